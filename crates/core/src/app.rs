@@ -1,0 +1,40 @@
+//! An app: the stacks of one system (say `prod` in us-east-1 and `dr` in us-west-2).
+
+use crate::{Diagnostic, Graph, Path, Stack};
+
+/// The root of a stacksmith program: one or more stacks, each synthesized to its own folder.
+#[derive(Default)]
+pub struct App {
+    stacks: Vec<Stack>,
+}
+
+impl App {
+    /// An empty app.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a stack.
+    pub fn add(&mut self, stack: Stack) {
+        self.stacks.push(stack);
+    }
+
+    /// The stacks, in the order they were added.
+    pub fn stacks(&self) -> &[Stack] {
+        &self.stacks
+    }
+
+    /// Lowers and validates every stack.
+    pub fn lower(&self) -> Vec<Graph> {
+        let mut graphs: Vec<Graph> = self.stacks.iter().map(Stack::lower).collect();
+        for (i, g) in graphs.iter_mut().enumerate() {
+            if self.stacks[..i].iter().any(|s| s.name() == g.stack) {
+                g.diagnostics.push(
+                    Diagnostic::error("SS0003", &Path::root(&g.stack), format!("duplicate stack name `{}`", g.stack))
+                        .hint("each stack writes its own folder; give every stack a distinct name"),
+                );
+            }
+        }
+        graphs
+    }
+}

@@ -1,0 +1,221 @@
+//! The neutral resource graph a stack lowers into, and the context constructs lower with.
+
+use heck::{ToKebabCase, ToSnakeCase};
+use indexmap::IndexMap;
+
+use crate::terraform::{Map, Output, Provider, Resource, Value};
+use crate::{Address, Diagnostic, Diagnostics, KubeObject, KubeUse, NameRule, Path};
+
+/// Everything one stack lowers to, before serialisation.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    /// The stack's name.
+    pub stack: String,
+    /// The stack's region.
+    pub region: String,
+    /// Providers, by local name.
+    pub providers: IndexMap<String, Provider>,
+    /// The S3 backend block, if any.
+    pub backend: Option<Map>,
+    /// Managed resources, in the order constructs created them.
+    pub resources: Vec<Resource>,
+    /// Data sources.
+    pub data: Vec<Resource>,
+    /// Outputs.
+    pub outputs: Vec<Output>,
+    /// Kubernetes objects.
+    pub objects: Vec<KubeObject>,
+    /// Secret/ConfigMap keys read by workloads.
+    pub uses: Vec<KubeUse>,
+    /// Secret/ConfigMap keys provided outside stacksmith (declared external).
+    pub externals: Vec<KubeUse>,
+    /// Every problem found.
+    pub diagnostics: Diagnostics,
+}
+
+impl Graph {
+    /// An empty graph for a stack.
+    pub fn new(stack: &str, region: &str) -> Self {
+        Self { stack: stack.to_owned(), region: region.to_owned(), ..Self::default() }
+    }
+
+    /// The resource at an address, if any.
+    pub fn resource(&self, a: &Address) -> Option<&Resource> {
+        self.resources.iter().find(|r| &r.address == a)
+    }
+}
+
+/// What a construct lowers with: its path, the stack's settings, and the graph it adds to.
+pub struct Lowering<'a> {
+    graph: &'a mut Graph,
+    path: Path,
+    tags: &'a IndexMap<String, String>,
+}
+
+impl<'a> Lowering<'a> {
+    /// A context for the construct at `path`.
+    pub fn new(graph: &'a mut Graph, path: Path, tags: &'a IndexMap<String, String>) -> Self {
+        Self { graph, path, tags }
+    }
+
+    /// The construct's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The stack's AWS region.
+    pub fn region(&self) -> &str {
+        &self.graph.region
+    }
+
+    /// The stack's default tags.
+    pub fn stack_tags(&self) -> &IndexMap<String, String> {
+        self.tags
+    }
+
+    /// A Terraform local name for a part of this construct: `network_private_a` for part
+    /// `private-a` of `prod/network`. Empty `part`: the construct itself.
+    pub fn tf_name(&self, part: &str) -> String {
+        tf_name(&self.path, part)
+    }
+
+    /// A cloud resource name for a part of this construct: the kebab-case path, stack
+    /// included (`prod-network-private-a`).
+    pub fn name(&self, part: &str) -> String {
+        cloud_name(&self.path, part)
+    }
+
+    /// Checks `name` against `rule`; on failure records an error naming `field` and how to fix it.
+    pub fn check_name(&mut self, rule: &NameRule, name: &str, field: &str) -> bool {
+        match rule.check(name) {
+            Ok(()) => true,
+            Err(msg) => {
+                let d = Diagnostic::error("SS0103", &self.path, format!("{msg} ({field})")).hint(format!(
+                    "shorten the construct id or stack name, or set `{field}` explicitly to a valid {}",
+                    rule.what
+                ));
+                self.diag(d);
+                false
+            }
+        }
+    }
+
+    /// The address a part of this construct would get.
+    pub fn address(&self, kind: &str, part: &str) -> Address {
+        Address::resource(&self.graph.stack, kind, &self.tf_name(part))
+    }
+
+    /// Adds a managed resource for a part of this construct and returns its address.
+    pub fn add(&mut self, kind: &str, part: &str, body: Map) -> Address {
+        let r = Resource::new(self.address(kind, part), self.path.clone(), body);
+        self.resource(r)
+    }
+
+    /// Adds a fully built resource.
+    pub fn resource(&mut self, r: Resource) -> Address {
+        let a = r.address.clone();
+        self.graph.resources.push(r);
+        a
+    }
+
+    /// Adds a data source shared by the stack (added once, by the first construct asking).
+    pub fn shared_data(&mut self, kind: &str, name: &str, body: Map) -> Address {
+        let a = Address::data(&self.graph.stack, kind, name);
+        if !self.graph.data.iter().any(|d| d.address == a) {
+            self.graph.data.push(Resource::new(a.clone(), Path::root(&self.graph.stack), body));
+        }
+        a
+    }
+
+    /// Adds a data source for a part of this construct.
+    pub fn data(&mut self, kind: &str, part: &str, body: Map) -> Address {
+        let a = Address::data(&self.graph.stack, kind, &self.tf_name(part));
+        self.graph.data.push(Resource::new(a.clone(), self.path.clone(), body));
+        a
+    }
+
+    /// Adds an output named after this construct (`cache_primary_endpoint` for part
+    /// `primary-endpoint`).
+    pub fn output(&mut self, part: &str, value: impl Into<Value>, description: &str, sensitive: bool) {
+        self.graph.outputs.push(Output {
+            name: self.tf_name(part),
+            owner: self.path.clone(),
+            value: value.into(),
+            description: description.to_owned(),
+            sensitive,
+        });
+    }
+
+    /// Requires a provider (the first configuration registered wins).
+    pub fn provider(&mut self, name: &str, provider: Provider) {
+        self.graph.providers.entry(name.to_owned()).or_insert(provider);
+    }
+
+    /// Adds a Kubernetes object.
+    pub fn object(&mut self, o: KubeObject) {
+        self.graph.objects.push(o);
+    }
+
+    /// Records that something reads a Secret or ConfigMap key.
+    pub fn uses(&mut self, u: KubeUse) {
+        self.graph.uses.push(u);
+    }
+
+    /// Records a Secret or ConfigMap key provided outside stacksmith.
+    pub fn external(&mut self, u: KubeUse) {
+        self.graph.externals.push(u);
+    }
+
+    /// Records a diagnostic.
+    pub fn diag(&mut self, d: Diagnostic) {
+        self.graph.diagnostics.push(d);
+    }
+
+    /// Records an error at this construct's path.
+    pub fn error(&mut self, code: &'static str, message: impl Into<String>, hint: impl Into<String>) {
+        let d = Diagnostic::error(code, &self.path, message).hint(hint);
+        self.diag(d);
+    }
+
+    /// Records a warning at this construct's path.
+    pub fn warning(&mut self, code: &'static str, message: impl Into<String>, hint: impl Into<String>) {
+        let d = Diagnostic::warning(code, &self.path, message).hint(hint);
+        self.diag(d);
+    }
+}
+
+/// The Terraform local name for a part of the construct at `path` (stack left out: the stack
+/// is the root module).
+pub fn tf_name(path: &Path, part: &str) -> String {
+    let mut s = path.below_stack().join("_");
+    if !part.is_empty() {
+        if !s.is_empty() {
+            s.push('_');
+        }
+        s.push_str(part);
+    }
+    s.to_snake_case()
+}
+
+/// The cloud-side name for a part of the construct at `path`, stack included.
+pub fn cloud_name(path: &Path, part: &str) -> String {
+    let mut s = path.segments().join("-");
+    if !part.is_empty() {
+        s.push('-');
+        s.push_str(part);
+    }
+    s.to_kebab_case()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_derive_from_the_path() {
+        let p = Path::root("prod").child("metadataDb");
+        assert_eq!(tf_name(&p, "subnet-group"), "metadata_db_subnet_group");
+        assert_eq!(cloud_name(&p, "subnet-group"), "prod-metadata-db-subnet-group");
+        assert_eq!(tf_name(&p, ""), "metadata_db");
+    }
+}

@@ -1,0 +1,69 @@
+//! The neutral Kubernetes layer: API objects as JSON trees with their identity, and the
+//! Secret/ConfigMap keys workloads read, so validation can prove every key exists.
+
+use crate::Path;
+
+/// One Kubernetes API object, already lowered (apiVersion, kind, metadata, spec...).
+#[derive(Clone, Debug, PartialEq)]
+pub struct KubeObject {
+    /// The construct that created it.
+    pub owner: Path,
+    /// `apps/v1`.
+    pub api_version: String,
+    /// `Deployment`.
+    pub kind: String,
+    /// The namespace; `None` for cluster-scoped objects.
+    pub namespace: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+    /// The whole object.
+    pub body: serde_json::Value,
+}
+
+impl KubeObject {
+    /// The keys a ConfigMap or Secret holds (`data`, `binaryData`, `stringData`).
+    pub fn keys(&self) -> Vec<&str> {
+        ["data", "binaryData", "stringData"]
+            .iter()
+            .filter_map(|f| self.body.get(f).and_then(|d| d.as_object()))
+            .flat_map(|m| m.keys().map(String::as_str))
+            .collect()
+    }
+}
+
+/// Where a workload reads a value from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SourceKind {
+    /// A Secret.
+    Secret,
+    /// A ConfigMap.
+    ConfigMap,
+}
+
+impl SourceKind {
+    /// The Kubernetes kind.
+    pub fn kind(self) -> &'static str {
+        match self {
+            SourceKind::Secret => "Secret",
+            SourceKind::ConfigMap => "ConfigMap",
+        }
+    }
+}
+
+/// A key of a Secret or ConfigMap that something reads, or (with `declares`) that something
+/// outside stacksmith provides.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KubeUse {
+    /// The construct that reads (or declares) it.
+    pub owner: Path,
+    /// Secret or ConfigMap.
+    pub source: SourceKind,
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// The key.
+    pub key: String,
+    /// What reads it, for messages: "env REDIS_URL of container api".
+    pub reader: String,
+}

@@ -1,0 +1,26 @@
+//! The stacksmith model shared by every target: apps, stacks, construct ids and paths, typed
+//! references, the neutral resource graph constructs lower into, and diagnostics. No I/O.
+
+mod app;
+mod cidr;
+mod construct;
+mod diagnostic;
+mod graph;
+mod kube;
+mod naming;
+mod path;
+mod reference;
+mod stack;
+pub mod terraform;
+mod validate;
+
+pub use app::App;
+pub use cidr::{Cidr, CidrError};
+pub use construct::{Construct, Lower, Scope};
+pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+pub use graph::{Graph, Lowering};
+pub use kube::{KubeObject, KubeUse, SourceKind};
+pub use naming::{NameRule, short_hash};
+pub use path::{Path, validate_id};
+pub use reference::{Address, Ref, Template};
+pub use stack::{Backend, Stack};

@@ -1,0 +1,96 @@
+//! Names derived from construct paths, checked against each target's rules (length and
+//! characters), so a name that AWS or Kubernetes would reject is a diagnostic, not an apply error.
+
+use sha2::{Digest, Sha256};
+
+/// A target's naming rule: which characters, how long, how it must start and end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NameRule {
+    /// What is being named, for messages: "ElastiCache replication group id".
+    pub what: &'static str,
+    /// Maximum length in characters.
+    pub max_len: usize,
+    /// Only lowercase letters allowed.
+    pub lowercase: bool,
+    /// Extra characters allowed beside letters and digits.
+    pub extra: &'static str,
+    /// Must start with a letter.
+    pub start_letter: bool,
+}
+
+impl NameRule {
+    /// A DNS-1123 label (Kubernetes names of Services, Namespaces...): 63, `a-z0-9-`.
+    pub const DNS_LABEL: NameRule =
+        NameRule { what: "Kubernetes DNS-1123 label", max_len: 63, lowercase: true, extra: "-", start_letter: false };
+    /// A DNS-1123 subdomain (most Kubernetes object names): 253, `a-z0-9-.`.
+    pub const DNS_SUBDOMAIN: NameRule =
+        NameRule { what: "Kubernetes DNS-1123 subdomain", max_len: 253, lowercase: true, extra: "-.", start_letter: false };
+
+    /// Checks a name; the error says what is wrong in words fit for a diagnostic.
+    pub fn check(&self, name: &str) -> Result<(), String> {
+        let what = self.what;
+        if name.is_empty() {
+            return Err(format!("the {what} is empty"));
+        }
+        if name.len() > self.max_len {
+            return Err(format!(
+                "the {what} `{name}` is {} characters long; at most {} are allowed",
+                name.len(),
+                self.max_len
+            ));
+        }
+        let ok = |c: char| {
+            (c.is_ascii_lowercase() || c.is_ascii_digit() || (!self.lowercase && c.is_ascii_uppercase()))
+                || self.extra.contains(c)
+        };
+        if let Some(bad) = name.chars().find(|c| !ok(*c)) {
+            let case = if self.lowercase { "lowercase " } else { "" };
+            return Err(format!(
+                "the {what} `{name}` contains `{bad}`; only {case}letters, digits and `{}` are allowed",
+                self.extra
+            ));
+        }
+        let first = name.chars().next().unwrap_or('a');
+        if self.start_letter && !first.is_ascii_alphabetic() {
+            return Err(format!("the {what} `{name}` must start with a letter"));
+        }
+        if !first.is_ascii_alphanumeric() || !name.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+            return Err(format!("the {what} `{name}` must start and end with a letter or digit"));
+        }
+        if self.extra.contains('-') && name.contains("--") && self.start_letter {
+            return Err(format!("the {what} `{name}` must not contain two hyphens in a row"));
+        }
+        Ok(())
+    }
+}
+
+/// The first 8 hex digits of the SHA-256 of `text`: a stable suffix for shortened names.
+pub fn short_hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RG: NameRule =
+        NameRule { what: "replication group id", max_len: 40, lowercase: true, extra: "-", start_letter: true };
+
+    #[test]
+    fn rules_check_length_charset_and_start() {
+        assert!(RG.check("prod-cache").is_ok());
+        assert!(RG.check(&"a".repeat(41)).is_err());
+        assert!(RG.check("Prod").is_err());
+        assert!(RG.check("1prod").is_err());
+        assert!(RG.check("prod-").is_err());
+        assert!(RG.check("prod--cache").is_err());
+        assert!(NameRule::DNS_LABEL.check("0abc").is_ok());
+    }
+
+    #[test]
+    fn short_hash_is_stable() {
+        assert_eq!(short_hash("prod/api"), short_hash("prod/api"));
+        assert_eq!(short_hash("x").len(), 8);
+    }
+}

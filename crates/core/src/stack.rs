@@ -1,0 +1,225 @@
+//! A stack: one environment (`prod`, `staging`) in one AWS region, with default tags and a
+//! state backend; the constructs added to it, and its lowering into one [`Graph`].
+
+use indexmap::IndexMap;
+
+use crate::terraform::{Map, Value};
+use crate::{
+    Address, Construct, Diagnostic, Diagnostics, Graph, Lower, Lowering, NameRule, Path, Scope,
+    tf, validate, validate_id,
+};
+
+/// Terraform's S3 state backend.
+///
+/// Default: the key `<stack>/terraform.tfstate`, the stack's region, server-side encryption
+/// on, and S3-native locking (`use_lockfile`, Terraform ≥ 1.10) instead of a DynamoDB table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Backend {
+    bucket: String,
+    key: Option<String>,
+    region: Option<String>,
+    use_lockfile: bool,
+}
+
+impl Backend {
+    /// State in an S3 bucket.
+    pub fn s3(bucket: &str) -> Self {
+        Self { bucket: bucket.to_owned(), key: None, region: None, use_lockfile: true }
+    }
+
+    /// The state object's key. Default: `<stack>/terraform.tfstate`.
+    #[must_use]
+    pub fn key(mut self, key: &str) -> Self {
+        self.key = Some(key.to_owned());
+        self
+    }
+
+    /// The bucket's region. Default: the stack's region.
+    #[must_use]
+    pub fn region(mut self, region: &str) -> Self {
+        self.region = Some(region.to_owned());
+        self
+    }
+
+    /// Turns S3-native state locking off (only for Terraform older than 1.10).
+    #[must_use]
+    pub fn without_lockfile(mut self) -> Self {
+        self.use_lockfile = false;
+        self
+    }
+
+    fn to_map(&self, stack: &str, region: &str) -> Map {
+        let key = self.key.clone().unwrap_or_else(|| format!("{stack}/terraform.tfstate"));
+        tf! {
+            "bucket" => self.bucket.as_str(),
+            "key" => key,
+            "region" => self.region.clone().unwrap_or_else(|| region.to_owned()),
+            "encrypt" => true,
+            "use_lockfile" => self.use_lockfile,
+        }
+    }
+}
+
+/// One environment: a Terraform root, a Kubernetes folder, and the constructs that fill them.
+pub struct Stack {
+    name: String,
+    region: String,
+    tags: IndexMap<String, String>,
+    backend: Option<Backend>,
+    constructs: Vec<(Path, Box<dyn Lower>)>,
+    overrides: Vec<(Address, String, Value)>,
+    problems: Diagnostics,
+}
+
+/// AWS tag keys and values: at most 128 and 256 characters.
+const TAG_KEY_MAX: usize = 128;
+
+impl Stack {
+    /// A stack named `name` (e.g. `prod`) in an AWS region (e.g. `us-east-1`).
+    ///
+    /// Default tags: `stack = <name>` and `managed-by = stacksmith`.
+    pub fn new(name: &str, region: &str) -> Self {
+        let mut problems = Diagnostics::default();
+        let root = Path::root(name);
+        if let Err(msg) = NameRule::DNS_LABEL.check(name) {
+            problems.push(
+                Diagnostic::error("SS0001", &root, format!("invalid stack name: {msg}"))
+                    .hint("use a short lowercase name such as `prod` or `staging`"),
+            );
+        }
+        let mut tags = IndexMap::new();
+        tags.insert("stack".to_owned(), name.to_owned());
+        tags.insert("managed-by".to_owned(), "stacksmith".to_owned());
+        Self {
+            name: name.to_owned(),
+            region: region.to_owned(),
+            tags,
+            backend: None,
+            constructs: Vec::new(),
+            overrides: Vec::new(),
+            problems,
+        }
+    }
+
+    /// The stack's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The stack's AWS region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// Adds a default tag, applied to every AWS resource through the provider's `default_tags`.
+    #[must_use]
+    pub fn tag(mut self, key: &str, value: &str) -> Self {
+        if key.is_empty() || key.len() > TAG_KEY_MAX || key.starts_with("aws:") {
+            self.problems.push(
+                Diagnostic::error("SS0004", &Path::root(&self.name), format!("invalid tag key `{key}`"))
+                    .hint("tag keys are 1–128 characters and must not start with `aws:`"),
+            );
+        }
+        self.tags.insert(key.to_owned(), value.to_owned());
+        self
+    }
+
+    /// Stores Terraform state in S3. Default: no backend block (local state).
+    #[must_use]
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
+    /// Adds a construct and returns its handle.
+    pub fn add<C: Construct>(&mut self, construct: C) -> C::Handle {
+        let parent = construct.parent().cloned().unwrap_or_else(|| Path::root(&self.name));
+        let path = parent.child(construct.id());
+        if let Err(msg) = validate_id(construct.id()) {
+            self.problems.push(
+                Diagnostic::error("SS0001", &path, format!("invalid construct id: {msg}"))
+                    .hint("use letters, digits, `-` and `_`, starting with a letter"),
+            );
+        }
+        if parent.stack() != self.name {
+            self.problems.push(
+                Diagnostic::error(
+                    "SS0005",
+                    &path,
+                    format!("this construct belongs to stack `{}` but was added to stack `{}`", parent.stack(), self.name),
+                )
+                .hint("add it to the stack that holds the construct it was made from"),
+            );
+        }
+        if self.constructs.iter().any(|(p, _)| p == &path) {
+            self.problems.push(
+                Diagnostic::error("SS0002", &path, format!("duplicate construct id `{}`", construct.id()))
+                    .hint("give each construct a distinct id within its parent"),
+            );
+        }
+        let handle = construct.handle(&Scope { path: path.clone(), region: self.region.clone() });
+        self.constructs.push((path, Box::new(construct)));
+        handle
+    }
+
+    /// Escape hatch: sets an attribute of a synthesized resource after lowering
+    /// (`"vpc_config.endpoint_public_access"`). Nested blocks are addressed by key; an
+    /// address the stack does not synthesize is an error.
+    pub fn override_attribute(&mut self, address: &Address, dotted: &str, value: impl Into<Value>) {
+        self.overrides.push((address.clone(), dotted.to_owned(), value.into()));
+    }
+
+    /// The constructs' paths, in the order they were added.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.constructs.iter().map(|(p, _)| p)
+    }
+
+    /// Lowers every construct and validates the whole stack. Diagnostics are in the graph.
+    pub fn lower(&self) -> Graph {
+        let mut graph = Graph::new(&self.name, &self.region);
+        graph.backend = self.backend.as_ref().map(|b| b.to_map(&self.name, &self.region));
+        graph.diagnostics.extend(self.problems.clone());
+        for (path, c) in &self.constructs {
+            c.lower(&mut Lowering::new(&mut graph, path.clone(), &self.tags));
+        }
+        self.apply_overrides(&mut graph);
+        validate::graph(&mut graph);
+        graph.diagnostics.sort();
+        graph
+    }
+
+    fn apply_overrides(&self, graph: &mut Graph) {
+        for (address, dotted, value) in &self.overrides {
+            let Some(r) = graph.resources.iter_mut().find(|r| &r.address == address) else {
+                graph.diagnostics.push(
+                    Diagnostic::error(
+                        "SS0006",
+                        &Path::root(&self.name),
+                        format!("override of `{dotted}` on `{}`, which this stack does not synthesize", address.expression()),
+                    )
+                    .hint("run `list` to see the addresses this stack synthesizes"),
+                );
+                continue;
+            };
+            set_path(&mut r.body, dotted, value.clone());
+        }
+    }
+}
+
+/// Sets `value` at a dotted key path, creating (or replacing non-map values with) maps on the way.
+fn set_path(map: &mut Map, dotted: &str, value: Value) {
+    match dotted.split_once('.') {
+        None => {
+            map.insert(dotted.to_owned(), value);
+        }
+        Some((head, rest)) => {
+            let slot = map.entry(head.to_owned()).or_insert_with(|| Value::Map(Map::new()));
+            if !matches!(slot, Value::Map(_)) {
+                *slot = Value::Map(Map::new());
+            }
+            if let Value::Map(m) = slot {
+                set_path(m, rest, value);
+            }
+        }
+    }
+}

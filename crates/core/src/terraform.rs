@@ -1,0 +1,297 @@
+//! The neutral Terraform layer constructs lower into: resources, data sources, outputs and
+//! provider requirements, with values that may hold typed references.
+//!
+//! Serializer corner cases, decided once here:
+//! - absent vs empty: a key is written only if the construct set it; an empty list is written
+//!   as `[]` on purpose (e.g. to clear the default security group's rules).
+//! - numbers stay JSON numbers; booleans stay booleans (never `"true"`).
+//! - literal strings escape Terraform's template sequences: `${` → `$${`, `%{` → `%%{`.
+//! - references are written as `"${type.name.attr}"`; templates join escaped literals and refs.
+
+use indexmap::IndexMap;
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+use crate::{Address, Path, Ref, Template, reference::Part};
+
+/// An attribute or block body: keys in insertion order.
+pub type Map = IndexMap<String, Value>;
+
+/// A Terraform JSON value that may hold references.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// Literal text (escaped on output).
+    String(String),
+    /// A reference to another resource's attribute.
+    Ref(Ref<()>),
+    /// Literals and references joined.
+    Template(Template),
+    /// A raw Terraform expression, written as `${expr}` (escape hatch; references inside it are
+    /// not checked).
+    Expr(String),
+    /// A list, or a repeated block.
+    List(Vec<Value>),
+    /// An object, or a nested block.
+    Map(Map),
+}
+
+impl Value {
+    /// Every reference inside this value.
+    pub fn refs<'a>(&'a self, out: &mut Vec<&'a Ref<()>>) {
+        match self {
+            Value::Ref(r) => out.push(r),
+            Value::Template(t) => {
+                for p in t.parts() {
+                    if let Part::Ref(r) = p {
+                        out.push(r);
+                    }
+                }
+            }
+            Value::List(l) => l.iter().for_each(|v| v.refs(out)),
+            Value::Map(m) => m.values().for_each(|v| v.refs(out)),
+            _ => {}
+        }
+    }
+
+    /// The value at a dotted path of map keys (`vpc_config.endpoint_public_access`), if any.
+    pub fn get(&self, dotted: &str) -> Option<&Value> {
+        dotted.split('.').try_fold(self, |v, k| match v {
+            Value::Map(m) => m.get(k),
+            _ => None,
+        })
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace("${", "$${").replace("%{", "%%{")
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(i) => s.serialize_i64(*i),
+            Value::String(t) => s.serialize_str(&escape(t)),
+            Value::Ref(r) => s.serialize_str(&format!("${{{}}}", r.expression())),
+            Value::Expr(e) => s.serialize_str(&format!("${{{e}}}")),
+            Value::Template(t) => {
+                let mut out = String::new();
+                for p in t.parts() {
+                    match p {
+                        Part::Literal(l) => out.push_str(&escape(l)),
+                        Part::Ref(r) => {
+                            out.push_str("${");
+                            out.push_str(&r.expression());
+                            out.push('}');
+                        }
+                    }
+                }
+                s.serialize_str(&out)
+            }
+            Value::List(l) => {
+                let mut seq = s.serialize_seq(Some(l.len()))?;
+                for v in l {
+                    seq.serialize_element(v)?;
+                }
+                seq.end()
+            }
+            Value::Map(m) => {
+                let mut map = s.serialize_map(Some(m.len()))?;
+                for (k, v) in m {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(s.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(s)
+    }
+}
+impl From<&String> for Value {
+    fn from(s: &String) -> Self {
+        Value::String(s.clone())
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Int(i)
+    }
+}
+impl From<u32> for Value {
+    fn from(i: u32) -> Self {
+        Value::Int(i64::from(i))
+    }
+}
+impl From<u16> for Value {
+    fn from(i: u16) -> Self {
+        Value::Int(i64::from(i))
+    }
+}
+impl<T> From<Ref<T>> for Value {
+    fn from(r: Ref<T>) -> Self {
+        Value::Ref(r.untyped())
+    }
+}
+impl<T> From<&Ref<T>> for Value {
+    fn from(r: &Ref<T>) -> Self {
+        Value::Ref(r.untyped())
+    }
+}
+impl From<Template> for Value {
+    fn from(t: Template) -> Self {
+        Value::Template(t)
+    }
+}
+impl From<Map> for Value {
+    fn from(m: Map) -> Self {
+        Value::Map(m)
+    }
+}
+impl<T: Into<Value>> From<Vec<T>> for Value {
+    fn from(v: Vec<T>) -> Self {
+        Value::List(v.into_iter().map(Into::into).collect())
+    }
+}
+
+/// Builds a [`Map`] from `key => value` pairs; values go through `Value::from`.
+#[macro_export]
+macro_rules! tf {
+    ($($k:expr => $v:expr),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut m = $crate::terraform::Map::new();
+        $( m.insert(($k).to_string(), $crate::terraform::Value::from($v)); )*
+        m
+    }};
+}
+
+/// A managed resource or data source in a stack's Terraform root.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resource {
+    /// `aws_vpc.network`.
+    pub address: Address,
+    /// The construct that created it.
+    pub owner: Path,
+    /// Arguments and nested blocks.
+    pub body: Map,
+    /// Explicit ordering (`depends_on`).
+    pub depends_on: Vec<Address>,
+    /// `lifecycle.ignore_changes` attribute paths.
+    pub ignore_changes: Vec<String>,
+    /// Holds data that a replacement would destroy (databases, caches, keys, buckets).
+    pub stateful: bool,
+}
+
+impl Resource {
+    /// A resource with the given body.
+    pub fn new(address: Address, owner: Path, body: Map) -> Self {
+        Self { address, owner, body, depends_on: Vec::new(), ignore_changes: Vec::new(), stateful: false }
+    }
+
+    /// Adds an explicit dependency.
+    #[must_use]
+    pub fn depends_on(mut self, a: &Address) -> Self {
+        self.depends_on.push(a.clone());
+        self
+    }
+
+    /// Ignores drift on an attribute (e.g. a node group's desired size managed by an autoscaler).
+    #[must_use]
+    pub fn ignore_changes(mut self, attr: &str) -> Self {
+        self.ignore_changes.push(attr.to_owned());
+        self
+    }
+
+    /// Marks the resource as holding data.
+    #[must_use]
+    pub fn stateful(mut self) -> Self {
+        self.stateful = true;
+        self
+    }
+
+    /// A typed reference to one of its attributes.
+    pub fn attr<T>(&self, attr: &str) -> Ref<T> {
+        self.address.attr(attr)
+    }
+
+    /// The body as written to JSON, lifecycle and `depends_on` included.
+    pub fn to_value(&self) -> Value {
+        let mut body = self.body.clone();
+        if !self.depends_on.is_empty() {
+            let deps = self.depends_on.iter().map(|a| Value::String(a.expression())).collect();
+            body.insert("depends_on".into(), Value::List(deps));
+        }
+        if !self.ignore_changes.is_empty() {
+            let ign = self.ignore_changes.iter().map(|a| Value::String(a.clone())).collect();
+            body.insert("lifecycle".into(), Value::Map(crate::tf! { "ignore_changes" => Value::List(ign) }));
+        }
+        Value::Map(body)
+    }
+}
+
+/// A root-module output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Output {
+    /// Output name.
+    pub name: String,
+    /// The construct that declared it.
+    pub owner: Path,
+    /// Its value.
+    pub value: Value,
+    /// What it is, for `terraform output`.
+    pub description: String,
+    /// Hidden from plan output.
+    pub sensitive: bool,
+}
+
+/// A provider the root needs: its source, pinned version and configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Provider {
+    /// `hashicorp/aws`.
+    pub source: String,
+    /// Exact version, e.g. `6.47.0`.
+    pub version: String,
+    /// The provider block; `None` when the provider needs no configuration.
+    pub config: Option<Map>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_escape_template_sequences() {
+        let v = Value::from("a ${b} %{c}");
+        assert_eq!(serde_json::to_string(&v).ok(), Some(r#""a $${b} %%{c}""#.to_owned()));
+    }
+
+    #[test]
+    fn references_and_templates_interpolate() {
+        let host: Ref = Address::resource("prod", "aws_elasticache_replication_group", "cache")
+            .attr("primary_endpoint_address");
+        let t = Template::new().lit("rediss://${x}").with(&host).lit(":6379");
+        assert_eq!(
+            serde_json::to_string(&Value::from(t)).ok(),
+            Some(r#""rediss://$${x}${aws_elasticache_replication_group.cache.primary_endpoint_address}:6379""#.to_owned())
+        );
+    }
+}

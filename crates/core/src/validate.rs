@@ -1,0 +1,138 @@
+//! Whole-stack checks that no single construct can make: name collisions, dangling references,
+//! and Secret/ConfigMap keys that nothing provides.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::{Address, Diagnostic, Graph, Path, SourceKind, terraform::Value};
+
+/// Runs every whole-stack check, adding diagnostics to the graph.
+pub(crate) fn graph(g: &mut Graph) {
+    let mut found = Vec::new();
+    duplicate_addresses(g, &mut found);
+    dangling_references(g, &mut found);
+    duplicate_objects(g, &mut found);
+    unresolved_uses(g, &mut found);
+    for d in found {
+        g.diagnostics.push(d);
+    }
+}
+
+fn duplicate_addresses(g: &Graph, out: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<&Address, &Path> = BTreeMap::new();
+    for r in g.resources.iter().chain(&g.data) {
+        if let Some(first) = seen.insert(&r.address, &r.owner) {
+            if first != &r.owner || !r.address.is_data() {
+                out.push(
+                    Diagnostic::error(
+                        "SS0201",
+                        &r.owner,
+                        format!(
+                            "Terraform address `{}` is also produced by {first}; names collide after normalisation",
+                            r.address.expression()
+                        ),
+                    )
+                    .hint("rename one of the constructs so their snake_case paths differ"),
+                );
+            }
+        }
+    }
+}
+
+fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>) {
+    let known: BTreeSet<&Address> = g.resources.iter().chain(&g.data).map(|r| &r.address).collect();
+    let mut check = |owner: &Path, value: &Value, deps: &[Address]| {
+        let mut refs = Vec::new();
+        value.refs(&mut refs);
+        let addrs = refs.iter().map(|r| (r.address(), r.expression())).chain(deps.iter().map(|a| (a, a.expression())));
+        for (a, expr) in addrs {
+            if a.stack() != g.stack {
+                out.push(
+                    Diagnostic::error(
+                        "SS0203",
+                        owner,
+                        format!("reference `{expr}` points into stack `{}`, but this is stack `{}`", a.stack(), g.stack),
+                    )
+                    .hint("each stack is its own Terraform root; build the construct in this stack, or pass the value as a literal input"),
+                );
+            } else if !known.contains(a) {
+                out.push(
+                    Diagnostic::error(
+                        "SS0202",
+                        owner,
+                        format!("reference `{expr}` points to `{}`, which this stack does not contain", a.expression()),
+                    )
+                    .hint("add the construct that creates it to the stack with `stack.add(...)`"),
+                );
+            }
+        }
+    };
+    for r in g.resources.iter().chain(&g.data) {
+        check(&r.owner, &Value::Map(r.body.clone()), &r.depends_on);
+    }
+    for o in &g.outputs {
+        check(&o.owner, &o.value, &[]);
+    }
+}
+
+fn duplicate_objects(g: &Graph, out: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<(&str, Option<&str>, &str), &Path> = BTreeMap::new();
+    for o in &g.objects {
+        let key = (o.kind.as_str(), o.namespace.as_deref(), o.name.as_str());
+        if let Some(first) = seen.insert(key, &o.owner) {
+            let ns = o.namespace.as_deref().map(|n| format!(" in namespace `{n}`")).unwrap_or_default();
+            out.push(
+                Diagnostic::error(
+                    "SS0204",
+                    &o.owner,
+                    format!("{} `{}`{ns} is also produced by {first}", o.kind, o.name),
+                )
+                .hint("give one of them a different name (`.name(...)`) or id"),
+            );
+        }
+    }
+}
+
+fn unresolved_uses(g: &Graph, out: &mut Vec<Diagnostic>) {
+    for u in &g.uses {
+        let kind = u.source.kind();
+        let object = g.objects.iter().find(|o| {
+            o.kind == kind && o.namespace.as_deref() == Some(u.namespace.as_str()) && o.name == u.name
+        });
+        let external: Vec<&str> = g
+            .externals
+            .iter()
+            .filter(|e| e.source == u.source && e.namespace == u.namespace && e.name == u.name)
+            .map(|e| e.key.as_str())
+            .collect();
+        let keys: Vec<&str> = match object {
+            Some(o) => o.keys(),
+            None if !external.is_empty() => external,
+            None => {
+                let how = match u.source {
+                    SourceKind::Secret => "declare it with `Secret::external(&namespace, name, keys)` if something outside the stack provides it, or add a `Secret`",
+                    SourceKind::ConfigMap => "add a `ConfigMap` with that key, or declare it with `ConfigMap::external(&namespace, name, keys)`",
+                };
+                out.push(
+                    Diagnostic::error(
+                        "SS0205",
+                        &u.owner,
+                        format!("{} reads {kind} `{}` in namespace `{}`, which nothing in the stack declares", u.reader, u.name, u.namespace),
+                    )
+                    .hint(how),
+                );
+                continue;
+            }
+        };
+        if !keys.contains(&u.key.as_str()) {
+            out.push(
+                Diagnostic::error(
+                    "SS0206",
+                    &u.owner,
+                    format!("{} reads key `{}` of {kind} `{}`, which has only: {}", u.reader, u.key, u.name, keys.join(", ")),
+                )
+                .hint(format!("use one of the keys {kind} `{}` declares, or add `{}` to it", u.name, u.key)),
+            );
+        }
+    }
+    let _ = SourceKind::ConfigMap;
+}
