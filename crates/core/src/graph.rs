@@ -111,6 +111,12 @@ impl<'a> Lowering<'a> {
         self.resource(r)
     }
 
+    /// Adds a resource that holds data a replacement would destroy (database, cache, key).
+    pub fn add_stateful(&mut self, kind: &str, part: &str, body: Map) -> Address {
+        let r = Resource::new(self.address(kind, part), self.path.clone(), body).stateful();
+        self.resource(r)
+    }
+
     /// Adds a fully built resource.
     pub fn resource(&mut self, r: Resource) -> Address {
         let a = r.address.clone();

@@ -18,7 +18,7 @@ pub use app::App;
 pub use cidr::{Cidr, CidrError};
 pub use construct::{Construct, Lower, Scope};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
-pub use graph::{Graph, Lowering};
+pub use graph::{Graph, Lowering, cloud_name, tf_name};
 pub use kube::{KubeObject, KubeUse, SourceKind};
 pub use naming::{NameRule, short_hash};
 pub use path::{Path, validate_id};

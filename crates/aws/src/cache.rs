@@ -1,0 +1,327 @@
+//! `Cache`: an ElastiCache replication group (Redis OSS or Valkey) in private subnets,
+//! encrypted, authenticated, replicated across zones.
+
+use stacksmith_core::terraform::Value;
+use stacksmith_core::{Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, tf, tf_name};
+
+use crate::common::{self, Ingress, Peer, name_tag};
+use crate::network::NetworkRef;
+
+/// ElastiCache replication group ids: 1–40 lowercase letters, digits and hyphens.
+const GROUP_ID: NameRule =
+    NameRule { what: "ElastiCache replication group id", max_len: 40, lowercase: true, extra: "-", start_letter: true };
+
+/// The in-memory engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheEngine {
+    /// Redis OSS.
+    Redis,
+    /// Valkey, the open-source Redis fork AWS prices lower.
+    Valkey,
+}
+
+impl CacheEngine {
+    fn name(self) -> &'static str {
+        match self {
+            CacheEngine::Redis => "redis",
+            CacheEngine::Valkey => "valkey",
+        }
+    }
+
+    fn versions(self) -> &'static [&'static str] {
+        match self {
+            CacheEngine::Redis => &["6.2", "7.0", "7.1"],
+            CacheEngine::Valkey => &["7.2", "8.0", "8.1"],
+        }
+    }
+}
+
+/// An ElastiCache replication group: a managed Redis-compatible primary with replicas.
+///
+/// Creates: a KMS key, `aws_elasticache_subnet_group` over the private subnets, a security
+/// group with one ingress rule per `allow_from`, an AUTH token (`random_password`) kept in a
+/// KMS-encrypted Secrets Manager secret, and `aws_elasticache_replication_group`.
+///
+/// Defaults: Redis 7.1 on `cache.m7g.large`, a primary and one replica (2 nodes) with
+/// automatic failover and Multi-AZ; encryption at rest (customer key) and in transit
+/// (TLS required); AUTH on; daily snapshots kept 7 days; minor upgrades automatic. The AUTH
+/// token never appears in the output: only in Terraform state and the secret.
+///
+/// ```no_run
+/// use stacksmith_core::Stack;
+/// use stacksmith_aws::{Cache, EksCluster, Network};
+/// let mut stack = Stack::new("prod", "us-east-1");
+/// let network = stack.add(Network::new("network", "10.0.0.0/16"));
+/// let cluster = stack.add(EksCluster::new("eks", &network));
+/// let cache = stack.add(Cache::redis("cache", &network).allow_from(&cluster));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Cache {
+    id: String,
+    network: NetworkRef,
+    engine: CacheEngine,
+    version: String,
+    node_type: String,
+    replicas: u32,
+    snapshot_retention_days: u32,
+    ingress: Vec<Ingress>,
+}
+
+/// A handle to a [`Cache`]: endpoints and the secret holding its AUTH token.
+#[derive(Clone, Debug)]
+pub struct CacheRef {
+    path: Path,
+    stack: String,
+}
+
+impl Cache {
+    /// A Redis OSS replication group in `network`'s private subnets.
+    pub fn redis(id: &str, network: &NetworkRef) -> Self {
+        Self {
+            id: id.to_owned(),
+            network: network.clone(),
+            engine: CacheEngine::Redis,
+            version: "7.1".into(),
+            node_type: "cache.m7g.large".into(),
+            replicas: 1,
+            snapshot_retention_days: 7,
+            ingress: Vec::new(),
+        }
+    }
+
+    /// A Valkey replication group (default version 8.0).
+    pub fn valkey(id: &str, network: &NetworkRef) -> Self {
+        Self { engine: CacheEngine::Valkey, version: "8.0".into(), ..Self::redis(id, network) }
+    }
+
+    /// The engine version. Default: 7.1 for Redis, 8.0 for Valkey.
+    #[must_use]
+    pub fn engine_version(mut self, version: &str) -> Self {
+        self.version = version.to_owned();
+        self
+    }
+
+    /// The node type. Default: `cache.m7g.large` (2 vCPU, 6.4 GiB).
+    #[must_use]
+    pub fn node_type(mut self, node_type: &str) -> Self {
+        self.node_type = node_type.to_owned();
+        self
+    }
+
+    /// Read replicas beside the primary (1–5). Default: 1, in another zone.
+    #[must_use]
+    pub fn replicas(mut self, replicas: u32) -> Self {
+        self.replicas = replicas;
+        self
+    }
+
+    /// Days daily snapshots are kept (1–35). Default: 7.
+    #[must_use]
+    pub fn snapshot_retention_days(mut self, days: u32) -> Self {
+        self.snapshot_retention_days = days;
+        self
+    }
+
+    /// Opens the cache port to a peer (e.g. an EKS cluster's nodes).
+    #[must_use]
+    pub fn allow_from(mut self, peer: &impl Peer) -> Self {
+        self.ingress.push(Ingress::of(peer));
+        self
+    }
+}
+
+const PORT: u16 = 6379;
+
+impl CacheRef {
+    fn group(&self) -> Address {
+        Address::resource(&self.stack, "aws_elasticache_replication_group", &tf_name(&self.path, ""))
+    }
+
+    /// The primary endpoint's host name (writes).
+    pub fn primary_endpoint(&self) -> Ref {
+        self.group().attr("primary_endpoint_address")
+    }
+
+    /// The reader endpoint's host name (reads spread over replicas).
+    pub fn reader_endpoint(&self) -> Ref {
+        self.group().attr("reader_endpoint_address")
+    }
+
+    /// The port (6379).
+    pub fn port(&self) -> u16 {
+        PORT
+    }
+
+    /// The ARN of the Secrets Manager secret that holds the AUTH token.
+    pub fn auth_secret_arn(&self) -> Ref {
+        Address::resource(&self.stack, "aws_secretsmanager_secret", &tf_name(&self.path, "auth")).attr("arn")
+    }
+
+    /// The construct's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Construct for Cache {
+    type Handle = CacheRef;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn handle(&self, scope: &Scope) -> CacheRef {
+        CacheRef { path: scope.path.clone(), stack: scope.path.stack().to_owned() }
+    }
+}
+
+impl Lower for Cache {
+    fn lower(&self, cx: &mut Lowering<'_>) {
+        common::aws(cx);
+        common::random(cx);
+        let name = cx.name("");
+        cx.check_name(&GROUP_ID, &name, "replication group id");
+        if !self.engine.versions().contains(&self.version.as_str()) {
+            cx.error(
+                "SS0109",
+                format!("{} `engine_version` `{}` is not supported", self.engine.name(), self.version),
+                format!("use one of {}", self.engine.versions().join(", ")),
+            );
+        }
+        if self.replicas == 0 || self.replicas > 5 {
+            cx.error(
+                "SS0107",
+                format!("`replicas` is {}; automatic failover and Multi-AZ need 1 to 5 replicas beside the primary", self.replicas),
+                "use `.replicas(1)` or more",
+            );
+        }
+        if !(1..=35).contains(&self.snapshot_retention_days) {
+            cx.error(
+                "SS0110",
+                format!("`snapshot_retention_days` is {}; ElastiCache keeps snapshots 1 to 35 days", self.snapshot_retention_days),
+                "use 7 or more days",
+            );
+        }
+
+        let key = common::kms_key(cx, "key", &format!("Encrypts the {name} cache and its AUTH secret"), &[]);
+        let key_arn: Ref = key.attr("arn");
+        let subnets: Vec<Value> = self.network.private_subnet_ids().into_iter().map(Value::from).collect();
+        let subnet_group = cx.add(
+            "aws_elasticache_subnet_group",
+            "subnets",
+            tf! { "name" => name.as_str(), "description" => format!("Private subnets of {name}"), "subnet_ids" => Value::List(subnets), "tags" => name_tag(&name) },
+        );
+        let sg = common::security_group(cx, "sg", &format!("{name} cache: {PORT}/tcp from allowed peers only"), &self.network.vpc_id());
+        common::ingress_rules(cx, &sg, PORT, "Redis", &self.ingress);
+
+        let token = cx.add(
+            "random_password",
+            "auth",
+            tf! { "length" => 64_i64, "special" => false },
+        );
+        let token_value: Ref = token.attr("result");
+        let secret = cx.add(
+            "aws_secretsmanager_secret",
+            "auth",
+            tf! {
+                "name" => format!("{name}/auth-token"),
+                "description" => format!("AUTH token of the {name} cache"),
+                "kms_key_id" => &key_arn,
+                "recovery_window_in_days" => 30_i64,
+                "tags" => name_tag(&name),
+            },
+        );
+        cx.add(
+            "aws_secretsmanager_secret_version",
+            "auth",
+            tf! { "secret_id" => secret.attr::<String>("id"), "secret_string" => &token_value },
+        );
+
+        let group = cx.add_stateful(
+            "aws_elasticache_replication_group",
+            "",
+            tf! {
+                "replication_group_id" => name.as_str(),
+                "description" => format!("{} cache {name}", self.engine.name()),
+                "engine" => self.engine.name(),
+                "engine_version" => self.version.as_str(),
+                "node_type" => self.node_type.as_str(),
+                "port" => PORT,
+                "num_cache_clusters" => self.replicas + 1,
+                "automatic_failover_enabled" => true,
+                "multi_az_enabled" => true,
+                "subnet_group_name" => subnet_group.attr::<String>("name"),
+                "security_group_ids" => vec![sg.attr::<String>("id")],
+                "at_rest_encryption_enabled" => "true",
+                "kms_key_id" => &key_arn,
+                "transit_encryption_enabled" => true,
+                "transit_encryption_mode" => "required",
+                "auth_token" => &token_value,
+                "auth_token_update_strategy" => "ROTATE",
+                "snapshot_retention_limit" => self.snapshot_retention_days,
+                "snapshot_window" => "03:00-05:00",
+                "maintenance_window" => "sun:05:00-sun:07:00",
+                "auto_minor_version_upgrade" => "true",
+                "apply_immediately" => false,
+                "final_snapshot_identifier" => format!("{name}-final"),
+                "tags" => name_tag(&name),
+            },
+        );
+        cx.output("primary-endpoint", group.attr::<String>("primary_endpoint_address"), "The cache's primary endpoint (TLS, port 6379)", false);
+        cx.output("auth-secret-arn", secret.attr::<String>("arn"), "Secrets Manager secret holding the cache's AUTH token", false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{EksCluster, Network};
+    use stacksmith_core::Stack;
+
+    fn lowered(f: impl FnOnce(Cache) -> Cache, id: &str) -> stacksmith_core::Graph {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let net = stack.add(Network::new("network", "10.0.0.0/16"));
+        let eks = stack.add(EksCluster::new("eks", &net));
+        stack.add(f(Cache::redis(id, &net).allow_from(&eks)));
+        stack.lower()
+    }
+
+    fn group(g: &stacksmith_core::Graph) -> Option<&stacksmith_core::terraform::Map> {
+        g.resources.iter().find(|r| r.address.kind() == "aws_elasticache_replication_group").map(|r| &r.body)
+    }
+
+    #[test]
+    fn encrypted_authenticated_and_multi_az() {
+        let g = lowered(|c| c, "cache");
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+        let b = group(&g);
+        assert_eq!(b.and_then(|b| b.get("transit_encryption_enabled")), Some(&Value::Bool(true)));
+        assert_eq!(b.and_then(|b| b.get("at_rest_encryption_enabled")), Some(&Value::from("true")));
+        assert_eq!(b.and_then(|b| b.get("multi_az_enabled")), Some(&Value::Bool(true)));
+        assert_eq!(b.and_then(|b| b.get("num_cache_clusters")), Some(&Value::Int(2)));
+        assert!(matches!(b.and_then(|b| b.get("auth_token")), Some(Value::Ref(_))));
+    }
+
+    #[test]
+    fn allow_from_becomes_an_ingress_rule_on_the_cache_port() {
+        let g = lowered(|c| c, "cache");
+        let rule = g.resources.iter().find(|r| r.address.kind() == "aws_vpc_security_group_ingress_rule");
+        assert_eq!(rule.and_then(|r| r.body.get("from_port")), Some(&Value::Int(6379)));
+        let Some(Value::Ref(src)) = rule.and_then(|r| r.body.get("referenced_security_group_id")) else {
+            return assert!(rule.is_some(), "no ingress rule");
+        };
+        assert_eq!(src.expression(), "aws_eks_cluster.eks.vpc_config[0].cluster_security_group_id");
+    }
+
+    #[test]
+    fn fails_name_too_long() {
+        let g = lowered(|c| c, "rocketgraph-rate-limiting-and-query-cache");
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_no_replica() {
+        let g = lowered(|c| c.replicas(0).engine_version("5.0"), "cache");
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+}

@@ -1,0 +1,209 @@
+//! Shared plumbing for AWS constructs: the provider, account/partition lookups, KMS keys, log
+//! groups, service roles, and the `Peer` side of security-group connections.
+
+use stacksmith_core::terraform::{Map, Provider, Value};
+use stacksmith_core::{Address, Lowering, NameRule, Path, Ref, Template, tf};
+
+use crate::iam::{PolicyStatement, Principal, policy_document};
+
+/// The hashicorp/aws provider version the output is written for and checked against.
+pub const AWS_PROVIDER_VERSION: &str = "6.47.0";
+/// The hashicorp/random provider version (generated cache auth tokens).
+pub const RANDOM_PROVIDER_VERSION: &str = "3.7.2";
+
+/// Something traffic can be allowed from: a security group and what it stands for.
+pub trait Peer {
+    /// The security group whose members are the source of traffic.
+    fn security_group_id(&self) -> Ref;
+    /// The construct it belongs to, for rule descriptions and diagnostics.
+    fn peer_path(&self) -> &Path;
+}
+
+/// A recorded `allow_from`: the peer's security group and its path.
+#[derive(Clone, Debug)]
+pub(crate) struct Ingress {
+    pub(crate) source: Ref,
+    pub(crate) from: Path,
+}
+
+impl Ingress {
+    pub(crate) fn of(peer: &impl Peer) -> Self {
+        Self { source: peer.security_group_id(), from: peer.peer_path().clone() }
+    }
+}
+
+/// Registers the aws provider: the stack's region, and its tags as `default_tags`.
+pub(crate) fn aws(cx: &mut Lowering<'_>) {
+    let tags: Map = cx.stack_tags().iter().map(|(k, v)| (k.clone(), Value::from(v))).collect();
+    let config = tf! { "region" => cx.region(), "default_tags" => tf! { "tags" => tags } };
+    cx.provider(
+        "aws",
+        Provider { source: "hashicorp/aws".into(), version: AWS_PROVIDER_VERSION.into(), config: Some(config) },
+    );
+}
+
+/// Registers the random provider (no configuration).
+pub(crate) fn random(cx: &mut Lowering<'_>) {
+    cx.provider(
+        "random",
+        Provider { source: "hashicorp/random".into(), version: RANDOM_PROVIDER_VERSION.into(), config: None },
+    );
+}
+
+/// `{ Name = name }`: the per-resource tag; the stack's tags come from `default_tags`.
+pub(crate) fn name_tag(name: &str) -> Map {
+    tf! { "Name" => name }
+}
+
+/// The account id of the caller.
+pub(crate) fn account_id(cx: &mut Lowering<'_>) -> Ref {
+    cx.shared_data("aws_caller_identity", "current", Map::new()).attr("account_id")
+}
+
+/// The partition (`aws`, `aws-cn`, `aws-us-gov`).
+pub(crate) fn partition(cx: &mut Lowering<'_>) -> Ref {
+    cx.shared_data("aws_partition", "current", Map::new()).attr("partition")
+}
+
+/// `arn:<partition>:<service>:<region>:<account>:<rest>`.
+pub(crate) fn arn(cx: &mut Lowering<'_>, service: &str, region: bool, rest: &str) -> Template {
+    let (p, a) = (partition(cx), account_id(cx));
+    let region = if region { cx.region().to_owned() } else { String::new() };
+    Template::new().lit("arn:").with(&p).lit(format!(":{service}:{region}:")).with(&a).lit(format!(":{rest}"))
+}
+
+/// An AWS-managed policy ARN, partition-aware.
+pub(crate) fn managed_policy(cx: &mut Lowering<'_>, name: &str) -> Template {
+    let p = partition(cx);
+    Template::new().lit("arn:").with(&p).lit(format!(":iam::aws:policy/{name}"))
+}
+
+/// A customer-managed KMS key for `part`, rotation on, 30-day deletion window, with a key
+/// policy that keeps the account in control and lets `services` use it.
+pub(crate) fn kms_key(cx: &mut Lowering<'_>, part: &str, description: &str, services: &[PolicyStatement]) -> Address {
+    let root = arn(cx, "iam", false, "root");
+    let mut statements = vec![
+        PolicyStatement::allow("AccountAdministers", ["kms:*"])
+            .principal(Principal::Aws(root.into()))
+            .resource("*"),
+    ];
+    statements.extend_from_slice(services);
+    let policy = policy_document(cx, &format!("{part}-policy"), &statements);
+    let name = cx.name(part);
+    let key = cx.add(
+        "aws_kms_key",
+        part,
+        tf! {
+            "description" => description,
+            "enable_key_rotation" => true,
+            "rotation_period_in_days" => 365_i64,
+            "deletion_window_in_days" => 30_i64,
+            "policy" => policy,
+            "tags" => name_tag(&name),
+        },
+    );
+    cx.add(
+        "aws_kms_alias",
+        &format!("{part}-alias"),
+        tf! { "name" => format!("alias/{name}"), "target_key_id" => key.attr::<String>("key_id") },
+    );
+    key
+}
+
+/// The key-policy statement that lets CloudWatch Logs encrypt the log group `name`.
+pub(crate) fn logs_may_use_key(cx: &mut Lowering<'_>, log_group: &str) -> PolicyStatement {
+    let service = format!("logs.{}.amazonaws.com", cx.region());
+    let group_arn = arn(cx, "logs", true, &format!("log-group:{log_group}"));
+    PolicyStatement::allow(
+        "CloudWatchLogsEncrypt",
+        ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+    )
+    .principal(Principal::Service(service))
+    .resource("*")
+    .condition("ArnEquals", "kms:EncryptionContext:aws:logs:arn", vec![group_arn.into()])
+}
+
+/// A log group encrypted with `key`, kept `retention_days`.
+pub(crate) fn log_group(cx: &mut Lowering<'_>, part: &str, name: &str, retention_days: u32, key: &Address) -> Address {
+    cx.add(
+        "aws_cloudwatch_log_group",
+        part,
+        tf! {
+            "name" => name,
+            "retention_in_days" => retention_days,
+            "kms_key_id" => key.attr::<String>("arn"),
+            "tags" => name_tag(name),
+        },
+    )
+}
+
+/// IAM role names: 64 characters.
+pub(crate) const ROLE_NAME: NameRule =
+    NameRule { what: "IAM role name", max_len: 64, lowercase: false, extra: "+=,.@-_", start_letter: false };
+
+/// An IAM role `service` may assume (only from this account), with AWS-managed policies attached.
+pub(crate) fn service_role(cx: &mut Lowering<'_>, part: &str, service: &str, managed: &[&str]) -> (Address, Vec<Address>) {
+    let account = account_id(cx);
+    let trust = policy_document(
+        cx,
+        &format!("{part}-trust"),
+        &[PolicyStatement::allow("ServiceAssumesRole", ["sts:AssumeRole"])
+            .principal(Principal::Service(service.to_owned()))
+            .condition("StringEquals", "aws:SourceAccount", vec![account.into()])],
+    );
+    let name = cx.name(part);
+    cx.check_name(&ROLE_NAME, &name, "role name");
+    let role = cx.add(
+        "aws_iam_role",
+        part,
+        tf! { "name" => name.as_str(), "assume_role_policy" => trust, "tags" => name_tag(&name) },
+    );
+    let attachments = managed
+        .iter()
+        .map(|policy| {
+            let arn = managed_policy(cx, policy);
+            cx.add(
+                "aws_iam_role_policy_attachment",
+                &format!("{part}-{policy}"),
+                tf! { "role" => role.attr::<String>("name"), "policy_arn" => arn },
+            )
+        })
+        .collect();
+    (role, attachments)
+}
+
+/// A security group for `part` in `vpc_id`, with no rules: AWS's default allow-all egress is
+/// removed by Terraform, and every ingress rule is added explicitly with a description.
+pub(crate) fn security_group(cx: &mut Lowering<'_>, part: &str, description: &str, vpc_id: &Ref) -> Address {
+    let name = cx.name(part);
+    cx.add(
+        "aws_security_group",
+        part,
+        tf! {
+            "name" => name.as_str(),
+            "description" => description,
+            "vpc_id" => vpc_id,
+            "revoke_rules_on_delete" => true,
+            "tags" => name_tag(&name),
+        },
+    )
+}
+
+/// One TCP ingress rule per recorded peer on `port`.
+pub(crate) fn ingress_rules(cx: &mut Lowering<'_>, sg: &Address, port: u16, what: &str, peers: &[Ingress]) {
+    for peer in peers {
+        let from = stacksmith_core::cloud_name(&peer.from, "");
+        cx.add(
+            "aws_vpc_security_group_ingress_rule",
+            &format!("from-{from}"),
+            tf! {
+                "security_group_id" => sg.attr::<String>("id"),
+                "referenced_security_group_id" => &peer.source,
+                "ip_protocol" => "tcp",
+                "from_port" => port,
+                "to_port" => port,
+                "description" => format!("{what} from {}", peer.from),
+            },
+        );
+    }
+}

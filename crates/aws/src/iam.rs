@@ -1,0 +1,116 @@
+//! IAM policy statements as typed values, lowered to `aws_iam_policy_document` data sources so
+//! no policy JSON is ever written by hand.
+
+use stacksmith_core::terraform::{Map, Value};
+use stacksmith_core::{Lowering, Ref, tf};
+
+/// Allow or deny.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Grants the actions.
+    Allow,
+    /// Denies the actions, overriding any allow.
+    Deny,
+}
+
+/// Who a resource policy (trust policy, key policy) applies to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Principal {
+    /// An AWS service, e.g. `eks.amazonaws.com`.
+    Service(String),
+    /// An AWS account or role ARN.
+    Aws(Value),
+}
+
+/// One IAM policy statement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyStatement {
+    sid: String,
+    effect: Effect,
+    actions: Vec<String>,
+    resources: Vec<Value>,
+    principals: Vec<Principal>,
+    conditions: Vec<(String, String, Vec<Value>)>,
+}
+
+impl PolicyStatement {
+    /// An `Allow` statement for `actions`.
+    pub fn allow<'a>(sid: &str, actions: impl IntoIterator<Item = &'a str>) -> Self {
+        Self {
+            sid: sid.to_owned(),
+            effect: Effect::Allow,
+            actions: actions.into_iter().map(str::to_owned).collect(),
+            resources: Vec::new(),
+            principals: Vec::new(),
+            conditions: Vec::new(),
+        }
+    }
+
+    /// A `Deny` statement for `actions`.
+    pub fn deny<'a>(sid: &str, actions: impl IntoIterator<Item = &'a str>) -> Self {
+        Self { effect: Effect::Deny, ..Self::allow(sid, actions) }
+    }
+
+    /// Adds a resource (an ARN reference, template or literal).
+    #[must_use]
+    pub fn resource(mut self, r: impl Into<Value>) -> Self {
+        self.resources.push(r.into());
+        self
+    }
+
+    /// Adds a principal.
+    #[must_use]
+    pub fn principal(mut self, p: Principal) -> Self {
+        self.principals.push(p);
+        self
+    }
+
+    /// Adds a condition, e.g. `("StringEquals", "aws:SourceAccount", [account])`.
+    #[must_use]
+    pub fn condition(mut self, test: &str, variable: &str, values: Vec<Value>) -> Self {
+        self.conditions.push((test.to_owned(), variable.to_owned(), values));
+        self
+    }
+
+    fn to_block(&self) -> Map {
+        let mut m = tf! {
+            "sid" => self.sid.as_str(),
+            "effect" => match self.effect { Effect::Allow => "Allow", Effect::Deny => "Deny" },
+            "actions" => self.actions.iter().map(String::as_str).collect::<Vec<_>>(),
+        };
+        if !self.resources.is_empty() {
+            m.insert("resources".into(), Value::List(self.resources.clone()));
+        }
+        if !self.principals.is_empty() {
+            let ps: Vec<Value> = self
+                .principals
+                .iter()
+                .map(|p| {
+                    Value::Map(match p {
+                        Principal::Service(s) => tf! { "type" => "Service", "identifiers" => vec![s.as_str()] },
+                        Principal::Aws(v) => tf! { "type" => "AWS", "identifiers" => Value::List(vec![v.clone()]) },
+                    })
+                })
+                .collect();
+            m.insert("principals".into(), Value::List(ps));
+        }
+        if !self.conditions.is_empty() {
+            let cs: Vec<Value> = self
+                .conditions
+                .iter()
+                .map(|(t, var, vals)| {
+                    Value::Map(tf! { "test" => t.as_str(), "variable" => var.as_str(), "values" => Value::List(vals.clone()) })
+                })
+                .collect();
+            m.insert("condition".into(), Value::List(cs));
+        }
+        m
+    }
+}
+
+/// Lowers statements into an `aws_iam_policy_document` data source for `part` of the current
+/// construct and returns a reference to its JSON.
+pub(crate) fn policy_document(cx: &mut Lowering<'_>, part: &str, statements: &[PolicyStatement]) -> Ref {
+    let blocks: Vec<Value> = statements.iter().map(|s| Value::Map(s.to_block())).collect();
+    cx.data("aws_iam_policy_document", part, tf! { "statement" => Value::List(blocks) }).attr("json")
+}

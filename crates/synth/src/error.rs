@@ -1,0 +1,31 @@
+//! Synthesis errors: diagnostics that block writing, and I/O failures with the path involved.
+
+use std::path::PathBuf;
+
+use stacksmith_core::Diagnostics;
+
+/// Why a synth produced no output.
+#[derive(Debug, thiserror::Error)]
+pub enum SynthError {
+    /// The stack has errors; nothing was written.
+    #[error("{0}")]
+    Diagnostics(Diagnostics),
+    /// Writing the output failed; the previous output is intact.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Serialising a document failed.
+    #[error("cannot serialise {what}: {source}")]
+    Json {
+        /// Which document.
+        what: String,
+        /// The underlying error.
+        #[source]
+        source: serde_json::Error,
+    },
+}
