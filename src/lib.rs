@@ -1,1 +1,32 @@
-//! stacksmith
+//! stacksmith: infrastructure as typed Rust. Describe an environment with typed builders and
+//! synthesize Terraform JSON and Kubernetes YAML, checked before anything is written.
+//!
+//! ```no_run
+//! use stacksmith::prelude::*;
+//!
+//! let mut app = App::new();
+//! let mut prod = Stack::new("prod", "us-east-1");
+//! let network = prod.add(Network::new("network", "10.0.0.0/16").zones(3));
+//! let cluster = prod.add(EksCluster::new("eks", &network));
+//! prod.add(Cache::redis("cache", &network).allow_from(&cluster));
+//! app.add(prod);
+//! stacksmith::synth(&app, std::path::Path::new("out")).ok();
+//! ```
+
+pub use k8s_openapi;
+pub use stacksmith_aws as aws;
+pub use stacksmith_core as core;
+pub use stacksmith_k8s as k8s;
+pub use stacksmith_synth::{Report, SynthError, run, synth};
+
+/// The synthesizer's lower-level API: rendering in memory, the YAML emitter.
+pub mod synth_api {
+    pub use stacksmith_synth::{File, StackOutput, render, to_yaml, write_outputs};
+}
+
+/// Everything a stack definition needs, in one import.
+pub mod prelude {
+    pub use stacksmith_aws::{Cache, Database, EksCluster, Network, NodeGroup, PolicyStatement, Principal};
+    pub use stacksmith_core::{App, Backend, Diagnostic, Severity, Stack, Template};
+    pub use stacksmith_k8s::*;
+}

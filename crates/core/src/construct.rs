@@ -13,7 +13,7 @@ pub struct Scope {
 }
 
 /// The lowering half of a construct: object-safe, so a stack can hold any construct.
-pub trait Lower {
+pub trait Lower: Send + Sync {
     /// Lowers into Terraform resources and Kubernetes objects, recording every problem found
     /// as a diagnostic. Never panics, never drops input silently.
     fn lower(&self, cx: &mut Lowering<'_>);

@@ -1,6 +1,8 @@
 //! A stack: one environment (`prod`, `staging`) in one AWS region, with default tags and a
 //! state backend; the constructs added to it, and its lowering into one [`Graph`].
 
+use std::collections::HashSet;
+
 use indexmap::IndexMap;
 
 use crate::terraform::{Map, Value};
@@ -67,6 +69,7 @@ pub struct Stack {
     tags: IndexMap<String, String>,
     backend: Option<Backend>,
     constructs: Vec<(Path, Box<dyn Lower>)>,
+    paths: HashSet<Path>,
     overrides: Vec<(Address, String, Value)>,
     problems: Diagnostics,
 }
@@ -96,6 +99,7 @@ impl Stack {
             tags,
             backend: None,
             constructs: Vec::new(),
+            paths: HashSet::new(),
             overrides: Vec::new(),
             problems,
         }
@@ -151,7 +155,7 @@ impl Stack {
                 .hint("add it to the stack that holds the construct it was made from"),
             );
         }
-        if self.constructs.iter().any(|(p, _)| p == &path) {
+        if !self.paths.insert(path.clone()) {
             self.problems.push(
                 Diagnostic::error("SS0002", &path, format!("duplicate construct id `{}`", construct.id()))
                     .hint("give each construct a distinct id within its parent"),

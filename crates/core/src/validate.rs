@@ -1,7 +1,7 @@
 //! Whole-stack checks that no single construct can make: name collisions, dangling references,
 //! and Secret/ConfigMap keys that nothing provides.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::{Address, Diagnostic, Graph, Path, SourceKind, terraform::Value};
 
@@ -93,35 +93,37 @@ fn duplicate_objects(g: &Graph, out: &mut Vec<Diagnostic>) {
 }
 
 fn unresolved_uses(g: &Graph, out: &mut Vec<Diagnostic>) {
+    type Key<'a> = (SourceKind, &'a str, &'a str);
+    let source = |kind: &str| match kind {
+        "Secret" => Some(SourceKind::Secret),
+        "ConfigMap" => Some(SourceKind::ConfigMap),
+        _ => None,
+    };
+    let mut provided: HashMap<Key<'_>, Vec<&str>> = HashMap::new();
+    for o in &g.objects {
+        if let (Some(kind), Some(ns)) = (source(&o.kind), o.namespace.as_deref()) {
+            provided.entry((kind, ns, o.name.as_str())).or_default().extend(o.keys());
+        }
+    }
+    for e in &g.externals {
+        provided.entry((e.source, e.namespace.as_str(), e.name.as_str())).or_default().push(e.key.as_str());
+    }
     for u in &g.uses {
         let kind = u.source.kind();
-        let object = g.objects.iter().find(|o| {
-            o.kind == kind && o.namespace.as_deref() == Some(u.namespace.as_str()) && o.name == u.name
-        });
-        let external: Vec<&str> = g
-            .externals
-            .iter()
-            .filter(|e| e.source == u.source && e.namespace == u.namespace && e.name == u.name)
-            .map(|e| e.key.as_str())
-            .collect();
-        let keys: Vec<&str> = match object {
-            Some(o) => o.keys(),
-            None if !external.is_empty() => external,
-            None => {
-                let how = match u.source {
-                    SourceKind::Secret => "declare it with `Secret::external(&namespace, name, keys)` if something outside the stack provides it, or add a `Secret`",
-                    SourceKind::ConfigMap => "add a `ConfigMap` with that key, or declare it with `ConfigMap::external(&namespace, name, keys)`",
-                };
-                out.push(
-                    Diagnostic::error(
-                        "SS0205",
-                        &u.owner,
-                        format!("{} reads {kind} `{}` in namespace `{}`, which nothing in the stack declares", u.reader, u.name, u.namespace),
-                    )
-                    .hint(how),
-                );
-                continue;
-            }
+        let Some(keys) = provided.get(&(u.source, u.namespace.as_str(), u.name.as_str())) else {
+            let how = match u.source {
+                SourceKind::Secret => "declare it with `Secret::external(&namespace, name, keys)` and `stack.add(...)` if something outside the stack provides it",
+                SourceKind::ConfigMap => "add a `ConfigMap` with that key, or declare it with `ConfigMap::external(&namespace, name, keys)`",
+            };
+            out.push(
+                Diagnostic::error(
+                    "SS0205",
+                    &u.owner,
+                    format!("{} reads {kind} `{}` in namespace `{}`, which nothing in the stack declares", u.reader, u.name, u.namespace),
+                )
+                .hint(how),
+            );
+            continue;
         };
         if !keys.contains(&u.key.as_str()) {
             out.push(
@@ -134,5 +136,4 @@ fn unresolved_uses(g: &Graph, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-    let _ = SourceKind::ConfigMap;
 }

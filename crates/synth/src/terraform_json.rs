@@ -9,9 +9,6 @@ use stacksmith_core::terraform::{Resource, Value};
 
 use crate::SynthError;
 
-/// The Terraform version the output needs (`use_lockfile` in the S3 backend arrived in 1.10).
-const REQUIRED_VERSION: &str = ">= 1.10";
-
 /// Renders the root module as pretty JSON with a trailing newline.
 pub(crate) fn render(g: &Graph) -> Result<String, SynthError> {
     let json_err = |source| SynthError::Json { what: format!("{}/terraform/main.tf.json", g.stack), source };
@@ -24,7 +21,9 @@ pub(crate) fn render(g: &Graph) -> Result<String, SynthError> {
         }
     }
     let mut terraform = Map::new();
-    terraform.insert("required_version".into(), json!(REQUIRED_VERSION));
+    // No `required_version`: checkov 3.3's Terraform JSON parser rejects a plain attribute in
+    // the `terraform` block and then scans nothing. The S3 backend's `use_lockfile` already
+    // makes Terraform older than 1.10 fail at `init` with "unsupported argument".
     terraform.insert("required_providers".into(), Json::Object(providers));
     if let Some(b) = &g.backend {
         terraform.insert("backend".into(), json!({ "s3": serde_json::to_value(Value::Map(b.clone())).map_err(json_err)? }));

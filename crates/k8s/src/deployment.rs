@@ -1,0 +1,862 @@
+//! `Deployment`: a replicated, rolling-updated set of pods, secure and spread across nodes and
+//! zones by default, and `DeploymentRef`, whose intent methods make its Service, HPA and PDB.
+
+use k8s_openapi::api::apps::v1::{
+    Deployment as KDeployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
+};
+use k8s_openapi::api::core::v1::{
+    Affinity, PodAffinityTerm, PodAntiAffinity, PodSecurityContext, PodSpec, PodTemplateSpec,
+    SeccompProfile, TopologySpreadConstraint, WeightedPodAffinityTerm,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+
+use crate::labels::{
+    IDENTITY_LABEL, check_labels, identity_labels, identity_selector, identity_value, int, meta,
+    push, resolve_name,
+};
+use crate::{
+    Budget, Container, HorizontalPodAutoscaler, IntOrPercent, NamespaceRef, PodDisruptionBudget,
+    Service, ServiceAccountRef,
+};
+
+/// A container port, by name or by number: what a Service targets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PortRef {
+    /// A named container port (`http`).
+    Name(String),
+    /// A container port number (`8000`).
+    Number(u16),
+}
+
+impl From<&str> for PortRef {
+    fn from(name: &str) -> Self {
+        PortRef::Name(name.to_owned())
+    }
+}
+
+impl From<String> for PortRef {
+    fn from(name: String) -> Self {
+        PortRef::Name(name)
+    }
+}
+
+impl From<u16> for PortRef {
+    fn from(port: u16) -> Self {
+        PortRef::Number(port)
+    }
+}
+
+impl std::fmt::Display for PortRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PortRef::Name(n) => write!(f, "`{n}`"),
+            PortRef::Number(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+/// A Kubernetes Deployment: a set of identical pods kept at a replica count and replaced by
+/// rolling updates.
+///
+/// Creates: one `apps/v1/Deployment`. Its handle makes the related objects:
+/// [`DeploymentRef::expose_via_service`], [`DeploymentRef::autoscale`],
+/// [`DeploymentRef::disruption_budget`].
+///
+/// Defaults worth knowing:
+/// - 2 replicas; rolling update with `maxUnavailable` and `maxSurge` of 25%.
+/// - the selector is only the private identity label `stacksmith.dev/id` (the kebab-case path);
+///   user labels go on the Deployment and its pod template, never into the immutable selector.
+/// - pod `securityContext`: `runAsNonRoot: true`, `runAsUser: 10001`, `fsGroup: 10001`,
+///   `seccompProfile: RuntimeDefault`; each container's secure defaults are on [`Container`].
+/// - `automountServiceAccountToken: false`, always, unless
+///   [`Deployment::mount_service_account_token`] asks for it: naming a service account with
+///   [`Deployment::service_account`] gives the pods an identity (IRSA's projected token still
+///   works), not a Kubernetes API credential.
+/// - spread: preferred pod anti-affinity across `kubernetes.io/hostname` (weight 100) and a
+///   `topology.kubernetes.io/zone` spread constraint (max skew 1, `ScheduleAnyway`;
+///   [`Deployment::require_zone_spread`] makes it `DoNotSchedule`).
+///
+/// ```no_run
+/// use stacksmith_core::Stack;
+/// use stacksmith_k8s::*;
+///
+/// let mut stack = Stack::new("prod", "us-east-1");
+/// let ns = stack.add(Namespace::new("rocketgraph-api"));
+/// let api = stack.add(
+///     Deployment::new(&ns, "rocketgraph-public-api")
+///         .replicas(6)
+///         .rolling_update(IntOrPercent::Count(1), IntOrPercent::Count(2))
+///         .label("version", "v1.0.0")
+///         .container(Container::new("api", "rocketgraph/public-api:1.0.0").port("http", 8000)),
+/// );
+/// let svc = stack.add(api.expose_via_service(80, "http"));
+/// stack.add(api.autoscale(6, 50).cpu_utilization(70));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Deployment {
+    id: String,
+    namespace: NamespaceRef,
+    name: Option<String>,
+    replicas: u32,
+    max_unavailable: IntOrPercent,
+    max_surge: IntOrPercent,
+    labels: Vec<(String, String)>,
+    containers: Vec<Container>,
+    service_account: Option<ServiceAccountRef>,
+    mount_token: bool,
+    run_as: (i64, i64),
+    termination_grace_period: Option<u32>,
+    require_zone_spread: bool,
+}
+
+impl Deployment {
+    /// A Deployment in `namespace`; add at least one container.
+    pub fn new(namespace: &NamespaceRef, id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            namespace: namespace.clone(),
+            name: None,
+            replicas: 2,
+            max_unavailable: IntOrPercent::Percent(25),
+            max_surge: IntOrPercent::Percent(25),
+            labels: Vec::new(),
+            containers: Vec::new(),
+            service_account: None,
+            mount_token: false,
+            run_as: (10001, 10001),
+            termination_grace_period: None,
+            require_zone_spread: false,
+        }
+    }
+
+    /// Sets the object name. Default: the kebab-case construct path below the stack.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets the number of pods. Default: 2, so one pod can be lost without an outage.
+    #[must_use]
+    pub fn replicas(mut self, replicas: u32) -> Self {
+        self.replicas = replicas;
+        self
+    }
+
+    /// Sets how many pods a rollout may take down and add at once. Default: 25% and 25%.
+    #[must_use]
+    pub fn rolling_update(
+        mut self,
+        max_unavailable: IntOrPercent,
+        max_surge: IntOrPercent,
+    ) -> Self {
+        self.max_unavailable = max_unavailable;
+        self.max_surge = max_surge;
+        self
+    }
+
+    /// Adds a label to the Deployment and its pod template (never to the selector).
+    #[must_use]
+    pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.labels.push((key.into(), value.into()));
+        self
+    }
+
+    /// Adds a container to the pod.
+    #[must_use]
+    pub fn container(mut self, container: Container) -> Self {
+        self.containers.push(container);
+        self
+    }
+
+    /// Runs the pods as this service account. Its Kubernetes API token is still not mounted;
+    /// see [`Deployment::mount_service_account_token`]. Default: the namespace's `default`
+    /// account.
+    #[must_use]
+    pub fn service_account(mut self, account: &ServiceAccountRef) -> Self {
+        self.service_account = Some(account.clone());
+        self
+    }
+
+    /// Mounts the service account's Kubernetes API token into the pods, for workloads that
+    /// call the Kubernetes API. A named security choice. Default: not mounted.
+    #[must_use]
+    pub fn mount_service_account_token(mut self) -> Self {
+        self.mount_token = true;
+        self
+    }
+
+    /// Sets the pod's `runAsUser` and `fsGroup`. Default: 10001 and 10001.
+    #[must_use]
+    pub fn run_as(mut self, user: i64, fs_group: i64) -> Self {
+        self.run_as = (user, fs_group);
+        self
+    }
+
+    /// Seconds a pod gets to shut down after SIGTERM. Default: Kubernetes' 30.
+    #[must_use]
+    pub fn termination_grace_period(mut self, secs: u32) -> Self {
+        self.termination_grace_period = Some(secs);
+        self
+    }
+
+    /// Refuses to schedule a pod that would unbalance zones by more than one
+    /// (`whenUnsatisfiable: DoNotSchedule`). Default: `ScheduleAnyway`, a preference.
+    #[must_use]
+    pub fn require_zone_spread(mut self) -> Self {
+        self.require_zone_spread = true;
+        self
+    }
+
+    fn ports(&self) -> impl Iterator<Item = &(String, u16)> {
+        self.containers.iter().flat_map(|c| &c.ports)
+    }
+
+    fn check(&self, cx: &mut Lowering<'_>) {
+        let path = cx.path().clone();
+        if self.replicas == 0 {
+            cx.warning(
+                "SS0313",
+                format!("`replicas` is 0 at {path}: no pod will run"),
+                "set replicas to at least 2 to survive the loss of a pod, or remove the Deployment",
+            );
+        }
+        self.check_rollout(cx);
+        if self.containers.is_empty() {
+            cx.error(
+                "SS0309",
+                format!("Deployment {path} has no containers"),
+                "add one with `.container(Container::new(name, image))`",
+            );
+        }
+        for (i, c) in self.containers.iter().enumerate() {
+            if self.containers[..i].iter().any(|o| o.name == c.name) {
+                cx.error(
+                    "SS0310",
+                    format!("two containers of {path} are named `{}`", c.name),
+                    "give each container of a pod a distinct name",
+                );
+            }
+        }
+        self.check_ports(cx, &path);
+        if let Some(sa) = &self.service_account {
+            if sa.namespace() != self.namespace.name() {
+                cx.error(
+                    "SS0319",
+                    format!(
+                        "Deployment {path} runs as service account `{}` of namespace `{}`, but its pods run in namespace `{}`",
+                        sa.name(),
+                        sa.namespace(),
+                        self.namespace.name()
+                    ),
+                    format!("create the service account in namespace `{}`", self.namespace.name()),
+                );
+            }
+        }
+        if self.run_as.0 == 0 {
+            cx.error(
+                "SS0322",
+                format!("`run_as` user is 0 (root) at {path}, but pods run with `runAsNonRoot: true`"),
+                "run as a non-zero user id, e.g. `.run_as(10001, 10001)`; the kubelet refuses to start root containers under runAsNonRoot",
+            );
+        }
+    }
+
+    fn check_rollout(&self, cx: &mut Lowering<'_>) {
+        for (field, v) in [
+            ("max_unavailable", self.max_unavailable),
+            ("max_surge", self.max_surge),
+        ] {
+            if let IntOrPercent::Percent(p) = v {
+                if p > 100 {
+                    cx.error(
+                        "SS0323",
+                        format!("rolling update `{field}` is {p}%; at most 100% is allowed"),
+                        "use a percentage from 0% to 100%, or a pod count",
+                    );
+                }
+            }
+        }
+        if self.max_unavailable.is_zero() && self.max_surge.is_zero() {
+            cx.error(
+                "SS0320",
+                "rolling update `max_unavailable` and `max_surge` are both 0: a rollout could neither remove nor add a pod",
+                "allow a surge (`IntOrPercent::Count(1)`) to roll without losing capacity",
+            );
+        }
+    }
+
+    fn check_ports(&self, cx: &mut Lowering<'_>, path: &Path) {
+        let ports: Vec<&(String, u16)> = self.ports().collect();
+        for (i, (name, port)) in ports.iter().enumerate() {
+            if !valid_port_name(name) {
+                cx.error(
+                    "SS0312",
+                    format!("port name `{name}` (port {port}) is not a valid port name"),
+                    "port names are at most 15 lowercase letters, digits and `-`, with at least one letter and no leading, trailing or double `-` (`http`, `grpc-api`)",
+                );
+            }
+            if ports[..i].iter().any(|(_, p)| p == port) {
+                cx.error(
+                    "SS0311",
+                    format!("port {port} is exposed twice in the pod of {path}"),
+                    "containers of a pod share one network namespace; expose each port once",
+                );
+            }
+            if ports[..i].iter().any(|(n, _)| n == name) {
+                cx.error(
+                    "SS0311",
+                    format!("port name `{name}` is used twice in the pod of {path}"),
+                    "give each port of a pod a distinct name",
+                );
+            }
+        }
+        for c in &self.containers {
+            for (kind, probe) in c.probes() {
+                let port = probe.port();
+                if !ports.iter().any(|(_, p)| *p == port) {
+                    cx.error(
+                        "SS0301",
+                        format!(
+                            "{kind} probe of container {} checks port {port}, which no container of {path} exposes",
+                            c.name
+                        ),
+                        format!(
+                            "expose it with `.port(name, {port})` or probe an exposed port: {}",
+                            describe_ports(self.ports())
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Whether `name` is an IANA service name: at most 15 lowercase letters, digits and `-`, with a
+/// letter, no leading, trailing or double `-`.
+fn valid_port_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 15
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name.bytes().any(|b| b.is_ascii_lowercase())
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--")
+}
+
+/// "http (8000), metrics (9090)", or "none" for a pod that exposes no port.
+pub(crate) fn describe_ports<'a>(ports: impl IntoIterator<Item = &'a (String, u16)>) -> String {
+    let list: Vec<String> = ports
+        .into_iter()
+        .map(|(n, p)| format!("{n} ({p})"))
+        .collect();
+    if list.is_empty() {
+        "the pod exposes none".to_owned()
+    } else {
+        list.join(", ")
+    }
+}
+
+impl Lower for Deployment {
+    fn lower(&self, cx: &mut Lowering<'_>) {
+        let name = resolve_name(self.name.as_ref(), cx.path());
+        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        check_labels(cx, &self.labels);
+        self.check(cx);
+        let ns = self.namespace.name();
+        let identity = identity_value(cx.path());
+        let containers = self.containers.iter().map(|c| c.lower(cx, ns)).collect();
+
+        let mut pod_labels = identity_labels(&identity);
+        pod_labels.extend(self.labels.iter().cloned());
+        let zone_rule = if self.require_zone_spread {
+            "DoNotSchedule"
+        } else {
+            "ScheduleAnyway"
+        };
+        let pod = PodSpec {
+            service_account_name: self.service_account.as_ref().map(|s| s.name().to_owned()),
+            automount_service_account_token: Some(self.mount_token),
+            security_context: Some(PodSecurityContext {
+                run_as_non_root: Some(true),
+                run_as_user: Some(self.run_as.0),
+                fs_group: Some(self.run_as.1),
+                seccomp_profile: Some(SeccompProfile {
+                    type_: "RuntimeDefault".to_owned(),
+                    localhost_profile: None,
+                }),
+                ..PodSecurityContext::default()
+            }),
+            affinity: Some(Affinity {
+                pod_anti_affinity: Some(PodAntiAffinity {
+                    preferred_during_scheduling_ignored_during_execution: Some(vec![
+                        WeightedPodAffinityTerm {
+                            weight: 100,
+                            pod_affinity_term: PodAffinityTerm {
+                                label_selector: Some(identity_selector(&identity)),
+                                topology_key: "kubernetes.io/hostname".to_owned(),
+                                ..PodAffinityTerm::default()
+                            },
+                        },
+                    ]),
+                    ..PodAntiAffinity::default()
+                }),
+                ..Affinity::default()
+            }),
+            topology_spread_constraints: Some(vec![TopologySpreadConstraint {
+                max_skew: 1,
+                topology_key: "topology.kubernetes.io/zone".to_owned(),
+                when_unsatisfiable: zone_rule.to_owned(),
+                label_selector: Some(identity_selector(&identity)),
+                ..TopologySpreadConstraint::default()
+            }]),
+            termination_grace_period_seconds: self.termination_grace_period.map(i64::from),
+            containers,
+            ..PodSpec::default()
+        };
+        let object = KDeployment {
+            metadata: meta(&name, Some(ns), self.labels.iter().map(|(k, v)| (k, v)), []),
+            spec: Some(DeploymentSpec {
+                replicas: Some(int(self.replicas)),
+                selector: identity_selector(&identity),
+                strategy: Some(DeploymentStrategy {
+                    type_: Some("RollingUpdate".to_owned()),
+                    rolling_update: Some(RollingUpdateDeployment {
+                        max_unavailable: Some(self.max_unavailable.int_or_string()),
+                        max_surge: Some(self.max_surge.int_or_string()),
+                    }),
+                }),
+                template: PodTemplateSpec {
+                    metadata: Some(ObjectMeta {
+                        labels: Some(pod_labels),
+                        ..ObjectMeta::default()
+                    }),
+                    spec: Some(pod),
+                },
+                ..DeploymentSpec::default()
+            }),
+            ..KDeployment::default()
+        };
+        push(cx, Some(ns), &name, &object);
+    }
+}
+
+impl Construct for Deployment {
+    type Handle = DeploymentRef;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn handle(&self, scope: &Scope) -> DeploymentRef {
+        DeploymentRef {
+            name: resolve_name(self.name.as_ref(), &scope.path),
+            namespace: self.namespace.name().to_owned(),
+            identity: identity_value(&scope.path),
+            path: scope.path.clone(),
+            replicas: self.replicas,
+            ports: self.ports().cloned().collect(),
+            max_unavailable: self.max_unavailable,
+        }
+    }
+}
+
+/// A handle to a [`Deployment`]: its name, selector identity and ports, and the intent methods
+/// that make the objects around it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeploymentRef {
+    pub(crate) path: Path,
+    pub(crate) name: String,
+    pub(crate) namespace: String,
+    pub(crate) identity: String,
+    pub(crate) replicas: u32,
+    pub(crate) ports: Vec<(String, u16)>,
+    pub(crate) max_unavailable: IntOrPercent,
+}
+
+impl DeploymentRef {
+    /// The Deployment's construct path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Its object name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its namespace.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The identity label its selector matches: (`stacksmith.dev/id`, value).
+    pub fn identity(&self) -> (&'static str, &str) {
+        (IDENTITY_LABEL, &self.identity)
+    }
+
+    /// Its replica count.
+    pub fn replicas(&self) -> u32 {
+        self.replicas
+    }
+
+    /// Every container port of its pod, as (name, number).
+    pub fn ports(&self) -> &[(String, u16)] {
+        &self.ports
+    }
+
+    /// Its rolling update's `maxUnavailable`.
+    pub fn max_unavailable(&self) -> IntOrPercent {
+        self.max_unavailable
+    }
+
+    /// A ClusterIP Service (id `service`, named `<deployment>-service`) sending `port` to the
+    /// container port `target` (a name such as `"http"` or a number).
+    pub fn expose_via_service(&self, port: u16, target: impl Into<PortRef>) -> Service {
+        Service::new(self, port, target.into())
+    }
+
+    /// An autoscaler (id `hpa`) keeping between `min` and `max` replicas. Default metric:
+    /// 80% average CPU utilisation.
+    pub fn autoscale(&self, min: u32, max: u32) -> HorizontalPodAutoscaler {
+        HorizontalPodAutoscaler::new(self, min, max)
+    }
+
+    /// A disruption budget (id `pdb`) limiting voluntary evictions of these pods.
+    pub fn disruption_budget(&self, budget: Budget) -> PodDisruptionBudget {
+        PodDisruptionBudget::new(self, budget)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Cpu, Memory, Namespace, Probe, Secret, ServiceAccount};
+    use stacksmith_core::{Graph, Stack};
+
+    fn image() -> &'static str {
+        "rocketgraph/public-api:1.0.0"
+    }
+
+    fn lower(build: impl FnOnce(&NamespaceRef) -> Deployment) -> Graph {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        stack.add(build(&ns));
+        stack.lower()
+    }
+
+    fn web(ns: &NamespaceRef) -> Deployment {
+        Deployment::new(ns, "rocketgraph-public-api")
+            .container(Container::new("api", image()).port("http", 8000))
+    }
+
+    #[test]
+    fn deployment_is_named_after_its_path() {
+        let g = lower(web);
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let d = &g.objects[1];
+        assert_eq!(
+            (d.kind.as_str(), d.api_version.as_str()),
+            ("Deployment", "apps/v1")
+        );
+        assert_eq!(d.name, "rocketgraph-public-api");
+        assert_eq!(d.body["metadata"]["namespace"], "apps");
+        assert_eq!(d.body["spec"]["replicas"], 2);
+    }
+
+    #[test]
+    fn selector_holds_only_the_identity_label() {
+        let g = lower(|ns| web(ns).label("app", "api").label("version", "v1"));
+        let spec = &g.objects[1].body["spec"];
+        assert_eq!(
+            spec["selector"],
+            serde_json::json!({"matchLabels": {"stacksmith.dev/id": "prod-rocketgraph-public-api"}})
+        );
+        let pod_labels = &spec["template"]["metadata"]["labels"];
+        assert_eq!(pod_labels["version"], "v1");
+        assert_eq!(
+            pod_labels["stacksmith.dev/id"],
+            "prod-rocketgraph-public-api"
+        );
+        assert_eq!(g.objects[1].body["metadata"]["labels"]["app"], "api");
+    }
+
+    #[test]
+    fn default_pod_is_locked_down() {
+        let g = lower(web);
+        let pod = &g.objects[1].body["spec"]["template"]["spec"];
+        assert_eq!(
+            pod["securityContext"]["seccompProfile"]["type"],
+            "RuntimeDefault"
+        );
+        assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+        assert_eq!(pod["securityContext"]["runAsUser"], 10001);
+        assert_eq!(pod["securityContext"]["fsGroup"], 10001);
+        assert_eq!(pod["automountServiceAccountToken"], false);
+        assert_eq!(pod.get("serviceAccountName"), None);
+        let sc = &pod["containers"][0]["securityContext"];
+        assert_eq!(sc["readOnlyRootFilesystem"], true);
+        assert_eq!(sc["allowPrivilegeEscalation"], false);
+        assert_eq!(sc["runAsNonRoot"], true);
+        assert_eq!(sc["privileged"], false);
+        assert_eq!(sc["capabilities"]["drop"], serde_json::json!(["ALL"]));
+    }
+
+    #[test]
+    fn pods_spread_across_hosts_and_zones() {
+        let g = lower(web);
+        let pod = &g.objects[1].body["spec"]["template"]["spec"];
+        let term = &pod["affinity"]["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"]
+            [0];
+        assert_eq!(term["weight"], 100);
+        assert_eq!(
+            term["podAffinityTerm"]["topologyKey"],
+            "kubernetes.io/hostname"
+        );
+        let spread = &pod["topologySpreadConstraints"][0];
+        assert_eq!(spread["topologyKey"], "topology.kubernetes.io/zone");
+        assert_eq!(spread["whenUnsatisfiable"], "ScheduleAnyway");
+        assert_eq!(spread["maxSkew"], 1);
+        let g = lower(|ns| web(ns).require_zone_spread());
+        let pod = &g.objects[1].body["spec"]["template"]["spec"];
+        assert_eq!(
+            pod["topologySpreadConstraints"][0]["whenUnsatisfiable"],
+            "DoNotSchedule"
+        );
+    }
+
+    #[test]
+    fn rolling_update_defaults_to_a_quarter() {
+        let g = lower(web);
+        let ru = &g.objects[1].body["spec"]["strategy"]["rollingUpdate"];
+        assert_eq!(ru["maxUnavailable"], "25%");
+        assert_eq!(ru["maxSurge"], "25%");
+    }
+
+    #[test]
+    fn service_account_names_identity_but_token_needs_asking() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let sa = stack.add(ServiceAccount::new(&ns, "api-sa"));
+        stack.add(web(&ns).service_account(&sa));
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let pod = &g.objects[2].body["spec"]["template"]["spec"];
+        assert_eq!(pod["serviceAccountName"], "api-sa");
+        assert_eq!(pod["automountServiceAccountToken"], false);
+    }
+
+    #[test]
+    fn token_is_mounted_when_asked() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let sa = stack.add(ServiceAccount::new(&ns, "api-sa"));
+        stack.add(web(&ns).service_account(&sa).mount_service_account_token());
+        let g = stack.lower();
+        let pod = &g.objects[2].body["spec"]["template"]["spec"];
+        assert_eq!(pod["automountServiceAccountToken"], true);
+    }
+
+    #[test]
+    fn env_reads_a_declared_secret() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let redis = stack.add(Secret::external(&ns, "redis-credentials", ["url"]));
+        stack.add(
+            Deployment::new(&ns, "api").container(
+                Container::new("api", image())
+                    .env("ENVIRONMENT", "production")
+                    .env_from_secret("REDIS_URL", &redis, "url"),
+            ),
+        );
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let env = &g.objects[1].body["spec"]["template"]["spec"]["containers"][0]["env"];
+        assert_eq!(
+            env[0],
+            serde_json::json!({"name": "ENVIRONMENT", "value": "production"})
+        );
+        assert_eq!(
+            env[1]["valueFrom"]["secretKeyRef"],
+            serde_json::json!({"key": "url", "name": "redis-credentials"})
+        );
+        assert_eq!(g.uses[0].reader, "env REDIS_URL of container api");
+    }
+
+    #[test]
+    fn fails_env_reads_a_secret_nothing_declares() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let redis = Secret::external(&ns, "redis-credentials", ["url"]).reference();
+        stack.add(
+            Deployment::new(&ns, "api").container(Container::new("api", image()).env_from_secret(
+                "REDIS_URL",
+                &redis,
+                "url",
+            )),
+        );
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_env_reads_a_missing_key() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let redis = stack.add(Secret::external(&ns, "redis-credentials", ["url"]));
+        stack.add(Deployment::new(&ns, "api").container(
+            Container::new("api", image()).env_from_secret("REDIS_PASSWORD", &redis, "password"),
+        ));
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_env_reads_another_namespace() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let other = stack.add(Namespace::new("other"));
+        let redis = stack.add(Secret::external(&other, "redis-credentials", ["url"]));
+        stack.add(
+            Deployment::new(&ns, "api").container(Container::new("api", image()).env_from_secret(
+                "REDIS_URL",
+                &redis,
+                "url",
+            )),
+        );
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_no_containers() {
+        insta::assert_snapshot!(
+            lower(|ns| Deployment::new(ns, "api"))
+                .diagnostics
+                .to_string()
+        );
+    }
+
+    #[test]
+    fn fails_duplicate_container_names() {
+        let g = lower(|ns| {
+            Deployment::new(ns, "api")
+                .container(Container::new("api", image()))
+                .container(Container::new("api", image()))
+        });
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_duplicate_ports() {
+        let g = lower(|ns| {
+            Deployment::new(ns, "api")
+                .container(Container::new("api", image()).port("http", 8000))
+                .container(Container::new("sidecar", image()).port("http", 8000))
+        });
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_invalid_port_name() {
+        let g = lower(|ns| {
+            Deployment::new(ns, "api").container(
+                Container::new("api", image())
+                    .port("HTTP_API", 8000)
+                    .port("a-very-long-port-name", 9000)
+                    .port("8080", 8080),
+            )
+        });
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_probe_on_unexposed_port() {
+        let g = lower(|ns| {
+            Deployment::new(ns, "api").container(
+                Container::new("api", image())
+                    .port("http", 8000)
+                    .liveness(Probe::http_get("/health", 9000))
+                    .readiness(Probe::tcp(8000)),
+            )
+        });
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_requests_above_limits() {
+        let g = lower(|ns| {
+            Deployment::new(ns, "api").container(
+                Container::new("api", image())
+                    .requests(Cpu::cores(2), Memory::gib(4))
+                    .limits(Cpu::millis(500), Memory::gib(1)),
+            )
+        });
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_unpinned_images() {
+        let g = lower(|ns| {
+            Deployment::new(ns, "api")
+                .container(Container::new("api", "rocketgraph/public-api:latest"))
+                .container(Container::new("proxy", "registry.local:5000/envoy"))
+                .container(Container::new("pinned", "envoy@sha256:abc"))
+        });
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_duplicate_env() {
+        let g = lower(|ns| {
+            Deployment::new(ns, "api").container(
+                Container::new("api", image())
+                    .env("MODE", "a")
+                    .env("MODE", "b"),
+            )
+        });
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_zero_replicas_warns() {
+        let g = lower(|ns| web(ns).replicas(0));
+        assert!(!g.diagnostics.has_errors());
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_rollout_that_cannot_progress() {
+        let g =
+            lower(|ns| web(ns).rolling_update(IntOrPercent::Percent(0), IntOrPercent::Count(0)));
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_percentage_above_100() {
+        let g =
+            lower(|ns| web(ns).rolling_update(IntOrPercent::Percent(150), IntOrPercent::Count(1)));
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_run_as_root() {
+        insta::assert_snapshot!(lower(|ns| web(ns).run_as(0, 0)).diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_reserved_label() {
+        let g = lower(|ns| web(ns).label("stacksmith.dev/id", "mine"));
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_service_account_of_another_namespace() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let other = stack.add(Namespace::new("other"));
+        let sa = stack.add(ServiceAccount::new(&other, "api-sa"));
+        stack.add(web(&ns).service_account(&sa));
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+    }
+}

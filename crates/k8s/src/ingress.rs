@@ -1,0 +1,329 @@
+//! `Ingress`: networking.k8s.io/v1 HTTP routing from a host and path prefix to a Service, with
+//! TLS and typed cert-manager and ingress-nginx annotations.
+
+use k8s_openapi::api::networking::v1::{
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress as KIngress, IngressBackend, IngressRule,
+    IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
+};
+use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+
+use crate::ServiceRef;
+use crate::labels::{check_key, meta, push, resolve_name};
+
+/// A Kubernetes Ingress routing a host and path prefix to a Service, made by
+/// [`ServiceRef::expose_via_ingress`].
+///
+/// Creates: one `networking.k8s.io/v1/Ingress` with one rule (`pathType: Prefix`) whose backend
+/// is the Service's first port.
+///
+/// Defaults: `ingressClassName: nginx`; no TLS unless [`Ingress::tls`] is set. The construct id
+/// is `ingress`, a child of the Deployment, so the name is `<deployment>-ingress`. The host must
+/// be a DNS name (a leading `*.` wildcard is allowed) and the path must start with `/`.
+///
+/// ```no_run
+/// use stacksmith_core::Stack;
+/// use stacksmith_k8s::*;
+///
+/// let mut stack = Stack::new("prod", "us-east-1");
+/// let ns = stack.add(Namespace::new("rocketgraph-api"));
+/// let api = stack.add(
+///     Deployment::new(&ns, "rocketgraph-public-api")
+///         .container(Container::new("api", "rocketgraph/public-api:1.0.0").port("http", 8000)),
+/// );
+/// let svc = stack.add(api.expose_via_service(80, "http"));
+/// stack.add(
+///     svc.expose_via_ingress("api.rocketgraph.com", "/api/v1/public")
+///         .tls("rocketgraph-api-tls")
+///         .cluster_issuer("letsencrypt-prod")
+///         .rate_limit_rpm(1000)
+///         .force_ssl_redirect(),
+/// );
+/// ```
+#[derive(Clone, Debug)]
+pub struct Ingress {
+    service: ServiceRef,
+    name: Option<String>,
+    host: String,
+    path: String,
+    class: String,
+    tls: Option<String>,
+    annotations: Vec<(String, String)>,
+}
+
+impl Ingress {
+    pub(crate) fn new(service: &ServiceRef, host: String, path: String) -> Self {
+        Self {
+            service: service.clone(),
+            name: None,
+            host,
+            path,
+            class: "nginx".to_owned(),
+            tls: None,
+            annotations: Vec::new(),
+        }
+    }
+
+    /// Sets the object name. Default: the kebab-case construct path below the stack.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets the ingress controller class (`spec.ingressClassName`). Default: `nginx`.
+    #[must_use]
+    pub fn class(mut self, class: impl Into<String>) -> Self {
+        self.class = class.into();
+        self
+    }
+
+    /// Terminates TLS for the host with the certificate in Secret `secret_name` (which
+    /// cert-manager fills when [`Ingress::cluster_issuer`] is set). Default: no TLS.
+    #[must_use]
+    pub fn tls(mut self, secret_name: impl Into<String>) -> Self {
+        self.tls = Some(secret_name.into());
+        self
+    }
+
+    /// Has cert-manager issue the TLS certificate from this ClusterIssuer
+    /// (`cert-manager.io/cluster-issuer`).
+    #[must_use]
+    pub fn cluster_issuer(self, issuer: impl Into<String>) -> Self {
+        self.annotation("cert-manager.io/cluster-issuer", issuer)
+    }
+
+    /// Limits each client IP to `rpm` requests per minute (`nginx.ingress.kubernetes.io/limit-rpm`).
+    #[must_use]
+    pub fn rate_limit_rpm(self, rpm: u32) -> Self {
+        self.annotation("nginx.ingress.kubernetes.io/limit-rpm", rpm.to_string())
+    }
+
+    /// Redirects plain HTTP to HTTPS, even without TLS configured on this Ingress
+    /// (`ssl-redirect` and `force-ssl-redirect`).
+    #[must_use]
+    pub fn force_ssl_redirect(self) -> Self {
+        self.annotation("nginx.ingress.kubernetes.io/ssl-redirect", "true")
+            .annotation("nginx.ingress.kubernetes.io/force-ssl-redirect", "true")
+    }
+
+    /// Adds any annotation: the escape hatch for controller settings without a typed method.
+    #[must_use]
+    pub fn annotation(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.annotations.push((key.into(), value.into()));
+        self
+    }
+
+    fn check(&self, cx: &mut Lowering<'_>) {
+        let host = &self.host;
+        let bare = host.strip_prefix("*.").unwrap_or(host);
+        let problem = match NameRule::DNS_SUBDOMAIN.check(bare) {
+            Err(msg) => Some(msg),
+            Ok(()) if !bare.contains('.') => Some(format!("`{bare}` has no domain")),
+            Ok(()) if bare.split('.').any(|l| l.is_empty() || l.len() > 63) => {
+                Some(format!("`{bare}` has an empty or over-long label"))
+            }
+            Ok(()) => None,
+        };
+        if let Some(msg) = problem {
+            cx.error(
+                "SS0317",
+                format!("ingress host `{host}` is not a valid DNS name: {msg}"),
+                "use a fully qualified lowercase host such as `api.example.com` or `*.example.com`",
+            );
+        }
+        if !self.path.starts_with('/') {
+            cx.error(
+                "SS0318",
+                format!("ingress path `{}` does not start with `/`", self.path),
+                format!("write the path prefix as `/{}`", self.path),
+            );
+        }
+        for (k, _) in &self.annotations {
+            check_key(cx, "annotation", k);
+        }
+        if let Some(secret) = &self.tls {
+            cx.check_name(&NameRule::DNS_SUBDOMAIN, secret, "tls secret name");
+        }
+        cx.check_name(&NameRule::DNS_SUBDOMAIN, &self.class, "ingress class");
+    }
+}
+
+/// A handle to an [`Ingress`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IngressRef {
+    path: Path,
+    name: String,
+    namespace: String,
+    host: String,
+}
+
+impl IngressRef {
+    /// Its construct path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Its object name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its namespace.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The host it routes.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+}
+
+impl Lower for Ingress {
+    fn lower(&self, cx: &mut Lowering<'_>) {
+        let name = resolve_name(self.name.as_ref(), cx.path());
+        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        self.check(cx);
+        let s = &self.service;
+        let backend = IngressBackend {
+            service: Some(IngressServiceBackend {
+                name: s.name.clone(),
+                port: s.ports.first().map(|(_, p)| ServiceBackendPort {
+                    number: Some(i32::from(*p)),
+                    name: None,
+                }),
+            }),
+            resource: None,
+        };
+        let object = KIngress {
+            metadata: meta(
+                &name,
+                Some(&s.namespace),
+                [],
+                self.annotations.iter().map(|(k, v)| (k, v)),
+            ),
+            spec: Some(IngressSpec {
+                ingress_class_name: Some(self.class.clone()),
+                tls: self.tls.as_ref().map(|secret| {
+                    vec![IngressTLS {
+                        hosts: Some(vec![self.host.clone()]),
+                        secret_name: Some(secret.clone()),
+                    }]
+                }),
+                rules: Some(vec![IngressRule {
+                    host: Some(self.host.clone()),
+                    http: Some(HTTPIngressRuleValue {
+                        paths: vec![HTTPIngressPath {
+                            path: Some(self.path.clone()),
+                            path_type: "Prefix".to_owned(),
+                            backend,
+                        }],
+                    }),
+                }]),
+                default_backend: None,
+            }),
+            ..KIngress::default()
+        };
+        push(cx, Some(&s.namespace), &name, &object);
+    }
+}
+
+impl Construct for Ingress {
+    type Handle = IngressRef;
+
+    fn id(&self) -> &str {
+        "ingress"
+    }
+
+    fn parent(&self) -> Option<&Path> {
+        Some(&self.service.parent)
+    }
+
+    fn handle(&self, scope: &Scope) -> IngressRef {
+        IngressRef {
+            path: scope.path.clone(),
+            name: resolve_name(self.name.as_ref(), &scope.path),
+            namespace: self.service.namespace.clone(),
+            host: self.host.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Container, Deployment, Namespace, ServiceRef};
+    use stacksmith_core::Stack;
+
+    fn stack() -> (Stack, ServiceRef) {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("rocketgraph-api"));
+        let api =
+            stack.add(Deployment::new(&ns, "rocketgraph-public-api").container(
+                Container::new("api", "rocketgraph/public-api:1.0.0").port("http", 8000),
+            ));
+        let svc = stack.add(api.expose_via_service(80, "http"));
+        (stack, svc)
+    }
+
+    #[test]
+    fn ingress_routes_to_the_service_with_tls_and_annotations() {
+        let (mut stack, svc) = stack();
+        let ing = stack.add(
+            svc.expose_via_ingress("api.rocketgraph.com", "/api/v1/public")
+                .tls("rocketgraph-api-tls")
+                .cluster_issuer("letsencrypt-prod")
+                .rate_limit_rpm(1000)
+                .force_ssl_redirect(),
+        );
+        assert_eq!(ing.name(), "rocketgraph-public-api-ingress");
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let body = &g.objects[3].body;
+        assert_eq!(body["spec"]["ingressClassName"], "nginx");
+        assert_eq!(
+            body["spec"]["rules"][0]["http"]["paths"][0],
+            serde_json::json!({
+                "backend": {"service": {"name": "rocketgraph-public-api-service", "port": {"number": 80}}},
+                "path": "/api/v1/public",
+                "pathType": "Prefix"
+            })
+        );
+        assert_eq!(
+            body["spec"]["tls"],
+            serde_json::json!([{"hosts": ["api.rocketgraph.com"], "secretName": "rocketgraph-api-tls"}])
+        );
+        let annotations = &body["metadata"]["annotations"];
+        assert_eq!(
+            annotations["cert-manager.io/cluster-issuer"],
+            "letsencrypt-prod"
+        );
+        assert_eq!(annotations["nginx.ingress.kubernetes.io/limit-rpm"], "1000");
+        assert_eq!(
+            annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"],
+            "true"
+        );
+        assert_eq!(
+            annotations["nginx.ingress.kubernetes.io/ssl-redirect"],
+            "true"
+        );
+    }
+
+    #[test]
+    fn wildcard_host_is_allowed() {
+        let (mut stack, svc) = stack();
+        stack.add(
+            svc.expose_via_ingress("*.rocketgraph.com", "/")
+                .class("alb"),
+        );
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        assert_eq!(g.objects[3].body["spec"]["ingressClassName"], "alb");
+    }
+
+    #[test]
+    fn fails_invalid_host_and_path() {
+        let (mut stack, svc) = stack();
+        stack.add(svc.expose_via_ingress("API_host", "api/v1"));
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+    }
+}

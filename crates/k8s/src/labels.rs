@@ -1,0 +1,236 @@
+//! Shared lowering helpers: names and the private identity label derived from construct paths,
+//! object metadata with the common labels, label and key checks, and pushing typed objects.
+
+use std::collections::BTreeMap;
+
+use heck::ToKebabCase;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde::Serialize;
+use stacksmith_core::{KubeObject, Lowering, Path, cloud_name, short_hash};
+
+/// The private identity label every workload's selector uses: `stacksmith.dev/id`, valued with
+/// the kebab-case construct path (`prod-rocketgraph-public-api`). User labels never reach a
+/// selector, so selectors never drift.
+pub const IDENTITY_LABEL: &str = "stacksmith.dev/id";
+
+/// The common label on every object stacksmith creates: `app.kubernetes.io/managed-by: stacksmith`.
+pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
+
+/// Label values are at most 63 characters.
+const LABEL_VALUE_MAX: usize = 63;
+
+/// The identity label's value for the construct at `path`: its kebab-case path, shortened to 54
+/// characters plus `-` and a hash of the path when longer than a label value may be.
+pub(crate) fn identity_value(path: &Path) -> String {
+    let full = cloud_name(path, "");
+    if full.len() <= LABEL_VALUE_MAX {
+        return full;
+    }
+    let mut short: String = full.chars().take(54).collect();
+    while short.ends_with('-') {
+        short.pop();
+    }
+    short.push('-');
+    short.push_str(&short_hash(&path.to_string()));
+    short
+}
+
+/// The default object name for the construct at `path`: the kebab-case segments below the stack
+/// (`prod/rocketgraph-public-api/service` → `rocketgraph-public-api-service`).
+pub(crate) fn default_name(path: &Path) -> String {
+    path.below_stack().join("-").to_kebab_case()
+}
+
+/// The user's name if set, else the default name for `path`.
+pub(crate) fn resolve_name(name: Option<&String>, path: &Path) -> String {
+    name.cloned().unwrap_or_else(|| default_name(path))
+}
+
+/// Labels holding only the identity label: the selector of a workload and of everything
+/// selecting its pods.
+pub(crate) fn identity_labels(value: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([(IDENTITY_LABEL.to_owned(), value.to_owned())])
+}
+
+/// A label selector matching only the identity label.
+pub(crate) fn identity_selector(value: &str) -> LabelSelector {
+    LabelSelector {
+        match_labels: Some(identity_labels(value)),
+        ..LabelSelector::default()
+    }
+}
+
+/// Object metadata: name, namespace, the managed-by label plus `labels`, and `annotations`.
+pub(crate) fn meta<'a>(
+    name: &str,
+    namespace: Option<&str>,
+    labels: impl IntoIterator<Item = (&'a String, &'a String)>,
+    annotations: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> ObjectMeta {
+    let mut l: BTreeMap<String, String> = labels
+        .into_iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    l.insert(MANAGED_BY_LABEL.to_owned(), "stacksmith".to_owned());
+    let a: BTreeMap<String, String> = annotations
+        .into_iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    ObjectMeta {
+        name: Some(name.to_owned()),
+        namespace: namespace.map(str::to_owned),
+        labels: Some(l),
+        annotations: if a.is_empty() { None } else { Some(a) },
+        ..ObjectMeta::default()
+    }
+}
+
+/// Serialises a typed object and adds it to the graph; a serialisation failure is a diagnostic.
+pub(crate) fn push<T: k8s_openapi::Resource + Serialize>(
+    cx: &mut Lowering<'_>,
+    namespace: Option<&str>,
+    name: &str,
+    object: &T,
+) {
+    match serde_json::to_value(object) {
+        Ok(body) => {
+            let owner = cx.path().clone();
+            cx.object(KubeObject {
+                owner,
+                api_version: T::API_VERSION.to_owned(),
+                kind: T::KIND.to_owned(),
+                namespace: namespace.map(str::to_owned),
+                name: name.to_owned(),
+                body,
+            });
+        }
+        Err(e) => cx.error(
+            "SS0300",
+            format!("{} `{name}` could not be serialised: {e}", T::KIND),
+            "this is a bug in stacksmith-k8s; please report it with the construct that caused it",
+        ),
+    }
+}
+
+/// A u32 as the i32 Kubernetes fields hold, saturating.
+pub(crate) fn int(n: u32) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// A `u16` port as `IntOrString`.
+pub(crate) fn port_int(port: u16) -> IntOrString {
+    IntOrString::Int(i32::from(port))
+}
+
+/// Whether `s` is a label name (the part after the optional prefix) or a non-empty label value:
+/// at most 63 characters of `[A-Za-z0-9-_.]`, starting and ending alphanumeric.
+fn is_label_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= LABEL_VALUE_MAX
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.ends_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+/// Whether `s` is a DNS-1123 subdomain (a label or annotation key prefix).
+fn is_dns_subdomain(s: &str) -> bool {
+    stacksmith_core::NameRule::DNS_SUBDOMAIN.check(s).is_ok()
+}
+
+/// Checks a label or annotation key (`[prefix/]name`); records SS0321 on failure.
+pub(crate) fn check_key(cx: &mut Lowering<'_>, what: &str, key: &str) -> bool {
+    let (prefix, name) = match key.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    if prefix.is_some_and(|p| !is_dns_subdomain(p)) || !is_label_name(name) {
+        cx.error(
+            "SS0321",
+            format!("{what} key `{key}` is not a valid Kubernetes key"),
+            "use an optional DNS subdomain prefix and `/`, then at most 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit (`app.kubernetes.io/part-of`)",
+        );
+        return false;
+    }
+    true
+}
+
+/// Checks user labels: valid keys and values, and not the reserved identity label.
+pub(crate) fn check_labels(cx: &mut Lowering<'_>, labels: &[(String, String)]) {
+    for (k, v) in labels {
+        if k == IDENTITY_LABEL || k == MANAGED_BY_LABEL {
+            cx.error(
+                "SS0321",
+                format!("label `{k}` is reserved: stacksmith sets it on every object it creates"),
+                "use a different label key",
+            );
+            continue;
+        }
+        if check_key(cx, "label", k) && !(v.is_empty() || is_label_name(v)) {
+            cx.error(
+                "SS0321",
+                format!("label `{k}` has the value `{v}`, which is not a valid label value"),
+                "label values are empty or at most 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit",
+            );
+        }
+    }
+}
+
+/// Checks ConfigMap and Secret keys (`[-._a-zA-Z0-9]+`, at most 253, not `.` or `..`) and that
+/// none repeats; records SS0316.
+pub(crate) fn check_data_keys<'a>(
+    cx: &mut Lowering<'_>,
+    kind: &str,
+    keys: impl IntoIterator<Item = &'a str>,
+) {
+    let mut seen: Vec<&str> = Vec::new();
+    for key in keys {
+        let valid = !key.is_empty()
+            && key.len() <= 253
+            && key != "."
+            && key != ".."
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+        if !valid {
+            cx.error(
+                "SS0316",
+                format!("{kind} key `{key}` is not a valid key"),
+                "keys are 1–253 letters, digits, `-`, `_` or `.` (`redis-url`, `config.yaml`)",
+            );
+        } else if seen.contains(&key) {
+            cx.error(
+                "SS0316",
+                format!("{kind} key `{key}` is given more than once"),
+                "give each key once",
+            );
+        } else {
+            seen.push(key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_is_the_kebab_path() {
+        let p = Path::root("prod").child("rocketgraph-public-api");
+        assert_eq!(identity_value(&p), "prod-rocketgraph-public-api");
+        assert_eq!(
+            default_name(&p.child("service")),
+            "rocketgraph-public-api-service"
+        );
+    }
+
+    #[test]
+    fn long_identity_is_shortened_with_a_hash() {
+        let p = Path::root("prod").child(&"a".repeat(60)).child("service");
+        let v = identity_value(&p);
+        assert_eq!(v.len(), 63);
+        assert!(v.ends_with(&short_hash(&p.to_string())));
+        assert!(!v.contains("--"));
+    }
+}

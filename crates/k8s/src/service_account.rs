@@ -1,0 +1,140 @@
+//! `ServiceAccount`: a pod identity (e.g. bound to an IAM role through an annotation), created
+//! with token automounting off so only pods that opt in get a token.
+
+use k8s_openapi::api::core::v1::ServiceAccount as KServiceAccount;
+use stacksmith_core::{Construct, Lower, Lowering, NameRule, Scope};
+
+use crate::NamespaceRef;
+use crate::labels::{check_key, meta, push, resolve_name};
+
+/// A Kubernetes ServiceAccount: the identity pods run as.
+///
+/// Creates: one `v1/ServiceAccount`.
+///
+/// Defaults: `automountServiceAccountToken: false` on the account, always; a Deployment that
+/// uses it with `.service_account(&sa)` turns automounting on for its own pods only. Name:
+/// the kebab-case construct id.
+///
+/// ```no_run
+/// use stacksmith_core::Stack;
+/// use stacksmith_k8s::*;
+///
+/// let mut stack = Stack::new("prod", "us-east-1");
+/// let ns = stack.add(Namespace::new("rocketgraph-api"));
+/// let sa = stack.add(
+///     ServiceAccount::new(&ns, "api-sa")
+///         .annotation("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/api"),
+/// );
+/// ```
+#[derive(Clone, Debug)]
+pub struct ServiceAccount {
+    id: String,
+    namespace: NamespaceRef,
+    name: Option<String>,
+    annotations: Vec<(String, String)>,
+}
+
+impl ServiceAccount {
+    /// A service account in `namespace`.
+    pub fn new(namespace: &NamespaceRef, id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            namespace: namespace.clone(),
+            name: None,
+            annotations: Vec::new(),
+        }
+    }
+
+    /// Sets the object name. Default: the kebab-case construct path below the stack.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Adds an annotation (`eks.amazonaws.com/role-arn` for IRSA).
+    #[must_use]
+    pub fn annotation(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.annotations.push((key.into(), value.into()));
+        self
+    }
+}
+
+/// A handle to a [`ServiceAccount`], for `Deployment::service_account`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceAccountRef {
+    name: String,
+    namespace: String,
+}
+
+impl ServiceAccountRef {
+    /// The account's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its namespace.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+}
+
+impl Lower for ServiceAccount {
+    fn lower(&self, cx: &mut Lowering<'_>) {
+        let name = resolve_name(self.name.as_ref(), cx.path());
+        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        for (k, _) in &self.annotations {
+            check_key(cx, "annotation", k);
+        }
+        let ns = self.namespace.name();
+        let object = KServiceAccount {
+            metadata: meta(
+                &name,
+                Some(ns),
+                [],
+                self.annotations.iter().map(|(k, v)| (k, v)),
+            ),
+            automount_service_account_token: Some(false),
+            ..KServiceAccount::default()
+        };
+        push(cx, Some(ns), &name, &object);
+    }
+}
+
+impl Construct for ServiceAccount {
+    type Handle = ServiceAccountRef;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn handle(&self, scope: &Scope) -> ServiceAccountRef {
+        ServiceAccountRef {
+            name: resolve_name(self.name.as_ref(), &scope.path),
+            namespace: self.namespace.name().to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Namespace;
+    use stacksmith_core::Stack;
+
+    #[test]
+    fn service_account_does_not_automount_its_token() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let sa = stack.add(ServiceAccount::new(&ns, "api-sa").annotation("a.io/role", "r"));
+        assert_eq!(sa.name(), "api-sa");
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        assert_eq!(g.objects[1].body["automountServiceAccountToken"], false);
+        assert_eq!(
+            g.objects[1].body["metadata"]["annotations"]["a.io/role"],
+            "r"
+        );
+        assert_eq!(g.objects[1].body["metadata"]["namespace"], "apps");
+    }
+}

@@ -1,0 +1,137 @@
+//! The RocketGraph Public API in production (seed 000): a three-zone network, an EKS cluster,
+//! ElastiCache Redis, a MongoDB-compatible DocumentDB cluster, and the API's Kubernetes objects.
+//!
+//! `cargo run --example prod-stack` writes `out/prod/`; `-- validate` and `-- list` check and
+//! list without writing.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use stacksmith::k8s_openapi::api::networking::v1::{
+    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
+};
+use stacksmith::k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use stacksmith::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use stacksmith::prelude::*;
+
+/// The whole RocketGraph production app.
+pub fn app() -> App {
+    let mut prod = Stack::new("prod", "us-east-1")
+        .tag("project", "rocketgraph")
+        .tag("environment", "production")
+        .backend(Backend::s3("rocketgraph-terraform-state"));
+
+    // Cloud: network, cluster, managed data stores (the seed's "Managed Services").
+    let network = prod.add(Network::new("network", "10.40.0.0/16").zones(3));
+    let cluster = prod.add(
+        EksCluster::new("eks", &network).version("1.33").node_group(
+            NodeGroup::new("general").instance_types(["m6i.xlarge"]).scaling(3, 6, 20),
+        ),
+    );
+    prod.add(
+        Cache::redis("cache", &network)
+            .node_type("cache.m7g.large")
+            .replicas(1)
+            .allow_from(&cluster),
+    );
+    prod.add(
+        Database::documentdb("metadata", &network)
+            .instance_class("db.r6g.xlarge")
+            .instances(3)
+            .backup_retention_days(30)
+            .allow_from(&cluster),
+    );
+
+    // Workloads: the seed's namespace, deployment, service, HPA and ingress.
+    let ns = prod.add(Namespace::new("rocketgraph-api").label("environment", "production"));
+    let app_secrets = prod.add(Secret::external(&ns, "app-secrets", ["secret-key"]));
+    let redis = prod.add(Secret::external(&ns, "redis-credentials", ["url"]));
+    let mongodb = prod.add(Secret::external(&ns, "mongodb-credentials", ["uri"]));
+    let xgt = prod.add(
+        ConfigMap::new(&ns, "xgt-config").data("host", "xgt-cluster.internal").data("port", "4367"),
+    );
+    let sa = prod.add(ServiceAccount::new(&ns, "rocketgraph-api-sa"));
+
+    let api = prod.add(
+        Deployment::new(&ns, "rocketgraph-public-api")
+            .replicas(6)
+            .rolling_update(IntOrPercent::Count(1), IntOrPercent::Count(2))
+            .label("app", "rocketgraph-public-api")
+            .label("version", "v1.0.0")
+            .service_account(&sa)
+            .run_as(1000, 2000)
+            .container(
+                Container::new("api", "rocketgraph/public-api:1.0.0")
+                    .port("http", 8000)
+                    .env("ENVIRONMENT", "production")
+                    .env_from_secret("REDIS_URL", &redis, "url")
+                    .env_from_secret("MONGODB_URI", &mongodb, "uri")
+                    .env_from_config_map("XGT_HOST", &xgt, "host")
+                    .env_from_secret("SECRET_KEY", &app_secrets, "secret-key")
+                    .requests(Cpu::millis(500), Memory::gib(1))
+                    .limits(Cpu::millis(2000), Memory::gib(4))
+                    .liveness(Probe::http_get("/api/v1/public/health", 8000).initial_delay(30).period(10))
+                    .readiness(Probe::http_get("/api/v1/public/health", 8000).initial_delay(5).period(5)),
+            ),
+    );
+    let service = prod.add(api.expose_via_service(80, "http"));
+    prod.add(
+        api.autoscale(6, 50)
+            .cpu_utilization(70)
+            .memory_utilization(80)
+            .scale_up(ScalingBehavior::new(60).percent(100, 15))
+            .scale_down(ScalingBehavior::new(300).percent(10, 60)),
+    );
+    prod.add(api.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
+    prod.add(
+        service
+            .expose_via_ingress("api.rocketgraph.com", "/api/v1/public")
+            .class("nginx")
+            .tls("rocketgraph-api-tls")
+            .cluster_issuer("letsencrypt-prod")
+            .rate_limit_rpm(1000)
+            .force_ssl_redirect(),
+    );
+
+    // Only the ingress controller may reach the API pods, and only on their HTTP port. (Until
+    // the NetworkPolicy builder lands, through the object-level escape hatch.)
+    let (key, value) = api.identity();
+    let selector = |labels: &[(&str, &str)]| LabelSelector {
+        match_labels: Some(labels.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<BTreeMap<_, _>>()),
+        ..LabelSelector::default()
+    };
+    prod.add(RawObject::new(
+        "api-ingress-policy",
+        NetworkPolicy {
+            metadata: ObjectMeta {
+                name: Some("rocketgraph-public-api-from-ingress".into()),
+                namespace: Some(ns.name().to_owned()),
+                ..ObjectMeta::default()
+            },
+            spec: Some(NetworkPolicySpec {
+                pod_selector: Some(selector(&[(key, value)])),
+                policy_types: Some(vec!["Ingress".into()]),
+                ingress: Some(vec![NetworkPolicyIngressRule {
+                    from: Some(vec![NetworkPolicyPeer {
+                        namespace_selector: Some(selector(&[("kubernetes.io/metadata.name", "ingress-nginx")])),
+                        ..NetworkPolicyPeer::default()
+                    }]),
+                    ports: Some(vec![NetworkPolicyPort {
+                        port: Some(IntOrString::Int(8000)),
+                        protocol: Some("TCP".into()),
+                        ..NetworkPolicyPort::default()
+                    }]),
+                }]),
+                ..NetworkPolicySpec::default()
+            }),
+        },
+    ));
+
+    let mut app = App::new();
+    app.add(prod);
+    app
+}
+
+fn main() -> ExitCode {
+    stacksmith::run(&app())
+}

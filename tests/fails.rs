@@ -1,0 +1,172 @@
+//! Bad input gets the right diagnostic, and a failed synth writes nothing: the previous output
+//! stays byte for byte.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use stacksmith::aws::{Cache, EksCluster, Network};
+use stacksmith::core::App;
+use stacksmith::prelude::*;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("stacksmith-test-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    dir
+}
+
+fn app_of(stack: Stack) -> App {
+    let mut app = App::new();
+    app.add(stack);
+    app
+}
+
+/// Synthesizes into a folder that already holds output, and returns the diagnostics text after
+/// checking that the folder is untouched.
+fn fails(name: &str, stack: Stack) -> String {
+    let out = scratch(name);
+    let good = app_of(web_stack(|d| d));
+    assert!(stacksmith::synth(&good, &out).is_ok());
+    let before = snapshot_dir(&out);
+    let result = stacksmith::synth(&app_of(stack), &out);
+    let after = snapshot_dir(&out);
+    let _ = fs::remove_dir_all(&out);
+    assert_eq!(before, after, "a failed synth changed the output folder");
+    match result {
+        Err(stacksmith::SynthError::Diagnostics(d)) => d.to_string(),
+        Err(e) => panic!("expected diagnostics, got {e}"),
+        Ok(_) => panic!("expected diagnostics, synth succeeded"),
+    }
+}
+
+fn snapshot_dir(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), fs::read(&p).unwrap_or_default()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn web_stack(f: impl FnOnce(Deployment) -> Deployment) -> Stack {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let ns = stack.add(Namespace::new("web"));
+    let d = stack.add(f(Deployment::new(&ns, "api").container(
+        Container::new("api", "example/api:1.0.0").port("http", 8000).readiness(Probe::http_get("/healthz", 8000)),
+    )));
+    stack.add(d.expose_via_service(80, "http"));
+    stack
+}
+
+fn snap(name: &str, text: &str) {
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+#[test]
+fn fails_invalid_cidr() {
+    let mut stack = web_stack(|d| d);
+    stack.add(Network::new("network", "10.0.0.300/16"));
+    snap("fails__invalid_cidr", &fails("cidr", stack));
+}
+
+#[test]
+fn fails_more_zones_than_subnets_fit() {
+    let mut stack = web_stack(|d| d);
+    stack.add(Network::new("network", "10.0.0.0/27").zones(3));
+    snap("fails__more_zones_than_subnets_fit", &fails("zones", stack));
+}
+
+#[test]
+fn fails_name_too_long_for_its_target() {
+    let mut stack = web_stack(|d| d);
+    let net = stack.add(Network::new("network", "10.0.0.0/16"));
+    stack.add(Cache::redis("session-and-rate-limit-cache-primary", &net));
+    snap("fails__name_too_long", &fails("name", stack));
+}
+
+#[test]
+fn fails_duplicate_ids() {
+    let mut stack = web_stack(|d| d);
+    stack.add(Network::new("network", "10.0.0.0/16"));
+    stack.add(Network::new("network", "10.1.0.0/16"));
+    snap("fails__duplicate_ids", &fails("dup", stack));
+}
+
+#[test]
+fn fails_hpa_min_above_max() {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let ns = stack.add(Namespace::new("web"));
+    let d = stack.add(Deployment::new(&ns, "api").container(Container::new("api", "example/api:1.0.0").port("http", 8000)));
+    stack.add(d.autoscale(5, 3));
+    snap("fails__hpa_min_above_max", &fails("hpa", stack));
+}
+
+#[test]
+fn fails_probe_on_a_port_no_container_exposes() {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let ns = stack.add(Namespace::new("web"));
+    stack.add(Deployment::new(&ns, "api").container(
+        Container::new("api", "example/api:1.0.0").port("http", 8000).liveness(Probe::http_get("/healthz", 9000)),
+    ));
+    snap("fails__probe_port", &fails("probe", stack));
+}
+
+#[test]
+fn fails_service_on_a_port_no_container_exposes() {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let ns = stack.add(Namespace::new("web"));
+    let d = stack.add(Deployment::new(&ns, "api").container(Container::new("api", "example/api:1.0.0").port("http", 8000)));
+    stack.add(d.expose_via_service(80, 8080));
+    snap("fails__service_port", &fails("service", stack));
+}
+
+#[test]
+fn fails_env_reads_an_undeclared_secret() {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let ns = stack.add(Namespace::new("web"));
+    let never_added = Secret::external(&ns, "db-credentials", ["password"]).reference();
+    stack.add(Deployment::new(&ns, "api").container(
+        Container::new("api", "example/api:1.0.0").port("http", 8000).env_from_secret("DB_PASSWORD", &never_added, "password"),
+    ));
+    snap("fails__undeclared_secret", &fails("secret", stack));
+}
+
+#[test]
+fn external_secret_is_accepted() {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let ns = stack.add(Namespace::new("web"));
+    let creds = stack.add(Secret::external(&ns, "db-credentials", ["password"]));
+    stack.add(Deployment::new(&ns, "api").container(
+        Container::new("api", "example/api:1.0.0").port("http", 8000).env_from_secret("DB_PASSWORD", &creds, "password"),
+    ));
+    let g = stack.lower();
+    assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+}
+
+#[test]
+fn fails_reference_into_another_stack() {
+    let mut other = Stack::new("staging", "us-east-1");
+    let net = other.add(Network::new("network", "10.0.0.0/16"));
+    let mut stack = web_stack(|d| d);
+    let cluster = stack.add(EksCluster::new("eks", &net));
+    let _ = cluster;
+    snap("fails__cross_stack_reference", &fails("xstack", stack));
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    let mut stack = web_stack(|d| d);
+    stack.add(Network::new("network", "banana"));
+    stack.add(Network::new("network", "10.0.0.0/16"));
+    let text = fails("many", stack);
+    assert!(text.contains("SS0101") && text.contains("SS0002"), "{text}");
+}
