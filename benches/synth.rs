@@ -24,20 +24,28 @@ fn app(units: usize) -> App {
     let ns = stack.add(Namespace::new("apps"));
     for i in 0..units {
         let id = format!("svc{i}");
-        let config = stack.add(ConfigMap::new(&ns, &format!("{id}-config")).data("mode", "production"));
-        let sa = stack.add(ServiceAccount::new(&ns, &format!("{id}-sa")));
+        let config =
+            stack.add(ConfigMap::new(&ns, format!("{id}-config")).data("mode", "production"));
+        let sa = stack.add(ServiceAccount::new(&ns, format!("{id}-sa")));
         let web = stack.add(
-            Deployment::new(&ns, &id).replicas(3).service_account(&sa).container(
-                Container::new("web", "example/web:1.2.3")
-                    .port("http", 8080)
-                    .env_from_config_map("MODE", &config, "mode")
-                    .readiness(Probe::http_get("/healthz", 8080)),
-            ),
+            Deployment::new(&ns, &id)
+                .replicas(3)
+                .service_account(&sa)
+                .container(
+                    Container::new("web", "example/web:1.2.3")
+                        .port("http", 8080)
+                        .env_from_config_map("MODE", &config, "mode")
+                        .readiness(Probe::http_get("/healthz", 8080)),
+                ),
         );
         stack.add(web.expose_via_service(80, "http"));
         stack.add(web.autoscale(3, 10).cpu_utilization(70));
         stack.add(web.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
-        stack.add(Database::documentdb(&format!("db{i}"), &network).instances(1).allow_from(&cluster));
+        stack.add(
+            Database::documentdb(&format!("db{i}"), &network)
+                .instances(1)
+                .allow_from(&cluster),
+        );
     }
     let mut app = App::new();
     app.add(stack);
@@ -49,7 +57,14 @@ fn in_memory(bencher: divan::Bencher, units: usize) {
     let app = app(units);
     bencher.bench(|| {
         let graphs = app.lower();
-        graphs.iter().map(|g| stacksmith::synth_api::render(g).map(|o| o.files.len()).unwrap_or(0)).sum::<usize>()
+        graphs
+            .iter()
+            .map(|g| {
+                stacksmith::synth_api::render(g)
+                    .map(|o| o.files.len())
+                    .unwrap_or(0)
+            })
+            .sum::<usize>()
     });
 }
 
@@ -57,6 +72,10 @@ fn in_memory(bencher: divan::Bencher, units: usize) {
 fn to_disk(bencher: divan::Bencher, units: usize) {
     let app = app(units);
     let out = std::env::temp_dir().join(format!("stacksmith-bench-{}-{units}", std::process::id()));
-    bencher.bench(|| stacksmith::synth(&app, &out).map(|r| r.stacks.len()).unwrap_or(0));
+    bencher.bench(|| {
+        stacksmith::synth(&app, &out)
+            .map(|r| r.stacks.len())
+            .unwrap_or(0)
+    });
     let _ = std::fs::remove_dir_all(&out);
 }

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use stacksmith::k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
+    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
+    NetworkPolicySpec,
 };
 use stacksmith::k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use stacksmith::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -25,7 +26,9 @@ pub fn app() -> App {
     let network = prod.add(Network::new("network", "10.40.0.0/16").zones(3));
     let cluster = prod.add(
         EksCluster::new("eks", &network).version("1.33").node_group(
-            NodeGroup::new("general").instance_types(["m6i.xlarge"]).scaling(3, 6, 20),
+            NodeGroup::new("general")
+                .instance_types(["m6i.xlarge"])
+                .scaling(3, 6, 20),
         ),
     );
     prod.add(
@@ -48,7 +51,9 @@ pub fn app() -> App {
     let redis = prod.add(Secret::external(&ns, "redis-credentials", ["url"]));
     let mongodb = prod.add(Secret::external(&ns, "mongodb-credentials", ["uri"]));
     let xgt = prod.add(
-        ConfigMap::new(&ns, "xgt-config").data("host", "xgt-cluster.internal").data("port", "4367"),
+        ConfigMap::new(&ns, "xgt-config")
+            .data("host", "xgt-cluster.internal")
+            .data("port", "4367"),
     );
     let sa = prod.add(ServiceAccount::new(&ns, "rocketgraph-api-sa"));
 
@@ -70,8 +75,16 @@ pub fn app() -> App {
                     .env_from_secret("SECRET_KEY", &app_secrets, "secret-key")
                     .requests(Cpu::millis(500), Memory::gib(1))
                     .limits(Cpu::millis(2000), Memory::gib(4))
-                    .liveness(Probe::http_get("/api/v1/public/health", 8000).initial_delay(30).period(10))
-                    .readiness(Probe::http_get("/api/v1/public/health", 8000).initial_delay(5).period(5)),
+                    .liveness(
+                        Probe::http_get("/api/v1/public/health", 8000)
+                            .initial_delay(30)
+                            .period(10),
+                    )
+                    .readiness(
+                        Probe::http_get("/api/v1/public/health", 8000)
+                            .initial_delay(5)
+                            .period(5),
+                    ),
             ),
     );
     let service = prod.add(api.expose_via_service(80, "http"));
@@ -97,7 +110,12 @@ pub fn app() -> App {
     // the NetworkPolicy builder lands, through the object-level escape hatch.)
     let (key, value) = api.identity();
     let selector = |labels: &[(&str, &str)]| LabelSelector {
-        match_labels: Some(labels.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<BTreeMap<_, _>>()),
+        match_labels: Some(
+            labels
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect::<BTreeMap<_, _>>(),
+        ),
         ..LabelSelector::default()
     };
     prod.add(RawObject::new(
@@ -113,7 +131,10 @@ pub fn app() -> App {
                 policy_types: Some(vec!["Ingress".into()]),
                 ingress: Some(vec![NetworkPolicyIngressRule {
                     from: Some(vec![NetworkPolicyPeer {
-                        namespace_selector: Some(selector(&[("kubernetes.io/metadata.name", "ingress-nginx")])),
+                        namespace_selector: Some(selector(&[(
+                            "kubernetes.io/metadata.name",
+                            "ingress-nginx",
+                        )])),
                         ..NetworkPolicyPeer::default()
                     }]),
                     ports: Some(vec![NetworkPolicyPort {

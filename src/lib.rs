@@ -26,7 +26,9 @@ pub mod synth_api {
 
 /// Everything a stack definition needs, in one import.
 pub mod prelude {
-    pub use stacksmith_aws::{Cache, Database, EksCluster, Network, NodeGroup, PolicyStatement, Principal};
+    pub use stacksmith_aws::{
+        Cache, Database, EksCluster, Network, NodeGroup, PolicyStatement, Principal,
+    };
     pub use stacksmith_core::{App, Backend, Diagnostic, Severity, Stack, Template};
     pub use stacksmith_k8s::*;
 }

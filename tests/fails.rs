@@ -59,7 +59,9 @@ fn web_stack(f: impl FnOnce(Deployment) -> Deployment) -> Stack {
     let mut stack = Stack::new("prod", "us-east-1");
     let ns = stack.add(Namespace::new("web"));
     let d = stack.add(f(Deployment::new(&ns, "api").container(
-        Container::new("api", "example/api:1.0.0").port("http", 8000).readiness(Probe::http_get("/healthz", 8000)),
+        Container::new("api", "example/api:1.0.0")
+            .port("http", 8000)
+            .readiness(Probe::http_get("/healthz", 8000)),
     )));
     stack.add(d.expose_via_service(80, "http"));
     stack
@@ -105,7 +107,10 @@ fn fails_duplicate_ids() {
 fn fails_hpa_min_above_max() {
     let mut stack = Stack::new("prod", "us-east-1");
     let ns = stack.add(Namespace::new("web"));
-    let d = stack.add(Deployment::new(&ns, "api").container(Container::new("api", "example/api:1.0.0").port("http", 8000)));
+    let d = stack.add(
+        Deployment::new(&ns, "api")
+            .container(Container::new("api", "example/api:1.0.0").port("http", 8000)),
+    );
     stack.add(d.autoscale(5, 3));
     snap("fails__hpa_min_above_max", &fails("hpa", stack));
 }
@@ -114,9 +119,13 @@ fn fails_hpa_min_above_max() {
 fn fails_probe_on_a_port_no_container_exposes() {
     let mut stack = Stack::new("prod", "us-east-1");
     let ns = stack.add(Namespace::new("web"));
-    stack.add(Deployment::new(&ns, "api").container(
-        Container::new("api", "example/api:1.0.0").port("http", 8000).liveness(Probe::http_get("/healthz", 9000)),
-    ));
+    stack.add(
+        Deployment::new(&ns, "api").container(
+            Container::new("api", "example/api:1.0.0")
+                .port("http", 8000)
+                .liveness(Probe::http_get("/healthz", 9000)),
+        ),
+    );
     snap("fails__probe_port", &fails("probe", stack));
 }
 
@@ -124,7 +133,10 @@ fn fails_probe_on_a_port_no_container_exposes() {
 fn fails_service_on_a_port_no_container_exposes() {
     let mut stack = Stack::new("prod", "us-east-1");
     let ns = stack.add(Namespace::new("web"));
-    let d = stack.add(Deployment::new(&ns, "api").container(Container::new("api", "example/api:1.0.0").port("http", 8000)));
+    let d = stack.add(
+        Deployment::new(&ns, "api")
+            .container(Container::new("api", "example/api:1.0.0").port("http", 8000)),
+    );
     stack.add(d.expose_via_service(80, 8080));
     snap("fails__service_port", &fails("service", stack));
 }
@@ -134,9 +146,13 @@ fn fails_env_reads_an_undeclared_secret() {
     let mut stack = Stack::new("prod", "us-east-1");
     let ns = stack.add(Namespace::new("web"));
     let never_added = Secret::external(&ns, "db-credentials", ["password"]).reference();
-    stack.add(Deployment::new(&ns, "api").container(
-        Container::new("api", "example/api:1.0.0").port("http", 8000).env_from_secret("DB_PASSWORD", &never_added, "password"),
-    ));
+    stack.add(
+        Deployment::new(&ns, "api").container(
+            Container::new("api", "example/api:1.0.0")
+                .port("http", 8000)
+                .env_from_secret("DB_PASSWORD", &never_added, "password"),
+        ),
+    );
     snap("fails__undeclared_secret", &fails("secret", stack));
 }
 
@@ -145,9 +161,13 @@ fn external_secret_is_accepted() {
     let mut stack = Stack::new("prod", "us-east-1");
     let ns = stack.add(Namespace::new("web"));
     let creds = stack.add(Secret::external(&ns, "db-credentials", ["password"]));
-    stack.add(Deployment::new(&ns, "api").container(
-        Container::new("api", "example/api:1.0.0").port("http", 8000).env_from_secret("DB_PASSWORD", &creds, "password"),
-    ));
+    stack.add(
+        Deployment::new(&ns, "api").container(
+            Container::new("api", "example/api:1.0.0")
+                .port("http", 8000)
+                .env_from_secret("DB_PASSWORD", &creds, "password"),
+        ),
+    );
     let g = stack.lower();
     assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
 }

@@ -19,7 +19,10 @@ fn output() -> StackOutput {
 }
 
 fn file<'a>(o: &'a StackOutput, path: &str) -> &'a str {
-    o.files.iter().find(|f| f.path == path).map_or("", |f| f.contents.as_str())
+    o.files
+        .iter()
+        .find(|f| f.path == path)
+        .map_or("", |f| f.contents.as_str())
 }
 
 #[test]
@@ -42,7 +45,10 @@ fn same_input_same_bytes() {
 #[test]
 fn seed_000_settings_are_carried() {
     let o = output();
-    let deployment = file(&o, "kubernetes/rocketgraph-api/deployment-rocketgraph-public-api.yaml");
+    let deployment = file(
+        &o,
+        "kubernetes/rocketgraph-api/deployment-rocketgraph-public-api.yaml",
+    );
     for needle in [
         "replicas: 6",
         "maxUnavailable: 1",
@@ -59,15 +65,39 @@ fn seed_000_settings_are_carried() {
         "initialDelaySeconds: 30",
         "topologyKey: kubernetes.io/hostname",
     ] {
-        assert!(deployment.contains(needle), "deployment lacks `{needle}`:\n{deployment}");
+        assert!(
+            deployment.contains(needle),
+            "deployment lacks `{needle}`:\n{deployment}"
+        );
     }
-    let hpa = file(&o, "kubernetes/rocketgraph-api/horizontalpodautoscaler-rocketgraph-public-api-hpa.yaml");
-    for needle in ["minReplicas: 6", "maxReplicas: 50", "averageUtilization: 70", "averageUtilization: 80", "stabilizationWindowSeconds: 300"] {
+    let hpa = file(
+        &o,
+        "kubernetes/rocketgraph-api/horizontalpodautoscaler-rocketgraph-public-api-hpa.yaml",
+    );
+    for needle in [
+        "minReplicas: 6",
+        "maxReplicas: 50",
+        "averageUtilization: 70",
+        "averageUtilization: 80",
+        "stabilizationWindowSeconds: 300",
+    ] {
         assert!(hpa.contains(needle), "hpa lacks `{needle}`:\n{hpa}");
     }
-    let ingress = file(&o, "kubernetes/rocketgraph-api/ingress-rocketgraph-public-api-ingress.yaml");
-    for needle in ["api.rocketgraph.com", "/api/v1/public", "rocketgraph-api-tls", "letsencrypt-prod", "ingressClassName: nginx"] {
-        assert!(ingress.contains(needle), "ingress lacks `{needle}`:\n{ingress}");
+    let ingress = file(
+        &o,
+        "kubernetes/rocketgraph-api/ingress-rocketgraph-public-api-ingress.yaml",
+    );
+    for needle in [
+        "api.rocketgraph.com",
+        "/api/v1/public",
+        "rocketgraph-api-tls",
+        "letsencrypt-prod",
+        "ingressClassName: nginx",
+    ] {
+        assert!(
+            ingress.contains(needle),
+            "ingress lacks `{needle}`:\n{ingress}"
+        );
     }
 }
 
@@ -83,7 +113,15 @@ fn namespace_is_applied_first() {
 fn no_secret_value_is_written() {
     let o = output();
     for f in &o.files {
-        assert!(!f.contents.contains("master_password\""), "{} sets a master password", f.path);
-        assert!(!f.contents.contains("kind: Secret\n"), "{} writes a Secret object", f.path);
+        assert!(
+            !f.contents.contains("master_password\""),
+            "{} sets a master password",
+            f.path
+        );
+        assert!(
+            !f.contents.contains("kind: Secret\n"),
+            "{} writes a Secret object",
+            f.path
+        );
     }
 }

@@ -2,14 +2,21 @@
 //! encrypted, authenticated, replicated across zones.
 
 use stacksmith_core::terraform::Value;
-use stacksmith_core::{Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, tf, tf_name};
+use stacksmith_core::{
+    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, tf, tf_name,
+};
 
 use crate::common::{self, Ingress, Peer, name_tag};
 use crate::network::NetworkRef;
 
 /// ElastiCache replication group ids: 1–40 lowercase letters, digits and hyphens.
-const GROUP_ID: NameRule =
-    NameRule { what: "ElastiCache replication group id", max_len: 40, lowercase: true, extra: "-", start_letter: true };
+const GROUP_ID: NameRule = NameRule {
+    what: "ElastiCache replication group id",
+    max_len: 40,
+    lowercase: true,
+    extra: "-",
+    start_letter: true,
+};
 
 /// The in-memory engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,7 +98,11 @@ impl Cache {
 
     /// A Valkey replication group (default version 8.0).
     pub fn valkey(id: &str, network: &NetworkRef) -> Self {
-        Self { engine: CacheEngine::Valkey, version: "8.0".into(), ..Self::redis(id, network) }
+        Self {
+            engine: CacheEngine::Valkey,
+            version: "8.0".into(),
+            ..Self::redis(id, network)
+        }
     }
 
     /// The engine version. Default: 7.1 for Redis, 8.0 for Valkey.
@@ -134,7 +145,11 @@ const PORT: u16 = 6379;
 
 impl CacheRef {
     fn group(&self) -> Address {
-        Address::resource(&self.stack, "aws_elasticache_replication_group", &tf_name(&self.path, ""))
+        Address::resource(
+            &self.stack,
+            "aws_elasticache_replication_group",
+            &tf_name(&self.path, ""),
+        )
     }
 
     /// The primary endpoint's host name (writes).
@@ -154,7 +169,12 @@ impl CacheRef {
 
     /// The ARN of the Secrets Manager secret that holds the AUTH token.
     pub fn auth_secret_arn(&self) -> Ref {
-        Address::resource(&self.stack, "aws_secretsmanager_secret", &tf_name(&self.path, "auth")).attr("arn")
+        Address::resource(
+            &self.stack,
+            "aws_secretsmanager_secret",
+            &tf_name(&self.path, "auth"),
+        )
+        .attr("arn")
     }
 
     /// The construct's path.
@@ -171,7 +191,10 @@ impl Construct for Cache {
     }
 
     fn handle(&self, scope: &Scope) -> CacheRef {
-        CacheRef { path: scope.path.clone(), stack: scope.path.stack().to_owned() }
+        CacheRef {
+            path: scope.path.clone(),
+            stack: scope.path.stack().to_owned(),
+        }
     }
 }
 
@@ -184,7 +207,11 @@ impl Lower for Cache {
         if !self.engine.versions().contains(&self.version.as_str()) {
             cx.error(
                 "SS0109",
-                format!("{} `engine_version` `{}` is not supported", self.engine.name(), self.version),
+                format!(
+                    "{} `engine_version` `{}` is not supported",
+                    self.engine.name(),
+                    self.version
+                ),
                 format!("use one of {}", self.engine.versions().join(", ")),
             );
         }
@@ -198,20 +225,38 @@ impl Lower for Cache {
         if !(1..=35).contains(&self.snapshot_retention_days) {
             cx.error(
                 "SS0110",
-                format!("`snapshot_retention_days` is {}; ElastiCache keeps snapshots 1 to 35 days", self.snapshot_retention_days),
+                format!(
+                    "`snapshot_retention_days` is {}; ElastiCache keeps snapshots 1 to 35 days",
+                    self.snapshot_retention_days
+                ),
                 "use 7 or more days",
             );
         }
 
-        let key = common::kms_key(cx, "key", &format!("Encrypts the {name} cache and its AUTH secret"), &[]);
+        let key = common::kms_key(
+            cx,
+            "key",
+            &format!("Encrypts the {name} cache and its AUTH secret"),
+            &[],
+        );
         let key_arn: Ref = key.attr("arn");
-        let subnets: Vec<Value> = self.network.private_subnet_ids().into_iter().map(Value::from).collect();
+        let subnets: Vec<Value> = self
+            .network
+            .private_subnet_ids()
+            .into_iter()
+            .map(Value::from)
+            .collect();
         let subnet_group = cx.add(
             "aws_elasticache_subnet_group",
             "subnets",
             tf! { "name" => name.as_str(), "description" => format!("Private subnets of {name}"), "subnet_ids" => Value::List(subnets), "tags" => name_tag(&name) },
         );
-        let sg = common::security_group(cx, "sg", &format!("{name} cache: {PORT}/tcp from allowed peers only"), &self.network.vpc_id());
+        let sg = common::security_group(
+            cx,
+            "sg",
+            &format!("{name} cache: {PORT}/tcp from allowed peers only"),
+            &self.network.vpc_id(),
+        );
         common::ingress_rules(cx, &sg, PORT, "Redis", &self.ingress);
 
         let token = cx.add(
@@ -267,8 +312,18 @@ impl Lower for Cache {
                 "tags" => name_tag(&name),
             },
         );
-        cx.output("primary-endpoint", group.attr::<String>("primary_endpoint_address"), "The cache's primary endpoint (TLS, port 6379)", false);
-        cx.output("auth-secret-arn", secret.attr::<String>("arn"), "Secrets Manager secret holding the cache's AUTH token", false);
+        cx.output(
+            "primary-endpoint",
+            group.attr::<String>("primary_endpoint_address"),
+            "The cache's primary endpoint (TLS, port 6379)",
+            false,
+        );
+        cx.output(
+            "auth-secret-arn",
+            secret.attr::<String>("arn"),
+            "Secrets Manager secret holding the cache's AUTH token",
+            false,
+        );
     }
 }
 
@@ -287,7 +342,10 @@ mod tests {
     }
 
     fn group(g: &stacksmith_core::Graph) -> Option<&stacksmith_core::terraform::Map> {
-        g.resources.iter().find(|r| r.address.kind() == "aws_elasticache_replication_group").map(|r| &r.body)
+        g.resources
+            .iter()
+            .find(|r| r.address.kind() == "aws_elasticache_replication_group")
+            .map(|r| &r.body)
     }
 
     #[test]
@@ -295,22 +353,47 @@ mod tests {
         let g = lowered(|c| c, "cache");
         assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
         let b = group(&g);
-        assert_eq!(b.and_then(|b| b.get("transit_encryption_enabled")), Some(&Value::Bool(true)));
-        assert_eq!(b.and_then(|b| b.get("at_rest_encryption_enabled")), Some(&Value::from("true")));
-        assert_eq!(b.and_then(|b| b.get("multi_az_enabled")), Some(&Value::Bool(true)));
-        assert_eq!(b.and_then(|b| b.get("num_cache_clusters")), Some(&Value::Int(2)));
-        assert!(matches!(b.and_then(|b| b.get("auth_token")), Some(Value::Ref(_))));
+        assert_eq!(
+            b.and_then(|b| b.get("transit_encryption_enabled")),
+            Some(&Value::Bool(true))
+        );
+        assert_eq!(
+            b.and_then(|b| b.get("at_rest_encryption_enabled")),
+            Some(&Value::from("true"))
+        );
+        assert_eq!(
+            b.and_then(|b| b.get("multi_az_enabled")),
+            Some(&Value::Bool(true))
+        );
+        assert_eq!(
+            b.and_then(|b| b.get("num_cache_clusters")),
+            Some(&Value::Int(2))
+        );
+        assert!(matches!(
+            b.and_then(|b| b.get("auth_token")),
+            Some(Value::Ref(_))
+        ));
     }
 
     #[test]
     fn allow_from_becomes_an_ingress_rule_on_the_cache_port() {
         let g = lowered(|c| c, "cache");
-        let rule = g.resources.iter().find(|r| r.address.kind() == "aws_vpc_security_group_ingress_rule");
-        assert_eq!(rule.and_then(|r| r.body.get("from_port")), Some(&Value::Int(6379)));
-        let Some(Value::Ref(src)) = rule.and_then(|r| r.body.get("referenced_security_group_id")) else {
+        let rule = g
+            .resources
+            .iter()
+            .find(|r| r.address.kind() == "aws_vpc_security_group_ingress_rule");
+        assert_eq!(
+            rule.and_then(|r| r.body.get("from_port")),
+            Some(&Value::Int(6379))
+        );
+        let Some(Value::Ref(src)) = rule.and_then(|r| r.body.get("referenced_security_group_id"))
+        else {
             return assert!(rule.is_some(), "no ingress rule");
         };
-        assert_eq!(src.expression(), "aws_eks_cluster.eks.vpc_config[0].cluster_security_group_id");
+        assert_eq!(
+            src.expression(),
+            "aws_eks_cluster.eks.vpc_config[0].cluster_security_group_id"
+        );
     }
 
     #[test]

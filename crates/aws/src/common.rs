@@ -28,17 +28,28 @@ pub(crate) struct Ingress {
 
 impl Ingress {
     pub(crate) fn of(peer: &impl Peer) -> Self {
-        Self { source: peer.security_group_id(), from: peer.peer_path().clone() }
+        Self {
+            source: peer.security_group_id(),
+            from: peer.peer_path().clone(),
+        }
     }
 }
 
 /// Registers the aws provider: the stack's region, and its tags as `default_tags`.
 pub(crate) fn aws(cx: &mut Lowering<'_>) {
-    let tags: Map = cx.stack_tags().iter().map(|(k, v)| (k.clone(), Value::from(v))).collect();
+    let tags: Map = cx
+        .stack_tags()
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::from(v)))
+        .collect();
     let config = tf! { "region" => cx.region(), "default_tags" => tf! { "tags" => tags } };
     cx.provider(
         "aws",
-        Provider { source: "hashicorp/aws".into(), version: AWS_PROVIDER_VERSION.into(), config: Some(config) },
+        Provider {
+            source: "hashicorp/aws".into(),
+            version: AWS_PROVIDER_VERSION.into(),
+            config: Some(config),
+        },
     );
 }
 
@@ -46,7 +57,11 @@ pub(crate) fn aws(cx: &mut Lowering<'_>) {
 pub(crate) fn random(cx: &mut Lowering<'_>) {
     cx.provider(
         "random",
-        Provider { source: "hashicorp/random".into(), version: RANDOM_PROVIDER_VERSION.into(), config: None },
+        Provider {
+            source: "hashicorp/random".into(),
+            version: RANDOM_PROVIDER_VERSION.into(),
+            config: None,
+        },
     );
 }
 
@@ -57,30 +72,49 @@ pub(crate) fn name_tag(name: &str) -> Map {
 
 /// The account id of the caller.
 pub(crate) fn account_id(cx: &mut Lowering<'_>) -> Ref {
-    cx.shared_data("aws_caller_identity", "current", Map::new()).attr("account_id")
+    cx.shared_data("aws_caller_identity", "current", Map::new())
+        .attr("account_id")
 }
 
 /// The partition (`aws`, `aws-cn`, `aws-us-gov`).
 pub(crate) fn partition(cx: &mut Lowering<'_>) -> Ref {
-    cx.shared_data("aws_partition", "current", Map::new()).attr("partition")
+    cx.shared_data("aws_partition", "current", Map::new())
+        .attr("partition")
 }
 
 /// `arn:<partition>:<service>:<region>:<account>:<rest>`.
 pub(crate) fn arn(cx: &mut Lowering<'_>, service: &str, region: bool, rest: &str) -> Template {
     let (p, a) = (partition(cx), account_id(cx));
-    let region = if region { cx.region().to_owned() } else { String::new() };
-    Template::new().lit("arn:").with(&p).lit(format!(":{service}:{region}:")).with(&a).lit(format!(":{rest}"))
+    let region = if region {
+        cx.region().to_owned()
+    } else {
+        String::new()
+    };
+    Template::new()
+        .lit("arn:")
+        .with(&p)
+        .lit(format!(":{service}:{region}:"))
+        .with(&a)
+        .lit(format!(":{rest}"))
 }
 
 /// An AWS-managed policy ARN, partition-aware.
 pub(crate) fn managed_policy(cx: &mut Lowering<'_>, name: &str) -> Template {
     let p = partition(cx);
-    Template::new().lit("arn:").with(&p).lit(format!(":iam::aws:policy/{name}"))
+    Template::new()
+        .lit("arn:")
+        .with(&p)
+        .lit(format!(":iam::aws:policy/{name}"))
 }
 
 /// A customer-managed KMS key for `part`, rotation on, 30-day deletion window, with a key
 /// policy that keeps the account in control and lets `services` use it.
-pub(crate) fn kms_key(cx: &mut Lowering<'_>, part: &str, description: &str, services: &[PolicyStatement]) -> Address {
+pub(crate) fn kms_key(
+    cx: &mut Lowering<'_>,
+    part: &str,
+    description: &str,
+    services: &[PolicyStatement],
+) -> Address {
     let root = arn(cx, "iam", false, "root");
     let mut statements = vec![
         PolicyStatement::allow("AccountAdministers", ["kms:*"])
@@ -116,15 +150,31 @@ pub(crate) fn logs_may_use_key(cx: &mut Lowering<'_>, log_group: &str) -> Policy
     let group_arn = arn(cx, "logs", true, &format!("log-group:{log_group}"));
     PolicyStatement::allow(
         "CloudWatchLogsEncrypt",
-        ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        [
+            "kms:Encrypt*",
+            "kms:Decrypt*",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:Describe*",
+        ],
     )
     .principal(Principal::Service(service))
     .resource("*")
-    .condition("ArnEquals", "kms:EncryptionContext:aws:logs:arn", vec![group_arn.into()])
+    .condition(
+        "ArnEquals",
+        "kms:EncryptionContext:aws:logs:arn",
+        vec![group_arn.into()],
+    )
 }
 
 /// A log group encrypted with `key`, kept `retention_days`.
-pub(crate) fn log_group(cx: &mut Lowering<'_>, part: &str, name: &str, retention_days: u32, key: &Address) -> Address {
+pub(crate) fn log_group(
+    cx: &mut Lowering<'_>,
+    part: &str,
+    name: &str,
+    retention_days: u32,
+    key: &Address,
+) -> Address {
     cx.add(
         "aws_cloudwatch_log_group",
         part,
@@ -138,18 +188,30 @@ pub(crate) fn log_group(cx: &mut Lowering<'_>, part: &str, name: &str, retention
 }
 
 /// IAM role names: 64 characters.
-pub(crate) const ROLE_NAME: NameRule =
-    NameRule { what: "IAM role name", max_len: 64, lowercase: false, extra: "+=,.@-_", start_letter: false };
+pub(crate) const ROLE_NAME: NameRule = NameRule {
+    what: "IAM role name",
+    max_len: 64,
+    lowercase: false,
+    extra: "+=,.@-_",
+    start_letter: false,
+};
 
 /// An IAM role `service` may assume (only from this account), with AWS-managed policies attached.
-pub(crate) fn service_role(cx: &mut Lowering<'_>, part: &str, service: &str, managed: &[&str]) -> (Address, Vec<Address>) {
+pub(crate) fn service_role(
+    cx: &mut Lowering<'_>,
+    part: &str,
+    service: &str,
+    managed: &[&str],
+) -> (Address, Vec<Address>) {
     let account = account_id(cx);
     let trust = policy_document(
         cx,
         &format!("{part}-trust"),
-        &[PolicyStatement::allow("ServiceAssumesRole", ["sts:AssumeRole"])
-            .principal(Principal::Service(service.to_owned()))
-            .condition("StringEquals", "aws:SourceAccount", vec![account.into()])],
+        &[
+            PolicyStatement::allow("ServiceAssumesRole", ["sts:AssumeRole"])
+                .principal(Principal::Service(service.to_owned()))
+                .condition("StringEquals", "aws:SourceAccount", vec![account.into()]),
+        ],
     );
     let name = cx.name(part);
     cx.check_name(&ROLE_NAME, &name, "role name");
@@ -174,7 +236,12 @@ pub(crate) fn service_role(cx: &mut Lowering<'_>, part: &str, service: &str, man
 
 /// A security group for `part` in `vpc_id`, with no rules: AWS's default allow-all egress is
 /// removed by Terraform, and every ingress rule is added explicitly with a description.
-pub(crate) fn security_group(cx: &mut Lowering<'_>, part: &str, description: &str, vpc_id: &Ref) -> Address {
+pub(crate) fn security_group(
+    cx: &mut Lowering<'_>,
+    part: &str,
+    description: &str,
+    vpc_id: &Ref,
+) -> Address {
     let name = cx.name(part);
     cx.add(
         "aws_security_group",
@@ -190,7 +257,13 @@ pub(crate) fn security_group(cx: &mut Lowering<'_>, part: &str, description: &st
 }
 
 /// One TCP ingress rule per recorded peer on `port`.
-pub(crate) fn ingress_rules(cx: &mut Lowering<'_>, sg: &Address, port: u16, what: &str, peers: &[Ingress]) {
+pub(crate) fn ingress_rules(
+    cx: &mut Lowering<'_>,
+    sg: &Address,
+    port: u16,
+    what: &str,
+    peers: &[Ingress],
+) {
     for peer in peers {
         let from = stacksmith_core::cloud_name(&peer.from, "");
         cx.add(

@@ -2,14 +2,21 @@
 //! MongoDB-compatible engine (Amazon DocumentDB); the relational engines come next.
 
 use stacksmith_core::terraform::Value;
-use stacksmith_core::{Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, Template, tf, tf_name};
+use stacksmith_core::{
+    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, Template, tf, tf_name,
+};
 
 use crate::common::{self, Ingress, Peer, name_tag};
 use crate::network::NetworkRef;
 
 /// DocumentDB cluster identifiers: 1–63 lowercase letters, digits and hyphens.
-const CLUSTER_ID: NameRule =
-    NameRule { what: "DocumentDB cluster identifier", max_len: 63, lowercase: true, extra: "-", start_letter: true };
+const CLUSTER_ID: NameRule = NameRule {
+    what: "DocumentDB cluster identifier",
+    max_len: 63,
+    lowercase: true,
+    extra: "-",
+    start_letter: true,
+};
 
 /// The database engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,7 +190,11 @@ impl Construct for Database {
     }
 
     fn handle(&self, scope: &Scope) -> DatabaseRef {
-        DatabaseRef { path: scope.path.clone(), stack: scope.path.stack().to_owned(), port: self.engine.port() }
+        DatabaseRef {
+            path: scope.path.clone(),
+            stack: scope.path.stack().to_owned(),
+            port: self.engine.port(),
+        }
     }
 }
 
@@ -195,14 +206,20 @@ impl Lower for Database {
         if !self.engine.versions().contains(&self.version.as_str()) {
             cx.error(
                 "SS0109",
-                format!("DocumentDB `engine_version` `{}` is not supported", self.version),
+                format!(
+                    "DocumentDB `engine_version` `{}` is not supported",
+                    self.version
+                ),
                 format!("use one of {}", self.engine.versions().join(", ")),
             );
         }
         if self.instances == 0 || self.instances > 16 {
             cx.error(
                 "SS0108",
-                format!("`instances` is {}; a DocumentDB cluster has 1 to 16 instances", self.instances),
+                format!(
+                    "`instances` is {}; a DocumentDB cluster has 1 to 16 instances",
+                    self.instances
+                ),
                 "use 3 instances (a writer and two readers in other zones)",
             );
         } else if self.instances == 1 {
@@ -215,7 +232,10 @@ impl Lower for Database {
         if !(1..=35).contains(&self.backup_retention_days) {
             cx.error(
                 "SS0110",
-                format!("`backup_retention_days` is {}; DocumentDB keeps backups 1 to 35 days", self.backup_retention_days),
+                format!(
+                    "`backup_retention_days` is {}; DocumentDB keeps backups 1 to 35 days",
+                    self.backup_retention_days
+                ),
                 "use 7 or more days",
             );
         }
@@ -227,22 +247,46 @@ impl Lower for Database {
             );
         }
 
-        let key = common::kms_key(cx, "key", &format!("Encrypts the {name} database, its backups and master secret"), &[]);
+        let key = common::kms_key(
+            cx,
+            "key",
+            &format!("Encrypts the {name} database, its backups and master secret"),
+            &[],
+        );
         let key_arn: Ref = key.attr("arn");
-        let subnets: Vec<Value> = self.network.private_subnet_ids().into_iter().map(Value::from).collect();
+        let subnets: Vec<Value> = self
+            .network
+            .private_subnet_ids()
+            .into_iter()
+            .map(Value::from)
+            .collect();
         let subnet_group = cx.add(
             "aws_docdb_subnet_group",
             "subnets",
             tf! { "name" => name.as_str(), "description" => format!("Private subnets of {name}"), "subnet_ids" => Value::List(subnets), "tags" => name_tag(&name) },
         );
         let port = self.engine.port();
-        let sg = common::security_group(cx, "sg", &format!("{name} database: {port}/tcp from allowed peers only"), &self.network.vpc_id());
+        let sg = common::security_group(
+            cx,
+            "sg",
+            &format!("{name} database: {port}/tcp from allowed peers only"),
+            &self.network.vpc_id(),
+        );
         common::ingress_rules(cx, &sg, port, "DocumentDB", &self.ingress);
 
-        let family = format!("docdb{}", self.version.rsplit_once('.').map_or(self.version.as_str(), |(v, _)| v));
+        let family = format!(
+            "docdb{}",
+            self.version
+                .rsplit_once('.')
+                .map_or(self.version.as_str(), |(v, _)| v)
+        );
         let params = ["tls", "audit_logs", "profiler"]
             .iter()
-            .map(|p| Value::Map(tf! { "name" => *p, "value" => "enabled", "apply_method" => "pending-reboot" }))
+            .map(|p| {
+                Value::Map(
+                    tf! { "name" => *p, "value" => "enabled", "apply_method" => "pending-reboot" },
+                )
+            })
             .collect::<Vec<_>>();
         let param_group = cx.add(
             "aws_docdb_cluster_parameter_group",
@@ -300,9 +344,19 @@ impl Lower for Database {
                 },
             );
         }
-        cx.output("endpoint", cluster.attr::<String>("endpoint"), "The database's writer endpoint (TLS)", false);
+        cx.output(
+            "endpoint",
+            cluster.attr::<String>("endpoint"),
+            "The database's writer endpoint (TLS)",
+            false,
+        );
         let secret: Ref = cluster.attr("master_user_secret[0].secret_arn");
-        cx.output("master-secret-arn", Template::new().with(&secret), "AWS-managed secret with the master credentials", false);
+        cx.output(
+            "master-secret-arn",
+            Template::new().with(&secret),
+            "AWS-managed secret with the master credentials",
+            false,
+        );
     }
 }
 
@@ -321,7 +375,10 @@ mod tests {
     }
 
     fn cluster(g: &stacksmith_core::Graph) -> Option<&stacksmith_core::terraform::Map> {
-        g.resources.iter().find(|r| r.address.kind() == "aws_docdb_cluster").map(|r| &r.body)
+        g.resources
+            .iter()
+            .find(|r| r.address.kind() == "aws_docdb_cluster")
+            .map(|r| &r.body)
     }
 
     #[test]
@@ -329,7 +386,10 @@ mod tests {
         let g = lowered(|d| d);
         assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
         let c = cluster(&g);
-        assert_eq!(c.and_then(|c| c.get("manage_master_user_password")), Some(&Value::Bool(true)));
+        assert_eq!(
+            c.and_then(|c| c.get("manage_master_user_password")),
+            Some(&Value::Bool(true))
+        );
         assert_eq!(c.and_then(|c| c.get("master_password")), None);
     }
 
@@ -337,11 +397,30 @@ mod tests {
     fn stateful_encrypted_protected() {
         let g = lowered(|d| d);
         let c = cluster(&g);
-        assert_eq!(c.and_then(|c| c.get("storage_encrypted")), Some(&Value::Bool(true)));
-        assert_eq!(c.and_then(|c| c.get("deletion_protection")), Some(&Value::Bool(true)));
-        assert_eq!(c.and_then(|c| c.get("skip_final_snapshot")), Some(&Value::Bool(false)));
-        assert!(g.resources.iter().any(|r| r.address.kind() == "aws_docdb_cluster" && r.stateful));
-        assert_eq!(g.resources.iter().filter(|r| r.address.kind() == "aws_docdb_cluster_instance").count(), 3);
+        assert_eq!(
+            c.and_then(|c| c.get("storage_encrypted")),
+            Some(&Value::Bool(true))
+        );
+        assert_eq!(
+            c.and_then(|c| c.get("deletion_protection")),
+            Some(&Value::Bool(true))
+        );
+        assert_eq!(
+            c.and_then(|c| c.get("skip_final_snapshot")),
+            Some(&Value::Bool(false))
+        );
+        assert!(
+            g.resources
+                .iter()
+                .any(|r| r.address.kind() == "aws_docdb_cluster" && r.stateful)
+        );
+        assert_eq!(
+            g.resources
+                .iter()
+                .filter(|r| r.address.kind() == "aws_docdb_cluster_instance")
+                .count(),
+            3
+        );
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! control-plane logs and managed node groups.
 
 use stacksmith_core::terraform::{Resource, Value};
-use stacksmith_core::{Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, tf, tf_name};
+use stacksmith_core::{
+    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, tf, tf_name,
+};
 
 use crate::common::{self, Peer, name_tag};
 use crate::iam::{PolicyStatement, policy_document};
@@ -12,11 +14,21 @@ use crate::network::NetworkRef;
 const VERSIONS: &[&str] = &["1.29", "1.30", "1.31", "1.32", "1.33", "1.34"];
 
 /// EKS cluster names: 1–100 characters, letters, digits, `-` and `_`, starting with a letter.
-const CLUSTER_NAME: NameRule =
-    NameRule { what: "EKS cluster name", max_len: 100, lowercase: false, extra: "-_", start_letter: true };
+const CLUSTER_NAME: NameRule = NameRule {
+    what: "EKS cluster name",
+    max_len: 100,
+    lowercase: false,
+    extra: "-_",
+    start_letter: true,
+};
 /// Node group names: up to 63 characters.
-const NODE_GROUP_NAME: NameRule =
-    NameRule { what: "EKS node group name", max_len: 63, lowercase: false, extra: "-_", start_letter: true };
+const NODE_GROUP_NAME: NameRule = NameRule {
+    what: "EKS node group name",
+    max_len: 63,
+    lowercase: false,
+    extra: "-_",
+    start_letter: true,
+};
 
 /// On-demand or spot capacity for a node group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,7 +203,8 @@ impl Peer for EksClusterRef {
     /// The EKS-created cluster security group, shared by the control plane and the managed
     /// nodes (and so by pods that use node networking).
     fn security_group_id(&self) -> Ref {
-        self.cluster().attr("vpc_config[0].cluster_security_group_id")
+        self.cluster()
+            .attr("vpc_config[0].cluster_security_group_id")
     }
 
     fn peer_path(&self) -> &Path {
@@ -207,7 +220,10 @@ impl Construct for EksCluster {
     }
 
     fn handle(&self, scope: &Scope) -> EksClusterRef {
-        EksClusterRef { path: scope.path.clone(), stack: scope.path.stack().to_owned() }
+        EksClusterRef {
+            path: scope.path.clone(),
+            stack: scope.path.stack().to_owned(),
+        }
     }
 }
 
@@ -219,7 +235,10 @@ impl Lower for EksCluster {
         if !VERSIONS.contains(&self.version.as_str()) {
             cx.error(
                 "SS0109",
-                format!("Kubernetes `version` `{}` is not one EKS supports", self.version),
+                format!(
+                    "Kubernetes `version` `{}` is not one EKS supports",
+                    self.version
+                ),
                 format!("use one of {}", VERSIONS.join(", ")),
             );
         }
@@ -228,17 +247,33 @@ impl Lower for EksCluster {
         // creates its own, unencrypted and kept forever.
         let group_name = format!("/aws/eks/{name}/cluster");
         let logs_use_key = common::logs_may_use_key(cx, &group_name);
-        let key = common::kms_key(cx, "key", &format!("Encrypts Kubernetes Secrets and control-plane logs of {name}"), &[logs_use_key]);
+        let key = common::kms_key(
+            cx,
+            "key",
+            &format!("Encrypts Kubernetes Secrets and control-plane logs of {name}"),
+            &[logs_use_key],
+        );
         let logs = common::log_group(cx, "logs", &group_name, self.log_retention_days, &key);
 
-        let (role, attachments) = common::service_role(cx, "cluster", "eks.amazonaws.com", &["AmazonEKSClusterPolicy"]);
+        let (role, attachments) = common::service_role(
+            cx,
+            "cluster",
+            "eks.amazonaws.com",
+            &["AmazonEKSClusterPolicy"],
+        );
         let key_arn: Ref = key.attr("arn");
         let use_key = policy_document(
             cx,
             "cluster-encryption",
             &[PolicyStatement::allow(
                 "EncryptSecrets",
-                ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey", "kms:CreateGrant"],
+                [
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:ListGrants",
+                    "kms:DescribeKey",
+                    "kms:CreateGrant",
+                ],
             )
             .resource(&key_arn)],
         );
@@ -248,14 +283,22 @@ impl Lower for EksCluster {
             tf! { "name" => "encrypt-secrets", "role" => role.attr::<String>("id"), "policy" => use_key },
         );
 
-        let subnets: Vec<Value> = self.network.private_subnet_ids().into_iter().map(Value::from).collect();
+        let subnets: Vec<Value> = self
+            .network
+            .private_subnet_ids()
+            .into_iter()
+            .map(Value::from)
+            .collect();
         let mut vpc_config = tf! {
             "subnet_ids" => Value::List(subnets.clone()),
             "endpoint_private_access" => true,
             "endpoint_public_access" => !self.public_cidrs.is_empty(),
         };
         if !self.public_cidrs.is_empty() {
-            vpc_config.insert("public_access_cidrs".into(), self.public_cidrs.clone().into());
+            vpc_config.insert(
+                "public_access_cidrs".into(),
+                self.public_cidrs.clone().into(),
+            );
         }
         let mut cluster = Resource::new(
             cx.address("aws_eks_cluster", ""),
@@ -280,18 +323,36 @@ impl Lower for EksCluster {
         }
         let cluster = cx.resource(cluster);
 
-        let groups = if self.node_groups.is_empty() { vec![NodeGroup::new("default")] } else { self.node_groups.clone() };
+        let groups = if self.node_groups.is_empty() {
+            vec![NodeGroup::new("default")]
+        } else {
+            self.node_groups.clone()
+        };
         let (node_role, node_attachments) = common::service_role(
             cx,
             "node",
             "ec2.amazonaws.com",
-            &["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly"],
+            &[
+                "AmazonEKSWorkerNodePolicy",
+                "AmazonEKS_CNI_Policy",
+                "AmazonEC2ContainerRegistryPullOnly",
+            ],
         );
         for g in &groups {
             self.lower_node_group(cx, g, &cluster, &node_role, &node_attachments, &subnets);
         }
-        cx.output("name", cluster.attr::<String>("name"), "The EKS cluster's name", false);
-        cx.output("endpoint", cluster.attr::<String>("endpoint"), "The EKS API server endpoint (private)", false);
+        cx.output(
+            "name",
+            cluster.attr::<String>("name"),
+            "The EKS cluster's name",
+            false,
+        );
+        cx.output(
+            "endpoint",
+            cluster.attr::<String>("endpoint"),
+            "The EKS API server endpoint (private)",
+            false,
+        );
     }
 }
 
@@ -319,10 +380,17 @@ impl EksCluster {
             );
         }
         if g.instance_types.is_empty() {
-            cx.error("SS0106", format!("node group `{}` has no instance types", g.id), "set `.instance_types([...])`");
+            cx.error(
+                "SS0106",
+                format!("node group `{}` has no instance types", g.id),
+                "set `.instance_types([...])`",
+            );
         }
-        let labels: stacksmith_core::terraform::Map =
-            g.labels.iter().map(|(k, v)| (k.clone(), Value::from(v))).collect();
+        let labels: stacksmith_core::terraform::Map = g
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v)))
+            .collect();
         let mut body = tf! {
             "cluster_name" => cluster.attr::<String>("name"),
             "node_group_name" => name.as_str(),
@@ -339,8 +407,12 @@ impl EksCluster {
         if !labels.is_empty() {
             body.insert("labels".into(), Value::Map(labels));
         }
-        let mut r = Resource::new(cx.address("aws_eks_node_group", &part), cx.path().clone(), body)
-            .ignore_changes("scaling_config[0].desired_size");
+        let mut r = Resource::new(
+            cx.address("aws_eks_node_group", &part),
+            cx.path().clone(),
+            body,
+        )
+        .ignore_changes("scaling_config[0].desired_size");
         for a in attachments {
             r = r.depends_on(a);
         }
@@ -362,7 +434,10 @@ mod tests {
     }
 
     fn cluster(g: &stacksmith_core::Graph) -> Option<Value> {
-        g.resources.iter().find(|r| r.address.expression() == "aws_eks_cluster.eks").map(|r| Value::Map(r.body.clone()))
+        g.resources
+            .iter()
+            .find(|r| r.address.expression() == "aws_eks_cluster.eks")
+            .map(|r| Value::Map(r.body.clone()))
     }
 
     #[test]
@@ -370,16 +445,34 @@ mod tests {
         let g = lowered(|c| c);
         assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
         let c = cluster(&g);
-        assert_eq!(c.as_ref().and_then(|c| c.get("vpc_config.endpoint_public_access")), Some(&Value::Bool(false)));
-        assert_eq!(c.as_ref().and_then(|c| c.get("vpc_config.endpoint_private_access")), Some(&Value::Bool(true)));
-        assert_eq!(c.as_ref().and_then(|c| c.get("encryption_config.resources")), Some(&Value::from(vec!["secrets"])));
+        assert_eq!(
+            c.as_ref()
+                .and_then(|c| c.get("vpc_config.endpoint_public_access")),
+            Some(&Value::Bool(false))
+        );
+        assert_eq!(
+            c.as_ref()
+                .and_then(|c| c.get("vpc_config.endpoint_private_access")),
+            Some(&Value::Bool(true))
+        );
+        assert_eq!(
+            c.as_ref()
+                .and_then(|c| c.get("encryption_config.resources")),
+            Some(&Value::from(vec!["secrets"]))
+        );
     }
 
     #[test]
     fn node_group_leaves_desired_size_to_the_autoscaler() {
         let g = lowered(|c| c.node_group(NodeGroup::new("general").scaling(3, 6, 12)));
-        let ng = g.resources.iter().find(|r| r.address.expression() == "aws_eks_node_group.eks_nodes_general");
-        assert_eq!(ng.map(|r| r.ignore_changes.clone()), Some(vec!["scaling_config[0].desired_size".to_owned()]));
+        let ng = g
+            .resources
+            .iter()
+            .find(|r| r.address.expression() == "aws_eks_node_group.eks_nodes_general");
+        assert_eq!(
+            ng.map(|r| r.ignore_changes.clone()),
+            Some(vec!["scaling_config[0].desired_size".to_owned()])
+        );
     }
 
     #[test]

@@ -48,7 +48,10 @@ impl PolicyStatement {
 
     /// A `Deny` statement for `actions`.
     pub fn deny<'a>(sid: &str, actions: impl IntoIterator<Item = &'a str>) -> Self {
-        Self { effect: Effect::Deny, ..Self::allow(sid, actions) }
+        Self {
+            effect: Effect::Deny,
+            ..Self::allow(sid, actions)
+        }
     }
 
     /// Adds a resource (an ARN reference, template or literal).
@@ -68,7 +71,8 @@ impl PolicyStatement {
     /// Adds a condition, e.g. `("StringEquals", "aws:SourceAccount", [account])`.
     #[must_use]
     pub fn condition(mut self, test: &str, variable: &str, values: Vec<Value>) -> Self {
-        self.conditions.push((test.to_owned(), variable.to_owned(), values));
+        self.conditions
+            .push((test.to_owned(), variable.to_owned(), values));
         self
     }
 
@@ -87,8 +91,12 @@ impl PolicyStatement {
                 .iter()
                 .map(|p| {
                     Value::Map(match p {
-                        Principal::Service(s) => tf! { "type" => "Service", "identifiers" => vec![s.as_str()] },
-                        Principal::Aws(v) => tf! { "type" => "AWS", "identifiers" => Value::List(vec![v.clone()]) },
+                        Principal::Service(s) => {
+                            tf! { "type" => "Service", "identifiers" => vec![s.as_str()] }
+                        }
+                        Principal::Aws(v) => {
+                            tf! { "type" => "AWS", "identifiers" => Value::List(vec![v.clone()]) }
+                        }
                     })
                 })
                 .collect();
@@ -110,7 +118,19 @@ impl PolicyStatement {
 
 /// Lowers statements into an `aws_iam_policy_document` data source for `part` of the current
 /// construct and returns a reference to its JSON.
-pub(crate) fn policy_document(cx: &mut Lowering<'_>, part: &str, statements: &[PolicyStatement]) -> Ref {
-    let blocks: Vec<Value> = statements.iter().map(|s| Value::Map(s.to_block())).collect();
-    cx.data("aws_iam_policy_document", part, tf! { "statement" => Value::List(blocks) }).attr("json")
+pub(crate) fn policy_document(
+    cx: &mut Lowering<'_>,
+    part: &str,
+    statements: &[PolicyStatement],
+) -> Ref {
+    let blocks: Vec<Value> = statements
+        .iter()
+        .map(|s| Value::Map(s.to_block()))
+        .collect();
+    cx.data(
+        "aws_iam_policy_document",
+        part,
+        tf! { "statement" => Value::List(blocks) },
+    )
+    .attr("json")
 }

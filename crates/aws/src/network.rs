@@ -56,7 +56,13 @@ const MAX_ZONES: u8 = 6;
 impl Network {
     /// A VPC with the given CIDR block (AWS allows `/16` to `/28`; a `/16` leaves room for pods).
     pub fn new(id: &str, cidr: &str) -> Self {
-        Self { id: id.to_owned(), cidr: cidr.to_owned(), zones: 3, nat: NatGateways::PerZone, flow_log_retention_days: 365 }
+        Self {
+            id: id.to_owned(),
+            cidr: cidr.to_owned(),
+            zones: 3,
+            nat: NatGateways::PerZone,
+            flow_log_retention_days: 365,
+        }
     }
 
     /// Number of availability zones. Default: 3.
@@ -101,12 +107,22 @@ impl NetworkRef {
 
     /// The private subnets' ids, one per zone.
     pub fn private_subnet_ids(&self) -> Vec<Ref> {
-        self.zone_letters().map(|z| self.address("aws_subnet", &format!("private-{z}")).attr("id")).collect()
+        self.zone_letters()
+            .map(|z| {
+                self.address("aws_subnet", &format!("private-{z}"))
+                    .attr("id")
+            })
+            .collect()
     }
 
     /// The public subnets' ids, one per zone.
     pub fn public_subnet_ids(&self) -> Vec<Ref> {
-        self.zone_letters().map(|z| self.address("aws_subnet", &format!("public-{z}")).attr("id")).collect()
+        self.zone_letters()
+            .map(|z| {
+                self.address("aws_subnet", &format!("public-{z}"))
+                    .attr("id")
+            })
+            .collect()
     }
 
     /// The availability zones, e.g. `us-east-1a`.
@@ -132,8 +148,14 @@ impl Construct for Network {
     }
 
     fn handle(&self, scope: &Scope) -> NetworkRef {
-        let zones = zone_letters(self.zones.min(MAX_ZONES)).map(|z| format!("{}{z}", scope.region)).collect();
-        NetworkRef { path: scope.path.clone(), zones, stack: scope.path.stack().to_owned() }
+        let zones = zone_letters(self.zones.min(MAX_ZONES))
+            .map(|z| format!("{}{z}", scope.region))
+            .collect();
+        NetworkRef {
+            path: scope.path.clone(),
+            zones,
+            stack: scope.path.stack().to_owned(),
+        }
     }
 }
 
@@ -147,14 +169,21 @@ impl Lower for Network {
         let vpc_cidr = match Cidr::parse(&self.cidr) {
             Ok(c) => c,
             Err(e) => {
-                cx.error("SS0101", format!("invalid VPC `cidr`: {e}"), "write an IPv4 network such as `10.0.0.0/16`");
+                cx.error(
+                    "SS0101",
+                    format!("invalid VPC `cidr`: {e}"),
+                    "write an IPv4 network such as `10.0.0.0/16`",
+                );
                 return;
             }
         };
         if !(16..=28).contains(&vpc_cidr.prefix()) {
             cx.error(
                 "SS0102",
-                format!("VPC `cidr` {vpc_cidr} has prefix /{}; AWS allows /16 to /28", vpc_cidr.prefix()),
+                format!(
+                    "VPC `cidr` {vpc_cidr} has prefix /{}; AWS allows /16 to /28",
+                    vpc_cidr.prefix()
+                ),
                 "use a /16 to /20 so every zone gets roomy subnets (EKS pods take VPC addresses)",
             );
             return;
@@ -162,7 +191,10 @@ impl Lower for Network {
         if self.zones == 0 || self.zones > MAX_ZONES {
             cx.error(
                 "SS0105",
-                format!("`zones` is {}; a network spans 1 to {MAX_ZONES} availability zones", self.zones),
+                format!(
+                    "`zones` is {}; a network spans 1 to {MAX_ZONES} availability zones",
+                    self.zones
+                ),
                 "use 3 zones for high availability (2 at least)",
             );
             return;
@@ -180,7 +212,11 @@ impl Lower for Network {
             return;
         };
         if self.zones == 1 {
-            cx.warning("SS0105", "`zones` is 1: the network has no second zone to fail over to", "use 3 zones for production");
+            cx.warning(
+                "SS0105",
+                "`zones` is 1: the network has no second zone to fail over to",
+                "use 3 zones for production",
+            );
         }
 
         let name = cx.name("");
@@ -205,10 +241,17 @@ impl Lower for Network {
                 "tags" => name_tag(&cx.name("default-locked")),
             },
         );
-        let igw = cx.add("aws_internet_gateway", "igw", tf! { "vpc_id" => &vpc_id, "tags" => name_tag(&cx.name("igw")) });
+        let igw = cx.add(
+            "aws_internet_gateway",
+            "igw",
+            tf! { "vpc_id" => &vpc_id, "tags" => name_tag(&cx.name("igw")) },
+        );
 
-        let public_rt =
-            cx.add("aws_route_table", "public", tf! { "vpc_id" => &vpc_id, "tags" => name_tag(&cx.name("public")) });
+        let public_rt = cx.add(
+            "aws_route_table",
+            "public",
+            tf! { "vpc_id" => &vpc_id, "tags" => name_tag(&cx.name("public")) },
+        );
         cx.add(
             "aws_route",
             "public-internet",
@@ -226,7 +269,9 @@ impl Lower for Network {
             let index = u32::try_from(i).unwrap_or_default();
             let private_cidr = vpc_cidr.subnet(prefix, index);
             let public_cidr = vpc_cidr.subnet(prefix, index + u32::from(self.zones));
-            let (Some(private_cidr), Some(public_cidr)) = (private_cidr, public_cidr) else { continue };
+            let (Some(private_cidr), Some(public_cidr)) = (private_cidr, public_cidr) else {
+                continue;
+            };
 
             let public_name = cx.name(&format!("public-{z}"));
             let public = cx.add(
@@ -315,8 +360,19 @@ impl Network {
     fn flow_logs(&self, cx: &mut Lowering<'_>, vpc_id: &Ref) {
         let group_name = format!("/stacksmith/{}/flow-logs", cx.name(""));
         let logs_use_key = common::logs_may_use_key(cx, &group_name);
-        let key = common::kms_key(cx, "flow-logs-key", "Encrypts the VPC flow logs", &[logs_use_key]);
-        let group = common::log_group(cx, "flow-logs", &group_name, self.flow_log_retention_days, &key);
+        let key = common::kms_key(
+            cx,
+            "flow-logs-key",
+            "Encrypts the VPC flow logs",
+            &[logs_use_key],
+        );
+        let group = common::log_group(
+            cx,
+            "flow-logs",
+            &group_name,
+            self.flow_log_retention_days,
+            &key,
+        );
         let (role, _) = common::service_role(cx, "flow-logs", "vpc-flow-logs.amazonaws.com", &[]);
         let group_arn: Ref = group.attr("arn");
         let policy = policy_document(
@@ -324,7 +380,11 @@ impl Network {
             "flow-logs-write",
             &[PolicyStatement::allow(
                 "WriteFlowLogs",
-                ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                [
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                    "logs:DescribeLogStreams",
+                ],
             )
             .resource(stacksmith_core::Template::new().with(&group_arn).lit(":*"))],
         );
@@ -360,15 +420,25 @@ mod tests {
         stack.lower()
     }
 
-    fn body<'a>(g: &'a stacksmith_core::Graph, expr: &str) -> Option<&'a stacksmith_core::terraform::Map> {
-        g.resources.iter().find(|r| r.address.expression() == expr).map(|r| &r.body)
+    fn body<'a>(
+        g: &'a stacksmith_core::Graph,
+        expr: &str,
+    ) -> Option<&'a stacksmith_core::terraform::Map> {
+        g.resources
+            .iter()
+            .find(|r| r.address.expression() == expr)
+            .map(|r| &r.body)
     }
 
     #[test]
     fn subnets_are_carved_per_zone() {
         let g = lowered(Network::new("network", "10.0.0.0/16"));
         assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
-        let subnets: Vec<_> = g.resources.iter().filter(|r| r.address.kind() == "aws_subnet").collect();
+        let subnets: Vec<_> = g
+            .resources
+            .iter()
+            .filter(|r| r.address.kind() == "aws_subnet")
+            .collect();
         assert_eq!(subnets.len(), 6);
         assert_eq!(
             body(&g, "aws_subnet.network_private_b").and_then(|b| b.get("cidr_block")),
@@ -382,7 +452,12 @@ mod tests {
 
     #[test]
     fn nat_per_zone_by_default_and_single_as_a_choice() {
-        let count = |g: &stacksmith_core::Graph| g.resources.iter().filter(|r| r.address.kind() == "aws_nat_gateway").count();
+        let count = |g: &stacksmith_core::Graph| {
+            g.resources
+                .iter()
+                .filter(|r| r.address.kind() == "aws_nat_gateway")
+                .count()
+        };
         assert_eq!(count(&lowered(Network::new("network", "10.0.0.0/16"))), 3);
         let single = lowered(Network::new("network", "10.0.0.0/16").single_nat_gateway());
         assert_eq!(count(&single), 1);
@@ -393,14 +468,20 @@ mod tests {
     fn default_security_group_has_no_rules() {
         let g = lowered(Network::new("network", "10.0.0.0/16"));
         let sg = body(&g, "aws_default_security_group.network_default_sg");
-        assert_eq!(sg.and_then(|b| b.get("ingress")), Some(&Value::List(vec![])));
+        assert_eq!(
+            sg.and_then(|b| b.get("ingress")),
+            Some(&Value::List(vec![]))
+        );
         assert_eq!(sg.and_then(|b| b.get("egress")), Some(&Value::List(vec![])));
     }
 
     #[test]
     fn flow_logs_capture_all_traffic() {
         let g = lowered(Network::new("network", "10.0.0.0/16"));
-        assert_eq!(body(&g, "aws_flow_log.network").and_then(|b| b.get("traffic_type")), Some(&Value::from("ALL")));
+        assert_eq!(
+            body(&g, "aws_flow_log.network").and_then(|b| b.get("traffic_type")),
+            Some(&Value::from("ALL"))
+        );
     }
 
     #[test]

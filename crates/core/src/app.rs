@@ -30,8 +30,12 @@ impl App {
         for (i, g) in graphs.iter_mut().enumerate() {
             if self.stacks[..i].iter().any(|s| s.name() == g.stack) {
                 g.diagnostics.push(
-                    Diagnostic::error("SS0003", &Path::root(&g.stack), format!("duplicate stack name `{}`", g.stack))
-                        .hint("each stack writes its own folder; give every stack a distinct name"),
+                    Diagnostic::error(
+                        "SS0003",
+                        &Path::root(&g.stack),
+                        format!("duplicate stack name `{}`", g.stack),
+                    )
+                    .hint("each stack writes its own folder; give every stack a distinct name"),
                 );
             }
         }

@@ -32,16 +32,24 @@ pub enum CidrError {
 impl Cidr {
     /// Parses `a.b.c.d/n`; host bits must be zero.
     pub fn parse(s: &str) -> Result<Self, CidrError> {
-        let (ip, len) = s.split_once('/').ok_or_else(|| CidrError::Syntax(s.to_owned()))?;
+        let (ip, len) = s
+            .split_once('/')
+            .ok_or_else(|| CidrError::Syntax(s.to_owned()))?;
         let ip: Ipv4Addr = ip.parse().map_err(|_| CidrError::Syntax(s.to_owned()))?;
         let prefix: u8 = len.parse().map_err(|_| CidrError::Syntax(s.to_owned()))?;
         if prefix > 32 {
             return Err(CidrError::Prefix(s.to_owned()));
         }
         let addr = u32::from(ip);
-        let network = Cidr { addr: addr & mask(prefix), prefix };
+        let network = Cidr {
+            addr: addr & mask(prefix),
+            prefix,
+        };
         if network.addr != addr {
-            return Err(CidrError::HostBits { given: s.to_owned(), network });
+            return Err(CidrError::HostBits {
+                given: s.to_owned(),
+                network,
+            });
         }
         Ok(network)
     }
@@ -60,8 +68,15 @@ impl Cidr {
         if bits < 32 && u64::from(index) >= (1u64 << bits) {
             return None;
         }
-        let size = if prefix == 0 { 0 } else { 1u32 << (32 - u32::from(prefix)) };
-        Some(Cidr { addr: self.addr + index * size, prefix })
+        let size = if prefix == 0 {
+            0
+        } else {
+            1u32 << (32 - u32::from(prefix))
+        };
+        Some(Cidr {
+            addr: self.addr + index * size,
+            prefix,
+        })
     }
 
     /// Whether two blocks share any address.
@@ -72,7 +87,11 @@ impl Cidr {
 }
 
 fn mask(prefix: u8) -> u32 {
-    if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) }
+    if prefix == 0 {
+        0
+    } else {
+        u32::MAX << (32 - u32::from(prefix))
+    }
 }
 
 impl fmt::Display for Cidr {
@@ -88,7 +107,10 @@ mod tests {
     #[test]
     fn parses_and_carves() -> Result<(), CidrError> {
         let vpc = Cidr::parse("10.0.0.0/16")?;
-        assert_eq!(vpc.subnet(19, 1).map(|c| c.to_string()), Some("10.0.32.0/19".to_owned()));
+        assert_eq!(
+            vpc.subnet(19, 1).map(|c| c.to_string()),
+            Some("10.0.32.0/19".to_owned())
+        );
         assert_eq!(vpc.subnet(19, 8), None);
         assert!(vpc.overlaps(&Cidr::parse("10.0.128.0/17")?));
         assert!(!vpc.overlaps(&Cidr::parse("10.1.0.0/16")?));
@@ -97,9 +119,21 @@ mod tests {
 
     #[test]
     fn rejects_bad_input() {
-        assert!(matches!(Cidr::parse("10.0.0/16"), Err(CidrError::Syntax(_))));
-        assert!(matches!(Cidr::parse("10.0.0.0/33"), Err(CidrError::Prefix(_))));
-        assert!(matches!(Cidr::parse("10.0.0.1/16"), Err(CidrError::HostBits { .. })));
-        assert!(matches!(Cidr::parse("300.0.0.0/16"), Err(CidrError::Syntax(_))));
+        assert!(matches!(
+            Cidr::parse("10.0.0/16"),
+            Err(CidrError::Syntax(_))
+        ));
+        assert!(matches!(
+            Cidr::parse("10.0.0.0/33"),
+            Err(CidrError::Prefix(_))
+        ));
+        assert!(matches!(
+            Cidr::parse("10.0.0.1/16"),
+            Err(CidrError::HostBits { .. })
+        ));
+        assert!(matches!(
+            Cidr::parse("300.0.0.0/16"),
+            Err(CidrError::Syntax(_))
+        ));
     }
 }

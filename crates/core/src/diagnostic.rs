@@ -45,7 +45,10 @@ impl Diagnostic {
 
     /// A warning at `path`.
     pub fn warning(code: &'static str, path: &Path, message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, ..Self::error(code, path, message) }
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, path, message)
+        }
     }
 
     /// Adds the hint: how to fix it.
@@ -94,7 +97,10 @@ impl Diagnostics {
 
     /// Number of errors.
     pub fn error_count(&self) -> usize {
-        self.0.iter().filter(|d| d.severity == Severity::Error).count()
+        self.0
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     }
 
     /// Number of warnings.
@@ -115,7 +121,8 @@ impl Diagnostics {
     /// Sorts into the stable reporting order and removes exact duplicates.
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
-            (a.severity, &a.path, a.code, &a.message).cmp(&(b.severity, &b.path, b.code, &b.message))
+            (a.severity, &a.path, a.code, &a.message)
+                .cmp(&(b.severity, &b.path, b.code, &b.message))
         });
         self.0.dedup();
     }

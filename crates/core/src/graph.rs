@@ -36,7 +36,11 @@ pub struct Graph {
 impl Graph {
     /// An empty graph for a stack.
     pub fn new(stack: &str, region: &str) -> Self {
-        Self { stack: stack.to_owned(), region: region.to_owned(), ..Self::default() }
+        Self {
+            stack: stack.to_owned(),
+            region: region.to_owned(),
+            ..Self::default()
+        }
     }
 
     /// The resource at an address, if any.
@@ -91,8 +95,8 @@ impl<'a> Lowering<'a> {
             Ok(()) => true,
             Err(msg) => {
                 let d = Diagnostic::error("SS0103", &self.path, format!("{msg} ({field})")).hint(format!(
-                    "shorten the construct id or stack name, or set `{field}` explicitly to a valid {}",
-                    rule.what
+                    "the {field} is derived from the construct path `{}`; shorten the construct id or the stack name",
+                    self.path
                 ));
                 self.diag(d);
                 false
@@ -128,7 +132,11 @@ impl<'a> Lowering<'a> {
     pub fn shared_data(&mut self, kind: &str, name: &str, body: Map) -> Address {
         let a = Address::data(&self.graph.stack, kind, name);
         if !self.graph.data.iter().any(|d| d.address == a) {
-            self.graph.data.push(Resource::new(a.clone(), Path::root(&self.graph.stack), body));
+            self.graph.data.push(Resource::new(
+                a.clone(),
+                Path::root(&self.graph.stack),
+                body,
+            ));
         }
         a
     }
@@ -136,13 +144,21 @@ impl<'a> Lowering<'a> {
     /// Adds a data source for a part of this construct.
     pub fn data(&mut self, kind: &str, part: &str, body: Map) -> Address {
         let a = Address::data(&self.graph.stack, kind, &self.tf_name(part));
-        self.graph.data.push(Resource::new(a.clone(), self.path.clone(), body));
+        self.graph
+            .data
+            .push(Resource::new(a.clone(), self.path.clone(), body));
         a
     }
 
     /// Adds an output named after this construct (`cache_primary_endpoint` for part
     /// `primary-endpoint`).
-    pub fn output(&mut self, part: &str, value: impl Into<Value>, description: &str, sensitive: bool) {
+    pub fn output(
+        &mut self,
+        part: &str,
+        value: impl Into<Value>,
+        description: &str,
+        sensitive: bool,
+    ) {
         self.graph.outputs.push(Output {
             name: self.tf_name(part),
             owner: self.path.clone(),
@@ -154,7 +170,10 @@ impl<'a> Lowering<'a> {
 
     /// Requires a provider (the first configuration registered wins).
     pub fn provider(&mut self, name: &str, provider: Provider) {
-        self.graph.providers.entry(name.to_owned()).or_insert(provider);
+        self.graph
+            .providers
+            .entry(name.to_owned())
+            .or_insert(provider);
     }
 
     /// Adds a Kubernetes object.
@@ -178,13 +197,23 @@ impl<'a> Lowering<'a> {
     }
 
     /// Records an error at this construct's path.
-    pub fn error(&mut self, code: &'static str, message: impl Into<String>, hint: impl Into<String>) {
+    pub fn error(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         let d = Diagnostic::error(code, &self.path, message).hint(hint);
         self.diag(d);
     }
 
     /// Records a warning at this construct's path.
-    pub fn warning(&mut self, code: &'static str, message: impl Into<String>, hint: impl Into<String>) {
+    pub fn warning(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         let d = Diagnostic::warning(code, &self.path, message).hint(hint);
         self.diag(d);
     }
@@ -221,7 +250,10 @@ mod tests {
     fn names_derive_from_the_path() {
         let p = Path::root("prod").child("metadataDb");
         assert_eq!(tf_name(&p, "subnet-group"), "metadata_db_subnet_group");
-        assert_eq!(cloud_name(&p, "subnet-group"), "prod-metadata-db-subnet-group");
+        assert_eq!(
+            cloud_name(&p, "subnet-group"),
+            "prod-metadata-db-subnet-group"
+        );
         assert_eq!(tf_name(&p, ""), "metadata_db");
     }
 }

@@ -20,11 +20,21 @@ pub struct NameRule {
 
 impl NameRule {
     /// A DNS-1123 label (Kubernetes names of Services, Namespaces...): 63, `a-z0-9-`.
-    pub const DNS_LABEL: NameRule =
-        NameRule { what: "Kubernetes DNS-1123 label", max_len: 63, lowercase: true, extra: "-", start_letter: false };
+    pub const DNS_LABEL: NameRule = NameRule {
+        what: "Kubernetes DNS-1123 label",
+        max_len: 63,
+        lowercase: true,
+        extra: "-",
+        start_letter: false,
+    };
     /// A DNS-1123 subdomain (most Kubernetes object names): 253, `a-z0-9-.`.
-    pub const DNS_SUBDOMAIN: NameRule =
-        NameRule { what: "Kubernetes DNS-1123 subdomain", max_len: 253, lowercase: true, extra: "-.", start_letter: false };
+    pub const DNS_SUBDOMAIN: NameRule = NameRule {
+        what: "Kubernetes DNS-1123 subdomain",
+        max_len: 253,
+        lowercase: true,
+        extra: "-.",
+        start_letter: false,
+    };
 
     /// Checks a name; the error says what is wrong in words fit for a diagnostic.
     pub fn check(&self, name: &str) -> Result<(), String> {
@@ -40,7 +50,9 @@ impl NameRule {
             ));
         }
         let ok = |c: char| {
-            (c.is_ascii_lowercase() || c.is_ascii_digit() || (!self.lowercase && c.is_ascii_uppercase()))
+            (c.is_ascii_lowercase()
+                || c.is_ascii_digit()
+                || (!self.lowercase && c.is_ascii_uppercase()))
                 || self.extra.contains(c)
         };
         if let Some(bad) = name.chars().find(|c| !ok(*c)) {
@@ -55,10 +67,14 @@ impl NameRule {
             return Err(format!("the {what} `{name}` must start with a letter"));
         }
         if !first.is_ascii_alphanumeric() || !name.ends_with(|c: char| c.is_ascii_alphanumeric()) {
-            return Err(format!("the {what} `{name}` must start and end with a letter or digit"));
+            return Err(format!(
+                "the {what} `{name}` must start and end with a letter or digit"
+            ));
         }
         if self.extra.contains('-') && name.contains("--") && self.start_letter {
-            return Err(format!("the {what} `{name}` must not contain two hyphens in a row"));
+            return Err(format!(
+                "the {what} `{name}` must not contain two hyphens in a row"
+            ));
         }
         Ok(())
     }
@@ -74,8 +90,13 @@ pub fn short_hash(text: &str) -> String {
 mod tests {
     use super::*;
 
-    const RG: NameRule =
-        NameRule { what: "replication group id", max_len: 40, lowercase: true, extra: "-", start_letter: true };
+    const RG: NameRule = NameRule {
+        what: "replication group id",
+        max_len: 40,
+        lowercase: true,
+        extra: "-",
+        start_letter: true,
+    };
 
     #[test]
     fn rules_check_length_charset_and_start() {

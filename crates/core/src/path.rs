@@ -14,7 +14,9 @@ pub struct Path {
 impl Path {
     /// The root path of a stack.
     pub fn root(stack: &str) -> Self {
-        Self { segments: vec![stack.to_owned()] }
+        Self {
+            segments: vec![stack.to_owned()],
+        }
     }
 
     /// The path of a child construct with the given id.
@@ -64,12 +66,18 @@ pub fn validate_id(id: &str) -> Result<(), String> {
         return Err("the id is empty".into());
     }
     if id.len() > 63 {
-        return Err(format!("the id `{id}` is {} characters long; at most 63 are allowed", id.len()));
+        return Err(format!(
+            "the id `{id}` is {} characters long; at most 63 are allowed",
+            id.len()
+        ));
     }
     if !id.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return Err(format!("the id `{id}` must start with a letter"));
     }
-    if let Some(bad) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+    if let Some(bad) = id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
         return Err(format!(
             "the id `{id}` contains `{bad}`; only letters, digits, `-` and `_` are allowed"
         ));

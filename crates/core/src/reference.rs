@@ -15,12 +15,20 @@ pub struct Address {
 impl Address {
     /// A managed resource, e.g. `aws_vpc.network`.
     pub fn resource(stack: &str, kind: &str, name: &str) -> Self {
-        Self { stack: stack.to_owned(), data: false, kind: kind.to_owned(), name: name.to_owned() }
+        Self {
+            stack: stack.to_owned(),
+            data: false,
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+        }
     }
 
     /// A data source, e.g. `data.aws_caller_identity.current`.
     pub fn data(stack: &str, kind: &str, name: &str) -> Self {
-        Self { data: true, ..Self::resource(stack, kind, name) }
+        Self {
+            data: true,
+            ..Self::resource(stack, kind, name)
+        }
     }
 
     /// The stack whose root holds this address.
@@ -54,7 +62,11 @@ impl Address {
 
     /// A typed reference to one of this address's attributes.
     pub fn attr<T>(&self, attr: &str) -> Ref<T> {
-        Ref { address: self.clone(), attr: attr.to_owned(), _type: PhantomData }
+        Ref {
+            address: self.clone(),
+            attr: attr.to_owned(),
+            _type: PhantomData,
+        }
     }
 }
 
@@ -72,7 +84,11 @@ pub struct Ref<T = String> {
 
 impl<T> Clone for Ref<T> {
     fn clone(&self) -> Self {
-        Self { address: self.address.clone(), attr: self.attr.clone(), _type: PhantomData }
+        Self {
+            address: self.address.clone(),
+            attr: self.attr.clone(),
+            _type: PhantomData,
+        }
     }
 }
 
@@ -94,7 +110,11 @@ impl<T> Ref<T> {
 
     /// Forgets the value type (for heterogeneous lists).
     pub fn untyped(&self) -> Ref<()> {
-        Ref { address: self.address.clone(), attr: self.attr.clone(), _type: PhantomData }
+        Ref {
+            address: self.address.clone(),
+            attr: self.attr.clone(),
+            _type: PhantomData,
+        }
     }
 }
 
@@ -155,13 +175,19 @@ mod tests {
         let vpc = Address::resource("prod", "aws_vpc", "network");
         let id: Ref = vpc.attr("id");
         assert_eq!(id.expression(), "aws_vpc.network.id");
-        assert_eq!(Address::data("prod", "aws_partition", "current").expression(), "data.aws_partition.current");
+        assert_eq!(
+            Address::data("prod", "aws_partition", "current").expression(),
+            "data.aws_partition.current"
+        );
     }
 
     #[test]
     fn list_reference_indexes() {
         let a = Address::resource("prod", "aws_eks_cluster", "eks");
         let l: Ref<Vec<String>> = a.attr("certificate_authority");
-        assert_eq!(l.at(0).expression(), "aws_eks_cluster.eks.certificate_authority[0]");
+        assert_eq!(
+            l.at(0).expression(),
+            "aws_eks_cluster.eks.certificate_authority[0]"
+        );
     }
 }

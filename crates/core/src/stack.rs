@@ -7,8 +7,8 @@ use indexmap::IndexMap;
 
 use crate::terraform::{Map, Value};
 use crate::{
-    Address, Construct, Diagnostic, Diagnostics, Graph, Lower, Lowering, NameRule, Path, Scope,
-    tf, validate, validate_id,
+    Address, Construct, Diagnostic, Diagnostics, Graph, Lower, Lowering, NameRule, Path, Scope, tf,
+    validate, validate_id,
 };
 
 /// Terraform's S3 state backend.
@@ -26,7 +26,12 @@ pub struct Backend {
 impl Backend {
     /// State in an S3 bucket.
     pub fn s3(bucket: &str) -> Self {
-        Self { bucket: bucket.to_owned(), key: None, region: None, use_lockfile: true }
+        Self {
+            bucket: bucket.to_owned(),
+            key: None,
+            region: None,
+            use_lockfile: true,
+        }
     }
 
     /// The state object's key. Default: `<stack>/terraform.tfstate`.
@@ -51,7 +56,10 @@ impl Backend {
     }
 
     fn to_map(&self, stack: &str, region: &str) -> Map {
-        let key = self.key.clone().unwrap_or_else(|| format!("{stack}/terraform.tfstate"));
+        let key = self
+            .key
+            .clone()
+            .unwrap_or_else(|| format!("{stack}/terraform.tfstate"));
         tf! {
             "bucket" => self.bucket.as_str(),
             "key" => key,
@@ -120,8 +128,12 @@ impl Stack {
     pub fn tag(mut self, key: &str, value: &str) -> Self {
         if key.is_empty() || key.len() > TAG_KEY_MAX || key.starts_with("aws:") {
             self.problems.push(
-                Diagnostic::error("SS0004", &Path::root(&self.name), format!("invalid tag key `{key}`"))
-                    .hint("tag keys are 1–128 characters and must not start with `aws:`"),
+                Diagnostic::error(
+                    "SS0004",
+                    &Path::root(&self.name),
+                    format!("invalid tag key `{key}`"),
+                )
+                .hint("tag keys are 1–128 characters and must not start with `aws:`"),
             );
         }
         self.tags.insert(key.to_owned(), value.to_owned());
@@ -137,7 +149,10 @@ impl Stack {
 
     /// Adds a construct and returns its handle.
     pub fn add<C: Construct>(&mut self, construct: C) -> C::Handle {
-        let parent = construct.parent().cloned().unwrap_or_else(|| Path::root(&self.name));
+        let parent = construct
+            .parent()
+            .cloned()
+            .unwrap_or_else(|| Path::root(&self.name));
         let path = parent.child(construct.id());
         if let Err(msg) = validate_id(construct.id()) {
             self.problems.push(
@@ -150,19 +165,32 @@ impl Stack {
                 Diagnostic::error(
                     "SS0005",
                     &path,
-                    format!("this construct belongs to stack `{}` but was added to stack `{}`", parent.stack(), self.name),
+                    format!(
+                        "this construct belongs to stack `{}` but was added to stack `{}`",
+                        parent.stack(),
+                        self.name
+                    ),
                 )
                 .hint("add it to the stack that holds the construct it was made from"),
             );
         }
-        if !self.paths.insert(path.clone()) {
+        let handle = construct.handle(&Scope {
+            path: path.clone(),
+            region: self.region.clone(),
+        });
+        if self.paths.insert(path.clone()) {
+            self.constructs.push((path, Box::new(construct)));
+        } else {
+            // Not lowered: its resources would only repeat the collision once per resource.
             self.problems.push(
-                Diagnostic::error("SS0002", &path, format!("duplicate construct id `{}`", construct.id()))
-                    .hint("give each construct a distinct id within its parent"),
+                Diagnostic::error(
+                    "SS0002",
+                    &path,
+                    format!("duplicate construct id `{}`", construct.id()),
+                )
+                .hint("give each construct a distinct id within its parent"),
             );
         }
-        let handle = construct.handle(&Scope { path: path.clone(), region: self.region.clone() });
-        self.constructs.push((path, Box::new(construct)));
         handle
     }
 
@@ -170,7 +198,8 @@ impl Stack {
     /// (`"vpc_config.endpoint_public_access"`). Nested blocks are addressed by key; an
     /// address the stack does not synthesize is an error.
     pub fn override_attribute(&mut self, address: &Address, dotted: &str, value: impl Into<Value>) {
-        self.overrides.push((address.clone(), dotted.to_owned(), value.into()));
+        self.overrides
+            .push((address.clone(), dotted.to_owned(), value.into()));
     }
 
     /// The constructs' paths, in the order they were added.
@@ -181,7 +210,10 @@ impl Stack {
     /// Lowers every construct and validates the whole stack. Diagnostics are in the graph.
     pub fn lower(&self) -> Graph {
         let mut graph = Graph::new(&self.name, &self.region);
-        graph.backend = self.backend.as_ref().map(|b| b.to_map(&self.name, &self.region));
+        graph.backend = self
+            .backend
+            .as_ref()
+            .map(|b| b.to_map(&self.name, &self.region));
         graph.diagnostics.extend(self.problems.clone());
         for (path, c) in &self.constructs {
             c.lower(&mut Lowering::new(&mut graph, path.clone(), &self.tags));
@@ -199,7 +231,10 @@ impl Stack {
                     Diagnostic::error(
                         "SS0006",
                         &Path::root(&self.name),
-                        format!("override of `{dotted}` on `{}`, which this stack does not synthesize", address.expression()),
+                        format!(
+                            "override of `{dotted}` on `{}`, which this stack does not synthesize",
+                            address.expression()
+                        ),
                     )
                     .hint("run `list` to see the addresses this stack synthesizes"),
                 );
@@ -217,7 +252,9 @@ fn set_path(map: &mut Map, dotted: &str, value: Value) {
             map.insert(dotted.to_owned(), value);
         }
         Some((head, rest)) => {
-            let slot = map.entry(head.to_owned()).or_insert_with(|| Value::Map(Map::new()));
+            let slot = map
+                .entry(head.to_owned())
+                .or_insert_with(|| Value::Map(Map::new()));
             if !matches!(slot, Value::Map(_)) {
                 *slot = Value::Map(Map::new());
             }

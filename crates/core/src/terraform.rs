@@ -204,7 +204,14 @@ pub struct Resource {
 impl Resource {
     /// A resource with the given body.
     pub fn new(address: Address, owner: Path, body: Map) -> Self {
-        Self { address, owner, body, depends_on: Vec::new(), ignore_changes: Vec::new(), stateful: false }
+        Self {
+            address,
+            owner,
+            body,
+            depends_on: Vec::new(),
+            ignore_changes: Vec::new(),
+            stateful: false,
+        }
     }
 
     /// Adds an explicit dependency.
@@ -237,12 +244,23 @@ impl Resource {
     pub fn to_value(&self) -> Value {
         let mut body = self.body.clone();
         if !self.depends_on.is_empty() {
-            let deps = self.depends_on.iter().map(|a| Value::String(a.expression())).collect();
+            let deps = self
+                .depends_on
+                .iter()
+                .map(|a| Value::String(a.expression()))
+                .collect();
             body.insert("depends_on".into(), Value::List(deps));
         }
         if !self.ignore_changes.is_empty() {
-            let ign = self.ignore_changes.iter().map(|a| Value::String(a.clone())).collect();
-            body.insert("lifecycle".into(), Value::Map(crate::tf! { "ignore_changes" => Value::List(ign) }));
+            let ign = self
+                .ignore_changes
+                .iter()
+                .map(|a| Value::String(a.clone()))
+                .collect();
+            body.insert(
+                "lifecycle".into(),
+                Value::Map(crate::tf! { "ignore_changes" => Value::List(ign) }),
+            );
         }
         Value::Map(body)
     }
@@ -281,14 +299,20 @@ mod tests {
     #[test]
     fn literals_escape_template_sequences() {
         let v = Value::from("a ${b} %{c}");
-        assert_eq!(serde_json::to_string(&v).ok(), Some(r#""a $${b} %%{c}""#.to_owned()));
+        assert_eq!(
+            serde_json::to_string(&v).ok(),
+            Some(r#""a $${b} %%{c}""#.to_owned())
+        );
     }
 
     #[test]
     fn references_and_templates_interpolate() {
         let host: Ref = Address::resource("prod", "aws_elasticache_replication_group", "cache")
             .attr("primary_endpoint_address");
-        let t = Template::new().lit("rediss://${x}").with(&host).lit(":6379");
+        let t = Template::new()
+            .lit("rediss://${x}")
+            .with(&host)
+            .lit(":6379");
         assert_eq!(
             serde_json::to_string(&Value::from(t)).ok(),
             Some(r#""rediss://$${x}${aws_elasticache_replication_group.cache.primary_endpoint_address}:6379""#.to_owned())

@@ -19,15 +19,16 @@ pub(crate) fn graph(g: &mut Graph) {
 
 fn duplicate_addresses(g: &Graph, out: &mut Vec<Diagnostic>) {
     let mut seen: BTreeMap<&Address, &Path> = BTreeMap::new();
+    let mut reported: BTreeSet<(&Path, &Path)> = BTreeSet::new();
     for r in g.resources.iter().chain(&g.data) {
         if let Some(first) = seen.insert(&r.address, &r.owner) {
-            if first != &r.owner || !r.address.is_data() {
+            if (first != &r.owner || !r.address.is_data()) && reported.insert((first, &r.owner)) {
                 out.push(
                     Diagnostic::error(
                         "SS0201",
                         &r.owner,
                         format!(
-                            "Terraform address `{}` is also produced by {first}; names collide after normalisation",
+                            "Terraform address `{}` (and any others) is also produced by {first}; names collide after normalisation",
                             r.address.expression()
                         ),
                     )
@@ -39,11 +40,19 @@ fn duplicate_addresses(g: &Graph, out: &mut Vec<Diagnostic>) {
 }
 
 fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>) {
-    let known: BTreeSet<&Address> = g.resources.iter().chain(&g.data).map(|r| &r.address).collect();
+    let known: BTreeSet<&Address> = g
+        .resources
+        .iter()
+        .chain(&g.data)
+        .map(|r| &r.address)
+        .collect();
     let mut check = |owner: &Path, value: &Value, deps: &[Address]| {
         let mut refs = Vec::new();
         value.refs(&mut refs);
-        let addrs = refs.iter().map(|r| (r.address(), r.expression())).chain(deps.iter().map(|a| (a, a.expression())));
+        let addrs = refs
+            .iter()
+            .map(|r| (r.address(), r.expression()))
+            .chain(deps.iter().map(|a| (a, a.expression())));
         for (a, expr) in addrs {
             if a.stack() != g.stack {
                 out.push(
@@ -59,7 +68,10 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>) {
                     Diagnostic::error(
                         "SS0202",
                         owner,
-                        format!("reference `{expr}` points to `{}`, which this stack does not contain", a.expression()),
+                        format!(
+                            "reference `{expr}` points to `{}`, which this stack does not contain",
+                            a.expression()
+                        ),
                     )
                     .hint("add the construct that creates it to the stack with `stack.add(...)`"),
                 );
@@ -79,7 +91,11 @@ fn duplicate_objects(g: &Graph, out: &mut Vec<Diagnostic>) {
     for o in &g.objects {
         let key = (o.kind.as_str(), o.namespace.as_deref(), o.name.as_str());
         if let Some(first) = seen.insert(key, &o.owner) {
-            let ns = o.namespace.as_deref().map(|n| format!(" in namespace `{n}`")).unwrap_or_default();
+            let ns = o
+                .namespace
+                .as_deref()
+                .map(|n| format!(" in namespace `{n}`"))
+                .unwrap_or_default();
             out.push(
                 Diagnostic::error(
                     "SS0204",
@@ -102,18 +118,28 @@ fn unresolved_uses(g: &Graph, out: &mut Vec<Diagnostic>) {
     let mut provided: HashMap<Key<'_>, Vec<&str>> = HashMap::new();
     for o in &g.objects {
         if let (Some(kind), Some(ns)) = (source(&o.kind), o.namespace.as_deref()) {
-            provided.entry((kind, ns, o.name.as_str())).or_default().extend(o.keys());
+            provided
+                .entry((kind, ns, o.name.as_str()))
+                .or_default()
+                .extend(o.keys());
         }
     }
     for e in &g.externals {
-        provided.entry((e.source, e.namespace.as_str(), e.name.as_str())).or_default().push(e.key.as_str());
+        provided
+            .entry((e.source, e.namespace.as_str(), e.name.as_str()))
+            .or_default()
+            .push(e.key.as_str());
     }
     for u in &g.uses {
         let kind = u.source.kind();
         let Some(keys) = provided.get(&(u.source, u.namespace.as_str(), u.name.as_str())) else {
             let how = match u.source {
-                SourceKind::Secret => "declare it with `Secret::external(&namespace, name, keys)` and `stack.add(...)` if something outside the stack provides it",
-                SourceKind::ConfigMap => "add a `ConfigMap` with that key, or declare it with `ConfigMap::external(&namespace, name, keys)`",
+                SourceKind::Secret => {
+                    "declare it with `Secret::external(&namespace, name, keys)` and `stack.add(...)` if something outside the stack provides it"
+                }
+                SourceKind::ConfigMap => {
+                    "add a `ConfigMap` with that key, or declare it with `ConfigMap::external(&namespace, name, keys)`"
+                }
             };
             out.push(
                 Diagnostic::error(
@@ -130,9 +156,18 @@ fn unresolved_uses(g: &Graph, out: &mut Vec<Diagnostic>) {
                 Diagnostic::error(
                     "SS0206",
                     &u.owner,
-                    format!("{} reads key `{}` of {kind} `{}`, which has only: {}", u.reader, u.key, u.name, keys.join(", ")),
+                    format!(
+                        "{} reads key `{}` of {kind} `{}`, which has only: {}",
+                        u.reader,
+                        u.key,
+                        u.name,
+                        keys.join(", ")
+                    ),
                 )
-                .hint(format!("use one of the keys {kind} `{}` declares, or add `{}` to it", u.name, u.key)),
+                .hint(format!(
+                    "use one of the keys {kind} `{}` declares, or add `{}` to it",
+                    u.name, u.key
+                )),
             );
         }
     }

@@ -44,7 +44,9 @@ pub fn run(app: &App) -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match cli.command.unwrap_or(Command::Synth { out: PathBuf::from("out") }) {
+    match cli.command.unwrap_or(Command::Synth {
+        out: PathBuf::from("out"),
+    }) {
         Command::Synth { out } => match synth(app, &out) {
             Ok(report) => {
                 if !report.diagnostics.is_empty() {
@@ -73,8 +75,13 @@ pub fn run(app: &App) -> ExitCode {
                 if !diagnostics.is_empty() {
                     eprintln!("{diagnostics}\n");
                 }
-                let (r, o): (usize, usize) = outputs.iter().fold((0, 0), |(r, o), s| (r + s.resources, o + s.objects));
-                println!("ok: {} stack(s), {r} Terraform resources, {o} Kubernetes objects; nothing written", outputs.len());
+                let (r, o): (usize, usize) = outputs
+                    .iter()
+                    .fold((0, 0), |(r, o), s| (r + s.resources, o + s.objects));
+                println!(
+                    "ok: {} stack(s), {r} Terraform resources, {o} Kubernetes objects; nothing written",
+                    outputs.len()
+                );
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e),
@@ -95,7 +102,11 @@ pub fn run(app: &App) -> ExitCode {
                         println!("    {}", r.address.expression());
                     }
                     for o in g.objects.iter().filter(|o| &o.owner == p) {
-                        let ns = o.namespace.as_deref().map(|n| format!("{n}/")).unwrap_or_default();
+                        let ns = o
+                            .namespace
+                            .as_deref()
+                            .map(|n| format!("{n}/"))
+                            .unwrap_or_default();
                         println!("    {} {ns}{}", o.kind, o.name);
                     }
                 }
@@ -111,7 +122,9 @@ pub fn run(app: &App) -> ExitCode {
 
 fn fail(e: &SynthError) -> ExitCode {
     match e {
-        SynthError::Diagnostics(d) => eprintln!("{d}\nnothing was written; the previous output is unchanged"),
+        SynthError::Diagnostics(d) => {
+            eprintln!("{d}\nnothing was written; the previous output is unchanged")
+        }
         other => eprintln!("error: {other}\nthe previous output is unchanged"),
     }
     ExitCode::from(1)

@@ -46,14 +46,22 @@ const KIND_ORDER: &[&str] = &[
 pub(crate) const KUSTOMIZATION: &str = "Kustomization";
 
 fn rank(kind: &str) -> usize {
-    KIND_ORDER.iter().position(|k| *k == kind).unwrap_or(KIND_ORDER.len())
+    KIND_ORDER
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(KIND_ORDER.len())
 }
 
 /// The objects in apply order: by kind, then namespace, then name.
 pub(crate) fn apply_order(g: &Graph) -> Vec<&KubeObject> {
     let mut objects: Vec<&KubeObject> = g.objects.iter().collect();
     objects.sort_by(|a, b| {
-        (rank(&a.kind), &a.kind, &a.namespace, &a.name).cmp(&(rank(&b.kind), &b.kind, &b.namespace, &b.name))
+        (rank(&a.kind), &a.kind, &a.namespace, &a.name).cmp(&(
+            rank(&b.kind),
+            &b.kind,
+            &b.namespace,
+            &b.name,
+        ))
     });
     objects
 }

@@ -65,7 +65,10 @@ pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
     let mut apply_order = Vec::new();
     let has_terraform = !g.resources.is_empty() || !g.data.is_empty();
     if has_terraform {
-        files.push(File { path: "terraform/main.tf.json".into(), contents: terraform_json::render(g)? });
+        files.push(File {
+            path: "terraform/main.tf.json".into(),
+            contents: terraform_json::render(g)?,
+        });
         apply_order.push(ApplyStep {
             root: "terraform".into(),
             what: "cloud infrastructure (Terraform)".into(),
@@ -87,7 +90,10 @@ pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
             None => format!("{}/{}", o.kind, o.name),
         })
         .collect();
-    files.extend(kube.into_iter().map(|(path, contents)| File { path: format!("kubernetes/{path}"), contents }));
+    files.extend(kube.into_iter().map(|(path, contents)| File {
+        path: format!("kubernetes/{path}"),
+        contents,
+    }));
 
     let manifest = Manifest {
         generator: concat!("stacksmith ", env!("CARGO_PKG_VERSION")),
@@ -97,13 +103,22 @@ pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
         kubernetes_objects,
         files: files
             .iter()
-            .map(|f| ManifestFile { path: &f.path, sha256: sha256(&f.contents), bytes: f.contents.len() })
+            .map(|f| ManifestFile {
+                path: &f.path,
+                sha256: sha256(&f.contents),
+                bytes: f.contents.len(),
+            })
             .collect(),
     };
-    let mut text = serde_json::to_string_pretty(&manifest)
-        .map_err(|source| SynthError::Json { what: format!("{}/manifest.json", g.stack), source })?;
+    let mut text = serde_json::to_string_pretty(&manifest).map_err(|source| SynthError::Json {
+        what: format!("{}/manifest.json", g.stack),
+        source,
+    })?;
     text.push('\n');
-    files.push(File { path: "manifest.json".into(), contents: text });
+    files.push(File {
+        path: "manifest.json".into(),
+        contents: text,
+    });
     Ok(StackOutput {
         stack: g.stack.clone(),
         files,
@@ -114,5 +129,8 @@ pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
 }
 
 fn sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

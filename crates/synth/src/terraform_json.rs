@@ -11,13 +11,22 @@ use crate::SynthError;
 
 /// Renders the root module as pretty JSON with a trailing newline.
 pub(crate) fn render(g: &Graph) -> Result<String, SynthError> {
-    let json_err = |source| SynthError::Json { what: format!("{}/terraform/main.tf.json", g.stack), source };
+    let json_err = |source| SynthError::Json {
+        what: format!("{}/terraform/main.tf.json", g.stack),
+        source,
+    };
     let mut providers = Map::new();
     let mut configs = Map::new();
     for (name, p) in &g.providers {
-        providers.insert(name.clone(), json!({ "source": p.source, "version": p.version }));
+        providers.insert(
+            name.clone(),
+            json!({ "source": p.source, "version": p.version }),
+        );
         if let Some(c) = &p.config {
-            configs.insert(name.clone(), serde_json::to_value(Value::Map(c.clone())).map_err(json_err)?);
+            configs.insert(
+                name.clone(),
+                serde_json::to_value(Value::Map(c.clone())).map_err(json_err)?,
+            );
         }
     }
     let mut terraform = Map::new();
@@ -26,7 +35,10 @@ pub(crate) fn render(g: &Graph) -> Result<String, SynthError> {
     // makes Terraform older than 1.10 fail at `init` with "unsupported argument".
     terraform.insert("required_providers".into(), Json::Object(providers));
     if let Some(b) = &g.backend {
-        terraform.insert("backend".into(), json!({ "s3": serde_json::to_value(Value::Map(b.clone())).map_err(json_err)? }));
+        terraform.insert(
+            "backend".into(),
+            json!({ "s3": serde_json::to_value(Value::Map(b.clone())).map_err(json_err)? }),
+        );
     }
     let mut root = Map::new();
     root.insert("terraform".into(), Json::Object(terraform));
@@ -44,13 +56,19 @@ pub(crate) fn render(g: &Graph) -> Result<String, SynthError> {
         for o in &g.outputs {
             let mut m = Map::new();
             m.insert("description".into(), json!(o.description));
-            m.insert("value".into(), serde_json::to_value(&o.value).map_err(json_err)?);
+            m.insert(
+                "value".into(),
+                serde_json::to_value(&o.value).map_err(json_err)?,
+            );
             if o.sensitive {
                 m.insert("sensitive".into(), json!(true));
             }
             outputs.insert(&o.name, Json::Object(m));
         }
-        root.insert("output".into(), serde_json::to_value(outputs).map_err(json_err)?);
+        root.insert(
+            "output".into(),
+            serde_json::to_value(outputs).map_err(json_err)?,
+        );
     }
     let mut text = serde_json::to_string_pretty(&Json::Object(root)).map_err(json_err)?;
     text.push('\n');
@@ -60,7 +78,10 @@ pub(crate) fn render(g: &Graph) -> Result<String, SynthError> {
 fn blocks(items: &[Resource]) -> Result<Json, serde_json::Error> {
     let mut by_type: BTreeMap<&str, BTreeMap<&str, &Resource>> = BTreeMap::new();
     for r in items {
-        by_type.entry(r.address.kind()).or_default().insert(r.address.name(), r);
+        by_type
+            .entry(r.address.kind())
+            .or_default()
+            .insert(r.address.name(), r);
     }
     let mut out = Map::new();
     for (kind, named) in by_type {

@@ -40,7 +40,10 @@ pub struct Report {
 pub fn synth(app: &App, out: &Path) -> Result<Report, SynthError> {
     let (outputs, diagnostics) = render_app(app)?;
     let stacks = write_outputs(out, &outputs)?;
-    Ok(Report { stacks, diagnostics })
+    Ok(Report {
+        stacks,
+        diagnostics,
+    })
 }
 
 /// Lowers, validates and renders in memory; errors if any diagnostic is an error.
@@ -59,7 +62,10 @@ pub(crate) fn render_app(app: &App) -> Result<(Vec<StackOutput>, Diagnostics), S
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError + '_ {
-    move |source| SynthError::Io { path: path.to_owned(), source }
+    move |source| SynthError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// Writes rendered stacks under `out`, each swapped into place only once all are staged.
@@ -81,7 +87,11 @@ pub fn write_outputs(out: &Path, outputs: &[StackOutput]) -> Result<Vec<StackRep
     let mut reports = Vec::new();
     for (o, staging) in outputs.iter().zip(&staged) {
         let target = out.join(&o.stack);
-        swap(staging, &target, &out.join(format!(".{}.previous-{pid}", o.stack)))?;
+        swap(
+            staging,
+            &target,
+            &out.join(format!(".{}.previous-{pid}", o.stack)),
+        )?;
         reports.push(StackReport {
             stack: o.stack.clone(),
             dir: target,
@@ -122,7 +132,10 @@ fn swap(staging: &Path, target: &Path, previous: &Path) -> Result<(), SynthError
         if had_previous {
             let _ = fs::rename(previous, target);
         }
-        return Err(SynthError::Io { path: target.to_owned(), source });
+        return Err(SynthError::Io {
+            path: target.to_owned(),
+            source,
+        });
     }
     if had_previous {
         fs::remove_dir_all(previous).map_err(io(previous))?;

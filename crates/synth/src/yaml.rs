@@ -100,12 +100,17 @@ fn scalar(out: &mut String, v: &Value) {
     }
 }
 
-const YAML11_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"];
+const YAML11_WORDS: &[&str] = &[
+    "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
+];
 
 fn plain_ok(s: &str) -> bool {
-    let Some(first) = s.chars().next() else { return false };
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
     (first.is_ascii_alphabetic() || first == '_' || first == '/')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '@' | '-'))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '@' | '-'))
         && !YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
 }
 
@@ -142,6 +147,9 @@ mod tests {
     #[test]
     fn strings_with_specials_are_json_escaped() {
         let v = json!({ "s": "line\nbreak \"q\" # not a comment", "k: v": true });
-        assert_eq!(to_yaml(&v), "s: \"line\\nbreak \\\"q\\\" # not a comment\"\n\"k: v\": true\n");
+        assert_eq!(
+            to_yaml(&v),
+            "s: \"line\\nbreak \\\"q\\\" # not a comment\"\n\"k: v\": true\n"
+        );
     }
 }
