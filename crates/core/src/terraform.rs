@@ -240,7 +240,8 @@ impl Resource {
         self.address.attr(attr)
     }
 
-    /// The body as written to JSON, lifecycle and `depends_on` included.
+    /// The body as written to JSON, lifecycle and `depends_on` included (a copy; the
+    /// synthesizer serializes the resource itself without copying).
     pub fn to_value(&self) -> Value {
         let mut body = self.body.clone();
         if !self.depends_on.is_empty() {
@@ -263,6 +264,25 @@ impl Resource {
             );
         }
         Value::Map(body)
+    }
+}
+
+impl Serialize for Resource {
+    /// Writes the body, then `depends_on` and `lifecycle`, as [`Resource::to_value`] would.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let extra = usize::from(!self.depends_on.is_empty()) + usize::from(!self.ignore_changes.is_empty());
+        let mut map = s.serialize_map(Some(self.body.len() + extra))?;
+        for (k, v) in &self.body {
+            map.serialize_entry(k, v)?;
+        }
+        if !self.depends_on.is_empty() {
+            let deps: Vec<String> = self.depends_on.iter().map(Address::expression).collect();
+            map.serialize_entry("depends_on", &deps)?;
+        }
+        if !self.ignore_changes.is_empty() {
+            map.serialize_entry("lifecycle", &crate::tf! { "ignore_changes" => self.ignore_changes.clone() })?;
+        }
+        map.end()
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::{Address, Diagnostic, Graph, Path, SourceKind, terraform::Value};
+use crate::{Address, Diagnostic, Graph, Path, SourceKind};
 
 /// Runs every whole-stack check, adding diagnostics to the graph.
 pub(crate) fn graph(g: &mut Graph) {
@@ -46,9 +46,7 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>) {
         .chain(&g.data)
         .map(|r| &r.address)
         .collect();
-    let mut check = |owner: &Path, value: &Value, deps: &[Address]| {
-        let mut refs = Vec::new();
-        value.refs(&mut refs);
+    let mut check = |owner: &Path, refs: &[&crate::Ref<()>], deps: &[Address]| {
         let addrs = refs
             .iter()
             .map(|r| (r.address(), r.expression()))
@@ -78,11 +76,16 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>) {
             }
         }
     };
+    let mut refs = Vec::new();
     for r in g.resources.iter().chain(&g.data) {
-        check(&r.owner, &Value::Map(r.body.clone()), &r.depends_on);
+        refs.clear();
+        r.body.values().for_each(|v| v.refs(&mut refs));
+        check(&r.owner, &refs, &r.depends_on);
     }
     for o in &g.outputs {
-        check(&o.owner, &o.value, &[]);
+        let mut refs = Vec::new();
+        o.value.refs(&mut refs);
+        check(&o.owner, &refs, &[]);
     }
 }
 

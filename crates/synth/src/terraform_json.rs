@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value as Json, json};
 use stacksmith_core::Graph;
+use serde::Serialize;
 use stacksmith_core::terraform::{Resource, Value};
 
 use crate::SynthError;
@@ -40,56 +41,51 @@ pub(crate) fn render(g: &Graph) -> Result<String, SynthError> {
             json!({ "s3": serde_json::to_value(Value::Map(b.clone())).map_err(json_err)? }),
         );
     }
-    let mut root = Map::new();
-    root.insert("terraform".into(), Json::Object(terraform));
-    if !configs.is_empty() {
-        root.insert("provider".into(), Json::Object(configs));
-    }
-    if !g.data.is_empty() {
-        root.insert("data".into(), blocks(&g.data).map_err(json_err)?);
-    }
-    if !g.resources.is_empty() {
-        root.insert("resource".into(), blocks(&g.resources).map_err(json_err)?);
-    }
-    if !g.outputs.is_empty() {
-        let mut outputs: BTreeMap<&str, Json> = BTreeMap::new();
-        for o in &g.outputs {
-            let mut m = Map::new();
-            m.insert("description".into(), json!(o.description));
-            m.insert(
-                "value".into(),
-                serde_json::to_value(&o.value).map_err(json_err)?,
-            );
-            if o.sensitive {
-                m.insert("sensitive".into(), json!(true));
-            }
-            outputs.insert(&o.name, Json::Object(m));
+    let mut outputs: BTreeMap<&str, Json> = BTreeMap::new();
+    for o in &g.outputs {
+        let mut m = Map::new();
+        m.insert("description".into(), json!(o.description));
+        m.insert("value".into(), serde_json::to_value(&o.value).map_err(json_err)?);
+        if o.sensitive {
+            m.insert("sensitive".into(), json!(true));
         }
-        root.insert(
-            "output".into(),
-            serde_json::to_value(outputs).map_err(json_err)?,
-        );
+        outputs.insert(&o.name, Json::Object(m));
     }
-    let mut text = serde_json::to_string_pretty(&Json::Object(root)).map_err(json_err)?;
+    let root = Root {
+        terraform: Json::Object(terraform),
+        provider: (!configs.is_empty()).then_some(Json::Object(configs)),
+        data: (!g.data.is_empty()).then_some(Blocks(&g.data)),
+        resource: (!g.resources.is_empty()).then_some(Blocks(&g.resources)),
+        output: (!outputs.is_empty()).then_some(outputs),
+    };
+    let mut text = serde_json::to_string_pretty(&root).map_err(json_err)?;
     text.push('\n');
     Ok(text)
 }
 
-fn blocks(items: &[Resource]) -> Result<Json, serde_json::Error> {
-    let mut by_type: BTreeMap<&str, BTreeMap<&str, &Resource>> = BTreeMap::new();
-    for r in items {
-        by_type
-            .entry(r.address.kind())
-            .or_default()
-            .insert(r.address.name(), r);
-    }
-    let mut out = Map::new();
-    for (kind, named) in by_type {
-        let mut m = Map::new();
-        for (name, r) in named {
-            m.insert(name.to_owned(), serde_json::to_value(r.to_value())?);
+/// The root module's top-level blocks, in Terraform's customary order.
+#[derive(Serialize)]
+struct Root<'a> {
+    terraform: Json,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider: Option<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<Blocks<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource: Option<Blocks<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output: Option<BTreeMap<&'a str, Json>>,
+}
+
+/// `{ type: { name: body } }`, types and names sorted, bodies serialized in place.
+struct Blocks<'a>(&'a [Resource]);
+
+impl Serialize for Blocks<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut by_type: BTreeMap<&str, BTreeMap<&str, &Resource>> = BTreeMap::new();
+        for r in self.0 {
+            by_type.entry(r.address.kind()).or_default().insert(r.address.name(), r);
         }
-        out.insert(kind.to_owned(), Json::Object(m));
+        s.collect_map(by_type)
     }
-    Ok(Json::Object(out))
 }
