@@ -31,6 +31,8 @@ pub struct Graph {
     pub externals: Vec<KubeUse>,
     /// Every problem found.
     pub diagnostics: Diagnostics,
+    /// Data sources shared by the whole stack (a handful), to add each once without scanning.
+    shared: Vec<Address>,
 }
 
 impl Graph {
@@ -131,7 +133,8 @@ impl<'a> Lowering<'a> {
     /// Adds a data source shared by the stack (added once, by the first construct asking).
     pub fn shared_data(&mut self, kind: &str, name: &str, body: Map) -> Address {
         let a = Address::data(&self.graph.stack, kind, name);
-        if !self.graph.data.iter().any(|d| d.address == a) {
+        if !self.graph.shared.contains(&a) {
+            self.graph.shared.push(a.clone());
             self.graph.data.push(Resource::new(
                 a.clone(),
                 Path::root(&self.graph.stack),

@@ -270,7 +270,8 @@ impl Resource {
 impl Serialize for Resource {
     /// Writes the body, then `depends_on` and `lifecycle`, as [`Resource::to_value`] would.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let extra = usize::from(!self.depends_on.is_empty()) + usize::from(!self.ignore_changes.is_empty());
+        let extra =
+            usize::from(!self.depends_on.is_empty()) + usize::from(!self.ignore_changes.is_empty());
         let mut map = s.serialize_map(Some(self.body.len() + extra))?;
         for (k, v) in &self.body {
             map.serialize_entry(k, v)?;
@@ -280,7 +281,10 @@ impl Serialize for Resource {
             map.serialize_entry("depends_on", &deps)?;
         }
         if !self.ignore_changes.is_empty() {
-            map.serialize_entry("lifecycle", &crate::tf! { "ignore_changes" => self.ignore_changes.clone() })?;
+            map.serialize_entry(
+                "lifecycle",
+                &crate::tf! { "ignore_changes" => self.ignore_changes.clone() },
+            )?;
         }
         map.end()
     }

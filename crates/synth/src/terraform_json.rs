@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 use stacksmith_core::Graph;
-use serde::Serialize;
 use stacksmith_core::terraform::{Resource, Value};
 
 use crate::SynthError;
@@ -45,7 +45,10 @@ pub(crate) fn render(g: &Graph) -> Result<String, SynthError> {
     for o in &g.outputs {
         let mut m = Map::new();
         m.insert("description".into(), json!(o.description));
-        m.insert("value".into(), serde_json::to_value(&o.value).map_err(json_err)?);
+        m.insert(
+            "value".into(),
+            serde_json::to_value(&o.value).map_err(json_err)?,
+        );
         if o.sensitive {
             m.insert("sensitive".into(), json!(true));
         }
@@ -84,7 +87,10 @@ impl Serialize for Blocks<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut by_type: BTreeMap<&str, BTreeMap<&str, &Resource>> = BTreeMap::new();
         for r in self.0 {
-            by_type.entry(r.address.kind()).or_default().insert(r.address.name(), r);
+            by_type
+                .entry(r.address.kind())
+                .or_default()
+                .insert(r.address.name(), r);
         }
         s.collect_map(by_type)
     }
