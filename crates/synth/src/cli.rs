@@ -54,7 +54,7 @@ pub fn run(app: &App) -> ExitCode {
                 }
                 for s in &report.stacks {
                     println!(
-                        "synthesized stack `{}` into {}: {} Terraform resources, {} Kubernetes objects, {} files",
+                        "synthesized stack `{}` into {}: {} Terraform resources and data sources, {} Kubernetes objects, {} files",
                         s.stack,
                         s.dir.display(),
                         s.resources,
