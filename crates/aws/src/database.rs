@@ -353,7 +353,7 @@ impl Lower for Database {
         let secret: Ref = cluster.attr("master_user_secret[0].secret_arn");
         cx.output(
             "master-secret-arn",
-            Template::new().with(&secret),
+            &secret,
             "AWS-managed secret with the master credentials",
             false,
         );
