@@ -3,7 +3,7 @@
 
 use stacksmith_core::terraform::Value;
 use stacksmith_core::{
-    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, Template, tf, tf_name,
+    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, tf, tf_name,
 };
 
 use crate::common::{self, Ingress, Peer, name_tag};
