@@ -1,7 +1,6 @@
 //! `Cache`: an ElastiCache replication group (Redis OSS or Valkey) in private subnets,
 //! encrypted, authenticated, replicated across zones.
 
-use stacksmith_core::terraform::Value;
 use stacksmith_core::{
     Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, tf, tf_name,
 };
@@ -28,6 +27,22 @@ pub enum CacheEngine {
 }
 
 impl CacheEngine {
+    fn label(self) -> &'static str {
+        match self {
+            CacheEngine::Redis => "Redis",
+            CacheEngine::Valkey => "Valkey",
+        }
+    }
+
+    /// The default parameter group with cluster mode on, for a supported version.
+    fn cluster_parameter_group(self, version: &str) -> String {
+        let major = version.split('.').next().unwrap_or(version);
+        match (self, major) {
+            (CacheEngine::Redis, "6") => "default.redis6.x.cluster.on".to_owned(),
+            (e, m) => format!("default.{}{m}.cluster.on", e.name()),
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             CacheEngine::Redis => "redis",
@@ -70,6 +85,7 @@ pub struct Cache {
     version: String,
     node_type: String,
     replicas: u32,
+    shards: Option<u32>,
     snapshot_retention_days: u32,
     ingress: Vec<Ingress>,
 }
@@ -79,6 +95,7 @@ pub struct Cache {
 pub struct CacheRef {
     path: Path,
     stack: String,
+    cluster_mode: bool,
 }
 
 impl Cache {
@@ -91,6 +108,7 @@ impl Cache {
             version: "7.1".into(),
             node_type: "cache.m7g.large".into(),
             replicas: 1,
+            shards: None,
             snapshot_retention_days: 7,
             ingress: Vec::new(),
         }
@@ -119,10 +137,21 @@ impl Cache {
         self
     }
 
-    /// Read replicas beside the primary (1–5). Default: 1, in another zone.
+    /// Read replicas beside the primary (1–5). Default: 1, in another zone. In cluster mode,
+    /// the replicas of each shard.
     #[must_use]
     pub fn replicas(mut self, replicas: u32) -> Self {
         self.replicas = replicas;
+        self
+    }
+
+    /// Cluster mode on: data partitioned over `shards` (2–500), each a primary with
+    /// `replicas_per_shard` replicas (1–5) in other zones; clients connect to the
+    /// configuration endpoint. Default: cluster mode off (one primary with replicas).
+    #[must_use]
+    pub fn cluster_mode(mut self, shards: u32, replicas_per_shard: u32) -> Self {
+        self.shards = Some(shards);
+        self.replicas = replicas_per_shard;
         self
     }
 
@@ -152,14 +181,24 @@ impl CacheRef {
         )
     }
 
-    /// The primary endpoint's host name (writes).
-    pub fn primary_endpoint(&self) -> Ref {
-        self.group().attr("primary_endpoint_address")
+    /// The host name clients connect to: the primary endpoint, or in cluster mode the
+    /// configuration endpoint.
+    pub fn endpoint(&self) -> Ref {
+        if self.cluster_mode {
+            self.group().attr("configuration_endpoint_address")
+        } else {
+            self.group().attr("primary_endpoint_address")
+        }
     }
 
-    /// The reader endpoint's host name (reads spread over replicas).
+    /// The reader endpoint's host name (reads spread over replicas); in cluster mode, the
+    /// configuration endpoint (cluster clients route reads themselves).
     pub fn reader_endpoint(&self) -> Ref {
-        self.group().attr("reader_endpoint_address")
+        if self.cluster_mode {
+            self.endpoint()
+        } else {
+            self.group().attr("reader_endpoint_address")
+        }
     }
 
     /// The port (6379).
@@ -194,6 +233,7 @@ impl Construct for Cache {
         CacheRef {
             path: scope.path.clone(),
             stack: scope.path.stack().to_owned(),
+            cluster_mode: self.shards.is_some(),
         }
     }
 }
@@ -215,7 +255,25 @@ impl Lower for Cache {
                 format!("use one of {}", self.engine.versions().join(", ")),
             );
         }
-        if self.replicas == 0 || self.replicas > 5 {
+        if let Some(shards) = self.shards {
+            if !(2..=500).contains(&shards) {
+                cx.error(
+                    "SS0118",
+                    format!("cluster mode with {shards} shard(s); a sharded cache has 2 to 500 shards"),
+                    "use `.cluster_mode(3, 1)` (3 shards of a primary and a replica), or drop `.cluster_mode(..)` for one primary",
+                );
+            }
+            if self.replicas == 0 {
+                cx.error(
+                    "SS0118",
+                    "cluster mode with 0 replicas per shard: losing one node loses a shard's data",
+                    "use at least 1 replica per shard",
+                );
+            }
+        }
+        if self.replicas == 0 && self.shards.is_some() {
+            // reported above
+        } else if self.replicas == 0 || self.replicas > 5 {
             cx.error(
                 "SS0107",
                 format!("`replicas` is {}; automatic failover and Multi-AZ need 1 to 5 replicas beside the primary", self.replicas),
@@ -240,24 +298,17 @@ impl Lower for Cache {
             &[],
         );
         let key_arn: Ref = key.attr("arn");
-        let subnets: Vec<Value> = self
-            .network
-            .private_subnet_ids()
-            .into_iter()
-            .map(Value::from)
-            .collect();
         let subnet_group = cx.add(
             "aws_elasticache_subnet_group",
             "subnets",
-            tf! { "name" => name.as_str(), "description" => format!("Private subnets of {name}"), "subnet_ids" => Value::List(subnets), "tags" => name_tag(&name) },
+            tf! {
+                "name" => name.as_str(),
+                "description" => format!("Private subnets of {name}"),
+                "subnet_ids" => common::private_subnets(&self.network),
+                "tags" => name_tag(&name),
+            },
         );
-        let sg = common::security_group(
-            cx,
-            "sg",
-            &format!("{name} cache: {PORT}/tcp from allowed peers only"),
-            &self.network.vpc_id(),
-        );
-        common::ingress_rules(cx, &sg, PORT, "Redis", &self.ingress);
+        let sg = common::data_store_sg(cx, &self.network, self.engine.label(), PORT, &self.ingress);
 
         let token = cx.add(
             "random_password",
@@ -282,17 +333,13 @@ impl Lower for Cache {
             tf! { "secret_id" => secret.attr::<String>("id"), "secret_string" => &token_value },
         );
 
-        let group = cx.add_stateful(
-            "aws_elasticache_replication_group",
-            "",
-            tf! {
+        let mut body = tf! {
                 "replication_group_id" => name.as_str(),
                 "description" => format!("{} cache {name}", self.engine.name()),
                 "engine" => self.engine.name(),
                 "engine_version" => self.version.as_str(),
                 "node_type" => self.node_type.as_str(),
                 "port" => PORT,
-                "num_cache_clusters" => self.replicas + 1,
                 "automatic_failover_enabled" => true,
                 "multi_az_enabled" => true,
                 "subnet_group_name" => subnet_group.attr::<String>("name"),
@@ -310,12 +357,34 @@ impl Lower for Cache {
                 "apply_immediately" => false,
                 "final_snapshot_identifier" => format!("{name}-final"),
                 "tags" => name_tag(&name),
-            },
-        );
+        };
+        match self.shards {
+            None => {
+                body.insert("num_cache_clusters".into(), (self.replicas + 1).into());
+            }
+            Some(shards) => {
+                body.insert("cluster_mode".into(), "enabled".into());
+                body.insert("num_node_groups".into(), shards.into());
+                body.insert("replicas_per_node_group".into(), self.replicas.into());
+                body.insert(
+                    "parameter_group_name".into(),
+                    self.engine.cluster_parameter_group(&self.version).into(),
+                );
+            }
+        }
+        let group = cx.add_stateful("aws_elasticache_replication_group", "", body);
+        let (part, attr, what) = match self.shards {
+            None => ("primary-endpoint", "primary_endpoint_address", "primary"),
+            Some(_) => (
+                "configuration-endpoint",
+                "configuration_endpoint_address",
+                "configuration",
+            ),
+        };
         cx.output(
-            "primary-endpoint",
-            group.attr::<String>("primary_endpoint_address"),
-            "The cache's primary endpoint (TLS, port 6379)",
+            part,
+            group.attr::<String>(attr),
+            &format!("The cache's {what} endpoint (TLS, port {PORT})"),
             false,
         );
         cx.output(
@@ -332,6 +401,7 @@ mod tests {
     use super::*;
     use crate::{EksCluster, Network};
     use stacksmith_core::Stack;
+    use stacksmith_core::terraform::Value;
 
     fn lowered(f: impl FnOnce(Cache) -> Cache, id: &str) -> stacksmith_core::Graph {
         let mut stack = Stack::new("prod", "us-east-1");
@@ -405,6 +475,36 @@ mod tests {
     #[test]
     fn fails_no_replica() {
         let g = lowered(|c| c.replicas(0).engine_version("5.0"), "cache");
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn cluster_mode_shards_with_replicas_and_a_configuration_endpoint() {
+        let g = lowered(|c| c.cluster_mode(3, 1), "sessions");
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+        let b = group(&g);
+        for (k, v) in [
+            ("cluster_mode", Value::from("enabled")),
+            ("num_node_groups", Value::Int(3)),
+            ("replicas_per_node_group", Value::Int(1)),
+            (
+                "parameter_group_name",
+                Value::from("default.redis7.cluster.on"),
+            ),
+        ] {
+            assert_eq!(b.and_then(|b| b.get(k)), Some(&v), "{k}");
+        }
+        assert_eq!(b.and_then(|b| b.get("num_cache_clusters")), None);
+        assert!(
+            g.outputs
+                .iter()
+                .any(|o| o.name == "sessions_configuration_endpoint")
+        );
+    }
+
+    #[test]
+    fn fails_cluster_mode_with_too_few_shards_or_replicas() {
+        let g = lowered(|c| c.cluster_mode(1, 0), "sessions");
         insta::assert_snapshot!(g.diagnostics.to_string());
     }
 }

@@ -5,6 +5,7 @@ use stacksmith_core::terraform::{Map, Provider, Value};
 use stacksmith_core::{Address, Lowering, NameRule, Path, Ref, Template, tf};
 
 use crate::iam::{PolicyStatement, Principal, policy_document};
+use crate::network::NetworkRef;
 
 /// The hashicorp/aws provider version the output is written for and checked against.
 pub const AWS_PROVIDER_VERSION: &str = "6.47.0";
@@ -146,8 +147,19 @@ pub(crate) fn kms_key(
 
 /// The key-policy statement that lets CloudWatch Logs encrypt the log group `name`.
 pub(crate) fn logs_may_use_key(cx: &mut Lowering<'_>, log_group: &str) -> PolicyStatement {
+    logs_may_use_key_for(cx, &[log_group.to_owned()])
+}
+
+/// The key-policy statement that lets CloudWatch Logs encrypt exactly these log groups.
+pub(crate) fn logs_may_use_key_for(
+    cx: &mut Lowering<'_>,
+    log_groups: &[String],
+) -> PolicyStatement {
     let service = format!("logs.{}.amazonaws.com", cx.region());
-    let group_arn = arn(cx, "logs", true, &format!("log-group:{log_group}"));
+    let arns: Vec<Value> = log_groups
+        .iter()
+        .map(|g| arn(cx, "logs", true, &format!("log-group:{g}")).into())
+        .collect();
     PolicyStatement::allow(
         "CloudWatchLogsEncrypt",
         [
@@ -160,11 +172,7 @@ pub(crate) fn logs_may_use_key(cx: &mut Lowering<'_>, log_group: &str) -> Policy
     )
     .principal(Principal::Service(service))
     .resource("*")
-    .condition(
-        "ArnEquals",
-        "kms:EncryptionContext:aws:logs:arn",
-        vec![group_arn.into()],
-    )
+    .condition("ArnEquals", "kms:EncryptionContext:aws:logs:arn", arns)
 }
 
 /// A log group encrypted with `key`, kept `retention_days`.
@@ -254,6 +262,37 @@ pub(crate) fn security_group(
             "tags" => name_tag(&name),
         },
     )
+}
+
+/// `network`'s private subnets as a list value.
+pub(crate) fn private_subnets(network: &NetworkRef) -> Value {
+    Value::List(
+        network
+            .private_subnet_ids()
+            .into_iter()
+            .map(Value::from)
+            .collect(),
+    )
+}
+
+/// The security group of a data store listening on `port`: no rules but one TCP ingress rule
+/// per peer that was allowed in.
+pub(crate) fn data_store_sg(
+    cx: &mut Lowering<'_>,
+    network: &NetworkRef,
+    what: &str,
+    port: u16,
+    peers: &[Ingress],
+) -> Address {
+    let name = cx.name("");
+    let sg = security_group(
+        cx,
+        "sg",
+        &format!("{name} {what}: {port}/tcp from allowed peers only"),
+        &network.vpc_id(),
+    );
+    ingress_rules(cx, &sg, port, what, peers);
+    sg
 }
 
 /// One TCP ingress rule per recorded peer on `port`.

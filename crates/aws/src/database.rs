@@ -1,17 +1,22 @@
-//! `Database`: a managed database cluster in private subnets. This issue ships the
-//! MongoDB-compatible engine (Amazon DocumentDB); the relational engines come next.
+//! `Database`: a managed database in private subnets — an RDS PostgreSQL or MySQL instance
+//! (Multi-AZ, read replicas, cross-region standby), an Aurora PostgreSQL cluster, or an
+//! Amazon DocumentDB cluster — encrypted, backed up, protected from deletion, with
+//! AWS-managed master credentials.
 
-use stacksmith_core::terraform::Value;
+mod cluster;
+mod instance;
+
 use stacksmith_core::{
-    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, tf, tf_name,
+    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, Template, tf_name,
 };
 
-use crate::common::{self, Ingress, Peer, name_tag};
+use crate::common::{self, Ingress, Peer};
+use crate::iam::PolicyStatement;
 use crate::network::NetworkRef;
 
-/// DocumentDB cluster identifiers: 1–63 lowercase letters, digits and hyphens.
-const CLUSTER_ID: NameRule = NameRule {
-    what: "DocumentDB cluster identifier",
+/// RDS instance and cluster identifiers: 1–63 lowercase letters, digits and hyphens.
+const IDENTIFIER: NameRule = NameRule {
+    what: "database identifier",
     max_len: 63,
     lowercase: true,
     extra: "-",
@@ -21,44 +26,170 @@ const CLUSTER_ID: NameRule = NameRule {
 /// The database engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DatabaseEngine {
-    /// Amazon DocumentDB (MongoDB-compatible).
+    /// RDS for PostgreSQL (one instance, Multi-AZ standby, optional read replicas).
+    Postgres,
+    /// RDS for MySQL (one instance, Multi-AZ standby, optional read replicas).
+    MySql,
+    /// Aurora PostgreSQL (a cluster of a writer and readers over shared storage).
+    AuroraPostgres,
+    /// Amazon DocumentDB (MongoDB-compatible cluster).
     DocumentDb,
 }
 
 impl DatabaseEngine {
-    fn versions(self) -> &'static [&'static str] {
+    /// How people call it, for messages.
+    fn label(self) -> &'static str {
         match self {
-            DatabaseEngine::DocumentDb => &["4.0.0", "5.0.0"],
+            DatabaseEngine::Postgres => "PostgreSQL",
+            DatabaseEngine::MySql => "MySQL",
+            DatabaseEngine::AuroraPostgres => "Aurora PostgreSQL",
+            DatabaseEngine::DocumentDb => "DocumentDB",
         }
+    }
+
+    /// The `engine` argument.
+    fn engine(self) -> &'static str {
+        match self {
+            DatabaseEngine::Postgres => "postgres",
+            DatabaseEngine::MySql => "mysql",
+            DatabaseEngine::AuroraPostgres => "aurora-postgresql",
+            DatabaseEngine::DocumentDb => "docdb",
+        }
+    }
+
+    /// Major versions in AWS standard support that the construct supports.
+    fn majors(self) -> &'static [&'static str] {
+        match self {
+            DatabaseEngine::Postgres | DatabaseEngine::AuroraPostgres => &["14", "15", "16", "17"],
+            DatabaseEngine::MySql => &["8.0", "8.4"],
+            DatabaseEngine::DocumentDb => &["4.0", "5.0"],
+        }
+    }
+
+    fn default_version(self) -> &'static str {
+        match self {
+            DatabaseEngine::Postgres => "17",
+            DatabaseEngine::MySql => "8.4",
+            DatabaseEngine::AuroraPostgres => "16.6",
+            DatabaseEngine::DocumentDb => "5.0.0",
+        }
+    }
+
+    /// The major version `version` belongs to, if supported (`16.9` → `16`, `8.0.40` → `8.0`).
+    fn major(self, version: &str) -> Option<&'static str> {
+        self.majors()
+            .iter()
+            .copied()
+            .find(|m| version == *m || version.strip_prefix(m).is_some_and(|r| r.starts_with('.')))
     }
 
     fn port(self) -> u16 {
         match self {
+            DatabaseEngine::Postgres | DatabaseEngine::AuroraPostgres => 5432,
+            DatabaseEngine::MySql => 3306,
             DatabaseEngine::DocumentDb => 27017,
+        }
+    }
+
+    fn is_postgres(self) -> bool {
+        matches!(
+            self,
+            DatabaseEngine::Postgres | DatabaseEngine::AuroraPostgres
+        )
+    }
+
+    /// One instance (with replicas) rather than a cluster over shared storage.
+    fn is_instance(self) -> bool {
+        matches!(self, DatabaseEngine::Postgres | DatabaseEngine::MySql)
+    }
+
+    /// The parameter group family for a supported major version.
+    fn family(self, major: &str) -> String {
+        format!("{}{major}", self.engine())
+    }
+
+    /// Logs exported to CloudWatch.
+    fn log_exports(self) -> &'static [&'static str] {
+        match self {
+            DatabaseEngine::Postgres => &["postgresql", "upgrade"],
+            DatabaseEngine::MySql => &["error", "slowquery"],
+            DatabaseEngine::AuroraPostgres => &["postgresql"],
+            DatabaseEngine::DocumentDb => &["audit", "profiler"],
         }
     }
 }
 
-/// A managed database cluster: writer and readers spread over zones, encrypted, backed up.
+/// A typed database setting, written into the parameter group with the unit and apply method
+/// the engine expects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Setting {
+    /// PostgreSQL `shared_buffers` in MiB (written in the 8 KiB pages RDS expects; applied at
+    /// the next reboot).
+    SharedBuffersMib(u32),
+    /// PostgreSQL `work_mem` in MiB (written in KiB).
+    WorkMemMib(u32),
+    /// `max_connections` (PostgreSQL: applied at the next reboot).
+    MaxConnections(u32),
+    /// Log statements slower than this many milliseconds (PostgreSQL
+    /// `log_min_duration_statement`; MySQL `slow_query_log` + `long_query_time`).
+    /// Default: 1000.
+    SlowQueryMs(u32),
+    /// Any other parameter, by its engine name; `reboot` for static parameters.
+    Custom {
+        /// The parameter's name.
+        name: String,
+        /// Its value, as the engine writes it.
+        value: String,
+        /// Whether it only applies after a reboot (static parameters).
+        reboot: bool,
+    },
+}
+
+/// One parameter group entry.
+struct Parameter {
+    name: String,
+    value: String,
+    reboot: bool,
+}
+
+impl Parameter {
+    fn new(name: &str, value: impl ToString, reboot: bool) -> Self {
+        Self {
+            name: name.to_owned(),
+            value: value.to_string(),
+            reboot,
+        }
+    }
+}
+
+/// A managed database: encrypted with its own KMS key, in private subnets behind a security
+/// group opened only to peers given with `allow_from`, with AWS-managed master credentials
+/// (Secrets Manager; never in the output or the state), IAM authentication, Performance
+/// Insights, enhanced monitoring, logs in encrypted log groups, deletion protection and a
+/// final snapshot.
 ///
-/// Creates (DocumentDB): a KMS key, `aws_docdb_subnet_group` over the private subnets, a
-/// security group with one ingress rule per `allow_from`, a cluster parameter group with TLS,
-/// audit logs and the profiler on, `aws_docdb_cluster` with an AWS-managed master password
-/// (Secrets Manager; never in the output or the state), and one `aws_docdb_cluster_instance`
-/// per instance.
-///
-/// Defaults: DocumentDB 5.0 on `db.r6g.large`, 3 instances (a writer and two readers in
-/// different zones); storage encrypted with the customer key; backups kept 30 days; deletion
-/// protection on and a final snapshot on delete; audit and profiler logs exported to
-/// CloudWatch.
+/// Defaults, by engine:
+/// - **PostgreSQL / MySQL** (`aws_db_instance`): PostgreSQL 17 / MySQL 8.4 (major version
+///   only: AWS applies minor upgrades), `db.m7g.large`, Multi-AZ, gp3 storage from 100 GiB
+///   autoscaling to 1000 GiB, no read replicas, TLS required and slow queries (≥ 1 s) and DDL
+///   logged through the parameter group, extended support (paid) refused.
+/// - **Aurora PostgreSQL** (`aws_rds_cluster`): 16.6 on `db.r7g.large`, 2 instances (a writer
+///   and a reader in another zone).
+/// - **DocumentDB** (`aws_docdb_cluster`): 5.0.0 on `db.r6g.large`, 3 instances; TLS, audit logs
+///   and the profiler on.
+/// - All: backups kept 30 days, logs kept 365 days, deletion protection on.
 ///
 /// ```no_run
 /// use stacksmith_core::Stack;
-/// use stacksmith_aws::{Database, EksCluster, Network};
+/// use stacksmith_aws::{Database, EksCluster, Network, Setting};
 /// let mut stack = Stack::new("prod", "us-east-1");
 /// let network = stack.add(Network::new("network", "10.0.0.0/16"));
 /// let cluster = stack.add(EksCluster::new("eks", &network));
-/// let db = stack.add(Database::documentdb("metadata", &network).allow_from(&cluster));
+/// let db = stack.add(
+///     Database::postgres("main", &network)
+///         .setting(Setting::SharedBuffersMib(1024))
+///         .allow_from(&cluster),
+/// );
 /// ```
 #[derive(Clone, Debug)]
 pub struct Database {
@@ -68,55 +199,127 @@ pub struct Database {
     version: String,
     instance_class: String,
     instances: u32,
+    storage: Option<(u32, u32)>,
+    multi_az: bool,
     backup_retention_days: u32,
+    log_retention_days: u32,
     master_username: String,
+    db_name: Option<String>,
     deletion_protection: bool,
+    settings: Vec<Setting>,
     ingress: Vec<Ingress>,
+    replica_of: Option<DatabaseRef>,
 }
 
-/// A handle to a [`Database`]: endpoints and the managed master secret.
+/// A handle to a [`Database`]: endpoints, the managed master secret, and IAM connect rights.
 #[derive(Clone, Debug)]
 pub struct DatabaseRef {
     path: Path,
     stack: String,
-    port: u16,
+    region: String,
+    engine: DatabaseEngine,
+    identifier: String,
+    readers: u32,
+    replica: bool,
 }
 
 impl Database {
-    /// A MongoDB-compatible Amazon DocumentDB cluster in `network`'s private subnets.
-    pub fn documentdb(id: &str, network: &NetworkRef) -> Self {
+    fn new(id: &str, network: &NetworkRef, engine: DatabaseEngine) -> Self {
+        let (class, instances) = match engine {
+            DatabaseEngine::Postgres | DatabaseEngine::MySql => ("db.m7g.large", 1),
+            DatabaseEngine::AuroraPostgres => ("db.r7g.large", 2),
+            DatabaseEngine::DocumentDb => ("db.r6g.large", 3),
+        };
         Self {
             id: id.to_owned(),
             network: network.clone(),
-            engine: DatabaseEngine::DocumentDb,
-            version: "5.0.0".into(),
-            instance_class: "db.r6g.large".into(),
-            instances: 3,
+            engine,
+            version: engine.default_version().to_owned(),
+            instance_class: class.to_owned(),
+            instances,
+            storage: None,
+            multi_az: true,
             backup_retention_days: 30,
-            master_username: "dbadmin".into(),
+            log_retention_days: 365,
+            master_username: match engine {
+                DatabaseEngine::DocumentDb => "dbadmin",
+                _ => "app_admin",
+            }
+            .to_owned(),
+            db_name: None,
             deletion_protection: true,
+            settings: Vec::new(),
             ingress: Vec::new(),
+            replica_of: None,
         }
     }
 
-    /// The engine version. Default: 5.0.0.
+    /// An RDS for PostgreSQL instance in `network`'s private subnets.
+    pub fn postgres(id: &str, network: &NetworkRef) -> Self {
+        Self::new(id, network, DatabaseEngine::Postgres)
+    }
+
+    /// An RDS for MySQL instance in `network`'s private subnets.
+    pub fn mysql(id: &str, network: &NetworkRef) -> Self {
+        Self::new(id, network, DatabaseEngine::MySql)
+    }
+
+    /// An Aurora PostgreSQL cluster in `network`'s private subnets.
+    pub fn aurora_postgres(id: &str, network: &NetworkRef) -> Self {
+        Self::new(id, network, DatabaseEngine::AuroraPostgres)
+    }
+
+    /// A MongoDB-compatible Amazon DocumentDB cluster in `network`'s private subnets.
+    pub fn documentdb(id: &str, network: &NetworkRef) -> Self {
+        Self::new(id, network, DatabaseEngine::DocumentDb)
+    }
+
+    /// The engine version: a major version (`16`, `8.4`) lets AWS apply minor upgrades; a
+    /// full one (`16.9`) pins it. Defaults: PostgreSQL 17, MySQL 8.4, Aurora PostgreSQL 16.6,
+    /// DocumentDB 5.0.0.
     #[must_use]
     pub fn engine_version(mut self, version: &str) -> Self {
         self.version = version.to_owned();
         self
     }
 
-    /// The instance class. Default: `db.r6g.large` (2 vCPU, 16 GiB).
+    /// The instance class (every instance of the database). Defaults: `db.m7g.large`
+    /// (RDS), `db.r7g.large` (Aurora), `db.r6g.large` (DocumentDB).
     #[must_use]
     pub fn instance_class(mut self, class: &str) -> Self {
         self.instance_class = class.to_owned();
         self
     }
 
-    /// Number of instances, the first the writer (1–16). Default: 3.
+    /// Number of instances of a cluster engine, the first the writer (1–16). Defaults: 2
+    /// (Aurora), 3 (DocumentDB). For RDS instances, use [`Database::read_replicas`].
     #[must_use]
     pub fn instances(mut self, n: u32) -> Self {
         self.instances = n;
+        self
+    }
+
+    /// Read replicas beside the writer (0–15), in the same region. Default: 0 for RDS
+    /// (the Multi-AZ standby gives failover), 1 for Aurora, 2 for DocumentDB.
+    #[must_use]
+    pub fn read_replicas(mut self, n: u32) -> Self {
+        self.instances = n.saturating_add(1);
+        self
+    }
+
+    /// RDS storage in GiB: allocated at creation, and the ceiling storage autoscaling may
+    /// grow to (gp3). Default: 100 and 1000. Aurora and DocumentDB storage grows by itself.
+    #[must_use]
+    pub fn storage_gib(mut self, allocated: u32, max: u32) -> Self {
+        self.storage = Some((allocated, max));
+        self
+    }
+
+    /// Runs an RDS instance in one zone only, without a standby: a visible choice, reported as
+    /// a warning. Default: Multi-AZ.
+    #[must_use]
+    pub fn single_az(mut self) -> Self {
+        self.multi_az = false;
         self
     }
 
@@ -127,11 +330,32 @@ impl Database {
         self
     }
 
-    /// The master user's name. Default: `dbadmin`. Its password is generated and rotated by
-    /// AWS in Secrets Manager.
+    /// Days the database's log groups keep logs. Default: 365.
+    #[must_use]
+    pub fn log_retention_days(mut self, days: u32) -> Self {
+        self.log_retention_days = days;
+        self
+    }
+
+    /// The master user's name. Defaults: `app_admin` (RDS, Aurora), `dbadmin` (DocumentDB).
+    /// Its password is generated and rotated by AWS in Secrets Manager.
     #[must_use]
     pub fn master_username(mut self, name: &str) -> Self {
         self.master_username = name.to_owned();
+        self
+    }
+
+    /// A database created at launch (PostgreSQL, MySQL, Aurora). Default: none.
+    #[must_use]
+    pub fn database_name(mut self, name: &str) -> Self {
+        self.db_name = Some(name.to_owned());
+        self
+    }
+
+    /// Adds a typed setting to the parameter group.
+    #[must_use]
+    pub fn setting(mut self, setting: Setting) -> Self {
+        self.settings.push(setting);
         self
     }
 
@@ -149,31 +373,336 @@ impl Database {
         self.ingress.push(Ingress::of(peer));
         self
     }
+
+    /// Makes this database a read replica of `source`, which may live in another stack and
+    /// region (a standby for disaster recovery): it is found by its ARN, built from the
+    /// source's identifier and region, so the two stacks keep separate state. Apply the
+    /// source's stack first. Supported for PostgreSQL and MySQL instances of the same engine.
+    #[must_use]
+    pub fn replica_of(mut self, source: &DatabaseRef) -> Self {
+        self.replica_of = Some(source.clone());
+        self
+    }
+
+    fn identifier(&self, scope_path: &Path) -> String {
+        stacksmith_core::cloud_name(scope_path, "")
+    }
+
+    fn parameters(&self, cx: &mut Lowering<'_>) -> Vec<Parameter> {
+        let pg = self.engine.is_postgres();
+        let mut params = Vec::new();
+        let mut slow_ms = 1000;
+        if pg {
+            params.push(Parameter::new("rds.force_ssl", 1, false));
+            params.push(Parameter::new("log_connections", 1, false));
+            params.push(Parameter::new("log_disconnections", 1, false));
+            params.push(Parameter::new("log_statement", "ddl", false));
+            params.push(Parameter::new("log_lock_waits", 1, false));
+        } else if self.engine == DatabaseEngine::MySql {
+            params.push(Parameter::new("require_secure_transport", 1, false));
+        } else if self.engine == DatabaseEngine::DocumentDb {
+            for p in ["tls", "audit_logs", "profiler"] {
+                params.push(Parameter::new(p, "enabled", true));
+            }
+        }
+        for s in &self.settings {
+            let pg_only = |cx: &mut Lowering<'_>, what: &str| {
+                cx.error(
+                    "SS0115",
+                    format!(
+                        "`Setting::{what}` is a PostgreSQL setting; this database is {}",
+                        self.engine.label()
+                    ),
+                    "remove it, or use `Setting::Custom` with the engine's own parameter",
+                );
+            };
+            match s {
+                Setting::SharedBuffersMib(mib) if pg => {
+                    // RDS takes shared_buffers in 8 KiB pages.
+                    params.push(Parameter::new("shared_buffers", u64::from(*mib) * 128, true));
+                }
+                Setting::WorkMemMib(mib) if pg => {
+                    params.push(Parameter::new("work_mem", u64::from(*mib) * 1024, false));
+                }
+                Setting::SharedBuffersMib(_) => pg_only(cx, "SharedBuffersMib"),
+                Setting::WorkMemMib(_) => pg_only(cx, "WorkMemMib"),
+                Setting::MaxConnections(n) if self.engine != DatabaseEngine::DocumentDb => {
+                    if *n == 0 {
+                        cx.error(
+                            "SS0115",
+                            "`Setting::MaxConnections(0)` would refuse every connection",
+                            "leave max_connections to the engine's default or give a positive number",
+                        );
+                    }
+                    params.push(Parameter::new("max_connections", n, pg));
+                }
+                Setting::SlowQueryMs(ms) if self.engine != DatabaseEngine::DocumentDb => {
+                    slow_ms = *ms;
+                }
+                Setting::MaxConnections(_) | Setting::SlowQueryMs(_) => cx.error(
+                    "SS0115",
+                    "DocumentDB has no `max_connections` or slow-query setting",
+                    "use `Setting::Custom` with a DocumentDB cluster parameter (e.g. `profiler_threshold_ms`)",
+                ),
+                Setting::Custom {
+                    name,
+                    value,
+                    reboot,
+                } => {
+                    if name.is_empty() || value.is_empty() {
+                        cx.error(
+                            "SS0115",
+                            format!("`Setting::Custom` with name `{name}` and value `{value}`: both must be set"),
+                            "give the parameter's engine name and its value",
+                        );
+                    }
+                    params.push(Parameter {
+                        name: name.clone(),
+                        value: value.clone(),
+                        reboot: *reboot,
+                    });
+                }
+            }
+        }
+        if pg {
+            params.push(Parameter::new("log_min_duration_statement", slow_ms, false));
+        } else if self.engine == DatabaseEngine::MySql {
+            params.push(Parameter::new("slow_query_log", 1, false));
+            params.push(Parameter::new(
+                "long_query_time",
+                format!("{}", f64::from(slow_ms) / 1000.0),
+                false,
+            ));
+        }
+        // A later setting of the same name wins; keep one entry per name, first position.
+        let mut out: Vec<Parameter> = Vec::new();
+        for p in params {
+            match out.iter_mut().find(|q| q.name == p.name) {
+                Some(q) => *q = p,
+                None => out.push(p),
+            }
+        }
+        out
+    }
+
+    fn validate(&self, cx: &mut Lowering<'_>, name: &str) {
+        let label = self.engine.label();
+        cx.check_name(&IDENTIFIER, name, "identifier");
+        if self.engine.major(&self.version).is_none() {
+            cx.error(
+                "SS0109",
+                format!(
+                    "{label} `engine_version` `{}` is not supported",
+                    self.version
+                ),
+                format!(
+                    "use one of the major versions {} (optionally with a minor version, e.g. `{}`)",
+                    self.engine.majors().join(", "),
+                    self.engine.default_version()
+                ),
+            );
+        }
+        if !self.instance_class.starts_with("db.") || self.instance_class.len() < 6 {
+            cx.error(
+                "SS0113",
+                format!(
+                    "`instance_class` `{}` is not a database instance class",
+                    self.instance_class
+                ),
+                "database instance classes start with `db.`, e.g. `db.m7g.large` or `db.r7g.large`",
+            );
+        }
+        if self.instances == 0 || self.instances > 16 {
+            cx.error(
+                "SS0108",
+                format!(
+                    "`instances` is {}; a {label} database has 1 to 16 instances (a writer and up to 15 readers)",
+                    self.instances
+                ),
+                "use a writer and one or two readers in other zones",
+            );
+        } else if self.instances == 1 && !self.engine.is_instance() {
+            cx.warning(
+                "SS0108",
+                "`instances` is 1: the cluster has no reader to fail over to",
+                "use at least 2 instances in production",
+            );
+        }
+        if !(1..=35).contains(&self.backup_retention_days) {
+            cx.error(
+                "SS0110",
+                format!(
+                    "`backup_retention_days` is {}; {label} keeps backups 1 to 35 days",
+                    self.backup_retention_days
+                ),
+                "use 7 or more days",
+            );
+        }
+        if !self.deletion_protection {
+            cx.warning(
+                "SS0112",
+                "deletion protection is off: `terraform destroy` or a replacement can delete this database",
+                "remove `.without_deletion_protection()` for any environment holding real data",
+            );
+        }
+        if self.engine.is_instance() {
+            if let Some((allocated, max)) = self.storage {
+                if !(20..=65536).contains(&allocated) {
+                    cx.error(
+                        "SS0114",
+                        format!("`storage_gib` allocates {allocated} GiB; gp3 volumes hold 20 to 65536 GiB"),
+                        "allocate at least 20 GiB",
+                    );
+                }
+                if max < allocated || max > 65536 {
+                    cx.error(
+                        "SS0114",
+                        format!(
+                            "`storage_gib` lets storage grow to {max} GiB from {allocated} GiB"
+                        ),
+                        "the ceiling must be at least the allocated size and at most 65536 GiB",
+                    );
+                }
+            }
+            if !self.multi_az {
+                cx.warning(
+                    "SS0119",
+                    "the database runs in one zone: a zone outage or an instance failure stops it until it is rebuilt",
+                    "remove `.single_az()` for production",
+                );
+            }
+        } else {
+            if self.storage.is_some() {
+                cx.error(
+                    "SS0117",
+                    format!("`storage_gib` does not apply to {label}: its storage grows by itself"),
+                    "remove `.storage_gib(..)`",
+                );
+            }
+            if !self.multi_az {
+                cx.error(
+                    "SS0117",
+                    format!("`single_az` does not apply to {label}: zones come from its instances"),
+                    "remove `.single_az()`; use `.instances(1)` for one instance",
+                );
+            }
+        }
+        if let Some(source) = &self.replica_of {
+            if !self.engine.is_instance() || source.engine != self.engine {
+                cx.error(
+                    "SS0116",
+                    format!(
+                        "a {label} database cannot be a replica of `{}` ({})",
+                        source.path,
+                        source.engine.label()
+                    ),
+                    "replicas are supported between PostgreSQL instances or between MySQL instances; for Aurora use a global database (not built yet)",
+                );
+            }
+            if source.replica {
+                cx.error(
+                    "SS0116",
+                    format!(
+                        "`{}` is itself a replica; replicas of replicas are not supported",
+                        source.path
+                    ),
+                    "replicate the primary instead",
+                );
+            }
+            if self.db_name.is_some() {
+                cx.error(
+                    "SS0116",
+                    "a replica copies its source's databases; `database_name` does not apply",
+                    "remove `.database_name(..)`",
+                );
+            }
+        }
+    }
 }
 
 impl DatabaseRef {
-    fn cluster(&self) -> Address {
-        Address::resource(&self.stack, "aws_docdb_cluster", &tf_name(&self.path, ""))
+    fn main(&self) -> Address {
+        let kind = match self.engine {
+            DatabaseEngine::Postgres | DatabaseEngine::MySql => "aws_db_instance",
+            DatabaseEngine::AuroraPostgres => "aws_rds_cluster",
+            DatabaseEngine::DocumentDb => "aws_docdb_cluster",
+        };
+        Address::resource(&self.stack, kind, &tf_name(&self.path, ""))
     }
 
     /// The writer endpoint's host name.
     pub fn endpoint(&self) -> Ref {
-        self.cluster().attr("endpoint")
+        if self.engine.is_instance() {
+            self.main().attr("address")
+        } else {
+            self.main().attr("endpoint")
+        }
     }
 
-    /// The reader endpoint's host name.
+    /// The host name reads should go to: a cluster's reader endpoint, an instance's first
+    /// read replica, or the writer when there is none.
     pub fn reader_endpoint(&self) -> Ref {
-        self.cluster().attr("reader_endpoint")
+        if !self.engine.is_instance() {
+            self.main().attr("reader_endpoint")
+        } else if self.readers > 0 {
+            Address::resource(
+                &self.stack,
+                "aws_db_instance",
+                &tf_name(&self.path, "replica-1"),
+            )
+            .attr("address")
+        } else {
+            self.endpoint()
+        }
     }
 
-    /// The ARN of the AWS-managed secret holding the master credentials.
-    pub fn master_secret_arn(&self) -> Ref {
-        self.cluster().attr("master_user_secret[0].secret_arn")
+    /// The ARN of the AWS-managed secret holding the master credentials; `None` for a
+    /// replica, whose credentials are its source's.
+    pub fn master_secret_arn(&self) -> Option<Ref> {
+        (!self.replica).then(|| self.main().attr("master_user_secret[0].secret_arn"))
+    }
+
+    /// The IAM statement that lets a role log in as database user `user` with IAM
+    /// authentication (`rds-db:connect`); `None` for DocumentDB.
+    pub fn connect_statement(&self, user: &str) -> Option<PolicyStatement> {
+        let resource_id: Ref = match self.engine {
+            DatabaseEngine::Postgres | DatabaseEngine::MySql => self.main().attr("resource_id"),
+            DatabaseEngine::AuroraPostgres => self.main().attr("cluster_resource_id"),
+            DatabaseEngine::DocumentDb => return None,
+        };
+        let partition: Ref =
+            Address::data(&self.stack, "aws_partition", "current").attr("partition");
+        let account: Ref =
+            Address::data(&self.stack, "aws_caller_identity", "current").attr("account_id");
+        let arn = Template::new()
+            .lit("arn:")
+            .with(&partition)
+            .lit(format!(":rds-db:{}:", self.region))
+            .with(&account)
+            .lit(":dbuser:")
+            .with(&resource_id)
+            .lit(format!("/{user}"));
+        Some(PolicyStatement::allow("DatabaseConnect", ["rds-db:connect"]).resource(arn))
     }
 
     /// The port.
     pub fn port(&self) -> u16 {
-        self.port
+        self.engine.port()
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> DatabaseEngine {
+        self.engine
+    }
+
+    /// The database identifier (the cloud-side name).
+    pub fn identifier(&self) -> &str {
+        &self.identifier
+    }
+
+    /// The region the database lives in.
+    pub fn region(&self) -> &str {
+        &self.region
     }
 
     /// The construct's path.
@@ -193,7 +722,11 @@ impl Construct for Database {
         DatabaseRef {
             path: scope.path.clone(),
             stack: scope.path.stack().to_owned(),
-            port: self.engine.port(),
+            region: scope.region.clone(),
+            engine: self.engine,
+            identifier: self.identifier(&scope.path),
+            readers: self.instances.saturating_sub(1),
+            replica: self.replica_of.is_some(),
         }
     }
 }
@@ -202,237 +735,15 @@ impl Lower for Database {
     fn lower(&self, cx: &mut Lowering<'_>) {
         common::aws(cx);
         let name = cx.name("");
-        cx.check_name(&CLUSTER_ID, &name, "cluster identifier");
-        if !self.engine.versions().contains(&self.version.as_str()) {
-            cx.error(
-                "SS0109",
-                format!(
-                    "DocumentDB `engine_version` `{}` is not supported",
-                    self.version
-                ),
-                format!("use one of {}", self.engine.versions().join(", ")),
-            );
+        self.validate(cx, &name);
+        let params = self.parameters(cx);
+        if self.engine.is_instance() {
+            instance::lower(self, cx, &name, &params);
+        } else {
+            cluster::lower(self, cx, &name, &params);
         }
-        if self.instances == 0 || self.instances > 16 {
-            cx.error(
-                "SS0108",
-                format!(
-                    "`instances` is {}; a DocumentDB cluster has 1 to 16 instances",
-                    self.instances
-                ),
-                "use 3 instances (a writer and two readers in other zones)",
-            );
-        } else if self.instances == 1 {
-            cx.warning(
-                "SS0108",
-                "`instances` is 1: the cluster has no reader to fail over to",
-                "use at least 2 instances in production",
-            );
-        }
-        if !(1..=35).contains(&self.backup_retention_days) {
-            cx.error(
-                "SS0110",
-                format!(
-                    "`backup_retention_days` is {}; DocumentDB keeps backups 1 to 35 days",
-                    self.backup_retention_days
-                ),
-                "use 7 or more days",
-            );
-        }
-        if !self.deletion_protection {
-            cx.warning(
-                "SS0112",
-                "deletion protection is off: `terraform destroy` or a replacement can delete this database",
-                "remove `.without_deletion_protection()` for any environment holding real data",
-            );
-        }
-
-        let key = common::kms_key(
-            cx,
-            "key",
-            &format!("Encrypts the {name} database, its backups and master secret"),
-            &[],
-        );
-        let key_arn: Ref = key.attr("arn");
-        let subnets: Vec<Value> = self
-            .network
-            .private_subnet_ids()
-            .into_iter()
-            .map(Value::from)
-            .collect();
-        let subnet_group = cx.add(
-            "aws_docdb_subnet_group",
-            "subnets",
-            tf! { "name" => name.as_str(), "description" => format!("Private subnets of {name}"), "subnet_ids" => Value::List(subnets), "tags" => name_tag(&name) },
-        );
-        let port = self.engine.port();
-        let sg = common::security_group(
-            cx,
-            "sg",
-            &format!("{name} database: {port}/tcp from allowed peers only"),
-            &self.network.vpc_id(),
-        );
-        common::ingress_rules(cx, &sg, port, "DocumentDB", &self.ingress);
-
-        let family = format!(
-            "docdb{}",
-            self.version
-                .rsplit_once('.')
-                .map_or(self.version.as_str(), |(v, _)| v)
-        );
-        let params = ["tls", "audit_logs", "profiler"]
-            .iter()
-            .map(|p| {
-                Value::Map(
-                    tf! { "name" => *p, "value" => "enabled", "apply_method" => "pending-reboot" },
-                )
-            })
-            .collect::<Vec<_>>();
-        let param_group = cx.add(
-            "aws_docdb_cluster_parameter_group",
-            "params",
-            tf! {
-                "name" => name.as_str(),
-                "family" => family,
-                "description" => format!("TLS, audit logs and profiler for {name}"),
-                "parameter" => Value::List(params),
-                "tags" => name_tag(&name),
-            },
-        );
-        let cluster = cx.add_stateful(
-            "aws_docdb_cluster",
-            "",
-            tf! {
-                "cluster_identifier" => name.as_str(),
-                "engine" => "docdb",
-                "engine_version" => self.version.as_str(),
-                "master_username" => self.master_username.as_str(),
-                "manage_master_user_password" => true,
-                "port" => port,
-                "db_subnet_group_name" => subnet_group.attr::<String>("name"),
-                "vpc_security_group_ids" => vec![sg.attr::<String>("id")],
-                "db_cluster_parameter_group_name" => param_group.attr::<String>("name"),
-                "storage_encrypted" => true,
-                "kms_key_id" => &key_arn,
-                "backup_retention_period" => self.backup_retention_days,
-                "preferred_backup_window" => "03:00-04:00",
-                "preferred_maintenance_window" => "sun:04:30-sun:05:30",
-                "deletion_protection" => self.deletion_protection,
-                "skip_final_snapshot" => false,
-                "final_snapshot_identifier" => format!("{name}-final"),
-                "enabled_cloudwatch_logs_exports" => vec!["audit", "profiler"],
-                "apply_immediately" => false,
-                "tags" => name_tag(&name),
-            },
-        );
-        for i in 1..=self.instances.min(16) {
-            let id = format!("{name}-{i}");
-            cx.check_name(&CLUSTER_ID, &id, "instance identifier");
-            cx.add(
-                "aws_docdb_cluster_instance",
-                &format!("instance-{i}"),
-                tf! {
-                    "identifier" => id.as_str(),
-                    "cluster_identifier" => cluster.attr::<String>("id"),
-                    "instance_class" => self.instance_class.as_str(),
-                    "promotion_tier" => i64::from(i - 1).min(15),
-                    "auto_minor_version_upgrade" => true,
-                    "copy_tags_to_snapshot" => true,
-                    "enable_performance_insights" => true,
-                    "performance_insights_kms_key_id" => &key_arn,
-                    "tags" => name_tag(&id),
-                },
-            );
-        }
-        cx.output(
-            "endpoint",
-            cluster.attr::<String>("endpoint"),
-            "The database's writer endpoint (TLS)",
-            false,
-        );
-        let secret: Ref = cluster.attr("master_user_secret[0].secret_arn");
-        cx.output(
-            "master-secret-arn",
-            &secret,
-            "AWS-managed secret with the master credentials",
-            false,
-        );
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{EksCluster, Network};
-    use stacksmith_core::Stack;
-
-    fn lowered(f: impl FnOnce(Database) -> Database) -> stacksmith_core::Graph {
-        let mut stack = Stack::new("prod", "us-east-1");
-        let net = stack.add(Network::new("network", "10.0.0.0/16"));
-        let eks = stack.add(EksCluster::new("eks", &net));
-        stack.add(f(Database::documentdb("metadata", &net).allow_from(&eks)));
-        stack.lower()
-    }
-
-    fn cluster(g: &stacksmith_core::Graph) -> Option<&stacksmith_core::terraform::Map> {
-        g.resources
-            .iter()
-            .find(|r| r.address.kind() == "aws_docdb_cluster")
-            .map(|r| &r.body)
-    }
-
-    #[test]
-    fn password_is_managed_by_aws_and_never_written() {
-        let g = lowered(|d| d);
-        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
-        let c = cluster(&g);
-        assert_eq!(
-            c.and_then(|c| c.get("manage_master_user_password")),
-            Some(&Value::Bool(true))
-        );
-        assert_eq!(c.and_then(|c| c.get("master_password")), None);
-    }
-
-    #[test]
-    fn stateful_encrypted_protected() {
-        let g = lowered(|d| d);
-        let c = cluster(&g);
-        assert_eq!(
-            c.and_then(|c| c.get("storage_encrypted")),
-            Some(&Value::Bool(true))
-        );
-        assert_eq!(
-            c.and_then(|c| c.get("deletion_protection")),
-            Some(&Value::Bool(true))
-        );
-        assert_eq!(
-            c.and_then(|c| c.get("skip_final_snapshot")),
-            Some(&Value::Bool(false))
-        );
-        assert!(
-            g.resources
-                .iter()
-                .any(|r| r.address.kind() == "aws_docdb_cluster" && r.stateful)
-        );
-        assert_eq!(
-            g.resources
-                .iter()
-                .filter(|r| r.address.kind() == "aws_docdb_cluster_instance")
-                .count(),
-            3
-        );
-    }
-
-    #[test]
-    fn fails_zero_instances_and_bad_retention() {
-        let g = lowered(|d| d.instances(0).backup_retention_days(90));
-        insta::assert_snapshot!(g.diagnostics.to_string());
-    }
-
-    #[test]
-    fn warns_when_deletion_protection_is_off() {
-        let g = lowered(Database::without_deletion_protection);
-        assert!(!g.diagnostics.has_errors());
-        insta::assert_snapshot!(g.diagnostics.to_string());
-    }
-}
+mod tests;

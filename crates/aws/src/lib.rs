@@ -14,7 +14,7 @@ mod network;
 
 pub use cache::{Cache, CacheEngine, CacheRef};
 pub use common::{AWS_PROVIDER_VERSION, Peer, RANDOM_PROVIDER_VERSION};
-pub use database::{Database, DatabaseEngine, DatabaseRef};
+pub use database::{Database, DatabaseEngine, DatabaseRef, Setting};
 pub use eks_cluster::{CapacityType, EksCluster, EksClusterRef, NodeGroup};
 pub use iam::{Effect, PolicyStatement, Principal};
 pub use network::{NatGateways, Network, NetworkRef};

@@ -1,0 +1,187 @@
+//! Lowering of the cluster engines (Aurora PostgreSQL, DocumentDB): a cluster over shared,
+//! replicated storage and one instance per member, the first the writer.
+
+use stacksmith_core::terraform::Resource;
+use stacksmith_core::{Address, Lowering, Ref, tf};
+
+use super::instance::parameter_group;
+use super::{Database, DatabaseEngine, Parameter};
+use crate::common::{self, name_tag};
+
+/// The resource kinds of each engine: subnet group, parameter group, cluster, instance.
+fn kinds(engine: DatabaseEngine) -> [&'static str; 4] {
+    match engine {
+        DatabaseEngine::DocumentDb => [
+            "aws_docdb_subnet_group",
+            "aws_docdb_cluster_parameter_group",
+            "aws_docdb_cluster",
+            "aws_docdb_cluster_instance",
+        ],
+        _ => [
+            "aws_db_subnet_group",
+            "aws_rds_cluster_parameter_group",
+            "aws_rds_cluster",
+            "aws_rds_cluster_instance",
+        ],
+    }
+}
+
+pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[Parameter]) {
+    let docdb = db.engine == DatabaseEngine::DocumentDb;
+    let [subnet_kind, params_kind, cluster_kind, instance_kind] = kinds(db.engine);
+    // Where each engine publishes exported logs.
+    let prefix = if docdb { "/aws/docdb" } else { "/aws/rds/cluster" };
+    let groups: Vec<String> = db
+        .engine
+        .log_exports()
+        .iter()
+        .map(|log| format!("{prefix}/{name}/{log}"))
+        .collect();
+    let logs_use_key = common::logs_may_use_key_for(cx, &groups);
+    let key = common::kms_key(
+        cx,
+        "key",
+        &format!(
+            "Encrypts the {name} database, its backups, logs, Performance Insights and master secret"
+        ),
+        &[logs_use_key],
+    );
+    let key_arn: Ref = key.attr("arn");
+    let log_addrs: Vec<Address> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            common::log_group(
+                cx,
+                &format!("log-{}", i + 1),
+                g,
+                db.log_retention_days,
+                &key,
+            )
+        })
+        .collect();
+
+    let subnet_group = cx.add(
+        subnet_kind,
+        "subnets",
+        tf! {
+            "name" => name,
+            "description" => format!("Private subnets of {name}"),
+            "subnet_ids" => common::private_subnets(&db.network),
+            "tags" => name_tag(name),
+        },
+    );
+    let port = db.engine.port();
+    let sg = common::data_store_sg(cx, &db.network, db.engine.label(), port, &db.ingress);
+    let major = db
+        .engine
+        .major(&db.version)
+        .unwrap_or(db.engine.default_version());
+    let param_group = parameter_group(cx, params_kind, name, &db.engine.family(major), params);
+    let monitoring = (!docdb).then(|| {
+        common::service_role(
+            cx,
+            "monitoring",
+            "monitoring.rds.amazonaws.com",
+            &["service-role/AmazonRDSEnhancedMonitoringRole"],
+        )
+        .0
+    });
+
+    let mut body = tf! {
+        "cluster_identifier" => name,
+        "engine" => db.engine.engine(),
+        "engine_version" => db.version.as_str(),
+        "master_username" => db.master_username.as_str(),
+        "manage_master_user_password" => true,
+        "port" => port,
+        "db_subnet_group_name" => subnet_group.attr::<String>("name"),
+        "vpc_security_group_ids" => vec![sg.attr::<String>("id")],
+        "db_cluster_parameter_group_name" => param_group.attr::<String>("name"),
+        "storage_encrypted" => true,
+        "kms_key_id" => &key_arn,
+        "backup_retention_period" => db.backup_retention_days,
+        "preferred_backup_window" => "03:00-04:00",
+        "preferred_maintenance_window" => "sun:04:30-sun:05:30",
+        "deletion_protection" => db.deletion_protection,
+        "skip_final_snapshot" => false,
+        "final_snapshot_identifier" => format!("{name}-final"),
+        "enabled_cloudwatch_logs_exports" => db.engine.log_exports().to_vec(),
+        "apply_immediately" => false,
+        "tags" => name_tag(name),
+    };
+    if !docdb {
+        body.insert("master_user_secret_kms_key_id".into(), (&key_arn).into());
+        body.insert("copy_tags_to_snapshot".into(), true.into());
+        body.insert("iam_database_authentication_enabled".into(), true.into());
+        body.insert(
+            "engine_lifecycle_support".into(),
+            "open-source-rds-extended-support-disabled".into(),
+        );
+        body.insert("delete_automated_backups".into(), false.into());
+        if let Some(db_name) = &db.db_name {
+            body.insert("database_name".into(), db_name.as_str().into());
+        }
+    } else if db.db_name.is_some() {
+        cx.error(
+            "SS0117",
+            "`database_name` does not apply to DocumentDB: databases are created by clients",
+            "remove `.database_name(..)`",
+        );
+    }
+    let mut cluster =
+        Resource::new(cx.address(cluster_kind, ""), cx.path().clone(), body).stateful();
+    for l in &log_addrs {
+        cluster = cluster.depends_on(l);
+    }
+    let cluster = cx.resource(cluster);
+
+    for i in 1..=db.instances.clamp(1, 16) {
+        let id = format!("{name}-{i}");
+        cx.check_name(&super::IDENTIFIER, &id, "instance identifier");
+        let mut body = tf! {
+            "identifier" => id.as_str(),
+            "cluster_identifier" => cluster.attr::<String>("id"),
+            "instance_class" => db.instance_class.as_str(),
+            "promotion_tier" => i64::from(i - 1).min(15),
+            "auto_minor_version_upgrade" => true,
+            "copy_tags_to_snapshot" => true,
+            "enable_performance_insights" => true,
+            "performance_insights_kms_key_id" => &key_arn,
+            "tags" => name_tag(&id),
+        };
+        if let Some(role) = &monitoring {
+            body.shift_remove("enable_performance_insights");
+            body.insert("engine".into(), db.engine.engine().into());
+            body.insert(
+                "engine_version".into(),
+                cluster.attr::<String>("engine_version").into(),
+            );
+            body.insert("performance_insights_enabled".into(), true.into());
+            body.insert("performance_insights_retention_period".into(), 7_i64.into());
+            body.insert("monitoring_interval".into(), 60_i64.into());
+            body.insert(
+                "monitoring_role_arn".into(),
+                role.attr::<String>("arn").into(),
+            );
+            body.insert("publicly_accessible".into(), false.into());
+            body.insert("ca_cert_identifier".into(), "rds-ca-rsa2048-g1".into());
+            body.insert("apply_immediately".into(), false.into());
+        }
+        cx.add(instance_kind, &format!("instance-{i}"), body);
+    }
+
+    cx.output(
+        "endpoint",
+        cluster.attr::<String>("endpoint"),
+        &format!("The database's writer endpoint (TLS, port {port})"),
+        false,
+    );
+    let secret: Ref = cluster.attr("master_user_secret[0].secret_arn");
+    cx.output(
+        "master-secret-arn",
+        &secret,
+        "AWS-managed secret with the master credentials",
+        false,
+    );
+}

@@ -1,0 +1,245 @@
+//! Lowering of the RDS instance engines (PostgreSQL, MySQL): one `aws_db_instance` with a
+//! Multi-AZ standby, read replicas, or a replica of a database in another stack and region.
+
+use stacksmith_core::terraform::{Map, Value};
+use stacksmith_core::{Address, Lowering, Ref, Template, tf};
+
+use super::{Database, Parameter};
+use crate::common::{self, name_tag};
+
+/// Exported logs go to `/aws/rds/instance/<id>/<log>`, created here so they are encrypted and
+/// expire (RDS would otherwise create them itself, unencrypted and kept forever).
+fn log_groups(db: &Database, ids: &[String]) -> Vec<String> {
+    ids.iter()
+        .flat_map(|id| {
+            db.engine
+                .log_exports()
+                .iter()
+                .map(move |log| format!("/aws/rds/instance/{id}/{log}"))
+        })
+        .collect()
+}
+
+pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[Parameter]) {
+    let replica_ids: Vec<String> = (1..db.instances.clamp(1, 16))
+        .map(|i| format!("{name}-replica-{i}"))
+        .collect();
+    let mut ids = vec![name.to_owned()];
+    ids.extend(replica_ids.iter().cloned());
+    let groups = log_groups(db, &ids);
+    let logs_use_key = common::logs_may_use_key_for(cx, &groups);
+    let key = common::kms_key(
+        cx,
+        "key",
+        &format!(
+            "Encrypts the {name} database, its backups, logs, Performance Insights and master secret"
+        ),
+        &[logs_use_key],
+    );
+    let key_arn: Ref = key.attr("arn");
+    let log_addrs: Vec<Address> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            common::log_group(
+                cx,
+                &format!("log-{}", i + 1),
+                g,
+                db.log_retention_days,
+                &key,
+            )
+        })
+        .collect();
+
+    let subnet_group = cx.add(
+        "aws_db_subnet_group",
+        "subnets",
+        tf! {
+            "name" => name,
+            "description" => format!("Private subnets of {name}"),
+            "subnet_ids" => common::private_subnets(&db.network),
+            "tags" => name_tag(name),
+        },
+    );
+    let sg = common::data_store_sg(
+        cx,
+        &db.network,
+        db.engine.label(),
+        db.engine.port(),
+        &db.ingress,
+    );
+    let major = db
+        .engine
+        .major(&db.version)
+        .unwrap_or(db.engine.default_version());
+    let param_group = parameter_group(
+        cx,
+        "aws_db_parameter_group",
+        name,
+        &db.engine.family(major),
+        params,
+    );
+    let (monitoring, _) = common::service_role(
+        cx,
+        "monitoring",
+        "monitoring.rds.amazonaws.com",
+        &["service-role/AmazonRDSEnhancedMonitoringRole"],
+    );
+
+    let common_body = |cx: &mut Lowering<'_>, id: &str| -> Map {
+        cx.check_name(&super::IDENTIFIER, id, "identifier");
+        tf! {
+            "identifier" => id,
+            "instance_class" => db.instance_class.as_str(),
+            "storage_type" => "gp3",
+            "max_allocated_storage" => db.storage.map_or(1000, |s| s.1),
+            "storage_encrypted" => true,
+            "kms_key_id" => &key_arn,
+            "port" => db.engine.port(),
+            "db_subnet_group_name" => subnet_group.attr::<String>("name"),
+            "vpc_security_group_ids" => vec![sg.attr::<String>("id")],
+            "publicly_accessible" => false,
+            "parameter_group_name" => param_group.attr::<String>("name"),
+            "ca_cert_identifier" => "rds-ca-rsa2048-g1",
+            "iam_database_authentication_enabled" => true,
+            "backup_retention_period" => db.backup_retention_days,
+            "backup_window" => "03:00-04:00",
+            "maintenance_window" => "sun:04:30-sun:05:30",
+            "copy_tags_to_snapshot" => true,
+            "delete_automated_backups" => false,
+            "auto_minor_version_upgrade" => true,
+            "allow_major_version_upgrade" => false,
+            "apply_immediately" => false,
+            "performance_insights_enabled" => true,
+            "performance_insights_kms_key_id" => &key_arn,
+            "performance_insights_retention_period" => 7_i64,
+            "monitoring_interval" => 60_i64,
+            "monitoring_role_arn" => monitoring.attr::<String>("arn"),
+            "enabled_cloudwatch_logs_exports" => db.engine.log_exports().to_vec(),
+            "deletion_protection" => db.deletion_protection,
+            "tags" => name_tag(id),
+        }
+    };
+
+    let mut body = common_body(cx, name);
+    body.insert("multi_az".into(), db.multi_az.into());
+    match &db.replica_of {
+        None => {
+            body.insert("engine".into(), db.engine.engine().into());
+            body.insert("engine_version".into(), db.version.as_str().into());
+            body.insert(
+                "engine_lifecycle_support".into(),
+                "open-source-rds-extended-support-disabled".into(),
+            );
+            body.insert(
+                "allocated_storage".into(),
+                db.storage.map_or(100, |s| s.0).into(),
+            );
+            if let Some(db_name) = &db.db_name {
+                body.insert("db_name".into(), db_name.as_str().into());
+            }
+            body.insert("username".into(), db.master_username.as_str().into());
+            body.insert("manage_master_user_password".into(), true.into());
+            body.insert("master_user_secret_kms_key_id".into(), (&key_arn).into());
+            body.insert("skip_final_snapshot".into(), false.into());
+            body.insert(
+                "final_snapshot_identifier".into(),
+                format!("{name}-final").into(),
+            );
+        }
+        Some(source) => {
+            // Found by ARN, not by a reference into the other stack's state.
+            let p = common::partition(cx);
+            let a = common::account_id(cx);
+            let source_arn = Template::new()
+                .lit("arn:")
+                .with(&p)
+                .lit(format!(":rds:{}:", source.region))
+                .with(&a)
+                .lit(format!(":db:{}", source.identifier));
+            body.insert("replicate_source_db".into(), source_arn.into());
+            // A replica cannot take a final snapshot; promote it before deleting it.
+            body.insert("skip_final_snapshot".into(), true.into());
+        }
+    }
+    let mut primary = stacksmith_core::terraform::Resource::new(
+        cx.address("aws_db_instance", ""),
+        cx.path().clone(),
+        body,
+    )
+    .stateful();
+    for l in &log_addrs {
+        primary = primary.depends_on(l);
+    }
+    let primary = cx.resource(primary);
+
+    for (i, id) in replica_ids.iter().enumerate() {
+        let mut body = common_body(cx, id);
+        body.insert(
+            "replicate_source_db".into(),
+            primary.attr::<String>("identifier").into(),
+        );
+        body.insert("multi_az".into(), false.into());
+        body.insert("skip_final_snapshot".into(), true.into());
+        let mut r = stacksmith_core::terraform::Resource::new(
+            cx.address("aws_db_instance", &format!("replica-{}", i + 1)),
+            cx.path().clone(),
+            body,
+        );
+        for l in &log_addrs {
+            r = r.depends_on(l);
+        }
+        cx.resource(r);
+    }
+
+    cx.output(
+        "endpoint",
+        primary.attr::<String>("address"),
+        &format!(
+            "The database's writer endpoint (TLS, port {})",
+            db.engine.port()
+        ),
+        false,
+    );
+    if db.replica_of.is_none() {
+        let secret: Ref = primary.attr("master_user_secret[0].secret_arn");
+        cx.output(
+            "master-secret-arn",
+            &secret,
+            "AWS-managed secret with the master credentials",
+            false,
+        );
+    }
+}
+
+/// A parameter group of `kind` (`aws_db_parameter_group`, `aws_rds_cluster_parameter_group`,
+/// `aws_docdb_cluster_parameter_group`) holding `params`.
+pub(super) fn parameter_group(
+    cx: &mut Lowering<'_>,
+    kind: &str,
+    name: &str,
+    family: &str,
+    params: &[Parameter],
+) -> Address {
+    let entries: Vec<Value> = params
+        .iter()
+        .map(|p| {
+            Value::Map(tf! {
+                "name" => p.name.as_str(),
+                "value" => p.value.as_str(),
+                "apply_method" => if p.reboot { "pending-reboot" } else { "immediate" },
+            })
+        })
+        .collect();
+    cx.add(
+        kind,
+        "params",
+        tf! {
+            "name" => name,
+            "family" => family,
+            "description" => format!("Settings of {name}"),
+            "parameter" => Value::List(entries),
+            "tags" => name_tag(name),
+        },
+    )
+}
