@@ -179,7 +179,8 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
             "replicate_source_db".into(),
             primary.attr::<String>("identifier").into(),
         );
-        body.insert("multi_az".into(), false.into());
+        // A replica serving reads is as available as its writer.
+        body.insert("multi_az".into(), db.multi_az.into());
         body.insert("skip_final_snapshot".into(), true.into());
         let mut r = stacksmith_core::terraform::Resource::new(
             cx.address("aws_db_instance", &format!("replica-{}", i + 1)),
