@@ -27,7 +27,8 @@ pub mod synth_api {
 /// Everything a stack definition needs, in one import.
 pub mod prelude {
     pub use stacksmith_aws::{
-        Cache, Database, EksCluster, Network, NodeGroup, PolicyStatement, Principal,
+        Cache, CacheRef, Database, DatabaseRef, EksCluster, EksClusterRef, Network, NetworkRef,
+        NodeGroup, PolicyStatement, Principal, Setting,
     };
     pub use stacksmith_core::{App, Backend, Diagnostic, Severity, Stack, Template};
     pub use stacksmith_k8s::*;

@@ -1,0 +1,90 @@
+//! The KGAS example (seed 004) end to end: two regions, each its own state, every output file
+//! snapshotted in `snapshots/`, and the seed's cluster settings carried.
+
+#[path = "../examples/kgas.rs"]
+#[allow(dead_code)]
+mod kgas;
+
+use stacksmith::synth_api::{StackOutput, render};
+
+fn outputs() -> Vec<StackOutput> {
+    kgas::app()
+        .lower()
+        .iter()
+        .map(|g| {
+            assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+            match render(g) {
+                Ok(o) => o,
+                Err(e) => panic!("render failed: {e}"),
+            }
+        })
+        .collect()
+}
+
+fn terraform(o: &StackOutput) -> serde_json::Value {
+    let text = o
+        .files
+        .iter()
+        .find(|f| f.path == "terraform/main.tf.json")
+        .map_or("", |f| f.contents.as_str());
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+#[test]
+fn kgas_output_matches_snapshots() {
+    for o in outputs() {
+        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
+            for f in &o.files {
+                let name = format!("kgas__{}__{}", o.stack, f.path.replace('/', "__"));
+                insta::assert_snapshot!(name, &f.contents);
+            }
+        });
+    }
+}
+
+#[test]
+fn same_input_same_bytes() {
+    let (a, b) = (outputs(), outputs());
+    assert_eq!(a.len(), 2);
+    for (a, b) in a.iter().zip(&b) {
+        assert_eq!(a.files, b.files);
+    }
+}
+
+#[test]
+fn two_regions_two_states() {
+    let outs = outputs();
+    let tf: Vec<_> = outs.iter().map(terraform).collect();
+    assert_eq!(tf[0]["provider"]["aws"]["region"], "us-east-1");
+    assert_eq!(tf[1]["provider"]["aws"]["region"], "us-west-2");
+    let key = |t: &serde_json::Value| t["terraform"]["backend"]["s3"]["key"].clone();
+    assert_ne!(key(&tf[0]), key(&tf[1]));
+}
+
+#[test]
+fn seed_004_node_group_scales_one_to_ten_on_t3() {
+    for o in outputs() {
+        let tf = terraform(&o);
+        let group = &tf["resource"]["aws_eks_node_group"]["eks_nodes_workers"];
+        assert_eq!(group["scaling_config"]["min_size"], 1);
+        assert_eq!(group["scaling_config"]["max_size"], 10);
+        assert_eq!(
+            group["instance_types"],
+            serde_json::json!(["t3.medium", "t3.large"])
+        );
+    }
+}
+
+#[test]
+fn the_standby_database_replicates_the_primary_across_regions() {
+    let outs = outputs();
+    let standby = terraform(&outs[1]);
+    let replica = &standby["resource"]["aws_db_instance"]["db"];
+    let source = replica["replicate_source_db"].as_str().unwrap_or_default();
+    assert!(
+        source.contains(":rds:us-east-1:") && source.ends_with(":db:kgas-primary-db"),
+        "{source}"
+    );
+    assert!(replica["kms_key_id"].is_string());
+    assert!(replica.get("username").is_none());
+}
