@@ -190,3 +190,18 @@ fn all_problems_are_reported_at_once() {
     let text = fails("many", stack);
     assert!(text.contains("SS0101") && text.contains("SS0002"), "{text}");
 }
+
+#[test]
+fn fails_replica_of_a_database_in_a_stack_outside_the_app() {
+    let mut primary = Stack::new("primary", "us-east-1");
+    let net = primary.add(Network::new("network", "10.0.0.0/16"));
+    let db = primary.add(Database::postgres("db", &net));
+    let mut standby = Stack::new("standby", "us-west-2");
+    let net2 = standby.add(Network::new("network", "10.1.0.0/16"));
+    standby.add(Database::postgres("db", &net2).replica_of(&db));
+    // `primary` is never added to the app.
+    snap(
+        "fails__replica_outside_app",
+        &fails("replica-outside-app", standby),
+    );
+}

@@ -87,4 +87,5 @@ fn the_standby_database_replicates_the_primary_across_regions() {
     );
     assert!(replica["kms_key_id"].is_string());
     assert!(replica.get("username").is_none());
+    assert_eq!(outs[1].after, vec!["kgas-primary".to_owned()]);
 }

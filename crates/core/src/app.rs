@@ -38,6 +38,29 @@ impl App {
                     .hint("each stack writes its own folder; give every stack a distinct name"),
                 );
             }
+            for after in &g.after {
+                let hint = match self.stacks.iter().position(|s| s.name() == after) {
+                    Some(j) if j < i => continue,
+                    Some(_) => format!("add stack `{after}` to the app before `{}`", g.stack),
+                    None => format!("add stack `{after}` to this app, before `{}`", g.stack),
+                };
+                let problem = if self.stacks.iter().any(|s| s.name() == after) {
+                    "is added after it"
+                } else {
+                    "is not part of this app"
+                };
+                g.diagnostics.push(
+                    Diagnostic::error(
+                        "SS0007",
+                        &Path::root(&g.stack),
+                        format!(
+                            "stack `{}` must be applied after stack `{after}`, which {problem}",
+                            g.stack
+                        ),
+                    )
+                    .hint(hint),
+                );
+            }
         }
         graphs
     }

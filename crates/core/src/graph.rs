@@ -29,6 +29,9 @@ pub struct Graph {
     pub uses: Vec<KubeUse>,
     /// Secret/ConfigMap keys provided outside stacksmith (declared external).
     pub externals: Vec<KubeUse>,
+    /// Stacks of the same app that must be applied before this one (e.g. the source of a
+    /// cross-region replica), found by name rather than through their state.
+    pub after: Vec<String>,
     /// Every problem found.
     pub diagnostics: Diagnostics,
     /// Data sources shared by the whole stack (a handful), to add each once without scanning.
@@ -192,6 +195,13 @@ impl<'a> Lowering<'a> {
     /// Records a Secret or ConfigMap key provided outside stacksmith.
     pub fn external(&mut self, u: KubeUse) {
         self.graph.externals.push(u);
+    }
+
+    /// Records that the stack `stack` must be applied before this one.
+    pub fn after_stack(&mut self, stack: &str) {
+        if stack != self.graph.stack && !self.graph.after.iter().any(|s| s == stack) {
+            self.graph.after.push(stack.to_owned());
+        }
     }
 
     /// Records a diagnostic.

@@ -61,6 +61,9 @@ pub fn run(app: &App) -> ExitCode {
                         s.objects,
                         s.files
                     );
+                    if !s.after.is_empty() {
+                        println!("  apply after stack(s): {}", s.after.join(", "));
+                    }
                     println!("  apply order (from {}):", s.dir.display());
                     for (i, step) in s.apply_order.iter().enumerate() {
                         println!("    {}. {:<70} # {}", i + 1, step.command, step.what);

@@ -29,6 +29,8 @@ pub struct StackOutput {
     pub objects: usize,
     /// The apply steps, in order.
     pub apply_order: Vec<ApplyStep>,
+    /// Stacks to apply before this one.
+    pub after: Vec<String>,
 }
 
 /// One step of applying the output.
@@ -47,6 +49,8 @@ struct Manifest<'a> {
     generator: &'a str,
     stack: &'a str,
     region: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    apply_after_stacks: &'a [String],
     apply_order: &'a [ApplyStep],
     kubernetes_objects: Vec<String>,
     files: Vec<ManifestFile<'a>>,
@@ -99,6 +103,7 @@ pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
         generator: concat!("stacksmith ", env!("CARGO_PKG_VERSION")),
         stack: &g.stack,
         region: &g.region,
+        apply_after_stacks: &g.after,
         apply_order: &apply_order,
         kubernetes_objects,
         files: files
@@ -125,6 +130,7 @@ pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
         resources: g.resources.len() + g.data.len(),
         objects: g.objects.len(),
         apply_order,
+        after: g.after.clone(),
     })
 }
 

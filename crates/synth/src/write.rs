@@ -24,6 +24,8 @@ pub struct StackReport {
     pub files: usize,
     /// The apply steps, in order.
     pub apply_order: Vec<ApplyStep>,
+    /// Stacks to apply before this one.
+    pub after: Vec<String>,
 }
 
 /// What a synth did: the stacks written and the warnings found.
@@ -99,6 +101,7 @@ pub fn write_outputs(out: &Path, outputs: &[StackOutput]) -> Result<Vec<StackRep
             objects: o.objects,
             files: o.files.len(),
             apply_order: o.apply_order.clone(),
+            after: o.after.clone(),
         });
     }
     Ok(reports)

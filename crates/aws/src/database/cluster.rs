@@ -30,7 +30,11 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
     let docdb = db.engine == DatabaseEngine::DocumentDb;
     let [subnet_kind, params_kind, cluster_kind, instance_kind] = kinds(db.engine);
     // Where each engine publishes exported logs.
-    let prefix = if docdb { "/aws/docdb" } else { "/aws/rds/cluster" };
+    let prefix = if docdb {
+        "/aws/docdb"
+    } else {
+        "/aws/rds/cluster"
+    };
     let groups: Vec<String> = db
         .engine
         .log_exports()

@@ -148,7 +148,9 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
             );
         }
         Some(source) => {
-            // Found by ARN, not by a reference into the other stack's state.
+            // Found by ARN, not by a reference into the other stack's state; that stack is
+            // applied first.
+            cx.after_stack(source.path.stack());
             let p = common::partition(cx);
             let a = common::account_id(cx);
             let source_arn = Template::new()
