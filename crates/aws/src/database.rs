@@ -682,7 +682,8 @@ impl DatabaseRef {
             .lit(":dbuser:")
             .with(&resource_id)
             .lit(format!("/{user}"));
-        Some(PolicyStatement::allow("DatabaseConnect", ["rds-db:connect"]).resource(arn))
+        let sid = format!("{}Connect", crate::iam::sid_prefix(&self.path));
+        Some(PolicyStatement::allow(&sid, ["rds-db:connect"]).resource(arn))
     }
 
     /// The port.

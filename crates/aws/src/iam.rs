@@ -2,7 +2,7 @@
 //! no policy JSON is ever written by hand.
 
 use stacksmith_core::terraform::{Map, Value};
-use stacksmith_core::{Lowering, Ref, tf};
+use stacksmith_core::{Lowering, Path, Ref, tf, tf_name};
 
 /// Allow or deny.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,4 +133,21 @@ pub(crate) fn policy_document(
         tf! { "statement" => Value::List(blocks) },
     )
     .attr("json")
+}
+
+/// `prod/db_backups` → `DbBackups`: an IAM `Sid` prefix (alphanumeric only).
+pub(crate) fn sid_prefix(path: &Path) -> String {
+    tf_name(path, "")
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next()
+                .map(|c| c.to_ascii_uppercase().to_string() + cs.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<String>()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
 }
