@@ -25,17 +25,19 @@ fn region(name: &str, region: &str, cidr: &str) -> (Stack, NetworkRef) {
     (stack, network)
 }
 
-/// The seed's cluster and node group.
+/// The seed's cluster and node group, with the IAM role its Cluster Autoscaler runs as
+/// (`kube-system/cluster-autoscaler`, allowed to resize only this cluster's node groups).
 fn eks(stack: &mut Stack, network: &NetworkRef) -> EksClusterRef {
-    let cluster = stack.add(
-        EksCluster::new("eks", network).version("1.33").node_group(
-            NodeGroup::new("workers")
-                .instance_types(["t3.medium", "t3.large"])
-                .scaling(1, 3, 10),
-        ),
-    );
-
-    cluster
+    stack.add(
+        EksCluster::new("eks", network)
+            .version("1.33")
+            .node_group(
+                NodeGroup::new("workers")
+                    .instance_types(["t3.medium", "t3.large"])
+                    .scaling(1, 3, 10),
+            )
+            .cluster_autoscaler(),
+    )
 }
 
 /// The whole KGAS app: primary in us-east-1, standby in us-west-2.

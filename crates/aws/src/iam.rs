@@ -20,6 +20,8 @@ pub enum Principal {
     Service(String),
     /// An AWS account or role ARN.
     Aws(Value),
+    /// A web identity provider's ARN (an IAM OIDC provider, for `sts:AssumeRoleWithWebIdentity`).
+    Federated(Value),
 }
 
 /// One IAM policy statement.
@@ -30,7 +32,7 @@ pub struct PolicyStatement {
     actions: Vec<String>,
     resources: Vec<Value>,
     principals: Vec<Principal>,
-    conditions: Vec<(String, String, Vec<Value>)>,
+    conditions: Vec<(String, Value, Vec<Value>)>,
 }
 
 impl PolicyStatement {
@@ -68,11 +70,13 @@ impl PolicyStatement {
         self
     }
 
-    /// Adds a condition, e.g. `("StringEquals", "aws:SourceAccount", [account])`.
+    /// Adds a condition, e.g. `("StringEquals", "aws:SourceAccount", [account])`. The variable
+    /// is usually a literal key; a [`Template`](stacksmith_core::Template) builds one that
+    /// holds a reference (an OIDC provider's `<issuer>:sub`).
     #[must_use]
-    pub fn condition(mut self, test: &str, variable: &str, values: Vec<Value>) -> Self {
+    pub fn condition(mut self, test: &str, variable: impl Into<Value>, values: Vec<Value>) -> Self {
         self.conditions
-            .push((test.to_owned(), variable.to_owned(), values));
+            .push((test.to_owned(), variable.into(), values));
         self
     }
 
@@ -97,6 +101,9 @@ impl PolicyStatement {
                         Principal::Aws(v) => {
                             tf! { "type" => "AWS", "identifiers" => Value::List(vec![v.clone()]) }
                         }
+                        Principal::Federated(v) => {
+                            tf! { "type" => "Federated", "identifiers" => Value::List(vec![v.clone()]) }
+                        }
                     })
                 })
                 .collect();
@@ -107,7 +114,7 @@ impl PolicyStatement {
                 .conditions
                 .iter()
                 .map(|(t, var, vals)| {
-                    Value::Map(tf! { "test" => t.as_str(), "variable" => var.as_str(), "values" => Value::List(vals.clone()) })
+                    Value::Map(tf! { "test" => t.as_str(), "variable" => var.clone(), "values" => Value::List(vals.clone()) })
                 })
                 .collect();
             m.insert("condition".into(), Value::List(cs));

@@ -34,6 +34,12 @@
 //! | SS0156 | a duplicate, reserved or ill-sized lifecycle rule id |
 //! | SS0157 | a lifecycle rule that keeps noncurrent versions forever (warning) |
 //! | SS0158 | a reserved bucket name prefix or invalid access-log target |
+//! | SS0160 | a node group id used twice in one cluster |
+//! | SS0161 | an add-on version pin for an add-on not installed, ill-shaped, or pinned twice |
+//! | SS0162 | an invalid Kubernetes namespace or service account name |
+//! | SS0163 | an invalid access-entry principal, or one policy twice for a principal |
+//! | SS0164 | an access scope with no namespaces |
+//! | SS0165 | a service-account role that grants nothing (warning) |
 
 mod bucket;
 mod cache;
@@ -43,12 +49,16 @@ mod eks_cluster;
 mod iam;
 mod kafka;
 mod network;
+mod service_account_role;
 
 pub use bucket::{Bucket, BucketRef, LifecycleRule, StorageClass};
 pub use cache::{Cache, CacheEngine, CacheRef};
 pub use common::{AWS_PROVIDER_VERSION, Peer, RANDOM_PROVIDER_VERSION};
 pub use database::{Database, DatabaseEngine, DatabaseRef, Setting};
-pub use eks_cluster::{CapacityType, EksCluster, EksClusterRef, NodeGroup};
+pub use eks_cluster::{
+    AccessPolicy, AccessScope, CapacityType, EksCluster, EksClusterRef, NodeGroup,
+};
 pub use iam::{Effect, PolicyStatement, Principal};
 pub use kafka::{Kafka, KafkaRef, MonitoringLevel};
 pub use network::{NatGateways, Network, NetworkRef};
+pub use service_account_role::{ServiceAccountRole, ServiceAccountRoleRef};
