@@ -44,6 +44,20 @@ pub fn app() -> App {
             .backup_retention_days(30)
             .allow_from(&cluster),
     );
+    // The seed's `rocketgraph-backups` bucket: daily dumps, kept 30 days. The backup job's
+    // service account may only write into it.
+    let backups = prod.add(
+        Bucket::new("backups").lifecycle_rule(
+            LifecycleRule::new("keep-30-days")
+                .expire_after_days(30)
+                .noncurrent_versions_expire_after_days(7),
+        ),
+    );
+    prod.add(
+        cluster
+            .service_account_role("backup", "rocketgraph-api", "rocketgraph-backup")
+            .allow(backups.write_statements()),
+    );
 
     // Workloads: the seed's namespace, deployment, service, HPA and ingress.
     let ns = prod.add(Namespace::new("rocketgraph-api").label("environment", "production"));

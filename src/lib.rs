@@ -27,8 +27,10 @@ pub mod synth_api {
 /// Everything a stack definition needs, in one import.
 pub mod prelude {
     pub use stacksmith_aws::{
-        Cache, CacheRef, Database, DatabaseRef, EksCluster, EksClusterRef, Network, NetworkRef,
-        NodeGroup, PolicyStatement, Principal, Setting,
+        AccessPolicy, AccessScope, Bucket, BucketRef, Cache, CacheRef, Database, DatabaseRef,
+        EksCluster, EksClusterRef, Kafka, KafkaRef, LifecycleRule, Network, NetworkRef, NodeGroup,
+        PolicyStatement, Principal, ServiceAccountRole, ServiceAccountRoleRef, Setting,
+        StorageClass,
     };
     pub use stacksmith_core::{App, Backend, Diagnostic, Severity, Stack, Template};
     pub use stacksmith_k8s::*;
