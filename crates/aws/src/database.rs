@@ -7,7 +7,7 @@ mod cluster;
 mod instance;
 
 use stacksmith_core::{
-    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, Template, tf_name,
+    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, Template, tf, tf_name,
 };
 
 use crate::common::{self, Ingress, Peer};
@@ -616,6 +616,68 @@ impl Database {
                     "remove `.database_name(..)`",
                 );
             }
+        }
+    }
+}
+
+/// What every engine's lowering starts from: the key, the log groups created before the
+/// database exports into them, the subnet group and the security group.
+struct Foundation {
+    key_arn: Ref,
+    log_groups: Vec<Address>,
+    subnet_group: Address,
+    sg: Address,
+}
+
+impl Database {
+    /// Creates the foundation: `log_groups` are the names the engine exports into;
+    /// `subnet_kind` is the engine's subnet group resource.
+    fn foundation(
+        &self,
+        cx: &mut Lowering<'_>,
+        name: &str,
+        log_groups: &[String],
+        subnet_kind: &str,
+    ) -> Foundation {
+        let logs_use_key = common::logs_may_use_key_for(cx, log_groups);
+        let key = common::kms_key(
+            cx,
+            "key",
+            &format!(
+                "Encrypts the {name} database, its backups, logs, Performance Insights and master secret"
+            ),
+            &[logs_use_key],
+        );
+        let log_groups = log_groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let part = format!("log-{}", i + 1);
+                common::log_group(cx, &part, g, self.log_retention_days, &key)
+            })
+            .collect();
+        let subnet_group = cx.add(
+            subnet_kind,
+            "subnets",
+            tf! {
+                "name" => name,
+                "description" => format!("Private subnets of {name}"),
+                "subnet_ids" => common::private_subnets(&self.network),
+                "tags" => common::name_tag(name),
+            },
+        );
+        let sg = common::data_store_sg(
+            cx,
+            &self.network,
+            self.engine.label(),
+            self.engine.port(),
+            &self.ingress,
+        );
+        Foundation {
+            key_arn: key.attr("arn"),
+            log_groups,
+            subnet_group,
+            sg,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! replicated storage and one instance per member, the first the writer.
 
 use stacksmith_core::terraform::Resource;
-use stacksmith_core::{Address, Lowering, Ref, tf};
+use stacksmith_core::{Lowering, Ref, tf};
 
 use super::instance::parameter_group;
 use super::{Database, DatabaseEngine, Parameter};
@@ -41,42 +41,9 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
         .iter()
         .map(|log| format!("{prefix}/{name}/{log}"))
         .collect();
-    let logs_use_key = common::logs_may_use_key_for(cx, &groups);
-    let key = common::kms_key(
-        cx,
-        "key",
-        &format!(
-            "Encrypts the {name} database, its backups, logs, Performance Insights and master secret"
-        ),
-        &[logs_use_key],
-    );
-    let key_arn: Ref = key.attr("arn");
-    let log_addrs: Vec<Address> = groups
-        .iter()
-        .enumerate()
-        .map(|(i, g)| {
-            common::log_group(
-                cx,
-                &format!("log-{}", i + 1),
-                g,
-                db.log_retention_days,
-                &key,
-            )
-        })
-        .collect();
-
-    let subnet_group = cx.add(
-        subnet_kind,
-        "subnets",
-        tf! {
-            "name" => name,
-            "description" => format!("Private subnets of {name}"),
-            "subnet_ids" => common::private_subnets(&db.network),
-            "tags" => name_tag(name),
-        },
-    );
+    let f = db.foundation(cx, name, &groups, subnet_kind);
+    let (key_arn, log_addrs, subnet_group, sg) = (f.key_arn, f.log_groups, f.subnet_group, f.sg);
     let port = db.engine.port();
-    let sg = common::data_store_sg(cx, &db.network, db.engine.label(), port, &db.ingress);
     let major = db
         .engine
         .major(&db.version)

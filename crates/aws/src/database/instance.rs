@@ -27,47 +27,8 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
     let mut ids = vec![name.to_owned()];
     ids.extend(replica_ids.iter().cloned());
     let groups = log_groups(db, &ids);
-    let logs_use_key = common::logs_may_use_key_for(cx, &groups);
-    let key = common::kms_key(
-        cx,
-        "key",
-        &format!(
-            "Encrypts the {name} database, its backups, logs, Performance Insights and master secret"
-        ),
-        &[logs_use_key],
-    );
-    let key_arn: Ref = key.attr("arn");
-    let log_addrs: Vec<Address> = groups
-        .iter()
-        .enumerate()
-        .map(|(i, g)| {
-            common::log_group(
-                cx,
-                &format!("log-{}", i + 1),
-                g,
-                db.log_retention_days,
-                &key,
-            )
-        })
-        .collect();
-
-    let subnet_group = cx.add(
-        "aws_db_subnet_group",
-        "subnets",
-        tf! {
-            "name" => name,
-            "description" => format!("Private subnets of {name}"),
-            "subnet_ids" => common::private_subnets(&db.network),
-            "tags" => name_tag(name),
-        },
-    );
-    let sg = common::data_store_sg(
-        cx,
-        &db.network,
-        db.engine.label(),
-        db.engine.port(),
-        &db.ingress,
-    );
+    let f = db.foundation(cx, name, &groups, "aws_db_subnet_group");
+    let (key_arn, log_addrs, subnet_group, sg) = (f.key_arn, f.log_groups, f.subnet_group, f.sg);
     let major = db
         .engine
         .major(&db.version)
