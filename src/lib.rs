@@ -28,9 +28,10 @@ pub mod synth_api {
 pub mod prelude {
     pub use stacksmith_aws::{
         AccessPolicy, AccessScope, Bucket, BucketRef, Cache, CacheRef, Database, DatabaseRef,
-        EksCluster, EksClusterRef, Kafka, KafkaRef, LifecycleRule, Network, NetworkRef, NodeGroup,
-        PolicyStatement, Principal, ServiceAccountRole, ServiceAccountRoleRef, Setting,
-        StorageClass,
+        EcsCluster, EcsClusterRef, EcsService, EcsServiceRef, EksCluster, EksClusterRef, Kafka,
+        KafkaRef, LifecycleRule, LoadBalancer, LoadBalancerRef, Network, NetworkRef, NodeGroup,
+        PolicyStatement, Principal, Route, SecretSource, ServiceAccountRole, ServiceAccountRoleRef,
+        Setting, StorageClass,
     };
     pub use stacksmith_core::{App, Backend, Diagnostic, Severity, Stack, Template};
     pub use stacksmith_k8s::*;

@@ -95,6 +95,7 @@ pub struct Cache {
 pub struct CacheRef {
     path: Path,
     stack: String,
+    engine: CacheEngine,
     cluster_mode: bool,
 }
 
@@ -206,6 +207,12 @@ impl CacheRef {
         PORT
     }
 
+    /// Allows `peer` to connect, declared after both exist (`stack.add(x.allow_from(&api))`):
+    /// the ingress rule here and, if the peer restricts egress, its egress rule.
+    pub fn allow_from(&self, peer: &impl Peer) -> crate::Connection {
+        crate::Connection::new(self, peer)
+    }
+
     /// The ARN of the Secrets Manager secret that holds the AUTH token.
     pub fn auth_secret_arn(&self) -> Ref {
         Address::resource(
@@ -216,8 +223,37 @@ impl CacheRef {
         .attr("arn")
     }
 
+    /// The ARN of the KMS key that encrypts the cache and its AUTH secret (readers of the
+    /// secret need `kms:Decrypt` on it).
+    pub fn key_arn(&self) -> Ref {
+        Address::resource(&self.stack, "aws_kms_key", &tf_name(&self.path, "key")).attr("arn")
+    }
+
     /// The construct's path.
     pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl crate::connection::Listener for CacheRef {
+    fn listener_security_group_id(&self) -> Ref {
+        Address::resource(
+            &self.stack,
+            "aws_security_group",
+            &tf_name(&self.path, "sg"),
+        )
+        .attr("id")
+    }
+
+    fn listener_port(&self) -> u16 {
+        PORT
+    }
+
+    fn listener_what(&self) -> &'static str {
+        self.engine.label()
+    }
+
+    fn listener_path(&self) -> &Path {
         &self.path
     }
 }
@@ -233,6 +269,7 @@ impl Construct for Cache {
         CacheRef {
             path: scope.path.clone(),
             stack: scope.path.stack().to_owned(),
+            engine: self.engine,
             cluster_mode: self.shards.is_some(),
         }
     }

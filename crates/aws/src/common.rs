@@ -18,6 +18,11 @@ pub trait Peer {
     fn security_group_id(&self) -> Ref;
     /// The construct it belongs to, for rule descriptions and diagnostics.
     fn peer_path(&self) -> &Path;
+    /// Whether the peer's security group denies egress unless a rule allows it (then every
+    /// `allow_from` also writes the matching egress rule on the peer's side). Default: no.
+    fn restricts_egress(&self) -> bool {
+        false
+    }
 }
 
 /// A recorded `allow_from`: the peer's security group and its path.
@@ -25,6 +30,7 @@ pub trait Peer {
 pub(crate) struct Ingress {
     pub(crate) source: Ref,
     pub(crate) from: Path,
+    pub(crate) egress: bool,
 }
 
 impl Ingress {
@@ -32,6 +38,7 @@ impl Ingress {
         Self {
             source: peer.security_group_id(),
             from: peer.peer_path().clone(),
+            egress: peer.restricts_egress(),
         }
     }
 }
@@ -295,7 +302,8 @@ pub(crate) fn data_store_sg(
     sg
 }
 
-/// One TCP ingress rule per recorded peer on `port`.
+/// One TCP ingress rule per recorded peer on `port`, and the matching egress rule on the
+/// peer's side when its security group restricts egress: a connection is declared once.
 pub(crate) fn ingress_rules(
     cx: &mut Lowering<'_>,
     sg: &Address,
@@ -303,19 +311,9 @@ pub(crate) fn ingress_rules(
     what: &str,
     peers: &[Ingress],
 ) {
+    let sg: Ref = sg.attr("id");
     for peer in peers {
         let from = stacksmith_core::cloud_name(&peer.from, "");
-        cx.add(
-            "aws_vpc_security_group_ingress_rule",
-            &format!("from-{from}"),
-            tf! {
-                "security_group_id" => sg.attr::<String>("id"),
-                "referenced_security_group_id" => &peer.source,
-                "ip_protocol" => "tcp",
-                "from_port" => port,
-                "to_port" => port,
-                "description" => format!("{what} from {}", peer.from),
-            },
-        );
+        crate::connection::rules(cx, &format!("from-{from}"), &sg, port, what, peer);
     }
 }

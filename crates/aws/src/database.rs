@@ -748,9 +748,21 @@ impl DatabaseRef {
         Some(PolicyStatement::allow(&sid, ["rds-db:connect"]).resource(arn))
     }
 
+    /// The ARN of the KMS key that encrypts the database, its backups and master secret
+    /// (readers of the secret need `kms:Decrypt` on it).
+    pub fn key_arn(&self) -> Ref {
+        Address::resource(&self.stack, "aws_kms_key", &tf_name(&self.path, "key")).attr("arn")
+    }
+
     /// The port.
     pub fn port(&self) -> u16 {
         self.engine.port()
+    }
+
+    /// Allows `peer` to connect, declared after both exist (`stack.add(x.allow_from(&api))`):
+    /// the ingress rule here and, if the peer restricts egress, its egress rule.
+    pub fn allow_from(&self, peer: &impl Peer) -> crate::Connection {
+        crate::Connection::new(self, peer)
     }
 
     /// The engine.
@@ -770,6 +782,29 @@ impl DatabaseRef {
 
     /// The construct's path.
     pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl crate::connection::Listener for DatabaseRef {
+    fn listener_security_group_id(&self) -> Ref {
+        Address::resource(
+            &self.stack,
+            "aws_security_group",
+            &tf_name(&self.path, "sg"),
+        )
+        .attr("id")
+    }
+
+    fn listener_port(&self) -> u16 {
+        self.engine.port()
+    }
+
+    fn listener_what(&self) -> &'static str {
+        self.engine.label()
+    }
+
+    fn listener_path(&self) -> &Path {
         &self.path
     }
 }

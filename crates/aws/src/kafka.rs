@@ -253,6 +253,12 @@ impl Kafka {
 }
 
 impl KafkaRef {
+    /// Allows `peer` to connect, declared after both exist (`stack.add(x.allow_from(&api))`):
+    /// the ingress rule here and, if the peer restricts egress, its egress rule.
+    pub fn allow_from(&self, peer: &impl Peer) -> crate::Connection {
+        crate::Connection::new(self, peer)
+    }
+
     fn cluster(&self) -> Address {
         let kind = if self.serverless {
             "aws_msk_serverless_cluster"
@@ -351,6 +357,29 @@ impl KafkaRef {
             )
             .resource(self.resource_arn("group", group)),
         ]
+    }
+}
+
+impl crate::connection::Listener for KafkaRef {
+    fn listener_security_group_id(&self) -> Ref {
+        Address::resource(
+            &self.stack,
+            "aws_security_group",
+            &tf_name(&self.path, "sg"),
+        )
+        .attr("id")
+    }
+
+    fn listener_port(&self) -> u16 {
+        IAM_PORT
+    }
+
+    fn listener_what(&self) -> &'static str {
+        "Kafka (TLS, SASL/IAM)"
+    }
+
+    fn listener_path(&self) -> &Path {
+        &self.path
     }
 }
 

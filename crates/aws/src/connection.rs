@@ -1,0 +1,133 @@
+//! `Connection`: traffic allowed from a peer (a cluster, a service) to something listening (a
+//! database, a cache, a Kafka cluster), declared once on the listener's handle after both
+//! exist — `stack.add(db.allow_from(&api))` — so neither has to be built before the other.
+//! Writes the ingress rule on the listener's security group and, when the peer restricts
+//! egress (ECS services), the matching egress rule on the peer's.
+
+use stacksmith_core::{Construct, Lower, Lowering, Path, Ref, Scope, tf};
+
+use crate::common::{Ingress, Peer};
+
+/// Something that accepts connections on one TCP port behind its own security group.
+pub trait Listener {
+    /// Its security group.
+    fn listener_security_group_id(&self) -> Ref;
+    /// The port it listens on.
+    fn listener_port(&self) -> u16;
+    /// What it is, for rule descriptions (`PostgreSQL`, `Redis`).
+    fn listener_what(&self) -> &'static str;
+    /// Its construct path.
+    fn listener_path(&self) -> &Path;
+}
+
+/// Traffic allowed from a peer to a listener on the listener's port. Made by the
+/// `allow_from` methods of data-store handles.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    id: String,
+    parent: Path,
+    sg: Ref,
+    port: u16,
+    what: &'static str,
+    peer: Ingress,
+}
+
+/// A handle to a [`Connection`].
+#[derive(Clone, Debug)]
+pub struct ConnectionRef {
+    path: Path,
+}
+
+impl ConnectionRef {
+    /// The construct's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Connection {
+    pub(crate) fn new(to: &impl Listener, from: &impl Peer) -> Self {
+        let from_id = from
+            .peer_path()
+            .segments()
+            .last()
+            .cloned()
+            .unwrap_or_default();
+        Self {
+            id: format!("from-{from_id}"),
+            parent: to.listener_path().clone(),
+            sg: to.listener_security_group_id(),
+            port: to.listener_port(),
+            what: to.listener_what(),
+            peer: Ingress::of(from),
+        }
+    }
+}
+
+impl Construct for Connection {
+    type Handle = ConnectionRef;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn parent(&self) -> Option<&Path> {
+        Some(&self.parent)
+    }
+
+    fn handle(&self, scope: &Scope) -> ConnectionRef {
+        ConnectionRef {
+            path: scope.path.clone(),
+        }
+    }
+}
+
+impl Lower for Connection {
+    fn lower(&self, cx: &mut Lowering<'_>) {
+        rules(cx, "", &self.sg, self.port, self.what, &self.peer);
+    }
+}
+
+/// The ingress rule on `sg` from `peer` on `port`, and the peer's egress rule when it
+/// restricts egress. `part` names the rules within the construct lowering them.
+pub(crate) fn rules(
+    cx: &mut Lowering<'_>,
+    part: &str,
+    sg: &Ref,
+    port: u16,
+    what: &str,
+    peer: &Ingress,
+) {
+    let to = cx.path().clone();
+    cx.add(
+        "aws_vpc_security_group_ingress_rule",
+        part,
+        tf! {
+            "security_group_id" => sg,
+            "referenced_security_group_id" => &peer.source,
+            "ip_protocol" => "tcp",
+            "from_port" => port,
+            "to_port" => port,
+            "description" => format!("{what} from {}", peer.from),
+        },
+    );
+    if peer.egress {
+        let egress = if part.is_empty() {
+            "egress".to_owned()
+        } else {
+            format!("{part}-egress")
+        };
+        cx.add(
+            "aws_vpc_security_group_egress_rule",
+            &egress,
+            tf! {
+                "security_group_id" => &peer.source,
+                "referenced_security_group_id" => sg,
+                "ip_protocol" => "tcp",
+                "from_port" => port,
+                "to_port" => port,
+                "description" => format!("{} to {what} {to}", peer.from),
+            },
+        );
+    }
+}

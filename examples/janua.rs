@@ -1,0 +1,100 @@
+//! The Janua API on AWS (seed 001's Terraform): an ECS Fargate service behind an Application
+//! Load Balancer, RDS PostgreSQL and an ElastiCache Redis replication group, with the seed's
+//! sizes: 1 vCPU / 2 GiB tasks on port 8000, `db.t3.medium` with 100 GiB growing to 1000 GiB,
+//! two `cache.t3.micro` nodes.
+//!
+//! Stricter than the seed, and said so in the code: PostgreSQL 16 (14.9 is out of standard
+//! support soon) with an AWS-managed master password instead of `var.db_password`, Multi-AZ,
+//! TLS required, IAM auth and Performance Insights; a generated Redis AUTH token kept in Secrets
+//! Manager instead of `var.redis_auth_token`; HTTPS with an ACM certificate and HTTP only
+//! redirecting; a pinned image tag instead of `latest`; tasks in private subnets that can reach
+//! only the database, the cache and HTTPS; everything encrypted with customer keys.
+//!
+//! `cargo run --example janua` writes `out/janua/`.
+
+use std::process::ExitCode;
+
+use stacksmith::prelude::*;
+
+/// The whole Janua production app.
+pub fn app() -> App {
+    let mut janua = Stack::new("janua", "us-east-1")
+        .tag("project", "janua")
+        .tag("environment", "production")
+        .backend(Backend::s3("janua-terraform-state"));
+
+    let network = janua.add(Network::new("network", "10.20.0.0/16").zones(3));
+
+    // The seed's `janua-alb`: internet-facing, deletion protection on, HTTPS for api.janua.dev,
+    // behind the account's `janua-api` WAF web ACL (managed rules and rate limits, owned by the
+    // security team).
+    let alb = janua.add(
+        LoadBalancer::new("alb", &network)
+            .certificate("api.janua.dev", "janua.dev")
+            .alias("api.janua.dev")
+            .web_acl_named("janua-api")
+            .open_to_internet(),
+    );
+
+    // The seed's `janua-cluster` with Container Insights.
+    let cluster = janua.add(EcsCluster::new("cluster"));
+
+    // The seed's `janua-db`: PostgreSQL on db.t3.medium, 100 GiB autoscaling to 1000 GiB,
+    // database `janua`, backups kept 7 days in the 03:00-04:00 window, final snapshot on.
+    let db = janua.add(
+        Database::postgres("db", &network)
+            .engine_version("16")
+            .instance_class("db.t3.medium")
+            .storage_gib(100, 1000)
+            .database_name("janua")
+            .master_username("janua_admin")
+            .backup_retention_days(7),
+    );
+
+    // The seed's `janua-redis`: two cache.t3.micro nodes, encrypted at rest and in transit,
+    // with an AUTH token.
+    let redis = janua.add(
+        Cache::redis("redis", &network)
+            .node_type("cache.t3.micro")
+            .replicas(1),
+    );
+
+    // The seed's task definition: 1024 CPU units, 2048 MiB, port 8000, ENVIRONMENT=production,
+    // DATABASE_URL from SSM, logs to CloudWatch, `curl -f http://localhost:8000/health`. The
+    // Redis host and AUTH token are wired from the cache, not copied.
+    let api = janua.add(
+        EcsService::new("api", &cluster, &network)
+            .image("123456789012.dkr.ecr.us-east-1.amazonaws.com/janua-api:1.0.0")
+            .cpu(1024)
+            .memory(2048)
+            .port(8000)
+            .env("ENVIRONMENT", "production")
+            .secret(
+                "DATABASE_URL",
+                SecretSource::ssm_parameter("/janua/database-url"),
+            )
+            .env_ref("REDIS_HOST", &redis.endpoint())
+            .secret(
+                "REDIS_AUTH_TOKEN",
+                SecretSource::secrets_manager(&redis.auth_secret_arn())
+                    .decrypted_with(&redis.key_arn()),
+            )
+            .health_path("/health")
+            .desired_count(3)
+            .serve_via(&alb, Route::host("api.janua.dev"))
+            .autoscale(3, 12)
+            .target_cpu_percent(70),
+    );
+
+    // Only the API's tasks reach the database and the cache (ingress there, egress here).
+    janua.add(db.allow_from(&api));
+    janua.add(redis.allow_from(&api));
+
+    let mut app = App::new();
+    app.add(janua);
+    app
+}
+
+fn main() -> ExitCode {
+    stacksmith::run(&app())
+}

@@ -1,0 +1,98 @@
+//! The Janua example (seed 001's Terraform) end to end: every output file snapshotted in
+//! `snapshots/`, byte-stable, the seed's sizes carried and its loose settings tightened.
+
+#[path = "../examples/janua.rs"]
+#[allow(dead_code)]
+mod janua;
+
+use serde_json::{Value, json};
+use stacksmith::synth_api::{StackOutput, render};
+
+fn output() -> StackOutput {
+    let graphs = janua::app().lower();
+    assert_eq!(graphs.len(), 1);
+    let g = &graphs[0];
+    assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+    match render(g) {
+        Ok(o) => o,
+        Err(e) => panic!("render failed: {e}"),
+    }
+}
+
+fn terraform() -> Value {
+    let o = output();
+    let text = o
+        .files
+        .iter()
+        .find(|f| f.path == "terraform/main.tf.json")
+        .map_or("", |f| f.contents.as_str());
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+#[test]
+fn janua_output_matches_snapshots() {
+    let o = output();
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
+        for f in &o.files {
+            let name = format!("janua__{}", f.path.replace('/', "__"));
+            insta::assert_snapshot!(name, &f.contents);
+        }
+    });
+}
+
+#[test]
+fn same_input_same_bytes() {
+    assert_eq!(output().files, output().files);
+}
+
+#[test]
+fn seed_001_sizes_are_carried() {
+    let tf = terraform();
+    let r = &tf["resource"];
+    let task = &r["aws_ecs_task_definition"]["api_task"];
+    assert_eq!(task["cpu"], "1024");
+    assert_eq!(task["memory"], "2048");
+    assert_eq!(task["requires_compatibilities"], json!(["FARGATE"]));
+    let db = &r["aws_db_instance"]["db"];
+    assert_eq!(db["engine"], "postgres");
+    assert_eq!(db["instance_class"], "db.t3.medium");
+    assert_eq!(db["allocated_storage"], 100);
+    assert_eq!(db["max_allocated_storage"], 1000);
+    assert_eq!(db["db_name"], "janua");
+    assert_eq!(db["backup_window"], "03:00-04:00");
+    let redis = &r["aws_elasticache_replication_group"]["redis"];
+    assert_eq!(redis["node_type"], "cache.t3.micro");
+    assert_eq!(redis["num_cache_clusters"], 2);
+    assert_eq!(
+        r["aws_ecs_cluster"]["cluster"]["setting"][0]["name"],
+        "containerInsights"
+    );
+    assert_eq!(r["aws_lb"]["alb"]["enable_deletion_protection"], true);
+}
+
+#[test]
+fn loose_seed_settings_are_tightened() {
+    let tf = terraform();
+    let r = &tf["resource"];
+    let db = &r["aws_db_instance"]["db"];
+    // No password variable: AWS manages the master secret.
+    assert!(db.get("password").is_none());
+    assert_eq!(db["manage_master_user_password"], true);
+    assert_eq!(db["multi_az"], true);
+    assert_eq!(db["storage_encrypted"], true);
+    // No auth-token variable: generated, kept in Secrets Manager.
+    let redis = &r["aws_elasticache_replication_group"]["redis"];
+    assert_eq!(redis["transit_encryption_enabled"], true);
+    assert!(redis["auth_token"].as_str().is_some_and(|t| t.starts_with("${random_password.")));
+    // HTTP only redirects; HTTPS uses the validated certificate.
+    let listeners = &r["aws_lb_listener"];
+    assert_eq!(listeners["alb_http"]["default_action"][0]["type"], "redirect");
+    assert_eq!(listeners["alb_https"]["port"], 443);
+    // The task reaches the database and the cache only through declared rules.
+    let egress = r["aws_vpc_security_group_egress_rule"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect::<Vec<_>>())
+        .unwrap_or_default();
+    assert!(egress.iter().any(|k| k == "db_from_api_egress"), "{egress:?}");
+    assert!(egress.iter().any(|k| k == "redis_from_api_egress"), "{egress:?}");
+}
