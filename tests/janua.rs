@@ -83,16 +83,29 @@ fn loose_seed_settings_are_tightened() {
     // No auth-token variable: generated, kept in Secrets Manager.
     let redis = &r["aws_elasticache_replication_group"]["redis"];
     assert_eq!(redis["transit_encryption_enabled"], true);
-    assert!(redis["auth_token"].as_str().is_some_and(|t| t.starts_with("${random_password.")));
+    assert!(
+        redis["auth_token"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("${random_password."))
+    );
     // HTTP only redirects; HTTPS uses the validated certificate.
     let listeners = &r["aws_lb_listener"];
-    assert_eq!(listeners["alb_http"]["default_action"][0]["type"], "redirect");
+    assert_eq!(
+        listeners["alb_http"]["default_action"][0]["type"],
+        "redirect"
+    );
     assert_eq!(listeners["alb_https"]["port"], 443);
     // The task reaches the database and the cache only through declared rules.
     let egress = r["aws_vpc_security_group_egress_rule"]
         .as_object()
         .map(|m| m.keys().cloned().collect::<Vec<_>>())
         .unwrap_or_default();
-    assert!(egress.iter().any(|k| k == "db_from_api_egress"), "{egress:?}");
-    assert!(egress.iter().any(|k| k == "redis_from_api_egress"), "{egress:?}");
+    assert!(
+        egress.iter().any(|k| k == "db_from_api_egress"),
+        "{egress:?}"
+    );
+    assert!(
+        egress.iter().any(|k| k == "redis_from_api_egress"),
+        "{egress:?}"
+    );
 }

@@ -131,3 +131,61 @@ pub(crate) fn rules(
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use stacksmith_core::Stack;
+    use stacksmith_core::terraform::Value;
+
+    use crate::{Cache, Database, EcsCluster, EcsService, EksCluster, Network};
+
+    #[test]
+    fn a_connection_opens_the_listener_and_the_restricted_peers_egress() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let net = stack.add(Network::new("network", "10.0.0.0/16"));
+        let eks = stack.add(EksCluster::new("eks", &net));
+        let ecs = stack.add(EcsCluster::new("ecs"));
+        let db = stack.add(Database::postgres("db", &net));
+        let cache = stack.add(Cache::redis("cache", &net));
+        let api = stack.add(
+            EcsService::new("api", &ecs, &net)
+                .image("example/api:1.0.0")
+                .port(8000),
+        );
+        stack.add(db.allow_from(&api));
+        stack.add(cache.allow_from(&eks));
+        let g = stack.lower();
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+        let names = |kind: &str| -> Vec<String> {
+            g.resources
+                .iter()
+                .filter(|r| r.address.kind() == kind)
+                .map(|r| r.address.name().to_owned())
+                .collect()
+        };
+        let ingress = names("aws_vpc_security_group_ingress_rule");
+        assert!(ingress.contains(&"db_from_api".to_owned()), "{ingress:?}");
+        assert!(
+            ingress.contains(&"cache_from_eks".to_owned()),
+            "{ingress:?}"
+        );
+        // ECS tasks restrict egress, so they get the matching rule; EKS does not.
+        let egress = names("aws_vpc_security_group_egress_rule");
+        assert!(
+            egress.contains(&"db_from_api_egress".to_owned()),
+            "{egress:?}"
+        );
+        assert!(
+            !egress.iter().any(|e| e.starts_with("cache_from_eks")),
+            "{egress:?}"
+        );
+        let rule = g
+            .resources
+            .iter()
+            .find(|r| r.address.name() == "db_from_api");
+        assert_eq!(
+            rule.and_then(|r| r.body.get("from_port")),
+            Some(&Value::Int(5432))
+        );
+    }
+}
