@@ -9,7 +9,8 @@ use stacksmith_core::{Construct, KubeUse, Lower, Lowering, NameRule, Scope, Sour
 use crate::NamespaceRef;
 use crate::labels::{check_data_keys, meta, push, resolve_name};
 
-/// A Kubernetes ConfigMap: non-secret key/value configuration that containers read as env vars.
+/// A Kubernetes ConfigMap: non-secret key/value configuration that containers read as env vars
+/// or mount as files ([`Volume::config_map`](crate::Volume::config_map)).
 ///
 /// Creates: one `v1/ConfigMap` holding the given `data`.
 ///
@@ -75,11 +76,14 @@ impl ConfigMap {
     }
 }
 
-/// A handle to a ConfigMap, for `Container::env_from_config_map`.
+/// A handle to a ConfigMap, for `Container::env_from_config_map` and
+/// [`Volume::config_map`](crate::Volume::config_map).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigMapRef {
     pub(crate) name: String,
     pub(crate) namespace: String,
+    /// The keys it holds (a whole-ConfigMap volume proves the ConfigMap exists by one).
+    pub(crate) keys: Vec<String>,
 }
 
 impl ConfigMapRef {
@@ -121,6 +125,7 @@ impl Construct for ConfigMap {
         ConfigMapRef {
             name: resolve_name(self.name.as_ref(), &scope.path),
             namespace: self.namespace.name().to_owned(),
+            keys: self.data.iter().map(|(k, _)| k.clone()).collect(),
         }
     }
 }
@@ -161,6 +166,7 @@ impl ExternalConfigMap {
         ConfigMapRef {
             name: self.name.clone(),
             namespace: self.namespace.name().to_owned(),
+            keys: self.keys.clone(),
         }
     }
 }

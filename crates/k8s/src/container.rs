@@ -1,17 +1,20 @@
 //! `Container` and `Probe`: one container of a pod, with secure defaults written out (no
-//! privilege escalation, read-only root, non-root, all capabilities dropped) and resources always set.
+//! privilege escalation, read-only root, non-root, all capabilities dropped), resources always
+//! set, volume mounts read-only unless asked, and a preStop hook.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMapKeySelector, Container as KContainer, ContainerPort, EnvVar,
-    EnvVarSource, HTTPGetAction, Probe as KProbe, ResourceRequirements, SecretKeySelector,
-    SecurityContext, TCPSocketAction,
+    EnvVarSource, ExecAction, HTTPGetAction, Lifecycle, LifecycleHandler, Probe as KProbe,
+    ResourceRequirements, SecretKeySelector, SecurityContext, SleepAction, TCPSocketAction,
+    VolumeMount,
 };
 use stacksmith_core::{KubeUse, Lowering, NameRule, SourceKind};
 
 use crate::labels::{int, port_int};
-use crate::{ConfigMapRef, Cpu, Memory, SecretRef};
+use crate::volume::absolute_path_problem;
+use crate::{ConfigMapRef, Cpu, Memory, SecretRef, Volume};
 
 /// Requests when the user sets none: 100m CPU, 128Mi memory.
 const DEFAULT_REQUESTS: (Cpu, Memory) = (Cpu::millis(100), Memory::mib(128));
@@ -148,6 +151,23 @@ impl Probe {
     }
 }
 
+/// What runs before the container is sent SIGTERM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum PreStop {
+    /// A command in the container.
+    Exec(Vec<String>),
+    /// The kubelet waits this many seconds (no shell or `sleep` binary needed in the image).
+    Sleep(u32),
+}
+
+/// A volume mounted into a container.
+#[derive(Clone, Debug)]
+pub(crate) struct Mount {
+    pub(crate) volume: Volume,
+    pub(crate) path: String,
+    pub(crate) writable: bool,
+}
+
 #[derive(Clone, Debug)]
 enum EnvValue {
     Literal(String),
@@ -157,7 +177,9 @@ enum EnvValue {
 
 /// One container of a pod.
 ///
-/// Creates: nothing on its own; a [`Deployment`](crate::Deployment) lowers it into its pod.
+/// Creates: nothing on its own; a workload ([`Deployment`](crate::Deployment),
+/// [`StatefulSet`](crate::StatefulSet), [`DaemonSet`](crate::DaemonSet), [`Job`](crate::Job),
+/// [`CronJob`](crate::CronJob)) lowers it into its pod, as a container or an init container.
 ///
 /// Defaults, written out explicitly:
 /// - `securityContext`: `allowPrivilegeEscalation: false`, `readOnlyRootFilesystem: true`,
@@ -168,6 +190,11 @@ enum EnvValue {
 ///   set, each request is the smaller of its default and the limit — so both are always present.
 /// - `imagePullPolicy: Always` (checkov CKV_K8S_15; the tag is re-resolved on every start).
 /// - an image must be pinned to a tag other than `latest`, or a digest (SS0303).
+/// - volumes are mounted `readOnly: true` with [`Container::mount`];
+///   [`Container::mount_writable`] is the explicit choice. Mounting declares the volume on the
+///   pod, so nothing undeclared can be mounted.
+/// - no preStop hook; [`Container::pre_stop_sleep`] gives load balancers time to stop sending
+///   traffic before SIGTERM.
 ///
 /// ```no_run
 /// use stacksmith_core::Stack;
@@ -197,6 +224,8 @@ pub struct Container {
     pull_policy: PullPolicy,
     allow_privilege_escalation: bool,
     writable_root_filesystem: bool,
+    pub(crate) mounts: Vec<Mount>,
+    pub(crate) pre_stop: Option<PreStop>,
 }
 
 impl Container {
@@ -217,6 +246,8 @@ impl Container {
             pull_policy: PullPolicy::Always,
             allow_privilege_escalation: false,
             writable_root_filesystem: false,
+            mounts: Vec::new(),
+            pre_stop: None,
         }
     }
 
@@ -334,6 +365,49 @@ impl Container {
         self
     }
 
+    /// Mounts `volume` at `path`, read-only (`readOnly: true`). The volume is declared on the
+    /// pod by this mount; the same volume may be mounted by several containers.
+    #[must_use]
+    pub fn mount(mut self, volume: impl Into<Volume>, path: impl Into<String>) -> Self {
+        self.mounts.push(Mount {
+            volume: volume.into(),
+            path: path.into(),
+            writable: false,
+        });
+        self
+    }
+
+    /// Mounts `volume` at `path` read-write (`readOnly: false`): the explicit choice for
+    /// scratch space and data directories. Default for mounts: read-only ([`Container::mount`]).
+    #[must_use]
+    pub fn mount_writable(mut self, volume: impl Into<Volume>, path: impl Into<String>) -> Self {
+        self.mounts.push(Mount {
+            volume: volume.into(),
+            path: path.into(),
+            writable: true,
+        });
+        self
+    }
+
+    /// Runs `command` in the container before it is sent SIGTERM (`lifecycle.preStop.exec`),
+    /// e.g. to drain connections. It must finish within the pod's termination grace period.
+    /// Replaces any preStop hook set before. Default: no hook.
+    #[must_use]
+    pub fn pre_stop_exec<S: Into<String>>(mut self, command: impl IntoIterator<Item = S>) -> Self {
+        self.pre_stop = Some(PreStop::Exec(command.into_iter().map(Into::into).collect()));
+        self
+    }
+
+    /// Waits `secs` seconds before the container is sent SIGTERM (`lifecycle.preStop.sleep`,
+    /// run by the kubelet, so the image needs no shell), giving load balancers and Services
+    /// time to stop routing to the pod. Must be shorter than the pod's termination grace period
+    /// (SS0339). Replaces any preStop hook set before. Default: no hook.
+    #[must_use]
+    pub fn pre_stop_sleep(mut self, secs: u32) -> Self {
+        self.pre_stop = Some(PreStop::Sleep(secs));
+        self
+    }
+
     /// The probes set, for the pod-wide port check.
     pub(crate) fn probes(&self) -> impl Iterator<Item = (&'static str, &Probe)> {
         [
@@ -378,6 +452,8 @@ impl Container {
             );
         }
         let env = self.lower_env(cx, namespace);
+        let mounts = self.lower_mounts(cx);
+        let lifecycle = self.lower_pre_stop(cx);
         let quantities = |cpu: Cpu, mem: Memory| {
             BTreeMap::from([
                 ("cpu".to_owned(), cpu.quantity()),
@@ -402,6 +478,8 @@ impl Container {
                     .collect()
             }),
             env: (!env.is_empty()).then_some(env),
+            volume_mounts: (!mounts.is_empty()).then_some(mounts),
+            lifecycle,
             resources: Some(ResourceRequirements {
                 requests: Some(quantities(req_cpu, req_mem)),
                 limits: Some(quantities(lim_cpu, lim_mem)),
@@ -423,6 +501,76 @@ impl Container {
             }),
             ..KContainer::default()
         }
+    }
+
+    fn lower_mounts(&self, cx: &mut Lowering<'_>) -> Vec<VolumeMount> {
+        let mut out: Vec<VolumeMount> = Vec::with_capacity(self.mounts.len());
+        for m in &self.mounts {
+            if let Some(problem) = absolute_path_problem(&m.path) {
+                cx.error(
+                    "SS0332",
+                    format!(
+                        "container {} mounts volume `{}` at `{}`, which {problem}",
+                        self.name, m.volume.name, m.path
+                    ),
+                    "mount at an absolute, normalised path such as `/etc/app` or `/var/lib/data`",
+                );
+            }
+            if out.iter().any(|o| o.mount_path == m.path) {
+                cx.error(
+                    "SS0332",
+                    format!("container {} mounts two volumes at `{}`", self.name, m.path),
+                    "mount each volume at its own path",
+                );
+                continue;
+            }
+            out.push(VolumeMount {
+                name: m.volume.name.clone(),
+                mount_path: m.path.clone(),
+                read_only: Some(!m.writable),
+                ..VolumeMount::default()
+            });
+        }
+        out
+    }
+
+    fn lower_pre_stop(&self, cx: &mut Lowering<'_>) -> Option<Lifecycle> {
+        let handler = match self.pre_stop.as_ref()? {
+            PreStop::Exec(command) => {
+                if command.is_empty() || command.iter().all(|c| c.trim().is_empty()) {
+                    cx.error(
+                        "SS0338",
+                        format!("preStop command of container {} is empty", self.name),
+                        "give the command to run, e.g. `[\"/app/drain\", \"--timeout=10s\"]`, or wait with `.pre_stop_sleep(secs)`",
+                    );
+                }
+                LifecycleHandler {
+                    exec: Some(ExecAction {
+                        command: Some(command.clone()),
+                    }),
+                    ..LifecycleHandler::default()
+                }
+            }
+            PreStop::Sleep(secs) => {
+                if *secs == 0 {
+                    cx.error(
+                        "SS0338",
+                        format!("preStop sleep of container {} is 0 seconds", self.name),
+                        "sleep long enough for load balancers to stop routing to the pod (5–15 seconds), or remove the hook",
+                    );
+                }
+                LifecycleHandler {
+                    sleep: Some(SleepAction {
+                        seconds: i64::from(*secs),
+                    }),
+                    ..LifecycleHandler::default()
+                }
+            }
+        };
+        Some(Lifecycle {
+            pre_stop: Some(handler),
+            ..Lifecycle::default()
+        })
     }
 
     fn check_image(&self, cx: &mut Lowering<'_>) {

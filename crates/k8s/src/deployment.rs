@@ -4,57 +4,18 @@
 use k8s_openapi::api::apps::v1::{
     Deployment as KDeployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
 };
-use k8s_openapi::api::core::v1::{
-    Affinity, PodAffinityTerm, PodAntiAffinity, PodSecurityContext, PodSpec, PodTemplateSpec,
-    SeccompProfile, TopologySpreadConstraint, WeightedPodAffinityTerm,
-};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
 
 use crate::labels::{
-    IDENTITY_LABEL, check_labels, identity_labels, identity_selector, identity_value, int, meta,
-    push, resolve_name,
+    IDENTITY_LABEL, identity_selector, identity_value, int, meta, push, resolve_name,
+};
+use crate::pod::{
+    PodContext, PodTemplate, Pods, Spread, check_replicas, check_rolling_update, pod_methods,
 };
 use crate::{
-    Budget, Container, HorizontalPodAutoscaler, IntOrPercent, NamespaceRef, PodDisruptionBudget,
-    Service, ServiceAccountRef,
+    Budget, HorizontalPodAutoscaler, IntOrPercent, NamespaceRef, PodDisruptionBudget, PortRef,
+    Service,
 };
-
-/// A container port, by name or by number: what a Service targets.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PortRef {
-    /// A named container port (`http`).
-    Name(String),
-    /// A container port number (`8000`).
-    Number(u16),
-}
-
-impl From<&str> for PortRef {
-    fn from(name: &str) -> Self {
-        PortRef::Name(name.to_owned())
-    }
-}
-
-impl From<String> for PortRef {
-    fn from(name: String) -> Self {
-        PortRef::Name(name)
-    }
-}
-
-impl From<u16> for PortRef {
-    fn from(port: u16) -> Self {
-        PortRef::Number(port)
-    }
-}
-
-impl std::fmt::Display for PortRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PortRef::Name(n) => write!(f, "`{n}`"),
-            PortRef::Number(p) => write!(f, "{p}"),
-        }
-    }
-}
 
 /// A Kubernetes Deployment: a set of identical pods kept at a replica count and replaced by
 /// rolling updates.
@@ -68,7 +29,7 @@ impl std::fmt::Display for PortRef {
 /// - the selector is only the private identity label `stacksmith.dev/id` (the kebab-case path);
 ///   user labels go on the Deployment and its pod template, never into the immutable selector.
 /// - pod `securityContext`: `runAsNonRoot: true`, `runAsUser: 10001`, `fsGroup: 10001`,
-///   `seccompProfile: RuntimeDefault`; each container's secure defaults are on [`Container`].
+///   `seccompProfile: RuntimeDefault`; each container's secure defaults are on [`Container`](crate::Container).
 /// - `automountServiceAccountToken: false`, always, unless
 ///   [`Deployment::mount_service_account_token`] asks for it: naming a service account with
 ///   [`Deployment::service_account`] gives the pods an identity (IRSA's projected token still
@@ -76,6 +37,11 @@ impl std::fmt::Display for PortRef {
 /// - spread: preferred pod anti-affinity across `kubernetes.io/hostname` (weight 100) and a
 ///   `topology.kubernetes.io/zone` spread constraint (max skew 1, `ScheduleAnyway`;
 ///   [`Deployment::require_zone_spread`] makes it `DoNotSchedule`).
+/// - volumes: exactly those its containers mount ([`Container::mount`](crate::Container::mount)).
+///
+/// The pod methods (containers, init containers, identity, volumes, pull secrets, scheduling)
+/// and their checks are shared with [`StatefulSet`](crate::StatefulSet),
+/// [`DaemonSet`](crate::DaemonSet), [`Job`](crate::Job) and [`CronJob`](crate::CronJob).
 ///
 /// ```no_run
 /// use stacksmith_core::Stack;
@@ -101,13 +67,7 @@ pub struct Deployment {
     replicas: u32,
     max_unavailable: IntOrPercent,
     max_surge: IntOrPercent,
-    labels: Vec<(String, String)>,
-    containers: Vec<Container>,
-    service_account: Option<ServiceAccountRef>,
-    mount_token: bool,
-    run_as: (i64, i64),
-    termination_grace_period: Option<u32>,
-    require_zone_spread: bool,
+    pod: PodTemplate,
 }
 
 impl Deployment {
@@ -120,13 +80,7 @@ impl Deployment {
             replicas: 2,
             max_unavailable: IntOrPercent::Percent(25),
             max_surge: IntOrPercent::Percent(25),
-            labels: Vec::new(),
-            containers: Vec::new(),
-            service_account: None,
-            mount_token: false,
-            run_as: (10001, 10001),
-            termination_grace_period: None,
-            require_zone_spread: false,
+            pod: PodTemplate::new(Spread::Preferred),
         }
     }
 
@@ -156,207 +110,14 @@ impl Deployment {
         self
     }
 
-    /// Adds a label to the Deployment and its pod template (never to the selector).
-    #[must_use]
-    pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.labels.push((key.into(), value.into()));
-        self
-    }
-
-    /// Adds a container to the pod.
-    #[must_use]
-    pub fn container(mut self, container: Container) -> Self {
-        self.containers.push(container);
-        self
-    }
-
-    /// Runs the pods as this service account. Its Kubernetes API token is still not mounted;
-    /// see [`Deployment::mount_service_account_token`]. Default: the namespace's `default`
-    /// account.
-    #[must_use]
-    pub fn service_account(mut self, account: &ServiceAccountRef) -> Self {
-        self.service_account = Some(account.clone());
-        self
-    }
-
-    /// Mounts the service account's Kubernetes API token into the pods, for workloads that
-    /// call the Kubernetes API. A named security choice. Default: not mounted.
-    #[must_use]
-    pub fn mount_service_account_token(mut self) -> Self {
-        self.mount_token = true;
-        self
-    }
-
-    /// Sets the pod's `runAsUser` and `fsGroup`. Default: 10001 and 10001.
-    #[must_use]
-    pub fn run_as(mut self, user: i64, fs_group: i64) -> Self {
-        self.run_as = (user, fs_group);
-        self
-    }
-
-    /// Seconds a pod gets to shut down after SIGTERM. Default: Kubernetes' 30.
-    #[must_use]
-    pub fn termination_grace_period(mut self, secs: u32) -> Self {
-        self.termination_grace_period = Some(secs);
-        self
-    }
+    pod_methods!();
 
     /// Refuses to schedule a pod that would unbalance zones by more than one
     /// (`whenUnsatisfiable: DoNotSchedule`). Default: `ScheduleAnyway`, a preference.
     #[must_use]
     pub fn require_zone_spread(mut self) -> Self {
-        self.require_zone_spread = true;
+        self.pod.spread = Spread::Required;
         self
-    }
-
-    fn ports(&self) -> impl Iterator<Item = &(String, u16)> {
-        self.containers.iter().flat_map(|c| &c.ports)
-    }
-
-    fn check(&self, cx: &mut Lowering<'_>) {
-        let path = cx.path().clone();
-        if self.replicas == 0 {
-            cx.warning(
-                "SS0313",
-                format!("`replicas` is 0 at {path}: no pod will run"),
-                "set replicas to at least 2 to survive the loss of a pod, or remove the Deployment",
-            );
-        }
-        self.check_rollout(cx);
-        if self.containers.is_empty() {
-            cx.error(
-                "SS0309",
-                format!("Deployment {path} has no containers"),
-                "add one with `.container(Container::new(name, image))`",
-            );
-        }
-        for (i, c) in self.containers.iter().enumerate() {
-            if self.containers[..i].iter().any(|o| o.name == c.name) {
-                cx.error(
-                    "SS0310",
-                    format!("two containers of {path} are named `{}`", c.name),
-                    "give each container of a pod a distinct name",
-                );
-            }
-        }
-        self.check_ports(cx, &path);
-        if let Some(sa) = &self.service_account {
-            if sa.namespace() != self.namespace.name() {
-                cx.error(
-                    "SS0319",
-                    format!(
-                        "Deployment {path} runs as service account `{}` of namespace `{}`, but its pods run in namespace `{}`",
-                        sa.name(),
-                        sa.namespace(),
-                        self.namespace.name()
-                    ),
-                    format!("create the service account in namespace `{}`", self.namespace.name()),
-                );
-            }
-        }
-        if self.run_as.0 == 0 {
-            cx.error(
-                "SS0322",
-                format!("`run_as` user is 0 (root) at {path}, but pods run with `runAsNonRoot: true`"),
-                "run as a non-zero user id, e.g. `.run_as(10001, 10001)`; the kubelet refuses to start root containers under runAsNonRoot",
-            );
-        }
-    }
-
-    fn check_rollout(&self, cx: &mut Lowering<'_>) {
-        for (field, v) in [
-            ("max_unavailable", self.max_unavailable),
-            ("max_surge", self.max_surge),
-        ] {
-            if let IntOrPercent::Percent(p) = v {
-                if p > 100 {
-                    cx.error(
-                        "SS0323",
-                        format!("rolling update `{field}` is {p}%; at most 100% is allowed"),
-                        "use a percentage from 0% to 100%, or a pod count",
-                    );
-                }
-            }
-        }
-        if self.max_unavailable.is_zero() && self.max_surge.is_zero() {
-            cx.error(
-                "SS0320",
-                "rolling update `max_unavailable` and `max_surge` are both 0: a rollout could neither remove nor add a pod",
-                "allow a surge (`IntOrPercent::Count(1)`) to roll without losing capacity",
-            );
-        }
-    }
-
-    fn check_ports(&self, cx: &mut Lowering<'_>, path: &Path) {
-        let ports: Vec<&(String, u16)> = self.ports().collect();
-        for (i, (name, port)) in ports.iter().enumerate() {
-            if !valid_port_name(name) {
-                cx.error(
-                    "SS0312",
-                    format!("port name `{name}` (port {port}) is not a valid port name"),
-                    "port names are at most 15 lowercase letters, digits and `-`, with at least one letter and no leading, trailing or double `-` (`http`, `grpc-api`)",
-                );
-            }
-            if ports[..i].iter().any(|(_, p)| p == port) {
-                cx.error(
-                    "SS0311",
-                    format!("port {port} is exposed twice in the pod of {path}"),
-                    "containers of a pod share one network namespace; expose each port once",
-                );
-            }
-            if ports[..i].iter().any(|(n, _)| n == name) {
-                cx.error(
-                    "SS0311",
-                    format!("port name `{name}` is used twice in the pod of {path}"),
-                    "give each port of a pod a distinct name",
-                );
-            }
-        }
-        for c in &self.containers {
-            for (kind, probe) in c.probes() {
-                let port = probe.port();
-                if !ports.iter().any(|(_, p)| *p == port) {
-                    cx.error(
-                        "SS0301",
-                        format!(
-                            "{kind} probe of container {} checks port {port}, which no container of {path} exposes",
-                            c.name
-                        ),
-                        format!(
-                            "expose it with `.port(name, {port})` or probe an exposed port: {}",
-                            describe_ports(self.ports())
-                        ),
-                    );
-                }
-            }
-        }
-    }
-}
-
-/// Whether `name` is an IANA service name: at most 15 lowercase letters, digits and `-`, with a
-/// letter, no leading, trailing or double `-`.
-fn valid_port_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 15
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && name.bytes().any(|b| b.is_ascii_lowercase())
-        && !name.starts_with('-')
-        && !name.ends_with('-')
-        && !name.contains("--")
-}
-
-/// "http (8000), metrics (9090)", or "none" for a pod that exposes no port.
-pub(crate) fn describe_ports<'a>(ports: impl IntoIterator<Item = &'a (String, u16)>) -> String {
-    let list: Vec<String> = ports
-        .into_iter()
-        .map(|(n, p)| format!("{n} ({p})"))
-        .collect();
-    if list.is_empty() {
-        "the pod exposes none".to_owned()
-    } else {
-        list.join(", ")
     }
 }
 
@@ -364,61 +125,27 @@ impl Lower for Deployment {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
         cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
-        check_labels(cx, &self.labels);
-        self.check(cx);
+        check_replicas(cx, "Deployment", self.replicas);
+        check_rolling_update(cx, self.max_unavailable, self.max_surge);
         let ns = self.namespace.name();
         let identity = identity_value(cx.path());
-        let containers = self.containers.iter().map(|c| c.lower(cx, ns)).collect();
-
-        let mut pod_labels = identity_labels(&identity);
-        pod_labels.extend(self.labels.iter().cloned());
-        let zone_rule = if self.require_zone_spread {
-            "DoNotSchedule"
-        } else {
-            "ScheduleAnyway"
-        };
-        let pod = PodSpec {
-            service_account_name: self.service_account.as_ref().map(|s| s.name().to_owned()),
-            automount_service_account_token: Some(self.mount_token),
-            security_context: Some(PodSecurityContext {
-                run_as_non_root: Some(true),
-                run_as_user: Some(self.run_as.0),
-                fs_group: Some(self.run_as.1),
-                seccomp_profile: Some(SeccompProfile {
-                    type_: "RuntimeDefault".to_owned(),
-                    localhost_profile: None,
-                }),
-                ..PodSecurityContext::default()
-            }),
-            affinity: Some(Affinity {
-                pod_anti_affinity: Some(PodAntiAffinity {
-                    preferred_during_scheduling_ignored_during_execution: Some(vec![
-                        WeightedPodAffinityTerm {
-                            weight: 100,
-                            pod_affinity_term: PodAffinityTerm {
-                                label_selector: Some(identity_selector(&identity)),
-                                topology_key: "kubernetes.io/hostname".to_owned(),
-                                ..PodAffinityTerm::default()
-                            },
-                        },
-                    ]),
-                    ..PodAntiAffinity::default()
-                }),
-                ..Affinity::default()
-            }),
-            topology_spread_constraints: Some(vec![TopologySpreadConstraint {
-                max_skew: 1,
-                topology_key: "topology.kubernetes.io/zone".to_owned(),
-                when_unsatisfiable: zone_rule.to_owned(),
-                label_selector: Some(identity_selector(&identity)),
-                ..TopologySpreadConstraint::default()
-            }]),
-            termination_grace_period_seconds: self.termination_grace_period.map(i64::from),
-            containers,
-            ..PodSpec::default()
-        };
+        let template = self.pod.lower(
+            cx,
+            &PodContext {
+                kind: "Deployment",
+                namespace: ns,
+                identity: &identity,
+                restart_policy: None,
+                claims: &[],
+            },
+        );
         let object = KDeployment {
-            metadata: meta(&name, Some(ns), self.labels.iter().map(|(k, v)| (k, v)), []),
+            metadata: meta(
+                &name,
+                Some(ns),
+                self.pod.labels.iter().map(|(k, v)| (k, v)),
+                [],
+            ),
             spec: Some(DeploymentSpec {
                 replicas: Some(int(self.replicas)),
                 selector: identity_selector(&identity),
@@ -429,13 +156,7 @@ impl Lower for Deployment {
                         max_surge: Some(self.max_surge.int_or_string()),
                     }),
                 }),
-                template: PodTemplateSpec {
-                    metadata: Some(ObjectMeta {
-                        labels: Some(pod_labels),
-                        ..ObjectMeta::default()
-                    }),
-                    spec: Some(pod),
-                },
+                template,
                 ..DeploymentSpec::default()
             }),
             ..KDeployment::default()
@@ -458,7 +179,7 @@ impl Construct for Deployment {
             identity: identity_value(&scope.path),
             path: scope.path.clone(),
             replicas: self.replicas,
-            ports: self.ports().cloned().collect(),
+            ports: self.pod.ports().cloned().collect(),
             max_unavailable: self.max_unavailable,
         }
     }
@@ -516,7 +237,7 @@ impl DeploymentRef {
     /// A ClusterIP Service (id `service`, named `<deployment>-service`) sending `port` to the
     /// container port `target` (a name such as `"http"` or a number).
     pub fn expose_via_service(&self, port: u16, target: impl Into<PortRef>) -> Service {
-        Service::new(self, port, target.into())
+        Service::new(&self.pods(), port, target.into())
     }
 
     /// An autoscaler (id `hpa`) keeping between `min` and `max` replicas. Default metric:
@@ -527,14 +248,24 @@ impl DeploymentRef {
 
     /// A disruption budget (id `pdb`) limiting voluntary evictions of these pods.
     pub fn disruption_budget(&self, budget: Budget) -> PodDisruptionBudget {
-        PodDisruptionBudget::new(self, budget)
+        PodDisruptionBudget::new(&self.pods(), self.replicas, budget)
+    }
+
+    fn pods(&self) -> Pods {
+        Pods {
+            path: self.path.clone(),
+            name: self.name.clone(),
+            namespace: self.namespace.clone(),
+            identity: self.identity.clone(),
+            ports: self.ports.clone(),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Cpu, Memory, Namespace, Probe, Secret, ServiceAccount};
+    use crate::{Container, Cpu, Memory, Namespace, Probe, Secret, ServiceAccount};
     use stacksmith_core::{Graph, Stack};
 
     fn image() -> &'static str {

@@ -1,4 +1,5 @@
-//! Kubernetes constructs for stacksmith: namespaces, workloads, services, ingress, autoscaling and
+//! Kubernetes constructs for stacksmith: namespaces, workloads (Deployment, StatefulSet,
+//! DaemonSet, Job, CronJob) sharing one pod template, volumes, services, ingress, autoscaling and
 //! disruption budgets, lowering to k8s-openapi API objects with secure, highly available defaults.
 //!
 //! Diagnostic codes (SS03xx; SS0103 invalid names and SS0204–SS0206 duplicates and unresolved
@@ -15,11 +16,11 @@
 //! | SS0306 | error    | an autoscaler's `min_replicas` is greater than `max_replicas` |
 //! | SS0307 | warning  | a Deployment's replicas lie outside its autoscaler's range |
 //! | SS0308 | error    | a disruption budget that blocks every eviction |
-//! | SS0309 | error    | a Deployment without containers |
+//! | SS0309 | error    | a workload without containers |
 //! | SS0310 | error    | two containers of a pod share a name |
 //! | SS0311 | error    | two container ports of a pod share a number or a name |
 //! | SS0312 | error    | an invalid port name (IANA service name) |
-//! | SS0313 | warning  | a Deployment with zero replicas |
+//! | SS0313 | warning  | a Deployment or StatefulSet with zero replicas |
 //! | SS0314 | error    | an autoscaler with `min_replicas` 0 |
 //! | SS0315 | error    | an autoscaler target or scaling policy out of range |
 //! | SS0316 | error    | an invalid or duplicate ConfigMap/Secret key |
@@ -32,31 +33,59 @@
 //! | SS0323 | error    | a percentage above 100% |
 //! | SS0324 | error    | two ports of a Service share a number |
 //! | SS0325 | error    | a raw object without `metadata.name` |
+//! | SS0330 | error    | a container mounts a volume claim its pod does not declare |
+//! | SS0331 | error    | two different volumes (or volume claims) of one pod share a name |
+//! | SS0332 | error    | a mount or item path that is not absolute/relative as required, or a path mounted twice in a container |
+//! | SS0333 | error    | a volume claim or emptyDir of zero size |
+//! | SS0334 | error    | a CronJob schedule that does not parse |
+//! | SS0335 | error    | an invalid CronJob time zone |
+//! | SS0336 | warning  | a DaemonSet mounts a node directory (read-only) |
+//! | SS0337 | error    | a host path that is not absolute or exposes credentials, sockets or other pods' secrets |
+//! | SS0338 | error    | a preStop hook that does nothing (empty command, zero sleep) |
+//! | SS0339 | error    | a preStop sleep not shorter than the termination grace period |
+//! | SS0340 | error    | an init container with a probe or a lifecycle hook |
+//! | SS0341 | error    | a Job or CronJob timing out of range (zero active deadline, starting deadline under 10s) |
 
+mod claim;
 mod config_map;
 mod container;
+mod cron_job;
+mod daemon_set;
 mod deployment;
 mod hpa;
 mod ingress;
+mod job;
 mod labels;
 mod namespace;
 mod pdb;
+mod pod;
 mod quantity;
 mod raw;
+mod schedule;
 mod secret;
 mod service;
 mod service_account;
+mod stateful_set;
+mod toleration;
+mod volume;
 
+pub use claim::{AccessMode, PersistentVolumeClaim, PersistentVolumeClaimRef, VolumeClaim};
 pub use config_map::{ConfigMap, ConfigMapRef, ExternalConfigMap};
 pub use container::{Container, Probe, PullPolicy};
-pub use deployment::{Deployment, DeploymentRef, PortRef};
+pub use cron_job::{ConcurrencyPolicy, CronJob, CronJobRef};
+pub use daemon_set::{DaemonSet, DaemonSetRef, DaemonSetUpdate};
+pub use deployment::{Deployment, DeploymentRef};
 pub use hpa::{HorizontalPodAutoscaler, HorizontalPodAutoscalerRef, ScalingBehavior};
 pub use ingress::{Ingress, IngressRef};
+pub use job::{Job, JobRef, RestartPolicy};
 pub use labels::{IDENTITY_LABEL, MANAGED_BY_LABEL};
 pub use namespace::{Namespace, NamespaceRef};
 pub use pdb::{Budget, PodDisruptionBudget, PodDisruptionBudgetRef};
 pub use quantity::{Cpu, IntOrPercent, Memory};
 pub use raw::{RawObject, RawObjectRef};
 pub use secret::{Secret, SecretRef};
-pub use service::{Service, ServiceRef, ServiceType};
+pub use service::{PortRef, Service, ServiceRef, ServiceType};
 pub use service_account::{ServiceAccount, ServiceAccountRef};
+pub use stateful_set::{PodManagement, StatefulSet, StatefulSetRef};
+pub use toleration::{TaintEffect, Toleration};
+pub use volume::{ConfigMapVolume, EmptyDirVolume, SecretVolume, Volume};

@@ -1,11 +1,12 @@
 //! `PodDisruptionBudget`: policy/v1 limits on voluntary evictions (node drains, upgrades) of a
-//! Deployment's pods, checked so a budget can never block every eviction.
+//! Deployment's or StatefulSet's pods, checked so a budget can never block every eviction.
 
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget as KPdb, PodDisruptionBudgetSpec};
 use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
 
+use crate::IntOrPercent;
 use crate::labels::{identity_selector, meta, push, resolve_name};
-use crate::{DeploymentRef, IntOrPercent};
+use crate::pod::{Pods, check_percent};
 
 /// What a disruption budget guarantees: one of the two, so both cannot be set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,14 +17,15 @@ pub enum Budget {
     MinAvailable(IntOrPercent),
 }
 
-/// A Kubernetes PodDisruptionBudget for a Deployment's pods, made by
-/// [`DeploymentRef::disruption_budget`].
+/// A Kubernetes PodDisruptionBudget for a workload's pods, made by
+/// [`DeploymentRef::disruption_budget`](crate::DeploymentRef::disruption_budget) or
+/// [`StatefulSetRef::disruption_budget`](crate::StatefulSetRef::disruption_budget).
 ///
-/// Creates: one `policy/v1/PodDisruptionBudget` selecting the Deployment's identity label.
+/// Creates: one `policy/v1/PodDisruptionBudget` selecting the workload's identity label.
 ///
 /// Defaults: `unhealthyPodEvictionPolicy: AlwaysAllow`, so pods that are not ready never hold up
-/// a node drain. The construct id is `pdb`, a child of the Deployment, so the name is
-/// `<deployment>-pdb`. A budget that allows no eviction at the Deployment's replica count is an
+/// a node drain. The construct id is `pdb`, a child of the workload, so the name is
+/// `<workload>-pdb`. A budget that allows no eviction at the workload's replica count is an
 /// error (SS0308): it would hang every drain and cluster upgrade.
 ///
 /// ```no_run
@@ -41,15 +43,17 @@ pub enum Budget {
 /// ```
 #[derive(Clone, Debug)]
 pub struct PodDisruptionBudget {
-    deployment: DeploymentRef,
+    pods: Pods,
+    replicas: u32,
     name: Option<String>,
     budget: Budget,
 }
 
 impl PodDisruptionBudget {
-    pub(crate) fn new(deployment: &DeploymentRef, budget: Budget) -> Self {
+    pub(crate) fn new(pods: &Pods, replicas: u32, budget: Budget) -> Self {
         Self {
-            deployment: deployment.clone(),
+            pods: pods.clone(),
+            replicas,
             name: None,
             budget,
         }
@@ -67,17 +71,11 @@ impl PodDisruptionBudget {
             Budget::MaxUnavailable(v) => ("max_unavailable", v),
             Budget::MinAvailable(v) => ("min_available", v),
         };
-        if let IntOrPercent::Percent(p) = value {
-            if p > 100 {
-                cx.error(
-                    "SS0323",
-                    format!("disruption budget `{field}` is {p}%; at most 100% is allowed"),
-                    "use a percentage from 0% to 100%, or a pod count",
-                );
-                return;
-            }
+        if matches!(value, IntOrPercent::Percent(p) if p > 100) {
+            check_percent(cx, &format!("disruption budget `{field}`"), value);
+            return;
         }
-        let replicas = self.deployment.replicas;
+        let replicas = self.replicas;
         let blocks = match self.budget {
             Budget::MaxUnavailable(v) => v.is_zero(),
             Budget::MinAvailable(_) if replicas == 0 => false,
@@ -91,7 +89,7 @@ impl PodDisruptionBudget {
                 "SS0308",
                 format!(
                     "disruption budget `{field}` {value} allows no eviction of the {replicas} replicas of {}",
-                    self.deployment.path
+                    self.pods.path
                 ),
                 "node drains and cluster upgrades would hang; let at least one pod go, e.g. `Budget::MaxUnavailable(IntOrPercent::Count(1))`",
             );
@@ -129,7 +127,7 @@ impl Lower for PodDisruptionBudget {
         let name = resolve_name(self.name.as_ref(), cx.path());
         cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
         self.check(cx);
-        let d = &self.deployment;
+        let d = &self.pods;
         let (max_unavailable, min_available) = match self.budget {
             Budget::MaxUnavailable(v) => (Some(v.int_or_string()), None),
             Budget::MinAvailable(v) => (None, Some(v.int_or_string())),
@@ -156,14 +154,14 @@ impl Construct for PodDisruptionBudget {
     }
 
     fn parent(&self) -> Option<&Path> {
-        Some(&self.deployment.path)
+        Some(&self.pods.path)
     }
 
     fn handle(&self, scope: &Scope) -> PodDisruptionBudgetRef {
         PodDisruptionBudgetRef {
             path: scope.path.clone(),
             name: resolve_name(self.name.as_ref(), &scope.path),
-            namespace: self.deployment.namespace.clone(),
+            namespace: self.pods.namespace.clone(),
         }
     }
 }

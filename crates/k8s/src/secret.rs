@@ -59,15 +59,19 @@ impl Secret {
         SecretRef {
             name: self.name.clone(),
             namespace: self.namespace.name().to_owned(),
+            keys: self.keys.clone(),
         }
     }
 }
 
-/// A handle to a Secret, for `Container::env_from_secret`.
+/// A handle to a Secret, for `Container::env_from_secret`, [`Volume::secret`](crate::Volume::secret)
+/// and image pull secrets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecretRef {
     pub(crate) name: String,
     pub(crate) namespace: String,
+    /// The keys it was declared with (a whole-Secret volume proves the Secret exists by one).
+    pub(crate) keys: Vec<String>,
 }
 
 impl SecretRef {

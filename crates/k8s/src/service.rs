@@ -1,13 +1,49 @@
-//! `Service`: a stable virtual IP and DNS name in front of a Deployment's pods, selecting them by
+//! `Service`: a stable virtual IP and DNS name in front of a workload's pods, selecting them by
 //! the identity label, and `ServiceRef`, whose intent method makes an Ingress.
 
 use k8s_openapi::api::core::v1::{Service as KService, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
 
-use crate::deployment::describe_ports;
+use crate::Ingress;
 use crate::labels::{identity_labels, meta, push, resolve_name};
-use crate::{DeploymentRef, Ingress, PortRef};
+use crate::pod::{Pods, describe_ports};
+
+/// A container port, by name or by number: what a Service targets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PortRef {
+    /// A named container port (`http`).
+    Name(String),
+    /// A container port number (`8000`).
+    Number(u16),
+}
+
+impl From<&str> for PortRef {
+    fn from(name: &str) -> Self {
+        PortRef::Name(name.to_owned())
+    }
+}
+
+impl From<String> for PortRef {
+    fn from(name: String) -> Self {
+        PortRef::Name(name)
+    }
+}
+
+impl From<u16> for PortRef {
+    fn from(port: u16) -> Self {
+        PortRef::Number(port)
+    }
+}
+
+impl std::fmt::Display for PortRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PortRef::Name(n) => write!(f, "`{n}`"),
+            PortRef::Number(p) => write!(f, "{p}"),
+        }
+    }
+}
 
 /// How a Service is reachable.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -31,14 +67,17 @@ impl ServiceType {
     }
 }
 
-/// A Kubernetes Service in front of a Deployment, made by [`DeploymentRef::expose_via_service`].
+/// A Kubernetes Service in front of a workload's pods, made by
+/// [`DeploymentRef::expose_via_service`](crate::DeploymentRef::expose_via_service),
+/// [`StatefulSetRef::expose_via_service`](crate::StatefulSetRef::expose_via_service) or
+/// [`DaemonSetRef::expose_via_service`](crate::DaemonSetRef::expose_via_service).
 ///
 /// Creates: one `v1/Service`.
 ///
-/// Defaults: `type: ClusterIP`; the selector is only the Deployment's identity label; each port
+/// Defaults: `type: ClusterIP`; the selector is only the workload's identity label; each port
 /// is named after the container port it targets (`http`); the construct id is `service`, a child
-/// of the Deployment, so the name is `<deployment>-service`. Every target must be a port a
-/// container of the Deployment exposes (SS0305).
+/// of the workload, so the name is `<workload>-service`. Every target must be a port a
+/// container of the workload exposes (SS0305).
 ///
 /// ```no_run
 /// use stacksmith_core::Stack;
@@ -54,7 +93,7 @@ impl ServiceType {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Service {
-    deployment: DeploymentRef,
+    pods: Pods,
     name: Option<String>,
     ports: Vec<(u16, PortRef)>,
     service_type: ServiceType,
@@ -69,9 +108,9 @@ struct Resolved<'a> {
 }
 
 impl Service {
-    pub(crate) fn new(deployment: &DeploymentRef, port: u16, target: PortRef) -> Self {
+    pub(crate) fn new(pods: &Pods, port: u16, target: PortRef) -> Self {
         Self {
-            deployment: deployment.clone(),
+            pods: pods.clone(),
             name: None,
             ports: vec![(port, target)],
             service_type: ServiceType::ClusterIp,
@@ -102,7 +141,7 @@ impl Service {
     fn resolve(&self) -> Vec<Resolved<'_>> {
         let mut out: Vec<Resolved<'_>> = Vec::with_capacity(self.ports.len());
         for (port, target) in &self.ports {
-            let found = self.deployment.ports.iter().find(|(n, p)| match target {
+            let found = self.pods.ports.iter().find(|(n, p)| match target {
                 PortRef::Name(t) => n == t,
                 PortRef::Number(t) => p == t,
             });
@@ -152,7 +191,7 @@ impl ServiceRef {
         &self.ports
     }
 
-    /// An Ingress (id `ingress`, a child of the Deployment, so named `<deployment>-ingress`)
+    /// An Ingress (id `ingress`, a child of the workload, so named `<workload>-ingress`)
     /// routing `https://host/path_prefix…` to this Service's first port.
     pub fn expose_via_ingress(
         &self,
@@ -168,7 +207,7 @@ impl Lower for Service {
         let name = resolve_name(self.name.as_ref(), cx.path());
         cx.check_name(&NameRule::DNS_LABEL, &name, "name");
         let resolved = self.resolve();
-        let d = &self.deployment;
+        let d = &self.pods;
         for (i, r) in resolved.iter().enumerate() {
             if !r.exposed {
                 cx.error(
@@ -226,15 +265,15 @@ impl Construct for Service {
     }
 
     fn parent(&self) -> Option<&Path> {
-        Some(&self.deployment.path)
+        Some(&self.pods.path)
     }
 
     fn handle(&self, scope: &Scope) -> ServiceRef {
         ServiceRef {
             path: scope.path.clone(),
-            parent: self.deployment.path.clone(),
+            parent: self.pods.path.clone(),
             name: resolve_name(self.name.as_ref(), &scope.path),
-            namespace: self.deployment.namespace.clone(),
+            namespace: self.pods.namespace.clone(),
             ports: self
                 .resolve()
                 .into_iter()
