@@ -1,0 +1,163 @@
+//! `NodeGroup`: a managed node group of EC2 instances that join the cluster, and its lowering
+//! to `aws_eks_node_group`.
+
+use stacksmith_core::terraform::{Resource, Value};
+use stacksmith_core::{Address, Lowering, NameRule, tf};
+
+use super::EksCluster;
+use crate::common::name_tag;
+
+/// Node group names: up to 63 characters.
+const NODE_GROUP_NAME: NameRule = NameRule {
+    what: "EKS node group name",
+    max_len: 63,
+    lowercase: false,
+    extra: "-_",
+    start_letter: true,
+};
+
+/// On-demand or spot capacity for a node group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapacityType {
+    /// Regular instances (the default).
+    OnDemand,
+    /// Spare capacity at a discount, reclaimable with two minutes' notice.
+    Spot,
+}
+
+/// A managed node group: EC2 instances that join the cluster.
+///
+/// Defaults: `m6i.large`, on demand, Amazon Linux 2023, 3 nodes (min 3, max 6), one node
+/// replaced at a time; the desired size is left to the cluster autoscaler after creation.
+#[derive(Clone, Debug)]
+pub struct NodeGroup {
+    pub(super) id: String,
+    instance_types: Vec<String>,
+    min: u32,
+    desired: u32,
+    max: u32,
+    capacity: CapacityType,
+    labels: Vec<(String, String)>,
+}
+
+impl NodeGroup {
+    /// A node group with the given id (unique within the cluster; part of the node group's name).
+    pub fn new(id: &str) -> Self {
+        Self {
+            id: id.to_owned(),
+            instance_types: vec!["m6i.large".into()],
+            min: 3,
+            desired: 3,
+            max: 6,
+            capacity: CapacityType::OnDemand,
+            labels: Vec::new(),
+        }
+    }
+
+    /// Instance types, first preferred. Default: `m6i.large`.
+    #[must_use]
+    pub fn instance_types<'a>(mut self, types: impl IntoIterator<Item = &'a str>) -> Self {
+        self.instance_types = types.into_iter().map(str::to_owned).collect();
+        self
+    }
+
+    /// Minimum, desired and maximum node counts. Default: 3, 3, 6.
+    #[must_use]
+    pub fn scaling(mut self, min: u32, desired: u32, max: u32) -> Self {
+        (self.min, self.desired, self.max) = (min, desired, max);
+        self
+    }
+
+    /// Spot capacity: a named cost choice; nodes may be reclaimed.
+    #[must_use]
+    pub fn spot(mut self) -> Self {
+        self.capacity = CapacityType::Spot;
+        self
+    }
+
+    /// A Kubernetes label on every node of the group.
+    #[must_use]
+    pub fn label(mut self, key: &str, value: &str) -> Self {
+        self.labels.push((key.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+impl EksCluster {
+    pub(super) fn lower_node_group(
+        &self,
+        cx: &mut Lowering<'_>,
+        g: &NodeGroup,
+        cluster: &Address,
+        role: &Address,
+        deps: &[Address],
+        subnets: &[Value],
+    ) -> Address {
+        let cluster_name = cx.name("");
+        let part = format!("nodes-{}", g.id);
+        let name = cx.name(&part);
+        cx.check_name(&NODE_GROUP_NAME, &name, "node group name");
+        if g.min > g.desired || g.desired > g.max || g.max == 0 {
+            cx.error(
+                "SS0106",
+                format!(
+                    "node group `{}` scaling is min {} / desired {} / max {}; it needs min ≤ desired ≤ max and max ≥ 1",
+                    g.id, g.min, g.desired, g.max
+                ),
+                "fix `.scaling(min, desired, max)`",
+            );
+        }
+        if g.instance_types.is_empty() {
+            cx.error(
+                "SS0106",
+                format!("node group `{}` has no instance types", g.id),
+                "set `.instance_types([...])`",
+            );
+        }
+        let labels: stacksmith_core::terraform::Map = g
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v)))
+            .collect();
+        let mut tags = name_tag(&name);
+        if self.autoscaler {
+            // Auto-discovery tags. EKS puts these same two tags on the group's Auto Scaling
+            // group itself (node group tags do not propagate there); they are written here so
+            // the intent shows in the output.
+            tags.insert(
+                "k8s.io/cluster-autoscaler/enabled".into(),
+                Value::from("true"),
+            );
+            tags.insert(
+                format!("k8s.io/cluster-autoscaler/{cluster_name}"),
+                Value::from("owned"),
+            );
+        }
+        let mut body = tf! {
+            "cluster_name" => cluster.attr::<String>("name"),
+            "node_group_name" => name.as_str(),
+            "node_role_arn" => role.attr::<String>("arn"),
+            "subnet_ids" => Value::List(subnets.to_vec()),
+            "instance_types" => g.instance_types.clone(),
+            "capacity_type" => match g.capacity { CapacityType::OnDemand => "ON_DEMAND", CapacityType::Spot => "SPOT" },
+            "ami_type" => "AL2023_x86_64_STANDARD",
+            "scaling_config" => tf! { "min_size" => g.min, "desired_size" => g.desired, "max_size" => g.max },
+            "update_config" => tf! { "max_unavailable" => 1_i64 },
+            "node_repair_config" => tf! { "enabled" => true },
+            "tags" => tags,
+        };
+        if !labels.is_empty() {
+            body.insert("labels".into(), Value::Map(labels));
+        }
+        let mut r = Resource::new(
+            cx.address("aws_eks_node_group", &part),
+            cx.path().clone(),
+            body,
+        )
+        .ignore_changes("scaling_config[0].desired_size");
+        for a in deps {
+            r = r.depends_on(a);
+        }
+        cx.resource(r)
+    }
+}
