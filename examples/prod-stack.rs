@@ -4,15 +4,8 @@
 //! `cargo run --example prod-stack` writes `out/prod/`; `-- validate` and `-- list` check and
 //! list without writing.
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use stacksmith::k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
-    NetworkPolicySpec,
-};
-use stacksmith::k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use stacksmith::k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use stacksmith::prelude::*;
 
 /// The whole RocketGraph production app.
@@ -31,13 +24,13 @@ pub fn app() -> App {
                 .scaling(3, 6, 20),
         ),
     );
-    prod.add(
+    let cache = prod.add(
         Cache::redis("cache", &network)
             .node_type("cache.m7g.large")
             .replicas(1)
             .allow_from(&cluster),
     );
-    prod.add(
+    let metadata = prod.add(
         Database::documentdb("metadata", &network)
             .instance_class("db.r6g.xlarge")
             .instances(3)
@@ -120,47 +113,19 @@ pub fn app() -> App {
             .force_ssl_redirect(),
     );
 
-    // Only the ingress controller may reach the API pods, and only on their HTTP port. (Until
-    // the NetworkPolicy builder lands, through the object-level escape hatch.)
-    let (key, value) = api.identity();
-    let selector = |labels: &[(&str, &str)]| LabelSelector {
-        match_labels: Some(
-            labels
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect::<BTreeMap<_, _>>(),
-        ),
-        ..LabelSelector::default()
-    };
-    prod.add(RawObject::new(
-        "api-ingress-policy",
-        NetworkPolicy {
-            metadata: ObjectMeta {
-                name: Some("rocketgraph-public-api-from-ingress".into()),
-                namespace: Some(ns.name().to_owned()),
-                ..ObjectMeta::default()
-            },
-            spec: Some(NetworkPolicySpec {
-                pod_selector: Some(selector(&[(key, value)])),
-                policy_types: Some(vec!["Ingress".into()]),
-                ingress: Some(vec![NetworkPolicyIngressRule {
-                    from: Some(vec![NetworkPolicyPeer {
-                        namespace_selector: Some(selector(&[(
-                            "kubernetes.io/metadata.name",
-                            "ingress-nginx",
-                        )])),
-                        ..NetworkPolicyPeer::default()
-                    }]),
-                    ports: Some(vec![NetworkPolicyPort {
-                        port: Some(IntOrString::Int(8000)),
-                        protocol: Some("TCP".into()),
-                        ..NetworkPolicyPort::default()
-                    }]),
-                }]),
-                ..NetworkPolicySpec::default()
-            }),
-        },
-    ));
+    // Only the ingress controller may reach the API pods, and only on their HTTP port; the
+    // pods may reach DNS, Redis and DocumentDB inside the VPC, and nothing else.
+    prod.add(ns.default_deny());
+    prod.add(
+        api.allow_from_namespace("ingress-nginx")
+            .port("http")
+            .name("rocketgraph-public-api-from-ingress"),
+    );
+    prod.add(
+        api.allow_egress_to_cidr(network.cidr(), cache.port())
+            .port(metadata.port())
+            .name("rocketgraph-public-api-to-data-stores"),
+    );
 
     let mut app = App::new();
     app.add(prod);

@@ -49,6 +49,7 @@ pub struct NetworkRef {
     path: Path,
     zones: Vec<String>,
     stack: String,
+    cidr: String,
 }
 
 const MAX_ZONES: u8 = 6;
@@ -130,6 +131,12 @@ impl NetworkRef {
         &self.zones
     }
 
+    /// The VPC's CIDR block, as given (known at synth time: usable in Kubernetes egress
+    /// policies to the VPC's data stores).
+    pub fn cidr(&self) -> &str {
+        &self.cidr
+    }
+
     /// The construct's path.
     pub fn path(&self) -> &Path {
         &self.path
@@ -155,6 +162,7 @@ impl Construct for Network {
             path: scope.path.clone(),
             zones,
             stack: scope.path.stack().to_owned(),
+            cidr: self.cidr.clone(),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::ConfigMap as KConfigMap;
 use stacksmith_core::{Construct, KubeUse, Lower, Lowering, NameRule, Scope, SourceKind};
 
@@ -16,6 +17,13 @@ use crate::labels::{check_data_keys, meta, push, resolve_name};
 ///
 /// Defaults: name is the kebab-case construct id; keys are checked (`[-._a-zA-Z0-9]+`) and every
 /// key a container reads with `env_from_config_map` is proven to exist before anything is written.
+/// The values together may hold at most 1 MiB, as the API server allows (SS0366).
+///
+/// Files: [`ConfigMap::file`] and [`ConfigMap::binary_file`] take the contents, not a path —
+/// read them with `include_str!`/`include_bytes!`. stacksmith's constructs never touch the
+/// filesystem (the synthesizer is the only I/O): with `include_str!` the file is a compile-time
+/// input, so a missing file is a compile error instead of a synth-time one, a changed file
+/// rebuilds the stack definition, and the output depends on nothing outside the source tree.
 ///
 /// ```no_run
 /// use stacksmith_core::Stack;
@@ -32,6 +40,21 @@ pub struct ConfigMap {
     namespace: NamespaceRef,
     name: Option<String>,
     data: Vec<(String, String)>,
+    binary: Vec<(String, Vec<u8>)>,
+}
+
+/// The most a ConfigMap's or Secret's values may hold together: 1 MiB.
+pub(crate) const MAX_DATA_BYTES: usize = 1024 * 1024;
+
+/// Records SS0366 when the values of a ConfigMap or Secret exceed 1 MiB.
+pub(crate) fn check_size(cx: &mut Lowering<'_>, kind: &str, bytes: usize) {
+    if bytes > MAX_DATA_BYTES {
+        cx.error(
+            "SS0366",
+            format!("the {kind}'s values hold {bytes} bytes; the API server accepts at most {MAX_DATA_BYTES} (1 MiB)"),
+            "split the data over several objects, or keep large files in the image or object storage",
+        );
+    }
 }
 
 impl ConfigMap {
@@ -42,6 +65,7 @@ impl ConfigMap {
             namespace: namespace.clone(),
             name: None,
             data: Vec::new(),
+            binary: Vec::new(),
         }
     }
 
@@ -74,6 +98,24 @@ impl ConfigMap {
         self.data.push((key.into(), value.into()));
         self
     }
+
+    /// Adds a file under `key` (its file name, `app.yaml`) holding `contents`, for a container
+    /// to mount; read it at compile time:
+    /// `.file("app.yaml", include_str!("../config/app.yaml"))`. Written to `data`.
+    #[must_use]
+    pub fn file(mut self, key: impl Into<String>, contents: impl Into<String>) -> Self {
+        self.data.push((key.into(), contents.into()));
+        self
+    }
+
+    /// Adds a file that is not UTF-8 text (a keystore, an image) under `key`:
+    /// `.binary_file("truststore.jks", include_bytes!("../certs/truststore.jks"))`. Written
+    /// base64-encoded to `binaryData`.
+    #[must_use]
+    pub fn binary_file(mut self, key: impl Into<String>, contents: impl Into<Vec<u8>>) -> Self {
+        self.binary.push((key.into(), contents.into()));
+        self
+    }
 }
 
 /// A handle to a ConfigMap, for `Container::env_from_config_map` and
@@ -102,12 +144,26 @@ impl Lower for ConfigMap {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
         cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
-        check_data_keys(cx, "ConfigMap", self.data.iter().map(|(k, _)| k.as_str()));
+        let keys = self
+            .data
+            .iter()
+            .map(|(k, _)| k)
+            .chain(self.binary.iter().map(|(k, _)| k));
+        check_data_keys(cx, "ConfigMap", keys.map(String::as_str));
+        let bytes = self.data.iter().map(|(_, v)| v.len()).sum::<usize>()
+            + self.binary.iter().map(|(_, v)| v.len()).sum::<usize>();
+        check_size(cx, "ConfigMap", bytes);
         let ns = self.namespace.name();
         let data: BTreeMap<String, String> = self.data.iter().cloned().collect();
+        let binary: BTreeMap<String, ByteString> = self
+            .binary
+            .iter()
+            .map(|(k, v)| (k.clone(), ByteString(v.clone())))
+            .collect();
         let object = KConfigMap {
             metadata: meta(&name, Some(ns), [], []),
             data: Some(data),
+            binary_data: (!binary.is_empty()).then_some(binary),
             ..KConfigMap::default()
         };
         push(cx, Some(ns), &name, &object);
@@ -229,6 +285,38 @@ mod tests {
         assert_eq!(g.objects.len(), 1);
         assert_eq!(g.externals.len(), 2);
         assert_eq!(g.externals[1].key, "port");
+    }
+
+    #[test]
+    fn files_go_to_data_and_binary_files_to_binary_data() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        stack.add(
+            ConfigMap::new(&ns, "fluentd-config")
+                .file("fluent.conf", "<source>\n  @type tail\n</source>\n")
+                .binary_file("logo.png", [0x89_u8, b'P', b'N', b'G']),
+        );
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let body = &g.objects[1].body;
+        assert_eq!(
+            body["data"]["fluent.conf"],
+            "<source>\n  @type tail\n</source>\n"
+        );
+        assert_eq!(body["binaryData"]["logo.png"], "iVBORw==");
+        assert_eq!(g.objects[1].keys(), ["fluent.conf", "logo.png"]);
+    }
+
+    #[test]
+    fn fails_too_large_and_key_in_data_and_binary_data() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        stack.add(
+            ConfigMap::new(&ns, "cfg")
+                .file("big.txt", "x".repeat(MAX_DATA_BYTES))
+                .binary_file("big.txt", vec![0_u8; 1]),
+        );
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
     }
 
     #[test]

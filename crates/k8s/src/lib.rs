@@ -1,6 +1,7 @@
 //! Kubernetes constructs for stacksmith: namespaces, workloads (Deployment, StatefulSet,
-//! DaemonSet, Job, CronJob) sharing one pod template, volumes, services, ingress, autoscaling and
-//! disruption budgets, lowering to k8s-openapi API objects with secure, highly available defaults.
+//! DaemonSet, Job, CronJob) sharing one pod template, volumes, services, ingress, autoscaling,
+//! disruption budgets, network policies, RBAC and quotas, lowering to k8s-openapi API objects
+//! with secure, highly available defaults.
 //!
 //! Diagnostic codes (SS03xx; SS0103 invalid names and SS0204–SS0206 duplicates and unresolved
 //! Secret/ConfigMap keys come from core):
@@ -45,6 +46,23 @@
 //! | SS0339 | error    | a preStop sleep not shorter than the termination grace period |
 //! | SS0340 | error    | an init container with a probe or a lifecycle hook |
 //! | SS0341 | error    | a Job or CronJob timing out of range (zero active deadline, starting deadline under 10s) |
+//! | SS0350 | error    | a NetworkPolicy allowing a port no container of the target exposes (or a target exposing none) |
+//! | SS0351 | error    | an invalid CIDR block in an egress policy |
+//! | SS0352 | error    | an egress policy to port 0 |
+//! | SS0353 | error    | an RBAC rule without verbs |
+//! | SS0354 | error    | an RBAC rule without API groups or resources, or with an invalid non-resource URL |
+//! | SS0355 | warning  | an RBAC rule granting every verb, resource, API group or URL (`*`) |
+//! | SS0356 | warning  | a ClusterRole reaching every Secret (no `resource_names`) |
+//! | SS0357 | warning  | an RBAC rule granting `bind`, `escalate` or `impersonate` |
+//! | SS0358 | warning  | `resource_names` on verbs they cannot restrict (`create`, `deletecollection`, `list`, `watch`) |
+//! | SS0359 | error    | a Role or ClusterRole without rules |
+//! | SS0360 | error    | a binding to an empty or anonymous (`system:unauthenticated`) group or user |
+//! | SS0361 | warning  | a binding to `system:authenticated` or `system:serviceaccounts` |
+//! | SS0362 | error    | a LimitRange out of order (min ≤ default request ≤ default limit ≤ max) |
+//! | SS0363 | error    | a ResourceQuota capping nothing |
+//! | SS0364 | warning  | a ResourceQuota capping requests above its limits cap |
+//! | SS0365 | warning  | a Secret whose values are written into the output (`Secret::with_values`) |
+//! | SS0366 | error    | a ConfigMap or Secret holding more than 1 MiB |
 
 mod claim;
 mod config_map;
@@ -56,11 +74,16 @@ mod hpa;
 mod ingress;
 mod job;
 mod labels;
+mod limit_range;
 mod namespace;
+mod network_policy;
 mod pdb;
 mod pod;
 mod quantity;
 mod raw;
+mod resource_quota;
+mod role;
+mod role_binding;
 mod schedule;
 mod secret;
 mod service;
@@ -79,11 +102,18 @@ pub use hpa::{HorizontalPodAutoscaler, HorizontalPodAutoscalerRef, ScalingBehavi
 pub use ingress::{Ingress, IngressRef};
 pub use job::{Job, JobRef, RestartPolicy};
 pub use labels::{IDENTITY_LABEL, MANAGED_BY_LABEL};
+pub use limit_range::{LimitRange, LimitRangeRef};
 pub use namespace::{Namespace, NamespaceRef};
+pub use network_policy::{
+    AllowEgress, AllowFrom, AllowFromNamespace, DefaultDeny, NetworkPeer, NetworkPolicyRef,
+};
 pub use pdb::{Budget, PodDisruptionBudget, PodDisruptionBudgetRef};
 pub use quantity::{Cpu, IntOrPercent, Memory};
 pub use raw::{RawObject, RawObjectRef};
-pub use secret::{Secret, SecretRef};
+pub use resource_quota::{ResourceQuota, ResourceQuotaRef};
+pub use role::{ClusterRole, ClusterRoleRef, NonResourceRule, Role, RoleRef, Rule, Verb};
+pub use role_binding::{ClusterRoleBinding, RoleBinding, RoleBindingRef};
+pub use secret::{Secret, SecretRef, SecretWithValues};
 pub use service::{PortRef, Service, ServiceRef, ServiceType};
 pub use service_account::{ServiceAccount, ServiceAccountRef};
 pub use stateful_set::{PodManagement, StatefulSet, StatefulSetRef};

@@ -12,8 +12,10 @@ use crate::labels::{check_key, meta, push, resolve_name};
 /// Creates: one `v1/ServiceAccount`.
 ///
 /// Defaults: `automountServiceAccountToken: false` on the account, always; a Deployment that
-/// uses it with `.service_account(&sa)` turns automounting on for its own pods only. Name:
-/// the kebab-case construct id.
+/// runs as it with `.service_account(&sa)` gets its identity, not a token, and one that calls
+/// the Kubernetes API mounts the token for its own pods only with
+/// `.mount_service_account_token()`. Roles are granted with `role.bind_to(&sa)`. Name: the
+/// kebab-case construct id.
 ///
 /// ```no_run
 /// use stacksmith_core::Stack;
