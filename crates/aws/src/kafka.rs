@@ -253,6 +253,11 @@ impl Kafka {
 }
 
 impl KafkaRef {
+    /// The port clients connect on (9098: TLS with SASL/IAM).
+    pub fn port(&self) -> u16 {
+        IAM_PORT
+    }
+
     /// Allows `peer` to connect, declared after both exist (`stack.add(x.allow_from(&api))`):
     /// the ingress rule here and, if the peer restricts egress, its egress rule.
     pub fn allow_from(&self, peer: &impl Peer) -> crate::Connection {

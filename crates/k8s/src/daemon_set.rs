@@ -113,6 +113,17 @@ impl DaemonSet {
         self
     }
 
+    /// Runs the pods as root (`runAsUser: 0`, `runAsNonRoot: false`): what a log shipper needs
+    /// to read the kubelet's root-only container logs (`/var/log/pods/*/*.log`, mode 0640).
+    /// Containers still drop every capability, cannot escalate and keep a read-only root
+    /// filesystem. A named security choice, reported as a warning (SS0342) on every synthesis.
+    /// Default: user 10001, non-root.
+    #[must_use]
+    pub fn run_as_root(mut self) -> Self {
+        self.pod.root = true;
+        self
+    }
+
     fn check_update(&self, cx: &mut Lowering<'_>) {
         let (field, value) = match self.update {
             DaemonSetUpdate::MaxUnavailable(v) => ("max_unavailable", v),
@@ -134,6 +145,13 @@ impl Lower for DaemonSet {
         let name = resolve_name(self.name.as_ref(), cx.path());
         cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
         self.check_update(cx);
+        if self.pod.root {
+            cx.warning(
+                "SS0342",
+                format!("DaemonSet {} runs its pods as root", cx.path()),
+                "keep it to agents that must read root-only node files, with no capabilities and a service account without broad permissions",
+            );
+        }
         let ns = self.namespace.name();
         let identity = identity_value(cx.path());
         let template = self.pod.lower(
@@ -372,5 +390,24 @@ mod tests {
             );
         });
         insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn run_as_root_is_explicit_and_warned() {
+        let g = lower(|stack, ns| {
+            stack.add(
+                DaemonSet::new(ns, "shipper")
+                    .run_as_root()
+                    .container(Container::new("shipper", "example/shipper:1.0.0")),
+            );
+        });
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+        assert!(g.diagnostics.iter().any(|d| d.code == "SS0342"));
+        let Some(ds) = g.objects.iter().find(|o| o.kind == "DaemonSet") else {
+            panic!("no DaemonSet");
+        };
+        let ctx = &ds.body["spec"]["template"]["spec"]["securityContext"];
+        assert_eq!(ctx["runAsNonRoot"], false);
+        assert_eq!(ctx["runAsUser"], 0);
     }
 }

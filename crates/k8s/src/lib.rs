@@ -46,6 +46,7 @@
 //! | SS0339 | error    | a preStop sleep not shorter than the termination grace period |
 //! | SS0340 | error    | an init container with a probe or a lifecycle hook |
 //! | SS0341 | error    | a Job or CronJob timing out of range (zero active deadline, starting deadline under 10s) |
+//! | SS0342 | warning  | a DaemonSet running its pods as root (`run_as_root`) |
 //! | SS0350 | error    | a NetworkPolicy allowing a port no container of the target exposes (or a target exposing none) |
 //! | SS0351 | error    | an invalid CIDR block in an egress policy |
 //! | SS0352 | error    | an egress policy to port 0 |

@@ -64,6 +64,8 @@ pub(crate) struct PodTemplate {
     pub(crate) service_account: Option<ServiceAccountRef>,
     pub(crate) mount_token: bool,
     pub(crate) run_as: (i64, i64),
+    /// Runs as root: only a DaemonSet offers it, as a named, warned choice.
+    pub(crate) root: bool,
     pub(crate) termination_grace_period: Option<u32>,
     pub(crate) spread: Spread,
     pub(crate) image_pull_secrets: Vec<SecretRef>,
@@ -186,6 +188,7 @@ impl PodTemplate {
             service_account: None,
             mount_token: false,
             run_as: (10001, 10001),
+            root: false,
             termination_grace_period: None,
             spread,
             image_pull_secrets: Vec::new(),
@@ -225,9 +228,9 @@ impl PodTemplate {
             service_account_name: self.service_account.as_ref().map(|s| s.name().to_owned()),
             automount_service_account_token: Some(self.mount_token),
             security_context: Some(PodSecurityContext {
-                run_as_non_root: Some(true),
-                run_as_user: Some(self.run_as.0),
-                fs_group: Some(self.run_as.1),
+                run_as_non_root: Some(!self.root),
+                run_as_user: Some(if self.root { 0 } else { self.run_as.0 }),
+                fs_group: Some(if self.root { 0 } else { self.run_as.1 }),
                 seccomp_profile: Some(SeccompProfile {
                     type_: "RuntimeDefault".to_owned(),
                     localhost_profile: None,
@@ -307,7 +310,7 @@ impl PodTemplate {
                 );
             }
         }
-        if self.run_as.0 == 0 {
+        if self.run_as.0 == 0 && !self.root {
             cx.error(
                 "SS0322",
                 format!(

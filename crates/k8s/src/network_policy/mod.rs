@@ -111,32 +111,39 @@ impl NamespaceRef {
     }
 }
 
-impl DeploymentRef {
-    /// Allows `source`'s pods to reach these pods on their container ports (all of them unless
-    /// [`AllowFrom::port`] narrows it): an ingress policy here and an egress policy on the
-    /// source. See [`AllowFrom`].
-    pub fn allow_from(&self, source: &impl NetworkPeer) -> AllowFrom {
-        AllowFrom::new(self, source)
-    }
+/// The network-policy intents of every workload handle.
+macro_rules! network_intents {
+    ($($handle:ty),*) => {$(
+        impl $handle {
+            /// Allows `source`'s pods to reach these pods on their container ports (all of them unless
+            /// [`AllowFrom::port`] narrows it): an ingress policy here and an egress policy on the
+            /// source. See [`AllowFrom`].
+            pub fn allow_from(&self, source: &impl NetworkPeer) -> AllowFrom {
+                AllowFrom::new(self, source)
+            }
 
-    /// Allows every pod of the namespace `namespace` (an ingress controller's, e.g.
-    /// `ingress-nginx`) to reach these pods. See [`AllowFromNamespace`].
-    pub fn allow_from_namespace(&self, namespace: impl Into<String>) -> AllowFromNamespace {
-        AllowFromNamespace::new(self, namespace)
-    }
+            /// Allows every pod of the namespace `namespace` (an ingress controller's, e.g.
+            /// `ingress-nginx`) to reach these pods. See [`AllowFromNamespace`].
+            pub fn allow_from_namespace(&self, namespace: impl Into<String>) -> AllowFromNamespace {
+                AllowFromNamespace::new(self, namespace)
+            }
 
-    /// Allows these pods to open TCP connections to `cidr` (`10.0.0.0/16`, a VPC's data stores)
-    /// on `port`. See [`AllowEgress`].
-    pub fn allow_egress_to_cidr(&self, cidr: impl Into<String>, port: u16) -> AllowEgress {
-        AllowEgress::to_cidr(self, cidr, port)
-    }
+            /// Allows these pods to open TCP connections to `cidr` (`10.0.0.0/16`, a VPC's data stores)
+            /// on `port`. See [`AllowEgress`].
+            pub fn allow_egress_to_cidr(&self, cidr: impl Into<String>, port: u16) -> AllowEgress {
+                AllowEgress::to_cidr(self, cidr, port)
+            }
 
-    /// Allows these pods to open TCP connections to any address on `port` (443 for HTTPS
-    /// APIs). Broad: see [`AllowEgress::to_port`].
-    pub fn allow_egress_to_port(&self, port: u16) -> AllowEgress {
-        AllowEgress::to_port(self, port)
-    }
+            /// Allows these pods to open TCP connections to any address on `port` (443 for HTTPS
+            /// APIs). Broad: see [`AllowEgress::to_port`].
+            pub fn allow_egress_to_port(&self, port: u16) -> AllowEgress {
+                AllowEgress::to_port(self, port)
+            }
+        }
+    )*};
 }
+
+network_intents!(DeploymentRef, crate::StatefulSetRef, crate::DaemonSetRef);
 
 /// A handle to the NetworkPolicies one intent made.
 #[derive(Clone, Debug, PartialEq, Eq)]

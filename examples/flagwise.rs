@@ -1,0 +1,247 @@
+//! FlagWise in production (seed 002): a web front end, an API and a Kafka consumer on EKS,
+//! with PostgreSQL, Redis and Kafka from AWS, network policies, autoscaling and a log-shipping
+//! DaemonSet.
+//!
+//! Stricter than the seed: the database URL (with its password) lives in a Secret instead of
+//! the ConfigMap; images are pinned instead of `latest`; the namespace denies all traffic but
+//! DNS unless a policy allows it; pods run as non-root with read-only root filesystems; the web
+//! container listens on 8080 (non-root) behind a Service on port 80; Kafka uses TLS and IAM
+//! authentication instead of plaintext 9092.
+//!
+//! The Secret `flagwise-secrets` (database URL, Redis URL, Kafka bootstrap servers) is declared
+//! external: it is filled from the AWS outputs (the database's managed secret, the cache's
+//! endpoint and AUTH token, the Kafka bootstrap brokers) until the Terraform→Kubernetes wiring
+//! writes it.
+//!
+//! `cargo run --example flagwise` writes `out/flagwise/`.
+
+use std::process::ExitCode;
+
+use stacksmith::prelude::*;
+
+/// The Fluentd configuration of the seed (shipping `flagwise-*` container logs), with the
+/// monitor agent on 24220 for the probes.
+const FLUENT_CONF: &str = r#"<source>
+  @type monitor_agent
+  bind 0.0.0.0
+  port 24220
+</source>
+
+<source>
+  @type tail
+  path /var/log/containers/flagwise-*.log
+  pos_file /fluentd/positions/flagwise-containers.log.pos
+  tag kubernetes.*
+  format json
+</source>
+
+<match kubernetes.**>
+  @type elasticsearch
+  host elasticsearch.logging.svc.cluster.local
+  port 9200
+  index_name flagwise-logs
+</match>
+"#;
+
+/// The whole FlagWise production app.
+pub fn app() -> App {
+    let mut flagwise = Stack::new("flagwise", "us-east-1")
+        .tag("project", "flagwise")
+        .tag("environment", "production")
+        .backend(Backend::s3("flagwise-terraform-state"));
+
+    // Cloud: network, cluster, and the seed's PostgreSQL, Redis and Kafka.
+    let network = flagwise.add(Network::new("network", "10.30.0.0/16").zones(3));
+    let cluster = flagwise.add(
+        EksCluster::new("eks", &network).version("1.33").node_group(
+            NodeGroup::new("general")
+                .instance_types(["m7i.large"])
+                .scaling(3, 3, 9),
+        ),
+    );
+    // The seed's tuning: shared_buffers = 256MB.
+    let db = flagwise.add(
+        Database::postgres("db", &network)
+            .database_name("flagwise")
+            .setting(Setting::SharedBuffersMib(256))
+            .allow_from(&cluster),
+    );
+    let redis = flagwise.add(Cache::redis("redis", &network).allow_from(&cluster));
+    let kafka = flagwise.add(Kafka::serverless("events", &network).allow_from(&cluster));
+
+    // Workloads.
+    let ns = flagwise.add(Namespace::new("flagwise").label("environment", "production"));
+    flagwise.add(ns.default_deny());
+    flagwise.add(
+        ResourceQuota::new(&ns)
+            .requests(Cpu::cores(8), Memory::gib(16))
+            .limits(Cpu::cores(16), Memory::gib(32))
+            .pods(60)
+            .load_balancers(0),
+    );
+    flagwise.add(LimitRange::new(&ns));
+
+    let config = flagwise.add(
+        ConfigMap::new(&ns, "flagwise-config")
+            .data("ENVIRONMENT", "production")
+            .data("KAFKA_TOPIC", "llm_requests"),
+    );
+    let secrets = flagwise.add(Secret::external(
+        &ns,
+        "flagwise-secrets",
+        ["DATABASE_URL", "REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS"],
+    ));
+
+    // The API: 3 replicas, port 8000, probes on /health, scaling 3-10 on CPU and memory.
+    let api = flagwise.add(
+        Deployment::new(&ns, "flagwise-api")
+            .replicas(3)
+            .label("app", "flagwise-api")
+            .container(
+                Container::new("api", "flagwise/api:1.0.0")
+                    .port("http", 8000)
+                    .env_from_config_map("ENVIRONMENT", &config, "ENVIRONMENT")
+                    .env_from_config_map("KAFKA_TOPIC", &config, "KAFKA_TOPIC")
+                    .env_from_secret("DATABASE_URL", &secrets, "DATABASE_URL")
+                    .env_from_secret("REDIS_URL", &secrets, "REDIS_URL")
+                    .env_from_secret(
+                        "KAFKA_BOOTSTRAP_SERVERS",
+                        &secrets,
+                        "KAFKA_BOOTSTRAP_SERVERS",
+                    )
+                    .requests(Cpu::millis(250), Memory::mib(512))
+                    .limits(Cpu::millis(500), Memory::gib(1))
+                    .liveness(
+                        Probe::http_get("/health", 8000)
+                            .initial_delay(30)
+                            .period(10),
+                    )
+                    .readiness(Probe::http_get("/health", 8000).initial_delay(5).period(5)),
+            )
+            .require_zone_spread(),
+    );
+    let api_service = flagwise.add(api.expose_via_service(8000, "http"));
+    flagwise.add(
+        api.autoscale(3, 10)
+            .cpu_utilization(70)
+            .memory_utilization(80),
+    );
+    flagwise.add(api.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
+
+    // The web front end: 2 replicas of an unprivileged nginx build on 8080.
+    let web = flagwise.add(
+        Deployment::new(&ns, "flagwise-web")
+            .replicas(2)
+            .label("app", "flagwise-web")
+            .container(
+                Container::new("web", "flagwise/web:1.0.0")
+                    .port("http", 8080)
+                    .requests(Cpu::millis(100), Memory::mib(256))
+                    .limits(Cpu::millis(200), Memory::mib(512))
+                    .readiness(Probe::http_get("/", 8080).period(5))
+                    .liveness(Probe::http_get("/", 8080).initial_delay(10).period(10)),
+            ),
+    );
+    let web_service = flagwise.add(web.expose_via_service(80, "http"));
+    flagwise.add(web.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
+
+    // The Kafka consumer: reads `llm_requests`, writes to PostgreSQL and Redis.
+    let consumer = flagwise.add(
+        Deployment::new(&ns, "flagwise-consumer")
+            .replicas(2)
+            .label("app", "flagwise-consumer")
+            .container(
+                Container::new("consumer", "flagwise/consumer:1.0.0")
+                    .port("health", 8081)
+                    .env_from_config_map("KAFKA_TOPIC", &config, "KAFKA_TOPIC")
+                    .env_from_secret("DATABASE_URL", &secrets, "DATABASE_URL")
+                    .env_from_secret("REDIS_URL", &secrets, "REDIS_URL")
+                    .env_from_secret(
+                        "KAFKA_BOOTSTRAP_SERVERS",
+                        &secrets,
+                        "KAFKA_BOOTSTRAP_SERVERS",
+                    )
+                    .requests(Cpu::millis(250), Memory::mib(512))
+                    .limits(Cpu::millis(500), Memory::gib(1))
+                    .liveness(
+                        Probe::http_get("/healthz", 8081)
+                            .initial_delay(30)
+                            .period(10),
+                    )
+                    .readiness(Probe::http_get("/healthz", 8081).period(10)),
+            ),
+    );
+
+    // The seed's nginx: `/` to the web front end, `/api/` to the API, TLS from cert-manager.
+    flagwise.add(
+        web_service
+            .expose_via_ingress("flagwise.example.com", "/")
+            .tls("flagwise-tls")
+            .cluster_issuer("letsencrypt-prod")
+            .force_ssl_redirect(),
+    );
+    flagwise.add(
+        api_service
+            .expose_via_ingress("flagwise.example.com", "/api")
+            .tls("flagwise-tls")
+            .cluster_issuer("letsencrypt-prod")
+            .rate_limit_rpm(600)
+            .force_ssl_redirect(),
+    );
+
+    // The seed's policy, and further: the ingress controller reaches web and API on their HTTP
+    // ports only; the web front end may call the API; the API and the consumer reach the
+    // VPC's data stores on their ports only.
+    flagwise.add(web.allow_from_namespace("ingress-nginx").port("http"));
+    flagwise.add(api.allow_from_namespace("ingress-nginx").port("http"));
+    flagwise.add(api.allow_from(&web));
+    for workload in [&api, &consumer] {
+        flagwise.add(
+            workload
+                .allow_egress_to_cidr(network.cidr(), db.port())
+                .port(redis.port())
+                .port(kafka.port()),
+        );
+    }
+
+    // Log shipping: Fluentd on every node, reading container logs read-only.
+    let fluentd_config =
+        flagwise.add(ConfigMap::new(&ns, "fluentd-config").file("fluent.conf", FLUENT_CONF));
+    let fluentd = flagwise.add(
+        DaemonSet::new(&ns, "fluentd")
+            .label("app", "fluentd")
+            .toleration(Toleration::all_taints())
+            .host_path_read_only("/var/log")
+            // Container log files are root-only (0640): reading them needs root.
+            .run_as_root()
+            .container(
+                Container::new(
+                    "fluentd",
+                    "fluent/fluentd-kubernetes-daemonset:v1.17.1-debian-elasticsearch8-1.0",
+                )
+                .port("monitor", 24220)
+                .mount(
+                    Volume::config_map("config", &fluentd_config),
+                    "/fluentd/etc",
+                )
+                .mount_writable(Volume::empty_dir("positions"), "/fluentd/positions")
+                .requests(Cpu::millis(100), Memory::mib(200))
+                .limits(Cpu::millis(500), Memory::mib(512))
+                .liveness(
+                    Probe::http_get("/api/plugins.json", 24220)
+                        .initial_delay(30)
+                        .period(30),
+                )
+                .readiness(Probe::http_get("/api/plugins.json", 24220).period(10)),
+            ),
+    );
+    flagwise.add(fluentd.allow_egress_to_port(9200));
+
+    let mut app = App::new();
+    app.add(flagwise);
+    app
+}
+
+fn main() -> ExitCode {
+    stacksmith::run(&app())
+}
