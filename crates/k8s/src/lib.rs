@@ -1,7 +1,8 @@
 //! Kubernetes constructs for stacksmith: namespaces, workloads (Deployment, StatefulSet,
 //! DaemonSet, Job, CronJob) sharing one pod template, volumes, services, ingress, autoscaling,
-//! disruption budgets, network policies, RBAC and quotas, lowering to k8s-openapi API objects
-//! with secure, highly available defaults.
+//! disruption budgets, network policies, RBAC, quotas and typed custom resources (KubeDB,
+//! cert-manager, Prometheus Operator), lowering to Kubernetes API objects with secure, highly
+//! available defaults.
 //!
 //! Diagnostic codes (SS03xx; SS0103 invalid names and SS0204–SS0206 duplicates and unresolved
 //! Secret/ConfigMap keys come from core):
@@ -64,22 +65,40 @@
 //! | SS0364 | warning  | a ResourceQuota capping requests above its limits cap |
 //! | SS0365 | warning  | a Secret whose values are written into the output (`Secret::with_values`) |
 //! | SS0366 | error    | a ConfigMap or Secret holding more than 1 MiB |
+//! | SS0370 | error    | a custom resource that does not match its type's JSON schema (the message names the field path) |
+//! | SS0371 | error    | a custom resource with an invalid apiVersion or kind, or an untyped body that is not an object or sets apiVersion/kind/metadata |
+//! | SS0372 | warning  | a custom resource schema using keywords stacksmith does not check |
+//! | SS0373 | warning  | a database topology that cannot survive losing a member (replica set under 3, Redis shard without replica) |
+//! | SS0374 | error    | a Redis cluster with fewer than 3 shards |
+//! | SS0375 | error    | a MongoDB topology that cannot run (0 shards or routers, invalid replica set name) |
+//! | SS0376 | error    | a database with deletion policy Halt and ephemeral storage |
+//! | SS0377 | error    | a database taking TLS certificates from an ACME issuer |
+//! | SS0378 | error    | an invalid ACME account email |
+//! | SS0379 | error    | a database with durable storage of size 0 |
+//! | SS0380 | error    | a ServiceMonitor on a port the Service does not have |
+//! | SS0381 | error    | a scrape interval or timeout that is zero, not whole milliseconds, or a timeout above the interval |
+//! | SS0382 | error    | a ServiceMonitor path that does not start with `/` |
+//! | SS0383 | error    | an invalid KubeDB database version |
 
+mod cert_manager;
 mod claim;
 mod config_map;
 mod container;
 mod cron_job;
+mod custom_resource;
 mod daemon_set;
 mod deployment;
 mod hpa;
 mod ingress;
 mod job;
+mod kubedb;
 mod labels;
 mod limit_range;
 mod namespace;
 mod network_policy;
 mod pdb;
 mod pod;
+mod prometheus;
 mod quantity;
 mod raw;
 mod resource_quota;
@@ -93,15 +112,23 @@ mod stateful_set;
 mod toleration;
 mod volume;
 
+pub use cert_manager::{AcmeServer, ClusterIssuer, ClusterIssuerRef, SolverService};
 pub use claim::{AccessMode, PersistentVolumeClaim, PersistentVolumeClaimRef, VolumeClaim};
 pub use config_map::{ConfigMap, ConfigMapRef, ExternalConfigMap};
 pub use container::{Container, Probe, PullPolicy};
 pub use cron_job::{ConcurrencyPolicy, CronJob, CronJobRef};
+pub use custom_resource::{
+    ClusterScoped, CustomResource, CustomResourceKind, CustomResourceRef, Namespaced, ResourceScope,
+};
 pub use daemon_set::{DaemonSet, DaemonSetRef, DaemonSetUpdate};
 pub use deployment::{Deployment, DeploymentRef};
 pub use hpa::{HorizontalPodAutoscaler, HorizontalPodAutoscalerRef, ScalingBehavior};
 pub use ingress::{Ingress, IngressRef};
 pub use job::{Job, JobRef, RestartPolicy};
+pub use kubedb::{
+    DatabaseMonitor, DeletionPolicy, MongoDb, MongoDbRef, MongoTopology, Redis, RedisMode,
+    RedisRef, StorageSize, StorageType,
+};
 pub use labels::{IDENTITY_LABEL, MANAGED_BY_LABEL};
 pub use limit_range::{LimitRange, LimitRangeRef};
 pub use namespace::{Namespace, NamespaceRef};
@@ -109,6 +136,7 @@ pub use network_policy::{
     AllowEgress, AllowFrom, AllowFromNamespace, DefaultDeny, NetworkPeer, NetworkPolicyRef,
 };
 pub use pdb::{Budget, PodDisruptionBudget, PodDisruptionBudgetRef};
+pub use prometheus::{ScrapeTls, ServiceMonitor, ServiceMonitorRef};
 pub use quantity::{Cpu, IntOrPercent, Memory};
 pub use raw::{RawObject, RawObjectRef};
 pub use resource_quota::{ResourceQuota, ResourceQuotaRef};
@@ -120,3 +148,6 @@ pub use service_account::{ServiceAccount, ServiceAccountRef};
 pub use stateful_set::{PodManagement, StatefulSet, StatefulSetRef};
 pub use toleration::{TaintEffect, Toleration};
 pub use volume::{ConfigMapVolume, EmptyDirVolume, SecretVolume, Volume};
+
+/// The schemars version [`CustomResourceKind`] specs derive `JsonSchema` from.
+pub use schemars;
