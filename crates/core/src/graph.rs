@@ -72,6 +72,19 @@ impl<'a> Lowering<'a> {
         &self.path
     }
 
+    /// A context for a part of this construct that lowers like a construct of its own, at
+    /// `path/id` (a release lowering its `blue` and `green` Deployments): same graph, same
+    /// stack tags. Everything it adds, and every diagnostic it records, lands in this graph
+    /// under the child's path. The child is not registered with the stack, so the caller keeps
+    /// its ids distinct from those of constructs added under the same parent.
+    pub fn child(&mut self, id: &str) -> Lowering<'_> {
+        Lowering {
+            graph: &mut *self.graph,
+            path: self.path.child(id),
+            tags: self.tags,
+        }
+    }
+
     /// The stack's AWS region.
     pub fn region(&self) -> &str {
         &self.graph.region
@@ -268,5 +281,36 @@ mod tests {
             "prod-metadata-db-subnet-group"
         );
         assert_eq!(tf_name(&p, ""), "metadata_db");
+    }
+
+    #[test]
+    fn child_lowers_into_the_same_graph_under_its_own_path() {
+        let mut graph = Graph::new("prod", "us-east-1");
+        let tags = IndexMap::new();
+        let mut cx = Lowering::new(&mut graph, Path::root("prod").child("api"), &tags);
+        {
+            let mut blue = cx.child("blue");
+            assert_eq!(blue.path().to_string(), "prod/api/blue");
+            assert_eq!(blue.name("x"), "prod-api-blue-x");
+            let a = blue.add("aws_thing", "x", Map::new());
+            assert_eq!(a, Address::resource("prod", "aws_thing", "api_blue_x"));
+            blue.warning("SS0000", "from the child", "none");
+        }
+        cx.add("aws_thing", "y", Map::new());
+        assert_eq!(cx.path().to_string(), "prod/api");
+        let owners: Vec<String> = graph
+            .resources
+            .iter()
+            .map(|r| r.owner.to_string())
+            .collect();
+        assert_eq!(owners, ["prod/api/blue", "prod/api"]);
+        assert_eq!(
+            graph
+                .diagnostics
+                .iter()
+                .map(|d| d.path.as_str())
+                .collect::<Vec<_>>(),
+            ["prod/api/blue"]
+        );
     }
 }

@@ -61,13 +61,15 @@ use crate::{
 /// ```
 #[derive(Clone, Debug)]
 pub struct Deployment {
-    id: String,
-    namespace: NamespaceRef,
-    name: Option<String>,
-    replicas: u32,
-    max_unavailable: IntOrPercent,
-    max_surge: IntOrPercent,
-    pod: PodTemplate,
+    pub(crate) id: String,
+    pub(crate) namespace: NamespaceRef,
+    pub(crate) name: Option<String>,
+    pub(crate) replicas: u32,
+    pub(crate) max_unavailable: IntOrPercent,
+    pub(crate) max_surge: IntOrPercent,
+    pub(crate) pod: PodTemplate,
+    /// The idle version of a blue-green release, scaled to zero on purpose: no SS0313.
+    pub(crate) idle: bool,
 }
 
 impl Deployment {
@@ -81,6 +83,7 @@ impl Deployment {
             max_unavailable: IntOrPercent::Percent(25),
             max_surge: IntOrPercent::Percent(25),
             pod: PodTemplate::new(Spread::Preferred),
+            idle: false,
         }
     }
 
@@ -125,7 +128,9 @@ impl Lower for Deployment {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
         cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
-        check_replicas(cx, "Deployment", self.replicas);
+        if !self.idle {
+            check_replicas(cx, "Deployment", self.replicas);
+        }
         check_rolling_update(cx, self.max_unavailable, self.max_surge);
         let ns = self.namespace.name();
         let identity = identity_value(cx.path());
@@ -143,7 +148,11 @@ impl Lower for Deployment {
             metadata: meta(
                 &name,
                 Some(ns),
-                self.pod.labels.iter().map(|(k, v)| (k, v)),
+                self.pod
+                    .labels
+                    .iter()
+                    .chain(&self.pod.release_labels)
+                    .map(|(k, v)| (k, v)),
                 [],
             ),
             spec: Some(DeploymentSpec {

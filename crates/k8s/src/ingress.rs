@@ -1,4 +1,4 @@
-//! `Ingress`: networking.k8s.io/v1 HTTP routing from a host and path prefix to a Service, with
+//! `Ingress`: networking.k8s.io/v1 HTTP routing from a host and path prefixes to Services, with
 //! TLS and typed cert-manager and ingress-nginx annotations.
 
 use k8s_openapi::api::networking::v1::{
@@ -11,14 +11,18 @@ use crate::ServiceRef;
 use crate::labels::{check_key, meta, push, resolve_name};
 
 /// A Kubernetes Ingress routing a host and path prefix to a Service, made by
-/// [`ServiceRef::expose_via_ingress`].
+/// [`ServiceRef::expose_via_ingress`]; [`Ingress::route`] adds more path prefixes of the same
+/// host, each to its own Service.
 ///
-/// Creates: one `networking.k8s.io/v1/Ingress` with one rule (`pathType: Prefix`) whose backend
-/// is the Service's first port.
+/// Creates: one `networking.k8s.io/v1/Ingress` with one rule for the host, one path
+/// (`pathType: Prefix`) per route, in the order given, each with the backend of its Service's
+/// first port.
 ///
 /// Defaults: `ingressClassName: nginx`; no TLS unless [`Ingress::tls`] is set. The construct id
 /// is `ingress`, a child of the Deployment, so the name is `<deployment>-ingress`. The host must
-/// be a DNS name (a leading `*.` wildcard is allowed) and the path must start with `/`.
+/// be a DNS name (a leading `*.` wildcard is allowed), each path must start with `/` and be
+/// routed once, and every Service must be in the Ingress's namespace (that of the Service it
+/// was made from).
 ///
 /// ```no_run
 /// use stacksmith_core::Stack;
@@ -31,8 +35,14 @@ use crate::labels::{check_key, meta, push, resolve_name};
 ///         .container(Container::new("api", "rocketgraph/public-api:1.0.0").port("http", 8000)),
 /// );
 /// let svc = stack.add(api.expose_via_service(80, "http"));
+/// let web = stack.add(
+///     Deployment::new(&ns, "web")
+///         .container(Container::new("web", "rocketgraph/web:1.0.0").port("http", 3000)),
+/// );
+/// let web = stack.add(web.expose_via_service(80, "http"));
 /// stack.add(
 ///     svc.expose_via_ingress("api.rocketgraph.com", "/api/v1/public")
+///         .route("/", &web)
 ///         .tls("rocketgraph-api-tls")
 ///         .cluster_issuer("letsencrypt-prod")
 ///         .rate_limit_rpm(1000)
@@ -45,6 +55,8 @@ pub struct Ingress {
     name: Option<String>,
     host: String,
     path: String,
+    /// Routes after the first: (path prefix, Service).
+    routes: Vec<(String, ServiceRef)>,
     class: String,
     tls: Option<String>,
     annotations: Vec<(String, String)>,
@@ -57,6 +69,7 @@ impl Ingress {
             name: None,
             host,
             path,
+            routes: Vec::new(),
             class: "nginx".to_owned(),
             tls: None,
             annotations: Vec::new(),
@@ -67,6 +80,17 @@ impl Ingress {
     #[must_use]
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
+        self
+    }
+
+    /// Also routes `https://host/path_prefix…` to `service`'s first port: another path of the
+    /// same host (`/` to the web front end, `/api/` to the API). The Service must be in this
+    /// Ingress's namespace (SS0319) and each path routed once (SS0397); the controller sends a
+    /// request to the longest matching prefix. Default: only the route the Ingress was made
+    /// with.
+    #[must_use]
+    pub fn route(mut self, path_prefix: impl Into<String>, service: &ServiceRef) -> Self {
+        self.routes.push((path_prefix.into(), service.clone()));
         self
     }
 
@@ -131,12 +155,36 @@ impl Ingress {
                 "use a fully qualified lowercase host such as `api.example.com` or `*.example.com`",
             );
         }
-        if !self.path.starts_with('/') {
-            cx.error(
-                "SS0318",
-                format!("ingress path `{}` does not start with `/`", self.path),
-                format!("write the path prefix as `/{}`", self.path),
-            );
+        let namespace = &self.service.namespace;
+        let routes: Vec<(&String, &ServiceRef)> = self.routes().collect();
+        for (i, (path, service)) in routes.iter().enumerate() {
+            if !path.starts_with('/') {
+                cx.error(
+                    "SS0318",
+                    format!("ingress path `{path}` does not start with `/`"),
+                    format!("write the path prefix as `/{path}`"),
+                );
+            }
+            if routes[..i].iter().any(|(p, _)| p == path) {
+                cx.error(
+                    "SS0397",
+                    format!("ingress path `{path}` of host `{host}` is routed twice"),
+                    "route each path prefix of a host once; the controller rejects duplicates",
+                );
+            }
+            if &service.namespace != namespace {
+                cx.error(
+                    "SS0319",
+                    format!(
+                        "ingress path `{path}` routes to Service `{}` of namespace `{}`, but the Ingress is in namespace `{namespace}`",
+                        service.name, service.namespace
+                    ),
+                    format!(
+                        "an Ingress routes only to Services of its own namespace; make a separate Ingress from a Service of namespace `{}` (`.expose_via_ingress(...)`)",
+                        service.namespace
+                    ),
+                );
+            }
         }
         for (k, _) in &self.annotations {
             check_key(cx, "annotation", k);
@@ -145,6 +193,11 @@ impl Ingress {
             cx.check_name(&NameRule::DNS_SUBDOMAIN, secret, "tls secret name");
         }
         cx.check_name(&NameRule::DNS_SUBDOMAIN, &self.class, "ingress class");
+    }
+
+    /// Every route, the first one included: (path prefix, Service).
+    fn routes(&self) -> impl Iterator<Item = (&String, &ServiceRef)> {
+        std::iter::once((&self.path, &self.service)).chain(self.routes.iter().map(|(p, s)| (p, s)))
     }
 }
 
@@ -181,20 +234,37 @@ impl IngressRef {
 
 impl Lower for Ingress {
     fn lower(&self, cx: &mut Lowering<'_>) {
+        self.lower_checking(cx, true);
+    }
+}
+
+impl Ingress {
+    /// Lowers the Ingress; `check: false` leaves out the checks of host, paths, annotations,
+    /// TLS secret and class, for a canary Ingress that repeats its stable twin's (checked) ones.
+    pub(crate) fn lower_checking(&self, cx: &mut Lowering<'_>, check: bool) {
         let name = resolve_name(self.name.as_ref(), cx.path());
         cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
-        self.check(cx);
+        if check {
+            self.check(cx);
+        }
         let s = &self.service;
-        let backend = IngressBackend {
-            service: Some(IngressServiceBackend {
-                name: s.name.clone(),
-                port: s.ports.first().map(|(_, p)| ServiceBackendPort {
-                    number: Some(i32::from(*p)),
-                    name: None,
-                }),
-            }),
-            resource: None,
-        };
+        let paths = self
+            .routes()
+            .map(|(path, service)| HTTPIngressPath {
+                path: Some(path.clone()),
+                path_type: "Prefix".to_owned(),
+                backend: IngressBackend {
+                    service: Some(IngressServiceBackend {
+                        name: service.name.clone(),
+                        port: service.ports.first().map(|(_, p)| ServiceBackendPort {
+                            number: Some(i32::from(*p)),
+                            name: None,
+                        }),
+                    }),
+                    resource: None,
+                },
+            })
+            .collect();
         let object = KIngress {
             metadata: meta(
                 &name,
@@ -212,13 +282,7 @@ impl Lower for Ingress {
                 }),
                 rules: Some(vec![IngressRule {
                     host: Some(self.host.clone()),
-                    http: Some(HTTPIngressRuleValue {
-                        paths: vec![HTTPIngressPath {
-                            path: Some(self.path.clone()),
-                            path_type: "Prefix".to_owned(),
-                            backend,
-                        }],
-                    }),
+                    http: Some(HTTPIngressRuleValue { paths }),
                 }]),
                 default_backend: None,
             }),
@@ -318,6 +382,61 @@ mod tests {
         let g = stack.lower();
         assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
         assert_eq!(g.objects[3].body["spec"]["ingressClassName"], "alb");
+    }
+
+    /// FlagWise's web front end and API (seed 002), in one namespace, and a Service of another.
+    fn flagwise() -> (Stack, [ServiceRef; 3]) {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("flagwise"));
+        let other = stack.add(Namespace::new("billing"));
+        let mut service = |ns, id: &str, image: &str, port| {
+            let d = stack.add(
+                Deployment::new(ns, id).container(Container::new(id, image).port("http", port)),
+            );
+            stack.add(d.expose_via_service(80, "http"))
+        };
+        let web = service(&ns, "web", "flagwise/web:2.0.0", 3000);
+        let api = service(&ns, "api", "flagwise/api:2.0.0", 8000);
+        let billing = service(&other, "invoices", "flagwise/invoices:1.0.0", 8000);
+        (stack, [web, api, billing])
+    }
+
+    #[test]
+    fn routes_paths_of_one_host_to_several_services() {
+        let (mut stack, [web, api, _]) = flagwise();
+        stack.add(
+            web.expose_via_ingress("flagwise.example.com", "/")
+                .route("/api/", &api)
+                .tls("flagwise-tls"),
+        );
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let Some(ing) = g.objects.iter().find(|o| o.kind == "Ingress") else {
+            panic!("no Ingress");
+        };
+        assert_eq!(ing.name, "web-ingress");
+        assert_eq!(
+            ing.body["spec"]["rules"],
+            serde_json::json!([{
+                "host": "flagwise.example.com",
+                "http": {"paths": [
+                    {"backend": {"service": {"name": "web-service", "port": {"number": 80}}}, "path": "/", "pathType": "Prefix"},
+                    {"backend": {"service": {"name": "api-service", "port": {"number": 80}}}, "path": "/api/", "pathType": "Prefix"},
+                ]}
+            }])
+        );
+    }
+
+    #[test]
+    fn fails_route_to_another_namespace_and_twice_to_one_path() {
+        let (mut stack, [web, api, billing]) = flagwise();
+        stack.add(
+            web.expose_via_ingress("flagwise.example.com", "/")
+                .route("/billing/", &billing)
+                .route("/", &api)
+                .route("api", &api),
+        );
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
     }
 
     #[test]

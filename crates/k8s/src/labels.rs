@@ -17,6 +17,22 @@ pub const IDENTITY_LABEL: &str = "stacksmith.dev/id";
 /// The common label on every object stacksmith creates: `app.kubernetes.io/managed-by: stacksmith`.
 pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
 
+/// The label on both versions of a release ([`BlueGreen`](crate::BlueGreen),
+/// [`Canary`](crate::Canary)), valued like the identity label with the release's kebab-case path
+/// (`prod-kgas-api`): what a Service selecting "whichever version is live" matches on.
+pub const RELEASE_LABEL: &str = "stacksmith.dev/release";
+
+/// The label naming a blue-green version's colour: `blue` or `green`. A blue-green Service
+/// selects the release label and the live colour, so switching changes only this value.
+pub const COLOUR_LABEL: &str = "stacksmith.dev/colour";
+
+/// The label naming a canary release's track: `stable` or `canary`, to compare the two in
+/// metrics and logs.
+pub const TRACK_LABEL: &str = "stacksmith.dev/track";
+
+/// Labels stacksmith sets on the versions of a release, and only there.
+const RELEASE_LABELS: [&str; 3] = [RELEASE_LABEL, COLOUR_LABEL, TRACK_LABEL];
+
 /// Label values are at most 63 characters.
 const LABEL_VALUE_MAX: usize = 63;
 
@@ -156,9 +172,17 @@ pub(crate) fn check_key(cx: &mut Lowering<'_>, what: &str, key: &str) -> bool {
     true
 }
 
-/// Checks user labels: valid keys and values, and not the reserved identity label.
+/// Checks user labels: valid keys and values, and none of the labels only stacksmith sets.
 pub(crate) fn check_labels(cx: &mut Lowering<'_>, labels: &[(String, String)]) {
     for (k, v) in labels {
+        if RELEASE_LABELS.contains(&k.as_str()) {
+            cx.error(
+                "SS0321",
+                format!("label `{k}` is reserved: stacksmith sets it on the versions of blue-green and canary releases"),
+                "use a different label key; a Service selecting a release's live version comes from `BlueGreen` or `Canary`",
+            );
+            continue;
+        }
         if k == IDENTITY_LABEL || k == MANAGED_BY_LABEL {
             cx.error(
                 "SS0321",

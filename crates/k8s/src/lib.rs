@@ -1,8 +1,8 @@
 //! Kubernetes constructs for stacksmith: namespaces, workloads (Deployment, StatefulSet,
-//! DaemonSet, Job, CronJob) sharing one pod template, volumes, services, ingress, autoscaling,
-//! disruption budgets, network policies, RBAC, quotas and typed custom resources (KubeDB,
-//! cert-manager, Prometheus Operator), lowering to Kubernetes API objects with secure, highly
-//! available defaults.
+//! DaemonSet, Job, CronJob) sharing one pod template, blue-green and canary releases, volumes,
+//! services (AWS NLBs included), ingress, autoscaling, disruption budgets, network policies,
+//! RBAC, quotas and typed custom resources (KubeDB, cert-manager, Prometheus Operator),
+//! lowering to Kubernetes API objects with secure, highly available defaults.
 //!
 //! Diagnostic codes (SS03xx; SS0103 invalid names and SS0204–SS0206 duplicates and unresolved
 //! Secret/ConfigMap keys come from core):
@@ -79,7 +79,20 @@
 //! | SS0381 | error    | a scrape interval or timeout that is zero, not whole milliseconds, or a timeout above the interval |
 //! | SS0382 | error    | a ServiceMonitor path that does not start with `/` |
 //! | SS0383 | error    | an invalid KubeDB database version |
+//! | SS0390 | error    | a blue-green or canary release missing a part: a version's container, a canary's Service port or ingress host |
+//! | SS0391 | error    | the two versions of a release expose different container ports |
+//! | SS0392 | error    | an NLB source range that is not an IPv4 network |
+//! | SS0393 | warning  | an internet-facing NLB without a TLS certificate |
+//! | SS0394 | error    | NLB settings on a Service whose type is not `LoadBalancer` |
+//! | SS0395 | error    | an NLB certificate ARN that is not an ACM or IAM server certificate ARN |
+//! | SS0396 | error    | NLB TLS ports that are not ports of the Service, or set without a certificate |
+//! | SS0397 | error    | an Ingress path routed twice |
+//!
+//! A canary weight above 100 is SS0323 (a percentage above 100%); an Ingress route to a Service
+//! of another namespace is SS0319.
 
+mod blue_green;
+mod canary;
 mod cert_manager;
 mod claim;
 mod config_map;
@@ -101,6 +114,7 @@ mod pod;
 mod prometheus;
 mod quantity;
 mod raw;
+mod release;
 mod resource_quota;
 mod role;
 mod role_binding;
@@ -112,6 +126,8 @@ mod stateful_set;
 mod toleration;
 mod volume;
 
+pub use blue_green::{BlueGreen, BlueGreenRef, Colour};
+pub use canary::{Canary, CanaryRef};
 pub use cert_manager::{AcmeServer, ClusterIssuer, ClusterIssuerRef, SolverService};
 pub use claim::{AccessMode, PersistentVolumeClaim, PersistentVolumeClaimRef, VolumeClaim};
 pub use config_map::{ConfigMap, ConfigMapRef, ExternalConfigMap};
@@ -129,7 +145,7 @@ pub use kubedb::{
     DatabaseMonitor, DeletionPolicy, MongoDb, MongoDbRef, MongoTopology, Redis, RedisMode,
     RedisRef, StorageSize, StorageType,
 };
-pub use labels::{IDENTITY_LABEL, MANAGED_BY_LABEL};
+pub use labels::{COLOUR_LABEL, IDENTITY_LABEL, MANAGED_BY_LABEL, RELEASE_LABEL, TRACK_LABEL};
 pub use limit_range::{LimitRange, LimitRangeRef};
 pub use namespace::{Namespace, NamespaceRef};
 pub use network_policy::{
@@ -143,7 +159,7 @@ pub use resource_quota::{ResourceQuota, ResourceQuotaRef};
 pub use role::{ClusterRole, ClusterRoleRef, NonResourceRule, Role, RoleRef, Rule, Verb};
 pub use role_binding::{ClusterRoleBinding, RoleBinding, RoleBindingRef};
 pub use secret::{Secret, SecretRef, SecretWithValues};
-pub use service::{PortRef, Service, ServiceRef, ServiceType};
+pub use service::{Nlb, PortRef, Service, ServiceRef, ServiceType};
 pub use service_account::{ServiceAccount, ServiceAccountRef};
 pub use stateful_set::{PodManagement, StatefulSet, StatefulSetRef};
 pub use toleration::{TaintEffect, Toleration};

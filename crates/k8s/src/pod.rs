@@ -73,6 +73,9 @@ pub(crate) struct PodTemplate {
     pub(crate) tolerations: Vec<Toleration>,
     /// Read-only host directories, mounted at the same path in every container (DaemonSet).
     pub(crate) host_paths: Vec<String>,
+    /// Labels stacksmith sets on the pods of one version of a release (release, colour or
+    /// track): written like user labels, but not checked against the reserved keys.
+    pub(crate) release_labels: Vec<(String, String)>,
 }
 
 /// What a workload tells the shared lowering about itself.
@@ -195,6 +198,7 @@ impl PodTemplate {
             node_selector: Vec::new(),
             tolerations: Vec::new(),
             host_paths: Vec::new(),
+            release_labels: Vec::new(),
         }
     }
 
@@ -224,6 +228,7 @@ impl PodTemplate {
 
         let mut labels = identity_labels(pod.identity);
         labels.extend(self.labels.iter().cloned());
+        labels.extend(self.release_labels.iter().cloned());
         let spec = PodSpec {
             service_account_name: self.service_account.as_ref().map(|s| s.name().to_owned()),
             automount_service_account_token: Some(self.mount_token),

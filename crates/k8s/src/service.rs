@@ -1,13 +1,225 @@
 //! `Service`: a stable virtual IP and DNS name in front of a workload's pods, selecting them by
-//! the identity label, and `ServiceRef`, whose intent method makes an Ingress.
+//! the identity label, optionally behind an AWS Network Load Balancer (`Nlb`), and `ServiceRef`,
+//! whose intent method makes an Ingress.
+
+use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Service as KService, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Cidr, Construct, Lower, Lowering, NameRule, Path, Scope};
 
 use crate::Ingress;
 use crate::labels::{identity_labels, meta, push, resolve_name};
 use crate::pod::{Pods, describe_ports};
+
+/// The prefix of the AWS Load Balancer Controller's Service annotations.
+const AWS_LB: &str = "service.beta.kubernetes.io/aws-load-balancer-";
+
+/// The TLS policy of an NLB's TLS listeners: TLS 1.3 and 1.2 only, forward-secret ciphers.
+const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/// An AWS Network Load Balancer in front of a Service, provisioned by the AWS Load Balancer
+/// Controller (`spec.loadBalancerClass: service.k8s.aws/nlb`), set with
+/// [`Service::aws_network_load_balancer`].
+///
+/// What it writes, every default spelled out:
+/// - `spec.type: LoadBalancer`, `spec.loadBalancerClass: service.k8s.aws/nlb`, and
+///   `spec.allocateLoadBalancerNodePorts: false`: the NLB sends traffic straight to pod IPs
+///   (`aws-load-balancer-nlb-target-type: ip`), so no node port is opened on every node.
+/// - `aws-load-balancer-scheme`: `internal` (reachable from the VPC and peered networks) unless
+///   made with [`Nlb::internet_facing`].
+/// - with [`Nlb::tls_certificate_arn`]: `aws-load-balancer-ssl-cert`, `aws-load-balancer-ssl-ports`
+///   (Default: every port of the Service; [`Nlb::tls_ports`] narrows it) and
+///   `aws-load-balancer-ssl-negotiation-policy: ELBSecurityPolicy-TLS13-1-2-2021-06` (TLS 1.2 and
+///   1.3 only). The NLB terminates TLS and forwards plain TCP to the pods inside the VPC.
+/// - with [`Nlb::source_ranges`]: `spec.loadBalancerSourceRanges`, enforced by the security
+///   group the controller (v2.6 or later) puts in front of the NLB.
+///
+/// An internet-facing NLB without a certificate is a warning (SS0393): traffic from the
+/// internet would arrive unencrypted unless the pods terminate TLS themselves. An
+/// internet-facing NLB without source ranges is open to every address: that is what a public
+/// endpoint is, so it is not flagged; restrict it when only known networks should connect.
+///
+/// ```no_run
+/// use stacksmith_core::Stack;
+/// use stacksmith_k8s::*;
+///
+/// let mut stack = Stack::new("prod", "us-east-1");
+/// let ns = stack.add(Namespace::new("kgas"));
+/// let api = stack.add(
+///     Deployment::new(&ns, "kgas-api")
+///         .container(Container::new("api", "kgas/api:1.4.0").port("http", 8000)),
+/// );
+/// // TLS ends at the NLB; it forwards plain TCP to the pods' `http` port inside the VPC.
+/// stack.add(
+///     api.expose_via_service(443, "http").aws_network_load_balancer(
+///         Nlb::internet_facing()
+///             .tls_certificate_arn("arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab")
+///             .source_ranges(["203.0.113.0/24"]),
+///     ),
+/// );
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Nlb {
+    internet_facing: bool,
+    certificates: Vec<String>,
+    tls_ports: Vec<u16>,
+    source_ranges: Vec<String>,
+}
+
+impl Nlb {
+    /// An NLB reachable only from inside the VPC (and networks routed to it). The default
+    /// scheme.
+    pub fn internal() -> Self {
+        Self {
+            internet_facing: false,
+            certificates: Vec::new(),
+            tls_ports: Vec::new(),
+            source_ranges: Vec::new(),
+        }
+    }
+
+    /// An NLB with public addresses, reachable from the internet (in the public subnets).
+    pub fn internet_facing() -> Self {
+        Self {
+            internet_facing: true,
+            ..Self::internal()
+        }
+    }
+
+    /// Terminates TLS on the NLB with this ACM (or IAM server) certificate. Call again to add
+    /// certificates for more host names (SNI); the first is the default. Default: no TLS.
+    #[must_use]
+    pub fn tls_certificate_arn(mut self, arn: impl Into<String>) -> Self {
+        self.certificates.push(arn.into());
+        self
+    }
+
+    /// The Service ports whose listeners are TLS (`aws-load-balancer-ssl-ports`); each must be
+    /// a port of the Service. Default: every port of the Service, once a certificate is set.
+    #[must_use]
+    pub fn tls_ports(mut self, ports: impl IntoIterator<Item = u16>) -> Self {
+        self.tls_ports.extend(ports);
+        self
+    }
+
+    /// Admits only clients from these IPv4 networks (`spec.loadBalancerSourceRanges`, e.g.
+    /// `"203.0.113.0/24"`). Default: no restriction (the VPC for an internal NLB, every address
+    /// for an internet-facing one).
+    #[must_use]
+    pub fn source_ranges(mut self, cidrs: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.source_ranges.extend(cidrs.into_iter().map(Into::into));
+        self
+    }
+
+    fn scheme(&self) -> &'static str {
+        if self.internet_facing {
+            "internet-facing"
+        } else {
+            "internal"
+        }
+    }
+
+    /// Checks the settings against the Service's ports; returns the source ranges to write.
+    fn check(&self, cx: &mut Lowering<'_>, ports: &[u16]) -> Vec<String> {
+        for arn in &self.certificates {
+            if let Some(problem) = certificate_arn_problem(arn) {
+                cx.error(
+                    "SS0395",
+                    format!("NLB `tls_certificate_arn` `{arn}` {problem}"),
+                    "give the ARN of an ACM certificate, `arn:aws:acm:<region>:<account>:certificate/<id>`, in the NLB's region",
+                );
+            }
+        }
+        if self.certificates.is_empty() && !self.tls_ports.is_empty() {
+            cx.error(
+                "SS0396",
+                "NLB `tls_ports` are set but no certificate is",
+                "add `.tls_certificate_arn(arn)` for the TLS listeners, or remove `.tls_ports(...)`",
+            );
+        }
+        for p in &self.tls_ports {
+            if !ports.contains(p) {
+                cx.error(
+                    "SS0396",
+                    format!("NLB `tls_ports` names port {p}, which is not a port of the Service"),
+                    format!(
+                        "name one of the Service's ports: {}",
+                        ports
+                            .iter()
+                            .map(u16::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
+        if self.internet_facing && self.certificates.is_empty() {
+            cx.warning(
+                "SS0393",
+                "the NLB is internet-facing but terminates no TLS: clients' traffic crosses the internet unencrypted unless the pods terminate TLS themselves",
+                "add `.tls_certificate_arn(arn)` with an ACM certificate for the host name, or use `Nlb::internal()`",
+            );
+        }
+        let mut ranges = Vec::with_capacity(self.source_ranges.len());
+        for c in &self.source_ranges {
+            match Cidr::parse(c) {
+                Ok(cidr) => ranges.push(cidr.to_string()),
+                Err(e) => cx.error(
+                    "SS0392",
+                    format!("NLB `source_ranges` value `{c}` is not an IPv4 network: {e}"),
+                    "write a network such as `203.0.113.0/24` (one address is `203.0.113.7/32`)",
+                ),
+            }
+        }
+        ranges
+    }
+
+    /// The controller's annotations, for a Service with `ports`.
+    fn annotations(&self, ports: &[u16]) -> Vec<(String, String)> {
+        let mut out = vec![
+            (format!("{AWS_LB}nlb-target-type"), "ip".to_owned()),
+            (format!("{AWS_LB}scheme"), self.scheme().to_owned()),
+        ];
+        if !self.certificates.is_empty() {
+            let tls = if self.tls_ports.is_empty() {
+                ports
+            } else {
+                &self.tls_ports
+            };
+            let tls: Vec<String> = tls.iter().map(u16::to_string).collect();
+            out.push((format!("{AWS_LB}ssl-cert"), self.certificates.join(",")));
+            out.push((format!("{AWS_LB}ssl-ports"), tls.join(",")));
+            out.push((
+                format!("{AWS_LB}ssl-negotiation-policy"),
+                TLS_POLICY.to_owned(),
+            ));
+        }
+        out
+    }
+}
+
+/// What is wrong with a certificate ARN, if anything: it must name an ACM certificate
+/// (`arn:<partition>:acm:<region>:<account>:certificate/<id>`) or an IAM server certificate
+/// (`arn:<partition>:iam::<account>:server-certificate/<name>`).
+fn certificate_arn_problem(arn: &str) -> Option<&'static str> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [prefix, partition, service, region, account, resource] = parts[..] else {
+        return Some("is not an ARN");
+    };
+    if prefix != "arn" || partition.is_empty() {
+        return Some("is not an ARN");
+    }
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return Some("does not hold a 12-digit account id");
+    }
+    let named = |kind: &str| resource.strip_prefix(kind).is_some_and(|id| !id.is_empty());
+    match service {
+        "acm" if !region.is_empty() && named("certificate/") => None,
+        "iam" if region.is_empty() && named("server-certificate/") => None,
+        _ => Some("is not the ARN of an ACM certificate or IAM server certificate"),
+    }
+}
 
 /// A container port, by name or by number: what a Service targets.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,10 +286,12 @@ impl ServiceType {
 ///
 /// Creates: one `v1/Service`.
 ///
-/// Defaults: `type: ClusterIP`; the selector is only the workload's identity label; each port
-/// is named after the container port it targets (`http`); the construct id is `service`, a child
-/// of the workload, so the name is `<workload>-service`. Every target must be a port a
-/// container of the workload exposes (SS0305).
+/// Defaults: `type: ClusterIP`; the selector is only the workload's identity label (a
+/// [`BlueGreenRef::expose_via_service`](crate::BlueGreenRef::expose_via_service) Service selects
+/// the release's live colour instead); each port is named after the container port it targets
+/// (`http`); the construct id is `service`, a child of the workload, so the name is
+/// `<workload>-service`. Every target must be a port a container of the workload exposes
+/// (SS0305). [`Service::aws_network_load_balancer`] puts an AWS NLB in front of it.
 ///
 /// ```no_run
 /// use stacksmith_core::Stack;
@@ -97,6 +311,10 @@ pub struct Service {
     name: Option<String>,
     ports: Vec<(u16, PortRef)>,
     service_type: ServiceType,
+    nlb: Option<Nlb>,
+    /// The selector, when not the workload's identity label (a blue-green release's live
+    /// colour).
+    selector: Option<BTreeMap<String, String>>,
 }
 
 /// A resolved service port: its name, number, target and whether a container exposes it.
@@ -114,7 +332,15 @@ impl Service {
             name: None,
             ports: vec![(port, target)],
             service_type: ServiceType::ClusterIp,
+            nlb: None,
+            selector: None,
         }
+    }
+
+    /// Selects pods by `selector` instead of the workload's identity label.
+    pub(crate) fn selecting(mut self, selector: BTreeMap<String, String>) -> Self {
+        self.selector = Some(selector);
+        self
     }
 
     /// Sets the object name. Default: the kebab-case construct path below the stack.
@@ -135,6 +361,16 @@ impl Service {
     #[must_use]
     pub fn service_type(mut self, service_type: ServiceType) -> Self {
         self.service_type = service_type;
+        self
+    }
+
+    /// Puts an AWS Network Load Balancer in front of the Service, through the AWS Load
+    /// Balancer Controller: `type: LoadBalancer` with its settings (see [`Nlb`]; default scheme
+    /// internal). Default: none, a ClusterIP Service.
+    #[must_use]
+    pub fn aws_network_load_balancer(mut self, nlb: Nlb) -> Self {
+        self.service_type = ServiceType::LoadBalancer;
+        self.nlb = Some(nlb);
         self
     }
 
@@ -243,12 +479,42 @@ impl Lower for Service {
                 ..ServicePort::default()
             })
             .collect();
+        let numbers: Vec<u16> = resolved.iter().map(|r| r.port).collect();
+        let (annotations, source_ranges) = match &self.nlb {
+            Some(nlb) => {
+                if self.service_type != ServiceType::LoadBalancer {
+                    cx.error(
+                        "SS0394",
+                        format!(
+                            "the Service has NLB settings but `service_type` is {}",
+                            self.service_type.as_str()
+                        ),
+                        "an NLB needs `type: LoadBalancer`; remove `.service_type(...)` (`.aws_network_load_balancer(...)` sets it) or the NLB",
+                    );
+                }
+                let ranges = nlb.check(cx, &numbers);
+                (nlb.annotations(&numbers), ranges)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
         let object = KService {
-            metadata: meta(&name, Some(&d.namespace), [], []),
+            metadata: meta(
+                &name,
+                Some(&d.namespace),
+                [],
+                annotations.iter().map(|(k, v)| (k, v)),
+            ),
             spec: Some(ServiceSpec {
                 type_: Some(self.service_type.as_str().to_owned()),
-                selector: Some(identity_labels(&d.identity)),
+                selector: Some(
+                    self.selector
+                        .clone()
+                        .unwrap_or_else(|| identity_labels(&d.identity)),
+                ),
                 ports: Some(ports),
+                load_balancer_class: self.nlb.as_ref().map(|_| "service.k8s.aws/nlb".to_owned()),
+                allocate_load_balancer_node_ports: self.nlb.as_ref().map(|_| false),
+                load_balancer_source_ranges: (!source_ranges.is_empty()).then_some(source_ranges),
                 ..ServiceSpec::default()
             }),
             ..KService::default()
@@ -285,6 +551,7 @@ impl Construct for Service {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::{Container, Deployment, Namespace};
     use stacksmith_core::Stack;
 
@@ -337,6 +604,155 @@ mod tests {
         let (mut stack, api) = stack();
         stack.add(api.expose_via_service(80, 8080).port(81, "grpc"));
         insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+    }
+
+    const CERT: &str =
+        "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab";
+
+    #[test]
+    fn internal_nlb_by_default_with_every_default_written() {
+        let (mut stack, api) = stack();
+        stack.add(
+            api.expose_via_service(80, "http")
+                .aws_network_load_balancer(Nlb::internal()),
+        );
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let svc = &g.objects[2].body;
+        assert_eq!(svc["spec"]["type"], "LoadBalancer");
+        assert_eq!(svc["spec"]["loadBalancerClass"], "service.k8s.aws/nlb");
+        assert_eq!(svc["spec"]["allocateLoadBalancerNodePorts"], false);
+        assert_eq!(svc["spec"].get("loadBalancerSourceRanges"), None);
+        assert_eq!(
+            svc["metadata"]["annotations"],
+            serde_json::json!({
+                "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+                "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+            })
+        );
+    }
+
+    #[test]
+    fn internet_facing_nlb_terminates_tls_for_chosen_ports() {
+        let (mut stack, api) = stack();
+        stack.add(
+            api.expose_via_service(443, "http")
+                .port(80, 8000)
+                .aws_network_load_balancer(
+                    Nlb::internet_facing()
+                        .tls_certificate_arn(CERT)
+                        .tls_ports([443])
+                        .source_ranges(["203.0.113.0/24", "198.51.100.7/32"]),
+                ),
+        );
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let svc = &g.objects[2].body;
+        let a = &svc["metadata"]["annotations"];
+        assert_eq!(
+            a["service.beta.kubernetes.io/aws-load-balancer-scheme"],
+            "internet-facing"
+        );
+        assert_eq!(
+            a["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"],
+            CERT
+        );
+        assert_eq!(
+            a["service.beta.kubernetes.io/aws-load-balancer-ssl-ports"],
+            "443"
+        );
+        assert_eq!(
+            a["service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy"],
+            "ELBSecurityPolicy-TLS13-1-2-2021-06"
+        );
+        assert_eq!(
+            svc["spec"]["loadBalancerSourceRanges"],
+            serde_json::json!(["203.0.113.0/24", "198.51.100.7/32"])
+        );
+        insta::assert_json_snapshot!(svc);
+    }
+
+    #[test]
+    fn tls_covers_every_port_by_default() {
+        let (mut stack, api) = stack();
+        stack.add(
+            api.expose_via_service(443, "http")
+                .port(8443, 8000)
+                .aws_network_load_balancer(Nlb::internal().tls_certificate_arn(CERT)),
+        );
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        assert_eq!(
+            g.objects[2].body["metadata"]["annotations"]["service.beta.kubernetes.io/aws-load-balancer-ssl-ports"],
+            "443,8443"
+        );
+    }
+
+    #[test]
+    fn certificate_arns() {
+        for ok in [CERT, "arn:aws:iam::123456789012:server-certificate/api"] {
+            assert_eq!(certificate_arn_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "arn:aws:acm:us-east-1:1234:certificate/x",
+            "arn:aws:acm::123456789012:certificate/x",
+            "arn:aws:s3:::bucket",
+            "arn:aws:acm:us-east-1:123456789012:certificate/",
+            "certificate",
+        ] {
+            assert!(certificate_arn_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn fails_invalid_nlb_source_range() {
+        let (mut stack, api) = stack();
+        stack.add(
+            api.expose_via_service(80, "http")
+                .aws_network_load_balancer(Nlb::internal().source_ranges([
+                    "10.0.0.0/8",
+                    "10.0.0.1/8",
+                    "office",
+                    "0.0.0.0/33",
+                ])),
+        );
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_nlb_settings_that_contradict() {
+        let (mut stack, api) = stack();
+        stack.add(
+            api.expose_via_service(80, "http")
+                .aws_network_load_balancer(
+                    Nlb::internet_facing()
+                        .tls_ports([443])
+                        .tls_certificate_arn("arn:aws:acm:us-east-1:123456789012:cert/x"),
+                )
+                .service_type(ServiceType::NodePort),
+        );
+        let ns = stack.add(Namespace::new("frontend"));
+        let web = stack.add(
+            Deployment::new(&ns, "web")
+                .container(Container::new("web", "rocketgraph/web:1.0.0").port("http", 3000)),
+        );
+        stack.add(
+            web.expose_via_service(443, "http")
+                .aws_network_load_balancer(Nlb::internal().tls_ports([443])),
+        );
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_internet_facing_without_tls_warns() {
+        let (mut stack, api) = stack();
+        stack.add(
+            api.expose_via_service(80, "http")
+                .aws_network_load_balancer(Nlb::internet_facing()),
+        );
+        let g = stack.lower();
+        assert!(!g.diagnostics.has_errors());
+        insta::assert_snapshot!(g.diagnostics.to_string());
     }
 
     #[test]
