@@ -176,13 +176,8 @@ pub fn app() -> App {
     flagwise.add(
         web_service
             .expose_via_ingress("flagwise.example.com", "/")
-            .tls("flagwise-tls")
-            .cluster_issuer("letsencrypt-prod")
-            .force_ssl_redirect(),
-    );
-    flagwise.add(
-        api_service
-            .expose_via_ingress("flagwise.example.com", "/api")
+            .name("flagwise")
+            .route("/api/", &api_service)
             .tls("flagwise-tls")
             .cluster_issuer("letsencrypt-prod")
             .rate_limit_rpm(600)
