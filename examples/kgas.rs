@@ -5,8 +5,8 @@
 //!
 //! Stricter than the seed: Kubernetes 1.33 instead of the end-of-life 1.27, a private API
 //! endpoint, nodes only in private subnets, encrypted secrets, and a database that is Multi-AZ,
-//! encrypted, IAM-authenticated and replicated to the standby region. (The seed's API server,
-//! HPA and blue-green/canary releases are Kubernetes constructs; see the Kubernetes examples.)
+//! encrypted, IAM-authenticated and replicated to the standby region; the API server released
+//! blue-green behind default-deny network policies, with pinned image tags.
 //!
 //! `cargo run --example kgas` writes `out/kgas-primary/` and `out/kgas-standby/`; apply the
 //! primary first (the standby's replica is found by the primary's ARN).
@@ -40,6 +40,50 @@ fn eks(stack: &mut Stack, network: &NetworkRef) -> EksClusterRef {
     )
 }
 
+/// The seed's API server (port 8000, 250m/512Mi requests, 500m/1Gi limits, DATABASE_URL from
+/// `kgas-secrets`) as a blue-green release: v1.0.0 is live on blue, v1.1.0 waits warm on green;
+/// switching is the one-line change `.live(Colour::Green)`. The seed's HPA (2-20 on CPU 70% and
+/// memory 80%) scales each colour; only the ingress controller reaches the pods, which reach
+/// only DNS and the database.
+fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
+    let ns = stack.add(Namespace::new("kgas").label("environment", "production"));
+    stack.add(ns.default_deny());
+    let secrets = stack.add(Secret::external(&ns, "kgas-secrets", ["database-url"]));
+    let version = |tag: &str| {
+        Container::new("kgas-api-server", format!("kgas/api-server:{tag}"))
+            .port("http", 8000)
+            .env_from_secret("DATABASE_URL", &secrets, "database-url")
+            .requests(Cpu::millis(250), Memory::mib(512))
+            .limits(Cpu::millis(500), Memory::gib(1))
+            .readiness(Probe::http_get("/health", 8000).period(5))
+            .liveness(
+                Probe::http_get("/health", 8000)
+                    .initial_delay(15)
+                    .period(10),
+            )
+    };
+    let release = stack.add(
+        BlueGreen::new(&ns, "kgas-api-server")
+            .blue(version("v1.0.0"))
+            .green(version("v1.1.0"))
+            .live(Colour::Blue)
+            .replicas(3)
+            .require_zone_spread(),
+    );
+    stack.add(release.expose_via_service(80, "http"));
+    for colour in [release.blue(), release.green()] {
+        stack.add(
+            colour
+                .autoscale(2, 20)
+                .cpu_utilization(70)
+                .memory_utilization(80),
+        );
+        stack.add(colour.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
+        stack.add(colour.allow_from_namespace("ingress-nginx").port("http"));
+        stack.add(colour.allow_egress_to_cidr(network.cidr(), db_port));
+    }
+}
+
 /// The whole KGAS app: primary in us-east-1, standby in us-west-2.
 pub fn app() -> App {
     let (mut primary, network) = region("kgas-primary", "us-east-1", "10.60.0.0/16");
@@ -54,6 +98,7 @@ pub fn app() -> App {
             .setting(Setting::SharedBuffersMib(2048))
             .allow_from(&cluster),
     );
+    api_server(&mut primary, &network, db.port());
 
     let (mut standby, network) = region("kgas-standby", "us-west-2", "10.61.0.0/16");
     let cluster = eks(&mut standby, &network);
@@ -66,6 +111,7 @@ pub fn app() -> App {
             .replica_of(&db)
             .allow_from(&cluster),
     );
+    api_server(&mut standby, &network, db.port());
 
     let mut app = App::new();
     app.add(primary);
