@@ -79,7 +79,7 @@ pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
             command: "terraform -chdir=terraform init && terraform -chdir=terraform apply".into(),
         });
     }
-    let kube = kubernetes::render(g);
+    let (kube, kubernetes_objects) = kubernetes::render(g);
     if !kube.is_empty() {
         apply_order.push(ApplyStep {
             root: "kubernetes".into(),
@@ -87,13 +87,6 @@ pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
             command: "kubectl apply -k kubernetes".into(),
         });
     }
-    let kubernetes_objects = kubernetes::apply_order(g)
-        .iter()
-        .map(|o| match &o.namespace {
-            Some(ns) => format!("{}/{ns}/{}", o.kind, o.name),
-            None => format!("{}/{}", o.kind, o.name),
-        })
-        .collect();
     files.extend(kube.into_iter().map(|(path, contents)| File {
         path: format!("kubernetes/{path}"),
         contents,
@@ -135,8 +128,12 @@ pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
 }
 
 fn sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(text.as_bytes());
+    let mut out = String::with_capacity(digest.len() * 2);
+    for b in digest.iter() {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out
 }

@@ -31,7 +31,13 @@ pub fn to_yaml(value: &Value) -> String {
 }
 
 fn indent(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
 }
 
 fn map(out: &mut String, m: &serde_json::Map<String, Value>, depth: usize) {
@@ -117,6 +123,11 @@ fn plain_ok(s: &str) -> bool {
 fn string(out: &mut String, s: &str) {
     if plain_ok(s) {
         out.push_str(s);
+    } else if !s.chars().any(|c| c.is_control() || c == '"' || c == '\\') {
+        // Nothing to escape: double-quoted as is.
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
     } else {
         // JSON string escapes are valid YAML double-quoted escapes.
         out.push_str(&Value::String(s.to_owned()).to_string());
