@@ -1,134 +1,437 @@
-//! The command line an app's `main` hands over to: `synth` (default), `validate`, `list`.
-//! Exit codes: 0 ok, 1 diagnostics (or I/O failure), 2 usage.
+//! The command line an app's `main` hands over to: `synth` (default), `validate`, `list`,
+//! `completions`. Exit codes: 0 ok, 1 diagnostics (or I/O failure), 2 usage.
+//!
+//! Adding a command: a variant of [`Command`] (its doc comment is the help line), an example
+//! line in [`after_help`], and an arm in [`dispatch`] calling a function that takes the
+//! [`Ctx`] (writers, colour, quiet, format). Human text goes to `ctx.out` (results) and
+//! `ctx.err` (diagnostics); with `--format json` a command writes one document to `ctx.out`
+//! through [`json::Document`] and nothing to `ctx.err`.
 
+mod json;
+#[cfg(test)]
+mod tests;
+
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use stacksmith_core::App;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+use stacksmith_core::{App, Diagnostics, Severity};
 
 use crate::{SynthError, synth, write::render_app};
 
 /// Synthesize this app's infrastructure: Terraform JSON and Kubernetes YAML.
 #[derive(Parser, Debug)]
 #[command(
-    about,
-    long_about = "Synthesize this app's infrastructure.\n\nEach stack is written to <out>/<stack>/: terraform/main.tf.json (run `terraform init && terraform apply` there first), kubernetes/*.yaml (then `kubectl apply -k kubernetes`), and manifest.json (files, hashes, apply order). On any error nothing is written and the previous output stays intact."
+    about = "Synthesize this app's infrastructure: Terraform JSON and Kubernetes YAML.",
+    long_about = "Synthesize this app's infrastructure: Terraform JSON and Kubernetes YAML.\n\n\
+        Each stack is written to <out>/<stack>/: terraform/main.tf.json, kubernetes/*.yaml with \
+        a Kustomization, and manifest.json (every file with its sha256, and the apply order). \
+        Every check runs over the whole app first; on any error nothing is written and the \
+        previous output stays intact."
 )]
 struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// Flags every command accepts, before or after its name.
+#[derive(Args, Debug, Clone, Copy)]
+struct GlobalArgs {
+    /// When to colour diagnostics on stderr.
+    ///
+    /// `auto` colours only when stderr is a terminal and NO_COLOR is unset or empty; `always`
+    /// and `never` override both. Standard output is never coloured.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+    /// Print only errors.
+    ///
+    /// No summary and no warnings. `list` and `completions` still print their result, and a
+    /// JSON document is always complete.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Output format: text for people, or JSON for scripts.
+    ///
+    /// `human`: a summary on stdout, diagnostics on stderr. `json`: one JSON document on stdout
+    /// (the summary, and every diagnostic as an object with severity, code, path, message and
+    /// hint), nothing on stderr; the exit codes are the same.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Human, global = true)]
+    format: Format,
+}
+
+/// When to colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    /// Only when stderr is a terminal and NO_COLOR is unset or empty.
+    Auto,
+    /// Always, even into a pipe or with NO_COLOR set.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Text for people: summary on stdout, compiler-style diagnostics on stderr.
+    Human,
+    /// One pretty-printed JSON document on stdout, keys in a fixed order.
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Write every stack's output (the default command).
-    Synth {
-        /// Where stack folders are written.
-        #[arg(long, default_value = "out")]
-        out: PathBuf,
-    },
+    #[command(
+        long_about = "Write every stack's output into <out>/<stack>/ (the default \
+        command). Each stack folder is staged beside its target and swapped in only once every \
+        stack rendered; on any error nothing is written. Prints each stack's counts and its apply \
+        order."
+    )]
+    Synth(SynthArgs),
     /// Run every check and report, writing nothing.
     Validate,
     /// List each construct with the Terraform resources and Kubernetes objects it creates.
     List,
+    /// Print a shell completion script for this program to stdout.
+    #[command(
+        long_about = "Print a shell completion script for this program to stdout. \
+        bash: `APP completions bash > ~/.local/share/bash-completion/completions/APP`; zsh: \
+        `APP completions zsh > ~/.zfunc/_APP` (with ~/.zfunc in $fpath); fish: `APP completions \
+        fish > ~/.config/fish/completions/APP.fish`; PowerShell: `APP completions powershell | \
+        Out-String | Invoke-Expression` in your profile."
+    )]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
 }
 
-/// Parses the process arguments and runs the command on `app`.
+/// `synth`'s flags.
+#[derive(Args, Debug, Clone)]
+struct SynthArgs {
+    /// Where stack folders are written: <out>/<stack>/.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    out: PathBuf,
+}
+
+/// Where the CLI writes, and what `--color auto` means here.
+pub struct Console<'a> {
+    /// Results: the synth summary, listings, completion scripts, JSON documents (stdout).
+    pub out: &'a mut dyn Write,
+    /// Diagnostics and errors (stderr).
+    pub err: &'a mut dyn Write,
+    /// Whether `--color auto` colours `err`: see [`auto_color`].
+    pub auto_color: bool,
+}
+
+/// Whether `--color auto` colours: only into a terminal, and not when `NO_COLOR` is set to a
+/// non-empty value (<https://no-color.org>).
+pub fn auto_color(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+/// Parses the process arguments and runs the command on `app`, writing to stdout and stderr.
 pub fn run(app: &App) -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
+    let auto = auto_color(
+        io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
+    let (mut out, mut err) = (io::stdout().lock(), io::stderr().lock());
+    run_with(
+        app,
+        std::env::args_os(),
+        &mut Console {
+            out: &mut out,
+            err: &mut err,
+            auto_color: auto,
+        },
+    )
+}
+
+/// Runs the command line `args` (the first is the program's name) on `app`, writing to
+/// `console`. The exit code is 0 on success, 1 when the app has errors or writing failed, and
+/// 2 for a usage error.
+pub fn run_with<I, T>(app: &App, args: I, console: &mut Console<'_>) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let bin = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .map_or_else(|| "app".to_owned(), |n| n.to_string_lossy().into_owned());
+    let cli = match definition(&bin)
+        .try_get_matches_from_mut(&args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            let code = e.exit_code();
+            let text = e.render().to_string();
+            let stream = if e.use_stderr() {
+                &mut console.err
+            } else {
+                &mut console.out
+            };
+            // A closed pipe while printing help changes nothing about the outcome.
+            let _ = stream.write_all(text.as_bytes());
+            return ExitCode::from(u8::try_from(code).unwrap_or(2));
         }
     };
-    match cli.command.unwrap_or(Command::Synth {
+    let g = cli.global;
+    let color = match g.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => console.auto_color,
+    };
+    let mut ctx = Ctx {
+        out: &mut *console.out,
+        err: &mut *console.err,
+        color,
+        quiet: g.quiet,
+        json: g.format == Format::Json,
+    };
+    let command = cli.command.unwrap_or(Command::Synth(SynthArgs {
         out: PathBuf::from("out"),
-    }) {
-        Command::Synth { out } => match synth(app, &out) {
-            Ok(report) => {
-                if !report.diagnostics.is_empty() {
-                    eprintln!("{}\n", report.diagnostics);
+    }));
+    // Failing to write the report itself (a closed pipe) is an I/O failure: exit 1.
+    dispatch(app, command, &bin, &mut ctx).unwrap_or(ExitCode::from(1))
+}
+
+/// The command line's definition, with `bin` as the program's name in usage and examples.
+fn definition(bin: &str) -> clap::Command {
+    Cli::command().bin_name(bin).after_help(after_help(bin))
+}
+
+/// The examples and the apply order shown under `--help`.
+fn after_help(bin: &str) -> String {
+    format!(
+        "Examples:
+  # Synthesize every stack into out/<stack>/ (the default command):
+  {bin}
+  # Write into deploy/<stack>/ instead:
+  {bin} synth --out deploy
+  # Run every check and write nothing; with --quiet, print only errors (exit code 1 if any):
+  {bin} validate
+  {bin} --quiet validate
+  # Each construct with the Terraform resources and Kubernetes objects it creates:
+  {bin} list
+  # The summary and every diagnostic as one JSON document on stdout, for scripts and CI:
+  {bin} --format json synth | jq '.stacks[].apply_order'
+  # Shell completions (bash, zsh, fish, elvish, powershell):
+  {bin} completions bash > ~/.local/share/bash-completion/completions/{bin}
+
+Apply order (printed by synth and kept in <out>/<stack>/manifest.json), from <out>/<stack>/:
+  1. cloud infrastructure:  terraform -chdir=terraform init && terraform -chdir=terraform apply
+  2. workloads:             kubectl apply -k kubernetes
+  A stack printed with \"apply after stack(s): a, b\" is applied after those stacks.
+
+Exit status: 0 success; 1 errors in the app (nothing written) or an I/O failure; 2 usage error.
+Environment: NO_COLOR=1 turns colour off unless --color always."
+    )
+}
+
+/// What a command runs with.
+struct Ctx<'a> {
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
+    color: bool,
+    quiet: bool,
+    json: bool,
+}
+
+impl Ctx<'_> {
+    /// Writes `diagnostics` to stderr as a compiler would, with the summary line; with
+    /// `--quiet`, the errors only. Writes nothing when there is nothing to show.
+    fn diagnostics(&mut self, diagnostics: &Diagnostics) -> io::Result<()> {
+        let shown: Vec<_> = diagnostics
+            .iter()
+            .filter(|d| !self.quiet || d.severity == Severity::Error)
+            .collect();
+        if shown.is_empty() {
+            return Ok(());
+        }
+        for d in &shown {
+            writeln!(self.err, "{}\n", d.styled(self.color))?;
+        }
+        let (e, w) = (diagnostics.error_count(), diagnostics.warning_count());
+        if self.quiet {
+            writeln!(self.err, "{e} error(s)")
+        } else {
+            writeln!(self.err, "{e} error(s), {w} warning(s)")
+        }
+    }
+
+    /// An `error: ...` line, `error` coloured like a diagnostic's.
+    fn error_line(&mut self, message: &str) -> io::Result<()> {
+        let (on, off) = if self.color {
+            ("\x1b[1;31m", "\x1b[0m")
+        } else {
+            ("", "")
+        };
+        writeln!(self.err, "{on}error{off}: {message}")
+    }
+
+    /// Reports a failed synth or validate: diagnostics (then a line saying nothing was written)
+    /// or an I/O error. Exit code 1.
+    fn fail(&mut self, command: &'static str, e: &SynthError) -> io::Result<ExitCode> {
+        if self.json {
+            let none = Diagnostics::default();
+            let doc = match e {
+                SynthError::Diagnostics(d) => json::Document::failed(command, d, None),
+                other => json::Document::failed(command, &none, Some(other)),
+            };
+            doc.write(self.out)?;
+        } else {
+            match e {
+                SynthError::Diagnostics(d) => {
+                    self.diagnostics(d)?;
+                    writeln!(
+                        self.err,
+                        "nothing was written; the previous output is unchanged"
+                    )?;
                 }
-                for s in &report.stacks {
-                    println!(
-                        "synthesized stack `{}` into {}: {} Terraform resources and data sources, {} Kubernetes objects, {} files",
-                        s.stack,
-                        s.dir.display(),
-                        s.resources,
-                        s.objects,
-                        s.files
-                    );
-                    if !s.after.is_empty() {
-                        println!("  apply after stack(s): {}", s.after.join(", "));
-                    }
-                    println!("  apply order (from {}):", s.dir.display());
-                    for (i, step) in s.apply_order.iter().enumerate() {
-                        println!("    {}. {:<70} # {}", i + 1, step.command, step.what);
-                    }
+                other => {
+                    self.error_line(&other.to_string())?;
+                    writeln!(self.err, "the previous output is unchanged")?;
                 }
-                ExitCode::SUCCESS
             }
-            Err(e) => fail(&e),
-        },
-        Command::Validate => match render_app(app) {
-            Ok((outputs, diagnostics)) => {
-                if !diagnostics.is_empty() {
-                    eprintln!("{diagnostics}\n");
-                }
-                let (r, o): (usize, usize) = outputs
-                    .iter()
-                    .fold((0, 0), |(r, o), s| (r + s.resources, o + s.objects));
-                println!(
-                    "ok: {} stack(s), {r} Terraform resources, {o} Kubernetes objects; nothing written",
-                    outputs.len()
-                );
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(&e),
-        },
-        Command::List => {
-            for g in app.lower() {
-                let mut paths: Vec<&stacksmith_core::Path> = g
-                    .resources
-                    .iter()
-                    .map(|r| &r.owner)
-                    .chain(g.objects.iter().map(|o| &o.owner))
-                    .collect();
-                paths.sort();
-                paths.dedup();
-                for p in paths {
-                    println!("{p}");
-                    for r in g.resources.iter().filter(|r| &r.owner == p) {
-                        println!("    {}", r.address.expression());
-                    }
-                    for o in g.objects.iter().filter(|o| &o.owner == p) {
-                        let ns = o
-                            .namespace
-                            .as_deref()
-                            .map(|n| format!("{n}/"))
-                            .unwrap_or_default();
-                        println!("    {} {ns}{}", o.kind, o.name);
-                    }
-                }
-                if g.diagnostics.has_errors() {
-                    eprintln!("{}", g.diagnostics);
-                    return ExitCode::from(1);
-                }
-            }
-            ExitCode::SUCCESS
+        }
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn dispatch(app: &App, command: Command, bin: &str, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
+    match command {
+        Command::Synth(args) => synth_command(app, &args, ctx),
+        Command::Validate => validate_command(app, ctx),
+        Command::List => list_command(app, ctx),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut definition(bin), bin, ctx.out);
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn fail(e: &SynthError) -> ExitCode {
-    match e {
-        SynthError::Diagnostics(d) => {
-            eprintln!("{d}\nnothing was written; the previous output is unchanged")
-        }
-        other => eprintln!("error: {other}\nthe previous output is unchanged"),
+fn synth_command(app: &App, args: &SynthArgs, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
+    let report = match synth(app, &args.out) {
+        Ok(report) => report,
+        Err(e) => return ctx.fail("synth", &e),
+    };
+    if ctx.json {
+        json::Document::ok(
+            "synth",
+            &report.diagnostics,
+            report.stacks.iter().map(json::Stack::from).collect(),
+        )
+        .write(ctx.out)?;
+        return Ok(ExitCode::SUCCESS);
     }
-    ExitCode::from(1)
+    ctx.diagnostics(&report.diagnostics)?;
+    if !ctx.quiet && !report.diagnostics.is_empty() {
+        writeln!(ctx.err)?;
+    }
+    if ctx.quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for s in &report.stacks {
+        writeln!(
+            ctx.out,
+            "synthesized stack `{}` into {}: {} Terraform resources and data sources, {} Kubernetes objects, {} files",
+            s.stack,
+            s.dir.display(),
+            s.resources,
+            s.objects,
+            s.files
+        )?;
+        if !s.after.is_empty() {
+            writeln!(ctx.out, "  apply after stack(s): {}", s.after.join(", "))?;
+        }
+        writeln!(ctx.out, "  apply order (from {}):", s.dir.display())?;
+        for (i, step) in s.apply_order.iter().enumerate() {
+            writeln!(
+                ctx.out,
+                "    {}. {:<70} # {}",
+                i + 1,
+                step.command,
+                step.what
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate_command(app: &App, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
+    let (outputs, diagnostics) = match render_app(app) {
+        Ok(rendered) => rendered,
+        Err(e) => return ctx.fail("validate", &e),
+    };
+    if ctx.json {
+        json::Document::ok(
+            "validate",
+            &diagnostics,
+            outputs.iter().map(json::Stack::from).collect(),
+        )
+        .write(ctx.out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    ctx.diagnostics(&diagnostics)?;
+    if ctx.quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !diagnostics.is_empty() {
+        writeln!(ctx.err)?;
+    }
+    let (r, o) = outputs
+        .iter()
+        .fold((0, 0), |(r, o), s| (r + s.resources, o + s.objects));
+    writeln!(
+        ctx.out,
+        "ok: {} stack(s), {r} Terraform resources, {o} Kubernetes objects; nothing written",
+        outputs.len()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_command(app: &App, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
+    let graphs = app.lower();
+    if ctx.json {
+        let mut diagnostics = Diagnostics::default();
+        for g in &graphs {
+            diagnostics.extend(g.diagnostics.clone());
+        }
+        diagnostics.sort();
+        let stacks = graphs.iter().map(json::Listing::from).collect();
+        let doc = if diagnostics.has_errors() {
+            json::Document::failed_with("list", &diagnostics, stacks)
+        } else {
+            json::Document::ok("list", &diagnostics, stacks)
+        };
+        doc.write(ctx.out)?;
+        return Ok(ExitCode::from(u8::from(diagnostics.has_errors())));
+    }
+    for g in &graphs {
+        for (path, resources, objects) in json::constructs(g) {
+            writeln!(ctx.out, "{path}")?;
+            for r in resources {
+                writeln!(ctx.out, "    {r}")?;
+            }
+            for o in objects {
+                let ns = o.namespace.map(|n| format!("{n}/")).unwrap_or_default();
+                writeln!(ctx.out, "    {} {ns}{}", o.kind, o.name)?;
+            }
+        }
+        if g.diagnostics.has_errors() {
+            ctx.diagnostics(&g.diagnostics)?;
+            return Ok(ExitCode::from(1));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

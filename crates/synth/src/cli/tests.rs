@@ -1,0 +1,399 @@
+//! Runs the CLI on argument vectors against small apps, capturing stdout and stderr.
+
+use std::ffi::OsStr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde_json::json;
+use stacksmith_core::{App, Construct, KubeObject, Lower, Lowering, Scope, Stack};
+
+use super::{Console, auto_color, definition, run_with};
+
+/// A ConfigMap, with a warning and/or an error on request.
+struct Settings {
+    id: &'static str,
+    warn: bool,
+    fail: bool,
+}
+
+impl Lower for Settings {
+    fn lower(&self, cx: &mut Lowering<'_>) {
+        if self.warn {
+            cx.warning(
+                "SS9001",
+                format!("`{}` has no keys", self.id),
+                "add a key with `.data(key, value)`",
+            );
+        }
+        if self.fail {
+            cx.error(
+                "SS9002",
+                format!("`{}` is not a valid name", self.id),
+                "use lowercase letters, digits and '-'",
+            );
+        }
+        cx.object(KubeObject {
+            owner: cx.path().clone(),
+            api_version: "v1".into(),
+            kind: "ConfigMap".into(),
+            namespace: Some("team".into()),
+            name: self.id.into(),
+            body: json!({
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": self.id, "namespace": "team"},
+                "data": {"k": "v"},
+            }),
+        });
+    }
+}
+
+impl Construct for Settings {
+    type Handle = ();
+
+    fn id(&self) -> &str {
+        self.id
+    }
+
+    fn handle(&self, _: &Scope) {}
+}
+
+fn app(warn: bool, fail: bool) -> App {
+    let mut stack = Stack::new("prod", "us-east-1");
+    stack.add(Settings {
+        id: "settings",
+        warn,
+        fail,
+    });
+    let mut app = App::new();
+    app.add(stack);
+    app
+}
+
+/// What a run printed.
+struct Run {
+    code: ExitCode,
+    out: String,
+    err: String,
+}
+
+fn run(app: &App, args: &[&str], auto: bool) -> Run {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = run_with(
+        app,
+        std::iter::once("app").chain(args.iter().copied()),
+        &mut Console {
+            out: &mut out,
+            err: &mut err,
+            auto_color: auto,
+        },
+    );
+    Run {
+        code,
+        out: String::from_utf8_lossy(&out).into_owned(),
+        err: String::from_utf8_lossy(&err).into_owned(),
+    }
+}
+
+/// A fresh output folder for one test; removed again by [`Scratch::drop`].
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("stacksmith-cli-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Self(dir)
+    }
+
+    fn arg(&self) -> &str {
+        self.0.to_str().unwrap_or_default()
+    }
+
+    /// `text` with the folder's path replaced by `<out>`, for snapshots.
+    fn redact(&self, text: &str) -> String {
+        text.replace(self.arg(), "<out>")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn json_synth_prints_the_summary_and_diagnostics_on_stdout_only() {
+    let dir = Scratch::new("json-synth");
+    let r = run(
+        &app(true, false),
+        &["--format", "json", "synth", "--out", dir.arg()],
+        true,
+    );
+    assert_eq!(r.code, ExitCode::SUCCESS);
+    assert_eq!(r.err, "");
+    assert!(dir.0.join("prod/manifest.json").is_file());
+    insta::assert_snapshot!(dir.redact(&r.out), @r#"
+    {
+      "schema_version": 1,
+      "command": "synth",
+      "ok": true,
+      "error": null,
+      "errors": 0,
+      "warnings": 1,
+      "diagnostics": [
+        {
+          "severity": "warning",
+          "code": "SS9001",
+          "path": "prod/settings",
+          "message": "`settings` has no keys",
+          "hint": "add a key with `.data(key, value)`"
+        }
+      ],
+      "stacks": [
+        {
+          "stack": "prod",
+          "dir": "<out>/prod",
+          "resources": 0,
+          "objects": 1,
+          "files": 3,
+          "after": [],
+          "apply_order": [
+            {
+              "root": "kubernetes",
+              "what": "workloads (Kubernetes objects, Namespaces first)",
+              "command": "kubectl apply -k kubernetes"
+            }
+          ]
+        }
+      ]
+    }
+    "#);
+}
+
+#[test]
+fn json_flags_work_after_the_command_too() {
+    let before = run(&app(false, false), &["--format", "json", "validate"], false);
+    let after = run(&app(false, false), &["validate", "--format", "json"], false);
+    assert_eq!(before.out, after.out);
+    assert!(after.out.contains(r#""command": "validate""#));
+}
+
+#[test]
+fn fails_json_validate_with_errors_in_the_app() {
+    let r = run(&app(true, true), &["validate", "--format=json"], true);
+    assert_eq!(r.code, ExitCode::from(1));
+    assert_eq!(r.err, "");
+    insta::assert_snapshot!(r.out, @r#"
+    {
+      "schema_version": 1,
+      "command": "validate",
+      "ok": false,
+      "error": "the app has 1 error(s); nothing was written",
+      "errors": 1,
+      "warnings": 1,
+      "diagnostics": [
+        {
+          "severity": "error",
+          "code": "SS9002",
+          "path": "prod/settings",
+          "message": "`settings` is not a valid name",
+          "hint": "use lowercase letters, digits and '-'"
+        },
+        {
+          "severity": "warning",
+          "code": "SS9001",
+          "path": "prod/settings",
+          "message": "`settings` has no keys",
+          "hint": "add a key with `.data(key, value)`"
+        }
+      ],
+      "stacks": []
+    }
+    "#);
+}
+
+#[test]
+fn fails_json_synth_when_the_output_cannot_be_written() {
+    let dir = Scratch::new("json-io");
+    let _ = std::fs::write(&dir.0, "a file, not a folder");
+    let r = run(
+        &app(false, false),
+        &["--format", "json", "synth", "--out", dir.arg()],
+        false,
+    );
+    assert_eq!(r.code, ExitCode::from(1));
+    assert_eq!(r.err, "");
+    let doc: serde_json::Value = serde_json::from_str(&r.out).unwrap_or_default();
+    assert_eq!(doc["ok"], json!(false));
+    assert_eq!(doc["stacks"], json!([]));
+    let error = doc["error"].as_str().unwrap_or_default();
+    assert!(
+        error.starts_with(&format!("cannot write {}", dir.arg())),
+        "{error}"
+    );
+    let _ = std::fs::remove_file(&dir.0);
+}
+
+#[test]
+fn json_list_names_each_construct_and_its_objects() {
+    let r = run(&app(false, false), &["--format", "json", "list"], false);
+    assert_eq!(r.code, ExitCode::SUCCESS);
+    insta::assert_snapshot!(r.out, @r#"
+    {
+      "schema_version": 1,
+      "command": "list",
+      "ok": true,
+      "error": null,
+      "errors": 0,
+      "warnings": 0,
+      "diagnostics": [],
+      "stacks": [
+        {
+          "stack": "prod",
+          "constructs": [
+            {
+              "path": "prod/settings",
+              "resources": [],
+              "objects": [
+                {
+                  "kind": "ConfigMap",
+                  "namespace": "team",
+                  "name": "settings"
+                }
+              ]
+            }
+          ]
+        }
+      ]
+    }
+    "#);
+}
+
+#[test]
+fn human_synth_prints_the_summary_and_apply_order() {
+    let dir = Scratch::new("human-synth");
+    let r = run(&app(true, false), &["synth", "--out", dir.arg()], false);
+    assert_eq!(r.code, ExitCode::SUCCESS);
+    insta::assert_snapshot!(dir.redact(&r.out), @r"
+    synthesized stack `prod` into <out>/prod: 0 Terraform resources and data sources, 1 Kubernetes objects, 3 files
+      apply order (from <out>/prod):
+        1. kubectl apply -k kubernetes                                            # workloads (Kubernetes objects, Namespaces first)
+    ");
+    insta::assert_snapshot!(r.err, @r"
+    warning[SS9001]: `settings` has no keys
+      --> prod/settings
+      = help: add a key with `.data(key, value)`
+
+    0 error(s), 1 warning(s)
+    ");
+}
+
+#[test]
+fn quiet_success_prints_nothing() {
+    let dir = Scratch::new("quiet");
+    let r = run(
+        &app(true, false),
+        &["-q", "synth", "--out", dir.arg()],
+        true,
+    );
+    assert_eq!(r.code, ExitCode::SUCCESS);
+    assert_eq!((r.out.as_str(), r.err.as_str()), ("", ""));
+    assert!(dir.0.join("prod/manifest.json").is_file());
+}
+
+#[test]
+fn fails_quiet_validate_with_the_errors_only() {
+    let r = run(
+        &app(true, true),
+        &["validate", "--quiet", "--color=never"],
+        true,
+    );
+    assert_eq!(r.code, ExitCode::from(1));
+    assert_eq!(r.out, "");
+    insta::assert_snapshot!(r.err, @r"
+    error[SS9002]: `settings` is not a valid name
+      --> prod/settings
+      = help: use lowercase letters, digits and '-'
+
+    1 error(s)
+    nothing was written; the previous output is unchanged
+    ");
+}
+
+#[test]
+fn colour_never_and_no_color_print_no_escape_codes() {
+    let app = app(true, true);
+    // `--color never` wins over a terminal.
+    let never = run(&app, &["--color", "never", "validate"], true);
+    assert!(!never.err.contains('\x1b'), "{}", never.err);
+    assert!(never.err.contains("error[SS9002]"));
+    // NO_COLOR set (or stderr not a terminal): `auto` stays plain.
+    let no_color = auto_color(true, Some(OsStr::new("1")));
+    assert!(!no_color);
+    let auto = run(&app, &["validate"], no_color);
+    assert_eq!(auto.err, never.err);
+    assert!(!auto_color(false, None));
+    // A terminal without NO_COLOR (or with it empty) colours; so does `--color always`.
+    assert!(auto_color(true, None) && auto_color(true, Some(OsStr::new(""))));
+    let coloured = run(&app, &["validate"], true);
+    assert!(coloured.err.contains("\x1b[1;31merror[SS9002]\x1b[0m"));
+    let always = run(&app, &["validate", "--color", "always"], false);
+    assert_eq!(always.err, coloured.err);
+    // Colour never reaches stdout or JSON.
+    let json = run(
+        &app,
+        &["--format", "json", "--color", "always", "validate"],
+        true,
+    );
+    assert!(!json.out.contains('\x1b'));
+}
+
+#[test]
+fn help_teaches_every_command_flag_and_the_apply_order() {
+    let r = run(&app(false, false), &["--help"], true);
+    assert_eq!(r.code, ExitCode::SUCCESS);
+    assert_eq!(r.err, "");
+    // Unwrapped, so the snapshot does not depend on the terminal's width or on whether another
+    // crate in the build enables clap's `wrap_help` (divan does, in this workspace).
+    let help = definition("app")
+        .term_width(0)
+        .render_long_help()
+        .to_string();
+    assert!(r.out.split_whitespace().eq(help.split_whitespace()));
+    insta::assert_snapshot!(help);
+}
+
+#[test]
+fn fails_unknown_flag_with_usage_exit_code() {
+    let r = run(&app(false, false), &["synth", "--outt", "x"], true);
+    assert_eq!(r.code, ExitCode::from(2));
+    assert_eq!(r.out, "");
+    assert!(
+        r.err.starts_with("error: unexpected argument '--outt'"),
+        "{}",
+        r.err
+    );
+    let bad_value = run(&app(false, false), &["--format", "yaml"], true);
+    assert_eq!(bad_value.code, ExitCode::from(2));
+}
+
+#[test]
+fn completions_print_a_script_naming_the_commands() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let r = run(&app(false, false), &["completions", shell], true);
+        assert_eq!(r.code, ExitCode::SUCCESS, "{shell}");
+        assert!(
+            r.out.contains("validate") && r.out.contains("format"),
+            "{shell}: {}",
+            r.out
+        );
+    }
+}
+
+#[test]
+fn list_prints_each_construct_with_its_objects() {
+    let r = run(&app(false, false), &["list"], true);
+    assert_eq!(r.code, ExitCode::SUCCESS);
+    assert_eq!(r.out, "prod/settings\n    ConfigMap team/settings\n");
+}
