@@ -97,6 +97,15 @@ enum Command {
     Validate,
     /// List each construct with the Terraform resources and Kubernetes objects it creates.
     List,
+    /// Print each stack's architecture diagram (Mermaid or Graphviz DOT) to stdout.
+    #[command(
+        long_about = "Print each stack's architecture, derived from what it synthesizes: zones \
+        and subnets, clusters and node groups, load balancers, ingress, services and workloads, \
+        data stores, and the connections between them with their ports. The same diagrams are \
+        written by synth as <out>/<stack>/architecture.mmd and architecture.dot. Mermaid renders \
+        on GitHub; DOT with `dot -Tpng`."
+    )]
+    Graph(GraphArgs),
     /// Print a shell completion script for this program to stdout.
     #[command(
         long_about = "Print a shell completion script for this program to stdout. \
@@ -118,6 +127,26 @@ struct SynthArgs {
     /// Where stack folders are written: <out>/<stack>/.
     #[arg(long, value_name = "DIR", default_value = "out")]
     out: PathBuf,
+}
+
+/// `graph`'s flags.
+#[derive(Args, Debug, Clone)]
+struct GraphArgs {
+    /// The diagram language.
+    #[arg(long = "as", value_enum, value_name = "LANGUAGE", default_value_t = DiagramFormat::Mermaid)]
+    language: DiagramFormat,
+    /// Only this stack (default: every stack, one after another).
+    #[arg(long, value_name = "NAME")]
+    stack: Option<String>,
+}
+
+/// A diagram language.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum DiagramFormat {
+    /// Mermaid flowchart (renders on GitHub and in most Markdown viewers).
+    Mermaid,
+    /// Graphviz DOT (`dot -Tpng`).
+    Dot,
 }
 
 /// Where the CLI writes, and what `--color auto` means here.
@@ -225,6 +254,9 @@ fn after_help(bin: &str) -> String {
   {bin} list
   # The summary and every diagnostic as one JSON document on stdout, for scripts and CI:
   {bin} --format json synth | jq '.stacks[].apply_order'
+  # The architecture as Mermaid (default) or Graphviz DOT, for one stack or all:
+  {bin} graph --stack prod
+  {bin} graph --as dot | dot -Tpng -o architecture.png
   # Shell completions (bash, zsh, fish, elvish, powershell):
   {bin} completions bash > ~/.local/share/bash-completion/completions/{bin}
 
@@ -313,6 +345,7 @@ fn dispatch(app: &App, command: Command, bin: &str, ctx: &mut Ctx<'_>) -> io::Re
         Command::Synth(args) => synth_command(app, &args, ctx),
         Command::Validate => validate_command(app, ctx),
         Command::List => list_command(app, ctx),
+        Command::Graph(args) => graph_command(app, &args, ctx),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut definition(bin), bin, ctx.out);
             Ok(ExitCode::SUCCESS)
@@ -397,6 +430,37 @@ fn validate_command(app: &App, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
         "ok: {} stack(s), {r} Terraform resources, {o} Kubernetes objects; nothing written",
         outputs.len()
     )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn graph_command(app: &App, args: &GraphArgs, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
+    // The diagram is drawn from a valid app only: the same checks as `validate`.
+    if let Err(e) = render_app(app) {
+        return ctx.fail("graph", &e);
+    }
+    let graphs: Vec<_> = app
+        .lower()
+        .into_iter()
+        .filter(|g| args.stack.as_ref().is_none_or(|s| *s == g.stack))
+        .collect();
+    if graphs.is_empty() {
+        writeln!(
+            ctx.err,
+            "error: no stack named `{}` in this app",
+            args.stack.as_deref().unwrap_or_default()
+        )?;
+        return Ok(ExitCode::from(2));
+    }
+    for (i, g) in graphs.iter().enumerate() {
+        if i > 0 {
+            writeln!(ctx.out)?;
+        }
+        let text = match args.language {
+            DiagramFormat::Mermaid => crate::diagram::mermaid(g),
+            DiagramFormat::Dot => crate::diagram::dot(g),
+        };
+        ctx.out.write_all(text.as_bytes())?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

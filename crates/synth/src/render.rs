@@ -92,6 +92,8 @@ pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
         contents,
     }));
 
+    files.extend(crate::diagram::files(g));
+
     let manifest = Manifest {
         generator: concat!("stacksmith ", env!("CARGO_PKG_VERSION")),
         stack: &g.stack,

@@ -156,7 +156,7 @@ fn json_synth_prints_the_summary_and_diagnostics_on_stdout_only() {
           "dir": "<out>/prod",
           "resources": 0,
           "objects": 1,
-          "files": 3,
+          "files": 5,
           "after": [],
           "apply_order": [
             {
@@ -276,7 +276,7 @@ fn human_synth_prints_the_summary_and_apply_order() {
     let r = run(&app(true, false), &["synth", "--out", dir.arg()], false);
     assert_eq!(r.code, ExitCode::SUCCESS);
     insta::assert_snapshot!(dir.redact(&r.out), @r"
-    synthesized stack `prod` into <out>/prod: 0 Terraform resources and data sources, 1 Kubernetes objects, 3 files
+    synthesized stack `prod` into <out>/prod: 0 Terraform resources and data sources, 1 Kubernetes objects, 5 files
       apply order (from <out>/prod):
         1. kubectl apply -k kubernetes                                            # workloads (Kubernetes objects, Namespaces first)
     ");
@@ -396,4 +396,16 @@ fn list_prints_each_construct_with_its_objects() {
     let r = run(&app(false, false), &["list"], true);
     assert_eq!(r.code, ExitCode::SUCCESS);
     assert_eq!(r.out, "prod/settings\n    ConfigMap team/settings\n");
+}
+
+#[test]
+fn graph_prints_each_stacks_diagram_and_rejects_an_unknown_stack() {
+    let r = run(&app(true, false), &["graph", "--as", "dot"], false);
+    assert_eq!(r.code, ExitCode::SUCCESS);
+    assert!(r.out.contains("digraph"), "{}", r.out);
+    let r = run(&app(true, false), &["graph"], false);
+    assert!(r.out.contains("flowchart TB"), "{}", r.out);
+    let r = run(&app(true, false), &["graph", "--stack", "nope"], false);
+    assert_eq!(r.code, ExitCode::from(2));
+    assert!(r.err.contains("no stack named `nope`"), "{}", r.err);
 }
