@@ -55,7 +55,6 @@ pub fn app() -> App {
     // Workloads: the seed's namespace, deployment, service, HPA and ingress.
     let ns = prod.add(Namespace::new("rocketgraph-api").label("environment", "production"));
     let app_secrets = prod.add(Secret::external(&ns, "app-secrets", ["secret-key"]));
-    let redis = prod.add(Secret::external(&ns, "redis-credentials", ["url"]));
     let mongodb = prod.add(Secret::external(&ns, "mongodb-credentials", ["uri"]));
     let xgt = prod.add(
         ConfigMap::new(&ns, "xgt-config")
@@ -76,7 +75,21 @@ pub fn app() -> App {
                 Container::new("api", "rocketgraph/public-api:1.0.0")
                     .port("http", 8000)
                     .env("ENVIRONMENT", "production")
-                    .env_from_secret("REDIS_URL", &redis, "url")
+                    // Cloud values, written by the generated `cluster/` root into the
+                    // `rocketgraph-public-api-cloud` ConfigMap and Secret: no hand-copied host.
+                    .env_from_cloud("REDIS_HOST", cache.endpoint())
+                    .secret_env_from_cloud(
+                        "REDIS_URL",
+                        Template::new()
+                            .lit("rediss://:")
+                            .with(&cache.auth_token())
+                            .lit("@")
+                            .with(&cache.endpoint())
+                            .lit(format!(":{}", cache.port())),
+                    )
+                    .env_from_cloud("MONGODB_HOST", metadata.endpoint())
+                    // The application's own database user and its password live outside
+                    // the stack.
                     .env_from_secret("MONGODB_URI", &mongodb, "uri")
                     .env_from_config_map("XGT_HOST", &xgt, "host")
                     .env_from_secret("SECRET_KEY", &app_secrets, "secret-key")

@@ -33,6 +33,6 @@ pub mod prelude {
         PolicyStatement, Principal, Route, SecretSource, ServiceAccountRole, ServiceAccountRoleRef,
         Setting, StorageClass,
     };
-    pub use stacksmith_core::{App, Backend, Diagnostic, Severity, Stack, Template};
+    pub use stacksmith_core::{App, Backend, CloudValue, Diagnostic, Severity, Stack, Template};
     pub use stacksmith_k8s::*;
 }

@@ -125,3 +125,33 @@ fn no_secret_value_is_written() {
         );
     }
 }
+
+#[test]
+fn cloud_values_reach_the_pods_through_the_cluster_root() {
+    let o = output();
+    let roots: Vec<&str> = o.apply_order.iter().map(|s| s.root.as_str()).collect();
+    assert_eq!(roots, ["terraform", "cluster", "kubernetes"]);
+    let cluster = file(&o, "cluster/main.tf.json");
+    for needle in [
+        r#""cluster_identifier": "prod-metadata""#,
+        r#""replication_group_id": "prod-cache""#,
+        r#""--cluster-name","#,
+        "${data.aws_elasticache_replication_group.cache.primary_endpoint_address}",
+        "${data.aws_rds_cluster.metadata.endpoint}",
+        "${data.aws_secretsmanager_secret_version.cache_auth.secret_string}",
+    ] {
+        assert!(
+            cluster.contains(needle),
+            "cluster root lacks `{needle}`:\n{cluster}"
+        );
+    }
+    let deployment = file(
+        &o,
+        "kubernetes/rocketgraph-api/deployment-rocketgraph-public-api.yaml",
+    );
+    assert!(deployment.contains("name: rocketgraph-public-api-cloud"));
+    assert!(
+        !deployment.contains("prod-cache"),
+        "a cloud value was copied into the YAML"
+    );
+}

@@ -223,6 +223,19 @@ impl CacheRef {
         .attr("arn")
     }
 
+    /// The AUTH token: the current value of its Secrets Manager secret. For a connection URL
+    /// read by a workload, build a `Template` with it and pass it to
+    /// `Container::secret_env_from_cloud` (it reaches the pod through a Kubernetes Secret,
+    /// never through the YAML).
+    pub fn auth_token(&self) -> Ref {
+        Address::resource(
+            &self.stack,
+            "aws_secretsmanager_secret_version",
+            &tf_name(&self.path, "auth"),
+        )
+        .attr("secret_string")
+    }
+
     /// The ARN of the KMS key that encrypts the cache and its AUTH secret (readers of the
     /// secret need `kms:Decrypt` on it).
     pub fn key_arn(&self) -> Ref {

@@ -7,7 +7,8 @@ mod cluster;
 mod instance;
 
 use stacksmith_core::{
-    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, Template, tf, tf_name,
+    Address, CloudValue, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, Template, tf,
+    tf_name,
 };
 
 use crate::common::{self, Ingress, Peer};
@@ -722,6 +723,14 @@ impl DatabaseRef {
     /// replica, whose credentials are its source's.
     pub fn master_secret_arn(&self) -> Option<Ref> {
         (!self.replica).then(|| self.main().attr("master_user_secret[0].secret_arn"))
+    }
+
+    /// The master password, read from the AWS-managed secret (its JSON field `password`) by the
+    /// generated `cluster/` root: pass it to `Container::secret_env_from_cloud`. `None` for a
+    /// replica.
+    pub fn master_password(&self) -> Option<CloudValue> {
+        self.master_secret_arn()
+            .map(|arn| CloudValue::secret_json_field(&arn, "password"))
     }
 
     /// The IAM statement that lets a role log in as database user `user` with IAM

@@ -4,7 +4,7 @@ use heck::{ToKebabCase, ToSnakeCase};
 use indexmap::IndexMap;
 
 use crate::terraform::{Map, Output, Provider, Resource, Value};
-use crate::{Address, Diagnostic, Diagnostics, KubeObject, KubeUse, NameRule, Path};
+use crate::{Address, Crossing, Diagnostic, Diagnostics, KubeObject, KubeUse, NameRule, Path};
 
 /// Everything one stack lowers to, before serialisation.
 #[derive(Clone, Debug, Default)]
@@ -29,6 +29,9 @@ pub struct Graph {
     pub uses: Vec<KubeUse>,
     /// Secret/ConfigMap keys provided outside stacksmith (declared external).
     pub externals: Vec<KubeUse>,
+    /// ConfigMap/Secret keys whose values come from the cloud side: written by the generated
+    /// `cluster/` Terraform root, read by workloads (see [`Crossing`]).
+    pub crossings: Vec<Crossing>,
     /// Stacks of the same app that must be applied before this one (e.g. the source of a
     /// cross-region replica), found by name rather than through their state.
     pub after: Vec<String>,
@@ -208,6 +211,12 @@ impl<'a> Lowering<'a> {
     /// Records a Secret or ConfigMap key provided outside stacksmith.
     pub fn external(&mut self, u: KubeUse) {
         self.graph.externals.push(u);
+    }
+
+    /// Records that a workload reads a cloud value through a generated ConfigMap or Secret key.
+    /// The key counts as declared; the synthesizer writes the object from the `cluster/` root.
+    pub fn crossing(&mut self, c: Crossing) {
+        self.graph.crossings.push(c);
     }
 
     /// Records that the stack `stack` must be applied before this one.

@@ -11,6 +11,7 @@ pub(crate) fn graph(g: &mut Graph) {
     duplicate_addresses(g, &mut found);
     dangling_references(g, &mut found);
     duplicate_objects(g, &mut found);
+    crossings(g, &mut found);
     unresolved_uses(g, &mut found);
     for d in found {
         g.diagnostics.push(d);
@@ -87,6 +88,114 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>) {
         o.value.refs(&mut refs);
         check(&o.owner, &refs, &[]);
     }
+    for c in &g.crossings {
+        let mut refs = Vec::new();
+        c.value.refs(&mut refs);
+        check(&c.owner, &refs, &[]);
+    }
+}
+
+/// Whether `key` is a valid ConfigMap/Secret key: at most 253 of `[-._a-zA-Z0-9]`, not `.`/`..`.
+fn valid_data_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 253
+        && key != "."
+        && key != ".."
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// Generated ConfigMap/Secret keys: valid keys, one value per key, secrets only in Secrets, and
+/// no clash with an object the stack declares itself.
+fn crossings(g: &Graph, out: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<(SourceKind, &str, &str, &str), &crate::Crossing> = BTreeMap::new();
+    let mut clashes: BTreeSet<(SourceKind, &str, &str)> = BTreeSet::new();
+    for c in &g.crossings {
+        let kind = c.source().kind();
+        if !valid_data_key(&c.key) {
+            out.push(
+                Diagnostic::error(
+                    "SS0213",
+                    &c.owner,
+                    format!(
+                        "{} reads key `{}` of the generated {kind} `{}`, which is not a valid {kind} key",
+                        c.reader, c.key, c.object
+                    ),
+                )
+                .hint("name the env var with letters, digits, `_`, `-` and `.` only (`REDIS_HOST`)"),
+            );
+        }
+        if !c.sensitive && matches!(c.value, crate::CloudValue::SecretString { .. }) {
+            out.push(
+                Diagnostic::error(
+                    "SS0212",
+                    &c.owner,
+                    format!(
+                        "{} would write {} into ConfigMap `{}`, readable by anyone who can read ConfigMaps",
+                        c.reader,
+                        c.value.describe(),
+                        c.object
+                    ),
+                )
+                .hint("read a secret's value with `.secret_env_from_cloud(name, value)`, which writes it into a Secret"),
+            );
+        }
+        let declared = g.objects.iter().find(|o| {
+            o.kind == kind
+                && o.namespace.as_deref() == Some(c.namespace.as_str())
+                && o.name == c.object
+        });
+        let external = g
+            .externals
+            .iter()
+            .find(|e| e.source == c.source() && e.namespace == c.namespace && e.name == c.object);
+        let by = declared.map(|o| &o.owner).or(external.map(|e| &e.owner));
+        if let Some(by) = by {
+            if clashes.insert((c.source(), c.namespace.as_str(), c.object.as_str())) {
+                out.push(
+                    Diagnostic::error(
+                        "SS0210",
+                        &c.owner,
+                        format!(
+                            "{} needs the generated {kind} `{}` in namespace `{}`, but {by} declares a {kind} of that name",
+                            c.reader, c.object, c.namespace
+                        ),
+                    )
+                    .hint(format!(
+                        "stacksmith writes `{}` from the `cluster/` Terraform root; give the other {kind} a different name",
+                        c.object
+                    )),
+                );
+            }
+        }
+        let key = (
+            c.source(),
+            c.namespace.as_str(),
+            c.object.as_str(),
+            c.key.as_str(),
+        );
+        if let Some(first) = seen.insert(key, c) {
+            if first.value != c.value {
+                out.push(
+                    Diagnostic::error(
+                        "SS0211",
+                        &c.owner,
+                        format!(
+                            "{} and {} both set key `{}` of the generated {kind} `{}`, to different values ({} and {})",
+                            first.reader,
+                            c.reader,
+                            c.key,
+                            c.object,
+                            first.value.describe(),
+                            c.value.describe()
+                        ),
+                    )
+                    .hint("containers of one workload share its generated object: give the env vars different names, or read the same value"),
+                );
+            }
+        }
+    }
 }
 
 fn duplicate_objects(g: &Graph, out: &mut Vec<Diagnostic>) {
@@ -126,6 +235,12 @@ fn unresolved_uses(g: &Graph, out: &mut Vec<Diagnostic>) {
                 .or_default()
                 .extend(o.keys());
         }
+    }
+    for c in &g.crossings {
+        provided
+            .entry((c.source(), c.namespace.as_str(), c.object.as_str()))
+            .or_default()
+            .push(c.key.as_str());
     }
     for e in &g.externals {
         provided

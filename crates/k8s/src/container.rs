@@ -10,9 +10,9 @@ use k8s_openapi::api::core::v1::{
     ResourceRequirements, SecretKeySelector, SecurityContext, SleepAction, TCPSocketAction,
     VolumeMount,
 };
-use stacksmith_core::{KubeUse, Lowering, NameRule, SourceKind};
+use stacksmith_core::{CloudValue, Crossing, KubeUse, Lowering, NameRule, SourceKind};
 
-use crate::labels::{int, port_int};
+use crate::labels::{default_name, int, port_int};
 use crate::volume::absolute_path_problem;
 use crate::{ConfigMapRef, Cpu, Memory, SecretRef, Volume};
 
@@ -173,7 +173,13 @@ enum EnvValue {
     Literal(String),
     Secret(SecretRef, String),
     ConfigMap(ConfigMapRef, String),
+    /// A cloud value; `true`: through a Secret.
+    Cloud(CloudValue, bool),
 }
+
+/// The suffix of the ConfigMap and Secret a workload's cloud values are written into:
+/// `<workload>-cloud`.
+pub const CLOUD_OBJECT_SUFFIX: &str = "-cloud";
 
 /// One container of a pod.
 ///
@@ -292,6 +298,34 @@ impl Container {
             name.into(),
             EnvValue::ConfigMap(config_map.clone(), key.into()),
         ));
+        self
+    }
+
+    /// Sets an env var to a cloud value — a Terraform reference such as `cache.endpoint()`, a
+    /// [`Template`](stacksmith_core::Template) mixing literals and references, or a literal —
+    /// read from key `name` of the ConfigMap `<workload>-cloud` (`configMapKeyRef`). The
+    /// ConfigMap is written by the stack's generated `cluster/` Terraform root, which finds the
+    /// value through data sources by name and is applied before the Kubernetes objects. For
+    /// anything secret use [`Container::secret_env_from_cloud`].
+    #[must_use]
+    pub fn env_from_cloud(mut self, name: impl Into<String>, value: impl Into<CloudValue>) -> Self {
+        self.env
+            .push((name.into(), EnvValue::Cloud(value.into(), false)));
+        self
+    }
+
+    /// Sets an env var to a sensitive cloud value (a managed secret's password, a token), read
+    /// from key `name` of the Secret `<workload>-cloud` (`secretKeyRef`), which the generated
+    /// `cluster/` Terraform root writes. The value never appears in the YAML. Database
+    /// credentials: `CloudValue::secret_json_field(&db.master_secret_arn(), "password")`.
+    #[must_use]
+    pub fn secret_env_from_cloud(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<CloudValue>,
+    ) -> Self {
+        self.env
+            .push((name.into(), EnvValue::Cloud(value.into(), true)));
         self
     }
 
@@ -652,6 +686,9 @@ impl Container {
                         ..EnvVarSource::default()
                     }
                 }
+                EnvValue::Cloud(value, sensitive) => {
+                    self.cloud_env(cx, namespace, var, value, *sensitive)
+                }
             };
             out.push(EnvVar {
                 name: var.clone(),
@@ -660,6 +697,54 @@ impl Container {
             });
         }
         out
+    }
+
+    /// Records the crossing of a cloud value into `<workload>-cloud` and reads it from there.
+    fn cloud_env(
+        &self,
+        cx: &mut Lowering<'_>,
+        namespace: &str,
+        var: &str,
+        value: &CloudValue,
+        sensitive: bool,
+    ) -> EnvVarSource {
+        let object = format!("{}{CLOUD_OBJECT_SUFFIX}", default_name(cx.path()));
+        cx.check_name(
+            &NameRule::DNS_SUBDOMAIN,
+            &object,
+            "generated cloud value object name",
+        );
+        let crossing = Crossing {
+            owner: cx.path().clone(),
+            namespace: namespace.to_owned(),
+            object: object.clone(),
+            key: var.to_owned(),
+            value: value.clone(),
+            sensitive,
+            reader: format!("env {var} of container {}", self.name),
+        };
+        let source = crossing.source();
+        cx.crossing(crossing);
+        self.record_use(cx, namespace, var, source, namespace, &object, var);
+        if sensitive {
+            EnvVarSource {
+                secret_key_ref: Some(SecretKeySelector {
+                    name: object,
+                    key: var.to_owned(),
+                    optional: None,
+                }),
+                ..EnvVarSource::default()
+            }
+        } else {
+            EnvVarSource {
+                config_map_key_ref: Some(ConfigMapKeySelector {
+                    name: object,
+                    key: var.to_owned(),
+                    optional: None,
+                }),
+                ..EnvVarSource::default()
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -701,7 +786,7 @@ impl Container {
 mod tests {
     use super::*;
     use crate::{Deployment, Namespace};
-    use stacksmith_core::Stack;
+    use stacksmith_core::{CloudValue, Stack};
 
     fn container_json(c: Container) -> serde_json::Value {
         let mut stack = Stack::new("prod", "us-east-1");
@@ -833,5 +918,86 @@ mod tests {
             env["valueFrom"]["configMapKeyRef"],
             serde_json::json!({"key": "host", "name": "xgt-config"})
         );
+    }
+
+    fn cloud_host() -> stacksmith_core::Ref {
+        stacksmith_core::Address::resource("prod", "aws_elasticache_replication_group", "cache")
+            .attr("primary_endpoint_address")
+    }
+
+    #[test]
+    fn cloud_values_are_read_from_the_generated_objects() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let secret: stacksmith_core::Ref =
+            stacksmith_core::Address::resource("prod", "aws_db_instance", "db")
+                .attr("master_user_secret[0].secret_arn");
+        stack.add(
+            Deployment::new(&ns, "api").container(
+                Container::new("api", image())
+                    .env_from_cloud("REDIS_HOST", cloud_host())
+                    .secret_env_from_cloud(
+                        "DB_PASSWORD",
+                        CloudValue::secret_json_field(&secret, "password"),
+                    ),
+            ),
+        );
+        let g = stack.lower();
+        // The references point at resources this test does not build: only SS0202 is expected.
+        assert!(
+            g.diagnostics.iter().all(|d| d.code == "SS0202"),
+            "{}",
+            g.diagnostics
+        );
+        let env = &g.objects[1].body["spec"]["template"]["spec"]["containers"][0]["env"];
+        assert_eq!(
+            env[0]["valueFrom"]["configMapKeyRef"],
+            serde_json::json!({"key": "REDIS_HOST", "name": "api-cloud"})
+        );
+        assert_eq!(
+            env[1]["valueFrom"]["secretKeyRef"],
+            serde_json::json!({"key": "DB_PASSWORD", "name": "api-cloud"})
+        );
+        let crossings: Vec<(&str, &str, bool)> = g
+            .crossings
+            .iter()
+            .map(|c| (c.object.as_str(), c.key.as_str(), c.sensitive))
+            .collect();
+        assert_eq!(
+            crossings,
+            [
+                ("api-cloud", "REDIS_HOST", false),
+                ("api-cloud", "DB_PASSWORD", true)
+            ]
+        );
+    }
+
+    #[test]
+    fn fails_cloud_values_that_clash_or_leak() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        stack.add(crate::ConfigMap::new(&ns, "worker-cloud").data("x", "y"));
+        let secret: stacksmith_core::Ref =
+            stacksmith_core::Address::resource("prod", "aws_db_instance", "db")
+                .attr("master_user_secret[0].secret_arn");
+        stack.add(
+            Deployment::new(&ns, "api")
+                .container(
+                    Container::new("api", image())
+                        .env_from_cloud("HOST", cloud_host())
+                        .env_from_cloud("BAD KEY", cloud_host())
+                        .env_from_cloud("PASSWORD", CloudValue::secret_string(&secret)),
+                )
+                .container(
+                    Container::new("sidecar", image())
+                        .env_from_cloud("HOST", "literal-host".to_owned()),
+                ),
+        );
+        stack.add(
+            Deployment::new(&ns, "worker")
+                .container(Container::new("worker", image()).env_from_cloud("HOST", cloud_host())),
+        );
+        let g = stack.lower();
+        insta::assert_snapshot!(g.diagnostics.to_string());
     }
 }

@@ -131,7 +131,7 @@ pub use canary::{Canary, CanaryRef};
 pub use cert_manager::{AcmeServer, ClusterIssuer, ClusterIssuerRef, SolverService};
 pub use claim::{AccessMode, PersistentVolumeClaim, PersistentVolumeClaimRef, VolumeClaim};
 pub use config_map::{ConfigMap, ConfigMapRef, ExternalConfigMap};
-pub use container::{Container, Probe, PullPolicy};
+pub use container::{CLOUD_OBJECT_SUFFIX, Container, Probe, PullPolicy};
 pub use cron_job::{ConcurrencyPolicy, CronJob, CronJobRef};
 pub use custom_resource::{
     ClusterScoped, CustomResource, CustomResourceKind, CustomResourceRef, Namespaced, ResourceScope,

@@ -2,6 +2,7 @@
 //! writes each stack's folder atomically, and provides the CLI an app's `main` hands over to.
 
 mod cli;
+mod cluster_root;
 pub mod diagram;
 mod error;
 mod kubernetes;

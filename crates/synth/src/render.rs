@@ -5,7 +5,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use stacksmith_core::Graph;
 
-use crate::{SynthError, kubernetes, terraform_json};
+use crate::{SynthError, cluster_root, kubernetes, terraform_json};
 
 /// One output file, relative to the stack's folder.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,6 +78,13 @@ pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
             what: "cloud infrastructure (Terraform)".into(),
             command: "terraform -chdir=terraform init && terraform -chdir=terraform apply".into(),
         });
+    }
+    if let Some(contents) = cluster_root::render(g)? {
+        files.push(File {
+            path: "cluster/main.tf.json".into(),
+            contents,
+        });
+        apply_order.push(cluster_root::apply_step(g));
     }
     let (kube, kubernetes_objects) = kubernetes::render(g);
     if !kube.is_empty() {
