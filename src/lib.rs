@@ -21,7 +21,9 @@ pub use stacksmith_synth::{Report, SynthError, run, synth};
 
 /// The synthesizer's lower-level API: rendering in memory, the YAML emitter.
 pub mod synth_api {
-    pub use stacksmith_synth::{File, StackOutput, diagram, render, to_yaml, write_outputs};
+    pub use stacksmith_synth::{
+        AppDiff, File, StackDiff, StackOutput, diagram, diff, render, to_yaml, write_outputs,
+    };
 }
 
 /// Everything a stack definition needs, in one import.

@@ -35,6 +35,9 @@ pub struct Graph {
     /// Stacks of the same app that must be applied before this one (e.g. the source of a
     /// cross-region replica), found by name rather than through their state.
     pub after: Vec<String>,
+    /// Resources of the previous output the stack's author acknowledged removing
+    /// (`Stack::acknowledge_removal`): synth lets these stateful resources be destroyed.
+    pub acknowledged_removals: Vec<Address>,
     /// Every problem found.
     pub diagnostics: Diagnostics,
     /// Data sources shared by the whole stack (a handful), to add each once without scanning.

@@ -79,6 +79,7 @@ pub struct Stack {
     constructs: Vec<(Path, Box<dyn Lower>)>,
     paths: HashSet<Path>,
     overrides: Vec<(Address, String, Value)>,
+    removals: Vec<String>,
     problems: Diagnostics,
 }
 
@@ -109,6 +110,7 @@ impl Stack {
             constructs: Vec::new(),
             paths: HashSet::new(),
             overrides: Vec::new(),
+            removals: Vec::new(),
             problems,
         }
     }
@@ -202,6 +204,17 @@ impl Stack {
             .push((address.clone(), dotted.to_owned(), value.into()));
     }
 
+    /// Acknowledges that a stateful resource of the previous output (`"aws_db_instance.old"`)
+    /// is meant to be destroyed. Without it, synth stops with SS0009 when a stateful resource
+    /// of the previous `terraform/main.tf.json` has no counterpart (same address, or a rename
+    /// recognised and written as a `moved` block). The address is Terraform's, as printed by
+    /// `diff` and `list`: `<type>.<name>`, without `data.`; anything else is SS0008. An
+    /// acknowledgement that matches nothing in the previous output is warning SS0010: remove
+    /// it once the destroy has been applied.
+    pub fn acknowledge_removal(&mut self, address: &str) {
+        self.removals.push(address.to_owned());
+    }
+
     /// The constructs' paths, in the order they were added.
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
         self.constructs.iter().map(|(p, _)| p)
@@ -219,9 +232,33 @@ impl Stack {
             c.lower(&mut Lowering::new(&mut graph, path.clone(), &self.tags));
         }
         self.apply_overrides(&mut graph);
+        self.acknowledge(&mut graph);
         validate::graph(&mut graph);
         graph.diagnostics.sort();
         graph
+    }
+
+    fn acknowledge(&self, graph: &mut Graph) {
+        for a in &self.removals {
+            match parse_address(&self.name, a) {
+                Some(address) => {
+                    if !graph.acknowledged_removals.contains(&address) {
+                        graph.acknowledged_removals.push(address);
+                    }
+                }
+                None => graph.diagnostics.push(
+                    Diagnostic::error(
+                        "SS0008",
+                        &Path::root(&self.name),
+                        format!("acknowledge_removal(\"{a}\"): not a managed resource address"),
+                    )
+                    .hint(
+                        "write the address as `diff` prints it, `<type>.<name>` such as \
+                         `aws_db_instance.orders_db` (data sources hold no data)",
+                    ),
+                ),
+            }
+        }
     }
 
     fn apply_overrides(&self, graph: &mut Graph) {
@@ -245,6 +282,20 @@ impl Stack {
     }
 }
 
+/// `aws_db_instance.orders_db` → its address in `stack`; `None` unless it is `<type>.<name>`
+/// with a provider-prefixed type and a Terraform identifier as the name.
+fn parse_address(stack: &str, text: &str) -> Option<Address> {
+    let (kind, name) = text.split_once('.')?;
+    let ident = |s: &str, first: fn(char) -> bool| {
+        s.chars().next().is_some_and(first)
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    let kind_ok = ident(kind, |c| c.is_ascii_lowercase()) && kind.contains('_') && kind != "data";
+    (kind_ok && ident(name, |c| c.is_ascii_alphabetic() || c == '_'))
+        .then(|| Address::resource(stack, kind, name))
+}
+
 /// Sets `value` at a dotted key path, creating (or replacing non-map values with) maps on the way.
 fn set_path(map: &mut Map, dotted: &str, value: Value) {
     match dotted.split_once('.') {
@@ -262,5 +313,41 @@ fn set_path(map: &mut Map, dotted: &str, value: Value) {
                 set_path(m, rest, value);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acknowledged_removals_reach_the_graph_once() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        stack.acknowledge_removal("aws_db_instance.orders_db");
+        stack.acknowledge_removal("aws_db_instance.orders_db");
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        assert_eq!(
+            g.acknowledged_removals,
+            [Address::resource("prod", "aws_db_instance", "orders_db")]
+        );
+    }
+
+    #[test]
+    fn fails_acknowledging_something_that_is_not_a_resource_address() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        for bad in [
+            "orders_db",
+            "data.aws_iam_policy_document.x",
+            "aws_db_instance.",
+            "aws_db_instance.a.b",
+            "Aws_db.x",
+        ] {
+            stack.acknowledge_removal(bad);
+        }
+        let g = stack.lower();
+        assert!(g.acknowledged_removals.is_empty());
+        assert_eq!(g.diagnostics.error_count(), 5, "{}", g.diagnostics);
+        assert!(g.diagnostics.iter().all(|d| d.code == "SS0008"));
     }
 }

@@ -1,5 +1,5 @@
 //! The command line an app's `main` hands over to: `synth` (default), `validate`, `list`,
-//! `completions`. Exit codes: 0 ok, 1 diagnostics (or I/O failure), 2 usage.
+//! `diff`, `graph`, `completions`. Exit codes: 0 ok, 1 diagnostics (or I/O failure), 2 usage.
 //!
 //! Adding a command: a variant of [`Command`] (its doc comment is the help line), an example
 //! line in [`after_help`], and an arm in [`dispatch`] calling a function that takes the
@@ -97,6 +97,19 @@ enum Command {
     Validate,
     /// List each construct with the Terraform resources and Kubernetes objects it creates.
     List,
+    /// Show what synth would change in the previous output, for review.
+    #[command(
+        long_about = "Show what synth would change in <out>/<stack>/, for review, writing \
+        nothing. Terraform resources are compared attribute by attribute (`~ address`, \
+        `attr: old → new`), with renames synth writes as `moved` blocks (`→ moved from`); \
+        Kubernetes files line by line. Flags a reviewer must see come first: destroying or \
+        replacing a stateful resource, security group / IAM / network policy / RBAC changes, \
+        deletion protection off, force_destroy, public access. --markdown prints a \
+        pull-request comment instead. Exit status 0 whether or not anything changes (a stateful \
+        destroy that synth would refuse is a flag here, error SS0009 in synth); 1 when the app \
+        has errors."
+    )]
+    Diff(DiffArgs),
     /// Print each stack's architecture diagram (Mermaid or Graphviz DOT) to stdout.
     #[command(
         long_about = "Print each stack's architecture, derived from what it synthesizes: zones \
@@ -127,6 +140,17 @@ struct SynthArgs {
     /// Where stack folders are written: <out>/<stack>/.
     #[arg(long, value_name = "DIR", default_value = "out")]
     out: PathBuf,
+}
+
+/// `diff`'s flags.
+#[derive(Args, Debug, Clone)]
+struct DiffArgs {
+    /// The previous output to compare with: <out>/<stack>/.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    out: PathBuf,
+    /// Markdown for a pull-request comment: flags, a summary table, collapsible details.
+    #[arg(long)]
+    markdown: bool,
 }
 
 /// `graph`'s flags.
@@ -254,6 +278,9 @@ fn after_help(bin: &str) -> String {
   {bin} list
   # The summary and every diagnostic as one JSON document on stdout, for scripts and CI:
   {bin} --format json synth | jq '.stacks[].apply_order'
+  # What synth would change in out/, flags first; as a pull-request comment:
+  {bin} diff
+  {bin} diff --markdown > diff.md
   # The architecture as Mermaid (default) or Graphviz DOT, for one stack or all:
   {bin} graph --stack prod
   {bin} graph --as dot | dot -Tpng -o architecture.png
@@ -265,7 +292,8 @@ Apply order (printed by synth and kept in <out>/<stack>/manifest.json), from <ou
   2. workloads:             kubectl apply -k kubernetes
   A stack printed with \"apply after stack(s): a, b\" is applied after those stacks.
 
-Exit status: 0 success; 1 errors in the app (nothing written) or an I/O failure; 2 usage error.
+Exit status: 0 success (`diff` too, whether or not anything changes); 1 errors in the app
+(nothing written) or an I/O failure; 2 usage error.
 Environment: NO_COLOR=1 turns colour off unless --color always."
     )
 }
@@ -346,6 +374,7 @@ fn dispatch(app: &App, command: Command, bin: &str, ctx: &mut Ctx<'_>) -> io::Re
         Command::Validate => validate_command(app, ctx),
         Command::List => list_command(app, ctx),
         Command::Graph(args) => graph_command(app, &args, ctx),
+        Command::Diff(args) => diff_command(app, &args, ctx),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut definition(bin), bin, ctx.out);
             Ok(ExitCode::SUCCESS)
@@ -430,6 +459,28 @@ fn validate_command(app: &App, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
         "ok: {} stack(s), {r} Terraform resources, {o} Kubernetes objects; nothing written",
         outputs.len()
     )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn diff_command(app: &App, args: &DiffArgs, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
+    let d = match crate::diff::diff(app, &args.out) {
+        Ok(d) => d,
+        Err(e) => return ctx.fail("diff", &e),
+    };
+    if ctx.json {
+        json::Document::ok("diff", &d.diagnostics, d.stacks.iter().collect()).write(ctx.out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    ctx.diagnostics(&d.diagnostics)?;
+    if !ctx.quiet && !d.diagnostics.is_empty() {
+        writeln!(ctx.err)?;
+    }
+    let text = if args.markdown {
+        d.markdown()
+    } else {
+        d.text()
+    };
+    ctx.out.write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 

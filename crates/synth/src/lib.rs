@@ -4,6 +4,7 @@
 mod cli;
 mod cluster_root;
 pub mod diagram;
+pub mod diff;
 mod error;
 mod kubernetes;
 mod render;
@@ -12,6 +13,7 @@ mod write;
 mod yaml;
 
 pub use cli::run;
+pub use diff::{AppDiff, Move, StackDiff, diff};
 pub use error::SynthError;
 pub use render::{File, StackOutput, render};
 pub use write::{Report, StackReport, synth, write_outputs};

@@ -1,10 +1,11 @@
 //! Rendering one lowered stack into its files, in memory: `terraform/main.tf.json`,
-//! `kubernetes/...`, and `manifest.json` with content hashes and the apply order.
+//! `terraform/moved.tf.json` after a recognised rename, `kubernetes/...`, and `manifest.json` with content hashes and the apply order.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use stacksmith_core::Graph;
 
+use crate::diff::Move;
 use crate::{SynthError, cluster_root, kubernetes, terraform_json};
 
 /// One output file, relative to the stack's folder.
@@ -65,6 +66,12 @@ struct ManifestFile<'a> {
 
 /// Renders a lowered, error-free graph.
 pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
+    render_moved(g, &[])
+}
+
+/// Renders a graph with `moved` blocks (renames recognised against the previous output) in
+/// `terraform/moved.tf.json`.
+pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, SynthError> {
     let mut files = Vec::new();
     let mut apply_order = Vec::new();
     let has_terraform = !g.resources.is_empty() || !g.data.is_empty();
@@ -73,6 +80,12 @@ pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
             path: "terraform/main.tf.json".into(),
             contents: terraform_json::render(g)?,
         });
+        if !moves.is_empty() {
+            files.push(File {
+                path: "terraform/moved.tf.json".into(),
+                contents: terraform_json::moved(&g.stack, moves)?,
+            });
+        }
         apply_order.push(ApplyStep {
             root: "terraform".into(),
             what: "cloud infrastructure (Terraform)".into(),

@@ -9,6 +9,7 @@ use stacksmith_core::Graph;
 use stacksmith_core::terraform::{Resource, Value};
 
 use crate::SynthError;
+use crate::diff::Move;
 
 /// Renders the root module as pretty JSON with a trailing newline.
 pub(crate) fn render(g: &Graph) -> Result<String, SynthError> {
@@ -62,6 +63,21 @@ pub(crate) fn render(g: &Graph) -> Result<String, SynthError> {
         output: (!outputs.is_empty()).then_some(outputs),
     };
     let mut text = serde_json::to_string_pretty(&root).map_err(json_err)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// `terraform/moved.tf.json`: `{"moved": [{"from": "aws_db_instance.old", "to": "..."}]}`,
+/// sorted, plain addresses as Terraform's JSON syntax reads them (no `${}`). A file of its
+/// own, beside `main.tf.json`: checkov's Terraform JSON parser rejects a `moved` key and would
+/// then scan nothing of `main.tf.json`.
+pub(crate) fn moved(stack: &str, moves: &[Move]) -> Result<String, SynthError> {
+    let mut text = serde_json::to_string_pretty(&json!({ "moved": moves })).map_err(|source| {
+        SynthError::Json {
+            what: format!("{stack}/terraform/moved.tf.json"),
+            source,
+        }
+    })?;
     text.push('\n');
     Ok(text)
 }

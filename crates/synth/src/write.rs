@@ -39,8 +39,12 @@ pub struct Report {
 
 /// Lowers, validates, renders and writes every stack of `app` under `out` (`out/<stack>/`).
 /// On any error diagnostic nothing is written.
+///
+/// When `out/<stack>/terraform/main.tf.json` exists, renamed stateful resources are matched to
+/// their previous addresses and written as `moved` blocks in `terraform/moved.tf.json` (see [`crate::diff`]'s `moves`
+/// module); a stateful resource that disappears unmatched and unacknowledged is error SS0009.
 pub fn synth(app: &App, out: &Path) -> Result<Report, SynthError> {
-    let (outputs, diagnostics) = render_app(app)?;
+    let (outputs, diagnostics) = render_planned(app, Some(out))?;
     let stacks = write_outputs(out, &outputs)?;
     Ok(Report {
         stacks,
@@ -50,16 +54,26 @@ pub fn synth(app: &App, out: &Path) -> Result<Report, SynthError> {
 
 /// Lowers, validates and renders in memory; errors if any diagnostic is an error.
 pub(crate) fn render_app(app: &App) -> Result<(Vec<StackOutput>, Diagnostics), SynthError> {
-    let graphs = app.lower();
-    let mut diagnostics = Diagnostics::default();
-    for g in &graphs {
-        diagnostics.extend(g.diagnostics.clone());
+    render_planned(app, None)
+}
+
+/// Like [`render_app`], matching renames against the previous output under `out` if given.
+fn render_planned(
+    app: &App,
+    out: Option<&Path>,
+) -> Result<(Vec<StackOutput>, Diagnostics), SynthError> {
+    let (planned, mut diagnostics) = crate::diff::plan_app(app, out)?;
+    for p in &planned {
+        diagnostics.extend(p.diagnostics.clone());
     }
     diagnostics.sort();
     if diagnostics.has_errors() {
         return Err(SynthError::Diagnostics(diagnostics));
     }
-    let outputs = graphs.iter().map(render).collect::<Result<Vec<_>, _>>()?;
+    let outputs = planned
+        .iter()
+        .map(|p| render::render_moved(&p.graph, &p.moves))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok((outputs, diagnostics))
 }
 

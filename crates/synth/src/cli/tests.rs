@@ -409,3 +409,78 @@ fn graph_prints_each_stacks_diagram_and_rejects_an_unknown_stack() {
     assert_eq!(r.code, ExitCode::from(2));
     assert!(r.err.contains("no stack named `nope`"), "{}", r.err);
 }
+
+/// One ConfigMap with the given id and value of key `k`.
+fn settings_app(value: &str) -> App {
+    struct Map(String);
+    impl Lower for Map {
+        fn lower(&self, cx: &mut Lowering<'_>) {
+            cx.object(KubeObject {
+                owner: cx.path().clone(),
+                api_version: "v1".into(),
+                kind: "ConfigMap".into(),
+                namespace: Some("team".into()),
+                name: "settings".into(),
+                body: json!({
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": "settings", "namespace": "team"},
+                    "data": {"k": self.0},
+                }),
+            });
+        }
+    }
+    impl Construct for Map {
+        type Handle = ();
+        fn id(&self) -> &str {
+            "settings"
+        }
+        fn handle(&self, _: &Scope) {}
+    }
+    let mut stack = Stack::new("prod", "us-east-1");
+    stack.add(Map(value.to_owned()));
+    let mut app = App::new();
+    app.add(stack);
+    app
+}
+
+#[test]
+fn diff_shows_a_line_diff_and_exits_zero_with_or_without_changes() {
+    let dir = Scratch::new("diff");
+    assert_eq!(
+        run(&settings_app("a"), &["synth", "--out", dir.arg()], false).code,
+        ExitCode::SUCCESS
+    );
+    let same = run(&settings_app("a"), &["diff", "--out", dir.arg()], false);
+    assert_eq!(same.code, ExitCode::SUCCESS);
+    assert_eq!(same.out, "stack `prod`\n  no changes\n");
+    let changed = run(&settings_app("b"), &["diff", "--out", dir.arg()], false);
+    assert_eq!(changed.code, ExitCode::SUCCESS);
+    insta::assert_snapshot!(changed.out);
+    let md = run(
+        &settings_app("b"),
+        &["diff", "--markdown", "--out", dir.arg()],
+        false,
+    );
+    assert!(
+        md.out.contains("| Kubernetes files | 0 | 1 | – | 0 |"),
+        "{}",
+        md.out
+    );
+    let j = run(
+        &settings_app("b"),
+        &["--format", "json", "diff", "--out", dir.arg()],
+        false,
+    );
+    let doc: serde_json::Value = serde_json::from_str(&j.out).unwrap_or_default();
+    assert_eq!(doc["command"], "diff");
+    assert_eq!(doc["stacks"][0]["kubernetes"][0]["action"], "update");
+}
+
+#[test]
+fn fails_diff_of_an_app_with_errors() {
+    let dir = Scratch::new("diff-errors");
+    let r = run(&app(false, true), &["diff", "--out", dir.arg()], false);
+    assert_eq!(r.code, ExitCode::from(1));
+    assert!(r.err.contains("SS9002"), "{}", r.err);
+}

@@ -1,0 +1,264 @@
+//! `diff` and safe renames: a database construct renamed between two synths keeps its state
+//! through `moved` blocks, a removed one stops the synth (SS0009) unless acknowledged, and the
+//! diff shows moves, replacements and destroys with flags first.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use stacksmith::core::{Address, App};
+use stacksmith::prelude::*;
+use stacksmith_synth::diff::{Action, FlagKind};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("stacksmith-diff-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    dir
+}
+
+fn snap(name: &str, text: &str) {
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+/// A network and, if `db` is given, a PostgreSQL database with that construct id.
+fn stack(db: Option<&str>) -> Stack {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let net = stack.add(Network::new("network", "10.0.0.0/16"));
+    if let Some(id) = db {
+        stack.add(Database::postgres(id, &net));
+    }
+    stack
+}
+
+fn app_of(stack: Stack) -> App {
+    let mut app = App::new();
+    app.add(stack);
+    app
+}
+
+fn main_tf(out: &Path) -> serde_json::Value {
+    let text = fs::read_to_string(out.join("prod/terraform/main.tf.json")).unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or_default()
+}
+
+/// `terraform/moved.tf.json`, `null` when absent.
+fn moved_tf(out: &Path) -> serde_json::Value {
+    let text = fs::read_to_string(out.join("prod/terraform/moved.tf.json")).unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or_default()
+}
+
+fn read_all(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for e in fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.push((
+                    p.strip_prefix(dir).unwrap_or(&p).to_owned(),
+                    fs::read(&p).unwrap_or_default(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The moved blocks of a main.tf.json as `from → to`.
+fn moved(doc: &serde_json::Value) -> Vec<String> {
+    doc.get("moved")
+        .and_then(|m| m.as_array())
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            format!(
+                "{} → {}",
+                m.get("from").and_then(|v| v.as_str()).unwrap_or_default(),
+                m.get("to").and_then(|v| v.as_str()).unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn resynth_without_changes_is_byte_identical_and_has_no_moved_blocks() {
+    let out = scratch("same");
+    let fresh = scratch("same-fresh");
+    assert!(stacksmith::synth(&app_of(stack(Some("db"))), &out).is_ok());
+    assert!(stacksmith::synth(&app_of(stack(Some("db"))), &fresh).is_ok());
+    let first = read_all(&out);
+    assert!(stacksmith::synth(&app_of(stack(Some("db"))), &out).is_ok());
+    assert_eq!(first, read_all(&out));
+    assert_eq!(first, read_all(&fresh));
+    assert!(main_tf(&out).get("moved").is_none());
+    assert!(moved_tf(&out).is_null());
+    let d = stacksmith_synth::diff(&app_of(stack(Some("db"))), &out);
+    assert!(
+        d.as_ref()
+            .is_ok_and(|d| d.stacks.iter().all(|s| s.is_empty()))
+    );
+    assert_eq!(
+        d.map(|d| d.text()).ok().as_deref(),
+        Some("stack `prod`\n  no changes\n")
+    );
+    let _ = fs::remove_dir_all(&out);
+    let _ = fs::remove_dir_all(&fresh);
+}
+
+#[test]
+fn renamed_database_moves_and_flags_the_identifier_replacement() {
+    let out = scratch("rename");
+    assert!(stacksmith::synth(&app_of(stack(Some("db"))), &out).is_ok());
+    let renamed = app_of(stack(Some("orders")));
+
+    let Ok(d) = stacksmith_synth::diff(&renamed, &out) else {
+        panic!("diff failed");
+    };
+    let [s] = &d.stacks[..] else {
+        panic!("one stack expected");
+    };
+    let db = s
+        .terraform
+        .iter()
+        .find(|r| r.address == "aws_db_instance.orders");
+    assert!(db.is_some_and(|r| r.action == Action::Move
+        && r.moved_from.as_deref() == Some("aws_db_instance.db")
+        && r.stateful));
+    assert!(
+        !s.terraform
+            .iter()
+            .any(|r| r.action == Action::Destroy && r.stateful)
+    );
+    // The identifier derives from the construct path: the provider replaces the instance
+    // despite the moved block, and the diff says so first.
+    assert!(s.flags.first().is_some_and(|f| {
+        f.kind == FlagKind::StatefulReplacement
+            && f.subject == "aws_db_instance.orders"
+            && f.message
+                .starts_with("identifier: \"prod-db\" → \"prod-orders\"")
+    }));
+    snap("diff__rename_text", &d.text());
+    snap("diff__rename_markdown", &d.markdown());
+
+    let Ok(report) = stacksmith::synth(&renamed, &out) else {
+        panic!("synth of the renamed stack failed");
+    };
+    assert!(report.diagnostics.is_empty(), "{}", report.diagnostics);
+    assert!(main_tf(&out).get("moved").is_none());
+    let doc = moved_tf(&out);
+    let moves = moved(&doc);
+    assert!(
+        moves.contains(&"aws_db_instance.db → aws_db_instance.orders".to_owned()),
+        "{moves:?}"
+    );
+    assert!(
+        moves.contains(&"aws_kms_key.db_key → aws_kms_key.orders_key".to_owned()),
+        "{moves:?}"
+    );
+    snap("diff__rename_moved_blocks", &moves.join("\n"));
+
+    // Synthesizing again keeps the moved blocks until they are removed by hand.
+    assert!(stacksmith::synth(&renamed, &out).is_ok());
+    assert_eq!(moved(&moved_tf(&out)), moves);
+    let _ = fs::remove_dir_all(&out);
+}
+
+#[test]
+fn pinning_the_old_identifier_makes_the_rename_a_pure_move() {
+    let out = scratch("pinned");
+    assert!(stacksmith::synth(&app_of(stack(Some("db"))), &out).is_ok());
+    let mut s = stack(Some("orders"));
+    let a = Address::resource("prod", "aws_db_instance", "orders");
+    s.override_attribute(&a, "identifier", "prod-db");
+    s.override_attribute(&a, "final_snapshot_identifier", "prod-db-final");
+    let Ok(d) = stacksmith_synth::diff(&app_of(s), &out) else {
+        panic!("diff failed");
+    };
+    let flags: Vec<FlagKind> = d
+        .stacks
+        .iter()
+        .flat_map(|s| &s.flags)
+        .map(|f| f.kind)
+        .collect();
+    assert!(
+        !flags.contains(&FlagKind::StatefulReplacement),
+        "{}",
+        d.text()
+    );
+    assert!(!flags.contains(&FlagKind::StatefulDestroy), "{}", d.text());
+    let db = d
+        .stacks
+        .iter()
+        .flat_map(|s| &s.terraform)
+        .find(|r| r.address == "aws_db_instance.orders");
+    assert!(db.is_some_and(|r| r.action == Action::Move), "{}", d.text());
+    let _ = fs::remove_dir_all(&out);
+}
+
+#[test]
+fn removed_database_is_a_flagged_destroy_and_stops_synth_unless_acknowledged() {
+    let out = scratch("remove");
+    assert!(stacksmith::synth(&app_of(stack(Some("db"))), &out).is_ok());
+    let before = read_all(&out);
+
+    let Ok(d) = stacksmith_synth::diff(&app_of(stack(None)), &out) else {
+        panic!("diff failed");
+    };
+    let first = d.stacks.first().and_then(|s| s.flags.first());
+    assert!(first.is_some_and(|f| f.kind == FlagKind::StatefulDestroy
+        && f.subject == "aws_db_instance.db"
+        && f.message.contains("SS0009")));
+    snap("diff__remove_text", &d.text());
+    snap("diff__remove_markdown", &d.markdown());
+
+    match stacksmith::synth(&app_of(stack(None)), &out) {
+        Err(stacksmith::SynthError::Diagnostics(d)) => snap("diff__remove_fails", &d.to_string()),
+        Err(e) => panic!("expected diagnostics, got {e}"),
+        Ok(_) => panic!("removing a database without acknowledging it must fail"),
+    }
+    assert_eq!(
+        before,
+        read_all(&out),
+        "a failed synth changed the output folder"
+    );
+
+    let mut acknowledged = stack(None);
+    acknowledged.acknowledge_removal("aws_db_instance.db");
+    let Ok(report) = stacksmith::synth(&app_of(acknowledged), &out) else {
+        panic!("an acknowledged removal must synthesize");
+    };
+    assert!(report.diagnostics.is_empty(), "{}", report.diagnostics);
+    assert!(moved_tf(&out).is_null());
+
+    // Once applied, the acknowledgement is stale: a warning says to remove it.
+    let mut stale = stack(None);
+    stale.acknowledge_removal("aws_db_instance.db");
+    let Ok(report) = stacksmith::synth(&app_of(stale), &out) else {
+        panic!("a stale acknowledgement is only a warning");
+    };
+    assert!(
+        report.diagnostics.iter().any(|d| d.code == "SS0010"),
+        "{}",
+        report.diagnostics
+    );
+    let _ = fs::remove_dir_all(&out);
+}
+
+#[test]
+fn diff_against_nothing_creates_everything() {
+    let out = scratch("nothing");
+    let Ok(d) = stacksmith_synth::diff(&app_of(stack(Some("db"))), &out) else {
+        panic!("diff failed");
+    };
+    assert!(d.stacks.iter().all(|s| !s.previous && s.flags.is_empty()));
+    assert!(
+        d.stacks
+            .iter()
+            .flat_map(|s| &s.terraform)
+            .all(|r| r.action == Action::Create)
+    );
+}
