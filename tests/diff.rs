@@ -262,3 +262,35 @@ fn diff_against_nothing_creates_everything() {
             .all(|r| r.action == Action::Create)
     );
 }
+
+#[test]
+fn a_database_keeping_its_identifier_is_renamed_without_replacement() {
+    let out = scratch("identifier");
+    assert!(stacksmith::synth(&app_of(stack(Some("db"))), &out).is_ok());
+    // The construct is renamed; `.identifier` keeps the cloud-side database the same.
+    let mut s = Stack::new("prod", "us-east-1");
+    let net = s.add(Network::new("network", "10.0.0.0/16"));
+    s.add(Database::postgres("orders", &net).identifier("prod-db"));
+    let Ok(d) = stacksmith_synth::diff(&app_of(s), &out) else {
+        panic!("diff failed");
+    };
+    let flags: Vec<FlagKind> = d
+        .stacks
+        .iter()
+        .flat_map(|s| &s.flags)
+        .map(|f| f.kind)
+        .collect();
+    assert!(
+        !flags.contains(&FlagKind::StatefulReplacement)
+            && !flags.contains(&FlagKind::StatefulDestroy),
+        "{}",
+        d.text()
+    );
+    let db = d
+        .stacks
+        .iter()
+        .flat_map(|s| &s.terraform)
+        .find(|r| r.address == "aws_db_instance.orders");
+    assert!(db.is_some_and(|r| r.action == Action::Move), "{}", d.text());
+    let _ = fs::remove_dir_all(&out);
+}

@@ -210,6 +210,7 @@ pub struct Database {
     settings: Vec<Setting>,
     ingress: Vec<Ingress>,
     replica_of: Option<DatabaseRef>,
+    identifier: Option<String>,
 }
 
 /// A handle to a [`Database`]: endpoints, the managed master secret, and IAM connect rights.
@@ -252,6 +253,7 @@ impl Database {
             settings: Vec::new(),
             ingress: Vec::new(),
             replica_of: None,
+            identifier: None,
         }
     }
 
@@ -385,8 +387,20 @@ impl Database {
         self
     }
 
-    fn identifier(&self, scope_path: &Path) -> String {
-        stacksmith_core::cloud_name(scope_path, "")
+    /// Pins the database identifier (the cloud-side name) instead of deriving it from the
+    /// construct path: what keeps a renamed or moved construct the same database (`diff`
+    /// flags the replacement a changed identifier would cause). Default: the kebab-case path,
+    /// stack included (`prod-orders`).
+    #[must_use]
+    pub fn identifier(mut self, identifier: &str) -> Self {
+        self.identifier = Some(identifier.to_owned());
+        self
+    }
+
+    fn cloud_identifier(&self, scope_path: &Path) -> String {
+        self.identifier
+            .clone()
+            .unwrap_or_else(|| stacksmith_core::cloud_name(scope_path, ""))
     }
 
     fn parameters(&self, cx: &mut Lowering<'_>) -> Vec<Parameter> {
@@ -831,7 +845,7 @@ impl Construct for Database {
             stack: scope.path.stack().to_owned(),
             region: scope.region.clone(),
             engine: self.engine,
-            identifier: self.identifier(&scope.path),
+            identifier: self.cloud_identifier(&scope.path),
             readers: self.instances.saturating_sub(1),
             replica: self.replica_of.is_some(),
         }
@@ -841,7 +855,7 @@ impl Construct for Database {
 impl Lower for Database {
     fn lower(&self, cx: &mut Lowering<'_>) {
         common::aws(cx);
-        let name = cx.name("");
+        let name = self.cloud_identifier(cx.path());
         self.validate(cx, &name);
         let params = self.parameters(cx);
         if self.engine.is_instance() {

@@ -317,3 +317,23 @@ fn fails_replica_of_another_engine_and_name_too_long() {
     );
     insta::assert_snapshot!(stack.lower().diagnostics.to_string());
 }
+
+#[test]
+fn a_pinned_identifier_names_the_database_and_its_replicas() {
+    let g = stack_with(|net, _| {
+        Database::postgres("orders", net)
+            .identifier("prod-db")
+            .read_replicas(1)
+    });
+    assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+    let dbs = bodies(&g, "aws_db_instance");
+    assert_eq!(dbs[0].get("identifier"), Some(&Value::from("prod-db")));
+    assert_eq!(
+        dbs[0].get("final_snapshot_identifier"),
+        Some(&Value::from("prod-db-final"))
+    );
+    assert_eq!(
+        dbs[1].get("identifier"),
+        Some(&Value::from("prod-db-replica-1"))
+    );
+}

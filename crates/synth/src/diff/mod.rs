@@ -621,8 +621,15 @@ fn attribute_flags(
             format!(
                 "forces replacement: the `moved` block keeps the state, but the provider still \
                  destroys and re-creates the resource. The cloud name derives from the construct \
-                 path; to keep the resource, pin the old value: `stack.override_attribute(\
+                 path; to keep the resource, pin the old value{}: `stack.override_attribute(\
                  &Address::resource(\"{stack}\", \"{kind}\", \"{name}\"), \"{}\", {})`",
+                match (kind, c.path.as_str()) {
+                    ("aws_db_instance", "identifier")
+                    | ("aws_rds_cluster" | "aws_docdb_cluster", "cluster_identifier") => {
+                        format!(" with `.identifier({})` on the Database, or", show(old))
+                    }
+                    _ => String::new(),
+                },
                 c.path,
                 show(old)
             )
