@@ -63,11 +63,10 @@ pub fn app() -> App {
     let db = flagwise.add(
         Database::postgres("db", &network)
             .database_name("flagwise")
-            .setting(Setting::SharedBuffersMib(256))
-            .allow_from(&cluster),
+            .setting(Setting::SharedBuffersMib(256)),
     );
-    let redis = flagwise.add(Cache::redis("redis", &network).allow_from(&cluster));
-    let kafka = flagwise.add(Kafka::serverless("events", &network).allow_from(&cluster));
+    let redis = flagwise.add(Cache::redis("redis", &network));
+    let kafka = flagwise.add(Kafka::serverless("events", &network));
 
     // Workloads.
     let ns = flagwise.add(Namespace::new("flagwise").label("environment", "production"));
@@ -191,12 +190,9 @@ pub fn app() -> App {
     flagwise.add(api.allow_from_namespace("ingress-nginx").port("http"));
     flagwise.add(api.allow_from(&web));
     for workload in [&api, &consumer] {
-        flagwise.add(
-            workload
-                .allow_egress_to_cidr(network.cidr(), db.port())
-                .port(redis.port())
-                .port(kafka.port()),
-        );
+        flagwise.add(db.allow_workload(workload, &cluster));
+        flagwise.add(redis.allow_workload(workload, &cluster));
+        flagwise.add(kafka.allow_workload(workload, &cluster));
     }
 
     // Log shipping: Fluentd on every node, reading container logs read-only.

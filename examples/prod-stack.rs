@@ -27,15 +27,13 @@ pub fn app() -> App {
     let cache = prod.add(
         Cache::redis("cache", &network)
             .node_type("cache.m7g.large")
-            .replicas(1)
-            .allow_from(&cluster),
+            .replicas(1),
     );
     let metadata = prod.add(
         Database::documentdb("metadata", &network)
             .instance_class("db.r6g.xlarge")
             .instances(3)
-            .backup_retention_days(30)
-            .allow_from(&cluster),
+            .backup_retention_days(30),
     );
     // The seed's `rocketgraph-backups` bucket: daily dumps, kept 30 days. The backup job's
     // service account may only write into it.
@@ -134,11 +132,10 @@ pub fn app() -> App {
             .port("http")
             .name("rocketgraph-public-api-from-ingress"),
     );
-    prod.add(
-        api.allow_egress_to_cidr(network.cidr(), cache.port())
-            .port(metadata.port())
-            .name("rocketgraph-public-api-to-data-stores"),
-    );
+    // Each connection declared once: the data store admits the cluster's pods, and the API's
+    // pods may open connections to it (egress policy).
+    prod.add(cache.allow_workload(&api, &cluster));
+    prod.add(metadata.allow_workload(&api, &cluster));
 
     let mut app = App::new();
     app.add(prod);

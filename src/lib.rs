@@ -13,6 +13,9 @@
 //! stacksmith::synth(&app, std::path::Path::new("out")).ok();
 //! ```
 
+mod connect;
+
+pub use connect::{AllowWorkload, WorkloadAccess, WorkloadAccessRef};
 pub use k8s_openapi;
 pub use stacksmith_aws as aws;
 pub use stacksmith_core as core;
@@ -28,6 +31,7 @@ pub mod synth_api {
 
 /// Everything a stack definition needs, in one import.
 pub mod prelude {
+    pub use crate::connect::AllowWorkload;
     pub use stacksmith_aws::{
         AccessPolicy, AccessScope, Bucket, BucketRef, Cache, CacheRef, Database, DatabaseRef,
         EcsCluster, EcsClusterRef, EcsService, EcsServiceRef, EksCluster, EksClusterRef, Kafka,

@@ -101,11 +101,11 @@ fn loose_seed_settings_are_tightened() {
         .map(|m| m.keys().cloned().collect::<Vec<_>>())
         .unwrap_or_default();
     assert!(
-        egress.iter().any(|k| k == "db_from_api_egress"),
+        egress.iter().any(|k| k == "db_from_janua_api_egress"),
         "{egress:?}"
     );
     assert!(
-        egress.iter().any(|k| k == "redis_from_api_egress"),
+        egress.iter().any(|k| k == "redis_from_janua_api_egress"),
         "{egress:?}"
     );
 }

@@ -93,6 +93,7 @@ pub struct Cache {
 /// A handle to a [`Cache`]: endpoints and the secret holding its AUTH token.
 #[derive(Clone, Debug)]
 pub struct CacheRef {
+    network_cidr: String,
     path: Path,
     stack: String,
     engine: CacheEngine,
@@ -269,6 +270,10 @@ impl crate::connection::Listener for CacheRef {
     fn listener_path(&self) -> &Path {
         &self.path
     }
+
+    fn listener_cidr(&self) -> &str {
+        &self.network_cidr
+    }
 }
 
 impl Construct for Cache {
@@ -280,6 +285,7 @@ impl Construct for Cache {
 
     fn handle(&self, scope: &Scope) -> CacheRef {
         CacheRef {
+            network_cidr: self.network.cidr().to_owned(),
             path: scope.path.clone(),
             stack: scope.path.stack().to_owned(),
             engine: self.engine,

@@ -312,8 +312,8 @@ pub(crate) fn ingress_rules(
     peers: &[Ingress],
 ) {
     let sg: Ref = sg.attr("id");
+    let listener = cx.path().clone();
     for peer in peers {
-        let from = stacksmith_core::cloud_name(&peer.from, "");
-        crate::connection::rules(cx, &format!("from-{from}"), &sg, port, what, peer);
+        crate::connection::rules(cx, &listener, &sg, port, what, peer);
     }
 }

@@ -4,7 +4,8 @@
 //! Writes the ingress rule on the listener's security group and, when the peer restricts
 //! egress (ECS services), the matching egress rule on the peer's.
 
-use stacksmith_core::{Construct, Lower, Lowering, Path, Ref, Scope, tf};
+use stacksmith_core::terraform::Resource;
+use stacksmith_core::{Address, Construct, Lower, Lowering, Path, Ref, Scope, tf, tf_name};
 
 use crate::common::{Ingress, Peer};
 
@@ -18,6 +19,8 @@ pub trait Listener {
     fn listener_what(&self) -> &'static str;
     /// Its construct path.
     fn listener_path(&self) -> &Path;
+    /// The CIDR block of the VPC it lives in (where Kubernetes egress policies must allow).
+    fn listener_cidr(&self) -> &str;
 }
 
 /// Traffic allowed from a peer to a listener on the listener's port. Made by the
@@ -46,7 +49,9 @@ impl ConnectionRef {
 }
 
 impl Connection {
-    pub(crate) fn new(to: &impl Listener, from: &impl Peer) -> Self {
+    /// Traffic from `from` to `to` on `to`'s port. Usually made by a data-store handle's
+    /// `allow_from`.
+    pub fn new(to: &impl Listener, from: &impl Peer) -> Self {
         let from_id = from
             .peer_path()
             .segments()
@@ -84,24 +89,29 @@ impl Construct for Connection {
 
 impl Lower for Connection {
     fn lower(&self, cx: &mut Lowering<'_>) {
-        rules(cx, "", &self.sg, self.port, self.what, &self.peer);
+        rules(cx, &self.parent, &self.sg, self.port, self.what, &self.peer);
     }
 }
 
-/// The ingress rule on `sg` from `peer` on `port`, and the peer's egress rule when it
-/// restricts egress. `part` names the rules within the construct lowering them.
+/// The ingress rule on `sg` (the group of the listener at `listener`) from `peer` on `port`,
+/// and the peer's egress rule when it restricts egress. The rules are named after the two
+/// ends (`<listener>_from_<peer>`) and added once, however many declarations ask for them.
 pub(crate) fn rules(
     cx: &mut Lowering<'_>,
-    part: &str,
+    listener: &Path,
     sg: &Ref,
     port: u16,
     what: &str,
     peer: &Ingress,
 ) {
-    let to = cx.path().clone();
-    cx.add(
-        "aws_vpc_security_group_ingress_rule",
-        part,
+    let to = listener.clone();
+    let part = format!("from-{}", stacksmith_core::cloud_name(&peer.from, ""));
+    let address = |kind: &str, part: &str| {
+        Address::resource(listener.stack(), kind, &tf_name(listener, part))
+    };
+    let ingress = Resource::new(
+        address("aws_vpc_security_group_ingress_rule", &part),
+        cx.path().clone(),
         tf! {
             "security_group_id" => sg,
             "referenced_security_group_id" => &peer.source,
@@ -111,15 +121,14 @@ pub(crate) fn rules(
             "description" => format!("{what} from {}", peer.from),
         },
     );
+    cx.resource_once(ingress);
     if peer.egress {
-        let egress = if part.is_empty() {
-            "egress".to_owned()
-        } else {
-            format!("{part}-egress")
-        };
-        cx.add(
-            "aws_vpc_security_group_egress_rule",
-            &egress,
+        let egress = Resource::new(
+            address(
+                "aws_vpc_security_group_egress_rule",
+                &format!("{part}-egress"),
+            ),
+            cx.path().clone(),
             tf! {
                 "security_group_id" => &peer.source,
                 "referenced_security_group_id" => sg,
@@ -129,6 +138,7 @@ pub(crate) fn rules(
                 "description" => format!("{} to {what} {to}", peer.from),
             },
         );
+        cx.resource_once(egress);
     }
 }
 
@@ -164,25 +174,28 @@ mod tests {
                 .collect()
         };
         let ingress = names("aws_vpc_security_group_ingress_rule");
-        assert!(ingress.contains(&"db_from_api".to_owned()), "{ingress:?}");
         assert!(
-            ingress.contains(&"cache_from_eks".to_owned()),
+            ingress.contains(&"db_from_prod_api".to_owned()),
+            "{ingress:?}"
+        );
+        assert!(
+            ingress.contains(&"cache_from_prod_eks".to_owned()),
             "{ingress:?}"
         );
         // ECS tasks restrict egress, so they get the matching rule; EKS does not.
         let egress = names("aws_vpc_security_group_egress_rule");
         assert!(
-            egress.contains(&"db_from_api_egress".to_owned()),
+            egress.contains(&"db_from_prod_api_egress".to_owned()),
             "{egress:?}"
         );
         assert!(
-            !egress.iter().any(|e| e.starts_with("cache_from_eks")),
+            !egress.iter().any(|e| e.starts_with("cache_from_prod_eks")),
             "{egress:?}"
         );
         let rule = g
             .resources
             .iter()
-            .find(|r| r.address.name() == "db_from_api");
+            .find(|r| r.address.name() == "db_from_prod_api");
         assert_eq!(
             rule.and_then(|r| r.body.get("from_port")),
             Some(&Value::Int(5432))

@@ -216,6 +216,7 @@ pub struct Database {
 /// A handle to a [`Database`]: endpoints, the managed master secret, and IAM connect rights.
 #[derive(Clone, Debug)]
 pub struct DatabaseRef {
+    network_cidr: String,
     path: Path,
     stack: String,
     region: String,
@@ -830,6 +831,10 @@ impl crate::connection::Listener for DatabaseRef {
     fn listener_path(&self) -> &Path {
         &self.path
     }
+
+    fn listener_cidr(&self) -> &str {
+        &self.network_cidr
+    }
 }
 
 impl Construct for Database {
@@ -841,6 +846,7 @@ impl Construct for Database {
 
     fn handle(&self, scope: &Scope) -> DatabaseRef {
         DatabaseRef {
+            network_cidr: self.network.cidr().to_owned(),
             path: scope.path.clone(),
             stack: scope.path.stack().to_owned(),
             region: scope.region.clone(),

@@ -130,6 +130,7 @@ pub struct Kafka {
 /// A handle to a [`Kafka`] cluster: bootstrap brokers, ARN, and IAM statements for clients.
 #[derive(Clone, Debug)]
 pub struct KafkaRef {
+    network_cidr: String,
     path: Path,
     stack: String,
     region: String,
@@ -386,6 +387,10 @@ impl crate::connection::Listener for KafkaRef {
     fn listener_path(&self) -> &Path {
         &self.path
     }
+
+    fn listener_cidr(&self) -> &str {
+        &self.network_cidr
+    }
 }
 
 impl Construct for Kafka {
@@ -397,6 +402,7 @@ impl Construct for Kafka {
 
     fn handle(&self, scope: &Scope) -> KafkaRef {
         KafkaRef {
+            network_cidr: self.network.cidr().to_owned(),
             path: scope.path.clone(),
             stack: scope.path.stack().to_owned(),
             region: scope.region.clone(),

@@ -42,6 +42,9 @@ pub struct Graph {
     pub diagnostics: Diagnostics,
     /// Data sources shared by the whole stack (a handful), to add each once without scanning.
     shared: Vec<Address>,
+    /// Resources that several constructs may declare alike (a security-group rule between the
+    /// same two groups), added once.
+    shared_resources: Vec<Address>,
 }
 
 impl Graph {
@@ -149,6 +152,18 @@ impl<'a> Lowering<'a> {
     pub fn resource(&mut self, r: Resource) -> Address {
         let a = r.address.clone();
         self.graph.resources.push(r);
+        a
+    }
+
+    /// Adds a resource that several constructs may declare alike (one security-group rule
+    /// between two groups on one port, whoever declares it): the first declaration wins and
+    /// later ones with the same address are dropped.
+    pub fn resource_once(&mut self, r: Resource) -> Address {
+        let a = r.address.clone();
+        if !self.graph.shared_resources.contains(&a) {
+            self.graph.shared_resources.push(a.clone());
+            self.graph.resources.push(r);
+        }
         a
     }
 

@@ -1,0 +1,51 @@
+//! A Kubernetes workload reaching an AWS data store, declared once: the security-group rule
+//! for the cluster (once, however many workloads connect) and each workload's egress policy.
+
+use stacksmith::prelude::*;
+
+#[test]
+fn workloads_reach_a_database_with_one_rule_and_one_policy_each() {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let network = stack.add(Network::new("network", "10.0.0.0/16"));
+    let cluster = stack.add(EksCluster::new("eks", &network));
+    let db = stack.add(Database::postgres("db", &network));
+    let ns = stack.add(Namespace::new("apps"));
+    let workload = |id: &str| {
+        Deployment::new(&ns, id).container(
+            Container::new("app", "example/app:1.0.0")
+                .port("http", 8080)
+                .readiness(Probe::http_get("/healthz", 8080)),
+        )
+    };
+    let api = stack.add(workload("api"));
+    let worker = stack.add(workload("worker"));
+    stack.add(db.allow_workload(&api, &cluster));
+    stack.add(db.allow_workload(&worker, &cluster));
+    let g = stack.lower();
+    assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+
+    let rules: Vec<_> = g
+        .resources
+        .iter()
+        .filter(|r| r.address.kind() == "aws_vpc_security_group_ingress_rule")
+        .collect();
+    assert_eq!(rules.len(), 1, "one rule per cluster and data store");
+    assert_eq!(rules[0].address.name(), "db_from_prod_eks");
+    assert_eq!(
+        rules[0].body.get("from_port"),
+        Some(&stacksmith::core::terraform::Value::Int(5432))
+    );
+
+    let policies: Vec<_> = g
+        .objects
+        .iter()
+        .filter(|o| o.kind == "NetworkPolicy")
+        .map(|o| (o.name.as_str(), &o.body["spec"]))
+        .collect();
+    assert_eq!(policies.len(), 2, "{policies:?}");
+    for (name, spec) in &policies {
+        assert!(name.ends_with("-to-db"), "{name}");
+        assert_eq!(spec["egress"][0]["to"][0]["ipBlock"]["cidr"], "10.0.0.0/16");
+        assert_eq!(spec["egress"][0]["ports"][0]["port"], 5432);
+    }
+}
