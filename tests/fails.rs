@@ -205,3 +205,113 @@ fn fails_replica_of_a_database_in_a_stack_outside_the_app() {
         &fails("replica-outside-app", standby),
     );
 }
+
+#[test]
+fn fails_more_zones_than_the_region_has() {
+    let mut stack = Stack::new("prod", "us-west-1");
+    stack.add(Network::new("network", "10.0.0.0/16").zones(3));
+    snap(
+        "fails__more_zones_than_the_region_has",
+        &fails("region-zones", stack),
+    );
+}
+
+#[test]
+fn fails_names_that_collide_after_normalisation() {
+    let mut stack = web_stack(|d| d);
+    let net = stack.add(Network::new("network", "10.0.0.0/16"));
+    stack.add(Cache::redis("session-cache", &net));
+    stack.add(Cache::redis("session_cache", &net));
+    snap(
+        "fails__names_collide_after_normalisation",
+        &fails("collide", stack),
+    );
+}
+
+#[test]
+fn fails_reference_into_a_construct_of_another_app() {
+    // The database lives in another App's stack of the same name; this app never creates it.
+    let mut other = Stack::new("prod", "us-east-1");
+    let net = other.add(Network::new("network", "10.0.0.0/16"));
+    let db = other.add(Database::postgres("orders", &net));
+    let mut stack = web_stack(|d| {
+        d.container(
+            Container::new("worker", "example/worker:1.0.0")
+                .env_from_cloud("DB_HOST", db.endpoint()),
+        )
+    });
+    let own = stack.add(Network::new("network", "10.0.0.0/16"));
+    stack.add(EksCluster::new("eks", &own));
+    snap(
+        "fails__reference_into_another_app",
+        &fails("other-app", stack),
+    );
+}
+
+#[test]
+fn fails_invalid_ids_tags_and_vpc_size() {
+    let mut stack = web_stack(|d| d).tag("aws:owner", "me");
+    stack.add(Network::new("9network", "10.0.0.0/12"));
+    snap("fails__invalid_ids_tags_and_vpc_size", &fails("ids", stack));
+}
+
+#[test]
+fn fails_construct_added_to_another_stack_and_duplicate_stacks() {
+    let mut a = Stack::new("prod", "us-east-1");
+    let mut b = Stack::new("dr", "us-west-2");
+    let ns = a.add(Namespace::new("web"));
+    let api = a.add(
+        Deployment::new(&ns, "api").container(
+            Container::new("api", "example/api:1.0.0")
+                .port("http", 8000)
+                .readiness(Probe::http_get("/healthz", 8000)),
+        ),
+    );
+    // `prod`'s API exposed by a Service added to `dr`.
+    b.add(api.expose_via_service(80, "http"));
+    let mut app = App::new();
+    app.add(a);
+    app.add(b);
+    // Two stacks named `prod` would write one folder.
+    app.add(Stack::new("prod", "eu-west-1"));
+    let out = scratch("dup-stacks");
+    let text = match stacksmith::synth(&app, &out) {
+        Err(stacksmith::SynthError::Diagnostics(d)) => d.to_string(),
+        other => panic!("expected diagnostics, got {other:?}"),
+    };
+    assert!(!out.exists(), "a failed synth wrote output");
+    snap(
+        "fails__construct_in_another_stack_and_duplicate_stacks",
+        &text,
+    );
+}
+
+#[test]
+fn warns_cost_and_availability_trade_offs() {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let net = stack.add(Network::new("network", "10.0.0.0/16").single_nat_gateway());
+    stack.add(Database::postgres("orders", &net).single_az());
+    let g = stack.lower();
+    assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+    snap(
+        "warns__single_nat_gateway_and_single_az",
+        &g.diagnostics.to_string(),
+    );
+}
+
+#[test]
+fn warns_overlapping_networks_across_the_app() {
+    let mut primary = Stack::new("primary", "us-east-1");
+    primary.add(Network::new("network", "10.60.0.0/16"));
+    let mut standby = Stack::new("standby", "us-west-2");
+    standby.add(Network::new("network", "10.60.128.0/17"));
+    let mut app = App::new();
+    app.add(primary);
+    app.add(standby);
+    let text: Vec<String> = app
+        .lower()
+        .iter()
+        .map(|g| g.diagnostics.to_string())
+        .collect();
+    snap("warns__overlapping_networks", &text.join("\n"));
+}

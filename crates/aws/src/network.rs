@@ -54,6 +54,19 @@ pub struct NetworkRef {
 
 const MAX_ZONES: u8 = 6;
 
+/// Availability zones of the regions whose count is known here (AWS's published figures);
+/// other regions are only held to [`MAX_ZONES`].
+fn region_zones(region: &str) -> Option<u8> {
+    Some(match region {
+        "us-east-1" => 6,
+        "us-east-2" | "us-west-2" | "ap-northeast-1" | "ap-northeast-2" => 4,
+        "us-west-1" => 2,
+        "eu-west-1" | "eu-west-2" | "eu-west-3" | "eu-central-1" | "eu-north-1" | "eu-south-1"
+        | "ap-southeast-1" | "ap-southeast-2" | "ap-south-1" | "ca-central-1" | "sa-east-1" => 3,
+        _ => return None,
+    })
+}
+
 impl Network {
     /// A VPC with the given CIDR block (AWS allows `/16` to `/28`; a `/16` leaves room for pods).
     pub fn new(id: &str, cidr: &str) -> Self {
@@ -185,6 +198,7 @@ impl Lower for Network {
                 return;
             }
         };
+        cx.claim_address_space(vpc_cidr);
         if !(16..=28).contains(&vpc_cidr.prefix()) {
             cx.error(
                 "SS0102",
@@ -193,6 +207,18 @@ impl Lower for Network {
                     vpc_cidr.prefix()
                 ),
                 "use a /16 to /20 so every zone gets roomy subnets (EKS pods take VPC addresses)",
+            );
+            return;
+        }
+        if let Some(have) = region_zones(cx.region()).filter(|have| self.zones > *have) {
+            cx.error(
+                "SS0105",
+                format!(
+                    "`zones` is {}, but {} has {have} availability zones",
+                    self.zones,
+                    cx.region()
+                ),
+                format!("use at most {have} zones in {}", cx.region()),
             );
             return;
         }

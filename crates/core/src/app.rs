@@ -62,6 +62,33 @@ impl App {
                 );
             }
         }
+        overlapping_networks(&mut graphs);
         graphs
+    }
+}
+
+/// Warns (SS0011) when two networks of the app claim overlapping address space: they can never
+/// be peered or joined by a transit gateway or VPN, so a later connection means renumbering.
+fn overlapping_networks(graphs: &mut [Graph]) {
+    let claims: Vec<(Path, crate::Cidr)> = graphs
+        .iter()
+        .flat_map(|g| g.address_space.iter().cloned())
+        .collect();
+    for (i, (path, cidr)) in claims.iter().enumerate() {
+        for (other, other_cidr) in &claims[..i] {
+            if cidr.overlaps(other_cidr) {
+                let d = Diagnostic::warning(
+                    "SS0011",
+                    path,
+                    format!(
+                        "network {cidr} overlaps {other_cidr} of {other}: the two can never be peered or joined by a transit gateway or VPN"
+                    ),
+                )
+                .hint("give every network of the app its own range, e.g. 10.60.0.0/16 and 10.61.0.0/16");
+                if let Some(g) = graphs.iter_mut().find(|g| g.stack == path.stack()) {
+                    g.diagnostics.push(d);
+                }
+            }
+        }
     }
 }

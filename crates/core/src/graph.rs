@@ -4,7 +4,9 @@ use heck::{ToKebabCase, ToSnakeCase};
 use indexmap::IndexMap;
 
 use crate::terraform::{Map, Output, Provider, Resource, Value};
-use crate::{Address, Crossing, Diagnostic, Diagnostics, KubeObject, KubeUse, NameRule, Path};
+use crate::{
+    Address, Cidr, Crossing, Diagnostic, Diagnostics, KubeObject, KubeUse, NameRule, Path,
+};
 
 /// Everything one stack lowers to, before serialisation.
 #[derive(Clone, Debug, Default)]
@@ -32,6 +34,9 @@ pub struct Graph {
     /// ConfigMap/Secret keys whose values come from the cloud side: written by the generated
     /// `cluster/` Terraform root, read by workloads (see [`Crossing`]).
     pub crossings: Vec<Crossing>,
+    /// Address space claimed by networks (a VPC's CIDR block), with the construct claiming it:
+    /// the app warns when two overlap.
+    pub address_space: Vec<(Path, Cidr)>,
     /// Stacks of the same app that must be applied before this one (e.g. the source of a
     /// cross-region replica), found by name rather than through their state.
     pub after: Vec<String>,
@@ -235,6 +240,12 @@ impl<'a> Lowering<'a> {
     /// The key counts as declared; the synthesizer writes the object from the `cluster/` root.
     pub fn crossing(&mut self, c: Crossing) {
         self.graph.crossings.push(c);
+    }
+
+    /// Claims `cidr` as this construct's network address space (checked app-wide for overlap).
+    pub fn claim_address_space(&mut self, cidr: Cidr) {
+        let path = self.path.clone();
+        self.graph.address_space.push((path, cidr));
     }
 
     /// Records that the stack `stack` must be applied before this one.
