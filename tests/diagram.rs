@@ -1,6 +1,9 @@
 //! Architecture diagrams of every example, derived from the lowered graph: Mermaid and DOT
 //! snapshotted in `snapshots/`, byte-stable, and the facts the picture must show present.
 
+mod common;
+
+use common::snap;
 #[path = "../examples/prod-stack.rs"]
 #[allow(dead_code)]
 mod prod_stack;
@@ -27,17 +30,15 @@ fn graphs(app: &App) -> Vec<Graph> {
 fn snapshot(example: &str, app: &App) {
     let graphs = graphs(app);
     let single = graphs.len() == 1;
-    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
-        for g in &graphs {
-            let prefix = if single {
-                example.to_owned()
-            } else {
-                format!("{example}__{}", g.stack)
-            };
-            insta::assert_snapshot!(format!("{prefix}__architecture.mmd"), diagram::mermaid(g));
-            insta::assert_snapshot!(format!("{prefix}__architecture.dot"), diagram::dot(g));
-        }
-    });
+    for g in &graphs {
+        let prefix = if single {
+            example.to_owned()
+        } else {
+            format!("{example}__{}", g.stack)
+        };
+        snap(&format!("{prefix}__architecture.mmd"), &diagram::mermaid(g));
+        snap(&format!("{prefix}__architecture.dot"), &diagram::dot(g));
+    }
 }
 
 #[test]

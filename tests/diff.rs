@@ -2,6 +2,9 @@
 //! through `moved` blocks, a removed one stops the synth (SS0009) unless acknowledged, and the
 //! diff shows moves, replacements and destroys with flags first.
 
+mod common;
+
+use common::snap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -13,12 +16,6 @@ fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("stacksmith-diff-{}-{name}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     dir
-}
-
-fn snap(name: &str, text: &str) {
-    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
-        insta::assert_snapshot!(name, text);
-    });
 }
 
 /// A network and, if `db` is given, a PostgreSQL database with that construct id.

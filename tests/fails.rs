@@ -1,6 +1,9 @@
 //! Bad input gets the right diagnostic, and a failed synth writes nothing: the previous output
 //! stays byte for byte.
 
+mod common;
+
+use common::snap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -65,12 +68,6 @@ fn web_stack(f: impl FnOnce(Deployment) -> Deployment) -> Stack {
     )));
     stack.add(d.expose_via_service(80, "http"));
     stack
-}
-
-fn snap(name: &str, text: &str) {
-    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
-        insta::assert_snapshot!(name, text);
-    });
 }
 
 #[test]

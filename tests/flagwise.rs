@@ -5,35 +5,18 @@
 #[allow(dead_code)]
 mod flagwise;
 
-use stacksmith::synth_api::{StackOutput, render};
+mod common;
+
+use common::{file, render_one, snap_files};
+use stacksmith::synth_api::StackOutput;
 
 fn output() -> StackOutput {
-    let graphs = flagwise::app().lower();
-    assert_eq!(graphs.len(), 1);
-    let g = &graphs[0];
-    assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
-    match render(g) {
-        Ok(o) => o,
-        Err(e) => panic!("render failed: {e}"),
-    }
-}
-
-fn file<'a>(o: &'a StackOutput, path: &str) -> &'a str {
-    o.files
-        .iter()
-        .find(|f| f.path == path)
-        .map_or("", |f| f.contents.as_str())
+    render_one(&flagwise::app())
 }
 
 #[test]
 fn flagwise_output_matches_snapshots() {
-    let o = output();
-    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
-        for f in &o.files {
-            let name = format!("flagwise__{}", f.path.replace('/', "__"));
-            insta::assert_snapshot!(name, &f.contents);
-        }
-    });
+    snap_files("flagwise", &output());
 }
 
 #[test]

@@ -5,39 +5,19 @@
 #[allow(dead_code)]
 mod janua;
 
-use serde_json::{Value, json};
-use stacksmith::synth_api::{StackOutput, render};
+mod common;
+
+use common::{render_one, snap_files, terraform};
+use serde_json::json;
+use stacksmith::synth_api::StackOutput;
 
 fn output() -> StackOutput {
-    let graphs = janua::app().lower();
-    assert_eq!(graphs.len(), 1);
-    let g = &graphs[0];
-    assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
-    match render(g) {
-        Ok(o) => o,
-        Err(e) => panic!("render failed: {e}"),
-    }
-}
-
-fn terraform() -> Value {
-    let o = output();
-    let text = o
-        .files
-        .iter()
-        .find(|f| f.path == "terraform/main.tf.json")
-        .map_or("", |f| f.contents.as_str());
-    serde_json::from_str(text).unwrap_or_default()
+    render_one(&janua::app())
 }
 
 #[test]
 fn janua_output_matches_snapshots() {
-    let o = output();
-    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
-        for f in &o.files {
-            let name = format!("janua__{}", f.path.replace('/', "__"));
-            insta::assert_snapshot!(name, &f.contents);
-        }
-    });
+    snap_files("janua", &output());
 }
 
 #[test]
@@ -47,7 +27,7 @@ fn same_input_same_bytes() {
 
 #[test]
 fn seed_001_sizes_are_carried() {
-    let tf = terraform();
+    let tf = terraform(&output());
     let r = &tf["resource"];
     let task = &r["aws_ecs_task_definition"]["api_task"];
     assert_eq!(task["cpu"], "1024");
@@ -72,7 +52,7 @@ fn seed_001_sizes_are_carried() {
 
 #[test]
 fn loose_seed_settings_are_tightened() {
-    let tf = terraform();
+    let tf = terraform(&output());
     let r = &tf["resource"];
     let db = &r["aws_db_instance"]["db"];
     // No password variable: AWS manages the master secret.

@@ -5,40 +5,19 @@
 #[allow(dead_code)]
 mod kgas;
 
-use stacksmith::synth_api::{StackOutput, render};
+mod common;
+
+use common::{render_app, snap_files, terraform};
+use stacksmith::synth_api::StackOutput;
 
 fn outputs() -> Vec<StackOutput> {
-    kgas::app()
-        .lower()
-        .iter()
-        .map(|g| {
-            assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
-            match render(g) {
-                Ok(o) => o,
-                Err(e) => panic!("render failed: {e}"),
-            }
-        })
-        .collect()
-}
-
-fn terraform(o: &StackOutput) -> serde_json::Value {
-    let text = o
-        .files
-        .iter()
-        .find(|f| f.path == "terraform/main.tf.json")
-        .map_or("", |f| f.contents.as_str());
-    serde_json::from_str(text).unwrap_or_default()
+    render_app(&kgas::app())
 }
 
 #[test]
 fn kgas_output_matches_snapshots() {
     for o in outputs() {
-        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
-            for f in &o.files {
-                let name = format!("kgas__{}__{}", o.stack, f.path.replace('/', "__"));
-                insta::assert_snapshot!(name, &f.contents);
-            }
-        });
+        snap_files(&format!("kgas__{}", o.stack), &o);
     }
 }
 
