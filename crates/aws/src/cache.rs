@@ -327,9 +327,8 @@ impl Lower for Cache {
                 );
             }
         }
-        if self.replicas == 0 && self.shards.is_some() {
-            // reported above
-        } else if self.replicas == 0 || self.replicas > 5 {
+        // Zero replicas in cluster mode is reported above, as SS0118.
+        if (self.replicas == 0 && self.shards.is_none()) || self.replicas > 5 {
             cx.error(
                 "SS0107",
                 format!("`replicas` is {}; automatic failover and Multi-AZ need 1 to 5 replicas beside the primary", self.replicas),
