@@ -694,7 +694,7 @@ mod tests {
         assert!(
             g.resources
                 .iter()
-                .any(|r| r.address.kind() == "aws_s3_bucket" && r.stateful)
+                .any(|r| r.address.kind() == "aws_s3_bucket" && r.facts.stateful)
         );
     }
 

@@ -762,7 +762,7 @@ mod tests {
             get(c, "enhanced_monitoring"),
             Some(&Value::from("PER_TOPIC_PER_BROKER"))
         );
-        assert!(resource(&g, "aws_msk_cluster").is_some_and(|r| r.stateful));
+        assert!(resource(&g, "aws_msk_cluster").is_some_and(|r| r.facts.stateful));
     }
 
     #[test]

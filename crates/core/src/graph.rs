@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 
 use crate::terraform::{Map, Output, Provider, Resource, Value};
 use crate::{
-    Address, Cidr, Crossing, Diagnostic, Diagnostics, KubeObject, KubeUse, NameRule, Path,
+    Address, Cidr, Crossing, Diagnostic, Diagnostics, Facts, KubeObject, KubeUse, NameRule, Path,
 };
 
 /// Everything one stack lowers to, before serialisation.
@@ -153,6 +153,13 @@ impl<'a> Lowering<'a> {
         self.resource(r)
     }
 
+    /// Adds a managed resource for a part of this construct with what it is declared
+    /// ([`Facts`]: stateful, security-relevant, its cloud identity, how it is found).
+    pub fn add_with(&mut self, kind: &str, part: &str, body: Map, facts: Facts) -> Address {
+        let r = Resource::new(self.address(kind, part), self.path.clone(), body).facts(facts);
+        self.resource(r)
+    }
+
     /// Adds a fully built resource.
     pub fn resource(&mut self, r: Resource) -> Address {
         let a = r.address.clone();
@@ -188,10 +195,16 @@ impl<'a> Lowering<'a> {
 
     /// Adds a data source for a part of this construct.
     pub fn data(&mut self, kind: &str, part: &str, body: Map) -> Address {
+        self.data_with(kind, part, body, Facts::new())
+    }
+
+    /// Adds a data source for a part of this construct with what it is declared (an IAM
+    /// policy document is security-relevant).
+    pub fn data_with(&mut self, kind: &str, part: &str, body: Map, facts: Facts) -> Address {
         let a = Address::data(&self.graph.stack, kind, &self.tf_name(part));
         self.graph
             .data
-            .push(Resource::new(a.clone(), self.path.clone(), body));
+            .push(Resource::new(a.clone(), self.path.clone(), body).facts(facts));
         a
     }
 

@@ -11,7 +11,7 @@
 use indexmap::IndexMap;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
-use crate::{Address, Path, Ref, Template, reference::Part};
+use crate::{Address, Facts, Path, Ref, Template, reference::Part};
 
 /// An attribute or block body: keys in insertion order.
 pub type Map = IndexMap<String, Value>;
@@ -197,8 +197,8 @@ pub struct Resource {
     pub depends_on: Vec<Address>,
     /// `lifecycle.ignore_changes` attribute paths.
     pub ignore_changes: Vec<String>,
-    /// Holds data that a replacement would destroy (databases, caches, keys, buckets).
-    pub stateful: bool,
+    /// What the resource is, as the construct that created it declared.
+    pub facts: Facts,
 }
 
 impl Resource {
@@ -210,7 +210,7 @@ impl Resource {
             body,
             depends_on: Vec::new(),
             ignore_changes: Vec::new(),
-            stateful: false,
+            facts: Facts::new(),
         }
     }
 
@@ -231,8 +231,20 @@ impl Resource {
     /// Marks the resource as holding data.
     #[must_use]
     pub fn stateful(mut self) -> Self {
-        self.stateful = true;
+        self.facts.stateful = true;
         self
+    }
+
+    /// Declares what the resource is (replacing what was declared before).
+    #[must_use]
+    pub fn facts(mut self, facts: Facts) -> Self {
+        self.facts = facts;
+        self
+    }
+
+    /// Whether it holds data a replacement would destroy.
+    pub fn is_stateful(&self) -> bool {
+        self.facts.stateful
     }
 
     /// A typed reference to one of its attributes.

@@ -49,7 +49,7 @@ fn stateful_encrypted_protected() {
     assert!(
         g.resources
             .iter()
-            .any(|r| r.address.kind() == "aws_docdb_cluster" && r.stateful)
+            .any(|r| r.address.kind() == "aws_docdb_cluster" && r.facts.stateful)
     );
     assert_eq!(
         g.resources
@@ -151,7 +151,7 @@ fn postgres_instance_is_multi_az_managed_and_observable() {
         .resources
         .iter()
         .find(|r| r.address.kind() == "aws_db_instance");
-    assert!(r.is_some_and(|r| r.stateful && r.depends_on.len() == 2));
+    assert!(r.is_some_and(|r| r.facts.stateful && r.depends_on.len() == 2));
     insta::assert_json_snapshot!(db);
 }
 

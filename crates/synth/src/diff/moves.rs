@@ -130,7 +130,7 @@ pub(crate) fn new_bodies(g: &Graph) -> BTreeMap<String, (Json, bool)> {
         .iter()
         .map(|r| {
             let body = serde_json::to_value(r).unwrap_or(Json::Null);
-            (r.address.expression(), (body, r.stateful))
+            (r.address.expression(), (body, r.facts.stateful))
         })
         .collect()
 }
@@ -159,7 +159,7 @@ pub(crate) fn is_stateful(address: &str, body: &Json, stateful_kinds: &BTreeSet<
 pub(crate) fn stateful_kinds(g: &Graph) -> BTreeSet<String> {
     g.resources
         .iter()
-        .filter(|r| r.stateful)
+        .filter(|r| r.facts.stateful)
         .map(|r| r.address.kind().to_owned())
         .collect()
 }
