@@ -110,10 +110,9 @@ pub use config::secret::{Secret, SecretRef, SecretWithValues};
 pub use custom::cert_manager::cluster_issuer::{
     AcmeServer, ClusterIssuer, ClusterIssuerRef, SolverService,
 };
-pub use custom::kubedb::{
-    DatabaseMonitor, DeletionPolicy, MongoDb, MongoDbRef, MongoTopology, Redis, RedisMode,
-    RedisRef, StorageSize, StorageType,
-};
+pub use custom::kubedb::mongo_db::{MongoDb, MongoDbRef, MongoTopology};
+pub use custom::kubedb::redis::{Redis, RedisMode, RedisRef};
+pub use custom::kubedb::{DatabaseMonitor, DeletionPolicy, StorageSize, StorageType};
 pub use custom::prometheus::service_monitor::{ScrapeTls, ServiceMonitor, ServiceMonitorRef};
 pub use custom::{
     ClusterScoped, CustomResource, CustomResourceKind, CustomResourceRef, Namespaced, ResourceScope,

@@ -5,18 +5,21 @@
 //! `deletionPolicy`, and a Redis cluster's `master` is `shards`, its `replicas` counting every
 //! pod of a shard (master included), where v1alpha2 counted the replicas besides the master.
 
+pub(crate) mod mongo_db;
+pub(crate) mod redis;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
 use schemars::JsonSchema;
 use serde::Serialize;
-use stacksmith_core::{Construct, KubeUse, Lower, Lowering, NameRule, Path, Scope, SourceKind};
+use stacksmith_core::{KubeUse, Lowering, NameRule, SourceKind};
 
+use crate::custom::Manifest;
 use crate::custom::cert_manager::cluster_issuer::IssuerKind;
 use crate::custom::prometheus::service_monitor::prometheus_duration;
-use crate::custom::{CustomResourceKind, Manifest, Namespaced, lower_typed};
-use crate::labels::{check_labels, resolve_name};
+use crate::labels::check_labels;
 use crate::{ClusterIssuerRef, NamespaceRef, SecretRef};
 
 /// The keys KubeDB reads from (and writes to) a database's auth Secret.
@@ -428,427 +431,7 @@ macro_rules! database_setters {
         }
     };
 }
-
-// ----------------------------------------------------------------------------------- MongoDB
-
-/// How a MongoDB's members are arranged.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MongoTopology {
-    /// One replica set: every member holds all data, one is primary.
-    ReplicaSet {
-        /// The replica set name (`rs0`).
-        name: String,
-        /// Members; 3 survive the loss of one.
-        replicas: u32,
-    },
-    /// Data partitioned over shards (each a replica set), with config servers and `mongos`
-    /// routers.
-    Sharded {
-        /// Shards.
-        shards: u32,
-        /// Members of each shard's replica set.
-        replicas_per_shard: u32,
-        /// Members of the config server replica set.
-        config_servers: u32,
-        /// `mongos` routers.
-        mongos: u32,
-    },
-}
-
-impl MongoTopology {
-    /// A replica set named `name` with `replicas` members.
-    pub fn replica_set(name: impl Into<String>, replicas: u32) -> Self {
-        MongoTopology::ReplicaSet {
-            name: name.into(),
-            replicas,
-        }
-    }
-
-    /// `shards` shards of 3 members each, 3 config servers and 2 `mongos` routers.
-    pub fn sharded(shards: u32) -> Self {
-        MongoTopology::Sharded {
-            shards,
-            replicas_per_shard: 3,
-            config_servers: 3,
-            mongos: 2,
-        }
-    }
-}
-
-/// A MongoDB database run by KubeDB.
-///
-/// Creates: one `kubedb.com/v1/MongoDB`; KubeDB then creates its pods, volumes, the Service
-/// `<name>` (port 27017) and, unless [`MongoDb::auth_secret`] is set, the Secret `<name>-auth`
-/// with keys `username` and `password` (declared to the stack, so containers reading them are
-/// checked).
-///
-/// Defaults: a 3-member replica set `rs0`; durable storage, 10Gi per member on the default
-/// StorageClass; `deletionPolicy: DoNotTerminate`; authentication on with a generated password;
-/// `sslMode: disabled` and `clusterAuthMode: keyFile` unless [`MongoDb::tls`] is set (then
-/// `requireSSL` and `x509`). Fewer than 3 members per replica set is a warning (SS0373).
-///
-/// ```no_run
-/// use stacksmith_core::Stack;
-/// use stacksmith_k8s::*;
-///
-/// let mut stack = Stack::new("prod", "us-east-1");
-/// let ns = stack.add(Namespace::new("dbaas-system"));
-/// let db = stack.add(
-///     MongoDb::new(&ns, "dbaas-metadata", "8.0.4")
-///         .storage(StorageSize::gib(20))
-///         .storage_class("standard")
-///         .monitor(DatabaseMonitor::builtin()),
-/// );
-/// let api = Container::new("api", "rocketgraph/dbaas-api:1.4.2")
-///     .env_from_secret("MONGODB_PASSWORD", db.auth_secret(), "password");
-/// ```
-#[derive(Clone, Debug)]
-pub struct MongoDb {
-    common: Common,
-    topology: MongoTopology,
-}
-
-impl MongoDb {
-    /// A MongoDB `version` (a KubeDB MongoDBVersion name, `8.0.4`) in `namespace`.
-    pub fn new(
-        namespace: &NamespaceRef,
-        id: impl Into<String>,
-        version: impl Into<String>,
-    ) -> Self {
-        Self {
-            common: Common::new(namespace, id.into(), version.into()),
-            topology: MongoTopology::replica_set("rs0", 3),
-        }
-    }
-
-    database_setters!();
-
-    /// Sets how members are arranged. Default: a replica set `rs0` of 3 members.
-    #[must_use]
-    pub fn topology(mut self, topology: MongoTopology) -> Self {
-        self.topology = topology;
-        self
-    }
-
-    fn check_topology(&self, cx: &mut Lowering<'_>, name: &str) -> bool {
-        let mut ok = true;
-        let few = |cx: &mut Lowering<'_>, what: &str, n: u32| {
-            let message = match n {
-                0 => format!("MongoDB `{name}`: {what} has no members, so it does not run at all"),
-                1 => format!(
-                    "MongoDB `{name}`: {what} has 1 member, so losing it stops the database"
-                ),
-                2 => format!(
-                    "MongoDB `{name}`: {what} has 2 members, so losing either leaves no majority to elect a primary"
-                ),
-                _ => return,
-            };
-            cx.warning(
-                "SS0373",
-                message,
-                "give it 3 members (or 5) so it keeps serving through the loss of a node or zone",
-            );
-        };
-        match &self.topology {
-            MongoTopology::ReplicaSet { name: rs, replicas } => {
-                if rs.is_empty()
-                    || !rs
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-                {
-                    ok = false;
-                    cx.error(
-                        "SS0375",
-                        format!("MongoDB `{name}`: replica set name `{rs}` is not valid"),
-                        "use letters, digits, `-` and `_` (`rs0`)",
-                    );
-                }
-                few(cx, &format!("replica set `{rs}`"), *replicas);
-            }
-            MongoTopology::Sharded {
-                shards,
-                replicas_per_shard,
-                config_servers,
-                mongos,
-            } => {
-                for (what, n) in [("shards", *shards), ("mongos routers", *mongos)] {
-                    if n == 0 {
-                        ok = false;
-                        cx.error(
-                            "SS0375",
-                            format!("sharded MongoDB `{name}` has 0 {what}"),
-                            "a sharded cluster needs at least one shard and one mongos router; `MongoTopology::sharded(2)` gives 2 shards of 3 members, 3 config servers and 2 routers",
-                        );
-                    }
-                }
-                few(cx, "each shard", *replicas_per_shard);
-                few(cx, "the config server replica set", *config_servers);
-            }
-        }
-        ok
-    }
-
-    fn spec(&self) -> MongoDbSpec {
-        let c = &self.common;
-        let (replicas, replica_set, shard_topology, storage) = match &self.topology {
-            MongoTopology::ReplicaSet { name, replicas } => (
-                Some(*replicas),
-                Some(ReplicaSetSpec { name: name.clone() }),
-                None,
-                c.pvc(),
-            ),
-            MongoTopology::Sharded {
-                shards,
-                replicas_per_shard,
-                config_servers,
-                mongos,
-            } => (
-                None,
-                None,
-                Some(ShardTopologySpec {
-                    shard: ShardSpec {
-                        shards: *shards,
-                        replicas: *replicas_per_shard,
-                        storage: c.pvc(),
-                    },
-                    config_server: ConfigServerSpec {
-                        replicas: *config_servers,
-                        storage: c.pvc(),
-                    },
-                    mongos: MongosSpec { replicas: *mongos },
-                }),
-                None,
-            ),
-        };
-        let tls = c.tls_spec();
-        MongoDbSpec {
-            version: c.version.clone(),
-            replicas,
-            replica_set,
-            shard_topology,
-            storage_type: c.storage_type,
-            storage,
-            auth_secret: c.auth(),
-            ssl_mode: if tls.is_some() {
-                SslMode::RequireSsl
-            } else {
-                SslMode::Disabled
-            },
-            cluster_auth_mode: if tls.is_some() {
-                ClusterAuthMode::X509
-            } else {
-                ClusterAuthMode::KeyFile
-            },
-            tls,
-            monitor: c.monitor_spec(),
-            deletion_policy: c.deletion_policy,
-        }
-    }
-}
-
-/// A handle to a KubeDB [`MongoDb`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MongoDbRef {
-    path: Path,
-    name: String,
-    namespace: String,
-    auth_secret: SecretRef,
-}
-
-impl Lower for MongoDb {
-    fn lower(&self, cx: &mut Lowering<'_>) {
-        let name = resolve_name(self.common.name.as_ref(), cx.path());
-        let mut ok = self.common.check(cx, "MongoDB", &name);
-        ok &= self.check_topology(cx, &name);
-        let spec = self.spec();
-        lower_typed(cx, &self.common.manifest("MongoDB", &name), &spec, ok);
-    }
-}
-
-impl Construct for MongoDb {
-    type Handle = MongoDbRef;
-
-    fn id(&self) -> &str {
-        &self.common.id
-    }
-
-    fn handle(&self, scope: &Scope) -> MongoDbRef {
-        let name = resolve_name(self.common.name.as_ref(), &scope.path);
-        MongoDbRef {
-            path: scope.path.clone(),
-            auth_secret: self.common.auth_secret_ref(&name),
-            namespace: self.common.namespace.name().to_owned(),
-            name,
-        }
-    }
-}
-
-// ------------------------------------------------------------------------------------- Redis
-
-/// How Redis runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RedisMode {
-    /// One server: no failover, no sharding.
-    Standalone,
-    /// Redis Cluster: keys hashed over `shards` masters (at least 3), each with
-    /// `replicas_per_shard` replicas that take over when it fails.
-    Cluster {
-        /// Masters the hash slots are spread over; Redis Cluster needs at least 3.
-        shards: u32,
-        /// Replicas of each master, besides the master (the seed's `replicas: 1`).
-        replicas_per_shard: u32,
-    },
-}
-
-impl RedisMode {
-    /// A Redis Cluster of `shards` masters with `replicas_per_shard` replicas each.
-    pub fn cluster(shards: u32, replicas_per_shard: u32) -> Self {
-        RedisMode::Cluster {
-            shards,
-            replicas_per_shard,
-        }
-    }
-}
-
-/// A Redis database run by KubeDB.
-///
-/// Creates: one `kubedb.com/v1/Redis`; KubeDB then creates its pods, volumes, the Service
-/// `<name>` (port 6379) and, unless [`Redis::auth_secret`] is set, the Secret `<name>-auth`
-/// with keys `username` and `password` (declared to the stack).
-///
-/// Defaults: Redis Cluster with 3 shards of one master and one replica (`cluster.shards: 3`,
-/// `cluster.replicas: 2` pods per shard in kubedb.com/v1); durable storage, 10Gi per pod on the
-/// default StorageClass; `deletionPolicy: DoNotTerminate`; authentication on with a generated
-/// password. A cluster of fewer than 3 shards is an error (SS0374); shards without a replica
-/// are a warning (SS0373).
-///
-/// ```no_run
-/// use stacksmith_core::Stack;
-/// use stacksmith_k8s::*;
-///
-/// let mut stack = Stack::new("prod", "us-east-1");
-/// let ns = stack.add(Namespace::new("dbaas-system"));
-/// stack.add(Redis::new(&ns, "dbaas-redis", "7.2.4").storage_class("standard"));
-/// ```
-#[derive(Clone, Debug)]
-pub struct Redis {
-    common: Common,
-    mode: RedisMode,
-}
-
-impl Redis {
-    /// A Redis `version` (a KubeDB RedisVersion name, `7.2.4`) in `namespace`.
-    pub fn new(
-        namespace: &NamespaceRef,
-        id: impl Into<String>,
-        version: impl Into<String>,
-    ) -> Self {
-        Self {
-            common: Common::new(namespace, id.into(), version.into()),
-            mode: RedisMode::cluster(3, 1),
-        }
-    }
-
-    database_setters!();
-
-    /// Sets how Redis runs. Default: a cluster of 3 shards with 1 replica each.
-    #[must_use]
-    pub fn mode(mut self, mode: RedisMode) -> Self {
-        self.mode = mode;
-        self
-    }
-
-    fn check_mode(&self, cx: &mut Lowering<'_>, name: &str) -> bool {
-        let RedisMode::Cluster {
-            shards,
-            replicas_per_shard,
-        } = self.mode
-        else {
-            return true;
-        };
-        let mut ok = true;
-        if shards < 3 {
-            ok = false;
-            cx.error(
-                "SS0374",
-                format!("Redis cluster `{name}` has {shards} shard{}, but Redis Cluster needs at least 3 masters", if shards == 1 { "" } else { "s" }),
-                "use `RedisMode::cluster(3, 1)` or more shards, or `RedisMode::Standalone` for a single server",
-            );
-        }
-        if replicas_per_shard == 0 {
-            cx.warning(
-                "SS0373",
-                format!("Redis cluster `{name}` has no replica per shard, so losing one pod loses its share of the keys"),
-                "give each shard a replica: `RedisMode::cluster(3, 1)`",
-            );
-        }
-        ok
-    }
-
-    fn spec(&self) -> RedisSpec {
-        let c = &self.common;
-        let (mode, cluster) = match self.mode {
-            RedisMode::Standalone => (RedisModeName::Standalone, None),
-            RedisMode::Cluster {
-                shards,
-                replicas_per_shard,
-            } => (
-                RedisModeName::Cluster,
-                Some(RedisClusterSpec {
-                    shards,
-                    replicas: replicas_per_shard.saturating_add(1),
-                }),
-            ),
-        };
-        RedisSpec {
-            version: c.version.clone(),
-            mode,
-            cluster,
-            storage_type: c.storage_type,
-            storage: c.pvc(),
-            auth_secret: c.auth(),
-            tls: c.tls_spec(),
-            monitor: c.monitor_spec(),
-            deletion_policy: c.deletion_policy,
-        }
-    }
-}
-
-/// A handle to a KubeDB [`Redis`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RedisRef {
-    path: Path,
-    name: String,
-    namespace: String,
-    auth_secret: SecretRef,
-}
-
-impl Lower for Redis {
-    fn lower(&self, cx: &mut Lowering<'_>) {
-        let name = resolve_name(self.common.name.as_ref(), cx.path());
-        let mut ok = self.common.check(cx, "Redis", &name);
-        ok &= self.check_mode(cx, &name);
-        lower_typed(cx, &self.common.manifest("Redis", &name), &self.spec(), ok);
-    }
-}
-
-impl Construct for Redis {
-    type Handle = RedisRef;
-
-    fn id(&self) -> &str {
-        &self.common.id
-    }
-
-    fn handle(&self, scope: &Scope) -> RedisRef {
-        let name = resolve_name(self.common.name.as_ref(), &scope.path);
-        RedisRef {
-            path: scope.path.clone(),
-            auth_secret: self.common.auth_secret_ref(&name),
-            namespace: self.common.namespace.name().to_owned(),
-            name,
-        }
-    }
-}
+use database_setters;
 
 /// The accessors both database handles share.
 macro_rules! database_ref {
@@ -887,135 +470,9 @@ macro_rules! database_ref {
         }
     };
 }
-
-database_ref!(MongoDbRef, 27017);
-database_ref!(RedisRef, 6379);
+use database_ref;
 
 // ------------------------------------------------------------------------ the lowered specs
-
-#[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct MongoDbSpec {
-    #[schemars(length(min = 1))]
-    version: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    replicas: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    replica_set: Option<ReplicaSetSpec>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    shard_topology: Option<ShardTopologySpec>,
-    storage_type: StorageType,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    storage: Option<PvcSpec>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    auth_secret: Option<AuthSecretSpec>,
-    ssl_mode: SslMode,
-    cluster_auth_mode: ClusterAuthMode,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tls: Option<TlsSpec>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    monitor: Option<MonitorSpec>,
-    deletion_policy: DeletionPolicy,
-}
-
-impl CustomResourceKind for MongoDbSpec {
-    const API_VERSION: &'static str = "kubedb.com/v1";
-    const KIND: &'static str = "MongoDB";
-    type Scope = Namespaced;
-}
-
-#[derive(Serialize, JsonSchema)]
-struct ReplicaSetSpec {
-    #[schemars(length(min = 1))]
-    name: String,
-}
-
-#[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-struct ShardTopologySpec {
-    shard: ShardSpec,
-    config_server: ConfigServerSpec,
-    mongos: MongosSpec,
-}
-
-#[derive(Serialize, JsonSchema)]
-struct ShardSpec {
-    #[schemars(range(min = 1))]
-    shards: u32,
-    replicas: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    storage: Option<PvcSpec>,
-}
-
-#[derive(Serialize, JsonSchema)]
-struct ConfigServerSpec {
-    replicas: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    storage: Option<PvcSpec>,
-}
-
-#[derive(Serialize, JsonSchema)]
-struct MongosSpec {
-    #[schemars(range(min = 1))]
-    replicas: u32,
-}
-
-#[derive(Serialize, JsonSchema)]
-enum SslMode {
-    #[serde(rename = "disabled")]
-    Disabled,
-    #[serde(rename = "requireSSL")]
-    RequireSsl,
-}
-
-#[derive(Serialize, JsonSchema)]
-enum ClusterAuthMode {
-    #[serde(rename = "keyFile")]
-    KeyFile,
-    #[serde(rename = "x509")]
-    X509,
-}
-
-#[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct RedisSpec {
-    #[schemars(length(min = 1))]
-    version: String,
-    mode: RedisModeName,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cluster: Option<RedisClusterSpec>,
-    storage_type: StorageType,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    storage: Option<PvcSpec>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    auth_secret: Option<AuthSecretSpec>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tls: Option<TlsSpec>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    monitor: Option<MonitorSpec>,
-    deletion_policy: DeletionPolicy,
-}
-
-impl CustomResourceKind for RedisSpec {
-    const API_VERSION: &'static str = "kubedb.com/v1";
-    const KIND: &'static str = "Redis";
-    type Scope = Namespaced;
-}
-
-#[derive(Serialize, JsonSchema)]
-enum RedisModeName {
-    Standalone,
-    Cluster,
-}
-
-#[derive(Serialize, JsonSchema)]
-struct RedisClusterSpec {
-    #[schemars(range(min = 3))]
-    shards: u32,
-    /// Pods per shard, the master included.
-    #[schemars(range(min = 1))]
-    replicas: u32,
-}
 
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -1093,18 +550,21 @@ struct ServiceMonitorSpec {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{AcmeServer, ClusterIssuer, Container, Deployment, Namespace, Secret};
+mod testing {
     use stacksmith_core::Stack;
 
-    fn stack() -> (Stack, NamespaceRef) {
+    use crate::{Namespace, NamespaceRef};
+
+    pub(super) fn stack() -> (Stack, NamespaceRef) {
         let mut stack = Stack::new("prod", "us-east-1");
         let ns = stack.add(Namespace::new("dbaas-system"));
         (stack, ns)
     }
 
-    fn object<'g>(g: &'g stacksmith_core::Graph, kind: &str) -> &'g stacksmith_core::KubeObject {
+    pub(super) fn object<'g>(
+        g: &'g stacksmith_core::Graph,
+        kind: &str,
+    ) -> &'g stacksmith_core::KubeObject {
         let Some(o) = g.objects.iter().find(|o| o.kind == kind) else {
             panic!(
                 "no {kind} in {:?}",
@@ -1113,132 +573,15 @@ mod tests {
         };
         o
     }
+}
 
-    #[test]
-    fn mongodb_defaults_to_a_protected_three_member_replica_set() {
-        let (mut stack, ns) = stack();
-        let db = stack.add(
-            MongoDb::new(&ns, "dbaas-metadata", "8.0.4")
-                .storage(StorageSize::gib(20))
-                .storage_class("standard")
-                .monitor(DatabaseMonitor::builtin()),
-        );
-        assert_eq!(db.name(), "dbaas-metadata");
-        assert_eq!(db.host(), "dbaas-metadata.dbaas-system.svc");
-        assert_eq!(db.port(), 27017);
-        assert_eq!(db.auth_secret().name(), "dbaas-metadata-auth");
-        let g = stack.lower();
-        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
-        let o = object(&g, "MongoDB");
-        assert_eq!(o.api_version, "kubedb.com/v1");
-        assert_eq!(o.namespace.as_deref(), Some("dbaas-system"));
-        let spec = &o.body["spec"];
-        assert_eq!(spec["replicas"], 3);
-        assert_eq!(spec["replicaSet"]["name"], "rs0");
-        assert_eq!(spec["deletionPolicy"], "DoNotTerminate");
-        assert_eq!(spec["storageType"], "Durable");
-        assert_eq!(spec["storage"]["resources"]["requests"]["storage"], "20Gi");
-        assert_eq!(spec.get("authSecret"), None);
-        let declared: Vec<&str> = g.externals.iter().map(|e| e.key.as_str()).collect();
-        assert_eq!(declared, ["username", "password"]);
-        insta::assert_json_snapshot!(o.body);
-    }
-
-    #[test]
-    fn containers_can_read_the_generated_credentials() {
-        let (mut stack, ns) = stack();
-        let db = stack.add(MongoDb::new(&ns, "dbaas-metadata", "8.0.4"));
-        stack.add(
-            Deployment::new(&ns, "dbaas-api").container(
-                Container::new("api", "rocketgraph/dbaas-api:1.4.2")
-                    .port("http", 8000)
-                    .env_from_secret("MONGODB_PASSWORD", db.auth_secret(), "password"),
-            ),
-        );
-        let g = stack.lower();
-        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
-    }
-
-    #[test]
-    fn mongodb_with_tls_external_credentials_and_sharding() {
-        let (mut stack, ns) = stack();
-        let ca = stack.add(ClusterIssuer::ca("internal-ca", "internal-ca-key-pair"));
-        let creds = stack.add(Secret::external(
-            &ns,
-            "metadata-admin",
-            ["username", "password"],
-        ));
-        stack.add(
-            MongoDb::new(&ns, "events", "8.0.4")
-                .topology(MongoTopology::sharded(2))
-                .auth_secret(&creds)
-                .tls(&ca)
-                .deletion_policy(DeletionPolicy::Halt),
-        );
-        let g = stack.lower();
-        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
-        let spec = &object(&g, "MongoDB").body["spec"];
-        assert_eq!(spec.get("replicas"), None);
-        assert_eq!(spec.get("storage"), None);
-        assert_eq!(spec["shardTopology"]["shard"]["shards"], 2);
-        assert_eq!(
-            spec["shardTopology"]["configServer"]["storage"]["resources"]["requests"]["storage"],
-            "10Gi"
-        );
-        assert_eq!(spec["shardTopology"]["mongos"]["replicas"], 2);
-        assert_eq!(
-            spec["authSecret"],
-            serde_json::json!({"name": "metadata-admin", "externallyManaged": true})
-        );
-        assert_eq!(spec["sslMode"], "requireSSL");
-        assert_eq!(spec["clusterAuthMode"], "x509");
-        assert_eq!(
-            spec["tls"]["issuerRef"],
-            serde_json::json!({"apiGroup": "cert-manager.io", "kind": "ClusterIssuer", "name": "internal-ca"})
-        );
-        assert_eq!(
-            g.uses.iter().filter(|u| u.name == "metadata-admin").count(),
-            2
-        );
-    }
-
-    #[test]
-    fn redis_defaults_to_the_seed_cluster() {
-        let (mut stack, ns) = stack();
-        let r = stack.add(
-            Redis::new(&ns, "dbaas-redis", "7.2.4")
-                .storage_class("standard")
-                .monitor(DatabaseMonitor::prometheus_operator().label("release", "prometheus")),
-        );
-        assert_eq!(r.port(), 6379);
-        let g = stack.lower();
-        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
-        let o = object(&g, "Redis");
-        assert_eq!(o.body["spec"]["mode"], "Cluster");
-        assert_eq!(
-            o.body["spec"]["cluster"],
-            serde_json::json!({"shards": 3, "replicas": 2})
-        );
-        insta::assert_json_snapshot!(o.body);
-    }
-
-    #[test]
-    fn ephemeral_standalone_redis_has_no_volume() {
-        let (mut stack, ns) = stack();
-        stack.add(
-            Redis::new(&ns, "scratch", "7.2.4")
-                .mode(RedisMode::Standalone)
-                .storage_type(StorageType::Ephemeral)
-                .deletion_policy(DeletionPolicy::WipeOut),
-        );
-        let g = stack.lower();
-        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
-        let spec = &object(&g, "Redis").body["spec"];
-        assert_eq!(spec.get("storage"), None);
-        assert_eq!(spec.get("cluster"), None);
-        assert_eq!(spec["storageType"], "Ephemeral");
-        assert_eq!(spec["mode"], "Standalone");
-    }
+#[cfg(test)]
+mod tests {
+    use super::testing::stack;
+    use super::*;
+    use crate::{
+        AcmeServer, ClusterIssuer, MongoDb, MongoTopology, Namespace, Redis, RedisMode, Secret,
+    };
 
     #[test]
     fn storage_sizes_render_canonically() {
@@ -1246,13 +589,6 @@ mod tests {
         assert_eq!(StorageSize::gib(20).to_string(), "20Gi");
         assert_eq!(StorageSize::gib(2048).to_string(), "2Ti");
         assert_eq!(StorageSize::tib(1).to_string(), "1Ti");
-    }
-
-    #[test]
-    fn fails_redis_cluster_with_two_shards() {
-        let (mut stack, ns) = stack();
-        stack.add(Redis::new(&ns, "dbaas-redis", "7.2.4").mode(RedisMode::cluster(2, 1)));
-        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
     }
 
     #[test]
