@@ -91,79 +91,63 @@
 //! A canary weight above 100 is SS0323 (a percentage above 100%); an Ingress route to a Service
 //! of another namespace is SS0319.
 
-mod blue_green;
-mod canary;
-mod cert_manager;
-mod claim;
-mod config_map;
-mod container;
-mod cron_job;
-mod custom_resource;
-mod daemon_set;
-mod deployment;
-mod hpa;
-mod ingress;
-mod job;
-mod kubedb;
+mod config;
+mod custom;
 mod labels;
-mod limit_range;
 mod namespace;
-mod network_policy;
-mod pdb;
+mod networking;
 mod pod;
-mod prometheus;
+mod policy;
 mod quantity;
 mod raw;
+mod rbac;
 mod release;
-mod resource_quota;
-mod role;
-mod role_binding;
-mod schedule;
-mod secret;
-mod service;
-mod service_account;
-mod stateful_set;
-mod toleration;
-mod volume;
+mod storage;
+mod workload;
 
-pub use blue_green::{BlueGreen, BlueGreenRef, Colour};
-pub use canary::{Canary, CanaryRef};
-pub use cert_manager::{AcmeServer, ClusterIssuer, ClusterIssuerRef, SolverService};
-pub use claim::{AccessMode, PersistentVolumeClaim, PersistentVolumeClaimRef, VolumeClaim};
-pub use config_map::{ConfigMap, ConfigMapRef, ExternalConfigMap};
-pub use container::{CLOUD_OBJECT_SUFFIX, Container, Probe, PullPolicy};
-pub use cron_job::{ConcurrencyPolicy, CronJob, CronJobRef};
-pub use custom_resource::{
+pub use config::config_map::{ConfigMap, ConfigMapRef, ExternalConfigMap};
+pub use config::secret::{Secret, SecretRef, SecretWithValues};
+pub use custom::cert_manager::cluster_issuer::{
+    AcmeServer, ClusterIssuer, ClusterIssuerRef, SolverService,
+};
+pub use custom::kubedb::mongo_db::{MongoDb, MongoDbRef, MongoTopology};
+pub use custom::kubedb::redis::{Redis, RedisMode, RedisRef};
+pub use custom::kubedb::{DatabaseMonitor, DeletionPolicy, StorageSize, StorageType};
+pub use custom::prometheus::service_monitor::{ScrapeTls, ServiceMonitor, ServiceMonitorRef};
+pub use custom::{
     ClusterScoped, CustomResource, CustomResourceKind, CustomResourceRef, Namespaced, ResourceScope,
 };
-pub use daemon_set::{DaemonSet, DaemonSetRef, DaemonSetUpdate};
-pub use deployment::{Deployment, DeploymentRef};
-pub use hpa::{HorizontalPodAutoscaler, HorizontalPodAutoscalerRef, ScalingBehavior};
-pub use ingress::{Ingress, IngressRef};
-pub use job::{Job, JobRef, RestartPolicy};
-pub use kubedb::{
-    DatabaseMonitor, DeletionPolicy, MongoDb, MongoDbRef, MongoTopology, Redis, RedisMode,
-    RedisRef, StorageSize, StorageType,
-};
 pub use labels::{COLOUR_LABEL, IDENTITY_LABEL, MANAGED_BY_LABEL, RELEASE_LABEL, TRACK_LABEL};
-pub use limit_range::{LimitRange, LimitRangeRef};
 pub use namespace::{Namespace, NamespaceRef};
-pub use network_policy::{
+pub use networking::ingress::{Ingress, IngressRef};
+pub use networking::network_policy::{
     AllowEgress, AllowFrom, AllowFromNamespace, DefaultDeny, NetworkPeer, NetworkPolicyRef,
 };
-pub use pdb::{Budget, PodDisruptionBudget, PodDisruptionBudgetRef};
-pub use prometheus::{ScrapeTls, ServiceMonitor, ServiceMonitorRef};
+pub use networking::service::{Nlb, PortRef, Service, ServiceRef, ServiceType};
+pub use pod::container::{CLOUD_OBJECT_SUFFIX, Container, Probe, PullPolicy};
+pub use pod::toleration::{TaintEffect, Toleration};
+pub use policy::limit_range::{LimitRange, LimitRangeRef};
+pub use policy::resource_quota::{ResourceQuota, ResourceQuotaRef};
 pub use quantity::{Cpu, IntOrPercent, Memory};
 pub use raw::{RawObject, RawObjectRef};
-pub use resource_quota::{ResourceQuota, ResourceQuotaRef};
-pub use role::{ClusterRole, ClusterRoleRef, NonResourceRule, Role, RoleRef, Rule, Verb};
-pub use role_binding::{ClusterRoleBinding, RoleBinding, RoleBindingRef};
-pub use secret::{Secret, SecretRef, SecretWithValues};
-pub use service::{Nlb, PortRef, Service, ServiceRef, ServiceType};
-pub use service_account::{ServiceAccount, ServiceAccountRef};
-pub use stateful_set::{PodManagement, StatefulSet, StatefulSetRef};
-pub use toleration::{TaintEffect, Toleration};
-pub use volume::{ConfigMapVolume, EmptyDirVolume, SecretVolume, Volume};
+pub use rbac::role::{ClusterRole, ClusterRoleRef, NonResourceRule, Role, RoleRef, Rule, Verb};
+pub use rbac::role_binding::{ClusterRoleBinding, RoleBinding, RoleBindingRef};
+pub use rbac::service_account::{ServiceAccount, ServiceAccountRef};
+pub use release::blue_green::{BlueGreen, BlueGreenRef, Colour};
+pub use release::canary::{Canary, CanaryRef};
+pub use storage::persistent_volume_claim::{
+    AccessMode, PersistentVolumeClaim, PersistentVolumeClaimRef, VolumeClaim,
+};
+pub use storage::volume::{ConfigMapVolume, EmptyDirVolume, SecretVolume, Volume};
+pub use workload::cron_job::{ConcurrencyPolicy, CronJob, CronJobRef};
+pub use workload::daemon_set::{DaemonSet, DaemonSetRef, DaemonSetUpdate};
+pub use workload::deployment::{Deployment, DeploymentRef};
+pub use workload::horizontal_pod_autoscaler::{
+    HorizontalPodAutoscaler, HorizontalPodAutoscalerRef, ScalingBehavior,
+};
+pub use workload::job::{Job, JobRef, RestartPolicy};
+pub use workload::pod_disruption_budget::{Budget, PodDisruptionBudget, PodDisruptionBudgetRef};
+pub use workload::stateful_set::{PodManagement, StatefulSet, StatefulSetRef};
 
 /// The schemars version [`CustomResourceKind`] specs derive `JsonSchema` from.
 pub use schemars;

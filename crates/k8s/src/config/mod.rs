@@ -1,0 +1,5 @@
+//! Configuration workloads read: ConfigMaps and Secrets, owned by the stack or provided outside
+//! it and declared with their keys.
+
+pub(crate) mod config_map;
+pub(crate) mod secret;

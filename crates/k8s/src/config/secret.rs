@@ -1,0 +1,300 @@
+//! `Secret`: a Secret provided outside the stack (External Secrets, sealed secrets, `kubectl`),
+//! declared with its keys so workloads can read them; values reach the output only through the
+//! explicit, warned-about `Secret::with_values`.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::Secret as KSecret;
+use stacksmith_core::{Construct, KubeUse, Lower, Lowering, NameRule, Scope, SourceKind};
+
+use crate::NamespaceRef;
+use crate::config::config_map::check_size;
+use crate::labels::{check_data_keys, meta, push, resolve_name};
+
+/// A Kubernetes Secret that something outside the stack provides.
+///
+/// Creates: nothing; it declares the Secret's keys, so every container reading one is proven to
+/// read a key that exists. A container reading a Secret nothing declares is an error (SS0205).
+///
+/// Defaults: the construct id is the name with characters ids cannot hold replaced by `-`;
+/// `.id(...)` changes it. [`Secret::reference`] gives the handle without adding the Secret.
+///
+/// ```no_run
+/// use stacksmith_core::Stack;
+/// use stacksmith_k8s::*;
+///
+/// let mut stack = Stack::new("prod", "us-east-1");
+/// let ns = stack.add(Namespace::new("rocketgraph-api"));
+/// let redis = stack.add(Secret::external(&ns, "redis-credentials", ["url"]));
+/// let api = Container::new("api", "rocketgraph/public-api:1.0.0").env_from_secret("REDIS_URL", &redis, "url");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Secret {
+    id: String,
+    namespace: NamespaceRef,
+    name: String,
+    keys: Vec<String>,
+}
+
+impl Secret {
+    /// A Secret named `name` in `namespace`, provided outside the stack, holding `keys`.
+    pub fn external<'k>(
+        namespace: &NamespaceRef,
+        name: impl Into<String>,
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> Self {
+        let name = name.into();
+        Self {
+            id: external_id(&name),
+            namespace: namespace.clone(),
+            keys: keys.into_iter().map(str::to_owned).collect(),
+            name,
+        }
+    }
+
+    /// A Secret the stack writes, values included, in plain text in the output and in every
+    /// copy of it: see [`SecretWithValues`]. Prefer [`Secret::external`] with the values
+    /// delivered by External Secrets from AWS Secrets Manager.
+    pub fn with_values(namespace: &NamespaceRef, id: impl Into<String>) -> SecretWithValues {
+        SecretWithValues {
+            id: id.into(),
+            namespace: namespace.clone(),
+            name: None,
+            values: Vec::new(),
+        }
+    }
+
+    /// Sets the construct id. Default: the name, made a valid id.
+    #[must_use]
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.id = id.into();
+        self
+    }
+
+    /// A handle without adding the Secret to the stack.
+    pub fn reference(&self) -> SecretRef {
+        SecretRef {
+            name: self.name.clone(),
+            namespace: self.namespace.name().to_owned(),
+            keys: self.keys.clone(),
+        }
+    }
+}
+
+/// A handle to a Secret, for `Container::env_from_secret`, [`Volume::secret`](crate::Volume::secret)
+/// and image pull secrets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretRef {
+    pub(crate) name: String,
+    pub(crate) namespace: String,
+    /// The keys it was declared with (a whole-Secret volume proves the Secret exists by one).
+    pub(crate) keys: Vec<String>,
+}
+
+impl SecretRef {
+    /// The Secret's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its namespace.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+}
+
+/// A construct id from an object name: characters ids cannot hold become `-`, at most 63.
+pub(crate) fn external_id(name: &str) -> String {
+    name.chars()
+        .take(63)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+impl Lower for Secret {
+    fn lower(&self, cx: &mut Lowering<'_>) {
+        cx.check_name(&NameRule::DNS_SUBDOMAIN, &self.name, "name");
+        check_data_keys(cx, "Secret", self.keys.iter().map(String::as_str));
+        for key in &self.keys {
+            let u = KubeUse {
+                owner: cx.path().clone(),
+                source: SourceKind::Secret,
+                namespace: self.namespace.name().to_owned(),
+                name: self.name.clone(),
+                key: key.clone(),
+                reader: "declared external".to_owned(),
+            };
+            cx.external(u);
+        }
+    }
+}
+
+impl Construct for Secret {
+    type Handle = SecretRef;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn handle(&self, _scope: &Scope) -> SecretRef {
+        self.reference()
+    }
+}
+
+/// A Secret whose values the stack writes into its output, made by [`Secret::with_values`].
+///
+/// Creates: one `v1/Secret` of `type: Opaque` with the values in `stringData` (the API server
+/// encodes them into `data`; `stringData` keeps the output readable for review).
+///
+/// Defaults worth knowing: every synthesis warns (SS0365) — the values sit in plain text in
+/// the generated YAML, in version control and CI logs if those keep it. Use it for non-critical
+/// values in development; in production declare the Secret with [`Secret::external`] and let
+/// External Secrets or the Secrets Store CSI driver bring the values from AWS Secrets Manager.
+/// Keys are checked (SS0316) and the values may hold at most 1 MiB together (SS0366). The name
+/// is the kebab-case construct path below the stack.
+///
+/// ```no_run
+/// use stacksmith_core::Stack;
+/// use stacksmith_k8s::*;
+///
+/// let mut stack = Stack::new("dev", "us-east-1");
+/// let ns = stack.add(Namespace::new("flagwise"));
+/// let creds = stack.add(
+///     Secret::with_values(&ns, "dev-credentials").insecure_value("redis-password", "dev-only"),
+/// );
+/// let api = Container::new("api", "flagwise/api:1.0.0")
+///     .env_from_secret("REDIS_PASSWORD", &creds, "redis-password");
+/// ```
+#[derive(Clone, Debug)]
+pub struct SecretWithValues {
+    id: String,
+    namespace: NamespaceRef,
+    name: Option<String>,
+    values: Vec<(String, String)>,
+}
+
+impl SecretWithValues {
+    /// Sets the object name. Default: the kebab-case construct path below the stack.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Adds a key and its value, written in plain text into the output (warns, SS0365).
+    #[must_use]
+    pub fn insecure_value(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.values.push((key.into(), value.into()));
+        self
+    }
+}
+
+impl Lower for SecretWithValues {
+    fn lower(&self, cx: &mut Lowering<'_>) {
+        let name = resolve_name(self.name.as_ref(), cx.path());
+        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        check_data_keys(cx, "Secret", self.values.iter().map(|(k, _)| k.as_str()));
+        check_size(
+            cx,
+            "Secret",
+            self.values.iter().map(|(_, v)| v.len()).sum::<usize>(),
+        );
+        let keys: Vec<&str> = self.values.iter().map(|(k, _)| k.as_str()).collect();
+        cx.warning(
+            "SS0365",
+            format!(
+                "Secret `{name}` has its values ({}) written into the output in plain text",
+                keys.join(", ")
+            ),
+            "prefer `Secret::external` with the values brought from AWS Secrets Manager (External Secrets or the Secrets Store CSI driver); keep `with_values` for development",
+        );
+        let ns = self.namespace.name();
+        let values: BTreeMap<String, String> = self.values.iter().cloned().collect();
+        let object = KSecret {
+            metadata: meta(&name, Some(ns), [], []),
+            type_: Some("Opaque".to_owned()),
+            string_data: Some(values),
+            ..KSecret::default()
+        };
+        push(cx, Some(ns), &name, &object);
+    }
+}
+
+impl Construct for SecretWithValues {
+    type Handle = SecretRef;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn handle(&self, scope: &Scope) -> SecretRef {
+        // Made through the external declaration so SecretRef's fields are filled in one place.
+        let name = resolve_name(self.name.as_ref(), &scope.path);
+        let keys = self.values.iter().map(|(k, _)| k.as_str());
+        Secret::external(&self.namespace, name, keys).reference()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Namespace;
+    use stacksmith_core::Stack;
+
+    #[test]
+    fn external_secret_creates_no_object() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let s = stack.add(Secret::external(&ns, "redis-credentials", ["url"]));
+        assert_eq!(s.name(), "redis-credentials");
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        assert_eq!(g.objects.len(), 1);
+        assert_eq!(g.externals[0].name, "redis-credentials");
+        assert_eq!(g.externals[0].source, SourceKind::Secret);
+    }
+
+    #[test]
+    fn secret_with_values_writes_string_data_and_warns() {
+        let mut stack = Stack::new("dev", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let s = stack.add(
+            Secret::with_values(&ns, "dev-credentials")
+                .insecure_value("redis-password", "dev-only")
+                .insecure_value("jwt-secret", "not-for-production"),
+        );
+        assert_eq!((s.name(), s.namespace()), ("dev-credentials", "apps"));
+        stack.add(crate::Deployment::new(&ns, "api").container(
+            crate::Container::new("api", "flagwise/api:1.0.0").env_from_secret(
+                "REDIS_PASSWORD",
+                &s,
+                "redis-password",
+            ),
+        ));
+        let g = stack.lower();
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+        let secret = &g.objects[1];
+        assert_eq!(secret.kind, "Secret");
+        assert_eq!(secret.body.get("data"), None);
+        assert_eq!(secret.body["type"], "Opaque");
+        assert_eq!(
+            secret.body["stringData"],
+            serde_json::json!({"jwt-secret": "not-for-production", "redis-password": "dev-only"})
+        );
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn fails_invalid_secret_name() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        stack.add(Secret::external(&ns, "Redis_Credentials", ["url"]).id("redis"));
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+    }
+}

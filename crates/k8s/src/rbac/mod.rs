@@ -1,0 +1,6 @@
+//! Access control: ServiceAccounts (pod identities), Roles and ClusterRoles (permissions) and the
+//! bindings that grant them.
+
+pub(crate) mod role;
+pub(crate) mod role_binding;
+pub(crate) mod service_account;
