@@ -230,10 +230,11 @@ pub(crate) fn service_role(
     );
     let name = cx.name(part);
     cx.check_name(&ROLE_NAME, &name, "role name");
-    let role = cx.add(
+    let role = cx.add_with(
         "aws_iam_role",
         part,
         tf! { "name" => name.as_str(), "assume_role_policy" => trust, "tags" => name_tag(&name) },
+        crate::iam::ROLE,
     );
     let attachments = managed
         .iter()

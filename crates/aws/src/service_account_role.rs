@@ -264,7 +264,7 @@ pub(crate) fn irsa_role(
     );
     let name = cx.name(part);
     cx.check_name(&ROLE_NAME, &name, "role name");
-    let role = cx.add(
+    let role = cx.add_with(
         "aws_iam_role",
         part,
         tf! {
@@ -276,6 +276,7 @@ pub(crate) fn irsa_role(
             "assume_role_policy" => trust,
             "tags" => name_tag(&name),
         },
+        crate::iam::ROLE,
     );
     let mut grants = Vec::new();
     if !statements.is_empty() {
