@@ -879,4 +879,14 @@ mod tests {
         );
         insta::assert_snapshot!(g.diagnostics.to_string());
     }
+
+    #[test]
+    fn a_later_root_finds_the_bucket_by_name() -> Result<(), String> {
+        use crate::common::lookup_check::readable;
+        let mut stack = Stack::new("prod", "us-east-1");
+        let b = stack.add(Bucket::new("backups").global_namespace());
+        let g = stack.lower();
+        readable(&g, &b.name())?;
+        readable(&g, &b.arn())
+    }
 }

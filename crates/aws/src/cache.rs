@@ -586,4 +586,27 @@ mod tests {
         let g = lowered(|c| c.cluster_mode(1, 0), "sessions");
         insta::assert_snapshot!(g.diagnostics.to_string());
     }
+
+    #[test]
+    fn a_later_root_finds_what_workloads_read() -> Result<(), String> {
+        use crate::common::lookup_check::{names_secret, readable, resource};
+        let mut stack = Stack::new("prod", "us-east-1");
+        let net = stack.add(Network::new("network", "10.0.0.0/16"));
+        let cache = stack.add(Cache::redis("cache", &net));
+        let sharded = stack.add(Cache::redis("sessions", &net).cluster_mode(3, 1));
+        let g = stack.lower();
+        for r in [
+            cache.endpoint(),
+            cache.reader_endpoint(),
+            sharded.endpoint(),
+            sharded.reader_endpoint(),
+        ] {
+            readable(&g, &r)?;
+        }
+        names_secret(&g, &cache.auth_secret_arn())?;
+        readable(&g, &cache.auth_token())?;
+        assert!(resource(&g, &cache.auth_token())?.facts.holds_secret);
+        assert!(resource(&g, &cache.endpoint())?.facts.stateful);
+        Ok(())
+    }
 }

@@ -959,4 +959,22 @@ mod tests {
         });
         insta::assert_snapshot!(g.diagnostics.to_string());
     }
+
+    #[test]
+    fn a_later_root_finds_provisioned_clusters_only() -> Result<(), String> {
+        use crate::common::lookup_check::{readable, resource};
+        let mut stack = Stack::new("prod", "us-east-1");
+        let net = stack.add(Network::new("network", "10.0.0.0/16"));
+        let provisioned = stack.add(Kafka::provisioned("events", &net));
+        let serverless = stack.add(Kafka::serverless("stream", &net));
+        let g = stack.lower();
+        readable(&g, &provisioned.bootstrap_brokers())?;
+        readable(&g, &provisioned.arn())?;
+        let found_by = resource(&g, &serverless.arn())?.facts.found_by;
+        assert!(
+            matches!(found_by, Some(Lookup::Unsupported(why)) if why.contains("MSK Serverless")),
+            "{found_by:?}"
+        );
+        Ok(())
+    }
 }

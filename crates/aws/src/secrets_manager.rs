@@ -35,3 +35,28 @@ pub(crate) const SECRET: Facts = Facts::new()
 /// What an `aws_secretsmanager_secret_version` is: found through its secret, and what is read
 /// of it is the secret's value.
 pub(crate) const VERSION: Facts = Facts::new().found_by(&VERSION_LOOKUP).holds_secret();
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_value_is_read_as_its_version_is_found() {
+        // Reading a secret's value by its id and finding a version by its secret are one data
+        // source with one argument, so both kinds of reading agree.
+        let Lookup::By {
+            data_source,
+            argument,
+            readable,
+            ..
+        } = VERSION_LOOKUP
+        else {
+            panic!("a version is found through a data source");
+        };
+        assert_eq!(SECRET_VALUE.data_source, data_source);
+        assert_eq!(SECRET_VALUE.argument, argument);
+        assert!(readable.iter().any(|(_, d)| *d == SECRET_VALUE.attribute));
+        const { assert!(VERSION.holds_secret && !SECRET.holds_secret) };
+        assert_eq!(SECRET.secret_value, Some(&SECRET_VALUE));
+    }
+}

@@ -404,4 +404,12 @@ mod tests {
         assert!(!g.diagnostics.has_errors());
         insta::assert_snapshot!(g.diagnostics.to_string());
     }
+
+    #[test]
+    fn a_later_root_finds_the_role_by_name() -> Result<(), String> {
+        use crate::common::lookup_check::readable;
+        let (g, role) = lowered(backup);
+        readable(&g, &role.arn())?;
+        readable(&g, &role.name())
+    }
 }
