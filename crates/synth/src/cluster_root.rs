@@ -959,6 +959,19 @@ mod tests {
     }
 
     #[test]
+    fn fails_a_secret_value_of_what_names_no_secret() {
+        let mut g = stack();
+        let role = resource(&mut g, "aws_iam_role", "api", tf! { "name" => "prod-api" });
+        let arn: Ref = role.attr("arn");
+        read(&mut g, "TOKEN", CloudValue::secret_string(&arn), true);
+        let e = errors(&g);
+        assert!(
+            e.contains("error[SS0215]") && e.contains("names no secret"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn no_crossings_no_root() {
         assert!(matches!(render(&stack()), Ok(None)));
     }
