@@ -3,6 +3,10 @@
 //! the construct that knows it, so that nothing downstream recognises resources by their type
 //! name.
 //!
+//! The `cluster/` root reads three of them: how it finds a resource ([`Lookup`]), how it reads
+//! the value of a secret a resource names ([`SecretValue`]), and how its `kubernetes` provider
+//! reaches the cluster workloads run on ([`KubernetesCluster`]).
+//!
 //! Facts are `const`-built and `'static`, so a construct declares them next to the resource
 //! they describe and lowering copies no strings:
 //!
