@@ -3,11 +3,30 @@
 
 use stacksmith_core::terraform::{Map, Resource, Value};
 use stacksmith_core::{
-    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, Template, tf, tf_name,
+    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Path, Ref, Scope, Template, tf,
+    tf_name,
 };
 
 use crate::common::{self, name_tag};
 use crate::iam::{PolicyStatement, Principal, policy_document, sid_prefix};
+
+/// How a later root finds a bucket by name, and what it can read.
+const LOOKUP: Lookup = Lookup::by(
+    "aws_s3_bucket",
+    "bucket",
+    "bucket",
+    &[
+        ("arn", "arn"),
+        ("bucket", "bucket"),
+        ("id", "id"),
+        ("bucket_domain_name", "bucket_domain_name"),
+        ("bucket_regional_domain_name", "bucket_regional_domain_name"),
+    ],
+);
+
+/// What every `aws_s3_bucket` stacksmith creates is (this construct's, a load balancer's
+/// access-log bucket): it holds the objects, and a later root finds it by name.
+pub(crate) const BUCKET: Facts = Facts::new().stateful().found_by(&LOOKUP);
 
 /// Days after which incomplete multipart uploads are aborted (always on).
 const ABORT_MULTIPART_DAYS: u32 = 7;
@@ -530,7 +549,7 @@ impl Lower for Bucket {
         }
         body.insert("force_destroy".into(), false.into());
         body.insert("tags".into(), name_tag(&name).into());
-        let bucket = cx.add_stateful("aws_s3_bucket", "", body);
+        let bucket = cx.add_with("aws_s3_bucket", "", body, BUCKET);
         let id: Ref = bucket.attr("id");
         let arn: Ref = bucket.attr("arn");
 
@@ -859,5 +878,15 @@ mod tests {
                 .access_logs_to("Org.Logs", "x/"),
         );
         insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn a_later_root_finds_the_bucket_by_name() -> Result<(), String> {
+        use crate::common::lookup_check::readable;
+        let mut stack = Stack::new("prod", "us-east-1");
+        let b = stack.add(Bucket::new("backups").global_namespace());
+        let g = stack.lower();
+        readable(&g, &b.name())?;
+        readable(&g, &b.arn())
     }
 }

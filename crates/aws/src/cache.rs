@@ -2,11 +2,12 @@
 //! encrypted, authenticated, replicated across zones.
 
 use stacksmith_core::{
-    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, tf, tf_name,
+    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Path, Ref, Scope, tf, tf_name,
 };
 
 use crate::common::{self, Ingress, Peer, name_tag};
 use crate::network::NetworkRef;
+use crate::secrets_manager;
 
 /// ElastiCache replication group ids: 1–40 lowercase letters, digits and hyphens.
 const GROUP_ID: NameRule = NameRule {
@@ -173,6 +174,27 @@ impl Cache {
 }
 
 const PORT: u16 = 6379;
+
+/// How a later root finds a replication group by its id, and what it can read.
+const GROUP_LOOKUP: Lookup = Lookup::by(
+    "aws_elasticache_replication_group",
+    "replication_group_id",
+    "replication_group_id",
+    &[
+        ("primary_endpoint_address", "primary_endpoint_address"),
+        ("reader_endpoint_address", "reader_endpoint_address"),
+        (
+            "configuration_endpoint_address",
+            "configuration_endpoint_address",
+        ),
+        ("port", "port"),
+        ("arn", "arn"),
+        ("id", "id"),
+    ],
+);
+
+/// What the replication group is: it holds the cached data, and a later root finds it by id.
+const GROUP: Facts = Facts::new().stateful().found_by(&GROUP_LOOKUP);
 
 impl CacheRef {
     fn group(&self) -> Address {
@@ -371,7 +393,7 @@ impl Lower for Cache {
             tf! { "length" => 64_i64, "special" => false },
         );
         let token_value: Ref = token.attr("result");
-        let secret = cx.add(
+        let secret = cx.add_with(
             "aws_secretsmanager_secret",
             "auth",
             tf! {
@@ -381,11 +403,13 @@ impl Lower for Cache {
                 "recovery_window_in_days" => 30_i64,
                 "tags" => name_tag(&name),
             },
+            secrets_manager::SECRET,
         );
-        cx.add(
+        cx.add_with(
             "aws_secretsmanager_secret_version",
             "auth",
             tf! { "secret_id" => secret.attr::<String>("id"), "secret_string" => &token_value },
+            secrets_manager::VERSION,
         );
 
         let mut body = tf! {
@@ -427,7 +451,7 @@ impl Lower for Cache {
                 );
             }
         }
-        let group = cx.add_stateful("aws_elasticache_replication_group", "", body);
+        let group = cx.add_with("aws_elasticache_replication_group", "", body, GROUP);
         let (part, attr, what) = match self.shards {
             None => ("primary-endpoint", "primary_endpoint_address", "primary"),
             Some(_) => (
@@ -561,5 +585,28 @@ mod tests {
     fn fails_cluster_mode_with_too_few_shards_or_replicas() {
         let g = lowered(|c| c.cluster_mode(1, 0), "sessions");
         insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn a_later_root_finds_what_workloads_read() -> Result<(), String> {
+        use crate::common::lookup_check::{names_secret, readable, resource};
+        let mut stack = Stack::new("prod", "us-east-1");
+        let net = stack.add(Network::new("network", "10.0.0.0/16"));
+        let cache = stack.add(Cache::redis("cache", &net));
+        let sharded = stack.add(Cache::redis("sessions", &net).cluster_mode(3, 1));
+        let g = stack.lower();
+        for r in [
+            cache.endpoint(),
+            cache.reader_endpoint(),
+            sharded.endpoint(),
+            sharded.reader_endpoint(),
+        ] {
+            readable(&g, &r)?;
+        }
+        names_secret(&g, &cache.auth_secret_arn())?;
+        readable(&g, &cache.auth_token())?;
+        assert!(resource(&g, &cache.auth_token())?.facts.holds_secret);
+        assert!(resource(&g, &cache.endpoint())?.facts.stateful);
+        Ok(())
     }
 }

@@ -230,10 +230,11 @@ pub(crate) fn service_role(
     );
     let name = cx.name(part);
     cx.check_name(&ROLE_NAME, &name, "role name");
-    let role = cx.add(
+    let role = cx.add_with(
         "aws_iam_role",
         part,
         tf! { "name" => name.as_str(), "assume_role_policy" => trust, "tags" => name_tag(&name) },
+        crate::iam::ROLE,
     );
     let attachments = managed
         .iter()
@@ -315,5 +316,77 @@ pub(crate) fn ingress_rules(
     let listener = cx.path().clone();
     for peer in peers {
         crate::connection::rules(cx, &listener, &sg, port, what, peer);
+    }
+}
+
+/// Checks, for the constructs' tests, that a later root can read what a construct hands out to
+/// workloads.
+#[cfg(test)]
+pub(crate) mod lookup_check {
+    use stacksmith_core::terraform::{Resource, Value};
+    use stacksmith_core::{Graph, Lookup, Ref};
+
+    /// The resource `r` refers to.
+    pub(crate) fn resource<'g, T>(g: &'g Graph, r: &Ref<T>) -> Result<&'g Resource, String> {
+        g.resource(r.address())
+            .ok_or_else(|| format!("`{}` refers to no resource", r.expression()))
+    }
+
+    /// Ok when a later root can read `r`: its resource declares a lookup through a data source of
+    /// the same provider, the attribute is one it can read, and the value the resource is found
+    /// by is a literal (or a reference to a resource found the same way).
+    pub(crate) fn readable<T>(g: &Graph, r: &Ref<T>) -> Result<(), String> {
+        let res = resource(g, r)?;
+        let Some(&Lookup::By {
+            data_source,
+            argument,
+            from,
+            readable: attributes,
+        }) = res.facts.found_by
+        else {
+            return Err(format!(
+                "`{}` declares no data source lookup",
+                res.address.expression()
+            ));
+        };
+        let provider = |kind: &str| kind.split('_').next().map(str::to_owned);
+        if provider(data_source) != provider(res.address.kind()) || argument.is_empty() {
+            return Err(format!(
+                "`{}` is found through `{data_source}` by `{argument}`",
+                res.address.expression()
+            ));
+        }
+        let attrs: Vec<&str> = attributes.iter().map(|(a, _)| *a).collect();
+        let distinct = attrs
+            .iter()
+            .all(|a| attrs.iter().filter(|b| a == *b).count() == 1);
+        if !distinct || attributes.iter().any(|(a, d)| a.is_empty() || d.is_empty()) {
+            return Err(format!(
+                "`{data_source}` lists readable attributes twice or blank"
+            ));
+        }
+        if !attrs.contains(&r.attr()) {
+            return Err(format!(
+                "`{}` is not readable through `{data_source}`",
+                r.expression()
+            ));
+        }
+        match res.body.get(from) {
+            Some(Value::String(_)) => Ok(()),
+            Some(Value::Ref(inner)) => readable(g, inner),
+            other => Err(format!(
+                "`{}` is found by `{from}`, which is {other:?}",
+                res.address.expression()
+            )),
+        }
+    }
+
+    /// Ok when `r` names a secret whose value a later root can read.
+    pub(crate) fn names_secret<T>(g: &Graph, r: &Ref<T>) -> Result<(), String> {
+        readable(g, r)?;
+        match resource(g, r)?.facts.secret_value {
+            Some(v) if !v.data_source.is_empty() && !v.argument.is_empty() => Ok(()),
+            _ => Err(format!("`{}` names no readable secret", r.expression())),
+        }
     }
 }

@@ -8,7 +8,8 @@ mod node_group;
 
 use stacksmith_core::terraform::{Resource, Value};
 use stacksmith_core::{
-    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, tf, tf_name,
+    Address, Construct, Facts, KubernetesCluster, Lookup, Lower, Lowering, NameRule, Path, Ref,
+    Scope, tf, tf_name,
 };
 
 use crate::common::{self, Peer, name_tag};
@@ -306,6 +307,43 @@ impl Construct for EksCluster {
 /// The part (and role name suffix) of the Cluster Autoscaler's IRSA role.
 const AUTOSCALER_PART: &str = "irsa-cluster-autoscaler";
 
+/// How a later root finds the cluster by name, and what it can read.
+const LOOKUP: Lookup = Lookup::by(
+    "aws_eks_cluster",
+    "name",
+    "name",
+    &[
+        ("name", "name"),
+        ("arn", "arn"),
+        ("endpoint", "endpoint"),
+        (
+            "certificate_authority[0].data",
+            "certificate_authority[0].data",
+        ),
+    ],
+);
+
+/// How a later root's `kubernetes` provider reaches the cluster: its endpoint and CA, and a
+/// short-lived token from `aws eks get-token` (no long-lived credentials in any state).
+const KUBERNETES: KubernetesCluster = KubernetesCluster {
+    host: "endpoint",
+    ca_certificate: "certificate_authority[0].data",
+    token_command: "aws",
+    token_args: &[
+        "eks",
+        "get-token",
+        "--cluster-name",
+        "{name}",
+        "--region",
+        "{region}",
+    ],
+};
+
+/// The cluster: the workloads of the stack run on it, and a later root finds it by name.
+const CLUSTER: Facts = Facts::new()
+    .found_by(&LOOKUP)
+    .kubernetes_cluster(&KUBERNETES);
+
 impl Lower for EksCluster {
     fn lower(&self, cx: &mut Lowering<'_>) {
         common::aws(cx);
@@ -396,7 +434,8 @@ impl Lower for EksCluster {
             },
         )
         .depends_on(&logs)
-        .depends_on(&role_policy);
+        .depends_on(&role_policy)
+        .facts(CLUSTER);
         for a in &attachments {
             cluster = cluster.depends_on(a);
         }

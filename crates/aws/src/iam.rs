@@ -2,7 +2,24 @@
 //! no policy JSON is ever written by hand.
 
 use stacksmith_core::terraform::{Map, Value};
-use stacksmith_core::{Lowering, Path, Ref, tf, tf_name};
+use stacksmith_core::{Facts, Lookup, Lowering, Path, Ref, tf, tf_name};
+
+/// How a later root finds an IAM role by name (a workload reads its ARN for a service-account
+/// annotation), and what it can read.
+pub(crate) const ROLE_LOOKUP: Lookup = Lookup::by(
+    "aws_iam_role",
+    "name",
+    "name",
+    &[
+        ("arn", "arn"),
+        ("name", "name"),
+        ("id", "id"),
+        ("unique_id", "unique_id"),
+    ],
+);
+
+/// What every `aws_iam_role` stacksmith creates is.
+pub(crate) const ROLE: Facts = Facts::new().found_by(&ROLE_LOOKUP);
 
 /// Allow or deny.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

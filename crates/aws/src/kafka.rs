@@ -3,8 +3,8 @@
 
 use stacksmith_core::terraform::{Resource, Value};
 use stacksmith_core::{
-    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, Template, cloud_name, tf,
-    tf_name,
+    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Path, Ref, Scope, Template,
+    cloud_name, tf, tf_name,
 };
 
 use crate::common::{self, Ingress, Peer, name_tag};
@@ -18,6 +18,38 @@ const VERSIONS: &[&str] = &["3.7.x", "3.8.x", "3.9.x", "4.0.x"];
 
 /// The SASL/IAM listener's port inside the VPC.
 const IAM_PORT: u16 = 9098;
+
+/// How a later root finds a provisioned cluster by name, and what it can read.
+const LOOKUP: Lookup = Lookup::by(
+    "aws_msk_cluster",
+    "cluster_name",
+    "cluster_name",
+    &[
+        ("arn", "arn"),
+        ("cluster_name", "cluster_name"),
+        ("bootstrap_brokers_tls", "bootstrap_brokers_tls"),
+        ("bootstrap_brokers_sasl_iam", "bootstrap_brokers_sasl_iam"),
+        (
+            "bootstrap_brokers_sasl_scram",
+            "bootstrap_brokers_sasl_scram",
+        ),
+        (
+            "zookeeper_connect_string_tls",
+            "zookeeper_connect_string_tls",
+        ),
+    ],
+);
+
+/// A provisioned cluster holds the topics' data; a later root finds it by name.
+const PROVISIONED: Facts = Facts::new().stateful().found_by(&LOOKUP);
+
+/// No data source finds a serverless cluster.
+const SERVERLESS_LOOKUP: Lookup = Lookup::Unsupported(
+    "the aws provider 6.47.0 has no data source for MSK Serverless clusters (`aws_msk_cluster` finds provisioned clusters only)",
+);
+
+/// A serverless cluster holds the topics' data; a later root cannot find it.
+const SERVERLESS: Facts = Facts::new().stateful().found_by(&SERVERLESS_LOOKUP);
 
 /// MSK cluster and configuration names: 1–64 letters, digits and hyphens, starting with a letter.
 const CLUSTER_NAME: NameRule = NameRule {
@@ -595,7 +627,7 @@ impl Kafka {
                 "tags" => name_tag(name),
             },
         )
-        .stateful();
+        .facts(PROVISIONED);
         if p.autoscaling_max_gib.is_some() {
             cluster = cluster.ignore_changes(
                 "broker_node_group_info[0].storage_info[0].ebs_storage_info[0].volume_size",
@@ -672,7 +704,7 @@ impl Kafka {
                 "give the network 3 zones",
             );
         }
-        let cluster = cx.add_stateful(
+        let cluster = cx.add_with(
             "aws_msk_serverless_cluster",
             "",
             tf! {
@@ -686,6 +718,7 @@ impl Kafka {
                 },
                 "tags" => name_tag(name),
             },
+            SERVERLESS,
         );
         cx.output(
             "bootstrap-brokers",
@@ -925,5 +958,23 @@ mod tests {
                 .kafka_version("3.9.x")
         });
         insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn a_later_root_finds_provisioned_clusters_only() -> Result<(), String> {
+        use crate::common::lookup_check::{readable, resource};
+        let mut stack = Stack::new("prod", "us-east-1");
+        let net = stack.add(Network::new("network", "10.0.0.0/16"));
+        let provisioned = stack.add(Kafka::provisioned("events", &net));
+        let serverless = stack.add(Kafka::serverless("stream", &net));
+        let g = stack.lower();
+        readable(&g, &provisioned.bootstrap_brokers())?;
+        readable(&g, &provisioned.arn())?;
+        let found_by = resource(&g, &serverless.arn())?.facts.found_by;
+        assert!(
+            matches!(found_by, Some(Lookup::Unsupported(why)) if why.contains("MSK Serverless")),
+            "{found_by:?}"
+        );
+        Ok(())
     }
 }

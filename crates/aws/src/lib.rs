@@ -70,6 +70,7 @@ mod iam;
 mod kafka;
 mod load_balancer;
 mod network;
+mod secrets_manager;
 mod service_account_role;
 
 pub use bucket::{Bucket, BucketRef, LifecycleRule, StorageClass};

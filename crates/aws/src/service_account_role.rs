@@ -264,7 +264,7 @@ pub(crate) fn irsa_role(
     );
     let name = cx.name(part);
     cx.check_name(&ROLE_NAME, &name, "role name");
-    let role = cx.add(
+    let role = cx.add_with(
         "aws_iam_role",
         part,
         tf! {
@@ -276,6 +276,7 @@ pub(crate) fn irsa_role(
             "assume_role_policy" => trust,
             "tags" => name_tag(&name),
         },
+        crate::iam::ROLE,
     );
     let mut grants = Vec::new();
     if !statements.is_empty() {
@@ -402,5 +403,13 @@ mod tests {
         let (g, _) = lowered(|c| c.service_account_role("idle", "kubedb", "idle"));
         assert!(!g.diagnostics.has_errors());
         insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn a_later_root_finds_the_role_by_name() -> Result<(), String> {
+        use crate::common::lookup_check::readable;
+        let (g, role) = lowered(backup);
+        readable(&g, &role.arn())?;
+        readable(&g, &role.name())
     }
 }

@@ -3,6 +3,10 @@
 //! the construct that knows it, so that nothing downstream recognises resources by their type
 //! name.
 //!
+//! The `cluster/` root reads three of them: how it finds a resource ([`Lookup`]), how it reads
+//! the value of a secret a resource names ([`SecretValue`]), and how its `kubernetes` provider
+//! reaches the cluster workloads run on ([`KubernetesCluster`]).
+//!
 //! Facts are `const`-built and `'static`, so a construct declares them next to the resource
 //! they describe and lowering copies no strings:
 //!
@@ -39,6 +43,15 @@ pub struct Facts {
     pub identity: &'static [&'static str],
     /// How a later Terraform root (the `cluster/` root) finds the resource by its cloud name.
     pub found_by: Option<&'static Lookup>,
+    /// The resource names a secret by its id or ARN (a secret store's secret, a database's
+    /// managed master credentials): how a later root reads that secret's current value.
+    pub secret_value: Option<&'static SecretValue>,
+    /// What a later root reads of it is a secret's current value (a secret store's secret
+    /// version): it may be written into a Kubernetes Secret only, never into a ConfigMap.
+    pub holds_secret: bool,
+    /// The resource is a Kubernetes cluster the stack's workloads run on: how a later root
+    /// configures the `kubernetes` provider for it.
+    pub kubernetes_cluster: Option<&'static KubernetesCluster>,
 }
 
 impl Facts {
@@ -49,6 +62,9 @@ impl Facts {
             security: false,
             identity: &[],
             found_by: None,
+            secret_value: None,
+            holds_secret: false,
+            kubernetes_cluster: None,
         }
     }
 
@@ -77,6 +93,27 @@ impl Facts {
     #[must_use]
     pub const fn found_by(mut self, lookup: &'static Lookup) -> Self {
         self.found_by = Some(lookup);
+        self
+    }
+
+    /// How a later root reads the value of the secret the resource names.
+    #[must_use]
+    pub const fn secret_value(mut self, read: &'static SecretValue) -> Self {
+        self.secret_value = Some(read);
+        self
+    }
+
+    /// Marks what a later root reads of the resource as a secret's value.
+    #[must_use]
+    pub const fn holds_secret(mut self) -> Self {
+        self.holds_secret = true;
+        self
+    }
+
+    /// Marks the resource as the Kubernetes cluster workloads run on.
+    #[must_use]
+    pub const fn kubernetes_cluster(mut self, cluster: &'static KubernetesCluster) -> Self {
+        self.kubernetes_cluster = Some(cluster);
         self
     }
 }
@@ -116,4 +153,33 @@ impl Lookup {
             readable,
         }
     }
+}
+
+/// How a later root reads the current value of a secret: through a data source found by the
+/// secret's id or ARN (the value of the attribute a workload referred to, itself read through the
+/// resource's [`Lookup`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SecretValue {
+    /// The data source type: `aws_secretsmanager_secret_version`.
+    pub data_source: &'static str,
+    /// Its argument taking the secret's id or ARN: `secret_id`.
+    pub argument: &'static str,
+    /// Its attribute holding the value: `secret_string`.
+    pub attribute: &'static str,
+}
+
+/// How a later root configures the `kubernetes` provider for a cluster it finds through the
+/// cluster resource's [`Lookup`]: the API server and CA from attributes it can read, a
+/// short-lived token from an exec credential plugin (`client.authentication.k8s.io/v1beta1`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KubernetesCluster {
+    /// The readable attribute holding the API server's URL: `endpoint`.
+    pub host: &'static str,
+    /// The readable attribute holding the cluster's CA certificate, base64-encoded.
+    pub ca_certificate: &'static str,
+    /// The command printing a token: `aws`.
+    pub token_command: &'static str,
+    /// Its arguments, where `{name}` stands for the literal the cluster is found by (its
+    /// lookup's `from` attribute) and `{region}` for the stack's region.
+    pub token_args: &'static [&'static str],
 }

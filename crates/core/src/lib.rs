@@ -21,7 +21,7 @@ pub use cidr::{Cidr, CidrError};
 pub use construct::{Construct, Lower, Scope};
 pub use crossing::{CloudValue, Crossing};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
-pub use facts::{Facts, Lookup};
+pub use facts::{Facts, KubernetesCluster, Lookup, SecretValue};
 pub use graph::{Graph, Lowering, cloud_name, tf_name};
 pub use kube::{KubeObject, KubeUse, SourceKind};
 pub use naming::{NameRule, short_hash};

@@ -5,18 +5,24 @@
 //! cluster created in the same root. It finds everything through data sources by the stable names
 //! stacksmith gave the infrastructure, so it needs no remote state: a reference
 //! `${aws_db_instance.db.address}` of the infrastructure root becomes
-//! `${data.aws_db_instance.db.address}` here, with `data "aws_db_instance" "db" {
-//! db_instance_identifier = "<the identifier literal of the resource>" }`. The translation is
-//! one table ([`LOOKUPS`]): resource kind → data source kind, the argument it is found by and the
-//! resource attribute that argument's value comes from, and the attributes that can be read
-//! (with their data-source names). Anything outside the table is an error, never a guess.
+//! `${data.aws_db_instance.db.address}` here, the data source `aws_db_instance.db` found by its
+//! `db_instance_identifier`, the `identifier` literal of the resource. How each resource is
+//! found is what the construct that created it declared ([`Facts`]): its [`Lookup`] names the data
+//! source, the argument it is found by and the resource attribute that argument's value comes
+//! from, and the attributes that can be read; [`SecretValue`] how the value of a secret it names
+//! is read; [`KubernetesCluster`] how the `kubernetes` provider reaches the cluster workloads run
+//! on. A resource that declares no lookup is an error, never a guess.
+//!
+//! [`Facts`]: stacksmith_core::Facts
+//! [`SecretValue`]: stacksmith_core::SecretValue
+//! [`KubernetesCluster`]: stacksmith_core::KubernetesCluster
 
 use std::collections::BTreeMap;
 
 use stacksmith_core::terraform::{Map, Provider, Resource, Value};
 use stacksmith_core::{
-    Address, CloudValue, Crossing, Diagnostic, Diagnostics, Graph, Part, Path, Ref, SourceKind,
-    Template, tf,
+    Address, CloudValue, Crossing, Diagnostic, Diagnostics, Graph, KubernetesCluster, Lookup, Part,
+    Path, Ref, SourceKind, Template, tf,
 };
 
 use crate::render::ApplyStep;
@@ -25,184 +31,8 @@ use crate::{SynthError, kubernetes, terraform_json};
 /// The pinned Kubernetes provider of the `cluster/` root.
 pub(crate) const KUBERNETES_PROVIDER_VERSION: &str = "2.38.0";
 
-/// The data source that reads a secret's current value, found by the secret's id or ARN.
-const SECRET_VALUE: (&str, &str, &str) = (
-    "aws_secretsmanager_secret_version",
-    "secret_id",
-    "secret_string",
-);
-
-/// How the `cluster/` root finds one kind of infrastructure resource.
-#[derive(Debug)]
-pub(crate) struct Lookup {
-    /// The resource kind in the infrastructure root: `aws_db_instance`.
-    pub(crate) resource: &'static str,
-    /// The data source kind that reads it: `aws_db_instance`.
-    pub(crate) data: &'static str,
-    /// The data source argument it is found by: `db_instance_identifier`.
-    pub(crate) argument: &'static str,
-    /// The resource body attribute that argument's value comes from: `identifier`.
-    pub(crate) from: &'static str,
-    /// The attributes that can be read, as (resource attribute, data source attribute).
-    pub(crate) attributes: &'static [(&'static str, &'static str)],
-}
-
-/// The translation table, every data source and attribute checked against the aws provider
-/// 6.47.0 schema.
-pub(crate) const LOOKUPS: &[Lookup] = &[
-    Lookup {
-        resource: "aws_db_instance",
-        data: "aws_db_instance",
-        argument: "db_instance_identifier",
-        from: "identifier",
-        attributes: &[
-            ("address", "address"),
-            ("endpoint", "endpoint"),
-            ("port", "port"),
-            ("arn", "db_instance_arn"),
-            ("identifier", "db_instance_identifier"),
-            ("resource_id", "resource_id"),
-            ("db_name", "db_name"),
-            ("username", "master_username"),
-            (
-                "master_user_secret[0].secret_arn",
-                "master_user_secret[0].secret_arn",
-            ),
-        ],
-    },
-    Lookup {
-        resource: "aws_rds_cluster",
-        data: "aws_rds_cluster",
-        argument: "cluster_identifier",
-        from: "cluster_identifier",
-        attributes: RDS_CLUSTER_ATTRIBUTES,
-    },
-    // DocumentDB is managed through the RDS API: `DescribeDBClusters` (what the `aws_rds_cluster`
-    // data source calls) returns DocumentDB clusters too, with the same attribute names. The
-    // provider has no `aws_docdb_cluster` data source.
-    Lookup {
-        resource: "aws_docdb_cluster",
-        data: "aws_rds_cluster",
-        argument: "cluster_identifier",
-        from: "cluster_identifier",
-        attributes: RDS_CLUSTER_ATTRIBUTES,
-    },
-    Lookup {
-        resource: "aws_elasticache_replication_group",
-        data: "aws_elasticache_replication_group",
-        argument: "replication_group_id",
-        from: "replication_group_id",
-        attributes: &[
-            ("primary_endpoint_address", "primary_endpoint_address"),
-            ("reader_endpoint_address", "reader_endpoint_address"),
-            (
-                "configuration_endpoint_address",
-                "configuration_endpoint_address",
-            ),
-            ("port", "port"),
-            ("arn", "arn"),
-            ("id", "id"),
-        ],
-    },
-    Lookup {
-        resource: "aws_iam_role",
-        data: "aws_iam_role",
-        argument: "name",
-        from: "name",
-        attributes: &[
-            ("arn", "arn"),
-            ("name", "name"),
-            ("id", "id"),
-            ("unique_id", "unique_id"),
-        ],
-    },
-    Lookup {
-        resource: "aws_secretsmanager_secret",
-        data: "aws_secretsmanager_secret",
-        argument: "name",
-        from: "name",
-        attributes: &[("arn", "arn"), ("id", "id"), ("name", "name")],
-    },
-    // A secret's value: found by the secret it belongs to, itself found by name.
-    Lookup {
-        resource: "aws_secretsmanager_secret_version",
-        data: "aws_secretsmanager_secret_version",
-        argument: "secret_id",
-        from: "secret_id",
-        attributes: &[("secret_string", "secret_string")],
-    },
-    Lookup {
-        resource: "aws_s3_bucket",
-        data: "aws_s3_bucket",
-        argument: "bucket",
-        from: "bucket",
-        attributes: &[
-            ("arn", "arn"),
-            ("bucket", "bucket"),
-            ("id", "id"),
-            ("bucket_domain_name", "bucket_domain_name"),
-            ("bucket_regional_domain_name", "bucket_regional_domain_name"),
-        ],
-    },
-    Lookup {
-        resource: "aws_msk_cluster",
-        data: "aws_msk_cluster",
-        argument: "cluster_name",
-        from: "cluster_name",
-        attributes: &[
-            ("arn", "arn"),
-            ("cluster_name", "cluster_name"),
-            ("bootstrap_brokers_tls", "bootstrap_brokers_tls"),
-            ("bootstrap_brokers_sasl_iam", "bootstrap_brokers_sasl_iam"),
-            (
-                "bootstrap_brokers_sasl_scram",
-                "bootstrap_brokers_sasl_scram",
-            ),
-            (
-                "zookeeper_connect_string_tls",
-                "zookeeper_connect_string_tls",
-            ),
-        ],
-    },
-    Lookup {
-        resource: "aws_eks_cluster",
-        data: "aws_eks_cluster",
-        argument: "name",
-        from: "name",
-        attributes: &[
-            ("name", "name"),
-            ("arn", "arn"),
-            ("endpoint", "endpoint"),
-            (
-                "certificate_authority[0].data",
-                "certificate_authority[0].data",
-            ),
-        ],
-    },
-];
-
-/// What `aws_rds_cluster` and `aws_docdb_cluster` expose through the `aws_rds_cluster` data
-/// source.
-const RDS_CLUSTER_ATTRIBUTES: &[(&str, &str)] = &[
-    ("endpoint", "endpoint"),
-    ("reader_endpoint", "reader_endpoint"),
-    ("port", "port"),
-    ("arn", "arn"),
-    ("cluster_identifier", "cluster_identifier"),
-    ("cluster_resource_id", "cluster_resource_id"),
-    ("database_name", "database_name"),
-    ("master_username", "master_username"),
-    (
-        "master_user_secret[0].secret_arn",
-        "master_user_secret[0].secret_arn",
-    ),
-];
-
-/// Resource kinds known to have no data source that finds them, with the reason.
-const UNSUPPORTED: &[(&str, &str)] = &[(
-    "aws_msk_serverless_cluster",
-    "the aws provider 6.47.0 has no data source for MSK Serverless clusters (`aws_msk_cluster` finds provisioned clusters only)",
-)];
+/// The exec credential API the `kubernetes` provider's token command answers in.
+const EXEC_API_VERSION: &str = "client.authentication.k8s.io/v1beta1";
 
 /// The `cluster/` root's JSON, or `None` when no workload reads a cloud value. Every problem is
 /// reported at once, at the reading workload's path.
@@ -249,17 +79,17 @@ pub(crate) fn build(g: &Graph) -> Result<Graph, Diagnostics> {
         diagnostics: Diagnostics::default(),
     };
     let first = g.crossings.first().map(|c| c.owner.clone());
-    let eks = first.and_then(|owner| t.cluster(&owner));
+    let kubernetes = first.and_then(|owner| t.cluster(&owner));
     if let Some(aws) = g.providers.get("aws") {
         t.root.providers.insert("aws".into(), aws.clone());
     }
-    if let Some(eks) = &eks {
+    if let Some(config) = kubernetes {
         t.root.providers.insert(
             "kubernetes".into(),
             Provider {
                 source: "hashicorp/kubernetes".into(),
                 version: KUBERNETES_PROVIDER_VERSION.into(),
-                config: Some(kubernetes_config(eks, &g.region)),
+                config: Some(config),
             },
         );
     }
@@ -307,20 +137,32 @@ pub(crate) fn build(g: &Graph) -> Result<Graph, Diagnostics> {
     }
 }
 
-/// The `kubernetes` provider configured from the EKS cluster, found by name: endpoint and CA
-/// from `data.aws_eks_cluster`, a short-lived token from `aws eks get-token`.
-fn kubernetes_config(eks: &(Address, String), region: &str) -> Map {
-    let (cluster, name) = eks;
+/// The `kubernetes` provider configured as the cluster declares ([`KubernetesCluster`]): host
+/// and CA read through the cluster's data source (`host`, `ca`), a short-lived token from its
+/// exec command, whose `{name}` and `{region}` arguments are filled in.
+fn kubernetes_config(
+    access: &KubernetesCluster,
+    host: Ref<()>,
+    ca: &Ref<()>,
+    name: &str,
+    region: &str,
+) -> Map {
+    let args: Vec<&str> = access
+        .token_args
+        .iter()
+        .map(|a| match *a {
+            "{name}" => name,
+            "{region}" => region,
+            a => a,
+        })
+        .collect();
     tf! {
-        "host" => Value::Ref(cluster.attr("endpoint")),
-        "cluster_ca_certificate" => Value::Expr(format!(
-            "base64decode({}.certificate_authority[0].data)",
-            cluster.expression()
-        )),
+        "host" => Value::Ref(host),
+        "cluster_ca_certificate" => Value::Expr(format!("base64decode({})", ca.expression())),
         "exec" => tf! {
-            "api_version" => "client.authentication.k8s.io/v1beta1",
-            "command" => "aws",
-            "args" => vec!["eks", "get-token", "--cluster-name", name.as_str(), "--region", region],
+            "api_version" => EXEC_API_VERSION,
+            "command" => access.token_command,
+            "args" => args,
         },
     }
 }
@@ -351,19 +193,21 @@ impl Translator<'_> {
             .push(Diagnostic::error(code, owner, message).hint(hint));
     }
 
-    /// The stack's one EKS cluster, as its data source address in this root and its name.
-    fn cluster(&mut self, owner: &Path) -> Option<(Address, String)> {
-        let clusters: Vec<&Resource> = self
+    /// The `kubernetes` provider's configuration for the stack's one cluster workloads run on
+    /// (the resource declaring [`KubernetesCluster`]), reading it through its data source.
+    fn cluster(&mut self, owner: &Path) -> Option<Map> {
+        let clusters: Vec<(&Resource, &'static KubernetesCluster)> = self
             .g
             .resources
             .iter()
-            .filter(|r| r.address.kind() == "aws_eks_cluster")
+            .filter_map(|r| r.facts.kubernetes_cluster.map(|k| (r, k)))
             .collect();
-        let [cluster] = clusters.as_slice() else {
+        let [(cluster, access)] = clusters.as_slice() else {
             let found = if clusters.is_empty() {
                 "has no EKS cluster".to_owned()
             } else {
-                let names: Vec<String> = clusters.iter().map(|r| r.owner.to_string()).collect();
+                let names: Vec<String> =
+                    clusters.iter().map(|(r, _)| r.owner.to_string()).collect();
                 format!("has {} EKS clusters ({})", clusters.len(), names.join(", "))
             };
             let readers: Vec<&str> = self.g.crossings.iter().map(|c| c.reader.as_str()).collect();
@@ -379,22 +223,28 @@ impl Translator<'_> {
             );
             return None;
         };
-        let Some(Value::String(name)) = cluster.body.get("name") else {
+        let what = "the Kubernetes provider";
+        let host: Ref<()> = cluster.address.attr(access.host);
+        let Some(Lookup::By { from, .. }) = cluster.facts.found_by else {
+            // Reported as a resource no data source finds (SS0215).
+            self.reference(owner, what, &host, 0);
+            return None;
+        };
+        let Some(Value::String(name)) = cluster.body.get(*from) else {
             self.error(
                 "SS0216",
                 owner,
                 format!(
-                    "the EKS cluster `{}` has no literal `name`, so the `cluster/` root cannot find it",
+                    "the EKS cluster `{}` has no literal `{from}`, so the `cluster/` root cannot find it",
                     cluster.address.expression()
                 ),
-                "give the cluster a literal name (do not override `name` with a reference)".into(),
+                format!("give the cluster a literal {from} (do not override `{from}` with a reference)"),
             );
             return None;
         };
-        let name = name.clone();
-        let r = cluster.address.attr::<()>("name");
-        let data = self.reference(owner, "the Kubernetes provider", &r, 0)?;
-        Some((data.address().clone(), name))
+        let host = self.reference(owner, what, &host, 0)?;
+        let ca = self.reference(owner, what, &cluster.address.attr(access.ca_certificate), 0)?;
+        Some(kubernetes_config(access, host, &ca, name, &self.g.region))
     }
 
     /// A crossing's value in this root, or `None` after recording why it cannot be.
@@ -403,14 +253,19 @@ impl Translator<'_> {
         match &c.value {
             CloudValue::Value(v) => self.plain(c, &what, v),
             CloudValue::SecretString { secret, json_key } => {
+                let read = self.secret_value(&c.owner, &what, secret)?;
                 let secret = self.reference(&c.owner, &what, secret, 0)?;
-                let (kind, argument, attribute) = SECRET_VALUE;
-                let local = format!(
-                    "{}_{}",
-                    secret.address().kind().trim_start_matches("aws_"),
-                    secret.address().name()
+                let attribute = read.attribute;
+                // Named after the data source the secret is read through, without its provider
+                // prefix: `db_instance_db` for `data.aws_db_instance.db`.
+                let kind = secret.address().kind();
+                let short = kind.split_once('_').map_or(kind, |(_, rest)| rest);
+                let local = format!("{short}_{}", secret.address().name());
+                let address = self.data(
+                    read.data_source,
+                    &local,
+                    tf! { read.argument => Value::Ref(secret) },
                 );
-                let address = self.data(kind, &local, tf! { argument => Value::Ref(secret) });
                 let whole = format!("{}.{attribute}", address.expression());
                 match json_key {
                     None => Some(Value::Ref(address.attr(attribute))),
@@ -434,7 +289,12 @@ impl Translator<'_> {
     fn plain(&mut self, c: &Crossing, what: &str, v: &Value) -> Option<Value> {
         let mut refs = Vec::new();
         v.refs(&mut refs);
-        if !c.sensitive && refs.iter().any(|r| r.address().kind() == SECRET_VALUE.0) {
+        let holds_secret = |r: &&Ref<()>| {
+            self.g
+                .resource(r.address())
+                .is_some_and(|r| r.facts.holds_secret)
+        };
+        if !c.sensitive && refs.iter().any(holds_secret) {
             self.error(
                 "SS0219",
                 &c.owner,
@@ -488,25 +348,34 @@ impl Translator<'_> {
         if a.is_data() {
             return self.copied_data(owner, what, r);
         }
-        let Some(lookup) = LOOKUPS.iter().find(|l| l.resource == a.kind()) else {
-            let why = UNSUPPORTED.iter().find(|(k, _)| *k == a.kind()).map_or(
-                "the `cluster/` root has no data source lookup for it",
-                |(_, why)| why,
-            );
-            let supported: Vec<&str> = LOOKUPS.iter().map(|l| l.resource).collect();
+        let Some(resource) = self.g.resource(a) else {
+            // A dangling reference: core validation (SS0202) reports it.
+            return None;
+        };
+        let Some(&Lookup::By {
+            data_source,
+            argument,
+            from,
+            readable,
+        }) = resource.facts.found_by
+        else {
+            let why = match resource.facts.found_by {
+                Some(Lookup::Unsupported(why)) => why,
+                _ => "the `cluster/` root has no data source lookup for it",
+            };
             self.error(
                 "SS0215",
                 owner,
                 format!("{what} reads `{}`, of kind `{}`: {why}", r.expression(), a.kind()),
                 format!(
                     "read a value of one of: {}; or write the value into a Secret yourself and read it with `.env_from_secret(...)`",
-                    supported.join(", ")
+                    self.findable_kinds().join(", ")
                 ),
             );
             return None;
         };
-        let Some(&(_, data_attr)) = lookup.attributes.iter().find(|(ra, _)| *ra == r.attr()) else {
-            let supported: Vec<&str> = lookup.attributes.iter().map(|(ra, _)| *ra).collect();
+        let Some(&(_, data_attr)) = readable.iter().find(|(ra, _)| *ra == r.attr()) else {
+            let supported: Vec<&str> = readable.iter().map(|(ra, _)| *ra).collect();
             self.error(
                 "SS0217",
                 owner,
@@ -514,17 +383,13 @@ impl Translator<'_> {
                     "{what} reads attribute `{}` of `{}`, which the `cluster/` root cannot read through data source `{}`",
                     r.attr(),
                     a.expression(),
-                    lookup.data
+                    data_source
                 ),
                 format!("read one of: {}", supported.join(", ")),
             );
             return None;
         };
-        let Some(resource) = self.g.resource(a) else {
-            // A dangling reference: core validation (SS0202) reports it.
-            return None;
-        };
-        let found_by = match resource.body.get(lookup.from) {
+        let found_by = match resource.body.get(from) {
             Some(Value::String(s)) => Value::String(s.clone()),
             Some(Value::Ref(inner)) if depth == 0 => {
                 Value::Ref(self.reference(owner, what, inner, depth + 1)?)
@@ -536,19 +401,64 @@ impl Translator<'_> {
                     format!(
                         "{what} reads `{}`, but its `{}` is not a literal, so the `cluster/` root cannot find it by name",
                         r.expression(),
-                        lookup.from
+                        from
                     ),
                     format!(
                         "give `{}` a literal `{}` (do not override it with a reference), or pass the value another way",
                         a.expression(),
-                        lookup.from
+                        from
                     ),
                 );
                 return None;
             }
         };
-        let address = self.data(lookup.data, a.name(), tf! { lookup.argument => found_by });
+        let address = self.data(data_source, a.name(), tf! { argument => found_by });
         Some(address.attr(data_attr))
+    }
+
+    /// The kinds of this stack's resources a later root can find, in the order they were
+    /// created (for a hint).
+    fn findable_kinds(&self) -> Vec<&str> {
+        let mut kinds: Vec<&str> = Vec::new();
+        for r in &self.g.resources {
+            let findable = matches!(r.facts.found_by, Some(Lookup::By { .. }));
+            if findable && !kinds.contains(&r.address.kind()) {
+                kinds.push(r.address.kind());
+            }
+        }
+        kinds
+    }
+
+    /// How the value of the secret `secret` names (its id or ARN) is read: what the resource it
+    /// refers to declares ([`SecretValue`](stacksmith_core::SecretValue)).
+    fn secret_value(
+        &mut self,
+        owner: &Path,
+        what: &str,
+        secret: &Ref<()>,
+    ) -> Option<&'static stacksmith_core::SecretValue> {
+        let found = self
+            .g
+            .resource(secret.address())
+            .or_else(|| self.g.data.iter().find(|d| &d.address == secret.address()))
+            .map(|r| r.facts.secret_value);
+        match found {
+            Some(Some(read)) => Some(read),
+            Some(None) => {
+                self.error(
+                    "SS0215",
+                    owner,
+                    format!(
+                        "{what} reads the value of `{}`, which names no secret the `cluster/` root can read",
+                        secret.expression()
+                    ),
+                    "refer to a secret's id or ARN (`db.master_secret_arn()`, `cache.auth_secret_arn()`)".into(),
+                );
+                None
+            }
+            // A dangling reference: core validation (SS0202) reports it.
+            None => None,
+        }
     }
 
     /// A data source of the infrastructure root, copied as is when its arguments are all
@@ -594,25 +504,225 @@ fn valid_json_key(key: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use stacksmith_core::{Facts, SecretValue};
+
     use super::*;
+
+    // What the aws constructs declare, restated here (synth does not depend on them): the
+    // examples' snapshots check that the real declarations give the same output.
+    const DB_INSTANCE: Lookup = Lookup::by(
+        "aws_db_instance",
+        "db_instance_identifier",
+        "identifier",
+        &[
+            ("address", "address"),
+            ("endpoint", "endpoint"),
+            ("port", "port"),
+            ("arn", "db_instance_arn"),
+            ("identifier", "db_instance_identifier"),
+            ("resource_id", "resource_id"),
+            ("db_name", "db_name"),
+            ("username", "master_username"),
+            (
+                "master_user_secret[0].secret_arn",
+                "master_user_secret[0].secret_arn",
+            ),
+        ],
+    );
+    const RDS_CLUSTER: Lookup = Lookup::by(
+        "aws_rds_cluster",
+        "cluster_identifier",
+        "cluster_identifier",
+        &[
+            ("endpoint", "endpoint"),
+            ("reader_endpoint", "reader_endpoint"),
+            ("port", "port"),
+            ("arn", "arn"),
+            ("cluster_identifier", "cluster_identifier"),
+            ("cluster_resource_id", "cluster_resource_id"),
+            ("database_name", "database_name"),
+            ("master_username", "master_username"),
+            (
+                "master_user_secret[0].secret_arn",
+                "master_user_secret[0].secret_arn",
+            ),
+        ],
+    );
+    const CACHE: Lookup = Lookup::by(
+        "aws_elasticache_replication_group",
+        "replication_group_id",
+        "replication_group_id",
+        &[
+            ("primary_endpoint_address", "primary_endpoint_address"),
+            ("reader_endpoint_address", "reader_endpoint_address"),
+            (
+                "configuration_endpoint_address",
+                "configuration_endpoint_address",
+            ),
+            ("port", "port"),
+            ("arn", "arn"),
+            ("id", "id"),
+        ],
+    );
+    const ROLE: Lookup = Lookup::by(
+        "aws_iam_role",
+        "name",
+        "name",
+        &[
+            ("arn", "arn"),
+            ("name", "name"),
+            ("id", "id"),
+            ("unique_id", "unique_id"),
+        ],
+    );
+    const SECRET: Lookup = Lookup::by(
+        "aws_secretsmanager_secret",
+        "name",
+        "name",
+        &[("arn", "arn"), ("id", "id"), ("name", "name")],
+    );
+    const SECRET_VERSION: Lookup = Lookup::by(
+        "aws_secretsmanager_secret_version",
+        "secret_id",
+        "secret_id",
+        &[("secret_string", "secret_string")],
+    );
+    const SECRET_VALUE: SecretValue = SecretValue {
+        data_source: "aws_secretsmanager_secret_version",
+        argument: "secret_id",
+        attribute: "secret_string",
+    };
+    const BUCKET: Lookup = Lookup::by(
+        "aws_s3_bucket",
+        "bucket",
+        "bucket",
+        &[
+            ("arn", "arn"),
+            ("bucket", "bucket"),
+            ("id", "id"),
+            ("bucket_domain_name", "bucket_domain_name"),
+            ("bucket_regional_domain_name", "bucket_regional_domain_name"),
+        ],
+    );
+    const MSK: Lookup = Lookup::by(
+        "aws_msk_cluster",
+        "cluster_name",
+        "cluster_name",
+        &[
+            ("arn", "arn"),
+            ("cluster_name", "cluster_name"),
+            ("bootstrap_brokers_tls", "bootstrap_brokers_tls"),
+            ("bootstrap_brokers_sasl_iam", "bootstrap_brokers_sasl_iam"),
+            (
+                "bootstrap_brokers_sasl_scram",
+                "bootstrap_brokers_sasl_scram",
+            ),
+            (
+                "zookeeper_connect_string_tls",
+                "zookeeper_connect_string_tls",
+            ),
+        ],
+    );
+    const MSK_SERVERLESS: Lookup = Lookup::Unsupported(
+        "the aws provider 6.47.0 has no data source for MSK Serverless clusters (`aws_msk_cluster` finds provisioned clusters only)",
+    );
+    const EKS: Lookup = Lookup::by(
+        "aws_eks_cluster",
+        "name",
+        "name",
+        &[
+            ("name", "name"),
+            ("arn", "arn"),
+            ("endpoint", "endpoint"),
+            (
+                "certificate_authority[0].data",
+                "certificate_authority[0].data",
+            ),
+        ],
+    );
+    const EKS_ACCESS: KubernetesCluster = KubernetesCluster {
+        host: "endpoint",
+        ca_certificate: "certificate_authority[0].data",
+        token_command: "aws",
+        token_args: &[
+            "eks",
+            "get-token",
+            "--cluster-name",
+            "{name}",
+            "--region",
+            "{region}",
+        ],
+    };
+
+    /// What each resource kind of these tests is declared, by kind.
+    const KINDS: &[(&str, Facts)] = &[
+        (
+            "aws_db_instance",
+            Facts::new()
+                .found_by(&DB_INSTANCE)
+                .secret_value(&SECRET_VALUE),
+        ),
+        (
+            "aws_rds_cluster",
+            Facts::new()
+                .found_by(&RDS_CLUSTER)
+                .secret_value(&SECRET_VALUE),
+        ),
+        // DocumentDB is found through the `aws_rds_cluster` data source.
+        (
+            "aws_docdb_cluster",
+            Facts::new()
+                .found_by(&RDS_CLUSTER)
+                .secret_value(&SECRET_VALUE),
+        ),
+        (
+            "aws_elasticache_replication_group",
+            Facts::new().found_by(&CACHE),
+        ),
+        ("aws_iam_role", Facts::new().found_by(&ROLE)),
+        (
+            "aws_secretsmanager_secret",
+            Facts::new().found_by(&SECRET).secret_value(&SECRET_VALUE),
+        ),
+        (
+            "aws_secretsmanager_secret_version",
+            Facts::new().found_by(&SECRET_VERSION).holds_secret(),
+        ),
+        ("aws_s3_bucket", Facts::new().found_by(&BUCKET)),
+        ("aws_msk_cluster", Facts::new().found_by(&MSK)),
+        (
+            "aws_msk_serverless_cluster",
+            Facts::new().found_by(&MSK_SERVERLESS),
+        ),
+        (
+            "aws_eks_cluster",
+            Facts::new().found_by(&EKS).kubernetes_cluster(&EKS_ACCESS),
+        ),
+    ];
+
+    fn facts(kind: &str) -> Facts {
+        KINDS
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(Facts::new(), |(_, f)| *f)
+    }
 
     fn stack() -> Graph {
         let mut g = Graph::new("prod", "us-east-1");
-        g.resources.push(Resource::new(
-            Address::resource("prod", "aws_eks_cluster", "eks"),
-            Path::root("prod").child("eks"),
+        resource(
+            &mut g,
+            "aws_eks_cluster",
+            "eks",
             tf! { "name" => "prod-eks" },
-        ));
+        );
         g
     }
 
     fn resource(g: &mut Graph, kind: &str, name: &str, body: Map) -> Address {
         let a = Address::resource("prod", kind, name);
-        g.resources.push(Resource::new(
-            a.clone(),
-            Path::root("prod").child(name),
-            body,
-        ));
+        g.resources.push(
+            Resource::new(a.clone(), Path::root("prod").child(name), body).facts(facts(kind)),
+        );
         a
     }
 
@@ -644,41 +754,48 @@ mod tests {
 
     #[test]
     fn every_supported_kind_is_found_by_its_literal_name() {
-        for l in LOOKUPS {
+        for (kind, f) in KINDS {
+            let Some(&Lookup::By {
+                data_source,
+                argument,
+                from,
+                readable,
+            }) = f.found_by
+            else {
+                continue;
+            };
             let mut g = stack();
-            let a = if l.resource == "aws_eks_cluster" {
+            let a = if *kind == "aws_eks_cluster" {
                 Address::resource("prod", "aws_eks_cluster", "eks")
             } else {
-                resource(&mut g, l.resource, "x", tf! { l.from => "name-x" })
+                resource(&mut g, kind, "x", tf! { from => "name-x" })
             };
-            for (i, (attr, data_attr)) in l.attributes.iter().enumerate() {
+            for (i, (attr, data_attr)) in readable.iter().enumerate() {
                 let r: Ref<()> = a.attr(attr);
-                read(&mut g, &format!("K{i}"), r, l.resource.contains("secret"));
+                read(&mut g, &format!("K{i}"), r, kind.contains("secret"));
                 let Ok(root) = build(&g) else {
-                    panic!("{}: {}", l.resource, errors(&g));
+                    panic!("{kind}: {}", errors(&g));
                 };
                 let j = json(&root);
                 let name = a.name();
-                let want_from = if l.resource == "aws_eks_cluster" {
+                let want_from = if *kind == "aws_eks_cluster" {
                     "prod-eks"
                 } else {
                     "name-x"
                 };
                 assert_eq!(
-                    j["data"][l.data][name][l.argument], want_from,
-                    "{}: {j:#}",
-                    l.resource
+                    j["data"][data_source][name][argument], want_from,
+                    "{kind}: {j:#}"
                 );
-                let object = if l.resource.contains("secret") {
+                let object = if kind.contains("secret") {
                     "kubernetes_secret_v1"
                 } else {
                     "kubernetes_config_map_v1"
                 };
                 assert_eq!(
                     j["resource"][object]["apps_api_cloud"]["data"][format!("K{i}")],
-                    format!("${{data.{}.{name}.{data_attr}}}", l.data),
-                    "{}",
-                    l.resource
+                    format!("${{data.{data_source}.{name}.{data_attr}}}"),
+                    "{kind}"
                 );
             }
         }
@@ -839,6 +956,19 @@ mod tests {
         resource(&mut g, "aws_eks_cluster", "a", tf! { "name" => "a" });
         resource(&mut g, "aws_eks_cluster", "b", tf! { "name" => "b" });
         insta::assert_snapshot!(format!("{one}\n{}", errors(&g)));
+    }
+
+    #[test]
+    fn fails_a_secret_value_of_what_names_no_secret() {
+        let mut g = stack();
+        let role = resource(&mut g, "aws_iam_role", "api", tf! { "name" => "prod-api" });
+        let arn: Ref = role.attr("arn");
+        read(&mut g, "TOKEN", CloudValue::secret_string(&arn), true);
+        let e = errors(&g);
+        assert!(
+            e.contains("error[SS0215]") && e.contains("names no secret"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -2,11 +2,43 @@
 //! replicated storage and one instance per member, the first the writer.
 
 use stacksmith_core::terraform::Resource;
-use stacksmith_core::{Lowering, Ref, tf};
+use stacksmith_core::{Facts, Lookup, Lowering, Ref, tf};
 
 use super::instance::parameter_group;
 use super::{Database, DatabaseEngine, Parameter};
 use crate::common::{self, name_tag};
+use crate::secrets_manager::SECRET_VALUE;
+
+/// How a later root finds a cluster by its identifier, and what it can read, for both
+/// engines. DocumentDB is managed through the RDS API: `DescribeDBClusters` (what the
+/// `aws_rds_cluster` data source calls) returns DocumentDB clusters too, with the same attribute
+/// names. The provider has no `aws_docdb_cluster` data source.
+const LOOKUP: Lookup = Lookup::by(
+    "aws_rds_cluster",
+    "cluster_identifier",
+    "cluster_identifier",
+    &[
+        ("endpoint", "endpoint"),
+        ("reader_endpoint", "reader_endpoint"),
+        ("port", "port"),
+        ("arn", "arn"),
+        ("cluster_identifier", "cluster_identifier"),
+        ("cluster_resource_id", "cluster_resource_id"),
+        ("database_name", "database_name"),
+        ("master_username", "master_username"),
+        (
+            "master_user_secret[0].secret_arn",
+            "master_user_secret[0].secret_arn",
+        ),
+    ],
+);
+
+/// The cluster holds the data; its `master_user_secret[0].secret_arn` names the AWS-managed
+/// Secrets Manager secret with the master credentials, read like any other secret.
+const CLUSTER: Facts = Facts::new()
+    .stateful()
+    .found_by(&LOOKUP)
+    .secret_value(&SECRET_VALUE);
 
 /// The resource kinds of each engine: subnet group, parameter group, cluster, instance.
 fn kinds(engine: DatabaseEngine) -> [&'static str; 4] {
@@ -101,7 +133,7 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
         );
     }
     let mut cluster =
-        Resource::new(cx.address(cluster_kind, ""), cx.path().clone(), body).stateful();
+        Resource::new(cx.address(cluster_kind, ""), cx.path().clone(), body).facts(CLUSTER);
     for l in &log_addrs {
         cluster = cluster.depends_on(l);
     }

@@ -2,10 +2,43 @@
 //! Multi-AZ standby, read replicas, or a replica of a database in another stack and region.
 
 use stacksmith_core::terraform::{Map, Value};
-use stacksmith_core::{Address, Lowering, Ref, Template, tf};
+use stacksmith_core::{Address, Facts, Lookup, Lowering, Ref, Template, tf};
 
 use super::{Database, Parameter};
 use crate::common::{self, name_tag};
+use crate::secrets_manager::SECRET_VALUE;
+
+/// How a later root finds an instance (the primary or a read replica) by its identifier, and
+/// what it can read.
+const LOOKUP: Lookup = Lookup::by(
+    "aws_db_instance",
+    "db_instance_identifier",
+    "identifier",
+    &[
+        ("address", "address"),
+        ("endpoint", "endpoint"),
+        ("port", "port"),
+        ("arn", "db_instance_arn"),
+        ("identifier", "db_instance_identifier"),
+        ("resource_id", "resource_id"),
+        ("db_name", "db_name"),
+        ("username", "master_username"),
+        (
+            "master_user_secret[0].secret_arn",
+            "master_user_secret[0].secret_arn",
+        ),
+    ],
+);
+
+/// The primary holds the data; its `master_user_secret[0].secret_arn` names the AWS-managed
+/// Secrets Manager secret with the master credentials, read like any other secret.
+const PRIMARY: Facts = Facts::new()
+    .stateful()
+    .found_by(&LOOKUP)
+    .secret_value(&SECRET_VALUE);
+
+/// A read replica, found like the primary (readers connect to it).
+const REPLICA: Facts = Facts::new().found_by(&LOOKUP);
 
 /// Exported logs go to `/aws/rds/instance/<id>/<log>`, created here so they are encrypted and
 /// expire (RDS would otherwise create them itself, unencrypted and kept forever).
@@ -130,7 +163,7 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
         cx.path().clone(),
         body,
     )
-    .stateful();
+    .facts(PRIMARY);
     for l in &log_addrs {
         primary = primary.depends_on(l);
     }
@@ -149,7 +182,8 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
             cx.address("aws_db_instance", &format!("replica-{}", i + 1)),
             cx.path().clone(),
             body,
-        );
+        )
+        .facts(REPLICA);
         for l in &log_addrs {
             r = r.depends_on(l);
         }

@@ -337,3 +337,35 @@ fn a_pinned_identifier_names_the_database_and_its_replicas() {
         Some(&Value::from("prod-db-replica-1"))
     );
 }
+
+#[test]
+fn a_later_root_finds_every_engine_and_its_master_secret() -> Result<(), String> {
+    use crate::common::lookup_check::{names_secret, readable, resource};
+    let mut stack = Stack::new("prod", "us-east-1");
+    let net = stack.add(Network::new("network", "10.0.0.0/16"));
+    let postgres = stack.add(Database::postgres("orders", &net).instances(2));
+    let aurora = stack.add(Database::aurora_postgres("analytics", &net));
+    let docdb = stack.add(Database::documentdb("metadata", &net));
+    let g = stack.lower();
+    for db in [&postgres, &aurora, &docdb] {
+        readable(&g, &db.endpoint())?;
+        readable(&g, &db.reader_endpoint())?;
+        let secret = db.master_secret_arn().ok_or("no master secret")?;
+        names_secret(&g, &secret)?;
+        assert!(resource(&g, &db.endpoint())?.facts.stateful);
+    }
+    // The first read replica, where an instance's reads go, is found like its writer.
+    assert!(
+        postgres
+            .reader_endpoint()
+            .expression()
+            .contains("replica_1")
+    );
+    // DocumentDB is read through the RDS cluster data source.
+    let docdb_lookup = resource(&g, &docdb.endpoint())?.facts.found_by;
+    assert!(
+        matches!(docdb_lookup, Some(stacksmith_core::Lookup::By { data_source, .. }) if *data_source == "aws_rds_cluster"),
+        "{docdb_lookup:?}"
+    );
+    Ok(())
+}

@@ -332,3 +332,18 @@ impl Again for EcsService {
         self.serve_via(&lb, Route::path(path).priority(priority))
     }
 }
+
+#[test]
+fn a_later_root_finds_every_role_by_name() -> Result<(), String> {
+    let g = lowered(|s| s);
+    let roles: Vec<_> = g
+        .resources
+        .iter()
+        .filter(|r| r.address.kind() == "aws_iam_role")
+        .collect();
+    assert!(roles.len() >= 2, "execution and task roles");
+    for role in roles {
+        crate::common::lookup_check::readable(&g, &role.address.attr::<()>("arn"))?;
+    }
+    Ok(())
+}

@@ -440,3 +440,32 @@ fn no_autoscaler_role_unless_asked() {
     assert!(eks.autoscaler_role_arn().is_none());
     assert_eq!(body(&g, "aws_iam_role.eks_irsa_cluster_autoscaler"), None);
 }
+
+#[test]
+fn a_later_root_finds_the_cluster_and_configures_kubernetes_from_it() -> Result<(), String> {
+    use crate::common::lookup_check::{readable, resource};
+    let mut stack = Stack::new("prod", "us-east-1");
+    let net = stack.add(Network::new("network", "10.0.0.0/16"));
+    let eks = stack.add(EksCluster::new("eks", &net).cluster_autoscaler());
+    let g = stack.lower();
+    readable(&g, &eks.name())?;
+    readable(&g, &eks.endpoint())?;
+    readable(&g, &eks.autoscaler_role_arn().ok_or("no autoscaler role")?)?;
+    let cluster = resource(&g, &eks.name())?;
+    let access = cluster
+        .facts
+        .kubernetes_cluster
+        .ok_or("the cluster declares no Kubernetes access")?;
+    // The provider reads host and CA through the cluster's own lookup.
+    readable(&g, &cluster.address.attr::<()>(access.host))?;
+    readable(&g, &cluster.address.attr::<()>(access.ca_certificate))?;
+    assert!(access.token_args.contains(&"{name}"));
+    // Only the cluster is one workloads run on.
+    let clusters = g
+        .resources
+        .iter()
+        .filter(|r| r.facts.kubernetes_cluster.is_some())
+        .count();
+    assert_eq!(clusters, 1);
+    Ok(())
+}

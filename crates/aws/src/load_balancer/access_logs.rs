@@ -72,7 +72,7 @@ pub(super) fn access_log_bucket(
             "shorten the construct id or the stack name",
         );
     }
-    let bucket = cx.add_stateful(
+    let bucket = cx.add_with(
         "aws_s3_bucket",
         "logs",
         tf! {
@@ -80,6 +80,7 @@ pub(super) fn access_log_bucket(
             "force_destroy" => false,
             "tags" => name_tag(&format!("{name}-logs")),
         },
+        crate::bucket::BUCKET,
     );
     let id: Ref = bucket.attr("id");
     cx.add(
