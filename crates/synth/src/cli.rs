@@ -20,7 +20,8 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 use stacksmith_core::{App, Diagnostics, Severity};
 
-use crate::{SynthError, synth, write::render_app};
+use crate::SynthError;
+use crate::pipeline::{render_app, synth};
 
 /// Synthesize this app's infrastructure: Terraform JSON and Kubernetes YAML.
 #[derive(Parser, Debug)]

@@ -19,7 +19,7 @@ use stacksmith_core::{
     Template, tf,
 };
 
-use crate::render::ApplyStep;
+use crate::manifest::ApplyStep;
 use crate::{SynthError, kubernetes, terraform_json};
 
 /// The pinned Kubernetes provider of the `cluster/` root.

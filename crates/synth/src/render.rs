@@ -5,17 +5,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use stacksmith_core::Graph;
 
-use crate::diff::Move;
+use crate::manifest::{ApplyStep, File};
+use crate::moves::Move;
 use crate::{SynthError, cluster_root, kubernetes, terraform_json};
-
-/// One output file, relative to the stack's folder.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct File {
-    /// `terraform/main.tf.json`.
-    pub path: String,
-    /// Its bytes.
-    pub contents: String,
-}
 
 /// A stack's rendered output.
 #[derive(Clone, Debug)]
@@ -32,17 +24,6 @@ pub struct StackOutput {
     pub apply_order: Vec<ApplyStep>,
     /// Stacks to apply before this one.
     pub after: Vec<String>,
-}
-
-/// One step of applying the output.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct ApplyStep {
-    /// The folder, relative to the stack's.
-    pub root: String,
-    /// What it holds.
-    pub what: String,
-    /// The command, run from the stack's folder.
-    pub command: String,
 }
 
 #[derive(Serialize)]
