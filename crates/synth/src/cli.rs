@@ -12,24 +12,27 @@ mod json;
 mod tests;
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
-use stacksmith_core::{App, Diagnostics, Severity};
+use stacksmith_core::{App, Diagnostics, Graph, Severity};
 
-use crate::SynthError;
 use crate::pipeline::{render_app, synth};
+use crate::{SynthError, render};
 
 /// Synthesize this app's infrastructure: Terraform JSON and Kubernetes YAML.
 #[derive(Parser, Debug)]
 #[command(
     about = "Synthesize this app's infrastructure: Terraform JSON and Kubernetes YAML.",
     long_about = "Synthesize this app's infrastructure: Terraform JSON and Kubernetes YAML.\n\n\
-        Each stack is written to <out>/<stack>/: terraform/main.tf.json, kubernetes/*.yaml with \
-        a Kustomization, and manifest.json (every file with its sha256, and the apply order). \
+        Each stack is written to <out>/<stack>/: terraform/main.tf.json (and moved.tf.json after \
+        a rename), cluster/main.tf.json when workloads read cloud values, kubernetes/*.yaml with \
+        a Kustomization, architecture.mmd and architecture.dot, and manifest.json (every file \
+        with its sha256, and the apply order). \
         Every check runs over the whole app first; on any error nothing is written and the \
         previous output stays intact."
 )]
@@ -264,8 +267,17 @@ fn definition(bin: &str) -> clap::Command {
     Cli::command().bin_name(bin).after_help(after_help(bin))
 }
 
-/// The examples and the apply order shown under `--help`.
+/// The examples and the apply order shown under `--help`; the steps are the ones synth writes
+/// into `manifest.json` ([`render::apply_steps`]).
 fn after_help(bin: &str) -> String {
+    let mut steps = String::new();
+    for (i, step) in render::apply_steps(&Graph::new("<stack>", "<region>"))
+        .iter()
+        .enumerate()
+    {
+        // Writing into a String cannot fail.
+        let _ = writeln!(steps, "  {}. {:<70} # {}", i + 1, step.command, step.what);
+    }
     format!(
         "Examples:
   # Synthesize every stack into out/<stack>/ (the default command):
@@ -288,10 +300,10 @@ fn after_help(bin: &str) -> String {
   # Shell completions (bash, zsh, fish, elvish, powershell):
   {bin} completions bash > ~/.local/share/bash-completion/completions/{bin}
 
-Apply order (printed by synth and kept in <out>/<stack>/manifest.json), from <out>/<stack>/:
-  1. cloud infrastructure:  terraform -chdir=terraform init && terraform -chdir=terraform apply
-  2. workloads:             kubectl apply -k kubernetes
-  A stack printed with \"apply after stack(s): a, b\" is applied after those stacks.
+Apply order (printed by synth and kept in <out>/<stack>/manifest.json), from <out>/<stack>/;
+a stack has the steps whose folder it writes:
+{steps}  Step 2 first applies the Namespaces its ConfigMaps and Secrets go into, when the stack
+  declares them. A stack printed with \"apply after stack(s): a, b\" is applied after those stacks.
 
 Exit status: 0 success (`diff` too, whether or not anything changes); 1 errors in the app
 (nothing written) or an I/O failure; 2 usage error.
@@ -486,16 +498,23 @@ fn diff_command(app: &App, args: &DiffArgs, ctx: &mut Ctx<'_>) -> io::Result<Exi
 }
 
 fn graph_command(app: &App, args: &GraphArgs, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
-    // The diagram is drawn from a valid app only: the same checks as `validate`.
-    if let Err(e) = render_app(app) {
-        return ctx.fail("graph", &e);
-    }
-    let graphs: Vec<_> = app
-        .lower()
-        .into_iter()
-        .filter(|g| args.stack.as_ref().is_none_or(|s| *s == g.stack))
+    // The diagram is drawn from a valid app only: the same checks as `validate`, and the same
+    // rendering (the diagrams are files of every stack's output).
+    let outputs = match render_app(app) {
+        Ok((outputs, _)) => outputs,
+        Err(e) => return ctx.fail("graph", &e),
+    };
+    let file = match args.language {
+        DiagramFormat::Mermaid => "architecture.mmd",
+        DiagramFormat::Dot => "architecture.dot",
+    };
+    let diagrams: Vec<&str> = outputs
+        .iter()
+        .filter(|o| args.stack.as_ref().is_none_or(|s| *s == o.stack))
+        .filter_map(|o| o.files.iter().find(|f| f.path == file))
+        .map(|f| f.contents.as_str())
         .collect();
-    if graphs.is_empty() {
+    if diagrams.is_empty() {
         writeln!(
             ctx.err,
             "error: no stack named `{}` in this app",
@@ -503,14 +522,10 @@ fn graph_command(app: &App, args: &GraphArgs, ctx: &mut Ctx<'_>) -> io::Result<E
         )?;
         return Ok(ExitCode::from(2));
     }
-    for (i, g) in graphs.iter().enumerate() {
+    for (i, text) in diagrams.iter().enumerate() {
         if i > 0 {
             writeln!(ctx.out)?;
         }
-        let text = match args.language {
-            DiagramFormat::Mermaid => crate::diagram::mermaid(g),
-            DiagramFormat::Dot => crate::diagram::dot(g),
-        };
         ctx.out.write_all(text.as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)

@@ -22,3 +22,23 @@ pub struct ApplyStep {
     /// The command, run from the stack's folder.
     pub command: String,
 }
+
+impl ApplyStep {
+    /// The infrastructure root, `terraform/`: applied first.
+    pub(crate) fn terraform() -> Self {
+        Self {
+            root: "terraform".into(),
+            what: "cloud infrastructure (Terraform)".into(),
+            command: "terraform -chdir=terraform init && terraform -chdir=terraform apply".into(),
+        }
+    }
+
+    /// The Kubernetes objects, `kubernetes/`: applied last.
+    pub(crate) fn kubernetes() -> Self {
+        Self {
+            root: "kubernetes".into(),
+            what: "workloads (Kubernetes objects, Namespaces first)".into(),
+            command: "kubectl apply -k kubernetes".into(),
+        }
+    }
+}

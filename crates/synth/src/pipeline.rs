@@ -1,7 +1,13 @@
-//! The synth pipeline, top-down: lower the app → validate (any error stops here) → plan renames
-//! against the previous output in `<out>/<stack>/` → render each stack in memory → write the
-//! stack folders atomically. `diff` runs the same pipeline up to rendering and compares instead
-//! of writing.
+//! The synth pipeline, top-down:
+//! 1. lower every stack of the app into a [`Graph`] (its checks run as it lowers);
+//! 2. validate: any error diagnostic stops here, nothing is written;
+//! 3. plan renames against the previous output in `<out>/<stack>/` ([`crate::previous`]):
+//!    `moved` blocks, or SS0009 for a stateful resource that would be destroyed;
+//! 4. render each stack in memory ([`render`]);
+//! 5. write the stack folders atomically ([`crate::write`]).
+//!
+//! `validate` and `graph` run steps 1–4 without a previous output; `diff` runs steps 1–3, renders,
+//! and compares instead of writing.
 
 use std::path::Path;
 
@@ -32,7 +38,7 @@ pub(crate) fn render_app(app: &App) -> Result<(Vec<StackOutput>, Diagnostics), S
     render_planned(app, None)
 }
 
-/// Like [`render_app`], matching renames against the previous output under `out` if given.
+/// Steps 1–4, matching renames against the previous output under `out` if given.
 fn render_planned(
     app: &App,
     out: Option<&Path>,
@@ -61,11 +67,23 @@ pub(crate) struct Planned {
     pub diagnostics: Diagnostics,
 }
 
-/// Lowers the app (stopping on its errors) and plans each stack against `<out>/<stack>/`.
+/// Steps 1–3: lowers the app (stopping on its errors) and plans each stack against
+/// `<out>/<stack>/`. The warnings of lowering come back beside the plans.
 pub(crate) fn plan_app(
     app: &App,
     out: Option<&Path>,
 ) -> Result<(Vec<Planned>, Diagnostics), SynthError> {
+    let (graphs, diagnostics) = lower(app)?;
+    let planned = graphs
+        .into_iter()
+        .map(|graph| plan(graph, out))
+        .collect::<Result<_, _>>()?;
+    Ok((planned, diagnostics))
+}
+
+/// Steps 1 and 2: every stack lowered, and every diagnostic in the stable order; an error stops
+/// the pipeline.
+fn lower(app: &App) -> Result<(Vec<Graph>, Diagnostics), SynthError> {
     let graphs = app.lower();
     let mut diagnostics = Diagnostics::default();
     for g in &graphs {
@@ -75,22 +93,23 @@ pub(crate) fn plan_app(
     if diagnostics.has_errors() {
         return Err(SynthError::Diagnostics(diagnostics));
     }
-    let mut planned = Vec::new();
-    for graph in graphs {
-        let previous = match out {
-            Some(out) => load_previous(out, &graph.stack)?,
-            None => None,
-        };
-        let (moves, d) = match previous.as_ref().and_then(|p| p.terraform.as_ref()) {
-            Some(tf) => moves::plan(&graph, tf),
-            None => (Vec::new(), Diagnostics::default()),
-        };
-        planned.push(Planned {
-            graph,
-            previous,
-            moves,
-            diagnostics: d,
-        });
-    }
-    Ok((planned, diagnostics))
+    Ok((graphs, diagnostics))
+}
+
+/// Step 3 for one stack: reads `<out>/<stack>/` back, if any, and matches renames against it.
+fn plan(graph: Graph, out: Option<&Path>) -> Result<Planned, SynthError> {
+    let previous = match out {
+        Some(out) => load_previous(out, &graph.stack)?,
+        None => None,
+    };
+    let (moves, d) = match previous.as_ref().and_then(|p| p.terraform.as_ref()) {
+        Some(tf) => moves::plan(&graph, tf),
+        None => (Vec::new(), Diagnostics::default()),
+    };
+    Ok(Planned {
+        graph,
+        previous,
+        moves,
+        diagnostics: d,
+    })
 }

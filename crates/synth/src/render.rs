@@ -55,6 +55,7 @@ pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
 pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, SynthError> {
     let mut files = Vec::new();
     let mut apply_order = Vec::new();
+    let [terraform_step, cluster_step, kubernetes_step] = apply_steps(g);
     let has_terraform = !g.resources.is_empty() || !g.data.is_empty();
     if has_terraform {
         files.push(File {
@@ -67,26 +68,18 @@ pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, Syn
                 contents: terraform_json::moved(&g.stack, moves)?,
             });
         }
-        apply_order.push(ApplyStep {
-            root: "terraform".into(),
-            what: "cloud infrastructure (Terraform)".into(),
-            command: "terraform -chdir=terraform init && terraform -chdir=terraform apply".into(),
-        });
+        apply_order.push(terraform_step);
     }
     if let Some(contents) = cluster_root::render(g)? {
         files.push(File {
             path: "cluster/main.tf.json".into(),
             contents,
         });
-        apply_order.push(cluster_root::apply_step(g));
+        apply_order.push(cluster_step);
     }
     let (kube, kubernetes_objects) = kubernetes::render(g);
     if !kube.is_empty() {
-        apply_order.push(ApplyStep {
-            root: "kubernetes".into(),
-            what: "workloads (Kubernetes objects, Namespaces first)".into(),
-            command: "kubectl apply -k kubernetes".into(),
-        });
+        apply_order.push(kubernetes_step);
     }
     files.extend(kube.into_iter().map(|(path, contents)| File {
         path: format!("kubernetes/{path}"),
@@ -128,6 +121,17 @@ pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, Syn
         apply_order,
         after: g.after.clone(),
     })
+}
+
+/// Every apply step a stack can have, in the order they are applied; a stack's apply order
+/// keeps the steps whose folder it writes. The single source of the order, for `manifest.json`,
+/// synth's summary and the CLI's help.
+pub(crate) fn apply_steps(g: &Graph) -> [ApplyStep; 3] {
+    [
+        ApplyStep::terraform(),
+        cluster_root::apply_step(g),
+        ApplyStep::kubernetes(),
+    ]
 }
 
 fn sha256(text: &str) -> String {

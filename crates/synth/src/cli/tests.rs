@@ -361,6 +361,15 @@ fn help_teaches_every_command_flag_and_the_apply_order() {
         .render_long_help()
         .to_string();
     assert!(r.out.split_whitespace().eq(help.split_whitespace()));
+    // The apply order is the one synth writes into manifest.json, every step in order.
+    let steps = crate::render::apply_steps(&stacksmith_core::Graph::new("<stack>", "<region>"));
+    let mut at = 0;
+    for (i, step) in steps.iter().enumerate() {
+        let line = format!("  {}. {:<70} # {}\n", i + 1, step.command, step.what);
+        let found = help[at..].find(&line);
+        assert!(found.is_some(), "{line} missing from:\n{help}");
+        at += found.unwrap_or_default() + line.len();
+    }
     insta::assert_snapshot!(help);
 }
 
