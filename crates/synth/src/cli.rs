@@ -155,6 +155,13 @@ struct DiffArgs {
     /// Markdown for a pull-request comment: flags, a summary table, collapsible details.
     #[arg(long)]
     markdown: bool,
+    /// Compare each stack's folder under --out with another stack's folder of this app instead.
+    ///
+    /// Both synthesized, e.g. `--against out/prod` compares out/staging with out/prod: real
+    /// differences (sizes, counts, protections, NAT gateways) first, then one line per
+    /// construct for the differences that only come from the stack name.
+    #[arg(long, value_name = "OTHER_STACK_DIR", conflicts_with = "markdown")]
+    against: Option<PathBuf>,
 }
 
 /// `graph`'s flags.
@@ -294,6 +301,8 @@ fn after_help(bin: &str) -> String {
   # What synth would change in out/, flags first; as a pull-request comment:
   {bin} diff
   {bin} diff --markdown > diff.md
+  # How staging differs from prod (both synthesized): real differences first:
+  {bin} diff --against out/prod
   # The architecture as Mermaid (default) or Graphviz DOT, for one stack or all:
   {bin} graph --stack prod
   {bin} graph --as dot | dot -Tpng -o architecture.png
@@ -476,6 +485,9 @@ fn validate_command(app: &App, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
 }
 
 fn diff_command(app: &App, args: &DiffArgs, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
+    if let Some(other) = &args.against {
+        return against_command(app, &args.out, other, ctx);
+    }
     let d = match crate::diff::diff(app, &args.out) {
         Ok(d) => d,
         Err(e) => return ctx.fail("diff", &e),
@@ -494,6 +506,34 @@ fn diff_command(app: &App, args: &DiffArgs, ctx: &mut Ctx<'_>) -> io::Result<Exi
         d.text()
     };
     ctx.out.write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn against_command(
+    app: &App,
+    out: &std::path::Path,
+    other: &std::path::Path,
+    ctx: &mut Ctx<'_>,
+) -> io::Result<ExitCode> {
+    let comparisons = match crate::diff::against(app, out, other) {
+        Ok(c) => c,
+        Err(e) => return ctx.fail("diff", &e),
+    };
+    if comparisons.is_empty() {
+        ctx.error_line(&format!(
+            "no stack of this app is synthesized under {} besides {}",
+            out.display(),
+            other.display()
+        ))?;
+        return Ok(ExitCode::from(1));
+    }
+    if ctx.json {
+        let none = Diagnostics::default();
+        json::Document::ok("diff", &none, comparisons.iter().collect()).write(ctx.out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    ctx.out
+        .write_all(crate::diff::against_text(&comparisons).as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -83,7 +83,7 @@ pub(crate) fn plan_app(
 
 /// Steps 1 and 2: every stack lowered, and every diagnostic in the stable order; an error stops
 /// the pipeline.
-fn lower(app: &App) -> Result<(Vec<Graph>, Diagnostics), SynthError> {
+pub(crate) fn lower(app: &App) -> Result<(Vec<Graph>, Diagnostics), SynthError> {
     let graphs = app.lower();
     let mut diagnostics = Diagnostics::default();
     for g in &graphs {

@@ -29,7 +29,11 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError + '_ {
 
 /// Reads `<out>/<stack>/`; `None` when the folder does not exist.
 pub(crate) fn load_previous(out: &Path, stack: &str) -> Result<Option<Previous>, SynthError> {
-    let dir = out.join(stack);
+    read(&out.join(stack))
+}
+
+/// Reads a stack's folder; `None` when it does not exist.
+pub(crate) fn read(dir: &Path) -> Result<Option<Previous>, SynthError> {
     if !dir.is_dir() {
         return Ok(None);
     }

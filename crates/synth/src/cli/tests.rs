@@ -421,6 +421,13 @@ fn graph_prints_each_stacks_diagram_and_rejects_an_unknown_stack() {
 
 /// One ConfigMap with the given id and value of key `k`.
 fn settings_app(value: &str) -> App {
+    let mut app = App::new();
+    app.add(settings_stack("prod", value));
+    app
+}
+
+/// A stack `name` with the ConfigMap of [`settings_app`].
+fn settings_stack(name: &str, value: &str) -> Stack {
     struct Map(String);
     impl Lower for Map {
         fn lower(&self, cx: &mut Lowering<'_>) {
@@ -446,11 +453,9 @@ fn settings_app(value: &str) -> App {
         }
         fn handle(&self, _: &Scope) {}
     }
-    let mut stack = Stack::new("prod", "us-east-1");
+    let mut stack = Stack::new(name, "us-east-1");
     stack.add(Map(value.to_owned()));
-    let mut app = App::new();
-    app.add(stack);
-    app
+    stack
 }
 
 #[test]
@@ -492,4 +497,53 @@ fn fails_diff_of_an_app_with_errors() {
     let r = run(&app(false, true), &["diff", "--out", dir.arg()], false);
     assert_eq!(r.code, ExitCode::from(1));
     assert!(r.err.contains("SS9002"), "{}", r.err);
+}
+
+#[test]
+fn diff_against_compares_two_stack_folders_of_the_app() {
+    let dir = Scratch::new("against");
+    let mut app = App::new();
+    app.add(settings_stack("staging", "a"));
+    app.add(settings_stack("prod", "b"));
+    assert_eq!(
+        run(&app, &["synth", "--out", dir.arg()], false).code,
+        ExitCode::SUCCESS
+    );
+    let prod = format!("{}/prod", dir.arg());
+    let r = run(
+        &app,
+        &["diff", "--out", dir.arg(), "--against", &prod],
+        false,
+    );
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.err);
+    assert!(
+        r.out
+            .contains("  ~ kubernetes/team/configmap-settings.yaml (settings)\n      @@ line 5\n")
+            && r.out.contains("      -  k: b\n      +  k: a\n"),
+        "{}",
+        r.out
+    );
+    let j = run(
+        &app,
+        &[
+            "--format",
+            "json",
+            "diff",
+            "--out",
+            dir.arg(),
+            "--against",
+            &prod,
+        ],
+        false,
+    );
+    let doc: serde_json::Value = serde_json::from_str(&j.out).unwrap_or_default();
+    assert_eq!(doc["stacks"][0]["stack"], "staging");
+    assert_eq!(doc["stacks"][0]["real"][0]["side"], "both");
+    let missing = format!("{}/nope", dir.arg());
+    let r = run(
+        &app,
+        &["diff", "--out", dir.arg(), "--against", &missing],
+        false,
+    );
+    assert_eq!(r.code, ExitCode::from(1));
 }

@@ -1,6 +1,8 @@
 //! A line diff with unified-style hunks, for Kubernetes YAML: the edit script comes from
 //! `similar` (Myers, O(ND): files of any length get a real diff), the hunks are drawn here.
 
+use std::hash::Hash;
+
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 
 /// Unchanged lines shown around each change.
@@ -11,7 +13,22 @@ const CONTEXT: usize = 2;
 pub(crate) fn diff(old: &str, new: &str) -> Vec<String> {
     let a: Vec<&str> = old.lines().collect();
     let b: Vec<&str> = new.lines().collect();
-    hunks(&ops(&a, &b))
+    hunks(&ops(&a, &b, &a, &b))
+}
+
+/// Like [`diff`], with lines compared by a key (`key_old` for `old`'s lines, `key_new` for
+/// `new`'s): lines whose keys are equal are shown unchanged, with `new`'s text.
+pub(crate) fn diff_by(
+    old: &str,
+    new: &str,
+    key_old: impl Fn(&str) -> String,
+    key_new: impl Fn(&str) -> String,
+) -> Vec<String> {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    let ka: Vec<String> = a.iter().map(|l| key_old(l)).collect();
+    let kb: Vec<String> = b.iter().map(|l| key_new(l)).collect();
+    hunks(&ops(&a, &b, &ka, &kb))
 }
 
 #[derive(Clone, Copy)]
@@ -21,13 +38,14 @@ enum Op<'a> {
     Add(&'a str),
 }
 
-/// The edit script line by line; a replaced range is its deletions, then its additions.
-fn ops<'a>(a: &[&'a str], b: &[&'a str]) -> Vec<Op<'a>> {
+/// The edit script line by line, lines compared by their keys (`ka[i]` for `a[i]`); a replaced
+/// range is its deletions, then its additions.
+fn ops<'a, K: Hash + Eq + Ord>(a: &[&'a str], b: &[&'a str], ka: &[K], kb: &[K]) -> Vec<Op<'a>> {
     let mut out = Vec::with_capacity(a.len().max(b.len()));
-    for op in capture_diff_slices(Algorithm::Myers, a, b) {
+    for op in capture_diff_slices(Algorithm::Myers, ka, kb) {
         let (tag, old, new) = op.as_tag_tuple();
         match tag {
-            DiffTag::Equal => out.extend(a[old].iter().map(|l| Op::Same(l))),
+            DiffTag::Equal => out.extend(b[new].iter().map(|l| Op::Same(l))),
             DiffTag::Delete | DiffTag::Insert | DiffTag::Replace => {
                 out.extend(a[old].iter().map(|l| Op::Del(l)));
                 out.extend(b[new].iter().map(|l| Op::Add(l)));

@@ -8,6 +8,7 @@
 //! groups / IAM / network policies / RBAC changing, deletion protection or final snapshots
 //! turned off, `force_destroy`, and public access opened.
 
+mod against;
 mod lines;
 mod report;
 
@@ -22,6 +23,7 @@ use crate::SynthError;
 pub use crate::moves::Move;
 use crate::moves::{self, PreviousTerraform};
 use crate::pipeline::{Planned, plan_app};
+pub use against::{Comparison, Difference, NameOnly, Side, against, against_text};
 
 /// What happens to a resource or a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
