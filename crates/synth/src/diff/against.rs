@@ -2,10 +2,11 @@
 //! prod), both read from their folders. Terraform resources and data sources are paired by
 //! address and compared attribute by attribute, Kubernetes files by path and line by line.
 //!
-//! A difference is *name only* when both values are equal once each stack's name is masked
-//! where it stands as a word (`staging-db` / `prod-db`, `tags.stack`, `/stacksmith/prod-network/…`;
-//! not `production`); those are folded into one line per construct. Everything else is a real
-//! difference (sizes, counts, protections, NAT gateways) and comes first.
+//! A difference is *name only* when both values are equal once each stack's name and region are
+//! masked where they stand as a word (`staging-db` / `prod-db`, `/stacksmith/prod-network/…`,
+//! `arn:…:us-east-1:…`, zone `us-east-1a`; not `production`); those are folded into one line per
+//! construct. Everything else is a real difference (sizes, counts, protections, NAT gateways,
+//! network ranges) and comes first.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -89,10 +90,10 @@ pub fn against(app: &App, out: &Path, other: &Path) -> Result<Vec<Comparison>, S
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no stack folder here"),
         });
     };
-    let other_name = stack_name(other)?;
+    let other_names = names_of(other)?;
     let other_real = fs::canonicalize(other).ok();
     let mut owners = BTreeMap::new();
-    if let Some(g) = graphs.iter().find(|g| g.stack == other_name) {
+    if let Some(g) = graphs.iter().find(|g| g.stack == other_names.stack) {
         owners = owners_of(g);
     }
     let mut out_list = Vec::new();
@@ -109,32 +110,70 @@ pub fn against(app: &App, out: &Path, other: &Path) -> Result<Vec<Comparison>, S
         let mut c = Comparison {
             stack: g.stack.clone(),
             dir,
-            other: other_name.clone(),
+            other: other_names.stack.clone(),
             other_dir: other.to_owned(),
             real: Vec::new(),
             name_only: Vec::new(),
         };
-        compare(&mut c, &ours, &theirs, &names);
+        let here = Names {
+            stack: g.stack.clone(),
+            region: g.region.clone(),
+        };
+        compare(&mut c, (&ours, &here), (&theirs, &other_names), &names);
         out_list.push(c);
     }
     Ok(out_list)
 }
 
-/// The stack's name as its `manifest.json` says, else the folder's name.
-fn stack_name(dir: &Path) -> Result<String, SynthError> {
+/// What stands for the stack's name once masked (no stack name or JSON text holds `⟨`).
+const STACK: &str = "⟨stack⟩";
+/// What stands for the region once masked.
+const REGION: &str = "⟨region⟩";
+
+/// What a stack's output carries of its identity besides its settings.
+struct Names {
+    stack: String,
+    region: String,
+}
+
+impl Names {
+    /// `text` with the stack's name and region masked where they stand as words.
+    fn mask(&self, text: &str) -> String {
+        let text = mask_word(text, &self.stack, STACK, false);
+        // Terraform names write the stack's `-` as `_` (`db_from_prod_eks`).
+        let text = mask_word(&text, &self.stack.replace('-', "_"), STACK, false);
+        mask_word(&text, &self.region, REGION, true)
+    }
+
+    /// `text` with the placeholders [`Names::mask`] writes replaced by the names again.
+    fn unmask(&self, text: &str) -> String {
+        text.replace(STACK, &self.stack)
+            .replace(REGION, &self.region)
+    }
+}
+
+/// The stack's name and region as its `manifest.json` says (the folder's name, no region,
+/// without one).
+fn names_of(dir: &Path) -> Result<Names, SynthError> {
     let path = dir.join("manifest.json");
-    let from_manifest = match fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str::<Json>(&text)
-            .ok()
-            .and_then(|d| Some(d.get("stack")?.as_str()?.to_owned())),
+    let manifest = match fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str::<Json>(&text).ok(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(source) => return Err(SynthError::Io { path, source }),
     };
-    Ok(from_manifest.unwrap_or_else(|| {
-        dir.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    }))
+    let field = |key: &str| {
+        manifest
+            .as_ref()
+            .and_then(|d| Some(d.get(key)?.as_str()?.to_owned()))
+    };
+    Ok(Names {
+        stack: field("stack").unwrap_or_else(|| {
+            dir.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        }),
+        region: field("region").unwrap_or_default(),
+    })
 }
 
 /// Each resource, data source and Kubernetes file of a graph → its construct below the stack.
@@ -157,8 +196,9 @@ fn owners_of(g: &Graph) -> BTreeMap<String, String> {
 }
 
 /// `text` with every occurrence of `name` that stands as a word (not inside a longer run of
-/// letters and digits) replaced by a placeholder.
-fn mask_str(text: &str, name: &str) -> String {
+/// letters and digits) replaced by `placeholder`; with `zone`, also when one lowercase letter
+/// follows (`us-east-1a`, an availability zone of region `us-east-1`).
+fn mask_word(text: &str, name: &str, placeholder: &str, zone: bool) -> String {
     if name.is_empty() {
         return text.to_owned();
     }
@@ -171,12 +211,14 @@ fn mask_str(text: &str, name: &str) -> String {
         } else {
             out.chars().next_back()
         };
-        let after = rest[i + name.len()..].chars().next();
+        let mut after = rest[i + name.len()..].chars();
+        let (next, then) = (after.next(), after.next());
+        let zone_letter = zone && next.is_some_and(|c| c.is_ascii_lowercase()) && !word(then);
         out.push_str(&rest[..i]);
-        if word(before) || word(after) {
+        if word(before) || (word(next) && !zone_letter) {
             out.push_str(name);
         } else {
-            out.push_str("\u{0}stack\u{0}");
+            out.push_str(placeholder);
         }
         rest = &rest[i + name.len()..];
     }
@@ -184,26 +226,24 @@ fn mask_str(text: &str, name: &str) -> String {
     out
 }
 
-fn mask(v: &Json, name: &str) -> Json {
+/// `v` with `f` applied to every string and object key.
+fn strings(v: &Json, f: &dyn Fn(&str) -> String) -> Json {
     match v {
-        Json::String(s) => Json::String(mask_str(s, name)),
-        Json::Array(a) => Json::Array(a.iter().map(|x| mask(x, name)).collect()),
-        Json::Object(o) => Json::Object(
-            o.iter()
-                .map(|(k, x)| (mask_str(k, name), mask(x, name)))
-                .collect(),
-        ),
+        Json::String(s) => Json::String(f(s)),
+        Json::Array(a) => Json::Array(a.iter().map(|x| strings(x, f)).collect()),
+        Json::Object(o) => Json::Object(o.iter().map(|(k, x)| (f(k), strings(x, f))).collect()),
         other => other.clone(),
     }
 }
 
+/// Fills `c` from the two folders, each with the names to mask in it.
 fn compare(
     c: &mut Comparison,
-    ours: &Previous,
-    theirs: &Previous,
+    ours: (&Previous, &Names),
+    theirs: (&Previous, &Names),
     owners: &BTreeMap<String, String>,
 ) {
-    let (here, there) = (c.stack.clone(), c.other.clone());
+    let ((ours, here), (theirs, there)) = (ours, theirs);
     let mut folded: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
     let construct = |subject: &str| owners.get(subject).cloned().unwrap_or_default();
     let mut fold = |subject: &str, attribute: &str| {
@@ -218,31 +258,49 @@ fn compare(
     };
 
     // Terraform: resources and data sources, paired by address (stack names masked).
-    let bodies = |p: &Previous, name: &str| -> BTreeMap<String, (String, Json)> {
+    let bodies = |p: &Previous, name: &Names| -> BTreeMap<String, (String, Json)> {
         p.terraform
             .iter()
             .flat_map(|t| t.resources.iter().chain(&t.data))
-            .map(|(a, b)| (mask_str(a, name), (a.clone(), b.clone())))
+            .map(|(a, b)| (name.mask(a), (a.clone(), b.clone())))
             .collect()
     };
-    let (mine, other) = (bodies(ours, &here), bodies(theirs, &there));
+    let (mine, other) = (bodies(ours, here), bodies(theirs, there));
     let keys: BTreeSet<&String> = mine.keys().chain(other.keys()).collect();
     for key in keys {
         match (mine.get(key), other.get(key)) {
             (Some((a, _)), None) => c.real.push(one_side(a, construct(a), Side::OnlyHere)),
             (None, Some((a, _))) => c.real.push(one_side(a, construct(a), Side::OnlyOther)),
             (Some((addr, new)), Some((_, old))) => {
-                let mut changes = Vec::new();
-                walk(String::new(), Some(old), Some(new), &mut changes);
+                // What differs with the names masked is real; shown with the names again.
                 let mut real = Vec::new();
-                for ch in changes {
-                    let masked_old = ch.old.as_ref().map(|v| mask(v, &there));
-                    let masked_new = ch.new.as_ref().map(|v| mask(v, &here));
-                    if masked_old == masked_new {
-                        fold(addr, &ch.path);
-                    } else {
-                        real.push(ch);
+                let (old_masked, new_masked) = (
+                    strings(old, &|t| there.mask(t)),
+                    strings(new, &|t| here.mask(t)),
+                );
+                walk(
+                    String::new(),
+                    Some(&old_masked),
+                    Some(&new_masked),
+                    &mut real,
+                );
+                let real_paths: BTreeSet<String> = real.iter().map(|ch| ch.path.clone()).collect();
+                // The rest of what differs as written comes from the names.
+                let mut all = Vec::new();
+                walk(String::new(), Some(old), Some(new), &mut all);
+                for ch in all {
+                    let path = match (here.mask(&ch.path), there.mask(&ch.path)) {
+                        (p, _) if p != ch.path => p,
+                        (_, p) => p,
+                    };
+                    if !real_paths.contains(&path) {
+                        fold(addr, &path);
                     }
+                }
+                for ch in &mut real {
+                    ch.path = here.unmask(&ch.path);
+                    ch.old = ch.old.as_ref().map(|v| strings(v, &|t| there.unmask(t)));
+                    ch.new = ch.new.as_ref().map(|v| strings(v, &|t| here.unmask(t)));
                 }
                 if !real.is_empty() {
                     c.real.push(Difference {
@@ -259,20 +317,20 @@ fn compare(
     }
 
     // Kubernetes: files paired by path, compared line by line.
-    let files = |p: &Previous, name: &str| -> BTreeMap<String, (String, String)> {
+    let files = |p: &Previous, name: &Names| -> BTreeMap<String, (String, String)> {
         p.kubernetes
             .iter()
-            .map(|(path, text)| (mask_str(path, name), (path.clone(), text.clone())))
+            .map(|(path, text)| (name.mask(path), (path.clone(), text.clone())))
             .collect()
     };
-    let (mine, other) = (files(ours, &here), files(theirs, &there));
+    let (mine, other) = (files(ours, here), files(theirs, there));
     let keys: BTreeSet<&String> = mine.keys().chain(other.keys()).collect();
     for key in keys {
         match (mine.get(key), other.get(key)) {
             (Some((p, _)), None) => c.real.push(one_side(p, construct(p), Side::OnlyHere)),
             (None, Some((p, _))) => c.real.push(one_side(p, construct(p), Side::OnlyOther)),
             (Some((path, new)), Some((_, old))) if new != old => {
-                if mask_str(old, &there) == mask_str(new, &here) {
+                if there.mask(old) == here.mask(new) {
                     fold(path, "(file)");
                 } else {
                     c.real.push(Difference {
@@ -280,12 +338,7 @@ fn compare(
                         construct: construct(path),
                         side: Side::Both,
                         changes: Vec::new(),
-                        lines: lines::diff_by(
-                            old,
-                            new,
-                            |l| mask_str(l, &there),
-                            |l| mask_str(l, &here),
-                        ),
+                        lines: lines::diff_by(old, new, |l| there.mask(l), |l| here.mask(l)),
                     });
                 }
             }
@@ -344,7 +397,7 @@ pub fn against_text(comparisons: &[Comparison]) -> String {
         let folded = c.name_only.len();
         out.push_str(&format!(
             "stack `{}` ({}) against `{}` ({}): {real} real difference(s), {folded} construct(s) \
-             differing by the stack name only\n",
+             differing by the stack name or region only\n",
             c.stack,
             c.dir.display(),
             c.other,
@@ -386,7 +439,8 @@ pub fn against_text(comparisons: &[Comparison]) -> String {
         }
         if !c.name_only.is_empty() {
             out.push_str(&format!(
-                "\nname only (`{}` → `{}` in identifiers, names and tags), one line per construct:\n",
+                "\nname only (`{}` → `{}`: the stack name or region in identifiers, names and tags), \
+                 one line per construct:\n",
                 c.other, c.stack
             ));
         }
@@ -410,15 +464,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_stack_name_is_masked_as_a_word_only() {
-        let m = |s: &str| mask_str(s, "prod");
-        assert_eq!(m("prod-db"), "\u{0}stack\u{0}-db");
+    fn the_stack_name_and_region_are_masked_as_words_only() {
+        let names = |stack: &str, region: &str| Names {
+            stack: stack.into(),
+            region: region.into(),
+        };
+        let prod = names("prod", "us-east-1");
+        let m = |s: &str| prod.mask(s);
+        assert_eq!(m("prod-db"), "⟨stack⟩-db");
         assert_eq!(
             m("/stacksmith/prod-network/flow"),
-            "/stacksmith/\u{0}stack\u{0}-network/flow"
+            "/stacksmith/⟨stack⟩-network/flow"
         );
         assert_eq!(m("production"), "production");
         assert_eq!(m("reprod"), "reprod");
-        assert_eq!(m("prod"), mask_str("staging", "staging"));
+        assert_eq!(m("prod"), names("staging", "x").mask("staging"));
+        assert_eq!(m("arn:aws:logs:us-east-1:1"), "arn:aws:logs:⟨region⟩:1");
+        assert_eq!(m("us-east-1a"), "⟨region⟩a");
+        assert_eq!(m("us-east-1ab"), "us-east-1ab");
+        assert_eq!(m("us-east-12"), "us-east-12");
+        let two_words = names("kgas-primary", "us-east-1");
+        assert_eq!(
+            two_words.mask("db_from_kgas_primary_eks kgas-primary-db"),
+            "db_from_⟨stack⟩_eks ⟨stack⟩-db"
+        );
     }
 }
