@@ -291,3 +291,54 @@ fn a_database_keeping_its_identifier_is_renamed_without_replacement() {
     assert!(db.is_some_and(|r| r.action == Action::Move), "{}", d.text());
     let _ = fs::remove_dir_all(&out);
 }
+
+/// A stack of the two-environment app: a network and a PostgreSQL database of `class`.
+fn environment(name: &str, cidr: &str, class: &str) -> Stack {
+    let mut stack = Stack::new(name, "us-east-1");
+    let net = stack.add(Network::new("network", cidr));
+    stack.add(Database::postgres("db", &net).instance_class(class));
+    stack
+}
+
+#[test]
+fn against_compares_two_environments_real_differences_first() {
+    let out = scratch("against");
+    let mut app = App::new();
+    app.add(environment("staging", "10.0.0.0/16", "db.t4g.medium"));
+    app.add(environment("prod", "10.0.0.0/16", "db.m7g.large"));
+    assert!(stacksmith::synth(&app, &out).is_ok());
+
+    let Ok(comparisons) = stacksmith_synth::diff::against(&app, &out, &out.join("prod")) else {
+        panic!("compare failed");
+    };
+    // prod itself is skipped: staging against prod only.
+    let [c] = &comparisons[..] else {
+        panic!("one comparison expected: {comparisons:?}");
+    };
+    assert_eq!((c.stack.as_str(), c.other.as_str()), ("staging", "prod"));
+    // The one real difference is the instance size; every name, identifier and tag that only
+    // carries the stack name is folded per construct.
+    let [real] = &c.real[..] else {
+        panic!("one real difference expected: {:#?}", c.real);
+    };
+    assert_eq!(real.subject, "aws_db_instance.db");
+    assert_eq!(real.construct, "db");
+    let paths: Vec<&str> = real.changes.iter().map(|ch| ch.path.as_str()).collect();
+    assert_eq!(paths, ["instance_class"]);
+    assert_eq!(
+        real.changes[0].new,
+        Some(serde_json::json!("db.t4g.medium"))
+    );
+    assert!(
+        c.name_only
+            .iter()
+            .any(|n| n.construct == "db" && n.attributes.iter().any(|a| a == "identifier"))
+    );
+    let text = stacksmith_synth::diff::against_text(&comparisons)
+        .replace(&out.display().to_string(), "<out>");
+    let real_at = text.find("real differences");
+    let names_at = text.find("\nname only");
+    assert!(real_at.is_some() && real_at < names_at, "{text}");
+    snap("diff__against_text", &text);
+    let _ = fs::remove_dir_all(&out);
+}

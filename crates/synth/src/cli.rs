@@ -12,23 +12,27 @@ mod json;
 mod tests;
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
-use stacksmith_core::{App, Diagnostics, Severity};
+use stacksmith_core::{App, Diagnostics, Graph, Severity};
 
-use crate::{SynthError, synth, write::render_app};
+use crate::pipeline::{render_app, synth};
+use crate::{SynthError, render};
 
 /// Synthesize this app's infrastructure: Terraform JSON and Kubernetes YAML.
 #[derive(Parser, Debug)]
 #[command(
     about = "Synthesize this app's infrastructure: Terraform JSON and Kubernetes YAML.",
     long_about = "Synthesize this app's infrastructure: Terraform JSON and Kubernetes YAML.\n\n\
-        Each stack is written to <out>/<stack>/: terraform/main.tf.json, kubernetes/*.yaml with \
-        a Kustomization, and manifest.json (every file with its sha256, and the apply order). \
+        Each stack is written to <out>/<stack>/: terraform/main.tf.json (and moved.tf.json after \
+        a rename), cluster/main.tf.json when workloads read cloud values, kubernetes/*.yaml with \
+        a Kustomization, architecture.mmd and architecture.dot, and manifest.json (every file \
+        with its sha256, and the apply order). \
         Every check runs over the whole app first; on any error nothing is written and the \
         previous output stays intact."
 )]
@@ -151,6 +155,13 @@ struct DiffArgs {
     /// Markdown for a pull-request comment: flags, a summary table, collapsible details.
     #[arg(long)]
     markdown: bool,
+    /// Compare each stack's folder under --out with another stack's folder of this app instead.
+    ///
+    /// Both synthesized, e.g. `--against out/prod` compares out/staging with out/prod: real
+    /// differences (sizes, counts, protections, NAT gateways) first, then one line per
+    /// construct for the differences that only come from the stack name.
+    #[arg(long, value_name = "OTHER_STACK_DIR", conflicts_with = "markdown")]
+    against: Option<PathBuf>,
 }
 
 /// `graph`'s flags.
@@ -263,8 +274,17 @@ fn definition(bin: &str) -> clap::Command {
     Cli::command().bin_name(bin).after_help(after_help(bin))
 }
 
-/// The examples and the apply order shown under `--help`.
+/// The examples and the apply order shown under `--help`; the steps are the ones synth writes
+/// into `manifest.json` ([`render::apply_steps`]).
 fn after_help(bin: &str) -> String {
+    let mut steps = String::new();
+    for (i, step) in render::apply_steps(&Graph::new("<stack>", "<region>"))
+        .iter()
+        .enumerate()
+    {
+        // Writing into a String cannot fail.
+        let _ = writeln!(steps, "  {}. {:<70} # {}", i + 1, step.command, step.what);
+    }
     format!(
         "Examples:
   # Synthesize every stack into out/<stack>/ (the default command):
@@ -281,16 +301,18 @@ fn after_help(bin: &str) -> String {
   # What synth would change in out/, flags first; as a pull-request comment:
   {bin} diff
   {bin} diff --markdown > diff.md
+  # How staging differs from prod (both synthesized): real differences first:
+  {bin} diff --against out/prod
   # The architecture as Mermaid (default) or Graphviz DOT, for one stack or all:
   {bin} graph --stack prod
   {bin} graph --as dot | dot -Tpng -o architecture.png
   # Shell completions (bash, zsh, fish, elvish, powershell):
   {bin} completions bash > ~/.local/share/bash-completion/completions/{bin}
 
-Apply order (printed by synth and kept in <out>/<stack>/manifest.json), from <out>/<stack>/:
-  1. cloud infrastructure:  terraform -chdir=terraform init && terraform -chdir=terraform apply
-  2. workloads:             kubectl apply -k kubernetes
-  A stack printed with \"apply after stack(s): a, b\" is applied after those stacks.
+Apply order (printed by synth and kept in <out>/<stack>/manifest.json), from <out>/<stack>/;
+a stack has the steps whose folder it writes:
+{steps}  Step 2 first applies the Namespaces its ConfigMaps and Secrets go into, when the stack
+  declares them. A stack printed with \"apply after stack(s): a, b\" is applied after those stacks.
 
 Exit status: 0 success (`diff` too, whether or not anything changes); 1 errors in the app
 (nothing written) or an I/O failure; 2 usage error.
@@ -463,6 +485,9 @@ fn validate_command(app: &App, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
 }
 
 fn diff_command(app: &App, args: &DiffArgs, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
+    if let Some(other) = &args.against {
+        return against_command(app, &args.out, other, ctx);
+    }
     let d = match crate::diff::diff(app, &args.out) {
         Ok(d) => d,
         Err(e) => return ctx.fail("diff", &e),
@@ -484,17 +509,52 @@ fn diff_command(app: &App, args: &DiffArgs, ctx: &mut Ctx<'_>) -> io::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-fn graph_command(app: &App, args: &GraphArgs, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
-    // The diagram is drawn from a valid app only: the same checks as `validate`.
-    if let Err(e) = render_app(app) {
-        return ctx.fail("graph", &e);
+fn against_command(
+    app: &App,
+    out: &std::path::Path,
+    other: &std::path::Path,
+    ctx: &mut Ctx<'_>,
+) -> io::Result<ExitCode> {
+    let comparisons = match crate::diff::against(app, out, other) {
+        Ok(c) => c,
+        Err(e) => return ctx.fail("diff", &e),
+    };
+    if comparisons.is_empty() {
+        ctx.error_line(&format!(
+            "no stack of this app is synthesized under {} besides {}",
+            out.display(),
+            other.display()
+        ))?;
+        return Ok(ExitCode::from(1));
     }
-    let graphs: Vec<_> = app
-        .lower()
-        .into_iter()
-        .filter(|g| args.stack.as_ref().is_none_or(|s| *s == g.stack))
+    if ctx.json {
+        let none = Diagnostics::default();
+        json::Document::ok("diff", &none, comparisons.iter().collect()).write(ctx.out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    ctx.out
+        .write_all(crate::diff::against_text(&comparisons).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn graph_command(app: &App, args: &GraphArgs, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
+    // The diagram is drawn from a valid app only: the same checks as `validate`, and the same
+    // rendering (the diagrams are files of every stack's output).
+    let outputs = match render_app(app) {
+        Ok((outputs, _)) => outputs,
+        Err(e) => return ctx.fail("graph", &e),
+    };
+    let file = match args.language {
+        DiagramFormat::Mermaid => "architecture.mmd",
+        DiagramFormat::Dot => "architecture.dot",
+    };
+    let diagrams: Vec<&str> = outputs
+        .iter()
+        .filter(|o| args.stack.as_ref().is_none_or(|s| *s == o.stack))
+        .filter_map(|o| o.files.iter().find(|f| f.path == file))
+        .map(|f| f.contents.as_str())
         .collect();
-    if graphs.is_empty() {
+    if diagrams.is_empty() {
         writeln!(
             ctx.err,
             "error: no stack named `{}` in this app",
@@ -502,14 +562,10 @@ fn graph_command(app: &App, args: &GraphArgs, ctx: &mut Ctx<'_>) -> io::Result<E
         )?;
         return Ok(ExitCode::from(2));
     }
-    for (i, g) in graphs.iter().enumerate() {
+    for (i, text) in diagrams.iter().enumerate() {
         if i > 0 {
             writeln!(ctx.out)?;
         }
-        let text = match args.language {
-            DiagramFormat::Mermaid => crate::diagram::mermaid(g),
-            DiagramFormat::Dot => crate::diagram::dot(g),
-        };
         ctx.out.write_all(text.as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)

@@ -25,7 +25,7 @@ use stacksmith_core::{
     Path, Ref, SourceKind, Template, tf,
 };
 
-use crate::render::ApplyStep;
+use crate::manifest::ApplyStep;
 use crate::{SynthError, kubernetes, terraform_json};
 
 /// The pinned Kubernetes provider of the `cluster/` root.

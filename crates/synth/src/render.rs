@@ -5,17 +5,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use stacksmith_core::Graph;
 
-use crate::diff::Move;
+use crate::manifest::{ApplyStep, File};
+use crate::moves::Move;
 use crate::{SynthError, cluster_root, kubernetes, terraform_json};
-
-/// One output file, relative to the stack's folder.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct File {
-    /// `terraform/main.tf.json`.
-    pub path: String,
-    /// Its bytes.
-    pub contents: String,
-}
 
 /// A stack's rendered output.
 #[derive(Clone, Debug)]
@@ -32,17 +24,6 @@ pub struct StackOutput {
     pub apply_order: Vec<ApplyStep>,
     /// Stacks to apply before this one.
     pub after: Vec<String>,
-}
-
-/// One step of applying the output.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct ApplyStep {
-    /// The folder, relative to the stack's.
-    pub root: String,
-    /// What it holds.
-    pub what: String,
-    /// The command, run from the stack's folder.
-    pub command: String,
 }
 
 #[derive(Serialize)]
@@ -74,6 +55,7 @@ pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
 pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, SynthError> {
     let mut files = Vec::new();
     let mut apply_order = Vec::new();
+    let [terraform_step, cluster_step, kubernetes_step] = apply_steps(g);
     let has_terraform = !g.resources.is_empty() || !g.data.is_empty();
     if has_terraform {
         files.push(File {
@@ -86,26 +68,18 @@ pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, Syn
                 contents: terraform_json::moved(&g.stack, moves)?,
             });
         }
-        apply_order.push(ApplyStep {
-            root: "terraform".into(),
-            what: "cloud infrastructure (Terraform)".into(),
-            command: "terraform -chdir=terraform init && terraform -chdir=terraform apply".into(),
-        });
+        apply_order.push(terraform_step);
     }
     if let Some(contents) = cluster_root::render(g)? {
         files.push(File {
             path: "cluster/main.tf.json".into(),
             contents,
         });
-        apply_order.push(cluster_root::apply_step(g));
+        apply_order.push(cluster_step);
     }
     let (kube, kubernetes_objects) = kubernetes::render(g);
     if !kube.is_empty() {
-        apply_order.push(ApplyStep {
-            root: "kubernetes".into(),
-            what: "workloads (Kubernetes objects, Namespaces first)".into(),
-            command: "kubectl apply -k kubernetes".into(),
-        });
+        apply_order.push(kubernetes_step);
     }
     files.extend(kube.into_iter().map(|(path, contents)| File {
         path: format!("kubernetes/{path}"),
@@ -147,6 +121,17 @@ pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, Syn
         apply_order,
         after: g.after.clone(),
     })
+}
+
+/// Every apply step a stack can have, in the order they are applied; a stack's apply order
+/// keeps the steps whose folder it writes. The single source of the order, for `manifest.json`,
+/// synth's summary and the CLI's help.
+pub(crate) fn apply_steps(g: &Graph) -> [ApplyStep; 3] {
+    [
+        ApplyStep::terraform(),
+        cluster_root::apply_step(g),
+        ApplyStep::kubernetes(),
+    ]
 }
 
 fn sha256(text: &str) -> String {

@@ -9,7 +9,7 @@ use stacksmith_core::Graph;
 use stacksmith_core::terraform::{Resource, Value};
 
 use crate::SynthError;
-use crate::diff::Move;
+use crate::moves::Move;
 
 /// Renders the root module as pretty JSON with a trailing newline.
 pub(crate) fn render(g: &Graph) -> Result<String, SynthError> {

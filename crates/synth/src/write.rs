@@ -5,9 +5,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use stacksmith_core::{App, Diagnostics};
+use stacksmith_core::Diagnostics;
 
-use crate::{StackOutput, SynthError, render, render::ApplyStep};
+use crate::manifest::ApplyStep;
+use crate::{StackOutput, SynthError};
 
 /// What one stack's synth wrote.
 #[derive(Clone, Debug)]
@@ -35,46 +36,6 @@ pub struct Report {
     pub stacks: Vec<StackReport>,
     /// Warnings (errors would have stopped the synth).
     pub diagnostics: Diagnostics,
-}
-
-/// Lowers, validates, renders and writes every stack of `app` under `out` (`out/<stack>/`).
-/// On any error diagnostic nothing is written.
-///
-/// When `out/<stack>/terraform/main.tf.json` exists, renamed stateful resources are matched to
-/// their previous addresses and written as `moved` blocks in `terraform/moved.tf.json` (see [`crate::diff`]'s `moves`
-/// module); a stateful resource that disappears unmatched and unacknowledged is error SS0009.
-pub fn synth(app: &App, out: &Path) -> Result<Report, SynthError> {
-    let (outputs, diagnostics) = render_planned(app, Some(out))?;
-    let stacks = write_outputs(out, &outputs)?;
-    Ok(Report {
-        stacks,
-        diagnostics,
-    })
-}
-
-/// Lowers, validates and renders in memory; errors if any diagnostic is an error.
-pub(crate) fn render_app(app: &App) -> Result<(Vec<StackOutput>, Diagnostics), SynthError> {
-    render_planned(app, None)
-}
-
-/// Like [`render_app`], matching renames against the previous output under `out` if given.
-fn render_planned(
-    app: &App,
-    out: Option<&Path>,
-) -> Result<(Vec<StackOutput>, Diagnostics), SynthError> {
-    let (planned, mut diagnostics) = crate::diff::plan_app(app, out)?;
-    for p in &planned {
-        diagnostics.extend(p.diagnostics.clone());
-    }
-    diagnostics.sort();
-    if diagnostics.has_errors() {
-        return Err(SynthError::Diagnostics(diagnostics));
-    }
-    let outputs = planned
-        .iter()
-        .map(|p| render::render_moved(&p.graph, &p.moves))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((outputs, diagnostics))
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError + '_ {

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use stacksmith_core::{Diagnostics, Graph, Path};
 
-use crate::render::ApplyStep;
+use crate::manifest::ApplyStep;
 use crate::{StackOutput, StackReport, SynthError};
 
 /// Bumped when a key is removed or changes meaning; new keys may appear without a bump.

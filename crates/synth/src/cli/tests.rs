@@ -361,6 +361,15 @@ fn help_teaches_every_command_flag_and_the_apply_order() {
         .render_long_help()
         .to_string();
     assert!(r.out.split_whitespace().eq(help.split_whitespace()));
+    // The apply order is the one synth writes into manifest.json, every step in order.
+    let steps = crate::render::apply_steps(&stacksmith_core::Graph::new("<stack>", "<region>"));
+    let mut at = 0;
+    for (i, step) in steps.iter().enumerate() {
+        let line = format!("  {}. {:<70} # {}\n", i + 1, step.command, step.what);
+        let found = help[at..].find(&line);
+        assert!(found.is_some(), "{line} missing from:\n{help}");
+        at += found.unwrap_or_default() + line.len();
+    }
     insta::assert_snapshot!(help);
 }
 
@@ -412,6 +421,13 @@ fn graph_prints_each_stacks_diagram_and_rejects_an_unknown_stack() {
 
 /// One ConfigMap with the given id and value of key `k`.
 fn settings_app(value: &str) -> App {
+    let mut app = App::new();
+    app.add(settings_stack("prod", value));
+    app
+}
+
+/// A stack `name` with the ConfigMap of [`settings_app`].
+fn settings_stack(name: &str, value: &str) -> Stack {
     struct Map(String);
     impl Lower for Map {
         fn lower(&self, cx: &mut Lowering<'_>) {
@@ -437,11 +453,9 @@ fn settings_app(value: &str) -> App {
         }
         fn handle(&self, _: &Scope) {}
     }
-    let mut stack = Stack::new("prod", "us-east-1");
+    let mut stack = Stack::new(name, "us-east-1");
     stack.add(Map(value.to_owned()));
-    let mut app = App::new();
-    app.add(stack);
-    app
+    stack
 }
 
 #[test]
@@ -483,4 +497,53 @@ fn fails_diff_of_an_app_with_errors() {
     let r = run(&app(false, true), &["diff", "--out", dir.arg()], false);
     assert_eq!(r.code, ExitCode::from(1));
     assert!(r.err.contains("SS9002"), "{}", r.err);
+}
+
+#[test]
+fn diff_against_compares_two_stack_folders_of_the_app() {
+    let dir = Scratch::new("against");
+    let mut app = App::new();
+    app.add(settings_stack("staging", "a"));
+    app.add(settings_stack("prod", "b"));
+    assert_eq!(
+        run(&app, &["synth", "--out", dir.arg()], false).code,
+        ExitCode::SUCCESS
+    );
+    let prod = format!("{}/prod", dir.arg());
+    let r = run(
+        &app,
+        &["diff", "--out", dir.arg(), "--against", &prod],
+        false,
+    );
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.err);
+    assert!(
+        r.out
+            .contains("  ~ kubernetes/team/configmap-settings.yaml (settings)\n      @@ line 5\n")
+            && r.out.contains("      -  k: b\n      +  k: a\n"),
+        "{}",
+        r.out
+    );
+    let j = run(
+        &app,
+        &[
+            "--format",
+            "json",
+            "diff",
+            "--out",
+            dir.arg(),
+            "--against",
+            &prod,
+        ],
+        false,
+    );
+    let doc: serde_json::Value = serde_json::from_str(&j.out).unwrap_or_default();
+    assert_eq!(doc["stacks"][0]["stack"], "staging");
+    assert_eq!(doc["stacks"][0]["real"][0]["side"], "both");
+    let missing = format!("{}/nope", dir.arg());
+    let r = run(
+        &app,
+        &["diff", "--out", dir.arg(), "--against", &missing],
+        false,
+    );
+    assert_eq!(r.code, ExitCode::from(1));
 }

@@ -1,8 +1,10 @@
-//! A line diff (longest common subsequence) with unified-style hunks, for Kubernetes YAML.
-//! Written here rather than pulling in a diff crate: the files are small (a few hundred lines).
+//! A line diff with unified-style hunks, for Kubernetes YAML: the edit script comes from
+//! `similar` (Myers, O(ND): files of any length get a real diff), the hunks are drawn here.
 
-/// Files longer than this (in lines, either side) are shown as wholly replaced.
-const MAX_LINES: usize = 4000;
+use std::hash::Hash;
+
+use similar::{Algorithm, DiffTag, capture_diff_slices};
+
 /// Unchanged lines shown around each change.
 const CONTEXT: usize = 2;
 
@@ -11,15 +13,22 @@ const CONTEXT: usize = 2;
 pub(crate) fn diff(old: &str, new: &str) -> Vec<String> {
     let a: Vec<&str> = old.lines().collect();
     let b: Vec<&str> = new.lines().collect();
-    let ops = if a.len() > MAX_LINES || b.len() > MAX_LINES {
-        a.iter()
-            .map(|l| Op::Del(l))
-            .chain(b.iter().map(|l| Op::Add(l)))
-            .collect()
-    } else {
-        lcs_ops(&a, &b)
-    };
-    hunks(&ops)
+    hunks(&ops(&a, &b, &a, &b))
+}
+
+/// Like [`diff`], with lines compared by a key (`key_old` for `old`'s lines, `key_new` for
+/// `new`'s): lines whose keys are equal are shown unchanged, with `new`'s text.
+pub(crate) fn diff_by(
+    old: &str,
+    new: &str,
+    key_old: impl Fn(&str) -> String,
+    key_new: impl Fn(&str) -> String,
+) -> Vec<String> {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    let ka: Vec<String> = a.iter().map(|l| key_old(l)).collect();
+    let kb: Vec<String> = b.iter().map(|l| key_new(l)).collect();
+    hunks(&ops(&a, &b, &ka, &kb))
 }
 
 #[derive(Clone, Copy)]
@@ -29,47 +38,21 @@ enum Op<'a> {
     Add(&'a str),
 }
 
-fn lcs_ops<'a>(a: &[&'a str], b: &[&'a str]) -> Vec<Op<'a>> {
-    // Common prefix and suffix first: most edits are small.
-    let pre = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let suf = a[pre..]
-        .iter()
-        .rev()
-        .zip(b[pre..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let (ma, mb) = (&a[pre..a.len() - suf], &b[pre..b.len() - suf]);
-    let (n, m) = (ma.len(), mb.len());
-    // table[i][j]: LCS length of ma[i..] and mb[j..].
-    let mut table = vec![0u32; (n + 1) * (m + 1)];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            table[i * (m + 1) + j] = if ma[i] == mb[j] {
-                table[(i + 1) * (m + 1) + j + 1] + 1
-            } else {
-                table[(i + 1) * (m + 1) + j].max(table[i * (m + 1) + j + 1])
-            };
+/// The edit script line by line, lines compared by their keys (`ka[i]` for `a[i]`); a replaced
+/// range is its deletions, then its additions.
+fn ops<'a, K: Hash + Eq + Ord>(a: &[&'a str], b: &[&'a str], ka: &[K], kb: &[K]) -> Vec<Op<'a>> {
+    let mut out = Vec::with_capacity(a.len().max(b.len()));
+    for op in capture_diff_slices(Algorithm::Myers, ka, kb) {
+        let (tag, old, new) = op.as_tag_tuple();
+        match tag {
+            DiffTag::Equal => out.extend(b[new].iter().map(|l| Op::Same(l))),
+            DiffTag::Delete | DiffTag::Insert | DiffTag::Replace => {
+                out.extend(a[old].iter().map(|l| Op::Del(l)));
+                out.extend(b[new].iter().map(|l| Op::Add(l)));
+            }
         }
     }
-    let mut ops: Vec<Op<'a>> = a[..pre].iter().map(|l| Op::Same(l)).collect();
-    let (mut i, mut j) = (0, 0);
-    while i < n && j < m {
-        if ma[i] == mb[j] {
-            ops.push(Op::Same(ma[i]));
-            i += 1;
-            j += 1;
-        } else if table[(i + 1) * (m + 1) + j] >= table[i * (m + 1) + j + 1] {
-            ops.push(Op::Del(ma[i]));
-            i += 1;
-        } else {
-            ops.push(Op::Add(mb[j]));
-            j += 1;
-        }
-    }
-    ops.extend(ma[i..].iter().map(|l| Op::Del(l)));
-    ops.extend(mb[j..].iter().map(|l| Op::Add(l)));
-    ops.extend(a[a.len() - suf..].iter().map(|l| Op::Same(l)));
-    ops
+    out
 }
 
 fn hunks(ops: &[Op<'_>]) -> Vec<String> {
@@ -151,6 +134,24 @@ mod tests {
                 " 8",
                 "-9",
                 "+y"
+            ]
+        );
+    }
+
+    #[test]
+    fn long_files_get_a_real_diff() {
+        let old: String = (0..20_000).map(|i| format!("line {i}\n")).collect();
+        let new = old.replace("line 12345\n", "line twelve thousand\n");
+        assert_eq!(
+            diff(&old, &new),
+            [
+                "@@ line 12344",
+                " line 12343",
+                " line 12344",
+                "-line 12345",
+                "+line twelve thousand",
+                " line 12346",
+                " line 12347"
             ]
         );
     }

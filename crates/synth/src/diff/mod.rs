@@ -8,21 +8,22 @@
 //! groups / IAM / network policies / RBAC changing, deletion protection or final snapshots
 //! turned off, `force_destroy`, and public access opened.
 
+mod against;
 mod lines;
-pub(crate) mod moves;
 mod report;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::path::Path;
 
 use serde::Serialize;
 use serde_json::Value as Json;
-use stacksmith_core::{App, Diagnostics, Graph};
+use stacksmith_core::{App, Diagnostics};
 
 use crate::SynthError;
-pub use moves::Move;
-use moves::PreviousTerraform;
+pub use crate::moves::Move;
+use crate::moves::{self, PreviousTerraform};
+use crate::pipeline::{Planned, plan_app};
+pub use against::{Comparison, Difference, NameOnly, Side, against, against_text};
 
 /// What happens to a resource or a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -177,114 +178,6 @@ impl AppDiff {
     pub fn markdown(&self) -> String {
         report::markdown(&self.stacks)
     }
-}
-
-/// A stack's previous output read back from disk.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Previous {
-    /// `terraform/main.tf.json`, if there was one.
-    pub terraform: Option<PreviousTerraform>,
-    /// `kubernetes/...` files listed in `manifest.json`: path → contents.
-    pub kubernetes: BTreeMap<String, String>,
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError + '_ {
-    move |source| SynthError::Io {
-        path: path.to_owned(),
-        source,
-    }
-}
-
-/// Reads `<out>/<stack>/`; `None` when the folder does not exist.
-pub(crate) fn load_previous(out: &Path, stack: &str) -> Result<Option<Previous>, SynthError> {
-    let dir = out.join(stack);
-    if !dir.is_dir() {
-        return Ok(None);
-    }
-    let json_err = |path: &Path| {
-        let what = path.display().to_string();
-        move |source| SynthError::Json { what, source }
-    };
-    let tf_path = dir.join("terraform/main.tf.json");
-    let terraform = if tf_path.is_file() {
-        let text = fs::read_to_string(&tf_path).map_err(io(&tf_path))?;
-        let doc: Json = serde_json::from_str(&text).map_err(json_err(&tf_path))?;
-        let mut tf = PreviousTerraform::from_json(&doc);
-        let moved_path = dir.join("terraform/moved.tf.json");
-        if moved_path.is_file() {
-            let text = fs::read_to_string(&moved_path).map_err(io(&moved_path))?;
-            let doc: Json = serde_json::from_str(&text).map_err(json_err(&moved_path))?;
-            tf.moved.extend(PreviousTerraform::from_json(&doc).moved);
-        }
-        Some(tf)
-    } else {
-        None
-    };
-    let mut kubernetes = BTreeMap::new();
-    let manifest_path = dir.join("manifest.json");
-    if manifest_path.is_file() {
-        let text = fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
-        let doc: Json = serde_json::from_str(&text).map_err(json_err(&manifest_path))?;
-        let files = doc.get("files").and_then(Json::as_array);
-        for path in files
-            .into_iter()
-            .flatten()
-            .filter_map(|f| f.get("path")?.as_str())
-        {
-            if path.starts_with("kubernetes/") && !path.contains("..") {
-                let p = dir.join(path);
-                let text = fs::read_to_string(&p).map_err(io(&p))?;
-                kubernetes.insert(path.to_owned(), text);
-            }
-        }
-    }
-    Ok(Some(Previous {
-        terraform,
-        kubernetes,
-    }))
-}
-
-/// One lowered stack, its previous output, and the moves synth writes for it.
-pub(crate) struct Planned {
-    pub graph: Graph,
-    pub previous: Option<Previous>,
-    pub moves: Vec<Move>,
-    /// SS0009 (errors) and SS0010 (warnings) from matching against the previous output.
-    pub diagnostics: Diagnostics,
-}
-
-/// Lowers the app (stopping on its errors) and plans each stack against `<out>/<stack>/`.
-pub(crate) fn plan_app(
-    app: &App,
-    out: Option<&Path>,
-) -> Result<(Vec<Planned>, Diagnostics), SynthError> {
-    let graphs = app.lower();
-    let mut diagnostics = Diagnostics::default();
-    for g in &graphs {
-        diagnostics.extend(g.diagnostics.clone());
-    }
-    diagnostics.sort();
-    if diagnostics.has_errors() {
-        return Err(SynthError::Diagnostics(diagnostics));
-    }
-    let mut planned = Vec::new();
-    for graph in graphs {
-        let previous = match out {
-            Some(out) => load_previous(out, &graph.stack)?,
-            None => None,
-        };
-        let (moves, d) = match previous.as_ref().and_then(|p| p.terraform.as_ref()) {
-            Some(tf) => moves::plan(&graph, tf),
-            None => (Vec::new(), Diagnostics::default()),
-        };
-        planned.push(Planned {
-            graph,
-            previous,
-            moves,
-            diagnostics: d,
-        });
-    }
-    Ok((planned, diagnostics))
 }
 
 /// Compares what `synth` would write with what `<out>/<stack>/` holds, for every stack. Errors

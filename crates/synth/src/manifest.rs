@@ -1,0 +1,44 @@
+//! What `manifest.json` lists: the stack's files ([`File`]) and its apply order (one
+//! [`ApplyStep`] per root).
+
+use serde::Serialize;
+
+/// One output file, relative to the stack's folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct File {
+    /// `terraform/main.tf.json`.
+    pub path: String,
+    /// Its bytes.
+    pub contents: String,
+}
+
+/// One step of applying the output.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ApplyStep {
+    /// The folder, relative to the stack's.
+    pub root: String,
+    /// What it holds.
+    pub what: String,
+    /// The command, run from the stack's folder.
+    pub command: String,
+}
+
+impl ApplyStep {
+    /// The infrastructure root, `terraform/`: applied first.
+    pub(crate) fn terraform() -> Self {
+        Self {
+            root: "terraform".into(),
+            what: "cloud infrastructure (Terraform)".into(),
+            command: "terraform -chdir=terraform init && terraform -chdir=terraform apply".into(),
+        }
+    }
+
+    /// The Kubernetes objects, `kubernetes/`: applied last.
+    pub(crate) fn kubernetes() -> Self {
+        Self {
+            root: "kubernetes".into(),
+            what: "workloads (Kubernetes objects, Namespaces first)".into(),
+            command: "kubectl apply -k kubernetes".into(),
+        }
+    }
+}

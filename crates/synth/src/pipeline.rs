@@ -1,0 +1,115 @@
+//! The synth pipeline, top-down:
+//! 1. lower every stack of the app into a [`Graph`] (its checks run as it lowers);
+//! 2. validate: any error diagnostic stops here, nothing is written;
+//! 3. plan renames against the previous output in `<out>/<stack>/` ([`crate::previous`]):
+//!    `moved` blocks, or SS0009 for a stateful resource that would be destroyed;
+//! 4. render each stack in memory ([`render`]);
+//! 5. write the stack folders atomically ([`crate::write`]).
+//!
+//! `validate` and `graph` run steps 1–4 without a previous output; `diff` runs steps 1–3, renders,
+//! and compares instead of writing.
+
+use std::path::Path;
+
+use stacksmith_core::{App, Diagnostics, Graph};
+
+use crate::moves::{self, Move};
+use crate::previous::{Previous, load_previous};
+use crate::write::{Report, write_outputs};
+use crate::{StackOutput, SynthError, render};
+
+/// Lowers, validates, renders and writes every stack of `app` under `out` (`out/<stack>/`).
+/// On any error diagnostic nothing is written.
+///
+/// When `out/<stack>/terraform/main.tf.json` exists, renamed stateful resources are matched to
+/// their previous addresses and written as `moved` blocks in `terraform/moved.tf.json` (see the `moves`
+/// module); a stateful resource that disappears unmatched and unacknowledged is error SS0009.
+pub fn synth(app: &App, out: &Path) -> Result<Report, SynthError> {
+    let (outputs, diagnostics) = render_planned(app, Some(out))?;
+    let stacks = write_outputs(out, &outputs)?;
+    Ok(Report {
+        stacks,
+        diagnostics,
+    })
+}
+
+/// Lowers, validates and renders in memory; errors if any diagnostic is an error.
+pub(crate) fn render_app(app: &App) -> Result<(Vec<StackOutput>, Diagnostics), SynthError> {
+    render_planned(app, None)
+}
+
+/// Steps 1–4, matching renames against the previous output under `out` if given.
+fn render_planned(
+    app: &App,
+    out: Option<&Path>,
+) -> Result<(Vec<StackOutput>, Diagnostics), SynthError> {
+    let (planned, mut diagnostics) = plan_app(app, out)?;
+    for p in &planned {
+        diagnostics.extend(p.diagnostics.clone());
+    }
+    diagnostics.sort();
+    if diagnostics.has_errors() {
+        return Err(SynthError::Diagnostics(diagnostics));
+    }
+    let outputs = planned
+        .iter()
+        .map(|p| render::render_moved(&p.graph, &p.moves))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((outputs, diagnostics))
+}
+
+/// One lowered stack, its previous output, and the moves synth writes for it.
+pub(crate) struct Planned {
+    pub graph: Graph,
+    pub previous: Option<Previous>,
+    pub moves: Vec<Move>,
+    /// SS0009 (errors) and SS0010 (warnings) from matching against the previous output.
+    pub diagnostics: Diagnostics,
+}
+
+/// Steps 1–3: lowers the app (stopping on its errors) and plans each stack against
+/// `<out>/<stack>/`. The warnings of lowering come back beside the plans.
+pub(crate) fn plan_app(
+    app: &App,
+    out: Option<&Path>,
+) -> Result<(Vec<Planned>, Diagnostics), SynthError> {
+    let (graphs, diagnostics) = lower(app)?;
+    let planned = graphs
+        .into_iter()
+        .map(|graph| plan(graph, out))
+        .collect::<Result<_, _>>()?;
+    Ok((planned, diagnostics))
+}
+
+/// Steps 1 and 2: every stack lowered, and every diagnostic in the stable order; an error stops
+/// the pipeline.
+pub(crate) fn lower(app: &App) -> Result<(Vec<Graph>, Diagnostics), SynthError> {
+    let graphs = app.lower();
+    let mut diagnostics = Diagnostics::default();
+    for g in &graphs {
+        diagnostics.extend(g.diagnostics.clone());
+    }
+    diagnostics.sort();
+    if diagnostics.has_errors() {
+        return Err(SynthError::Diagnostics(diagnostics));
+    }
+    Ok((graphs, diagnostics))
+}
+
+/// Step 3 for one stack: reads `<out>/<stack>/` back, if any, and matches renames against it.
+fn plan(graph: Graph, out: Option<&Path>) -> Result<Planned, SynthError> {
+    let previous = match out {
+        Some(out) => load_previous(out, &graph.stack)?,
+        None => None,
+    };
+    let (moves, d) = match previous.as_ref().and_then(|p| p.terraform.as_ref()) {
+        Some(tf) => moves::plan(&graph, tf),
+        None => (Vec::new(), Diagnostics::default()),
+    };
+    Ok(Planned {
+        graph,
+        previous,
+        moves,
+        diagnostics: d,
+    })
+}

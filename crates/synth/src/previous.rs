@@ -1,0 +1,81 @@
+//! Reading a stack's previous output back from `<out>/<stack>/`: the Terraform root (with its
+//! `moved` blocks) for rename planning and `diff`, and the Kubernetes files `manifest.json`
+//! lists.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use serde_json::Value as Json;
+
+use crate::SynthError;
+use crate::moves::PreviousTerraform;
+
+/// A stack's previous output read back from disk.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Previous {
+    /// `terraform/main.tf.json`, if there was one.
+    pub terraform: Option<PreviousTerraform>,
+    /// `kubernetes/...` files listed in `manifest.json`: path → contents.
+    pub kubernetes: BTreeMap<String, String>,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError + '_ {
+    move |source| SynthError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Reads `<out>/<stack>/`; `None` when the folder does not exist.
+pub(crate) fn load_previous(out: &Path, stack: &str) -> Result<Option<Previous>, SynthError> {
+    read(&out.join(stack))
+}
+
+/// Reads a stack's folder; `None` when it does not exist.
+pub(crate) fn read(dir: &Path) -> Result<Option<Previous>, SynthError> {
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let json_err = |path: &Path| {
+        let what = path.display().to_string();
+        move |source| SynthError::Json { what, source }
+    };
+    let tf_path = dir.join("terraform/main.tf.json");
+    let terraform = if tf_path.is_file() {
+        let text = fs::read_to_string(&tf_path).map_err(io(&tf_path))?;
+        let doc: Json = serde_json::from_str(&text).map_err(json_err(&tf_path))?;
+        let mut tf = PreviousTerraform::from_json(&doc);
+        let moved_path = dir.join("terraform/moved.tf.json");
+        if moved_path.is_file() {
+            let text = fs::read_to_string(&moved_path).map_err(io(&moved_path))?;
+            let doc: Json = serde_json::from_str(&text).map_err(json_err(&moved_path))?;
+            tf.moved.extend(PreviousTerraform::from_json(&doc).moved);
+        }
+        Some(tf)
+    } else {
+        None
+    };
+    let mut kubernetes = BTreeMap::new();
+    let manifest_path = dir.join("manifest.json");
+    if manifest_path.is_file() {
+        let text = fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
+        let doc: Json = serde_json::from_str(&text).map_err(json_err(&manifest_path))?;
+        let files = doc.get("files").and_then(Json::as_array);
+        for path in files
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.get("path")?.as_str())
+        {
+            if path.starts_with("kubernetes/") && !path.contains("..") {
+                let p = dir.join(path);
+                let text = fs::read_to_string(&p).map_err(io(&p))?;
+                kubernetes.insert(path.to_owned(), text);
+            }
+        }
+    }
+    Ok(Some(Previous {
+        terraform,
+        kubernetes,
+    }))
+}
