@@ -29,6 +29,10 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it.
     pub hint: String,
+    /// Whether errors that only followed from this one were left out (a reference into a
+    /// construct that failed to lower): such a root cause is reported first.
+    #[serde(skip)]
+    root_cause: bool,
 }
 
 impl Diagnostic {
@@ -40,6 +44,7 @@ impl Diagnostic {
             path: path.to_string(),
             message: message.into(),
             hint: String::new(),
+            root_cause: false,
         }
     }
 
@@ -56,6 +61,12 @@ impl Diagnostic {
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = hint.into();
         self
+    }
+
+    /// Whether errors that only followed from this one were left out; see
+    /// [`Diagnostics::sort`].
+    pub fn is_root_cause(&self) -> bool {
+        self.root_cause
     }
 }
 
@@ -132,7 +143,8 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// All diagnostics of a synthesis, in a stable order (by path, then code, then message).
+/// All diagnostics of a synthesis, in a stable order: errors first, root causes (errors whose
+/// consequences were left out) first among them, then by path, code and message.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Diagnostics(Vec<Diagnostic>);
@@ -179,10 +191,33 @@ impl Diagnostics {
     /// Sorts into the stable reporting order and removes exact duplicates.
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
-            (a.severity, &a.path, a.code, &a.message)
-                .cmp(&(b.severity, &b.path, b.code, &b.message))
+            (a.severity, !a.root_cause, &a.path, a.code, &a.message).cmp(&(
+                b.severity,
+                !b.root_cause,
+                &b.path,
+                b.code,
+                &b.message,
+            ))
         });
         self.0.dedup();
+    }
+
+    /// Marks the errors at `path` as root causes: errors that only followed from them were
+    /// left out.
+    pub(crate) fn mark_root_cause(&mut self, path: &str) {
+        for d in &mut self.0 {
+            if d.severity == Severity::Error && d.path == path {
+                d.root_cause = true;
+            }
+        }
+    }
+
+    /// Paths of the errors recorded so far.
+    pub(crate) fn error_paths(&self) -> impl Iterator<Item = &str> {
+        self.0
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.path.as_str())
     }
 }
 
