@@ -70,76 +70,20 @@ impl Diagnostic {
     }
 }
 
-impl Diagnostic {
-    /// This diagnostic drawn with rustc's ANSI colours (bold red `error`, bold yellow `warning`,
-    /// bold blue `-->` and `=`) when `color` is true; exactly the `Display` text when false.
-    /// Whether to colour is the caller's choice (a terminal, `NO_COLOR`, a `--color` flag).
-    pub fn styled(&self, color: bool) -> impl fmt::Display + '_ {
-        Styled {
-            diagnostic: self,
-            palette: if color { &ANSI } else { &PLAIN },
-        }
-    }
-
-    fn render(&self, f: &mut fmt::Formatter<'_>, p: &Palette) -> fmt::Result {
-        let (level, colour) = match self.severity {
-            Severity::Error => ("error", p.error),
-            Severity::Warning => ("warning", p.warning),
+impl fmt::Display for Diagnostic {
+    /// The compiler-style text: `error[CODE]: message`, `  --> path` and, with a hint,
+    /// `  = help: hint`. Plain text: terminal colours are the CLI's business.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
         };
-        let (bold, blue, reset) = (p.bold, p.blue, p.reset);
-        writeln!(
-            f,
-            "{colour}{level}[{}]{reset}{bold}: {}{reset}",
-            self.code, self.message
-        )?;
-        write!(f, "  {blue}-->{reset} {}", self.path)?;
+        writeln!(f, "{level}[{}]: {}", self.code, self.message)?;
+        write!(f, "  --> {}", self.path)?;
         if !self.hint.is_empty() {
-            write!(f, "\n  {blue}={reset} {bold}help{reset}: {}", self.hint)?;
+            write!(f, "\n  = help: {}", self.hint)?;
         }
         Ok(())
-    }
-}
-
-/// ANSI escape sequences for one rendering; all empty for plain text, so the coloured and the
-/// plain renderings differ only by escape sequences.
-struct Palette {
-    error: &'static str,
-    warning: &'static str,
-    bold: &'static str,
-    blue: &'static str,
-    reset: &'static str,
-}
-
-const PLAIN: Palette = Palette {
-    error: "",
-    warning: "",
-    bold: "",
-    blue: "",
-    reset: "",
-};
-
-const ANSI: Palette = Palette {
-    error: "\x1b[1;31m",
-    warning: "\x1b[1;33m",
-    bold: "\x1b[1m",
-    blue: "\x1b[1;34m",
-    reset: "\x1b[0m",
-};
-
-struct Styled<'a> {
-    diagnostic: &'a Diagnostic,
-    palette: &'static Palette,
-}
-
-impl fmt::Display for Styled<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.diagnostic.render(f, self.palette)
-    }
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.render(f, &PLAIN)
     }
 }
 
@@ -248,23 +192,6 @@ mod tests {
         d
     }
 
-    fn strip_ansi(s: &str) -> String {
-        let mut out = String::new();
-        let mut chars = s.chars();
-        while let Some(c) = chars.next() {
-            if c == '\x1b' {
-                for c in chars.by_ref() {
-                    if c == 'm' {
-                        break;
-                    }
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    }
-
     #[test]
     fn display_is_the_compiler_style_text() {
         assert_eq!(
@@ -273,26 +200,6 @@ mod tests {
              `api:1.2.3`\n\nwarning[SS0310]: no readiness probe\n  --> prod/api\n\n1 error(s), \
              1 warning(s)"
         );
-    }
-
-    #[test]
-    fn styled_without_colour_is_the_display_text() {
-        for d in sample().iter() {
-            assert_eq!(d.styled(false).to_string(), d.to_string());
-        }
-    }
-
-    #[test]
-    fn styled_with_colour_differs_only_by_escape_sequences() {
-        for d in sample().iter() {
-            let coloured = d.styled(true).to_string();
-            assert!(coloured.contains('\x1b'));
-            assert_eq!(strip_ansi(&coloured), d.to_string());
-        }
-        let Some(error) = sample().iter().next().map(|d| d.styled(true).to_string()) else {
-            panic!("sample has an error");
-        };
-        assert!(error.starts_with("\x1b[1;31merror[SS0303]\x1b[0m"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! through [`json::Document`] and nothing to `ctx.err`.
 
 mod json;
+mod style;
 #[cfg(test)]
 mod tests;
 
@@ -319,7 +320,7 @@ impl Ctx<'_> {
             return Ok(());
         }
         for d in &shown {
-            writeln!(self.err, "{}\n", d.styled(self.color))?;
+            writeln!(self.err, "{}\n", style::diagnostic(d, self.color))?;
         }
         let (e, w) = (diagnostics.error_count(), diagnostics.warning_count());
         if self.quiet {
@@ -331,12 +332,8 @@ impl Ctx<'_> {
 
     /// An `error: ...` line, `error` coloured like a diagnostic's.
     fn error_line(&mut self, message: &str) -> io::Result<()> {
-        let (on, off) = if self.color {
-            ("\x1b[1;31m", "\x1b[0m")
-        } else {
-            ("", "")
-        };
-        writeln!(self.err, "{on}error{off}: {message}")
+        let error = style::paint(style::ERROR, self.color, "error");
+        writeln!(self.err, "{error}: {message}")
     }
 
     /// Reports a failed synth or validate: diagnostics (then a line saying nothing was written)

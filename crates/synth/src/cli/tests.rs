@@ -337,7 +337,7 @@ fn colour_never_and_no_color_print_no_escape_codes() {
     // A terminal without NO_COLOR (or with it empty) colours; so does `--color always`.
     assert!(auto_color(true, None) && auto_color(true, Some(OsStr::new(""))));
     let coloured = run(&app, &["validate"], true);
-    assert!(coloured.err.contains("\x1b[1;31merror[SS9002]\x1b[0m"));
+    assert!(coloured.err.contains("\x1b[1m\x1b[31merror[SS9002]\x1b[0m"));
     let always = run(&app, &["validate", "--color", "always"], false);
     assert_eq!(always.err, coloured.err);
     // Colour never reaches stdout or JSON.
