@@ -101,6 +101,19 @@ fn fails_invalid_cidr_in_a_prod_stack_once() {
     snap("fails__invalid_cidr_in_a_prod_stack", &text);
 }
 
+/// An id too long for any name derived from it: reported once, as the id (SS0001), not again
+/// for every cloud name derived from it (SS0103).
+#[test]
+fn fails_invalid_construct_id_once() {
+    let mut stack = web_stack(|d| d);
+    let network = stack.add(Network::new("network", "10.0.0.0/16"));
+    stack.add(EksCluster::new(
+        "platform-cluster-for-the-web-shop-and-every-internal-tool-we-run",
+        &network,
+    ));
+    snap("fails__invalid_construct_id_once", &fails("long-id", stack));
+}
+
 #[test]
 fn fails_more_zones_than_subnets_fit() {
     let mut stack = web_stack(|d| d);

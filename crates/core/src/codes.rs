@@ -113,7 +113,7 @@ pub const CODES: &[Code] = &[
     c(
         "SS0103",
         "name breaks the target service's rule",
-        "A name derived from the construct path (or given) is too long or uses characters the target service rejects; shorten the construct id or the stack name.",
+        "A name derived from the construct path (or given) is too long or uses characters the target service rejects; shorten the construct id or the stack name. Not reported when the path holds an invalid id (SS0001).",
     ),
     c(
         "SS0104",
