@@ -39,6 +39,10 @@ struct Owners {
 impl Owners {
     fn of(g: &Graph) -> Self {
         let mut by_name: HashMap<String, (String, bool)> = HashMap::new();
+        if g.diagnostics.error_paths().next().is_none() {
+            // Nothing failed: no reference is a consequence.
+            return Self { by_name };
+        }
         for r in g.resources.iter().chain(&g.data) {
             let name = crate::tf_name(&r.owner, "");
             by_name
@@ -58,15 +62,14 @@ impl Owners {
     /// The path of the construct that reported an error and would have created `a`, if any.
     fn failed(&self, a: &Address) -> Option<&str> {
         let name = a.name();
-        let prefixes = std::iter::once(name).chain(
+        let mut prefixes = std::iter::once(name).chain(
             name.char_indices()
                 .rev()
                 .filter(|(_, c)| *c == '_')
                 .map(|(i, _)| &name[..i]),
         );
         prefixes
-            .filter_map(|p| self.by_name.get(p))
-            .next()
+            .find_map(|p| self.by_name.get(p))
             .filter(|(_, failed)| *failed)
             .map(|(path, _)| path.as_str())
     }
