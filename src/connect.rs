@@ -20,7 +20,8 @@ pub struct WorkloadAccess {
     id: String,
     parent: Path,
     sg: Connection,
-    egress: AllowEgress,
+    /// `None` when the data store's network has an invalid CIDR: the network reports it.
+    egress: Option<AllowEgress>,
 }
 
 /// A handle to a [`WorkloadAccess`].
@@ -58,8 +59,10 @@ impl<L: Listener> AllowWorkload for L {
             id: format!("from-{workload_id}"),
             parent: self.listener_path().clone(),
             sg: Connection::new(self, cluster),
-            egress: AllowEgress::to_cidr(workload, self.listener_cidr(), self.listener_port())
-                .name(format!("{workload_id}-to-{store_id}")),
+            egress: self.listener_cidr().map(|block| {
+                AllowEgress::to_block(workload, block, self.listener_port())
+                    .name(format!("{workload_id}-to-{store_id}"))
+            }),
         }
     }
 }
@@ -85,6 +88,8 @@ impl Construct for WorkloadAccess {
 impl Lower for WorkloadAccess {
     fn lower(&self, cx: &mut Lowering<'_>) {
         self.sg.lower(&mut cx.child("security-group"));
-        self.egress.lower(&mut cx.child("network-policy"));
+        if let Some(egress) = &self.egress {
+            egress.lower(&mut cx.child("network-policy"));
+        }
     }
 }

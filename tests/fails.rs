@@ -77,6 +77,43 @@ fn fails_invalid_cidr() {
     snap("fails__invalid_cidr", &fails("cidr", stack));
 }
 
+/// One typo in the VPC CIDR of a whole prod stack: the network reports it, and nothing that
+/// only follows from it (references into the network, the same CIDR in the workload's egress
+/// policy) is reported again.
+#[test]
+fn fails_invalid_cidr_in_a_prod_stack_once() {
+    let mut prod = Stack::new("prod", "us-east-1");
+    let network = prod.add(Network::new("network", "10.40.0.1/16").zones(3));
+    let cluster = prod.add(EksCluster::new("eks", &network));
+    let cache = prod.add(Cache::redis("cache", &network).replicas(1));
+    let ns = prod.add(Namespace::new("apps"));
+    let api = prod.add(
+        Deployment::new(&ns, "api").container(
+            Container::new("api", "acme/api:1.0.0")
+                .port("http", 8080)
+                .readiness(Probe::http_get("/healthz", 8080))
+                .env_from_cloud("REDIS_HOST", cache.endpoint()),
+        ),
+    );
+    prod.add(cache.allow_workload(&api, &cluster));
+    let text = fails("prod-cidr", prod);
+    assert!(text.ends_with("1 error(s), 0 warning(s)"), "{text}");
+    snap("fails__invalid_cidr_in_a_prod_stack", &text);
+}
+
+/// An id too long for any name derived from it: reported once, as the id (SS0001), not again
+/// for every cloud name derived from it (SS0103).
+#[test]
+fn fails_invalid_construct_id_once() {
+    let mut stack = web_stack(|d| d);
+    let network = stack.add(Network::new("network", "10.0.0.0/16"));
+    stack.add(EksCluster::new(
+        "platform-cluster-for-the-web-shop-and-every-internal-tool-we-run",
+        &network,
+    ));
+    snap("fails__invalid_construct_id_once", &fails("long-id", stack));
+}
+
 #[test]
 fn fails_more_zones_than_subnets_fit() {
     let mut stack = web_stack(|d| d);

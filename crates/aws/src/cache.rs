@@ -94,7 +94,7 @@ pub struct Cache {
 /// A handle to a [`Cache`]: endpoints and the secret holding its AUTH token.
 #[derive(Clone, Debug)]
 pub struct CacheRef {
-    network_cidr: String,
+    network_cidr: Option<stacksmith_core::Cidr>,
     path: Path,
     stack: String,
     engine: CacheEngine,
@@ -293,8 +293,8 @@ impl crate::connection::Listener for CacheRef {
         &self.path
     }
 
-    fn listener_cidr(&self) -> &str {
-        &self.network_cidr
+    fn listener_cidr(&self) -> Option<stacksmith_core::Cidr> {
+        self.network_cidr
     }
 }
 
@@ -307,7 +307,7 @@ impl Construct for Cache {
 
     fn handle(&self, scope: &Scope) -> CacheRef {
         CacheRef {
-            network_cidr: self.network.cidr().to_owned(),
+            network_cidr: self.network.block(),
             path: scope.path.clone(),
             stack: scope.path.stack().to_owned(),
             engine: self.engine,

@@ -19,8 +19,9 @@ pub trait Listener {
     fn listener_what(&self) -> &'static str;
     /// Its construct path.
     fn listener_path(&self) -> &Path;
-    /// The CIDR block of the VPC it lives in (where Kubernetes egress policies must allow).
-    fn listener_cidr(&self) -> &str;
+    /// The CIDR block of the VPC it lives in (where Kubernetes egress policies must allow);
+    /// `None` when the network's CIDR is invalid (the network reports it).
+    fn listener_cidr(&self) -> Option<stacksmith_core::Cidr>;
 }
 
 /// Traffic allowed from a peer to a listener on the listener's port. Made by the

@@ -216,7 +216,7 @@ pub struct Database {
 /// A handle to a [`Database`]: endpoints, the managed master secret, and IAM connect rights.
 #[derive(Clone, Debug)]
 pub struct DatabaseRef {
-    network_cidr: String,
+    network_cidr: Option<stacksmith_core::Cidr>,
     path: Path,
     stack: String,
     region: String,
@@ -832,8 +832,8 @@ impl crate::connection::Listener for DatabaseRef {
         &self.path
     }
 
-    fn listener_cidr(&self) -> &str {
-        &self.network_cidr
+    fn listener_cidr(&self) -> Option<stacksmith_core::Cidr> {
+        self.network_cidr
     }
 }
 
@@ -846,7 +846,7 @@ impl Construct for Database {
 
     fn handle(&self, scope: &Scope) -> DatabaseRef {
         DatabaseRef {
-            network_cidr: self.network.cidr().to_owned(),
+            network_cidr: self.network.block(),
             path: scope.path.clone(),
             stack: scope.path.stack().to_owned(),
             region: scope.region.clone(),

@@ -162,7 +162,7 @@ pub struct Kafka {
 /// A handle to a [`Kafka`] cluster: bootstrap brokers, ARN, and IAM statements for clients.
 #[derive(Clone, Debug)]
 pub struct KafkaRef {
-    network_cidr: String,
+    network_cidr: Option<stacksmith_core::Cidr>,
     path: Path,
     stack: String,
     region: String,
@@ -420,8 +420,8 @@ impl crate::connection::Listener for KafkaRef {
         &self.path
     }
 
-    fn listener_cidr(&self) -> &str {
-        &self.network_cidr
+    fn listener_cidr(&self) -> Option<stacksmith_core::Cidr> {
+        self.network_cidr
     }
 }
 
@@ -434,7 +434,7 @@ impl Construct for Kafka {
 
     fn handle(&self, scope: &Scope) -> KafkaRef {
         KafkaRef {
-            network_cidr: self.network.cidr().to_owned(),
+            network_cidr: self.network.block(),
             path: scope.path.clone(),
             stack: scope.path.stack().to_owned(),
             region: scope.region.clone(),

@@ -2,7 +2,9 @@
 //! flow logs and a locked-down default security group.
 
 use stacksmith_core::terraform::Value;
-use stacksmith_core::{Address, Cidr, Construct, Lower, Lowering, Path, Ref, Scope, tf, tf_name};
+use stacksmith_core::{
+    Address, Cidr, CidrError, Construct, Lower, Lowering, Path, Ref, Scope, tf, tf_name,
+};
 
 use crate::common::{self, name_tag};
 use crate::iam::{PolicyStatement, policy_document};
@@ -38,6 +40,9 @@ pub enum NatGateways {
 pub struct Network {
     id: String,
     cidr: String,
+    /// `cidr`, parsed once here: the handle hands the block on, so no consumer parses (and
+    /// reports) it again.
+    block: Result<Cidr, CidrError>,
     zones: u8,
     nat: NatGateways,
     flow_log_retention_days: u32,
@@ -50,6 +55,7 @@ pub struct NetworkRef {
     zones: Vec<String>,
     stack: String,
     cidr: String,
+    block: Option<Cidr>,
 }
 
 const MAX_ZONES: u8 = 6;
@@ -73,6 +79,7 @@ impl Network {
         Self {
             id: id.to_owned(),
             cidr: cidr.to_owned(),
+            block: Cidr::parse(cidr),
             zones: 3,
             nat: NatGateways::PerZone,
             flow_log_retention_days: 365,
@@ -150,6 +157,12 @@ impl NetworkRef {
         &self.cidr
     }
 
+    /// The VPC's CIDR block, parsed; `None` when it is invalid (the network reports SS0101, so
+    /// constructs built from this handle skip what needs it instead of reporting it again).
+    pub fn block(&self) -> Option<Cidr> {
+        self.block
+    }
+
     /// The construct's path.
     pub fn path(&self) -> &Path {
         &self.path
@@ -176,6 +189,7 @@ impl Construct for Network {
             zones,
             stack: scope.path.stack().to_owned(),
             cidr: self.cidr.clone(),
+            block: self.block.as_ref().ok().copied(),
         }
     }
 }
@@ -187,8 +201,8 @@ fn zone_letters(n: u8) -> impl Iterator<Item = char> {
 impl Lower for Network {
     fn lower(&self, cx: &mut Lowering<'_>) {
         common::aws(cx);
-        let vpc_cidr = match Cidr::parse(&self.cidr) {
-            Ok(c) => c,
+        let vpc_cidr = match &self.block {
+            Ok(c) => *c,
             Err(e) => {
                 cx.error(
                     "SS0101",

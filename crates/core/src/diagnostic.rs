@@ -29,6 +29,10 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it.
     pub hint: String,
+    /// Whether errors that only followed from this one were left out (a reference into a
+    /// construct that failed to lower): such a root cause is reported first.
+    #[serde(skip)]
+    root_cause: bool,
 }
 
 impl Diagnostic {
@@ -40,6 +44,7 @@ impl Diagnostic {
             path: path.to_string(),
             message: message.into(),
             hint: String::new(),
+            root_cause: false,
         }
     }
 
@@ -57,82 +62,33 @@ impl Diagnostic {
         self.hint = hint.into();
         self
     }
+
+    /// Whether errors that only followed from this one were left out; see
+    /// [`Diagnostics::sort`].
+    pub fn is_root_cause(&self) -> bool {
+        self.root_cause
+    }
 }
 
-impl Diagnostic {
-    /// This diagnostic drawn with rustc's ANSI colours (bold red `error`, bold yellow `warning`,
-    /// bold blue `-->` and `=`) when `color` is true; exactly the `Display` text when false.
-    /// Whether to colour is the caller's choice (a terminal, `NO_COLOR`, a `--color` flag).
-    pub fn styled(&self, color: bool) -> impl fmt::Display + '_ {
-        Styled {
-            diagnostic: self,
-            palette: if color { &ANSI } else { &PLAIN },
-        }
-    }
-
-    fn render(&self, f: &mut fmt::Formatter<'_>, p: &Palette) -> fmt::Result {
-        let (level, colour) = match self.severity {
-            Severity::Error => ("error", p.error),
-            Severity::Warning => ("warning", p.warning),
+impl fmt::Display for Diagnostic {
+    /// The compiler-style text: `error[CODE]: message`, `  --> path` and, with a hint,
+    /// `  = help: hint`. Plain text: terminal colours are the CLI's business.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
         };
-        let (bold, blue, reset) = (p.bold, p.blue, p.reset);
-        writeln!(
-            f,
-            "{colour}{level}[{}]{reset}{bold}: {}{reset}",
-            self.code, self.message
-        )?;
-        write!(f, "  {blue}-->{reset} {}", self.path)?;
+        writeln!(f, "{level}[{}]: {}", self.code, self.message)?;
+        write!(f, "  --> {}", self.path)?;
         if !self.hint.is_empty() {
-            write!(f, "\n  {blue}={reset} {bold}help{reset}: {}", self.hint)?;
+            write!(f, "\n  = help: {}", self.hint)?;
         }
         Ok(())
     }
 }
 
-/// ANSI escape sequences for one rendering; all empty for plain text, so the coloured and the
-/// plain renderings differ only by escape sequences.
-struct Palette {
-    error: &'static str,
-    warning: &'static str,
-    bold: &'static str,
-    blue: &'static str,
-    reset: &'static str,
-}
-
-const PLAIN: Palette = Palette {
-    error: "",
-    warning: "",
-    bold: "",
-    blue: "",
-    reset: "",
-};
-
-const ANSI: Palette = Palette {
-    error: "\x1b[1;31m",
-    warning: "\x1b[1;33m",
-    bold: "\x1b[1m",
-    blue: "\x1b[1;34m",
-    reset: "\x1b[0m",
-};
-
-struct Styled<'a> {
-    diagnostic: &'a Diagnostic,
-    palette: &'static Palette,
-}
-
-impl fmt::Display for Styled<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.diagnostic.render(f, self.palette)
-    }
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.render(f, &PLAIN)
-    }
-}
-
-/// All diagnostics of a synthesis, in a stable order (by path, then code, then message).
+/// All diagnostics of a synthesis, in a stable order: errors first, root causes (errors whose
+/// consequences were left out) first among them, then by path, code and message.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Diagnostics(Vec<Diagnostic>);
@@ -179,10 +135,33 @@ impl Diagnostics {
     /// Sorts into the stable reporting order and removes exact duplicates.
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
-            (a.severity, &a.path, a.code, &a.message)
-                .cmp(&(b.severity, &b.path, b.code, &b.message))
+            (a.severity, !a.root_cause, &a.path, a.code, &a.message).cmp(&(
+                b.severity,
+                !b.root_cause,
+                &b.path,
+                b.code,
+                &b.message,
+            ))
         });
         self.0.dedup();
+    }
+
+    /// Marks the errors at `path` as root causes: errors that only followed from them were
+    /// left out.
+    pub(crate) fn mark_root_cause(&mut self, path: &str) {
+        for d in &mut self.0 {
+            if d.severity == Severity::Error && d.path == path {
+                d.root_cause = true;
+            }
+        }
+    }
+
+    /// Paths of the errors recorded so far.
+    pub(crate) fn error_paths(&self) -> impl Iterator<Item = &str> {
+        self.0
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.path.as_str())
     }
 }
 
@@ -213,23 +192,6 @@ mod tests {
         d
     }
 
-    fn strip_ansi(s: &str) -> String {
-        let mut out = String::new();
-        let mut chars = s.chars();
-        while let Some(c) = chars.next() {
-            if c == '\x1b' {
-                for c in chars.by_ref() {
-                    if c == 'm' {
-                        break;
-                    }
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    }
-
     #[test]
     fn display_is_the_compiler_style_text() {
         assert_eq!(
@@ -238,26 +200,6 @@ mod tests {
              `api:1.2.3`\n\nwarning[SS0310]: no readiness probe\n  --> prod/api\n\n1 error(s), \
              1 warning(s)"
         );
-    }
-
-    #[test]
-    fn styled_without_colour_is_the_display_text() {
-        for d in sample().iter() {
-            assert_eq!(d.styled(false).to_string(), d.to_string());
-        }
-    }
-
-    #[test]
-    fn styled_with_colour_differs_only_by_escape_sequences() {
-        for d in sample().iter() {
-            let coloured = d.styled(true).to_string();
-            assert!(coloured.contains('\x1b'));
-            assert_eq!(strip_ansi(&coloured), d.to_string());
-        }
-        let Some(error) = sample().iter().next().map(|d| d.styled(true).to_string()) else {
-            panic!("sample has an error");
-        };
-        assert!(error.starts_with("\x1b[1;31merror[SS0303]\x1b[0m"));
     }
 
     #[test]

@@ -122,9 +122,17 @@ impl<'a> Lowering<'a> {
     }
 
     /// Checks `name` against `rule`; on failure records an error naming `field` and how to fix it.
+    /// When the path itself holds an invalid stack name or construct id (SS0001, reported when
+    /// it was added), the name only inherits that problem: it fails without a second error.
     pub fn check_name(&mut self, rule: &NameRule, name: &str, field: &str) -> bool {
         match rule.check(name) {
             Ok(()) => true,
+            Err(_) if self.invalid_id().is_some() => {
+                if let Some(cause) = self.invalid_id() {
+                    self.graph.diagnostics.mark_root_cause(&cause);
+                }
+                false
+            }
             Err(msg) => {
                 let d = Diagnostic::error("SS0103", &self.path, format!("{msg} ({field})")).hint(format!(
                     "the {field} is derived from the construct path `{}`; shorten the construct id or the stack name",
@@ -134,6 +142,22 @@ impl<'a> Lowering<'a> {
                 false
             }
         }
+    }
+
+    /// The path up to the first invalid stack name or construct id of this construct's path,
+    /// where SS0001 reported it; `None` when every id is valid.
+    fn invalid_id(&self) -> Option<String> {
+        let mut path = Path::root(self.path.stack());
+        if NameRule::DNS_LABEL.check(self.path.stack()).is_err() {
+            return Some(path.to_string());
+        }
+        for id in self.path.below_stack() {
+            path = path.child(id);
+            if crate::validate_id(id).is_err() {
+                return Some(path.to_string());
+            }
+        }
+        None
     }
 
     /// The address a part of this construct would get.

@@ -3,6 +3,7 @@
 
 mod app;
 mod cidr;
+pub mod codes;
 mod construct;
 mod crossing;
 mod diagnostic;
@@ -18,6 +19,7 @@ mod validate;
 
 pub use app::App;
 pub use cidr::{Cidr, CidrError};
+pub use codes::{CODES, Code};
 pub use construct::{Construct, Lower, Scope};
 pub use crossing::{CloudValue, Crossing};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};

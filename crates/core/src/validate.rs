@@ -1,20 +1,77 @@
 //! Whole-stack checks that no single construct can make: name collisions, dangling references,
 //! and Secret/ConfigMap keys that nothing provides.
+//!
+//! No cascades: a construct that reported an error may have stopped lowering early, so a
+//! reference into it is not reported again (SS0202); its errors are marked as the root cause
+//! and reported first.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use heck::ToSnakeCase;
 
 use crate::{Address, Diagnostic, Graph, Path, SourceKind};
 
 /// Runs every whole-stack check, adding diagnostics to the graph.
 pub(crate) fn graph(g: &mut Graph) {
     let mut found = Vec::new();
+    let mut causes = BTreeSet::new();
     duplicate_addresses(g, &mut found);
-    dangling_references(g, &mut found);
+    dangling_references(g, &mut found, &mut causes);
     duplicate_objects(g, &mut found);
     crossings(g, &mut found);
     unresolved_uses(g, &mut found);
+    for cause in causes {
+        g.diagnostics.mark_root_cause(&cause);
+    }
     for d in found {
         g.diagnostics.push(d);
+    }
+}
+
+/// Which construct a Terraform local name belongs to, by the longest construct name it starts
+/// with (`network_private_a` → `prod/network`), among the constructs that lowered resources and
+/// those that reported an error (and so may have lowered none).
+struct Owners {
+    /// Terraform name of a construct (`network`) → its path, and whether it reported an error.
+    by_name: HashMap<String, (String, bool)>,
+}
+
+impl Owners {
+    fn of(g: &Graph) -> Self {
+        let mut by_name: HashMap<String, (String, bool)> = HashMap::new();
+        if g.diagnostics.error_paths().next().is_none() {
+            // Nothing failed: no reference is a consequence.
+            return Self { by_name };
+        }
+        for r in g.resources.iter().chain(&g.data) {
+            let name = crate::tf_name(&r.owner, "");
+            by_name
+                .entry(name)
+                .or_insert_with(|| (r.owner.to_string(), false));
+        }
+        for path in g.diagnostics.error_paths() {
+            // A stack-level error (path `prod`) names no construct.
+            if let Some((_, below)) = path.split_once('/') {
+                let name = below.replace('/', "_").to_snake_case();
+                by_name.insert(name, (path.to_owned(), true));
+            }
+        }
+        Self { by_name }
+    }
+
+    /// The path of the construct that reported an error and would have created `a`, if any.
+    fn failed(&self, a: &Address) -> Option<&str> {
+        let name = a.name();
+        let mut prefixes = std::iter::once(name).chain(
+            name.char_indices()
+                .rev()
+                .filter(|(_, c)| *c == '_')
+                .map(|(i, _)| &name[..i]),
+        );
+        prefixes
+            .find_map(|p| self.by_name.get(p))
+            .filter(|(_, failed)| *failed)
+            .map(|(path, _)| path.as_str())
     }
 }
 
@@ -40,13 +97,14 @@ fn duplicate_addresses(g: &Graph, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>) {
+fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeSet<String>) {
     let known: BTreeSet<&Address> = g
         .resources
         .iter()
         .chain(&g.data)
         .map(|r| &r.address)
         .collect();
+    let owners = Owners::of(g);
     let mut check = |owner: &Path, refs: &[&crate::Ref<()>], deps: &[Address]| {
         let addrs = refs
             .iter()
@@ -62,7 +120,12 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>) {
                     )
                     .hint("each stack is its own Terraform root; build the construct in this stack, or pass the value as a literal input"),
                 );
-            } else if !known.contains(a) {
+            } else if known.contains(a) {
+                continue;
+            } else if let Some(cause) = owners.failed(a) {
+                // The construct that creates it reported an error and stopped early.
+                causes.insert(cause.to_owned());
+            } else {
                 out.push(
                     Diagnostic::error(
                         "SS0202",
@@ -288,5 +351,77 @@ fn unresolved_uses(g: &Graph, out: &mut Vec<Diagnostic>) {
                 )),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Construct, Lower, Lowering, Scope, Stack, tf};
+
+    /// A construct that lowers one resource referring to `refers_to` (a local name of an
+    /// `example_thing`), or, with `fails`, reports an error and stops before lowering any.
+    struct Thing {
+        id: &'static str,
+        fails: bool,
+        refers_to: Option<&'static str>,
+    }
+
+    impl Lower for Thing {
+        fn lower(&self, cx: &mut Lowering<'_>) {
+            if self.fails {
+                cx.error("SS0101", "invalid input", "fix it");
+                return;
+            }
+            let body = match self.refers_to {
+                Some(name) => {
+                    let target = crate::Address::resource("prod", "example_thing", name);
+                    tf! { "other" => &target.attr::<String>("id") }
+                }
+                None => tf! {},
+            };
+            cx.add("example_thing", "part", body);
+        }
+    }
+
+    impl Construct for Thing {
+        type Handle = ();
+        fn id(&self) -> &str {
+            self.id
+        }
+        fn handle(&self, _: &Scope) {}
+    }
+
+    fn thing(id: &'static str, fails: bool, refers_to: Option<&'static str>) -> Thing {
+        Thing {
+            id,
+            fails,
+            refers_to,
+        }
+    }
+
+    #[test]
+    fn references_into_a_failed_construct_are_not_reported_again() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        stack.add(thing("zone", true, None));
+        // `zone_part` would have come from `zone`, which failed: no SS0202.
+        stack.add(thing("api", false, Some("zone_part")));
+        // `zone_b_part` belongs to `zone-b`, which lowered but made no such thing: SS0202.
+        stack.add(thing("zone-b", false, None));
+        stack.add(thing("app", false, Some("zone_b_other")));
+        let g = stack.lower();
+        let seen: Vec<_> = g.diagnostics.iter().map(|d| (d.code, &*d.path)).collect();
+        // The root cause first, although its path sorts after the other error's.
+        assert_eq!(
+            seen,
+            [("SS0101", "prod/zone"), ("SS0202", "prod/app")],
+            "{}",
+            g.diagnostics
+        );
+        assert!(
+            g.diagnostics
+                .iter()
+                .next()
+                .is_some_and(|d| d.is_root_cause())
+        );
     }
 }

@@ -8,6 +8,7 @@
 //! through [`json::Document`] and nothing to `ctx.err`.
 
 mod json;
+mod style;
 #[cfg(test)]
 mod tests;
 
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
-use stacksmith_core::{App, Diagnostics, Graph, Severity};
+use stacksmith_core::{App, Code, Diagnostics, Graph, Severity};
 
 use crate::pipeline::{render_app, synth};
 use crate::{SynthError, render};
@@ -39,6 +40,9 @@ use crate::{SynthError, render};
 struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
+    /// Print what a diagnostic code means (`--explain SS0101`), and nothing else.
+    #[arg(long, value_name = "CODE", exclusive = true)]
+    explain: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -262,6 +266,9 @@ where
         quiet: g.quiet,
         json: g.format == Format::Json,
     };
+    if let Some(code) = &cli.explain {
+        return explain(code, cli.command.is_some(), &mut ctx).unwrap_or(ExitCode::from(1));
+    }
     let command = cli.command.unwrap_or(Command::Synth(SynthArgs {
         out: PathBuf::from("out"),
     }));
@@ -294,6 +301,8 @@ fn after_help(bin: &str) -> String {
   # Run every check and write nothing; with --quiet, print only errors (exit code 1 if any):
   {bin} validate
   {bin} --quiet validate
+  # What a diagnostic code means:
+  {bin} --explain SS0101
   # Each construct with the Terraform resources and Kubernetes objects it creates:
   {bin} list
   # The summary and every diagnostic as one JSON document on stdout, for scripts and CI:
@@ -341,7 +350,7 @@ impl Ctx<'_> {
             return Ok(());
         }
         for d in &shown {
-            writeln!(self.err, "{}\n", d.styled(self.color))?;
+            writeln!(self.err, "{}\n", style::diagnostic(d, self.color))?;
         }
         let (e, w) = (diagnostics.error_count(), diagnostics.warning_count());
         if self.quiet {
@@ -353,12 +362,8 @@ impl Ctx<'_> {
 
     /// An `error: ...` line, `error` coloured like a diagnostic's.
     fn error_line(&mut self, message: &str) -> io::Result<()> {
-        let (on, off) = if self.color {
-            ("\x1b[1;31m", "\x1b[0m")
-        } else {
-            ("", "")
-        };
-        writeln!(self.err, "{on}error{off}: {message}")
+        let error = style::paint(style::ERROR, self.color, "error");
+        writeln!(self.err, "{error}: {message}")
     }
 
     /// Reports a failed synth or validate: diagnostics (then a line saying nothing was written)
@@ -400,6 +405,27 @@ fn dispatch(app: &App, command: Command, bin: &str, ctx: &mut Ctx<'_>) -> io::Re
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut definition(bin), bin, ctx.out);
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `--explain CODE`: the code's entry in the table on stdout; an unknown code, or a command
+/// given with it, is a usage error.
+fn explain(code: &str, with_command: bool, ctx: &mut Ctx<'_>) -> io::Result<ExitCode> {
+    if with_command {
+        ctx.error_line("`--explain` runs no command: give it alone, as `--explain SS0101`")?;
+        return Ok(ExitCode::from(2));
+    }
+    match Code::find(code) {
+        Some(entry) => {
+            writeln!(ctx.out, "{entry}")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            ctx.error_line(&format!(
+                "no diagnostic code `{code}`; codes look like `SS0101`, as printed in `error[SS0101]`"
+            ))?;
+            Ok(ExitCode::from(2))
         }
     }
 }

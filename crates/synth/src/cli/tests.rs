@@ -337,7 +337,7 @@ fn colour_never_and_no_color_print_no_escape_codes() {
     // A terminal without NO_COLOR (or with it empty) colours; so does `--color always`.
     assert!(auto_color(true, None) && auto_color(true, Some(OsStr::new(""))));
     let coloured = run(&app, &["validate"], true);
-    assert!(coloured.err.contains("\x1b[1;31merror[SS9002]\x1b[0m"));
+    assert!(coloured.err.contains("\x1b[1m\x1b[31merror[SS9002]\x1b[0m"));
     let always = run(&app, &["validate", "--color", "always"], false);
     assert_eq!(always.err, coloured.err);
     // Colour never reaches stdout or JSON.
@@ -546,4 +546,28 @@ fn diff_against_compares_two_stack_folders_of_the_app() {
         false,
     );
     assert_eq!(r.code, ExitCode::from(1));
+}
+
+#[test]
+fn explain_prints_a_code_and_rejects_an_unknown_one() {
+    let app = app(false, false);
+    let r = run(&app, &["--explain", "SS0101"], false);
+    assert_eq!(r.code, ExitCode::SUCCESS);
+    assert!(r.err.is_empty(), "{}", r.err);
+    insta::assert_snapshot!(r.out, @r"
+    SS0101: invalid VPC CIDR
+
+    A network's `cidr` must be an IPv4 network with its host bits zero, such as `10.0.0.0/16`; constructs in that network are not checked against it until it is fixed.
+    ");
+    // Case does not matter.
+    assert_eq!(run(&app, &["--explain", "ss0101"], false).out, r.out);
+
+    let unknown = run(&app, &["--explain", "SS9999"], false);
+    assert_eq!(unknown.code, ExitCode::from(2));
+    assert!(unknown.out.is_empty());
+    insta::assert_snapshot!(unknown.err, @"error: no diagnostic code `SS9999`; codes look like `SS0101`, as printed in `error[SS0101]`");
+
+    // It stands alone: with a command it is a usage error.
+    let both = run(&app, &["--explain", "SS0101", "validate"], false);
+    assert_eq!(both.code, ExitCode::from(2), "{}", both.err);
 }

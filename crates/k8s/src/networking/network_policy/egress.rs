@@ -18,6 +18,8 @@ const METADATA_SERVICE: &str = "169.254.169.254/32";
 enum Destination {
     /// A CIDR block, as given (checked when lowering).
     Cidr(String),
+    /// A CIDR block checked where it was made (a network's).
+    Block(Cidr),
     /// Any IPv4 address except the instance metadata service.
     Anywhere,
 }
@@ -74,6 +76,15 @@ impl AllowEgress {
         }
     }
 
+    /// Connections from `source`'s pods to `block` on TCP `port`: like [`AllowEgress::to_cidr`]
+    /// with a block already parsed (a network handle's), so it is not checked again.
+    pub fn to_block(source: &impl NetworkPeer, block: Cidr, port: u16) -> Self {
+        Self {
+            to: Destination::Block(block),
+            ..Self::to_cidr(source, block.to_string(), port)
+        }
+    }
+
     /// Connections from `source`'s pods to any IPv4 address (except the instance metadata
     /// service) on TCP `port`. Broad: see the type's documentation.
     pub fn to_port(source: &impl NetworkPeer, port: u16) -> Self {
@@ -107,6 +118,7 @@ impl Lower for AllowEgress {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let block = match &self.to {
             Destination::Anywhere => Cidr::parse("0.0.0.0/0").ok(),
+            Destination::Block(block) => Some(*block),
             Destination::Cidr(given) => match Cidr::parse(given) {
                 Ok(c) => Some(c),
                 Err(e) => {
