@@ -9,6 +9,11 @@ use stacksmith_core::{
 use crate::common::{self, name_tag};
 use crate::iam::{PolicyStatement, Principal, policy_document, sid_prefix};
 
+/// A bucket: holds data, known by its name (or name prefix).
+pub(crate) const BUCKET: stacksmith_core::Facts = stacksmith_core::Facts::new()
+    .stateful()
+    .identity(&["bucket", "bucket_prefix"]);
+
 /// Days after which incomplete multipart uploads are aborted (always on).
 const ABORT_MULTIPART_DAYS: u32 = 7;
 /// The id of the lifecycle rule stacksmith always adds.
@@ -530,7 +535,7 @@ impl Lower for Bucket {
         }
         body.insert("force_destroy".into(), false.into());
         body.insert("tags".into(), name_tag(&name).into());
-        let bucket = cx.add_stateful("aws_s3_bucket", "", body);
+        let bucket = cx.add_with("aws_s3_bucket", "", body, BUCKET);
         let id: Ref = bucket.attr("id");
         let arn: Ref = bucket.attr("arn");
 
@@ -554,7 +559,7 @@ impl Lower for Bucket {
                 },
             },
         );
-        let public_access = cx.add(
+        let public_access = cx.add_with(
             "aws_s3_bucket_public_access_block",
             "public-access",
             tf! {
@@ -564,6 +569,7 @@ impl Lower for Bucket {
                 "ignore_public_acls" => true,
                 "restrict_public_buckets" => true,
             },
+            crate::common::SECURITY,
         );
         cx.add(
             "aws_s3_bucket_ownership_controls",
@@ -595,6 +601,7 @@ impl Lower for Bucket {
             cx.path().clone(),
             tf! { "bucket" => &id, "policy" => policy },
         )
+        .facts(common::SECURITY)
         .depends_on(&public_access);
         cx.resource(policy_resource);
 

@@ -8,6 +8,12 @@ use stacksmith_core::{
 use crate::common::{self, Ingress, Peer, name_tag};
 use crate::network::NetworkRef;
 
+/// A replication group: holds data, known by its id.
+const REPLICATION_GROUP: stacksmith_core::Facts = stacksmith_core::Facts::new()
+    .stateful()
+    .identity(&["replication_group_id"])
+    .replaced_on(&["engine", "kms_key_id"]);
+
 /// ElastiCache replication group ids: 1–40 lowercase letters, digits and hyphens.
 const GROUP_ID: NameRule = NameRule {
     what: "ElastiCache replication group id",
@@ -353,7 +359,7 @@ impl Lower for Cache {
             &[],
         );
         let key_arn: Ref = key.attr("arn");
-        let subnet_group = cx.add(
+        let subnet_group = cx.add_with(
             "aws_elasticache_subnet_group",
             "subnets",
             tf! {
@@ -362,6 +368,7 @@ impl Lower for Cache {
                 "subnet_ids" => common::private_subnets(&self.network),
                 "tags" => name_tag(&name),
             },
+            crate::common::NAMED,
         );
         let sg = common::data_store_sg(cx, &self.network, self.engine.label(), PORT, &self.ingress);
 
@@ -371,7 +378,7 @@ impl Lower for Cache {
             tf! { "length" => 64_i64, "special" => false },
         );
         let token_value: Ref = token.attr("result");
-        let secret = cx.add(
+        let secret = cx.add_with(
             "aws_secretsmanager_secret",
             "auth",
             tf! {
@@ -381,6 +388,7 @@ impl Lower for Cache {
                 "recovery_window_in_days" => 30_i64,
                 "tags" => name_tag(&name),
             },
+            crate::common::NAMED,
         );
         cx.add(
             "aws_secretsmanager_secret_version",
@@ -427,7 +435,12 @@ impl Lower for Cache {
                 );
             }
         }
-        let group = cx.add_stateful("aws_elasticache_replication_group", "", body);
+        let group = cx.add_with(
+            "aws_elasticache_replication_group",
+            "",
+            body,
+            REPLICATION_GROUP,
+        );
         let (part, attr, what) = match self.shards {
             None => ("primary-endpoint", "primary_endpoint_address", "primary"),
             Some(_) => (

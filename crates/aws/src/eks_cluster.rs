@@ -356,10 +356,11 @@ impl Lower for EksCluster {
             )
             .resource(&key_arn)],
         );
-        let role_policy = cx.add(
+        let role_policy = cx.add_with(
             "aws_iam_role_policy",
             "cluster-encryption",
             tf! { "name" => "encrypt-secrets", "role" => role.attr::<String>("id"), "policy" => use_key },
+            crate::common::IAM_ROLE_POLICY,
         );
 
         let subnets: Vec<Value> = self
@@ -395,6 +396,7 @@ impl Lower for EksCluster {
                 "tags" => name_tag(&name),
             },
         )
+        .facts(crate::common::NAMED)
         .depends_on(&logs)
         .depends_on(&role_policy);
         for a in &attachments {
@@ -405,7 +407,7 @@ impl Lower for EksCluster {
         // The cluster's OIDC issuer as an IAM identity provider: what IRSA roles trust. IAM
         // fetches and pins the issuer's certificate itself, so no thumbprint is given (and no
         // `tls` provider is needed).
-        let oidc = cx.add(
+        let oidc = cx.add_with(
             "aws_iam_openid_connect_provider",
             "oidc",
             tf! {
@@ -413,6 +415,7 @@ impl Lower for EksCluster {
                 "client_id_list" => vec!["sts.amazonaws.com"],
                 "tags" => name_tag(&cx.name("oidc")),
             },
+            crate::common::IAM,
         );
 
         self.check_addon_versions(cx);

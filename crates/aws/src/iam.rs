@@ -134,10 +134,11 @@ pub(crate) fn policy_document(
         .iter()
         .map(|s| Value::Map(s.to_block()))
         .collect();
-    cx.data(
+    cx.data_with(
         "aws_iam_policy_document",
         part,
         tf! { "statement" => Value::List(blocks) },
+        crate::common::IAM,
     )
     .attr("json")
 }

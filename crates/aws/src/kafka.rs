@@ -12,6 +12,11 @@ use crate::iam::PolicyStatement;
 use crate::iam::sid_prefix;
 use crate::network::NetworkRef;
 
+/// A cluster (provisioned or serverless): holds data, known by its name.
+const MSK_CLUSTER: stacksmith_core::Facts = stacksmith_core::Facts::new()
+    .stateful()
+    .identity(&["cluster_name"]);
+
 /// Kafka versions MSK supports for new provisioned clusters (3.6.0's end of support is
 /// 2026-06-01, so it is left out).
 const VERSIONS: &[&str] = &["3.7.x", "3.8.x", "3.9.x", "4.0.x"];
@@ -538,7 +543,7 @@ impl Kafka {
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
-        let config = cx.add(
+        let config = cx.add_with(
             "aws_msk_configuration",
             "config",
             tf! {
@@ -546,6 +551,7 @@ impl Kafka {
                 "description" => format!("Safe broker defaults for {name}"),
                 "server_properties" => properties,
             },
+            crate::common::NAMED,
         );
 
         let mut cluster = Resource::new(
@@ -595,7 +601,7 @@ impl Kafka {
                 "tags" => name_tag(name),
             },
         )
-        .stateful();
+        .facts(MSK_CLUSTER);
         if p.autoscaling_max_gib.is_some() {
             cluster = cluster.ignore_changes(
                 "broker_node_group_info[0].storage_info[0].ebs_storage_info[0].volume_size",
@@ -615,7 +621,7 @@ impl Kafka {
                     "max_capacity" => max,
                 },
             );
-            cx.add(
+            cx.add_with(
                 "aws_appautoscaling_policy",
                 "storage",
                 tf! {
@@ -632,6 +638,7 @@ impl Kafka {
                         },
                     },
                 },
+                crate::common::NAMED,
             );
         }
         cx.output(
@@ -672,7 +679,7 @@ impl Kafka {
                 "give the network 3 zones",
             );
         }
-        let cluster = cx.add_stateful(
+        let cluster = cx.add_with(
             "aws_msk_serverless_cluster",
             "",
             tf! {
@@ -686,6 +693,7 @@ impl Kafka {
                 },
                 "tags" => name_tag(name),
             },
+            MSK_CLUSTER,
         );
         cx.output(
             "bootstrap-brokers",

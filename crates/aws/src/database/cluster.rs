@@ -2,11 +2,19 @@
 //! replicated storage and one instance per member, the first the writer.
 
 use stacksmith_core::terraform::Resource;
-use stacksmith_core::{Lowering, Ref, tf};
+use stacksmith_core::{Facts, Lowering, Ref, tf};
 
 use super::instance::parameter_group;
 use super::{Database, DatabaseEngine, Parameter};
 use crate::common::{self, name_tag};
+
+/// The cluster: holds data, known by its identifier.
+const CLUSTER: Facts = Facts::new()
+    .stateful()
+    .identity(&["cluster_identifier", "cluster_identifier_prefix"])
+    .replaced_on(super::REPLACED_ON);
+/// A cluster member, known by its identifier (the data is the cluster's).
+const MEMBER: Facts = Facts::new().identity(&["identifier", "identifier_prefix"]);
 
 /// The resource kinds of each engine: subnet group, parameter group, cluster, instance.
 fn kinds(engine: DatabaseEngine) -> [&'static str; 4] {
@@ -101,7 +109,7 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
         );
     }
     let mut cluster =
-        Resource::new(cx.address(cluster_kind, ""), cx.path().clone(), body).stateful();
+        Resource::new(cx.address(cluster_kind, ""), cx.path().clone(), body).facts(CLUSTER);
     for l in &log_addrs {
         cluster = cluster.depends_on(l);
     }
@@ -139,7 +147,7 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
             body.insert("ca_cert_identifier".into(), "rds-ca-rsa2048-g1".into());
             body.insert("apply_immediately".into(), false.into());
         }
-        cx.add(instance_kind, &format!("instance-{i}"), body);
+        cx.add_with(instance_kind, &format!("instance-{i}"), body, MEMBER);
     }
 
     cx.output(

@@ -2,10 +2,20 @@
 //! Multi-AZ standby, read replicas, or a replica of a database in another stack and region.
 
 use stacksmith_core::terraform::{Map, Value};
-use stacksmith_core::{Address, Lowering, Ref, Template, tf};
+use stacksmith_core::{Address, Facts, Lowering, Ref, Template, tf};
 
 use super::{Database, Parameter};
 use crate::common::{self, name_tag};
+
+/// The primary instance (or a replica of another stack's database): holds data, known by its
+/// identifier.
+const PRIMARY: Facts = Facts::new()
+    .stateful()
+    .identity(&["identifier", "identifier_prefix"])
+    .replaced_on(super::REPLACED_ON);
+/// A read replica in this stack: known by its identifier; it holds no data of its own
+/// (removing it loses nothing).
+const REPLICA: Facts = Facts::new().identity(&["identifier", "identifier_prefix"]);
 
 /// Exported logs go to `/aws/rds/instance/<id>/<log>`, created here so they are encrypted and
 /// expire (RDS would otherwise create them itself, unencrypted and kept forever).
@@ -130,7 +140,7 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
         cx.path().clone(),
         body,
     )
-    .stateful();
+    .facts(PRIMARY);
     for l in &log_addrs {
         primary = primary.depends_on(l);
     }
@@ -149,7 +159,8 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
             cx.address("aws_db_instance", &format!("replica-{}", i + 1)),
             cx.path().clone(),
             body,
-        );
+        )
+        .facts(REPLICA);
         for l in &log_addrs {
             r = r.depends_on(l);
         }
@@ -195,7 +206,7 @@ pub(super) fn parameter_group(
             })
         })
         .collect();
-    cx.add(
+    cx.add_with(
         kind,
         "params",
         tf! {
@@ -205,5 +216,6 @@ pub(super) fn parameter_group(
             "parameter" => Value::List(entries),
             "tags" => name_tag(name),
         },
+        common::NAMED,
     )
 }

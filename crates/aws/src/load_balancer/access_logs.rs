@@ -72,7 +72,7 @@ pub(super) fn access_log_bucket(
             "shorten the construct id or the stack name",
         );
     }
-    let bucket = cx.add_stateful(
+    let bucket = cx.add_with(
         "aws_s3_bucket",
         "logs",
         tf! {
@@ -80,6 +80,7 @@ pub(super) fn access_log_bucket(
             "force_destroy" => false,
             "tags" => name_tag(&format!("{name}-logs")),
         },
+        crate::bucket::BUCKET,
     );
     let id: Ref = bucket.attr("id");
     cx.add(
@@ -87,7 +88,7 @@ pub(super) fn access_log_bucket(
         "logs",
         tf! { "bucket" => &id, "rule" => tf! { "object_ownership" => "BucketOwnerEnforced" } },
     );
-    cx.add(
+    cx.add_with(
         "aws_s3_bucket_public_access_block",
         "logs",
         tf! {
@@ -97,6 +98,7 @@ pub(super) fn access_log_bucket(
             "ignore_public_acls" => true,
             "restrict_public_buckets" => true,
         },
+        crate::common::SECURITY,
     );
     let versioning = cx.add(
         "aws_s3_bucket_versioning",
@@ -166,10 +168,11 @@ pub(super) fn access_log_bucket(
         );
     }
     let policy = policy_document(cx, "logs-policy", &statements);
-    let policy = cx.add(
+    let policy = cx.add_with(
         "aws_s3_bucket_policy",
         "logs",
         tf! { "bucket" => &id, "policy" => policy },
+        crate::common::SECURITY,
     );
     (bucket, policy)
 }
