@@ -107,7 +107,7 @@ fn resynth_without_changes_is_byte_identical_and_has_no_moved_blocks() {
 }
 
 #[test]
-fn renamed_database_moves_and_flags_the_identifier_replacement() {
+fn renamed_database_moves_and_keeps_its_cloud_names() {
     let out = scratch("rename");
     assert!(stacksmith::synth(&app_of(stack(Some("db"))), &out).is_ok());
     let renamed = app_of(stack(Some("orders")));
@@ -125,19 +125,15 @@ fn renamed_database_moves_and_flags_the_identifier_replacement() {
     assert!(db.is_some_and(|r| r.action == Action::Move
         && r.moved_from.as_deref() == Some("aws_db_instance.db")
         && r.stateful));
+    // The identifier, names, tags and descriptions keep their old values: only moves.
     assert!(
-        !s.terraform
+        s.terraform
             .iter()
-            .any(|r| r.action == Action::Destroy && r.stateful)
+            .all(|r| r.action == Action::Move && r.changes.is_empty()),
+        "{}",
+        d.text()
     );
-    // The identifier derives from the construct path: the provider replaces the instance
-    // despite the moved block, and the diff says so first.
-    assert!(s.flags.first().is_some_and(|f| {
-        f.kind == FlagKind::StatefulReplacement
-            && f.subject == "aws_db_instance.orders"
-            && f.message
-                .starts_with("identifier: \"prod-db\" → \"prod-orders\"")
-    }));
+    assert!(s.flags.is_empty(), "{}", d.text());
     snap("diff__rename_text", &d.text());
     snap("diff__rename_markdown", &d.markdown());
 
@@ -145,6 +141,13 @@ fn renamed_database_moves_and_flags_the_identifier_replacement() {
         panic!("synth of the renamed stack failed");
     };
     assert!(report.diagnostics.is_empty(), "{}", report.diagnostics);
+    let [r] = &report.stacks[0].renamed[..] else {
+        panic!("one renamed construct expected");
+    };
+    assert_eq!(
+        (r.from.as_str(), r.path.as_str()),
+        ("prod/db", "prod/orders")
+    );
     assert!(main_tf(&out).get("moved").is_none());
     let doc = moved_tf(&out);
     let moves = moved(&doc);
@@ -157,10 +160,20 @@ fn renamed_database_moves_and_flags_the_identifier_replacement() {
         "{moves:?}"
     );
     snap("diff__rename_moved_blocks", &moves.join("\n"));
+    let identifier = main_tf(&out)
+        .pointer("/resource/aws_db_instance/orders/identifier")
+        .cloned();
+    assert_eq!(identifier, Some(serde_json::json!("prod-db")));
 
-    // Synthesizing again keeps the moved blocks until they are removed by hand.
-    assert!(stacksmith::synth(&renamed, &out).is_ok());
+    // Synthesizing again keeps the moved blocks until they are removed by hand, and the
+    // names; the diff of the unchanged app against its own output is empty.
+    let before = read_all(&out);
+    let again = stacksmith::synth(&renamed, &out);
+    assert!(again.is_ok_and(|r| r.stacks[0].renamed.is_empty()));
+    assert_eq!(before, read_all(&out));
     assert_eq!(moved(&moved_tf(&out)), moves);
+    let d = stacksmith_synth::diff(&renamed, &out);
+    assert!(d.is_ok_and(|d| d.stacks.iter().all(|s| s.is_empty() && s.flags.is_empty())));
     let _ = fs::remove_dir_all(&out);
 }
 

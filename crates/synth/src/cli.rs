@@ -413,6 +413,18 @@ fn synth_command(app: &App, args: &SynthArgs, ctx: &mut Ctx<'_>) -> io::Result<E
             s.objects,
             s.files
         )?;
+        for r in &s.renamed {
+            let kept: std::collections::BTreeSet<&str> =
+                r.names.values().map(String::as_str).collect();
+            writeln!(
+                ctx.out,
+                "  renamed {} → {}: {} moved block(s); keeps its cloud names ({}), so nothing is replaced",
+                r.from,
+                r.path,
+                r.moves,
+                kept.into_iter().collect::<Vec<_>>().join(", ")
+            )?;
+        }
         if !s.after.is_empty() {
             writeln!(ctx.out, "  apply after stack(s): {}", s.after.join(", "))?;
         }

@@ -1,11 +1,12 @@
 //! Rendering one lowered stack into its files, in memory: `terraform/main.tf.json`,
-//! `terraform/moved.tf.json` after a recognised rename, `kubernetes/...`, and `manifest.json` with content hashes and the apply order.
+//! `terraform/moved.tf.json` after a recognised rename, `kubernetes/...`, and `manifest.json` with content hashes, the apply order, the facts of every
+//! resource and the cloud names renamed constructs keep (see [`crate::diff`]'s `moves` module).
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use stacksmith_core::Graph;
 
-use crate::diff::Move;
+use crate::diff::{Move, Renamed, ResourceFacts};
 use crate::{SynthError, cluster_root, kubernetes, terraform_json};
 
 /// One output file, relative to the stack's folder.
@@ -32,6 +33,8 @@ pub struct StackOutput {
     pub apply_order: Vec<ApplyStep>,
     /// Stacks to apply before this one.
     pub after: Vec<String>,
+    /// Constructs recognised as renamed that keep their cloud names.
+    pub renamed: Vec<Renamed>,
 }
 
 /// One step of applying the output.
@@ -47,6 +50,7 @@ pub struct ApplyStep {
 
 #[derive(Serialize)]
 struct Manifest<'a> {
+    schema: u32,
     generator: &'a str,
     stack: &'a str,
     region: &'a str,
@@ -55,6 +59,9 @@ struct Manifest<'a> {
     apply_order: &'a [ApplyStep],
     kubernetes_objects: Vec<String>,
     files: Vec<ManifestFile<'a>>,
+    resources: Vec<ResourceFacts>,
+    #[serde(skip_serializing_if = "<[Renamed]>::is_empty")]
+    renamed: &'a [Renamed],
 }
 
 #[derive(Serialize)]
@@ -66,12 +73,16 @@ struct ManifestFile<'a> {
 
 /// Renders a lowered, error-free graph.
 pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
-    render_moved(g, &[])
+    render_moved(g, &[], &[])
 }
 
 /// Renders a graph with `moved` blocks (renames recognised against the previous output) in
-/// `terraform/moved.tf.json`.
-pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, SynthError> {
+/// `terraform/moved.tf.json`; `renamed` (already kept in the graph) is recorded in the manifest.
+pub(crate) fn render_moved(
+    g: &Graph,
+    moves: &[Move],
+    renamed: &[Renamed],
+) -> Result<StackOutput, SynthError> {
     let mut files = Vec::new();
     let mut apply_order = Vec::new();
     let has_terraform = !g.resources.is_empty() || !g.data.is_empty();
@@ -115,6 +126,7 @@ pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, Syn
     files.extend(crate::diagram::files(g));
 
     let manifest = Manifest {
+        schema: crate::diff::moves::MANIFEST_SCHEMA,
         generator: concat!("stacksmith ", env!("CARGO_PKG_VERSION")),
         stack: &g.stack,
         region: &g.region,
@@ -129,6 +141,13 @@ pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, Syn
                 bytes: f.contents.len(),
             })
             .collect(),
+        resources: g
+            .resources
+            .iter()
+            .chain(&g.data)
+            .map(ResourceFacts::of)
+            .collect(),
+        renamed,
     };
     let mut text = serde_json::to_string_pretty(&manifest).map_err(|source| SynthError::Json {
         what: format!("{}/manifest.json", g.stack),
@@ -146,6 +165,7 @@ pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, Syn
         objects: g.objects.len(),
         apply_order,
         after: g.after.clone(),
+        renamed: renamed.to_vec(),
     })
 }
 

@@ -26,6 +26,8 @@ pub struct StackReport {
     pub apply_order: Vec<ApplyStep>,
     /// Stacks to apply before this one.
     pub after: Vec<String>,
+    /// Constructs renamed by this synth that keep their cloud names (one summary line each).
+    pub renamed: Vec<crate::diff::Renamed>,
 }
 
 /// What a synth did: the stacks written and the warnings found.
@@ -72,7 +74,7 @@ fn render_planned(
     }
     let outputs = planned
         .iter()
-        .map(|p| render::render_moved(&p.graph, &p.moves))
+        .map(|p| render::render_moved(&p.graph, &p.moves, &p.renamed))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((outputs, diagnostics))
 }
@@ -116,6 +118,7 @@ pub fn write_outputs(out: &Path, outputs: &[StackOutput]) -> Result<Vec<StackRep
             files: o.files.len(),
             apply_order: o.apply_order.clone(),
             after: o.after.clone(),
+            renamed: o.renamed.iter().filter(|r| r.moves > 0).cloned().collect(),
         });
     }
     Ok(reports)

@@ -18,11 +18,11 @@ use std::path::Path;
 
 use serde::Serialize;
 use serde_json::Value as Json;
-use stacksmith_core::{App, Diagnostics, Graph};
+use stacksmith_core::{App, Diagnostics, Facts, Graph};
 
 use crate::SynthError;
-pub use moves::Move;
-use moves::PreviousTerraform;
+use moves::{Known, PreviousTerraform};
+pub use moves::{Move, Renamed, ResourceFacts};
 
 /// What happens to a resource or a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -134,6 +134,9 @@ pub struct StackDiff {
     pub terraform: Vec<ResourceChange>,
     /// Kubernetes changes, by path.
     pub kubernetes: Vec<FileChange>,
+    /// What the reader should know about how the diff was made.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl StackDiff {
@@ -206,7 +209,7 @@ pub(crate) fn load_previous(out: &Path, stack: &str) -> Result<Option<Previous>,
         move |source| SynthError::Json { what, source }
     };
     let tf_path = dir.join("terraform/main.tf.json");
-    let terraform = if tf_path.is_file() {
+    let mut terraform = if tf_path.is_file() {
         let text = fs::read_to_string(&tf_path).map_err(io(&tf_path))?;
         let doc: Json = serde_json::from_str(&text).map_err(json_err(&tf_path))?;
         let mut tf = PreviousTerraform::from_json(&doc);
@@ -225,6 +228,9 @@ pub(crate) fn load_previous(out: &Path, stack: &str) -> Result<Option<Previous>,
     if manifest_path.is_file() {
         let text = fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
         let doc: Json = serde_json::from_str(&text).map_err(json_err(&manifest_path))?;
+        if let Some(tf) = terraform.as_mut() {
+            tf.read_manifest(&doc);
+        }
         let files = doc.get("files").and_then(Json::as_array);
         for path in files
             .into_iter()
@@ -249,6 +255,8 @@ pub(crate) struct Planned {
     pub graph: Graph,
     pub previous: Option<Previous>,
     pub moves: Vec<Move>,
+    /// The renamed constructs keeping their cloud names (already kept in `graph`).
+    pub renamed: Vec<Renamed>,
     /// SS0009 (errors) and SS0010 (warnings) from matching against the previous output.
     pub diagnostics: Diagnostics,
 }
@@ -268,19 +276,24 @@ pub(crate) fn plan_app(
         return Err(SynthError::Diagnostics(diagnostics));
     }
     let mut planned = Vec::new();
-    for graph in graphs {
+    for mut graph in graphs {
         let previous = match out {
             Some(out) => load_previous(out, &graph.stack)?,
             None => None,
         };
-        let (moves, d) = match previous.as_ref().and_then(|p| p.terraform.as_ref()) {
-            Some(tf) => moves::plan(&graph, tf),
-            None => (Vec::new(), Diagnostics::default()),
+        let (moves, renamed, d) = match previous.as_ref().and_then(|p| p.terraform.as_ref()) {
+            Some(tf) => {
+                let (moves, d) = moves::plan(&graph, tf);
+                let renamed = moves::keep_names(&mut graph, tf, &moves);
+                (moves, renamed, d)
+            }
+            None => (Vec::new(), Vec::new(), Diagnostics::default()),
         };
         planned.push(Planned {
             graph,
             previous,
             moves,
+            renamed,
             diagnostics: d,
         });
     }
@@ -294,7 +307,7 @@ pub fn diff(app: &App, out: &Path) -> Result<AppDiff, SynthError> {
     let (planned, diagnostics) = plan_app(app, Some(out))?;
     let mut stacks = Vec::new();
     for p in &planned {
-        let rendered = crate::render::render_moved(&p.graph, &p.moves)?;
+        let rendered = crate::render::render_moved(&p.graph, &p.moves, &p.renamed)?;
         stacks.push(stack_diff(p, &rendered));
     }
     Ok(AppDiff {
@@ -302,44 +315,6 @@ pub fn diff(app: &App, out: &Path) -> Result<AppDiff, SynthError> {
         diagnostics,
     })
 }
-
-/// Attributes whose change makes the provider replace a stateful resource (a moved block keeps
-/// the state, but not the resource): the cloud-side identity, the key, the engine.
-const REPLACING: &[&str] = &[
-    "identifier",
-    "cluster_identifier",
-    "replication_group_id",
-    "cluster_id",
-    "cluster_name",
-    "bucket",
-    "bucket_prefix",
-    "name",
-    "domain_name",
-    "kms_key_id",
-    "storage_encrypted",
-    "engine",
-    "availability_zone",
-    "snapshot_identifier",
-];
-
-/// Types whose changes are security-relevant.
-const SECURITY_KINDS: &[&str] = &[
-    "aws_security_group",
-    "aws_security_group_rule",
-    "aws_vpc_security_group_ingress_rule",
-    "aws_vpc_security_group_egress_rule",
-    "aws_network_acl",
-    "aws_network_acl_rule",
-    "aws_kms_key",
-    "aws_kms_key_policy",
-    "aws_s3_bucket_policy",
-    "aws_s3_bucket_public_access_block",
-    "aws_eks_access_entry",
-    "aws_eks_access_policy_association",
-    "aws_lb_listener",
-    "aws_wafv2_web_acl",
-    "aws_wafv2_web_acl_association",
-];
 
 /// Kubernetes kinds (lowercase, as in file names) whose changes are security-relevant.
 const SECURITY_OBJECTS: &[&str] = &[
@@ -351,12 +326,6 @@ const SECURITY_OBJECTS: &[&str] = &[
     "serviceaccount",
 ];
 
-fn is_security(address: &str) -> bool {
-    let kind = address.strip_prefix("data.").unwrap_or(address);
-    let kind = kind.split_once('.').map_or(kind, |(k, _)| k);
-    kind.starts_with("aws_iam_") || SECURITY_KINDS.contains(&kind)
-}
-
 fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
     let empty = PreviousTerraform::default();
     let prev_tf = p
@@ -364,14 +333,18 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
         .as_ref()
         .and_then(|x| x.terraform.as_ref())
         .unwrap_or(&empty);
-    let kinds = moves::stateful_kinds(&p.graph);
+    let known = Known::new(&p.graph, prev_tf);
     let acknowledged: BTreeSet<String> = p
         .graph
         .acknowledged_removals
         .iter()
         .map(stacksmith_core::Address::expression)
         .collect();
-    let renames = with_data_renames(p, prev_tf);
+    // Moves carried over from an earlier synth point at addresses the previous output
+    // already has: nothing moves for this diff.
+    let mut renames = with_data_renames(p, prev_tf);
+    renames
+        .retain(|m| prev_tf.resources.contains_key(&m.from) || prev_tf.data.contains_key(&m.from));
     let moved_to: BTreeMap<&str, &str> = renames
         .iter()
         .map(|m| (m.to.as_str(), m.from.as_str()))
@@ -380,10 +353,10 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
     let rename = |v: &Json| renames.iter().fold(v.clone(), |v, m| rename_address(&v, m));
 
     // The new side: managed resources and data sources as written.
-    let mut new: BTreeMap<String, (Json, bool)> = moves::new_bodies(&p.graph);
+    let mut new = moves::new_bodies(&p.graph);
     for d in &p.graph.data {
         let body = serde_json::to_value(d).unwrap_or(Json::Null);
-        new.insert(d.address.expression(), (body, false));
+        new.insert(d.address.expression(), (body, d));
     }
     let mut old: BTreeMap<&str, &Json> = BTreeMap::new();
     for (a, b) in prev_tf.resources.iter().chain(&prev_tf.data) {
@@ -392,18 +365,19 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
 
     let mut flags = Vec::new();
     let mut terraform = Vec::new();
-    for (addr, (body, stateful)) in &new {
+    for (addr, (body, r)) in &new {
+        let facts = &r.facts;
         let from = moved_to.get(addr.as_str()).copied();
         let before = from.or(Some(addr.as_str())).and_then(|a| old.get(a));
         let Some(before) = before else {
-            if is_security(addr) && p.previous.is_some() {
+            if facts.security && p.previous.is_some() {
                 flags.push(flag(FlagKind::Security, addr, "created"));
             }
             terraform.push(ResourceChange {
                 address: addr.clone(),
                 action: Action::Create,
                 moved_from: None,
-                stateful: *stateful,
+                stateful: facts.stateful,
                 changes: Vec::new(),
             });
             continue;
@@ -419,9 +393,9 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
             continue;
         }
         for c in &changes {
-            flags.extend(attribute_flags(&p.graph.stack, addr, *stateful, from, c));
+            flags.extend(attribute_flags(&p.graph.stack, addr, facts, from, c));
         }
-        if is_security(addr) && !changes.is_empty() {
+        if facts.security && !changes.is_empty() {
             let paths: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
             flags.push(flag(
                 FlagKind::Security,
@@ -437,15 +411,15 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
                 Action::Update
             },
             moved_from: from.map(str::to_owned),
-            stateful: *stateful,
+            stateful: facts.stateful,
             changes,
         });
     }
-    for (addr, body) in &old {
+    for addr in old.keys() {
         if new.contains_key(*addr) || moved_from.contains(addr) {
             continue;
         }
-        let stateful = !addr.starts_with("data.") && moves::is_stateful(addr, body, &kinds);
+        let stateful = known.stateful(addr);
         if stateful {
             let message = if acknowledged.contains(*addr) {
                 "destroyed with its data (acknowledged with `acknowledge_removal`)".to_owned()
@@ -457,7 +431,7 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
             };
             flags.push(flag(FlagKind::StatefulDestroy, addr, &message));
         }
-        if is_security(addr) {
+        if known.security(addr) {
             flags.push(flag(FlagKind::Security, addr, "destroyed"));
         }
         terraform.push(ResourceChange {
@@ -473,7 +447,16 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
     let kubernetes = kube_changes(p, rendered, &mut flags);
     flags.sort();
     flags.dedup();
+    let mut notes = Vec::new();
+    if p.previous.as_ref().is_some_and(|x| x.terraform.is_some()) && !known.recorded() {
+        notes.push(
+            "the previous manifest.json records no resource facts (written before schema 2): \
+             removed resources are taken to be what this app's resources of the same type are"
+                .to_owned(),
+        );
+    }
     StackDiff {
+        notes,
         stack: p.graph.stack.clone(),
         previous: p.previous.is_some(),
         flags,
@@ -598,7 +581,7 @@ fn show(v: Option<&Json>) -> String {
 fn attribute_flags(
     stack: &str,
     addr: &str,
-    stateful: bool,
+    facts: &Facts,
     from: Option<&str>,
     c: &AttrChange,
 ) -> Vec<Flag> {
@@ -615,21 +598,15 @@ fn attribute_flags(
     let is = |v: Option<&Json>, b: bool| v == Some(&Json::Bool(b));
     let mut out = Vec::new();
     let change = format!("{}: {} → {}", c.path, show(old), show(new));
-    if stateful && REPLACING.contains(&top) && top == c.path {
+    let replacing = facts.identity.contains(&top) || facts.replaced_on.contains(&top);
+    if facts.stateful && replacing && top == c.path {
         let why = if from.is_some() {
             let (kind, name) = addr.split_once('.').unwrap_or((addr, ""));
             format!(
                 "forces replacement: the `moved` block keeps the state, but the provider still \
-                 destroys and re-creates the resource. The cloud name derives from the construct \
-                 path; to keep the resource, pin the old value{}: `stack.override_attribute(\
-                 &Address::resource(\"{stack}\", \"{kind}\", \"{name}\"), \"{}\", {})`",
-                match (kind, c.path.as_str()) {
-                    ("aws_db_instance", "identifier")
-                    | ("aws_rds_cluster" | "aws_docdb_cluster", "cluster_identifier") => {
-                        format!(" with `.identifier({})` on the Database, or", show(old))
-                    }
-                    _ => String::new(),
-                },
+                 destroys and re-creates the resource; to keep the resource, pin the old value: \
+                 `stack.override_attribute(&Address::resource(\"{stack}\", \"{kind}\", \
+                 \"{name}\"), \"{}\", {})`",
                 c.path,
                 show(old)
             )
@@ -777,17 +754,9 @@ mod tests {
         );
         let flags: Vec<FlagKind> = out
             .iter()
-            .flat_map(|c| attribute_flags("prod", "aws_eks_cluster.eks", false, None, c))
+            .flat_map(|c| attribute_flags("prod", "aws_eks_cluster.eks", &Facts::new(), None, c))
             .map(|f| f.kind)
             .collect();
         assert_eq!(flags, [FlagKind::PublicAccess]);
-    }
-
-    #[test]
-    fn security_kinds() {
-        assert!(is_security("aws_iam_role.x"));
-        assert!(is_security("data.aws_iam_policy_document.x"));
-        assert!(is_security("aws_security_group.x"));
-        assert!(!is_security("aws_db_instance.x"));
     }
 }

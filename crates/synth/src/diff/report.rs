@@ -69,6 +69,9 @@ pub(super) fn text(stacks: &[StackDiff]) -> String {
         if !s.previous {
             let _ = writeln!(o, "  no previous output: everything is created");
         }
+        for n in &s.notes {
+            let _ = writeln!(o, "  note: {n}");
+        }
         if s.is_empty() {
             let _ = writeln!(o, "  no changes");
             continue;
@@ -114,6 +117,9 @@ pub(super) fn markdown(stacks: &[StackDiff]) -> String {
         let _ = writeln!(o, "### stacksmith diff: `{}`\n", s.stack);
         if !s.previous {
             let _ = writeln!(o, "No previous output: everything is created.\n");
+        }
+        for n in &s.notes {
+            let _ = writeln!(o, "Note: {}.\n", md(n));
         }
         if s.is_empty() {
             let _ = writeln!(o, "No changes.\n");
