@@ -418,7 +418,7 @@ fn synth_command(app: &App, args: &SynthArgs, ctx: &mut Ctx<'_>) -> io::Result<E
                 r.names.values().map(String::as_str).collect();
             writeln!(
                 ctx.out,
-                "  renamed {} → {}: {} moved block(s); keeps its cloud names ({}), so nothing is replaced",
+                "  renamed {} → {} ({} moved block(s)): keeps the cloud names {}, so Terraform replaces nothing",
                 r.from,
                 r.path,
                 r.moves,

@@ -443,19 +443,29 @@ pub(crate) fn keep_names(g: &mut Graph, prev: &PreviousTerraform, moves: &[Move]
             .iter()
             .map(|r| (r.address.expression(), r))
             .collect();
-        for m in moves {
-            let (Some(old), Some(to)) = (prev.resources.get(&m.from), resources.get(&m.to)) else {
-                continue;
-            };
-            let (from, names) = names_kept(&known, prev, &m.from, old, to);
-            let e = renamed
-                .entry(to.owner.to_string())
-                .or_insert_with(|| Renamed {
-                    path: to.owner.to_string(),
-                    from,
-                    names: BTreeMap::new(),
-                    moves: 0,
-                });
+        // Outer constructs first, so that a resource of a construct below a renamed one (a
+        // rule of its security group) is kept under it.
+        let mut fresh: Vec<(&Move, &Json, &Resource)> = moves
+            .iter()
+            .filter_map(|m| Some((m, prev.resources.get(&m.from)?, *resources.get(&m.to)?)))
+            .collect();
+        fresh.sort_by_key(|(m, _, to)| (to.owner.segments().len(), m.to.clone()));
+        for (m, old, to) in fresh {
+            let (from, mut names) = names_kept(&known, prev, &m.from, old, to);
+            let outer = renamed
+                .keys()
+                .find(|p| to.owner.starts_with(&path_of(p)))
+                .cloned();
+            let key = outer.unwrap_or_else(|| to.owner.to_string());
+            if key != to.owner.to_string() {
+                names.remove(&cloud_name(&to.owner, ""));
+            }
+            let e = renamed.entry(key.clone()).or_insert_with(|| Renamed {
+                path: key,
+                from,
+                names: BTreeMap::new(),
+                moves: 0,
+            });
             e.moves += 1;
             for (a, b) in names {
                 e.names.entry(a).or_insert(b);
@@ -466,6 +476,16 @@ pub(crate) fn keep_names(g: &mut Graph, prev: &PreviousTerraform, moves: &[Move]
             if paths.contains(&r.path) && !renamed.contains_key(&r.path) {
                 renamed.insert(r.path.clone(), r.clone());
             }
+        }
+    }
+    // Names the construct's own name already keeps (`prod-orders-sg` with `prod-orders`)
+    // need no entry of their own.
+    for r in renamed.values_mut() {
+        let base = cloud_name(&path_of(&r.path), "");
+        if let Some(kept) = r.names.get(&base).cloned() {
+            let pair = [(base.as_str(), kept.as_str())];
+            r.names
+                .retain(|a, b| *a == base || substitute(a, &pair) != *b);
         }
     }
     renamed.retain(|_, r| !r.names.is_empty());
