@@ -213,3 +213,91 @@ fn msk_serverless_cluster() {
         },
     );
 }
+
+/// A database whose endpoint a workload reads through the `cluster/` root, under `id`.
+fn with_workload(id: &str, size_gib: u32) -> App {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let net = stack.add(Network::new("network", "10.0.0.0/16"));
+    let eks = stack.add(EksCluster::new("eks", &net));
+    let db = stack.add(Database::postgres(id, &net));
+    let ns = stack.add(Namespace::new("shop"));
+    let api = stack.add(
+        Deployment::new(&ns, "api").container(
+            Container::new("api", "shop/api:1.0.0")
+                .port("http", 8000)
+                .env_from_cloud("DB_HOST", db.endpoint()),
+        ),
+    );
+    stack.add(db.allow_workload(&api, &eks));
+    let data = VolumeClaim::new("data", Memory::gib(size_gib));
+    stack.add(
+        StatefulSet::new(&ns, "search")
+            .volume_claim(&data)
+            .container(
+                Container::new("search", "shop/search:1.0.0")
+                    .port("http", 9200)
+                    .mount_writable(&data, "/data"),
+            ),
+    );
+    let mut app = App::new();
+    app.add(stack);
+    app
+}
+
+#[test]
+fn the_cluster_root_follows_a_rename_and_immutable_fields_are_flagged() {
+    let out = scratch("cluster");
+    assert!(stacksmith::synth(&with_workload("store", 10), &out).is_ok());
+
+    // Renamed: the cluster root's data source is renamed with the database and still finds
+    // it by the same identifier; nothing else changes there.
+    let Ok(d) = stacksmith_synth::diff(&with_workload("orders", 10), &out) else {
+        panic!("diff failed");
+    };
+    let s = &d.stacks[0];
+    // Not kept yet: the NetworkPolicy named after the database's id (`api-to-store`) is
+    // re-created under the new id; Terraform replaces nothing.
+    assert!(
+        s.flags
+            .iter()
+            .all(|f| f.subject.contains("/networkpolicy-api-to-")),
+        "{}",
+        d.text()
+    );
+    assert!(
+        s.terraform
+            .iter()
+            .all(|r| r.action == Action::Move && r.changes.is_empty()),
+        "{}",
+        d.text()
+    );
+    assert!(!s.cluster.is_empty(), "{}", d.text());
+    assert!(
+        s.cluster
+            .iter()
+            .all(|c| c.action == Action::Move && c.changes.is_empty()),
+        "{}",
+        d.text()
+    );
+    assert!(stacksmith::synth(&with_workload("orders", 10), &out).is_ok());
+    let Ok(d) = stacksmith_synth::diff(&with_workload("orders", 10), &out) else {
+        panic!("diff failed");
+    };
+    assert!(d.stacks.iter().all(|s| s.is_empty()), "{}", d.text());
+
+    // A StatefulSet's volume claim templates cannot be updated: flagged.
+    let Ok(d) = stacksmith_synth::diff(&with_workload("orders", 20), &out) else {
+        panic!("diff failed");
+    };
+    let flag = d.stacks[0]
+        .flags
+        .iter()
+        .find(|f| f.kind == stacksmith_synth::diff::FlagKind::ImmutableField);
+    assert!(
+        flag.is_some_and(|f| f.subject.ends_with("statefulset-search.yaml")
+            && f.message.starts_with("spec.volumeClaimTemplates changes")),
+        "{}",
+        d.text()
+    );
+    let _ = fs::remove_dir_all(&out);
+}

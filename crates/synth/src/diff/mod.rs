@@ -2,11 +2,16 @@
 //! attribute by attribute (the bodies as written, nested paths like
 //! `vpc_config.endpoint_public_access` and `ingress[0].cidr_blocks`, JSON-in-string attributes
 //! such as policies and container definitions opened up), taking the renames synth would write
-//! as `moved` blocks into account; Kubernetes file by file with a line diff of the YAML.
+//! as `moved` blocks into account; the `cluster/` root the same way (its data sources renamed
+//! with a renamed construct); Kubernetes file by file with a line diff of the YAML.
 //!
-//! Flags a reviewer must see come first: destroying or replacing a stateful resource, security
-//! groups / IAM / network policies / RBAC changing, deletion protection or final snapshots
-//! turned off, `force_destroy`, and public access opened.
+//! Flags a reviewer must see come first: destroying or replacing a stateful resource, a
+//! Kubernetes field the API server will not update (a workload's selector, a StatefulSet's
+//! volume claim templates), security-relevant resources (as their constructs declare them:
+//! security groups, IAM, KMS keys, bucket policies, listeners) and network policies / RBAC
+//! changing, deletion protection or final snapshots turned off, `force_destroy`, and public
+//! access opened. What a resource of the previous output was (stateful, security-relevant)
+//! comes from the facts its `manifest.json` recorded.
 
 mod lines;
 pub(crate) mod moves;
@@ -85,6 +90,10 @@ pub enum FlagKind {
     StatefulDestroy,
     /// A stateful resource is replaced (an attribute that forces a new resource changes).
     StatefulReplacement,
+    /// A Kubernetes field that cannot be updated changes (a workload's selector, a
+    /// StatefulSet's volume claim templates, a Service's cluster IP): the API server rejects
+    /// the apply.
+    ImmutableField,
     /// Deletion protection or final snapshots turned off.
     DeletionProtection,
     /// `force_destroy` turned on: the bucket is deleted with its objects.
@@ -100,6 +109,7 @@ impl FlagKind {
         match self {
             FlagKind::StatefulDestroy => "STATEFUL DESTROY",
             FlagKind::StatefulReplacement => "STATEFUL REPLACEMENT",
+            FlagKind::ImmutableField => "IMMUTABLE FIELD",
             FlagKind::DeletionProtection => "DELETION PROTECTION OFF",
             FlagKind::ForceDestroy => "FORCE DESTROY",
             FlagKind::PublicAccess => "PUBLIC ACCESS",
@@ -134,6 +144,10 @@ pub struct StackDiff {
     pub terraform: Vec<ResourceChange>,
     /// Kubernetes changes, by path.
     pub kubernetes: Vec<FileChange>,
+    /// Changes to the `cluster/` root's resources and data sources (addresses as written
+    /// there), by address.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cluster: Vec<ResourceChange>,
     /// What the reader should know about how the diff was made.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -142,7 +156,7 @@ pub struct StackDiff {
 impl StackDiff {
     /// Whether nothing changes.
     pub fn is_empty(&self) -> bool {
-        self.terraform.is_empty() && self.kubernetes.is_empty()
+        self.terraform.is_empty() && self.kubernetes.is_empty() && self.cluster.is_empty()
     }
 
     /// Resources created, moved, updated and destroyed, then files created, updated, removed.
@@ -187,7 +201,8 @@ impl AppDiff {
 pub(crate) struct Previous {
     /// `terraform/main.tf.json`, if there was one.
     pub terraform: Option<PreviousTerraform>,
-    /// `kubernetes/...` files listed in `manifest.json`: path → contents.
+    /// `kubernetes/...` files (and `cluster/main.tf.json`) listed in `manifest.json`: path →
+    /// contents.
     pub kubernetes: BTreeMap<String, String>,
 }
 
@@ -237,7 +252,7 @@ pub(crate) fn load_previous(out: &Path, stack: &str) -> Result<Option<Previous>,
             .flatten()
             .filter_map(|f| f.get("path")?.as_str())
         {
-            if path.starts_with("kubernetes/") && !path.contains("..") {
+            if (path.starts_with("kubernetes/") || path == CLUSTER_ROOT) && !path.contains("..") {
                 let p = dir.join(path);
                 let text = fs::read_to_string(&p).map_err(io(&p))?;
                 kubernetes.insert(path.to_owned(), text);
@@ -445,6 +460,7 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
     terraform.sort_by(|a, b| a.address.cmp(&b.address));
 
     let kubernetes = kube_changes(p, rendered, &mut flags);
+    let cluster = cluster_changes(p, rendered);
     flags.sort();
     flags.dedup();
     let mut notes = Vec::new();
@@ -463,6 +479,7 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
         moves: p.moves.clone(),
         terraform,
         kubernetes,
+        cluster,
     }
 }
 
@@ -511,20 +528,21 @@ fn kube_changes(
 ) -> Vec<FileChange> {
     let empty = BTreeMap::new();
     let old = p.previous.as_ref().map_or(&empty, |x| &x.kubernetes);
+    let old: BTreeMap<&str, &str> = old
+        .iter()
+        .filter(|(k, _)| k.starts_with("kubernetes/"))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let new: BTreeMap<&str, &str> = rendered
         .files
         .iter()
         .filter(|f| f.path.starts_with("kubernetes/"))
         .map(|f| (f.path.as_str(), f.contents.as_str()))
         .collect();
-    let paths: BTreeSet<&str> = old
-        .keys()
-        .map(String::as_str)
-        .chain(new.keys().copied())
-        .collect();
+    let paths: BTreeSet<&str> = old.keys().copied().chain(new.keys().copied()).collect();
     let mut out = Vec::new();
     for path in paths {
-        let (before, after) = (old.get(path).map(String::as_str), new.get(path).copied());
+        let (before, after) = (old.get(path).copied(), new.get(path).copied());
         let action = match (before, after) {
             (None, Some(_)) => Action::Create,
             (Some(_), None) => Action::Destroy,
@@ -545,6 +563,21 @@ fn kube_changes(
             };
             flags.push(flag(FlagKind::Security, path, what));
         }
+        if let (Some(a), Some(b)) = (before, after) {
+            for field in immutable_fields(&kind) {
+                if yaml_field(a, field) != yaml_field(b, field) {
+                    flags.push(flag(
+                        FlagKind::ImmutableField,
+                        path,
+                        &format!(
+                            "{} changes: Kubernetes rejects the update; delete the object and apply \
+                             again (its pods are re-created)",
+                            field.join(".")
+                        ),
+                    ));
+                }
+            }
+        }
         if lines
             .iter()
             .any(|l| l.starts_with('-') && l.contains("deletionPolicy"))
@@ -563,6 +596,136 @@ fn kube_changes(
         });
     }
     out
+}
+
+/// The previous and new `cluster/` root.
+const CLUSTER_ROOT: &str = "cluster/main.tf.json";
+
+/// The `cluster/` root's resources and data sources compared attribute by attribute.
+fn cluster_changes(p: &Planned, rendered: &crate::StackOutput) -> Vec<ResourceChange> {
+    let parse = |text: Option<&str>| {
+        let doc: Json = text
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or(Json::Null);
+        let tf = PreviousTerraform::from_json(&doc);
+        tf.resources
+            .into_iter()
+            .chain(tf.data)
+            .collect::<BTreeMap<_, _>>()
+    };
+    let old = parse(
+        p.previous
+            .as_ref()
+            .and_then(|x| x.kubernetes.get(CLUSTER_ROOT))
+            .map(String::as_str),
+    );
+    let new = parse(
+        rendered
+            .files
+            .iter()
+            .find(|f| f.path == CLUSTER_ROOT)
+            .map(|f| f.contents.as_str()),
+    );
+    // The data sources that find a renamed construct are renamed with it.
+    let mut renames: Vec<Move> = Vec::new();
+    for m in &p.moves {
+        let (po, pn) = moves::prefixes(moves::local(&m.from), moves::local(&m.to));
+        for a in old.keys().filter(|a| !new.contains_key(*a)) {
+            let Some((kind, name)) = a.strip_prefix("data.").and_then(|a| a.split_once('.')) else {
+                continue;
+            };
+            let rest = match name.strip_prefix(po) {
+                Some(r) if r.is_empty() || r.starts_with('_') => r,
+                _ => continue,
+            };
+            let to = format!("data.{kind}.{pn}{rest}");
+            if new.contains_key(&to) && !old.contains_key(&to) {
+                renames.push(Move {
+                    from: a.clone(),
+                    to,
+                });
+            }
+        }
+    }
+    renames.sort();
+    renames.dedup();
+    let rename = |v: &Json| renames.iter().fold(v.clone(), |v, m| rename_address(&v, m));
+    let addresses: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let mut out = Vec::new();
+    for a in addresses {
+        let from = renames.iter().find(|m| m.to == *a).map(|m| m.from.clone());
+        if from.is_none() && renames.iter().any(|m| m.from == *a) {
+            continue;
+        }
+        let before = old.get(from.as_ref().unwrap_or(a)).map(&rename);
+        let (before, after) = (before.as_ref(), new.get(a));
+        let mut changes = Vec::new();
+        walk(String::new(), before, after, &mut changes);
+        let action = match (before, after) {
+            (None, Some(_)) => Action::Create,
+            (Some(_), None) => Action::Destroy,
+            _ if from.is_some() => Action::Move,
+            (Some(_), Some(_)) if !changes.is_empty() => Action::Update,
+            _ => continue,
+        };
+        if matches!(action, Action::Create | Action::Destroy) {
+            changes.clear();
+        }
+        out.push(ResourceChange {
+            address: format!("cluster/{a}"),
+            action,
+            moved_from: from.map(|f| format!("cluster/{f}")),
+            stateful: false,
+            changes,
+        });
+    }
+    out
+}
+
+/// The fields of a Kubernetes kind (as in file names) the API server does not let an update
+/// change.
+fn immutable_fields(kind: &str) -> &'static [&'static [&'static str]] {
+    match kind {
+        "deployment" | "daemonset" | "replicaset" => &[&["spec", "selector"]],
+        "statefulset" => &[
+            &["spec", "selector"],
+            &["spec", "volumeClaimTemplates"],
+            &["spec", "serviceName"],
+        ],
+        "service" => &[&["spec", "clusterIP"]],
+        "job" => &[&["spec", "selector"], &["spec", "template"]],
+        _ => &[],
+    }
+}
+
+/// The lines of the field at `path` in YAML as synth writes it (block style, two-space
+/// indentation, sequence items at their key's indentation); `None` when absent.
+fn yaml_field(text: &str, path: &[&str]) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent_of = |l: &str| l.len() - l.trim_start().len();
+    let (mut from, mut to, mut indent) = (0, lines.len(), 0);
+    for (depth, key) in path.iter().enumerate() {
+        let head = format!("{key}:");
+        let at = (from..to).find(|&i| {
+            let l = lines[i];
+            let t = l.trim_start();
+            indent_of(l) == indent && (t == head || t.starts_with(&format!("{head} ")))
+        })?;
+        let mut end = at + 1;
+        while end < to {
+            let l = lines[end];
+            let inside = l.trim().is_empty()
+                || indent_of(l) > indent
+                || (indent_of(l) == indent && l.trim_start().starts_with("- "));
+            if !inside {
+                break;
+            }
+            end += 1;
+        }
+        let last = depth + 1 == path.len();
+        (from, to, indent) = (if last { at } else { at + 1 }, end, indent + 2);
+    }
+    Some(lines[from..to].join("\n"))
 }
 
 fn flag(kind: FlagKind, subject: &str, message: &str) -> Flag {
@@ -758,5 +921,23 @@ mod tests {
             .map(|f| f.kind)
             .collect();
         assert_eq!(flags, [FlagKind::PublicAccess]);
+    }
+
+    #[test]
+    fn yaml_fields_are_found_by_path() {
+        let yaml = "kind: StatefulSet\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      a: b\n  volumeClaimTemplates:\n  - metadata:\n      name: data\n  template:\n    spec: {}\n";
+        assert_eq!(
+            yaml_field(yaml, &["spec", "selector"]).as_deref(),
+            Some("  selector:\n    matchLabels:\n      a: b")
+        );
+        assert_eq!(
+            yaml_field(yaml, &["spec", "volumeClaimTemplates"]).as_deref(),
+            Some("  volumeClaimTemplates:\n  - metadata:\n      name: data")
+        );
+        assert_eq!(yaml_field(yaml, &["spec", "clusterIP"]), None);
+        assert_eq!(
+            yaml_field(yaml, &["spec", "replicas"]).as_deref(),
+            Some("  replicas: 2")
+        );
     }
 }
