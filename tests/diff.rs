@@ -304,3 +304,63 @@ fn a_database_keeping_its_identifier_is_renamed_without_replacement() {
     assert!(db.is_some_and(|r| r.action == Action::Move), "{}", d.text());
     let _ = fs::remove_dir_all(&out);
 }
+
+#[test]
+fn removing_a_read_replica_needs_no_acknowledgement() {
+    let out = scratch("replica");
+    let app = |instances: u32| {
+        let mut s = Stack::new("prod", "us-east-1");
+        let net = s.add(Network::new("network", "10.0.0.0/16"));
+        s.add(Database::postgres("db", &net).instances(instances));
+        app_of(s)
+    };
+    assert!(stacksmith::synth(&app(2), &out).is_ok());
+    // The construct declares the in-stack replica not stateful; the manifest remembers it.
+    let Ok(d) = stacksmith_synth::diff(&app(1), &out) else {
+        panic!("diff failed");
+    };
+    assert!(
+        d.stacks
+            .iter()
+            .flat_map(|s| &s.terraform)
+            .any(|r| r.address == "aws_db_instance.db_replica_1"
+                && r.action == Action::Destroy
+                && !r.stateful),
+        "{}",
+        d.text()
+    );
+    assert!(stacksmith::synth(&app(1), &out).is_ok());
+    let _ = fs::remove_dir_all(&out);
+}
+
+#[test]
+fn a_manifest_without_facts_falls_back_to_the_apps_resources_and_says_so() {
+    let out = scratch("old-manifest");
+    assert!(stacksmith::synth(&app_of(stack(Some("db"))), &out).is_ok());
+    // As an older stacksmith wrote it: no schema, no resources.
+    let path = out.join("prod/manifest.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap_or_default()).unwrap_or_default();
+    if let Some(o) = doc.as_object_mut() {
+        o.remove("schema");
+        o.remove("resources");
+    }
+    assert!(fs::write(&path, doc.to_string()).is_ok());
+    let Ok(d) = stacksmith_synth::diff(&app_of(stack(Some("orders"))), &out) else {
+        panic!("diff failed");
+    };
+    let s = &d.stacks[0];
+    assert!(s.notes.iter().any(|n| n.contains("no resource facts")));
+    assert!(
+        d.text()
+            .contains("note: the previous manifest.json records no resource facts")
+    );
+    assert!(
+        s.terraform
+            .iter()
+            .any(|r| r.address == "aws_db_instance.orders" && r.action == Action::Move),
+        "{}",
+        d.text()
+    );
+    let _ = fs::remove_dir_all(&out);
+}
