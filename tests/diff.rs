@@ -364,3 +364,37 @@ fn a_manifest_without_facts_falls_back_to_the_apps_resources_and_says_so() {
     );
     let _ = fs::remove_dir_all(&out);
 }
+
+#[test]
+fn renaming_back_restores_the_original_addresses_and_keeps_the_names() {
+    let out = scratch("back");
+    assert!(stacksmith::synth(&app_of(stack(Some("db"))), &out).is_ok());
+    assert!(stacksmith::synth(&app_of(stack(Some("orders"))), &out).is_ok());
+    let Ok(d) = stacksmith_synth::diff(&app_of(stack(Some("db"))), &out) else {
+        panic!("diff failed");
+    };
+    assert!(
+        d.stacks
+            .iter()
+            .flat_map(|s| &s.terraform)
+            .all(|r| r.action == Action::Move && r.changes.is_empty()),
+        "{}",
+        d.text()
+    );
+    let Ok(report) = stacksmith::synth(&app_of(stack(Some("db"))), &out) else {
+        panic!("synth failed");
+    };
+    assert!(
+        report.stacks[0]
+            .renamed
+            .iter()
+            .all(|r| r.from == "prod/orders" && r.path == "prod/db" && r.names.is_empty())
+    );
+    let identifier = main_tf(&out)
+        .pointer("/resource/aws_db_instance/db/identifier")
+        .cloned();
+    assert_eq!(identifier, Some(serde_json::json!("prod-db")));
+    let manifest = fs::read_to_string(out.join("prod/manifest.json")).unwrap_or_default();
+    assert!(!manifest.contains("\"renamed\""), "{manifest}");
+    let _ = fs::remove_dir_all(&out);
+}

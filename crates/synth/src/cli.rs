@@ -416,6 +416,14 @@ fn synth_command(app: &App, args: &SynthArgs, ctx: &mut Ctx<'_>) -> io::Result<E
         for r in &s.renamed {
             let kept: std::collections::BTreeSet<&str> =
                 r.names.values().map(String::as_str).collect();
+            if kept.is_empty() {
+                writeln!(
+                    ctx.out,
+                    "  renamed {} → {} ({} moved block(s)): its cloud names are unchanged",
+                    r.from, r.path, r.moves
+                )?;
+                continue;
+            }
             writeln!(
                 ctx.out,
                 "  renamed {} → {} ({} moved block(s)): keeps the cloud names {}, so Terraform replaces nothing",

@@ -147,7 +147,11 @@ pub(crate) fn render_moved(
             .chain(&g.data)
             .map(ResourceFacts::of)
             .collect(),
-        renamed,
+        renamed: &renamed
+            .iter()
+            .filter(|r| !r.names.is_empty())
+            .cloned()
+            .collect::<Vec<_>>(),
     };
     let mut text = serde_json::to_string_pretty(&manifest).map_err(|source| SynthError::Json {
         what: format!("{}/manifest.json", g.stack),

@@ -488,8 +488,8 @@ pub(crate) fn keep_names(g: &mut Graph, prev: &PreviousTerraform, moves: &[Move]
                 .retain(|a, b| *a == base || substitute(a, &pair) != *b);
         }
     }
-    renamed.retain(|_, r| !r.names.is_empty());
-    for r in renamed.values() {
+    renamed.retain(|_, r| !r.names.is_empty() || r.moves > 0);
+    for r in renamed.values().filter(|r| !r.names.is_empty()) {
         let names = ordered(&r.names);
         let path = path_of(&r.path);
         for res in g.resources.iter_mut().chain(g.data.iter_mut()) {
