@@ -44,7 +44,9 @@ pub struct Report {
 ///
 /// When `out/<stack>/terraform/main.tf.json` exists, renamed stateful resources are matched to
 /// their previous addresses and written as `moved` blocks in `terraform/moved.tf.json` (see [`crate::diff`]'s `moves`
-/// module); a stateful resource that disappears unmatched and unacknowledged is error SS0009.
+/// module), and the renamed construct keeps its cloud names (recorded in `manifest.json`; one
+/// line in the summary); a stateful resource that disappears unmatched and unacknowledged is
+/// error SS0009.
 pub fn synth(app: &App, out: &Path) -> Result<Report, SynthError> {
     let (outputs, diagnostics) = render_planned(app, Some(out))?;
     let stacks = write_outputs(out, &outputs)?;
