@@ -107,7 +107,7 @@ fn resynth_without_changes_is_byte_identical_and_has_no_moved_blocks() {
 }
 
 #[test]
-fn renamed_database_moves_and_flags_the_identifier_replacement() {
+fn renamed_database_moves_and_keeps_its_cloud_names() {
     let out = scratch("rename");
     assert!(stacksmith::synth(&app_of(stack(Some("db"))), &out).is_ok());
     let renamed = app_of(stack(Some("orders")));
@@ -125,19 +125,15 @@ fn renamed_database_moves_and_flags_the_identifier_replacement() {
     assert!(db.is_some_and(|r| r.action == Action::Move
         && r.moved_from.as_deref() == Some("aws_db_instance.db")
         && r.stateful));
+    // The identifier, names, tags and descriptions keep their old values: only moves.
     assert!(
-        !s.terraform
+        s.terraform
             .iter()
-            .any(|r| r.action == Action::Destroy && r.stateful)
+            .all(|r| r.action == Action::Move && r.changes.is_empty()),
+        "{}",
+        d.text()
     );
-    // The identifier derives from the construct path: the provider replaces the instance
-    // despite the moved block, and the diff says so first.
-    assert!(s.flags.first().is_some_and(|f| {
-        f.kind == FlagKind::StatefulReplacement
-            && f.subject == "aws_db_instance.orders"
-            && f.message
-                .starts_with("identifier: \"prod-db\" → \"prod-orders\"")
-    }));
+    assert!(s.flags.is_empty(), "{}", d.text());
     snap("diff__rename_text", &d.text());
     snap("diff__rename_markdown", &d.markdown());
 
@@ -145,6 +141,13 @@ fn renamed_database_moves_and_flags_the_identifier_replacement() {
         panic!("synth of the renamed stack failed");
     };
     assert!(report.diagnostics.is_empty(), "{}", report.diagnostics);
+    let [r] = &report.stacks[0].renamed[..] else {
+        panic!("one renamed construct expected");
+    };
+    assert_eq!(
+        (r.from.as_str(), r.path.as_str()),
+        ("prod/db", "prod/orders")
+    );
     assert!(main_tf(&out).get("moved").is_none());
     let doc = moved_tf(&out);
     let moves = moved(&doc);
@@ -157,10 +160,20 @@ fn renamed_database_moves_and_flags_the_identifier_replacement() {
         "{moves:?}"
     );
     snap("diff__rename_moved_blocks", &moves.join("\n"));
+    let identifier = main_tf(&out)
+        .pointer("/resource/aws_db_instance/orders/identifier")
+        .cloned();
+    assert_eq!(identifier, Some(serde_json::json!("prod-db")));
 
-    // Synthesizing again keeps the moved blocks until they are removed by hand.
-    assert!(stacksmith::synth(&renamed, &out).is_ok());
+    // Synthesizing again keeps the moved blocks until they are removed by hand, and the
+    // names; the diff of the unchanged app against its own output is empty.
+    let before = read_all(&out);
+    let again = stacksmith::synth(&renamed, &out);
+    assert!(again.is_ok_and(|r| r.stacks[0].renamed.is_empty()));
+    assert_eq!(before, read_all(&out));
     assert_eq!(moved(&moved_tf(&out)), moves);
+    let d = stacksmith_synth::diff(&renamed, &out);
+    assert!(d.is_ok_and(|d| d.stacks.iter().all(|s| s.is_empty() && s.flags.is_empty())));
     let _ = fs::remove_dir_all(&out);
 }
 
@@ -340,5 +353,98 @@ fn against_compares_two_environments_real_differences_first() {
     let names_at = text.find("\nname only");
     assert!(real_at.is_some() && real_at < names_at, "{text}");
     snap("diff__against_text", &text);
+}
+
+#[test]
+fn removing_a_read_replica_needs_no_acknowledgement() {
+    let out = scratch("replica");
+    let app = |instances: u32| {
+        let mut s = Stack::new("prod", "us-east-1");
+        let net = s.add(Network::new("network", "10.0.0.0/16"));
+        s.add(Database::postgres("db", &net).instances(instances));
+        app_of(s)
+    };
+    assert!(stacksmith::synth(&app(2), &out).is_ok());
+    // The construct declares the in-stack replica not stateful; the manifest remembers it.
+    let Ok(d) = stacksmith_synth::diff(&app(1), &out) else {
+        panic!("diff failed");
+    };
+    assert!(
+        d.stacks
+            .iter()
+            .flat_map(|s| &s.terraform)
+            .any(|r| r.address == "aws_db_instance.db_replica_1"
+                && r.action == Action::Destroy
+                && !r.stateful),
+        "{}",
+        d.text()
+    );
+    assert!(stacksmith::synth(&app(1), &out).is_ok());
+    let _ = fs::remove_dir_all(&out);
+}
+
+#[test]
+fn a_manifest_without_facts_falls_back_to_the_apps_resources_and_says_so() {
+    let out = scratch("old-manifest");
+    assert!(stacksmith::synth(&app_of(stack(Some("db"))), &out).is_ok());
+    // As an older stacksmith wrote it: no schema, no resources.
+    let path = out.join("prod/manifest.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap_or_default()).unwrap_or_default();
+    if let Some(o) = doc.as_object_mut() {
+        o.remove("schema");
+        o.remove("resources");
+    }
+    assert!(fs::write(&path, doc.to_string()).is_ok());
+    let Ok(d) = stacksmith_synth::diff(&app_of(stack(Some("orders"))), &out) else {
+        panic!("diff failed");
+    };
+    let s = &d.stacks[0];
+    assert!(s.notes.iter().any(|n| n.contains("no resource facts")));
+    assert!(
+        d.text()
+            .contains("note: the previous manifest.json records no resource facts")
+    );
+    assert!(
+        s.terraform
+            .iter()
+            .any(|r| r.address == "aws_db_instance.orders" && r.action == Action::Move),
+        "{}",
+        d.text()
+    );
+    let _ = fs::remove_dir_all(&out);
+}
+
+#[test]
+fn renaming_back_restores_the_original_addresses_and_keeps_the_names() {
+    let out = scratch("back");
+    assert!(stacksmith::synth(&app_of(stack(Some("db"))), &out).is_ok());
+    assert!(stacksmith::synth(&app_of(stack(Some("orders"))), &out).is_ok());
+    let Ok(d) = stacksmith_synth::diff(&app_of(stack(Some("db"))), &out) else {
+        panic!("diff failed");
+    };
+    assert!(
+        d.stacks
+            .iter()
+            .flat_map(|s| &s.terraform)
+            .all(|r| r.action == Action::Move && r.changes.is_empty()),
+        "{}",
+        d.text()
+    );
+    let Ok(report) = stacksmith::synth(&app_of(stack(Some("db"))), &out) else {
+        panic!("synth failed");
+    };
+    assert!(
+        report.stacks[0]
+            .renamed
+            .iter()
+            .all(|r| r.from == "prod/orders" && r.path == "prod/db" && r.names.is_empty())
+    );
+    let identifier = main_tf(&out)
+        .pointer("/resource/aws_db_instance/db/identifier")
+        .cloned();
+    assert_eq!(identifier, Some(serde_json::json!("prod-db")));
+    let manifest = fs::read_to_string(out.join("prod/manifest.json")).unwrap_or_default();
+    assert!(!manifest.contains("\"renamed\""), "{manifest}");
     let _ = fs::remove_dir_all(&out);
 }

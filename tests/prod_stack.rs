@@ -138,3 +138,21 @@ fn cloud_values_reach_the_pods_through_the_cluster_root() {
         "a cloud value was copied into the YAML"
     );
 }
+
+#[test]
+fn diff_of_the_unchanged_app_against_its_own_output_is_empty() {
+    let out = std::env::temp_dir().join(format!("stacksmith-prod-same-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    assert!(stacksmith::synth(&prod_stack::app(), &out).is_ok());
+    let Ok(d) = stacksmith_synth::diff(&prod_stack::app(), &out) else {
+        panic!("diff failed");
+    };
+    assert!(
+        d.stacks
+            .iter()
+            .all(|s| s.is_empty() && s.flags.is_empty() && s.notes.is_empty()),
+        "{}",
+        d.text()
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -26,7 +26,10 @@ const LOOKUP: Lookup = Lookup::by(
 
 /// What every `aws_s3_bucket` stacksmith creates is (this construct's, a load balancer's
 /// access-log bucket): it holds the objects, and a later root finds it by name.
-pub(crate) const BUCKET: Facts = Facts::new().stateful().found_by(&LOOKUP);
+pub(crate) const BUCKET: Facts = Facts::new()
+    .stateful()
+    .identity(&["bucket", "bucket_prefix"])
+    .found_by(&LOOKUP);
 
 /// Days after which incomplete multipart uploads are aborted (always on).
 const ABORT_MULTIPART_DAYS: u32 = 7;
@@ -573,7 +576,7 @@ impl Lower for Bucket {
                 },
             },
         );
-        let public_access = cx.add(
+        let public_access = cx.add_with(
             "aws_s3_bucket_public_access_block",
             "public-access",
             tf! {
@@ -583,6 +586,7 @@ impl Lower for Bucket {
                 "ignore_public_acls" => true,
                 "restrict_public_buckets" => true,
             },
+            crate::common::SECURITY,
         );
         cx.add(
             "aws_s3_bucket_ownership_controls",
@@ -614,6 +618,7 @@ impl Lower for Bucket {
             cx.path().clone(),
             tf! { "bucket" => &id, "policy" => policy },
         )
+        .facts(common::SECURITY)
         .depends_on(&public_access);
         cx.resource(policy_resource);
 

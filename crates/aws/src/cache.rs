@@ -194,7 +194,11 @@ const GROUP_LOOKUP: Lookup = Lookup::by(
 );
 
 /// What the replication group is: it holds the cached data, and a later root finds it by id.
-const GROUP: Facts = Facts::new().stateful().found_by(&GROUP_LOOKUP);
+const GROUP: Facts = Facts::new()
+    .stateful()
+    .identity(&["replication_group_id"])
+    .replaced_on(&["engine", "kms_key_id"])
+    .found_by(&GROUP_LOOKUP);
 
 impl CacheRef {
     fn group(&self) -> Address {
@@ -375,7 +379,7 @@ impl Lower for Cache {
             &[],
         );
         let key_arn: Ref = key.attr("arn");
-        let subnet_group = cx.add(
+        let subnet_group = cx.add_with(
             "aws_elasticache_subnet_group",
             "subnets",
             tf! {
@@ -384,6 +388,7 @@ impl Lower for Cache {
                 "subnet_ids" => common::private_subnets(&self.network),
                 "tags" => name_tag(&name),
             },
+            crate::common::NAMED,
         );
         let sg = common::data_store_sg(cx, &self.network, self.engine.label(), PORT, &self.ingress);
 

@@ -2,7 +2,7 @@
 //! groups, service roles, and the `Peer` side of security-group connections.
 
 use stacksmith_core::terraform::{Map, Provider, Value};
-use stacksmith_core::{Address, Lowering, NameRule, Path, Ref, Template, tf};
+use stacksmith_core::{Address, Facts, Lowering, NameRule, Path, Ref, Template, tf};
 
 use crate::iam::{PolicyStatement, Principal, policy_document};
 use crate::network::NetworkRef;
@@ -11,6 +11,29 @@ use crate::network::NetworkRef;
 pub const AWS_PROVIDER_VERSION: &str = "6.47.0";
 /// The hashicorp/random provider version (generated cache auth tokens).
 pub const RANDOM_PROVIDER_VERSION: &str = "3.7.2";
+
+/// A KMS key: security-relevant (its policy decides who decrypts); it has no name of its own.
+pub(crate) const KMS_KEY: Facts = Facts::new().security();
+/// A KMS alias, known by its name.
+pub(crate) const KMS_ALIAS: Facts = Facts::new().identity(&["name"]);
+/// A log group, known by its name.
+pub(crate) const LOG_GROUP: Facts = Facts::new().identity(&["name"]);
+/// An IAM policy, attachment, OIDC provider or policy document: security-relevant.
+pub(crate) const IAM: Facts = Facts::new().security();
+/// An inline IAM role policy, known by its name within its role.
+pub(crate) const IAM_ROLE_POLICY: Facts = Facts::new().security().identity(&["name"]);
+/// A security group, known by its name (or name prefix).
+pub(crate) const SECURITY_GROUP: Facts = Facts::new()
+    .security()
+    .identity(&["name", "name_prefix"])
+    .replaced_on(&["description", "vpc_id"]);
+/// A security-group rule, a network ACL, a listener, a web ACL, an access entry: a change
+/// changes who reaches what.
+pub(crate) const SECURITY: Facts = Facts::new().security();
+/// A subnet group, parameter group, cluster, target group or secret, known by its name.
+pub(crate) const NAMED: Facts = Facts::new().identity(&["name", "name_prefix"]);
+/// A task definition, known by its family.
+pub(crate) const TASK_FAMILY: Facts = Facts::new().identity(&["family"]);
 
 /// Something traffic can be allowed from: a security group and what it stands for.
 pub trait Peer {
@@ -132,7 +155,7 @@ pub(crate) fn kms_key(
     statements.extend_from_slice(services);
     let policy = policy_document(cx, &format!("{part}-policy"), &statements);
     let name = cx.name(part);
-    let key = cx.add(
+    let key = cx.add_with(
         "aws_kms_key",
         part,
         tf! {
@@ -143,11 +166,13 @@ pub(crate) fn kms_key(
             "policy" => policy,
             "tags" => name_tag(&name),
         },
+        KMS_KEY,
     );
-    cx.add(
+    cx.add_with(
         "aws_kms_alias",
         &format!("{part}-alias"),
         tf! { "name" => format!("alias/{name}"), "target_key_id" => key.attr::<String>("key_id") },
+        KMS_ALIAS,
     );
     key
 }
@@ -190,7 +215,7 @@ pub(crate) fn log_group(
     retention_days: u32,
     key: &Address,
 ) -> Address {
-    cx.add(
+    cx.add_with(
         "aws_cloudwatch_log_group",
         part,
         tf! {
@@ -199,6 +224,7 @@ pub(crate) fn log_group(
             "kms_key_id" => key.attr::<String>("arn"),
             "tags" => name_tag(name),
         },
+        LOG_GROUP,
     )
 }
 
@@ -240,10 +266,11 @@ pub(crate) fn service_role(
         .iter()
         .map(|policy| {
             let arn = managed_policy(cx, policy);
-            cx.add(
+            cx.add_with(
                 "aws_iam_role_policy_attachment",
                 &format!("{part}-{policy}"),
                 tf! { "role" => role.attr::<String>("name"), "policy_arn" => arn },
+                IAM,
             )
         })
         .collect();
@@ -259,7 +286,7 @@ pub(crate) fn security_group(
     vpc_id: &Ref,
 ) -> Address {
     let name = cx.name(part);
-    cx.add(
+    cx.add_with(
         "aws_security_group",
         part,
         tf! {
@@ -269,6 +296,7 @@ pub(crate) fn security_group(
             "revoke_rules_on_delete" => true,
             "tags" => name_tag(&name),
         },
+        SECURITY_GROUP,
     )
 }
 

@@ -121,7 +121,8 @@ pub(crate) fn rules(
             "to_port" => port,
             "description" => format!("{what} from {}", peer.from),
         },
-    );
+    )
+    .facts(crate::common::SECURITY);
     cx.resource_once(ingress);
     if peer.egress {
         let egress = Resource::new(
@@ -138,7 +139,8 @@ pub(crate) fn rules(
                 "to_port" => port,
                 "description" => format!("{} to {what} {to}", peer.from),
             },
-        );
+        )
+        .facts(crate::common::SECURITY);
         cx.resource_once(egress);
     }
 }

@@ -636,6 +636,15 @@ impl Database {
     }
 }
 
+/// Attributes besides the identifier whose change replaces an instance or a cluster.
+const REPLACED_ON: &[&str] = &[
+    "engine",
+    "kms_key_id",
+    "storage_encrypted",
+    "availability_zone",
+    "snapshot_identifier",
+];
+
 /// What every engine's lowering starts from: the key, the log groups created before the
 /// database exports into them, the subnet group and the security group.
 struct Foundation {
@@ -672,7 +681,7 @@ impl Database {
                 common::log_group(cx, &part, g, self.log_retention_days, &key)
             })
             .collect();
-        let subnet_group = cx.add(
+        let subnet_group = cx.add_with(
             subnet_kind,
             "subnets",
             tf! {
@@ -681,6 +690,7 @@ impl Database {
                 "subnet_ids" => common::private_subnets(&self.network),
                 "tags" => common::name_tag(name),
             },
+            common::NAMED,
         );
         let sg = common::data_store_sg(
             cx,

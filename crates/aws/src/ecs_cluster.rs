@@ -173,7 +173,7 @@ impl Lower for EcsCluster {
             &[logs_use_key],
         );
         let group = common::log_group(cx, "exec-logs", &group_name, self.exec_log_days, &key);
-        let cluster = cx.add(
+        let cluster = cx.add_with(
             "aws_ecs_cluster",
             "",
             tf! {
@@ -194,6 +194,7 @@ impl Lower for EcsCluster {
                 },
                 "tags" => name_tag(&name),
             },
+            crate::common::NAMED,
         );
         cx.add(
             "aws_ecs_cluster_capacity_providers",

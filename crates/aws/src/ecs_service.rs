@@ -471,7 +471,12 @@ impl Lower for EcsService {
                 Value::List(vec![Value::Map(tf! { "name" => "tmp" })]),
             );
         }
-        let td = cx.add("aws_ecs_task_definition", "task", td);
+        let td = cx.add_with(
+            "aws_ecs_task_definition",
+            "task",
+            td,
+            crate::common::TASK_FAMILY,
+        );
 
         let (load_balancers, rules) = self.load_balancing(cx, port);
         let subnets: Vec<Value> = self
@@ -512,6 +517,7 @@ impl Lower for EcsService {
             body.insert("health_check_grace_period_seconds".into(), Value::Int(60));
         }
         let mut service = Resource::new(cx.address("aws_ecs_service", ""), cx.path().clone(), body)
+            .facts(crate::common::NAMED)
             .depends_on(&self.cluster.capacity_providers())
             .depends_on(&execution_policy);
         for r in &rules {

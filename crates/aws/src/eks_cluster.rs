@@ -341,6 +341,7 @@ const KUBERNETES: KubernetesCluster = KubernetesCluster {
 
 /// The cluster: the workloads of the stack run on it, and a later root finds it by name.
 const CLUSTER: Facts = Facts::new()
+    .identity(&["name", "name_prefix"])
     .found_by(&LOOKUP)
     .kubernetes_cluster(&KUBERNETES);
 
@@ -394,10 +395,11 @@ impl Lower for EksCluster {
             )
             .resource(&key_arn)],
         );
-        let role_policy = cx.add(
+        let role_policy = cx.add_with(
             "aws_iam_role_policy",
             "cluster-encryption",
             tf! { "name" => "encrypt-secrets", "role" => role.attr::<String>("id"), "policy" => use_key },
+            crate::common::IAM_ROLE_POLICY,
         );
 
         let subnets: Vec<Value> = self
@@ -444,7 +446,7 @@ impl Lower for EksCluster {
         // The cluster's OIDC issuer as an IAM identity provider: what IRSA roles trust. IAM
         // fetches and pins the issuer's certificate itself, so no thumbprint is given (and no
         // `tls` provider is needed).
-        let oidc = cx.add(
+        let oidc = cx.add_with(
             "aws_iam_openid_connect_provider",
             "oidc",
             tf! {
@@ -452,6 +454,7 @@ impl Lower for EksCluster {
                 "client_id_list" => vec!["sts.amazonaws.com"],
                 "tags" => name_tag(&cx.name("oidc")),
             },
+            crate::common::IAM,
         );
 
         self.check_addon_versions(cx);

@@ -19,7 +19,10 @@ pub(crate) const ROLE_LOOKUP: Lookup = Lookup::by(
 );
 
 /// What every `aws_iam_role` stacksmith creates is.
-pub(crate) const ROLE: Facts = Facts::new().found_by(&ROLE_LOOKUP);
+pub(crate) const ROLE: Facts = Facts::new()
+    .security()
+    .identity(&["name"])
+    .found_by(&ROLE_LOOKUP);
 
 /// Allow or deny.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,10 +154,11 @@ pub(crate) fn policy_document(
         .iter()
         .map(|s| Value::Map(s.to_block()))
         .collect();
-    cx.data(
+    cx.data_with(
         "aws_iam_policy_document",
         part,
         tf! { "statement" => Value::List(blocks) },
+        crate::common::IAM,
     )
     .attr("json")
 }

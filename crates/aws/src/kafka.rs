@@ -41,7 +41,10 @@ const LOOKUP: Lookup = Lookup::by(
 );
 
 /// A provisioned cluster holds the topics' data; a later root finds it by name.
-const PROVISIONED: Facts = Facts::new().stateful().found_by(&LOOKUP);
+const PROVISIONED: Facts = Facts::new()
+    .stateful()
+    .identity(&["cluster_name"])
+    .found_by(&LOOKUP);
 
 /// No data source finds a serverless cluster.
 const SERVERLESS_LOOKUP: Lookup = Lookup::Unsupported(
@@ -49,7 +52,10 @@ const SERVERLESS_LOOKUP: Lookup = Lookup::Unsupported(
 );
 
 /// A serverless cluster holds the topics' data; a later root cannot find it.
-const SERVERLESS: Facts = Facts::new().stateful().found_by(&SERVERLESS_LOOKUP);
+const SERVERLESS: Facts = Facts::new()
+    .stateful()
+    .identity(&["cluster_name"])
+    .found_by(&SERVERLESS_LOOKUP);
 
 /// MSK cluster and configuration names: 1–64 letters, digits and hyphens, starting with a letter.
 const CLUSTER_NAME: NameRule = NameRule {
@@ -570,7 +576,7 @@ impl Kafka {
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
-        let config = cx.add(
+        let config = cx.add_with(
             "aws_msk_configuration",
             "config",
             tf! {
@@ -578,6 +584,7 @@ impl Kafka {
                 "description" => format!("Safe broker defaults for {name}"),
                 "server_properties" => properties,
             },
+            crate::common::NAMED,
         );
 
         let mut cluster = Resource::new(
@@ -647,7 +654,7 @@ impl Kafka {
                     "max_capacity" => max,
                 },
             );
-            cx.add(
+            cx.add_with(
                 "aws_appautoscaling_policy",
                 "storage",
                 tf! {
@@ -664,6 +671,7 @@ impl Kafka {
                         },
                     },
                 },
+                crate::common::NAMED,
             );
         }
         cx.output(

@@ -370,6 +370,7 @@ impl Lower for LoadBalancer {
                 "tags" => name_tag(&name),
             },
         )
+        .facts(crate::common::NAMED)
         .depends_on(&bucket_policy);
         let lb = cx.resource(lb);
         let lb_arn: Ref = lb.attr("arn");
@@ -405,8 +406,8 @@ impl Lower for LoadBalancer {
             })],
             "tags" => name_tag(&cx.name("https")),
         });
-        cx.add("aws_lb_listener", "https", https);
-        cx.add(
+        cx.add_with("aws_lb_listener", "https", https, crate::common::SECURITY);
+        cx.add_with(
             "aws_lb_listener",
             "http",
             tf! {
@@ -426,6 +427,7 @@ impl Lower for LoadBalancer {
                 })],
                 "tags" => name_tag(&cx.name("http")),
             },
+            crate::common::SECURITY,
         );
 
         if let Some(zone) = &zone {
@@ -451,18 +453,20 @@ impl Lower for LoadBalancer {
             let acl: Ref = match acl {
                 WebAcl::Arn(arn) => arn.clone(),
                 WebAcl::Named(name) => cx
-                    .data(
+                    .data_with(
                         "aws_wafv2_web_acl",
                         "waf",
                         tf! { "name" => name.as_str(), "scope" => "REGIONAL" },
+                        crate::common::SECURITY,
                     )
                     .attr("arn"),
             };
             let acl = &acl;
-            cx.add(
+            cx.add_with(
                 "aws_wafv2_web_acl_association",
                 "waf",
                 tf! { "resource_arn" => &lb_arn, "web_acl_arn" => acl },
+                crate::common::SECURITY,
             );
         }
         cx.output(
@@ -536,7 +540,7 @@ impl LoadBalancer {
             };
             for (port, proto) in [(443_u16, "HTTPS"), (80_u16, "HTTP (redirects to HTTPS)")] {
                 let scheme = if port == 443 { "https" } else { "http" };
-                cx.add(
+                cx.add_with(
                     "aws_vpc_security_group_ingress_rule",
                     &format!("{scheme}-from-{label}"),
                     tf! {
@@ -547,6 +551,7 @@ impl LoadBalancer {
                         "to_port" => port,
                         "description" => format!("{proto} from {what}"),
                     },
+                    crate::common::SECURITY,
                 );
             }
         }

@@ -279,7 +279,7 @@ impl Lower for Network {
             },
         );
         let vpc_id: Ref = vpc.attr("id");
-        cx.add(
+        cx.add_with(
             "aws_default_security_group",
             "default-sg",
             tf! {
@@ -288,6 +288,7 @@ impl Lower for Network {
                 "egress" => Value::List(vec![]),
                 "tags" => name_tag(&cx.name("default-locked")),
             },
+            crate::common::SECURITY,
         );
         let igw = cx.add(
             "aws_internet_gateway",
@@ -436,10 +437,11 @@ impl Network {
             )
             .resource(stacksmith_core::Template::new().with(&group_arn).lit(":*"))],
         );
-        cx.add(
+        cx.add_with(
             "aws_iam_role_policy",
             "flow-logs",
             tf! { "name" => "write-flow-logs", "role" => role.attr::<String>("id"), "policy" => policy },
+            crate::common::IAM_ROLE_POLICY,
         );
         cx.add(
             "aws_flow_log",

@@ -29,6 +29,7 @@ const VERSION_LOOKUP: Lookup = Lookup::by(
 
 /// What an `aws_secretsmanager_secret` is: found by name, its value read by its id or ARN.
 pub(crate) const SECRET: Facts = Facts::new()
+    .identity(&["name", "name_prefix"])
     .found_by(&SECRET_LOOKUP)
     .secret_value(&SECRET_VALUE);
 

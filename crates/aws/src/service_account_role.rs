@@ -281,19 +281,21 @@ pub(crate) fn irsa_role(
     let mut grants = Vec::new();
     if !statements.is_empty() {
         let policy = policy_document(cx, &format!("{part}-policy"), statements);
-        grants.push(cx.add(
+        grants.push(cx.add_with(
             "aws_iam_role_policy",
             &format!("{part}-policy"),
             tf! { "name" => "permissions", "role" => role.attr::<String>("id"), "policy" => policy },
+            crate::common::IAM_ROLE_POLICY,
         ));
     }
     for policy in managed {
         let arn = common::managed_policy(cx, policy);
         let short = policy.rsplit('/').next().unwrap_or(policy);
-        grants.push(cx.add(
+        grants.push(cx.add_with(
             "aws_iam_role_policy_attachment",
             &format!("{part}-{short}"),
             tf! { "role" => role.attr::<String>("name"), "policy_arn" => arn },
+            crate::common::IAM,
         ));
     }
     (role, grants)

@@ -41,6 +41,10 @@ pub struct Facts {
     /// `name_prefix`, `bucket`, ...): the provider replaces the resource when one changes, so a
     /// rename keeps their previous values.
     pub identity: &'static [&'static str],
+    /// Other attributes whose change makes the provider replace the resource (the engine, the
+    /// encryption key): `diff` flags a change to them, or to an identity attribute, on a
+    /// stateful resource.
+    pub replaced_on: &'static [&'static str],
     /// How a later Terraform root (the `cluster/` root) finds the resource by its cloud name.
     pub found_by: Option<&'static Lookup>,
     /// The resource names a secret by its id or ARN (a secret store's secret, a database's
@@ -61,6 +65,7 @@ impl Facts {
             stateful: false,
             security: false,
             identity: &[],
+            replaced_on: &[],
             found_by: None,
             secret_value: None,
             holds_secret: false,
@@ -86,6 +91,13 @@ impl Facts {
     #[must_use]
     pub const fn identity(mut self, attributes: &'static [&'static str]) -> Self {
         self.identity = attributes;
+        self
+    }
+
+    /// Other attributes whose change replaces the resource.
+    #[must_use]
+    pub const fn replaced_on(mut self, attributes: &'static [&'static str]) -> Self {
+        self.replaced_on = attributes;
         self
     }
 

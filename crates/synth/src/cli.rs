@@ -109,10 +109,13 @@ enum Command {
     #[command(
         long_about = "Show what synth would change in <out>/<stack>/, for review, writing \
         nothing. Terraform resources are compared attribute by attribute (`~ address`, \
-        `attr: old → new`), with renames synth writes as `moved` blocks (`→ moved from`); \
-        Kubernetes files line by line. Flags a reviewer must see come first: destroying or \
-        replacing a stateful resource, security group / IAM / network policy / RBAC changes, \
-        deletion protection off, force_destroy, public access. --markdown prints a \
+        `attr: old → new`), with renames synth writes as `moved` blocks (`→ moved from`), \
+        and so is the cluster/ root; Kubernetes files line by line. A renamed construct keeps \
+        its cloud names, so a rename replaces nothing. Flags a reviewer must see come first: \
+        destroying or replacing a stateful resource, a Kubernetes field that cannot be updated \
+        (a workload's selector, a StatefulSet's volume claim templates), security group / IAM / \
+        network policy / RBAC changes, deletion protection off, force_destroy, public access. \
+        --markdown prints a \
         pull-request comment instead. Exit status 0 whether or not anything changes (a stateful \
         destroy that synth would refuse is a flag here, error SS0009 in synth); 1 when the app \
         has errors."
@@ -461,6 +464,26 @@ fn synth_command(app: &App, args: &SynthArgs, ctx: &mut Ctx<'_>) -> io::Result<E
             s.objects,
             s.files
         )?;
+        for r in &s.renamed {
+            let kept: std::collections::BTreeSet<&str> =
+                r.names.values().map(String::as_str).collect();
+            if kept.is_empty() {
+                writeln!(
+                    ctx.out,
+                    "  renamed {} → {} ({} moved block(s)): its cloud names are unchanged",
+                    r.from, r.path, r.moves
+                )?;
+                continue;
+            }
+            writeln!(
+                ctx.out,
+                "  renamed {} → {} ({} moved block(s)): keeps the cloud names {}, so Terraform replaces nothing",
+                r.from,
+                r.path,
+                r.moves,
+                kept.into_iter().collect::<Vec<_>>().join(", ")
+            )?;
+        }
         if !s.after.is_empty() {
             writeln!(ctx.out, "  apply after stack(s): {}", s.after.join(", "))?;
         }

@@ -3,72 +3,41 @@
 //! of destroying it; otherwise stop the synth (SS0009) unless the removal was acknowledged.
 //!
 //! The heuristic, in order, for each stateful resource of the previous output whose address is
-//! gone (an address is `<type>.<name>`; stateful as in [`is_stateful`]):
+//! gone (an address is `<type>.<name>`; stateful as the previous `manifest.json` records it, see
+//! [`Known`]):
 //! 1. acknowledged with `Stack::acknowledge_removal`: destroyed on purpose, nothing to match;
 //! 2. candidates: new addresses of the same type that the previous output did not have and no
 //!    other move claimed;
-//! 3. a candidate matches when its body equals the old body exactly, or equals it once both
-//!    sides drop the name-like attributes ([`NAME_LIKE`]: identifiers, names, tags,
-//!    descriptions, final snapshot names) and references in the old body are renamed the way
-//!    the construct was (`${aws_kms_key.db_key.arn}` → `${aws_kms_key.orders_key.arn}` when
+//! 3. a candidate matches when its body equals the old body exactly, or equals it once the
+//!    candidate keeps the old cloud names ([`Renamed`]: its identity attributes, as its facts
+//!    declare them, take their old values, and the construct's cloud name `prod-orders` becomes
+//!    the old `prod-db` in every other string) and references in the old body are renamed the
+//!    way the construct was (`${aws_kms_key.db_key.arn}` → `${aws_kms_key.orders_key.arn}` when
 //!    `aws_db_instance.db` is compared with `aws_db_instance.orders`: the common `_suffix` of
 //!    the two names is the part, the rest is the construct's name);
 //! 4. exactly one candidate must match; none or several is SS0009;
 //! 5. the rest of the renamed construct follows: every gone address `<type>.<old>` or
 //!    `<type>.<old>_<part>` whose `<type>.<new>[_<part>]` is new gets a `moved` block too, so
-//!    its key, subnet group and alarms keep their state (they may still be updated or replaced
-//!    for their new cloud names; `diff` shows what).
+//!    its key, subnet group and alarms keep their state;
+//! 6. the renamed construct keeps its cloud names ([`keep_names`]): every resource and data source
+//!    of the construct is written with the old names (identifiers, names, name prefixes, tags,
+//!    descriptions, names inside policies), so Terraform replaces nothing. The names kept are
+//!    recorded in `manifest.json` (`renamed`) and kept again by every later synth while the
+//!    construct keeps its new path.
 //!
 //! `moved` blocks of the previous output are carried over while their target is still
 //! synthesized (Terraform recommends keeping them until every state has been applied).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
-use stacksmith_core::{Diagnostic, Diagnostics, Graph, Path};
+use stacksmith_core::terraform::{Map, Resource, Value};
+use stacksmith_core::{Diagnostic, Diagnostics, Graph, Part, Path, Template, cloud_name};
 
-/// Resource types that hold data a destroy loses, besides those the new graph marks stateful
-/// (a removed resource has no mark: its type decides).
-const STATEFUL_KINDS: &[&str] = &[
-    "aws_db_instance",
-    "aws_rds_cluster",
-    "aws_docdb_cluster",
-    "aws_neptune_cluster",
-    "aws_elasticache_replication_group",
-    "aws_elasticache_cluster",
-    "aws_elasticache_serverless_cache",
-    "aws_memorydb_cluster",
-    "aws_s3_bucket",
-    "aws_msk_cluster",
-    "aws_msk_serverless_cluster",
-    "aws_dynamodb_table",
-    "aws_efs_file_system",
-    "aws_ebs_volume",
-    "aws_opensearch_domain",
-    "aws_kinesis_stream",
-];
-
-/// Attributes that carry the cloud name (derived from the construct path), ignored when a
-/// renamed resource is compared with its previous self.
-pub(crate) const NAME_LIKE: &[&str] = &[
-    "identifier",
-    "identifier_prefix",
-    "cluster_identifier",
-    "cluster_identifier_prefix",
-    "replication_group_id",
-    "cluster_id",
-    "cluster_name",
-    "bucket",
-    "bucket_prefix",
-    "name",
-    "name_prefix",
-    "domain_name",
-    "description",
-    "final_snapshot_identifier",
-    "tags",
-    "tags_all",
-];
+/// The version of `manifest.json`'s schema: 2 added `resources` (the facts of every resource)
+/// and `renamed`; a manifest without `schema` is version 1.
+pub(crate) const MANIFEST_SCHEMA: u32 = 2;
 
 /// One `moved` block: Terraform addresses, `aws_db_instance.old` → `aws_db_instance.new`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -88,6 +57,115 @@ pub(crate) struct PreviousTerraform {
     pub data: BTreeMap<String, Json>,
     /// Its `moved` blocks.
     pub moved: Vec<Move>,
+    /// The facts of its resources and data sources as `manifest.json` recorded them, by address;
+    /// `None` when the manifest predates them (schema 1).
+    pub facts: Option<BTreeMap<String, ResourceFacts>>,
+    /// The renamed constructs that keep their old cloud names.
+    pub renamed: Vec<Renamed>,
+}
+
+/// What `manifest.json` records about one resource or data source.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceFacts {
+    /// `aws_db_instance.orders` (`data.` for data sources).
+    pub address: String,
+    /// The construct that created it: `prod/orders`.
+    pub path: String,
+    /// Whether it holds data.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stateful: bool,
+    /// Whether a change to it is security-relevant.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub security: bool,
+    /// The attributes carrying its cloud identity.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identity: Vec<String>,
+}
+
+impl ResourceFacts {
+    /// The facts of a lowered resource (`data` for a data source).
+    pub(crate) fn of(r: &Resource) -> Self {
+        Self {
+            address: r.address.expression(),
+            path: r.owner.to_string(),
+            stateful: r.facts.stateful,
+            security: r.facts.security,
+            identity: r.facts.identity.iter().map(|a| (*a).to_owned()).collect(),
+        }
+    }
+}
+
+/// A construct recognised as renamed, and the cloud names it keeps so that Terraform replaces
+/// nothing: names derived from its new path, mapped to the names its resources already have.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Renamed {
+    /// Its path now: `prod/orders`.
+    pub path: String,
+    /// Its path when it was renamed: `prod/db`.
+    pub from: String,
+    /// Name derived from the new path → name kept (`prod-orders` → `prod-db`, and each
+    /// identity attribute's value).
+    pub names: BTreeMap<String, String>,
+    /// The `moved` blocks this synth wrote for it (0 when kept from an earlier rename).
+    #[serde(skip)]
+    pub moves: usize,
+}
+
+/// The previous output's facts, with a fallback for a manifest that predates them: the facts
+/// the new graph declares for the same address, else for any resource of the same type.
+pub(crate) struct Known<'a> {
+    recorded: Option<&'a BTreeMap<String, ResourceFacts>>,
+    by_address: BTreeMap<String, &'a Resource>,
+    by_kind: BTreeMap<&'a str, (bool, bool)>,
+}
+
+impl<'a> Known<'a> {
+    pub(crate) fn new(g: &'a Graph, prev: &'a PreviousTerraform) -> Self {
+        let mut by_kind: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+        let mut by_address = BTreeMap::new();
+        for r in g.resources.iter().chain(&g.data) {
+            let e = by_kind.entry(r.address.kind()).or_default();
+            e.0 |= r.facts.stateful;
+            e.1 |= r.facts.security;
+            by_address.insert(r.address.expression(), r);
+        }
+        Self {
+            recorded: prev.facts.as_ref(),
+            by_address,
+            by_kind,
+        }
+    }
+
+    /// Whether the previous manifest recorded facts.
+    pub(crate) fn recorded(&self) -> bool {
+        self.recorded.is_some()
+    }
+
+    fn get(&self, address: &str) -> Option<(bool, bool)> {
+        if let Some(rec) = self.recorded {
+            return rec.get(address).map(|f| (f.stateful, f.security));
+        }
+        if let Some(r) = self.by_address.get(address) {
+            return Some((r.facts.stateful, r.facts.security));
+        }
+        let kind = kind(address.strip_prefix("data.").unwrap_or(address));
+        self.by_kind.get(kind).copied()
+    }
+
+    /// Whether the previous output's resource at `address` holds data.
+    pub(crate) fn stateful(&self, address: &str) -> bool {
+        !address.starts_with("data.") && self.get(address).is_some_and(|f| f.0)
+    }
+
+    /// Whether a change to the previous output's resource at `address` is security-relevant.
+    pub(crate) fn security(&self, address: &str) -> bool {
+        self.get(address).is_some_and(|f| f.1)
+    }
+
+    /// The construct path that created it, when recorded.
+    fn path(&self, address: &str) -> Option<&str> {
+        Some(self.recorded?.get(address)?.path.as_str())
+    }
 }
 
 impl PreviousTerraform {
@@ -120,17 +198,43 @@ impl PreviousTerraform {
             resources: blocks("resource", ""),
             data: blocks("data", "data."),
             moved,
+            facts: None,
+            renamed: Vec::new(),
         }
+    }
+
+    /// Reads the facts and renames `manifest.json` records (schema 2); an older manifest
+    /// leaves them unknown.
+    pub(crate) fn read_manifest(&mut self, doc: &Json) {
+        let schema = doc.get("schema").and_then(Json::as_u64).unwrap_or(1);
+        if schema < 2 {
+            return;
+        }
+        let resources: Vec<ResourceFacts> = doc
+            .get("resources")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default();
+        self.facts = Some(
+            resources
+                .into_iter()
+                .map(|f| (f.address.clone(), f))
+                .collect(),
+        );
+        self.renamed = doc
+            .get("renamed")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default();
     }
 }
 
-/// The new graph's managed resources as JSON bodies (exactly as written), by address.
-pub(crate) fn new_bodies(g: &Graph) -> BTreeMap<String, (Json, bool)> {
+/// The new graph's managed resources as JSON bodies (exactly as written) with their facts,
+/// by address.
+pub(crate) fn new_bodies(g: &Graph) -> BTreeMap<String, (Json, &Resource)> {
     g.resources
         .iter()
         .map(|r| {
             let body = serde_json::to_value(r).unwrap_or(Json::Null);
-            (r.address.expression(), (body, r.facts.stateful))
+            (r.address.expression(), (body, r))
         })
         .collect()
 }
@@ -141,27 +245,6 @@ fn kind(address: &str) -> &str {
 
 pub(crate) fn local(address: &str) -> &str {
     address.split_once('.').map_or("", |(_, n)| n)
-}
-
-/// Whether a resource of the previous output holds data: its type is marked stateful by the
-/// new graph or listed in [`STATEFUL_KINDS`], and it is not an in-stack read replica (an
-/// `aws_db_instance` whose `replicate_source_db` is a reference: removing it loses nothing).
-pub(crate) fn is_stateful(address: &str, body: &Json, stateful_kinds: &BTreeSet<String>) -> bool {
-    let k = kind(address);
-    let in_stack_replica = body
-        .get("replicate_source_db")
-        .and_then(Json::as_str)
-        .is_some_and(|s| s.starts_with("${"));
-    (stateful_kinds.contains(k) || STATEFUL_KINDS.contains(&k)) && !in_stack_replica
-}
-
-/// The kinds the new graph marks stateful.
-pub(crate) fn stateful_kinds(g: &Graph) -> BTreeSet<String> {
-    g.resources
-        .iter()
-        .filter(|r| r.facts.stateful)
-        .map(|r| r.address.kind().to_owned())
-        .collect()
 }
 
 /// `(old_prefix, new_prefix)`: the construct names of two local names sharing a part suffix
@@ -208,25 +291,214 @@ fn rename_refs(v: &Json, old: &str, new: &str) -> Json {
     }
 }
 
-fn without_names(v: &Json) -> Json {
+/// Replaces every name of `names` (longest first) where it stands alone: not preceded or
+/// followed by a letter or digit (`prod-orders` in `prod-orders-sg`, not in `prod-ordersx`).
+fn substitute(s: &str, names: &[(&str, &str)]) -> String {
+    let bytes = s.as_bytes();
+    let bounded = |i: usize| i >= bytes.len() || !bytes[i].is_ascii_alphanumeric();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    'outer: while i < s.len() {
+        if i == 0 || !bytes[i - 1].is_ascii_alphanumeric() {
+            for (from, to) in names {
+                if !from.is_empty() && s[i..].starts_with(from) && bounded(i + from.len()) {
+                    out.push_str(to);
+                    i += from.len();
+                    continue 'outer;
+                }
+            }
+        }
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
+/// `names` as substitution pairs, longest first.
+fn ordered(names: &BTreeMap<String, String>) -> Vec<(&str, &str)> {
+    let mut v: Vec<(&str, &str)> = names
+        .iter()
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    v.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
+    v
+}
+
+/// `v` with the names replaced in every literal string.
+fn keep_in_value(v: &Value, names: &[(&str, &str)]) -> Value {
     match v {
-        Json::Object(m) => Json::Object(
-            m.iter()
-                .filter(|(k, _)| !NAME_LIKE.contains(&k.as_str()))
-                .map(|(k, x)| (k.clone(), x.clone()))
+        Value::String(s) => Value::String(substitute(s, names)),
+        Value::Template(t) => {
+            Value::Template(t.parts().iter().fold(Template::new(), |t, p| match p {
+                Part::Literal(s) => t.lit(substitute(s, names)),
+                Part::Ref(r) => t.with(r),
+            }))
+        }
+        Value::List(l) => Value::List(l.iter().map(|x| keep_in_value(x, names)).collect()),
+        Value::Map(m) => Value::Map(keep_in_map(m, names)),
+        other => other.clone(),
+    }
+}
+
+fn keep_in_map(m: &Map, names: &[(&str, &str)]) -> Map {
+    m.iter()
+        .map(|(k, v)| (k.clone(), keep_in_value(v, names)))
+        .collect()
+}
+
+/// The same for a JSON body.
+fn keep_in_json(v: &Json, names: &[(&str, &str)]) -> Json {
+    match v {
+        Json::String(s) => Json::String(substitute(s, names)),
+        Json::Array(a) => Json::Array(a.iter().map(|x| keep_in_json(x, names)).collect()),
+        Json::Object(o) => Json::Object(
+            o.iter()
+                .map(|(k, x)| (k.clone(), keep_in_json(x, names)))
                 .collect(),
         ),
         other => other.clone(),
     }
 }
 
+/// The path a resource's construct had in the previous output: as recorded, else the new path
+/// with the old construct name (`prod/db` for `aws_db_instance.db`).
+fn old_path(known: &Known<'_>, stack: &str, from: &str, old_prefix: &str) -> String {
+    known
+        .path(from)
+        .map_or_else(|| format!("{stack}/{old_prefix}"), str::to_owned)
+}
+
+fn path_of(text: &str) -> Path {
+    let mut segments = text.split('/');
+    let mut p = Path::root(segments.next().unwrap_or_default());
+    for s in segments {
+        p = p.child(s);
+    }
+    p
+}
+
+/// The names a resource moved from `from` keeps: the construct's cloud name (the old one,
+/// itself possibly kept from an earlier rename) and each identity attribute's old value.
+fn names_kept(
+    known: &Known<'_>,
+    prev: &PreviousTerraform,
+    from: &str,
+    old: &Json,
+    to: &Resource,
+) -> (String, BTreeMap<String, String>) {
+    let to_addr = to.address.expression();
+    let (po, pn) = prefixes(local(from), local(&to_addr));
+    let old_path = old_path(known, to.address.stack(), from, po);
+    let mut old_name = cloud_name(&path_of(&old_path), "");
+    if let Some(r) = prev.renamed.iter().find(|r| r.path == old_path) {
+        old_name = substitute(&old_name, &ordered(&r.names));
+    }
+    let mut names = BTreeMap::new();
+    names.insert(cloud_name(&to.owner, ""), old_name);
+    let old = rename_refs(old, po, pn);
+    for attr in to.facts.identity {
+        if let (Some(Value::String(new)), Some(Json::String(old))) =
+            (to.body.get(*attr), old.get(*attr))
+        {
+            names.insert(new.clone(), old.clone());
+        }
+    }
+    names.retain(|a, b| a != b);
+    (old_path, names)
+}
+
 /// Whether `new` is `old` renamed (step 3 of the module's heuristic).
-fn same_resource(old_addr: &str, old: &Json, new_addr: &str, new: &Json) -> bool {
-    if old == new {
+fn same_resource(
+    known: &Known<'_>,
+    prev: &PreviousTerraform,
+    old_addr: &str,
+    old: &Json,
+    new: &Resource,
+    new_body: &Json,
+) -> bool {
+    if old == new_body {
         return true;
     }
-    let (po, pn) = prefixes(local(old_addr), local(new_addr));
-    without_names(&rename_refs(old, po, pn)) == without_names(new)
+    let new_addr = new.address.expression();
+    let (po, pn) = prefixes(local(old_addr), local(&new_addr));
+    let (_, names) = names_kept(known, prev, old_addr, old, new);
+    rename_refs(old, po, pn) == keep_in_json(new_body, &ordered(&names))
+}
+
+/// Step 6: every renamed construct keeps its cloud names. Renames recognised now (`moves`
+/// whose source is in the previous output) and those recorded in the previous manifest whose
+/// construct still has that path; each rewrites the strings of its construct's resources and
+/// data sources (and those of constructs below it). Returns what is kept, for the manifest
+/// and the synth summary.
+pub(crate) fn keep_names(g: &mut Graph, prev: &PreviousTerraform, moves: &[Move]) -> Vec<Renamed> {
+    let mut renamed: BTreeMap<String, Renamed> = BTreeMap::new();
+    {
+        let known = Known::new(g, prev);
+        let resources: BTreeMap<String, &Resource> = g
+            .resources
+            .iter()
+            .map(|r| (r.address.expression(), r))
+            .collect();
+        // Outer constructs first, so that a resource of a construct below a renamed one (a
+        // rule of its security group) is kept under it.
+        let mut fresh: Vec<(&Move, &Json, &Resource)> = moves
+            .iter()
+            .filter_map(|m| Some((m, prev.resources.get(&m.from)?, *resources.get(&m.to)?)))
+            .collect();
+        fresh.sort_by_key(|(m, _, to)| (to.owner.segments().len(), m.to.clone()));
+        for (m, old, to) in fresh {
+            let (from, mut names) = names_kept(&known, prev, &m.from, old, to);
+            let outer = renamed
+                .keys()
+                .find(|p| to.owner.starts_with(&path_of(p)))
+                .cloned();
+            let key = outer.unwrap_or_else(|| to.owner.to_string());
+            if key != to.owner.to_string() {
+                names.remove(&cloud_name(&to.owner, ""));
+            }
+            let e = renamed.entry(key.clone()).or_insert_with(|| Renamed {
+                path: key,
+                from,
+                names: BTreeMap::new(),
+                moves: 0,
+            });
+            e.moves += 1;
+            for (a, b) in names {
+                e.names.entry(a).or_insert(b);
+            }
+        }
+        let paths: BTreeSet<String> = g.resources.iter().map(|r| r.owner.to_string()).collect();
+        for r in &prev.renamed {
+            if paths.contains(&r.path) && !renamed.contains_key(&r.path) {
+                renamed.insert(r.path.clone(), r.clone());
+            }
+        }
+    }
+    // Names the construct's own name already keeps (`prod-orders-sg` with `prod-orders`)
+    // need no entry of their own.
+    for r in renamed.values_mut() {
+        let base = cloud_name(&path_of(&r.path), "");
+        if let Some(kept) = r.names.get(&base).cloned() {
+            let pair = [(base.as_str(), kept.as_str())];
+            r.names
+                .retain(|a, b| *a == base || substitute(a, &pair) != *b);
+        }
+    }
+    renamed.retain(|_, r| !r.names.is_empty() || r.moves > 0);
+    for r in renamed.values().filter(|r| !r.names.is_empty()) {
+        let names = ordered(&r.names);
+        let path = path_of(&r.path);
+        for res in g.resources.iter_mut().chain(g.data.iter_mut()) {
+            if res.owner.starts_with(&path) {
+                res.body = keep_in_map(&res.body, &names);
+            }
+        }
+    }
+    renamed.into_values().collect()
 }
 
 /// The moves for one stack, and SS0009/SS0010 for what cannot be moved.
@@ -234,7 +506,7 @@ pub(crate) fn plan(g: &Graph, prev: &PreviousTerraform) -> (Vec<Move>, Diagnosti
     let mut diagnostics = Diagnostics::default();
     let root = Path::root(&g.stack);
     let new = new_bodies(g);
-    let kinds = stateful_kinds(g);
+    let known = Known::new(g, prev);
     let acknowledged: BTreeSet<String> = g
         .acknowledged_removals
         .iter()
@@ -256,7 +528,7 @@ pub(crate) fn plan(g: &Graph, prev: &PreviousTerraform) -> (Vec<Move>, Diagnosti
 
     for (old_addr, old_body) in &prev.resources {
         if !gone.contains(old_addr.as_str())
-            || !is_stateful(old_addr, old_body, &kinds)
+            || !known.stateful(old_addr)
             || acknowledged.contains(old_addr)
         {
             continue;
@@ -267,7 +539,7 @@ pub(crate) fn plan(g: &Graph, prev: &PreviousTerraform) -> (Vec<Move>, Diagnosti
             .filter(|a| kind(a) == kind(old_addr))
             .filter(|a| {
                 new.get(*a)
-                    .is_some_and(|(b, _)| same_resource(old_addr, old_body, a, b))
+                    .is_some_and(|(b, r)| same_resource(&known, prev, old_addr, old_body, r, b))
             })
             .collect();
         if let [to] = matches[..] {
@@ -396,15 +668,22 @@ mod tests {
     }
 
     #[test]
-    fn a_read_replica_is_not_stateful() {
-        let kinds = BTreeSet::new();
-        let replica = json!({"replicate_source_db": "${aws_db_instance.db.identifier}"});
-        assert!(!is_stateful(
-            "aws_db_instance.db_replica_1",
-            &replica,
-            &kinds
-        ));
-        assert!(is_stateful("aws_db_instance.db", &json!({}), &kinds));
-        assert!(!is_stateful("aws_security_group.db", &json!({}), &kinds));
+    fn names_are_replaced_where_they_stand_alone() {
+        let names = [("prod-orders", "prod-db"), ("prod-orders-sg", "prod-db-sg")];
+        let mut names = names.to_vec();
+        names.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
+        assert_eq!(
+            substitute("/aws/rds/instance/prod-orders/postgresql", &names),
+            "/aws/rds/instance/prod-db/postgresql"
+        );
+        assert_eq!(substitute("prod-orders-sg", &names), "prod-db-sg");
+        assert_eq!(
+            substitute("prod-ordersx xprod-orders", &names),
+            "prod-ordersx xprod-orders"
+        );
+        assert_eq!(
+            substitute("Settings of prod-orders", &names),
+            "Settings of prod-db"
+        );
     }
 }

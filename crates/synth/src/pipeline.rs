@@ -13,7 +13,7 @@ use std::path::Path;
 
 use stacksmith_core::{App, Diagnostics, Graph};
 
-use crate::moves::{self, Move};
+use crate::moves::{self, Move, Renamed};
 use crate::previous::{Previous, load_previous};
 use crate::write::{Report, write_outputs};
 use crate::{StackOutput, SynthError, render};
@@ -23,7 +23,8 @@ use crate::{StackOutput, SynthError, render};
 ///
 /// When `out/<stack>/terraform/main.tf.json` exists, renamed stateful resources are matched to
 /// their previous addresses and written as `moved` blocks in `terraform/moved.tf.json` (see the `moves`
-/// module); a stateful resource that disappears unmatched and unacknowledged is error SS0009.
+/// module), and the renamed construct keeps its cloud names (recorded in `manifest.json`; one
+/// line in the summary); a stateful resource that disappears unmatched and unacknowledged is error SS0009.
 pub fn synth(app: &App, out: &Path) -> Result<Report, SynthError> {
     let (outputs, diagnostics) = render_planned(app, Some(out))?;
     let stacks = write_outputs(out, &outputs)?;
@@ -53,7 +54,7 @@ fn render_planned(
     }
     let outputs = planned
         .iter()
-        .map(|p| render::render_moved(&p.graph, &p.moves))
+        .map(|p| render::render_moved(&p.graph, &p.moves, &p.renamed))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((outputs, diagnostics))
 }
@@ -63,6 +64,8 @@ pub(crate) struct Planned {
     pub graph: Graph,
     pub previous: Option<Previous>,
     pub moves: Vec<Move>,
+    /// The renamed constructs keeping their cloud names (already kept in `graph`).
+    pub renamed: Vec<Renamed>,
     /// SS0009 (errors) and SS0010 (warnings) from matching against the previous output.
     pub diagnostics: Diagnostics,
 }
@@ -97,19 +100,24 @@ pub(crate) fn lower(app: &App) -> Result<(Vec<Graph>, Diagnostics), SynthError> 
 }
 
 /// Step 3 for one stack: reads `<out>/<stack>/` back, if any, and matches renames against it.
-fn plan(graph: Graph, out: Option<&Path>) -> Result<Planned, SynthError> {
+fn plan(mut graph: Graph, out: Option<&Path>) -> Result<Planned, SynthError> {
     let previous = match out {
         Some(out) => load_previous(out, &graph.stack)?,
         None => None,
     };
-    let (moves, d) = match previous.as_ref().and_then(|p| p.terraform.as_ref()) {
-        Some(tf) => moves::plan(&graph, tf),
-        None => (Vec::new(), Diagnostics::default()),
+    let (moves, renamed, d) = match previous.as_ref().and_then(|p| p.terraform.as_ref()) {
+        Some(tf) => {
+            let (moves, d) = moves::plan(&graph, tf);
+            let renamed = moves::keep_names(&mut graph, tf, &moves);
+            (moves, renamed, d)
+        }
+        None => (Vec::new(), Vec::new(), Diagnostics::default()),
     };
     Ok(Planned {
         graph,
         previous,
         moves,
+        renamed,
         diagnostics: d,
     })
 }

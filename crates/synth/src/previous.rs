@@ -11,12 +11,16 @@ use serde_json::Value as Json;
 use crate::SynthError;
 use crate::moves::PreviousTerraform;
 
+/// The `cluster/` root's file in a stack folder.
+pub(crate) const CLUSTER_ROOT: &str = "cluster/main.tf.json";
+
 /// A stack's previous output read back from disk.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Previous {
     /// `terraform/main.tf.json`, if there was one.
     pub terraform: Option<PreviousTerraform>,
-    /// `kubernetes/...` files listed in `manifest.json`: path → contents.
+    /// `kubernetes/...` files (and `cluster/main.tf.json`) listed in `manifest.json`: path →
+    /// contents.
     pub kubernetes: BTreeMap<String, String>,
 }
 
@@ -42,7 +46,7 @@ pub(crate) fn read(dir: &Path) -> Result<Option<Previous>, SynthError> {
         move |source| SynthError::Json { what, source }
     };
     let tf_path = dir.join("terraform/main.tf.json");
-    let terraform = if tf_path.is_file() {
+    let mut terraform = if tf_path.is_file() {
         let text = fs::read_to_string(&tf_path).map_err(io(&tf_path))?;
         let doc: Json = serde_json::from_str(&text).map_err(json_err(&tf_path))?;
         let mut tf = PreviousTerraform::from_json(&doc);
@@ -61,13 +65,16 @@ pub(crate) fn read(dir: &Path) -> Result<Option<Previous>, SynthError> {
     if manifest_path.is_file() {
         let text = fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
         let doc: Json = serde_json::from_str(&text).map_err(json_err(&manifest_path))?;
+        if let Some(tf) = terraform.as_mut() {
+            tf.read_manifest(&doc);
+        }
         let files = doc.get("files").and_then(Json::as_array);
         for path in files
             .into_iter()
             .flatten()
             .filter_map(|f| f.get("path")?.as_str())
         {
-            if path.starts_with("kubernetes/") && !path.contains("..") {
+            if (path.starts_with("kubernetes/") || path == CLUSTER_ROOT) && !path.contains("..") {
                 let p = dir.join(path);
                 let text = fs::read_to_string(&p).map_err(io(&p))?;
                 kubernetes.insert(path.to_owned(), text);

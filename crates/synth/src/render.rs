@@ -1,12 +1,13 @@
 //! Rendering one lowered stack into its files, in memory: `terraform/main.tf.json`,
-//! `terraform/moved.tf.json` after a recognised rename, `kubernetes/...`, and `manifest.json` with content hashes and the apply order.
+//! `terraform/moved.tf.json` after a recognised rename, `kubernetes/...`, and `manifest.json` with content hashes, the apply order, the facts of every
+//! resource and the cloud names renamed constructs keep (see [`crate::moves`]).
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use stacksmith_core::Graph;
 
 use crate::manifest::{ApplyStep, File};
-use crate::moves::Move;
+use crate::moves::{Move, Renamed, ResourceFacts};
 use crate::{SynthError, cluster_root, kubernetes, terraform_json};
 
 /// A stack's rendered output.
@@ -24,10 +25,13 @@ pub struct StackOutput {
     pub apply_order: Vec<ApplyStep>,
     /// Stacks to apply before this one.
     pub after: Vec<String>,
+    /// Constructs recognised as renamed that keep their cloud names.
+    pub renamed: Vec<Renamed>,
 }
 
 #[derive(Serialize)]
 struct Manifest<'a> {
+    schema: u32,
     generator: &'a str,
     stack: &'a str,
     region: &'a str,
@@ -36,6 +40,9 @@ struct Manifest<'a> {
     apply_order: &'a [ApplyStep],
     kubernetes_objects: Vec<String>,
     files: Vec<ManifestFile<'a>>,
+    resources: Vec<ResourceFacts>,
+    #[serde(skip_serializing_if = "<[Renamed]>::is_empty")]
+    renamed: &'a [Renamed],
 }
 
 #[derive(Serialize)]
@@ -47,12 +54,16 @@ struct ManifestFile<'a> {
 
 /// Renders a lowered, error-free graph.
 pub fn render(g: &Graph) -> Result<StackOutput, SynthError> {
-    render_moved(g, &[])
+    render_moved(g, &[], &[])
 }
 
 /// Renders a graph with `moved` blocks (renames recognised against the previous output) in
-/// `terraform/moved.tf.json`.
-pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, SynthError> {
+/// `terraform/moved.tf.json`; `renamed` (already kept in the graph) is recorded in the manifest.
+pub(crate) fn render_moved(
+    g: &Graph,
+    moves: &[Move],
+    renamed: &[Renamed],
+) -> Result<StackOutput, SynthError> {
     let mut files = Vec::new();
     let mut apply_order = Vec::new();
     let [terraform_step, cluster_step, kubernetes_step] = apply_steps(g);
@@ -89,6 +100,7 @@ pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, Syn
     files.extend(crate::diagram::files(g));
 
     let manifest = Manifest {
+        schema: crate::moves::MANIFEST_SCHEMA,
         generator: concat!("stacksmith ", env!("CARGO_PKG_VERSION")),
         stack: &g.stack,
         region: &g.region,
@@ -103,6 +115,17 @@ pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, Syn
                 bytes: f.contents.len(),
             })
             .collect(),
+        resources: g
+            .resources
+            .iter()
+            .chain(&g.data)
+            .map(ResourceFacts::of)
+            .collect(),
+        renamed: &renamed
+            .iter()
+            .filter(|r| !r.names.is_empty())
+            .cloned()
+            .collect::<Vec<_>>(),
     };
     let mut text = serde_json::to_string_pretty(&manifest).map_err(|source| SynthError::Json {
         what: format!("{}/manifest.json", g.stack),
@@ -120,6 +143,7 @@ pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, Syn
         objects: g.objects.len(),
         apply_order,
         after: g.after.clone(),
+        renamed: renamed.to_vec(),
     })
 }
 

@@ -27,6 +27,8 @@ pub struct StackReport {
     pub apply_order: Vec<ApplyStep>,
     /// Stacks to apply before this one.
     pub after: Vec<String>,
+    /// Constructs renamed by this synth that keep their cloud names (one summary line each).
+    pub renamed: Vec<crate::moves::Renamed>,
 }
 
 /// What a synth did: the stacks written and the warnings found.
@@ -77,6 +79,7 @@ pub fn write_outputs(out: &Path, outputs: &[StackOutput]) -> Result<Vec<StackRep
             files: o.files.len(),
             apply_order: o.apply_order.clone(),
             after: o.after.clone(),
+            renamed: o.renamed.iter().filter(|r| r.moves > 0).cloned().collect(),
         });
     }
     Ok(reports)

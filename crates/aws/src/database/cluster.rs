@@ -37,8 +37,13 @@ const LOOKUP: Lookup = Lookup::by(
 /// Secrets Manager secret with the master credentials, read like any other secret.
 const CLUSTER: Facts = Facts::new()
     .stateful()
+    .identity(&["cluster_identifier", "cluster_identifier_prefix"])
+    .replaced_on(super::REPLACED_ON)
     .found_by(&LOOKUP)
     .secret_value(&SECRET_VALUE);
+
+/// A cluster member, known by its identifier (the data is the cluster's).
+const MEMBER: Facts = Facts::new().identity(&["identifier", "identifier_prefix"]);
 
 /// The resource kinds of each engine: subnet group, parameter group, cluster, instance.
 fn kinds(engine: DatabaseEngine) -> [&'static str; 4] {
@@ -171,7 +176,7 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
             body.insert("ca_cert_identifier".into(), "rds-ca-rsa2048-g1".into());
             body.insert("apply_immediately".into(), false.into());
         }
-        cx.add(instance_kind, &format!("instance-{i}"), body);
+        cx.add_with(instance_kind, &format!("instance-{i}"), body, MEMBER);
     }
 
     cx.output(

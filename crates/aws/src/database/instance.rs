@@ -34,11 +34,15 @@ const LOOKUP: Lookup = Lookup::by(
 /// Secrets Manager secret with the master credentials, read like any other secret.
 const PRIMARY: Facts = Facts::new()
     .stateful()
+    .identity(&["identifier", "identifier_prefix"])
+    .replaced_on(super::REPLACED_ON)
     .found_by(&LOOKUP)
     .secret_value(&SECRET_VALUE);
 
 /// A read replica, found like the primary (readers connect to it).
-const REPLICA: Facts = Facts::new().found_by(&LOOKUP);
+const REPLICA: Facts = Facts::new()
+    .identity(&["identifier", "identifier_prefix"])
+    .found_by(&LOOKUP);
 
 /// Exported logs go to `/aws/rds/instance/<id>/<log>`, created here so they are encrypted and
 /// expire (RDS would otherwise create them itself, unencrypted and kept forever).
@@ -229,7 +233,7 @@ pub(super) fn parameter_group(
             })
         })
         .collect();
-    cx.add(
+    cx.add_with(
         kind,
         "params",
         tf! {
@@ -239,5 +243,6 @@ pub(super) fn parameter_group(
             "parameter" => Value::List(entries),
             "tags" => name_tag(name),
         },
+        common::NAMED,
     )
 }

@@ -105,10 +105,11 @@ impl EcsService {
             statements.push(decrypt);
         }
         let doc = policy_document(cx, "execution-policy", &statements);
-        let policy = cx.add(
+        let policy = cx.add_with(
             "aws_iam_role_policy",
             "execution",
             tf! { "name" => "pull-image-write-logs-read-secrets", "role" => role.attr::<String>("id"), "policy" => doc },
+            crate::common::IAM_ROLE_POLICY,
         );
         (role, policy)
     }
@@ -155,10 +156,11 @@ impl EcsService {
         }
         if !statements.is_empty() {
             let doc = policy_document(cx, "task-policy", &statements);
-            cx.add(
+            cx.add_with(
                 "aws_iam_role_policy",
                 "task",
                 tf! { "name" => "application", "role" => role.attr::<String>("id"), "policy" => doc },
+                crate::common::IAM_ROLE_POLICY,
             );
         }
         role

@@ -200,7 +200,7 @@ impl EcsService {
         common::ingress_rules(cx, sg, port, "HTTP", &peers);
         for lb in &lbs {
             let label = stacksmith_core::cloud_name(lb.path(), "");
-            cx.add(
+            cx.add_with(
                 "aws_vpc_security_group_egress_rule",
                 &format!("{label}-to-tasks"),
                 tf! {
@@ -211,9 +211,10 @@ impl EcsService {
                     "to_port" => port,
                     "description" => format!("HTTP to {} tasks", cx.path()),
                 },
+                crate::common::SECURITY,
             );
         }
-        cx.add(
+        cx.add_with(
             "aws_vpc_security_group_egress_rule",
             "egress-https",
             tf! {
@@ -224,12 +225,13 @@ impl EcsService {
                 "to_port" => 443_u16,
                 "description" => "HTTPS to AWS APIs (ECR, Secrets Manager, SSM, CloudWatch Logs) and external services",
             },
+            crate::common::SECURITY,
         );
         for e in &self.egress {
             match e {
                 Egress::Peer(peer, p) => {
                     let label = stacksmith_core::cloud_name(&peer.from, "");
-                    cx.add(
+                    cx.add_with(
                         "aws_vpc_security_group_egress_rule",
                         &format!("to-{label}-{p}"),
                         tf! {
@@ -240,11 +242,12 @@ impl EcsService {
                             "to_port" => *p,
                             "description" => format!("{p}/tcp to {}", peer.from),
                         },
+                        crate::common::SECURITY,
                     );
                 }
                 Egress::Cidr(c, p) => match Cidr::parse(c) {
                     Ok(cidr) => {
-                        cx.add(
+                        cx.add_with(
                             "aws_vpc_security_group_egress_rule",
                             &format!("to-{}-{p}", label_part(&cidr.to_string())),
                             tf! {
@@ -255,6 +258,7 @@ impl EcsService {
                                 "to_port" => *p,
                                 "description" => format!("{p}/tcp to {cidr}"),
                             },
+                            crate::common::SECURITY,
                         );
                     }
                     Err(e) => cx.error(
@@ -336,7 +340,7 @@ impl EcsService {
         let part = lb.path().below_stack().join("-");
         let name = cx.name(&part);
         cx.check_name(&TARGET_GROUP_NAME, &name, "target group name");
-        cx.add(
+        cx.add_with(
             "aws_lb_target_group",
             &format!("{part}-targets"),
             tf! {
@@ -363,6 +367,7 @@ impl EcsService {
                 },
                 "tags" => name_tag(&name),
             },
+            crate::common::NAMED,
         )
     }
 }

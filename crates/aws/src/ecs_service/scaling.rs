@@ -112,7 +112,7 @@ impl EcsService {
         ];
         for (part, metric, target_value) in metrics {
             let Some(value) = target_value else { continue };
-            cx.add(
+            cx.add_with(
                 "aws_appautoscaling_policy",
                 part,
                 tf! {
@@ -129,6 +129,7 @@ impl EcsService {
                         "predefined_metric_specification" => tf! { "predefined_metric_type" => metric },
                     },
                 },
+                crate::common::NAMED,
             );
         }
     }

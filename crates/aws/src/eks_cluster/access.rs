@@ -121,7 +121,7 @@ impl EksCluster {
         for (key, principal, policies) in entries {
             let part = format!("access-{key}");
             let tags = name_tag(&cx.name(&part));
-            let entry = cx.add(
+            let entry = cx.add_with(
                 "aws_eks_access_entry",
                 &part,
                 tf! {
@@ -130,6 +130,7 @@ impl EksCluster {
                     "type" => "STANDARD",
                     "tags" => tags,
                 },
+                crate::common::SECURITY,
             );
             for access in policies {
                 let p = common::partition(cx);
@@ -143,7 +144,7 @@ impl EksCluster {
                         tf! { "type" => "namespace", "namespaces" => ns.clone() }
                     }
                 };
-                cx.add(
+                cx.add_with(
                     "aws_eks_access_policy_association",
                     &format!("{part}-{}", access.policy.part()),
                     tf! {
@@ -152,6 +153,7 @@ impl EksCluster {
                         "policy_arn" => policy_arn,
                         "access_scope" => scope,
                     },
+                    crate::common::SECURITY,
                 );
             }
         }

@@ -2,12 +2,15 @@
 //! to `aws_eks_node_group`.
 
 use stacksmith_core::terraform::{Resource, Value};
-use stacksmith_core::{Address, Lowering, NameRule, tf};
+use stacksmith_core::{Address, Facts, Lowering, NameRule, tf};
 
 use super::EksCluster;
 use crate::common::name_tag;
 
 /// Node group names: up to 63 characters.
+/// A node group, known by its name within the cluster.
+const NODE_GROUP: Facts = Facts::new().identity(&["node_group_name", "node_group_name_prefix"]);
+
 const NODE_GROUP_NAME: NameRule = NameRule {
     what: "EKS node group name",
     max_len: 63,
@@ -154,6 +157,7 @@ impl EksCluster {
             cx.path().clone(),
             body,
         )
+        .facts(NODE_GROUP)
         .ignore_changes("scaling_config[0].desired_size");
         for a in deps {
             r = r.depends_on(a);

@@ -88,7 +88,7 @@ pub(super) fn access_log_bucket(
         "logs",
         tf! { "bucket" => &id, "rule" => tf! { "object_ownership" => "BucketOwnerEnforced" } },
     );
-    cx.add(
+    cx.add_with(
         "aws_s3_bucket_public_access_block",
         "logs",
         tf! {
@@ -98,6 +98,7 @@ pub(super) fn access_log_bucket(
             "ignore_public_acls" => true,
             "restrict_public_buckets" => true,
         },
+        crate::common::SECURITY,
     );
     let versioning = cx.add(
         "aws_s3_bucket_versioning",
@@ -167,10 +168,11 @@ pub(super) fn access_log_bucket(
         );
     }
     let policy = policy_document(cx, "logs-policy", &statements);
-    let policy = cx.add(
+    let policy = cx.add_with(
         "aws_s3_bucket_policy",
         "logs",
         tf! { "bucket" => &id, "policy" => policy },
+        crate::common::SECURITY,
     );
     (bucket, policy)
 }

@@ -108,6 +108,10 @@ pub(super) struct Stack {
     after: Vec<String>,
     /// `{root, what, command}` per step, in order, each run from the stack's folder.
     apply_order: Vec<ApplyStep>,
+    /// Constructs this synth recognised as renamed: `{path, from, names}` (name derived from
+    /// the new path → cloud name kept).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    renamed: Vec<crate::moves::Renamed>,
 }
 
 impl From<&StackReport> for Stack {
@@ -120,6 +124,7 @@ impl From<&StackReport> for Stack {
             files: s.files,
             after: s.after.clone(),
             apply_order: s.apply_order.clone(),
+            renamed: s.renamed.clone(),
         }
     }
 }
@@ -134,6 +139,7 @@ impl From<&StackOutput> for Stack {
             files: s.files.len(),
             after: s.after.clone(),
             apply_order: s.apply_order.clone(),
+            renamed: Vec::new(),
         }
     }
 }

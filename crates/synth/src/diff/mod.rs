@@ -2,11 +2,16 @@
 //! attribute by attribute (the bodies as written, nested paths like
 //! `vpc_config.endpoint_public_access` and `ingress[0].cidr_blocks`, JSON-in-string attributes
 //! such as policies and container definitions opened up), taking the renames synth would write
-//! as `moved` blocks into account; Kubernetes file by file with a line diff of the YAML.
+//! as `moved` blocks into account; the `cluster/` root the same way (its data sources renamed
+//! with a renamed construct); Kubernetes file by file with a line diff of the YAML.
 //!
-//! Flags a reviewer must see come first: destroying or replacing a stateful resource, security
-//! groups / IAM / network policies / RBAC changing, deletion protection or final snapshots
-//! turned off, `force_destroy`, and public access opened.
+//! Flags a reviewer must see come first: destroying or replacing a stateful resource, a
+//! Kubernetes field the API server will not update (a workload's selector, a StatefulSet's
+//! volume claim templates), security-relevant resources (as their constructs declare them:
+//! security groups, IAM, KMS keys, bucket policies, listeners) and network policies / RBAC
+//! changing, deletion protection or final snapshots turned off, `force_destroy`, and public
+//! access opened. What a resource of the previous output was (stateful, security-relevant)
+//! comes from the facts its `manifest.json` recorded.
 
 mod against;
 mod lines;
@@ -17,11 +22,11 @@ use std::path::Path;
 
 use serde::Serialize;
 use serde_json::Value as Json;
-use stacksmith_core::{App, Diagnostics};
+use stacksmith_core::{App, Diagnostics, Facts};
 
 use crate::SynthError;
-pub use crate::moves::Move;
-use crate::moves::{self, PreviousTerraform};
+use crate::moves::{self, Known, PreviousTerraform};
+pub use crate::moves::{Move, Renamed, ResourceFacts};
 use crate::pipeline::{Planned, plan_app};
 pub use against::{Comparison, Difference, NameOnly, Side, against, against_text};
 
@@ -86,6 +91,10 @@ pub enum FlagKind {
     StatefulDestroy,
     /// A stateful resource is replaced (an attribute that forces a new resource changes).
     StatefulReplacement,
+    /// A Kubernetes field that cannot be updated changes (a workload's selector, a
+    /// StatefulSet's volume claim templates, a Service's cluster IP): the API server rejects
+    /// the apply.
+    ImmutableField,
     /// Deletion protection or final snapshots turned off.
     DeletionProtection,
     /// `force_destroy` turned on: the bucket is deleted with its objects.
@@ -101,6 +110,7 @@ impl FlagKind {
         match self {
             FlagKind::StatefulDestroy => "STATEFUL DESTROY",
             FlagKind::StatefulReplacement => "STATEFUL REPLACEMENT",
+            FlagKind::ImmutableField => "IMMUTABLE FIELD",
             FlagKind::DeletionProtection => "DELETION PROTECTION OFF",
             FlagKind::ForceDestroy => "FORCE DESTROY",
             FlagKind::PublicAccess => "PUBLIC ACCESS",
@@ -135,12 +145,19 @@ pub struct StackDiff {
     pub terraform: Vec<ResourceChange>,
     /// Kubernetes changes, by path.
     pub kubernetes: Vec<FileChange>,
+    /// Changes to the `cluster/` root's resources and data sources (addresses as written
+    /// there), by address.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cluster: Vec<ResourceChange>,
+    /// What the reader should know about how the diff was made.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl StackDiff {
     /// Whether nothing changes.
     pub fn is_empty(&self) -> bool {
-        self.terraform.is_empty() && self.kubernetes.is_empty()
+        self.terraform.is_empty() && self.kubernetes.is_empty() && self.cluster.is_empty()
     }
 
     /// Resources created, moved, updated and destroyed, then files created, updated, removed.
@@ -187,7 +204,7 @@ pub fn diff(app: &App, out: &Path) -> Result<AppDiff, SynthError> {
     let (planned, diagnostics) = plan_app(app, Some(out))?;
     let mut stacks = Vec::new();
     for p in &planned {
-        let rendered = crate::render::render_moved(&p.graph, &p.moves)?;
+        let rendered = crate::render::render_moved(&p.graph, &p.moves, &p.renamed)?;
         stacks.push(stack_diff(p, &rendered));
     }
     Ok(AppDiff {
@@ -195,44 +212,6 @@ pub fn diff(app: &App, out: &Path) -> Result<AppDiff, SynthError> {
         diagnostics,
     })
 }
-
-/// Attributes whose change makes the provider replace a stateful resource (a moved block keeps
-/// the state, but not the resource): the cloud-side identity, the key, the engine.
-const REPLACING: &[&str] = &[
-    "identifier",
-    "cluster_identifier",
-    "replication_group_id",
-    "cluster_id",
-    "cluster_name",
-    "bucket",
-    "bucket_prefix",
-    "name",
-    "domain_name",
-    "kms_key_id",
-    "storage_encrypted",
-    "engine",
-    "availability_zone",
-    "snapshot_identifier",
-];
-
-/// Types whose changes are security-relevant.
-const SECURITY_KINDS: &[&str] = &[
-    "aws_security_group",
-    "aws_security_group_rule",
-    "aws_vpc_security_group_ingress_rule",
-    "aws_vpc_security_group_egress_rule",
-    "aws_network_acl",
-    "aws_network_acl_rule",
-    "aws_kms_key",
-    "aws_kms_key_policy",
-    "aws_s3_bucket_policy",
-    "aws_s3_bucket_public_access_block",
-    "aws_eks_access_entry",
-    "aws_eks_access_policy_association",
-    "aws_lb_listener",
-    "aws_wafv2_web_acl",
-    "aws_wafv2_web_acl_association",
-];
 
 /// Kubernetes kinds (lowercase, as in file names) whose changes are security-relevant.
 const SECURITY_OBJECTS: &[&str] = &[
@@ -244,12 +223,6 @@ const SECURITY_OBJECTS: &[&str] = &[
     "serviceaccount",
 ];
 
-fn is_security(address: &str) -> bool {
-    let kind = address.strip_prefix("data.").unwrap_or(address);
-    let kind = kind.split_once('.').map_or(kind, |(k, _)| k);
-    kind.starts_with("aws_iam_") || SECURITY_KINDS.contains(&kind)
-}
-
 fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
     let empty = PreviousTerraform::default();
     let prev_tf = p
@@ -257,14 +230,18 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
         .as_ref()
         .and_then(|x| x.terraform.as_ref())
         .unwrap_or(&empty);
-    let kinds = moves::stateful_kinds(&p.graph);
+    let known = Known::new(&p.graph, prev_tf);
     let acknowledged: BTreeSet<String> = p
         .graph
         .acknowledged_removals
         .iter()
         .map(stacksmith_core::Address::expression)
         .collect();
-    let renames = with_data_renames(p, prev_tf);
+    // Moves carried over from an earlier synth point at addresses the previous output
+    // already has: nothing moves for this diff.
+    let mut renames = with_data_renames(p, prev_tf);
+    renames
+        .retain(|m| prev_tf.resources.contains_key(&m.from) || prev_tf.data.contains_key(&m.from));
     let moved_to: BTreeMap<&str, &str> = renames
         .iter()
         .map(|m| (m.to.as_str(), m.from.as_str()))
@@ -273,10 +250,10 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
     let rename = |v: &Json| renames.iter().fold(v.clone(), |v, m| rename_address(&v, m));
 
     // The new side: managed resources and data sources as written.
-    let mut new: BTreeMap<String, (Json, bool)> = moves::new_bodies(&p.graph);
+    let mut new = moves::new_bodies(&p.graph);
     for d in &p.graph.data {
         let body = serde_json::to_value(d).unwrap_or(Json::Null);
-        new.insert(d.address.expression(), (body, false));
+        new.insert(d.address.expression(), (body, d));
     }
     let mut old: BTreeMap<&str, &Json> = BTreeMap::new();
     for (a, b) in prev_tf.resources.iter().chain(&prev_tf.data) {
@@ -285,18 +262,19 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
 
     let mut flags = Vec::new();
     let mut terraform = Vec::new();
-    for (addr, (body, stateful)) in &new {
+    for (addr, (body, r)) in &new {
+        let facts = &r.facts;
         let from = moved_to.get(addr.as_str()).copied();
         let before = from.or(Some(addr.as_str())).and_then(|a| old.get(a));
         let Some(before) = before else {
-            if is_security(addr) && p.previous.is_some() {
+            if facts.security && p.previous.is_some() {
                 flags.push(flag(FlagKind::Security, addr, "created"));
             }
             terraform.push(ResourceChange {
                 address: addr.clone(),
                 action: Action::Create,
                 moved_from: None,
-                stateful: *stateful,
+                stateful: facts.stateful,
                 changes: Vec::new(),
             });
             continue;
@@ -312,9 +290,9 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
             continue;
         }
         for c in &changes {
-            flags.extend(attribute_flags(&p.graph.stack, addr, *stateful, from, c));
+            flags.extend(attribute_flags(&p.graph.stack, addr, facts, from, c));
         }
-        if is_security(addr) && !changes.is_empty() {
+        if facts.security && !changes.is_empty() {
             let paths: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
             flags.push(flag(
                 FlagKind::Security,
@@ -330,15 +308,15 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
                 Action::Update
             },
             moved_from: from.map(str::to_owned),
-            stateful: *stateful,
+            stateful: facts.stateful,
             changes,
         });
     }
-    for (addr, body) in &old {
+    for addr in old.keys() {
         if new.contains_key(*addr) || moved_from.contains(addr) {
             continue;
         }
-        let stateful = !addr.starts_with("data.") && moves::is_stateful(addr, body, &kinds);
+        let stateful = known.stateful(addr);
         if stateful {
             let message = if acknowledged.contains(*addr) {
                 "destroyed with its data (acknowledged with `acknowledge_removal`)".to_owned()
@@ -350,7 +328,7 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
             };
             flags.push(flag(FlagKind::StatefulDestroy, addr, &message));
         }
-        if is_security(addr) {
+        if known.security(addr) {
             flags.push(flag(FlagKind::Security, addr, "destroyed"));
         }
         terraform.push(ResourceChange {
@@ -364,15 +342,26 @@ fn stack_diff(p: &Planned, rendered: &crate::StackOutput) -> StackDiff {
     terraform.sort_by(|a, b| a.address.cmp(&b.address));
 
     let kubernetes = kube_changes(p, rendered, &mut flags);
+    let cluster = cluster_changes(p, rendered);
     flags.sort();
     flags.dedup();
+    let mut notes = Vec::new();
+    if p.previous.as_ref().is_some_and(|x| x.terraform.is_some()) && !known.recorded() {
+        notes.push(
+            "the previous manifest.json records no resource facts (written before schema 2): \
+             removed resources are taken to be what this app's resources of the same type are"
+                .to_owned(),
+        );
+    }
     StackDiff {
+        notes,
         stack: p.graph.stack.clone(),
         previous: p.previous.is_some(),
         flags,
         moves: p.moves.clone(),
         terraform,
         kubernetes,
+        cluster,
     }
 }
 
@@ -421,20 +410,21 @@ fn kube_changes(
 ) -> Vec<FileChange> {
     let empty = BTreeMap::new();
     let old = p.previous.as_ref().map_or(&empty, |x| &x.kubernetes);
+    let old: BTreeMap<&str, &str> = old
+        .iter()
+        .filter(|(k, _)| k.starts_with("kubernetes/"))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let new: BTreeMap<&str, &str> = rendered
         .files
         .iter()
         .filter(|f| f.path.starts_with("kubernetes/"))
         .map(|f| (f.path.as_str(), f.contents.as_str()))
         .collect();
-    let paths: BTreeSet<&str> = old
-        .keys()
-        .map(String::as_str)
-        .chain(new.keys().copied())
-        .collect();
+    let paths: BTreeSet<&str> = old.keys().copied().chain(new.keys().copied()).collect();
     let mut out = Vec::new();
     for path in paths {
-        let (before, after) = (old.get(path).map(String::as_str), new.get(path).copied());
+        let (before, after) = (old.get(path).copied(), new.get(path).copied());
         let action = match (before, after) {
             (None, Some(_)) => Action::Create,
             (Some(_), None) => Action::Destroy,
@@ -454,6 +444,21 @@ fn kube_changes(
                 _ => "changed",
             };
             flags.push(flag(FlagKind::Security, path, what));
+        }
+        if let (Some(a), Some(b)) = (before, after) {
+            for field in immutable_fields(&kind) {
+                if yaml_field(a, field) != yaml_field(b, field) {
+                    flags.push(flag(
+                        FlagKind::ImmutableField,
+                        path,
+                        &format!(
+                            "{} changes: Kubernetes rejects the update; delete the object and apply \
+                             again (its pods are re-created)",
+                            field.join(".")
+                        ),
+                    ));
+                }
+            }
         }
         if lines
             .iter()
@@ -475,6 +480,136 @@ fn kube_changes(
     out
 }
 
+/// The previous and new `cluster/` root.
+use crate::previous::CLUSTER_ROOT;
+
+/// The `cluster/` root's resources and data sources compared attribute by attribute.
+fn cluster_changes(p: &Planned, rendered: &crate::StackOutput) -> Vec<ResourceChange> {
+    let parse = |text: Option<&str>| {
+        let doc: Json = text
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or(Json::Null);
+        let tf = PreviousTerraform::from_json(&doc);
+        tf.resources
+            .into_iter()
+            .chain(tf.data)
+            .collect::<BTreeMap<_, _>>()
+    };
+    let old = parse(
+        p.previous
+            .as_ref()
+            .and_then(|x| x.kubernetes.get(CLUSTER_ROOT))
+            .map(String::as_str),
+    );
+    let new = parse(
+        rendered
+            .files
+            .iter()
+            .find(|f| f.path == CLUSTER_ROOT)
+            .map(|f| f.contents.as_str()),
+    );
+    // The data sources that find a renamed construct are renamed with it.
+    let mut renames: Vec<Move> = Vec::new();
+    for m in &p.moves {
+        let (po, pn) = moves::prefixes(moves::local(&m.from), moves::local(&m.to));
+        for a in old.keys().filter(|a| !new.contains_key(*a)) {
+            let Some((kind, name)) = a.strip_prefix("data.").and_then(|a| a.split_once('.')) else {
+                continue;
+            };
+            let rest = match name.strip_prefix(po) {
+                Some(r) if r.is_empty() || r.starts_with('_') => r,
+                _ => continue,
+            };
+            let to = format!("data.{kind}.{pn}{rest}");
+            if new.contains_key(&to) && !old.contains_key(&to) {
+                renames.push(Move {
+                    from: a.clone(),
+                    to,
+                });
+            }
+        }
+    }
+    renames.sort();
+    renames.dedup();
+    let rename = |v: &Json| renames.iter().fold(v.clone(), |v, m| rename_address(&v, m));
+    let addresses: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let mut out = Vec::new();
+    for a in addresses {
+        let from = renames.iter().find(|m| m.to == *a).map(|m| m.from.clone());
+        if from.is_none() && renames.iter().any(|m| m.from == *a) {
+            continue;
+        }
+        let before = old.get(from.as_ref().unwrap_or(a)).map(&rename);
+        let (before, after) = (before.as_ref(), new.get(a));
+        let mut changes = Vec::new();
+        walk(String::new(), before, after, &mut changes);
+        let action = match (before, after) {
+            (None, Some(_)) => Action::Create,
+            (Some(_), None) => Action::Destroy,
+            _ if from.is_some() => Action::Move,
+            (Some(_), Some(_)) if !changes.is_empty() => Action::Update,
+            _ => continue,
+        };
+        if matches!(action, Action::Create | Action::Destroy) {
+            changes.clear();
+        }
+        out.push(ResourceChange {
+            address: format!("cluster/{a}"),
+            action,
+            moved_from: from.map(|f| format!("cluster/{f}")),
+            stateful: false,
+            changes,
+        });
+    }
+    out
+}
+
+/// The fields of a Kubernetes kind (as in file names) the API server does not let an update
+/// change.
+fn immutable_fields(kind: &str) -> &'static [&'static [&'static str]] {
+    match kind {
+        "deployment" | "daemonset" | "replicaset" => &[&["spec", "selector"]],
+        "statefulset" => &[
+            &["spec", "selector"],
+            &["spec", "volumeClaimTemplates"],
+            &["spec", "serviceName"],
+        ],
+        "service" => &[&["spec", "clusterIP"]],
+        "job" => &[&["spec", "selector"], &["spec", "template"]],
+        _ => &[],
+    }
+}
+
+/// The lines of the field at `path` in YAML as synth writes it (block style, two-space
+/// indentation, sequence items at their key's indentation); `None` when absent.
+fn yaml_field(text: &str, path: &[&str]) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent_of = |l: &str| l.len() - l.trim_start().len();
+    let (mut from, mut to, mut indent) = (0, lines.len(), 0);
+    for (depth, key) in path.iter().enumerate() {
+        let head = format!("{key}:");
+        let at = (from..to).find(|&i| {
+            let l = lines[i];
+            let t = l.trim_start();
+            indent_of(l) == indent && (t == head || t.starts_with(&format!("{head} ")))
+        })?;
+        let mut end = at + 1;
+        while end < to {
+            let l = lines[end];
+            let inside = l.trim().is_empty()
+                || indent_of(l) > indent
+                || (indent_of(l) == indent && l.trim_start().starts_with("- "));
+            if !inside {
+                break;
+            }
+            end += 1;
+        }
+        let last = depth + 1 == path.len();
+        (from, to, indent) = (if last { at } else { at + 1 }, end, indent + 2);
+    }
+    Some(lines[from..to].join("\n"))
+}
+
 fn flag(kind: FlagKind, subject: &str, message: &str) -> Flag {
     Flag {
         kind,
@@ -491,7 +626,7 @@ fn show(v: Option<&Json>) -> String {
 fn attribute_flags(
     stack: &str,
     addr: &str,
-    stateful: bool,
+    facts: &Facts,
     from: Option<&str>,
     c: &AttrChange,
 ) -> Vec<Flag> {
@@ -508,21 +643,15 @@ fn attribute_flags(
     let is = |v: Option<&Json>, b: bool| v == Some(&Json::Bool(b));
     let mut out = Vec::new();
     let change = format!("{}: {} → {}", c.path, show(old), show(new));
-    if stateful && REPLACING.contains(&top) && top == c.path {
+    let replacing = facts.identity.contains(&top) || facts.replaced_on.contains(&top);
+    if facts.stateful && replacing && top == c.path {
         let why = if from.is_some() {
             let (kind, name) = addr.split_once('.').unwrap_or((addr, ""));
             format!(
                 "forces replacement: the `moved` block keeps the state, but the provider still \
-                 destroys and re-creates the resource. The cloud name derives from the construct \
-                 path; to keep the resource, pin the old value{}: `stack.override_attribute(\
-                 &Address::resource(\"{stack}\", \"{kind}\", \"{name}\"), \"{}\", {})`",
-                match (kind, c.path.as_str()) {
-                    ("aws_db_instance", "identifier")
-                    | ("aws_rds_cluster" | "aws_docdb_cluster", "cluster_identifier") => {
-                        format!(" with `.identifier({})` on the Database, or", show(old))
-                    }
-                    _ => String::new(),
-                },
+                 destroys and re-creates the resource; to keep the resource, pin the old value: \
+                 `stack.override_attribute(&Address::resource(\"{stack}\", \"{kind}\", \
+                 \"{name}\"), \"{}\", {})`",
                 c.path,
                 show(old)
             )
@@ -670,17 +799,27 @@ mod tests {
         );
         let flags: Vec<FlagKind> = out
             .iter()
-            .flat_map(|c| attribute_flags("prod", "aws_eks_cluster.eks", false, None, c))
+            .flat_map(|c| attribute_flags("prod", "aws_eks_cluster.eks", &Facts::new(), None, c))
             .map(|f| f.kind)
             .collect();
         assert_eq!(flags, [FlagKind::PublicAccess]);
     }
 
     #[test]
-    fn security_kinds() {
-        assert!(is_security("aws_iam_role.x"));
-        assert!(is_security("data.aws_iam_policy_document.x"));
-        assert!(is_security("aws_security_group.x"));
-        assert!(!is_security("aws_db_instance.x"));
+    fn yaml_fields_are_found_by_path() {
+        let yaml = "kind: StatefulSet\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      a: b\n  volumeClaimTemplates:\n  - metadata:\n      name: data\n  template:\n    spec: {}\n";
+        assert_eq!(
+            yaml_field(yaml, &["spec", "selector"]).as_deref(),
+            Some("  selector:\n    matchLabels:\n      a: b")
+        );
+        assert_eq!(
+            yaml_field(yaml, &["spec", "volumeClaimTemplates"]).as_deref(),
+            Some("  volumeClaimTemplates:\n  - metadata:\n      name: data")
+        );
+        assert_eq!(yaml_field(yaml, &["spec", "clusterIP"]), None);
+        assert_eq!(
+            yaml_field(yaml, &["spec", "replicas"]).as_deref(),
+            Some("  replicas: 2")
+        );
     }
 }

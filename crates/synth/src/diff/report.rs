@@ -15,10 +15,22 @@ fn sign(a: Action) -> &'static str {
 
 fn summary(s: &StackDiff) -> String {
     let [c, m, u, d, kc, ku, kd] = s.counts();
-    format!(
+    let mut out = format!(
         "Terraform: {c} to add, {u} to change, {m} moved, {d} to destroy; \
          Kubernetes: {kc} to add, {ku} to change, {kd} to remove"
-    )
+    );
+    if !s.cluster.is_empty() {
+        let n = |a| s.cluster.iter().filter(|c| c.action == a).count();
+        let _ = write!(
+            out,
+            "; cluster root: {} to add, {} to change, {} renamed, {} to destroy",
+            n(Action::Create),
+            n(Action::Update),
+            n(Action::Move),
+            n(Action::Destroy)
+        );
+    }
+    out
 }
 
 /// The lines of one resource change (without a trailing newline).
@@ -31,7 +43,7 @@ fn resource_lines(r: &ResourceChange, out: &mut Vec<String>) {
     };
     out.push(format!("{sign} {}{stateful}", r.address));
     if let Some(from) = &r.moved_from {
-        if from.starts_with("data.") {
+        if from.trim_start_matches("cluster/").starts_with("data.") {
             out.push(format!(
                 "    → renamed from {from} (a data source: read again, no state)"
             ));
@@ -69,6 +81,9 @@ pub(super) fn text(stacks: &[StackDiff]) -> String {
         if !s.previous {
             let _ = writeln!(o, "  no previous output: everything is created");
         }
+        for n in &s.notes {
+            let _ = writeln!(o, "  note: {n}");
+        }
         if s.is_empty() {
             let _ = writeln!(o, "  no changes");
             continue;
@@ -86,6 +101,16 @@ pub(super) fn text(stacks: &[StackDiff]) -> String {
         }
         if !lines.is_empty() {
             let _ = writeln!(o, "\n  Terraform:");
+            for l in &lines {
+                let _ = writeln!(o, "  {l}");
+            }
+        }
+        let mut lines = Vec::new();
+        for r in &s.cluster {
+            resource_lines(r, &mut lines);
+        }
+        if !lines.is_empty() {
+            let _ = writeln!(o, "\n  Cluster root (cluster/):");
             for l in &lines {
                 let _ = writeln!(o, "  {l}");
             }
@@ -114,6 +139,9 @@ pub(super) fn markdown(stacks: &[StackDiff]) -> String {
         let _ = writeln!(o, "### stacksmith diff: `{}`\n", s.stack);
         if !s.previous {
             let _ = writeln!(o, "No previous output: everything is created.\n");
+        }
+        for n in &s.notes {
+            let _ = writeln!(o, "Note: {}.\n", md(n));
         }
         if s.is_empty() {
             let _ = writeln!(o, "No changes.\n");
@@ -146,6 +174,17 @@ pub(super) fn markdown(stacks: &[StackDiff]) -> String {
             details(
                 &mut o,
                 &format!("Terraform: {} change(s)", s.terraform.len()),
+                &lines,
+            );
+        }
+        if !s.cluster.is_empty() {
+            let mut lines = Vec::new();
+            for r in &s.cluster {
+                resource_lines(r, &mut lines);
+            }
+            details(
+                &mut o,
+                &format!("Cluster root: {} change(s)", s.cluster.len()),
                 &lines,
             );
         }
