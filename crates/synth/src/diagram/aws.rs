@@ -2,6 +2,8 @@
 //! load balancers, ECS services and service-account roles. Networks, data stores and the
 //! edges between constructs have their own modules.
 
+use std::collections::HashMap;
+
 use stacksmith_core::Address;
 use stacksmith_core::terraform::{Resource, Value};
 
@@ -68,9 +70,10 @@ pub(super) fn nodes(b: &mut Builder<'_>) {
             _ => {}
         }
     }
+    let ingress = stores::ingress_ports(b);
     for i in 0..b.constructs.len() {
         if let Some(r) = role(&b.constructs[i]) {
-            stores::data_store(b, i, r);
+            stores::data_store(b, i, r, &ingress);
         }
     }
     ecs_clusters_without_services(b);
@@ -165,16 +168,11 @@ fn eks(b: &mut Builder<'_>, i: usize) {
         None => None,
     };
     lines.push(join([version.as_deref(), endpoint]));
-    let addons: Vec<&str> =
-        b.g.resources
-            .iter()
-            .filter(|r| {
-                r.address.kind() == "aws_eks_addon"
-                    && b.target_at(&r.body, "cluster_name")
-                        .is_some_and(|t| t.address == cluster.address)
-            })
-            .filter_map(|r| text(&r.body, "addon_name"))
-            .collect();
+    let addons: Vec<&str> = b
+        .referring("aws_eks_addon", "cluster_name", &cluster.address)
+        .into_iter()
+        .filter_map(|r| text(&r.body, "addon_name"))
+        .collect();
     if !addons.is_empty() {
         lines.push(format!("add-ons: {}", addons.join(", ")));
     }
@@ -187,14 +185,7 @@ fn eks(b: &mut Builder<'_>, i: usize) {
     );
 
     let node_groups: Vec<&Resource> =
-        b.g.resources
-            .iter()
-            .filter(|r| {
-                r.address.kind() == "aws_eks_node_group"
-                    && b.target_at(&r.body, "cluster_name")
-                        .is_some_and(|t| t.address == cluster.address)
-            })
-            .collect();
+        b.referring("aws_eks_node_group", "cluster_name", &cluster.address);
     for ng in node_groups {
         let body = &ng.body;
         let name = text(body, "node_group_name").unwrap_or_else(|| ng.address.name());
@@ -229,16 +220,14 @@ fn ecs_cluster(b: &mut Builder<'_>, i: usize) {
         return;
     };
     // Sits in the VPC its first service runs in.
-    let parent = b
-        .constructs
+    let mut owners: Vec<usize> = b
+        .referring("aws_ecs_service", "cluster", &cluster.address)
         .iter()
-        .filter(|s| {
-            s.of("aws_ecs_service").any(|svc| {
-                b.target_at(&svc.body, "cluster")
-                    .is_some_and(|t| t.address == cluster.address)
-            })
-        })
-        .find_map(|s| vpc_of(b, s));
+        .filter_map(|svc| b.construct_of(&svc.owner))
+        .collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let parent = owners.into_iter().find_map(|s| vpc_of(b, &b.constructs[s]));
     let name = text(&cluster.body, "name").unwrap_or_else(|| cluster.address.name());
     let path = c.path.clone();
     let g = b.d.group(
@@ -260,6 +249,7 @@ fn ecs_clusters_without_services(b: &mut Builder<'_>) {
         .filter(|(_, g)| !b.d.group_has_nodes(**g))
         .map(|(a, g)| (a.clone(), *g))
         .collect();
+    let mut node_of: HashMap<usize, usize> = HashMap::new();
     for (a, g) in empty {
         let group = b.d.groups[g].clone();
         let n = b.d.node(
@@ -269,12 +259,18 @@ fn ecs_clusters_without_services(b: &mut Builder<'_>) {
             group.title.clone(),
             vec![group.detail.clone()],
         );
-        for e in b.ends.values_mut() {
-            if *e == End::Group(g) {
-                *e = End::Node(n);
-            }
-        }
+        node_of.insert(g, n);
         b.ecs_groups.remove(&a);
+    }
+    if node_of.is_empty() {
+        return;
+    }
+    for e in b.ends.values_mut() {
+        if let End::Group(g) = *e
+            && let Some(&n) = node_of.get(&g)
+        {
+            *e = End::Node(n);
+        }
     }
 }
 
@@ -297,44 +293,33 @@ fn load_balancer(b: &mut Builder<'_>, i: usize) {
     let mut listeners = Vec::new();
     let mut names = Vec::new();
     let mut waf = None;
-    for r in &b.g.resources {
-        match r.address.kind() {
-            "aws_lb_listener"
-                if b.target_at(&r.body, "load_balancer_arn")
-                    .is_some_and(|t| t.address == lb.address) =>
-            {
-                let proto = text(&r.body, "protocol").unwrap_or("");
-                let port = int(&r.body, "port")
-                    .map(|p| p.to_string())
-                    .unwrap_or_default();
-                let redirect = blocks(r.body.get("default_action"))
-                    .into_iter()
-                    .find_map(|a| text(a, "redirect.port"));
-                listeners.push(match redirect {
-                    Some(to) => format!("{proto} {port} → {to}"),
-                    None => format!("{proto} {port}"),
-                });
-            }
-            "aws_route53_record"
-                if b.target_at(&r.body, "alias.name")
-                    .is_some_and(|t| t.address == lb.address) =>
-            {
-                if let Some(n) = text(&r.body, "name") {
-                    names.push(n.to_owned());
-                }
-            }
-            "aws_wafv2_web_acl_association"
-                if b.target_at(&r.body, "resource_arn")
-                    .is_some_and(|t| t.address == lb.address) =>
-            {
-                waf = Some(
-                    b.target_at(&r.body, "web_acl_arn")
-                        .and_then(|acl| text(&acl.body, "name"))
-                        .map_or_else(|| "WAF".to_owned(), |n| format!("WAF {n}")),
-                );
-            }
-            _ => {}
+    for r in b.referring("aws_lb_listener", "load_balancer_arn", &lb.address) {
+        let proto = text(&r.body, "protocol").unwrap_or("");
+        let port = int(&r.body, "port")
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        let redirect = blocks(r.body.get("default_action"))
+            .into_iter()
+            .find_map(|a| text(a, "redirect.port"));
+        listeners.push(match redirect {
+            Some(to) => format!("{proto} {port} → {to}"),
+            None => format!("{proto} {port}"),
+        });
+    }
+    for r in b.referring("aws_route53_record", "alias.name", &lb.address) {
+        if let Some(n) = text(&r.body, "name") {
+            names.push(n.to_owned());
         }
+    }
+    if let Some(r) = b
+        .referring("aws_wafv2_web_acl_association", "resource_arn", &lb.address)
+        .last()
+    {
+        waf = Some(
+            b.target_at(&r.body, "web_acl_arn")
+                .and_then(|acl| text(&acl.body, "name"))
+                .map_or_else(|| "WAF".to_owned(), |n| format!("WAF {n}")),
+        );
     }
     listeners.sort_by_key(|l| l.starts_with("HTTP ") || l.starts_with("TCP "));
     let mut lines = vec![format!("{kind} · {scheme}"), listeners.join(" · ")];

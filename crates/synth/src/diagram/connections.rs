@@ -2,13 +2,13 @@
 //! rules (load balancer → the ECS service its target group feeds), IAM policies (the role's
 //! construct → the construct owning the resources it may use), and database replication.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use stacksmith_core::Path;
 use stacksmith_core::terraform::{Map, Resource, Value};
+use stacksmith_core::{Address, Path};
 
 use super::model::{EdgeKind, End};
-use super::{Builder, blocks, get, int, strings, text};
+use super::{Builder, blocks, get, int, strings, text, tick};
 
 /// Draws every edge the Terraform side implies.
 pub(super) fn edges(b: &mut Builder<'_>) {
@@ -103,7 +103,19 @@ fn security_group_rules(b: &mut Builder<'_>) {
 
 fn listener_rules(b: &mut Builder<'_>) {
     let resources: Vec<&Resource> = b.g.resources.iter().collect();
+    // The first ECS service registering into each target group.
+    let mut services: HashMap<&Address, &Resource> = HashMap::new();
+    for r in &resources {
+        if r.address.kind() == "aws_ecs_service" {
+            for l in blocks(r.body.get("load_balancer")) {
+                if let Some(tg) = b.target_at(l, "target_group_arn") {
+                    services.entry(&tg.address).or_insert(r);
+                }
+            }
+        }
+    }
     for r in resources {
+        tick();
         let (listener, actions, conditions) = match r.address.kind() {
             "aws_lb_listener_rule" => {
                 let Some(l) = b.target_at(&r.body, "listener_arn") else {
@@ -145,7 +157,7 @@ fn listener_rules(b: &mut Builder<'_>) {
                 groups.extend(b.target_at(t, "arn"));
             }
             for tg in groups {
-                let Some(to) = target_group_consumer(b, tg, &lb.owner) else {
+                let Some(to) = target_group_consumer(b, &services, tg, &lb.owner) else {
                     continue;
                 };
                 let port = int(&tg.body, "port")
@@ -164,15 +176,13 @@ fn listener_rules(b: &mut Builder<'_>) {
 
 /// What a target group sends traffic to: the ECS service registering into it, or the
 /// construct owning it when that is not the load balancer itself.
-fn target_group_consumer(b: &Builder<'_>, tg: &Resource, lb_owner: &Path) -> Option<End> {
-    let service = b.g.resources.iter().find(|r| {
-        r.address.kind() == "aws_ecs_service"
-            && blocks(r.body.get("load_balancer")).iter().any(|l| {
-                b.target_at(l, "target_group_arn")
-                    .is_some_and(|t| t.address == tg.address)
-            })
-    });
-    match service {
+fn target_group_consumer(
+    b: &Builder<'_>,
+    services: &HashMap<&Address, &Resource>,
+    tg: &Resource,
+    lb_owner: &Path,
+) -> Option<End> {
+    match services.get(&tg.address) {
         Some(s) => b.end_of_path(&s.owner),
         None if &tg.owner != lb_owner => b.end_of_path(&tg.owner),
         None => None,

@@ -205,6 +205,7 @@ fn group(d: &Diagram, g: usize, depth: usize, out: &mut String) {
 }
 
 fn node(d: &Diagram, n: usize, depth: usize, out: &mut String) {
+    super::tick();
     let pad = "  ".repeat(depth);
     let node = &d.nodes[n];
     let _ = writeln!(

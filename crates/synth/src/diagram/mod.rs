@@ -20,7 +20,8 @@ mod model;
 mod network;
 mod stores;
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 
 use stacksmith_core::terraform::{Map, Resource, Value};
 use stacksmith_core::{Address, Graph, Path};
@@ -68,6 +69,24 @@ fn build(g: &Graph) -> Diagram {
     b.d
 }
 
+thread_local! {
+    /// Unit steps taken (see [`tick`]); read by the tests only.
+    static WORK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts one unit step of the diagram's work: an object or resource visited, a reference
+/// resolved, a selector checked. A test asserts the count per object stays flat as the stack
+/// grows, so that no pass scans every object for each object.
+pub(crate) fn tick() {
+    WORK.with(|w| w.set(w.get() + 1));
+}
+
+/// The unit steps counted on this thread so far.
+#[cfg(test)]
+pub(crate) fn work() -> u64 {
+    WORK.with(std::cell::Cell::get)
+}
+
 /// A construct's resources and data sources, in the order it created them.
 pub(crate) struct Construct<'g> {
     pub path: Path,
@@ -90,14 +109,24 @@ impl<'g> Construct<'g> {
     }
 }
 
+/// Resources of a type by the resource one of their arguments refers to, per (type, argument).
+type ReferrerMaps<'g> = HashMap<(&'static str, &'static str), HashMap<Address, Vec<&'g Resource>>>;
+
 /// What the diagram is built from, and what has been drawn so far.
 pub(crate) struct Builder<'g> {
     pub g: &'g Graph,
     pub d: Diagram,
     /// Every resource and data source by address.
     index: BTreeMap<Address, &'g Resource>,
+    /// Managed resources by type, in order.
+    by_kind: HashMap<&'g str, Vec<&'g Resource>>,
+    /// Resources of a type by the resource one of their arguments refers to, built once per
+    /// (type, argument) asked for (see [`Builder::referring`]).
+    referrers: RefCell<ReferrerMaps<'g>>,
     /// Constructs in the order they first appear.
     pub constructs: Vec<Construct<'g>>,
+    /// Each construct's position in `constructs`, by path.
+    construct_at: BTreeMap<Path, usize>,
     /// What each construct drawn is drawn as.
     pub ends: BTreeMap<Path, End>,
     /// Nodes outside the stack, by key (`internet`, `cidr_10.0.0.0/8`).
@@ -123,6 +152,10 @@ pub(crate) struct Builder<'g> {
 impl<'g> Builder<'g> {
     fn new(g: &'g Graph) -> Self {
         let mut index = BTreeMap::new();
+        let mut by_kind: HashMap<&'g str, Vec<&'g Resource>> = HashMap::new();
+        for r in &g.resources {
+            by_kind.entry(r.address.kind()).or_default().push(r);
+        }
         let mut constructs: Vec<Construct<'g>> = Vec::new();
         let mut at: BTreeMap<Path, usize> = BTreeMap::new();
         for (r, data) in g
@@ -150,7 +183,10 @@ impl<'g> Builder<'g> {
             g,
             d: Diagram::default(),
             index,
+            by_kind,
+            referrers: RefCell::new(HashMap::new()),
             constructs,
+            construct_at: at,
             ends: BTreeMap::new(),
             externals: BTreeMap::new(),
             vpcs: BTreeMap::new(),
@@ -167,6 +203,7 @@ impl<'g> Builder<'g> {
     /// The resource a value refers to: a reference, a template's first reference, or a raw
     /// expression naming `type.name.attr`.
     pub fn target(&self, v: &Value) -> Option<&'g Resource> {
+        tick();
         match v {
             Value::Ref(r) => self.index.get(r.address()).copied(),
             Value::Template(_) => {
@@ -191,6 +228,39 @@ impl<'g> Builder<'g> {
             }
             _ => None,
         }
+    }
+
+    /// The position in `constructs` of the construct at a path.
+    pub fn construct_of(&self, p: &Path) -> Option<usize> {
+        self.construct_at.get(p).copied()
+    }
+
+    /// Managed resources of one type, in order.
+    pub fn of_kind(&self, kind: &str) -> &[&'g Resource] {
+        self.by_kind.get(kind).map_or(&[], Vec::as_slice)
+    }
+
+    /// The resources of type `kind` whose argument `key` refers to the resource at `to`, in
+    /// order (an EKS cluster's node groups: `referring("aws_eks_node_group", "cluster_name",
+    /// cluster)`). Each (type, argument) is indexed once.
+    pub fn referring(
+        &self,
+        kind: &'static str,
+        key: &'static str,
+        to: &Address,
+    ) -> Vec<&'g Resource> {
+        tick();
+        let mut maps = self.referrers.borrow_mut();
+        let map = maps.entry((kind, key)).or_insert_with(|| {
+            let mut m: HashMap<Address, Vec<&'g Resource>> = HashMap::new();
+            for &r in self.of_kind(kind) {
+                if let Some(t) = self.target_at(&r.body, key) {
+                    m.entry(t.address.clone()).or_default().push(r);
+                }
+            }
+            m
+        });
+        map.get(to).cloned().unwrap_or_default()
     }
 
     /// The resource at `key` of a body refers to.

@@ -107,6 +107,15 @@ pub(crate) struct Diagram {
     pending: BTreeMap<(End, End, EdgeKind), Labels>,
     order: Vec<(End, End, EdgeKind)>,
     ids: BTreeSet<String>,
+    /// Groups directly inside each group, by the group's index.
+    inner_groups: Vec<Vec<usize>>,
+    /// Nodes directly inside each group, by the group's index.
+    inner_nodes: Vec<Vec<usize>>,
+    /// Top-level groups and nodes.
+    top_groups: Vec<usize>,
+    top_nodes: Vec<usize>,
+    /// How many nodes each group holds, nested groups included.
+    within: Vec<usize>,
 }
 
 impl Diagram {
@@ -127,6 +136,7 @@ impl Diagram {
         let mut id = base.clone();
         let mut n = 1;
         while self.ids.contains(&id) {
+            super::tick();
             n += 1;
             id = format!("{base}_{n}");
         }
@@ -144,6 +154,7 @@ impl Diagram {
         detail: impl Into<String>,
     ) -> usize {
         let id = self.unique_id(id);
+        let g = self.groups.len();
         self.groups.push(Group {
             id,
             parent,
@@ -151,7 +162,14 @@ impl Diagram {
             detail: detail.into(),
             kind,
         });
-        self.groups.len() - 1
+        self.inner_groups.push(Vec::new());
+        self.inner_nodes.push(Vec::new());
+        self.within.push(0);
+        match parent {
+            Some(p) => self.inner_groups[p].push(g),
+            None => self.top_groups.push(g),
+        }
+        g
     }
 
     /// Adds a node and returns its index.
@@ -163,7 +181,9 @@ impl Diagram {
         title: impl Into<String>,
         lines: Vec<String>,
     ) -> usize {
+        super::tick();
         let id = self.unique_id(id);
+        let n = self.nodes.len();
         self.nodes.push(Node {
             id,
             group,
@@ -171,10 +191,20 @@ impl Diagram {
             lines: lines.into_iter().filter(|l| !l.is_empty()).collect(),
             kind,
         });
-        self.nodes.len() - 1
+        match group {
+            Some(g) => self.inner_nodes[g].push(n),
+            None => self.top_nodes.push(n),
+        }
+        let mut up = self.nodes[n].group;
+        while let Some(g) = up {
+            self.within[g] += 1;
+            up = self.groups[g].parent;
+        }
+        n
     }
 
     fn labels(&mut self, from: End, to: End, kind: EdgeKind) -> Option<&mut Labels> {
+        super::tick();
         if from == to {
             return None;
         }
@@ -245,18 +275,27 @@ impl Diagram {
 
     /// The groups directly inside `parent` (`None`: top level), in creation order.
     pub fn child_groups(&self, parent: Option<usize>) -> impl Iterator<Item = usize> + '_ {
-        (0..self.groups.len()).filter(move |&i| self.groups[i].parent == parent)
+        match parent {
+            Some(p) => &self.inner_groups[p],
+            None => &self.top_groups,
+        }
+        .iter()
+        .copied()
     }
 
     /// The nodes directly inside `group` (`None`: top level), in creation order.
     pub fn child_nodes(&self, group: Option<usize>) -> impl Iterator<Item = usize> + '_ {
-        (0..self.nodes.len()).filter(move |&i| self.nodes[i].group == group)
+        match group {
+            Some(g) => &self.inner_nodes[g],
+            None => &self.top_nodes,
+        }
+        .iter()
+        .copied()
     }
 
     /// Whether a group holds any node, directly or in a nested group.
     pub fn group_has_nodes(&self, g: usize) -> bool {
-        self.child_nodes(Some(g)).next().is_some()
-            || self.child_groups(Some(g)).any(|c| self.group_has_nodes(c))
+        self.within[g] > 0
     }
 
     /// Every node inside a group, nested groups included.

@@ -1,6 +1,9 @@
 //! Data stores: one node per construct (RDS, Aurora, DocumentDB, ElastiCache, MSK, S3) with
 //! its engine, size and port; instances, keys, subnet and parameter groups folded in.
 
+use std::collections::HashMap;
+
+use stacksmith_core::Path;
 use stacksmith_core::terraform::Resource;
 
 use super::aws::{ROLES, Role};
@@ -9,7 +12,12 @@ use super::model::{End, NodeKind};
 use super::network::vpc_of;
 use super::{Builder, Construct, blocks, flag, int, join, tail_id, text, words};
 
-pub(super) fn data_store(b: &mut Builder<'_>, i: usize, role: Role) {
+pub(super) fn data_store(
+    b: &mut Builder<'_>,
+    i: usize,
+    role: Role,
+    ingress: &HashMap<Path, Vec<String>>,
+) {
     let c = &b.constructs[i];
     let lines = match role {
         Role::Aurora => aurora(b, c),
@@ -27,8 +35,10 @@ pub(super) fn data_store(b: &mut Builder<'_>, i: usize, role: Role) {
         .and_then(|r| int(&r.body, "port"));
     let ports: Vec<String> = match port {
         Some(p) => vec![p.to_string()],
-        None => ingress_ports(b, c)
+        None => ingress
+            .get(&c.path)
             .into_iter()
+            .flatten()
             .map(|p| p.trim_start_matches(':').to_owned())
             .collect(),
     };
@@ -47,17 +57,18 @@ pub(super) fn data_store(b: &mut Builder<'_>, i: usize, role: Role) {
     b.ends.insert(path, End::Node(n));
 }
 
-/// The ports the ingress rules on a construct's security groups open.
-fn ingress_ports(b: &Builder<'_>, c: &Construct<'_>) -> Vec<String> {
-    let mut out = Vec::new();
-    for r in &b.g.resources {
-        if r.address.kind() == "aws_vpc_security_group_ingress_rule"
-            && b.target_at(&r.body, "security_group_id")
-                .is_some_and(|sg| sg.owner == c.path)
+/// The ports the ingress rules on each construct's security groups open, by the construct
+/// owning the group, in rule order.
+pub(super) fn ingress_ports(b: &Builder<'_>) -> HashMap<Path, Vec<String>> {
+    let mut out: HashMap<Path, Vec<String>> = HashMap::new();
+    for r in b.of_kind("aws_vpc_security_group_ingress_rule") {
+        if let Some(sg) = b.target_at(&r.body, "security_group_id")
             && let Some(p) = port_range(&r.body)
-            && !out.contains(&p)
         {
-            out.push(p);
+            let ports = out.entry(sg.owner.clone()).or_default();
+            if !ports.contains(&p) {
+                ports.push(p);
+            }
         }
     }
     out
@@ -72,15 +83,11 @@ fn aurora(b: &Builder<'_>, c: &Construct<'_>) -> Vec<String> {
         Some("aurora-mysql") => "Aurora MySQL",
         _ => "Aurora",
     };
-    let instances: Vec<&Resource> =
-        b.g.resources
-            .iter()
-            .filter(|r| {
-                r.address.kind() == "aws_rds_cluster_instance"
-                    && b.target_at(&r.body, "cluster_identifier")
-                        .is_some_and(|t| t.address == cl.address)
-            })
-            .collect();
+    let instances = b.referring(
+        "aws_rds_cluster_instance",
+        "cluster_identifier",
+        &cl.address,
+    );
     vec![
         words([Some(engine), text(&cl.body, "engine_version")]),
         count_of(&instances, "instance_class", "instance"),
@@ -91,15 +98,11 @@ fn documentdb(b: &Builder<'_>, c: &Construct<'_>) -> Vec<String> {
     let Some(cl) = c.first("aws_docdb_cluster") else {
         return Vec::new();
     };
-    let instances: Vec<&Resource> =
-        b.g.resources
-            .iter()
-            .filter(|r| {
-                r.address.kind() == "aws_docdb_cluster_instance"
-                    && b.target_at(&r.body, "cluster_identifier")
-                        .is_some_and(|t| t.address == cl.address)
-            })
-            .collect();
+    let instances = b.referring(
+        "aws_docdb_cluster_instance",
+        "cluster_identifier",
+        &cl.address,
+    );
     vec![
         words([Some("DocumentDB"), text(&cl.body, "engine_version")]),
         count_of(&instances, "instance_class", "instance"),

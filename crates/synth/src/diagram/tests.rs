@@ -815,3 +815,71 @@ fn an_empty_stack_is_an_empty_picture() {
     insta::assert_snapshot!("empty_stack_mermaid", mermaid(&g));
     insta::assert_snapshot!("empty_stack_dot", dot(&g));
 }
+
+/// `n` web services in one namespace, each a Deployment with its Service, Ingress, HPA, PDB
+/// and a NetworkPolicy letting the previous service in.
+fn services(n: usize) -> Vec<KubeObject> {
+    let mut out = Vec::with_capacity(6 * n);
+    for i in 0..n {
+        let name = format!("svc{i}");
+        let prev = format!("svc{}", i.saturating_sub(1));
+        let labels = json!({"app": name, "part-of": "shop"});
+        out.extend([
+            object("prod/app", json!({
+                "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "app"},
+                "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}}, "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {"containers": [{"name": "c", "image": "web:1", "ports": [{"name": "http", "containerPort": 8000}]}]}
+                }}
+            })),
+            object("prod/app", json!({
+                "apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "app"},
+                "spec": {"selector": {"part-of": "shop", "app": name}, "ports": [{"port": 80, "targetPort": "http"}]}
+            })),
+            object("prod/app", json!({
+                "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": name, "namespace": "app"},
+                "spec": {"rules": [{"host": format!("{name}.example.com"), "http": {"paths": [
+                    {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": name, "port": {"number": 80}}}}
+                ]}}]}
+            })),
+            object("prod/app", json!({
+                "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": name, "namespace": "app"},
+                "spec": {"scaleTargetRef": {"kind": "Deployment", "name": name}, "minReplicas": 2, "maxReplicas": 9}
+            })),
+            object("prod/app", json!({
+                "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": name, "namespace": "app"},
+                "spec": {"selector": {"matchLabels": {"part-of": "shop", "app": name}}, "maxUnavailable": 1}
+            })),
+            object("prod/app", json!({
+                "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": name, "namespace": "app"},
+                "spec": {"podSelector": {"matchLabels": {"app": name}},
+                    "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": prev}}}], "ports": [{"port": 8000}]}]}
+            })),
+        ]);
+    }
+    out
+}
+
+/// The diagram's unit steps per service, building and rendering both formats.
+fn work_per_service(n: usize) -> f64 {
+    let mut g = stack();
+    g.objects = services(n);
+    let before = work();
+    let d = build(&g);
+    let text = mermaid::render(&d).len() + dot::render(&d).len();
+    assert!(text > n);
+    (work() - before) as f64 / n as f64
+}
+
+#[test]
+fn diagram_work_per_object_stays_flat_as_the_stack_grows() {
+    let small = work_per_service(1_000);
+    let large = work_per_service(10_000);
+    eprintln!("work per service: {small:.2} at 1,000, {large:.2} at 10,000");
+    // Linear passes do the same work per service at any size; a scan of every object per
+    // object would do ten times as much per service at ten times the size.
+    assert!(
+        large <= small * 1.05,
+        "work per service grew from {small:.1} (1,000 services) to {large:.1} (10,000)"
+    );
+}
