@@ -8,6 +8,7 @@ use stacksmith_core::terraform::Resource;
 use stacksmith_core::{Address, Construct, Lower, Lowering, Path, Ref, Scope, tf, tf_name};
 
 use crate::common::{Ingress, Peer};
+use crate::drawing::{owner, rule};
 
 /// Something that accepts connections on one TCP port behind its own security group.
 pub trait Listener {
@@ -122,6 +123,7 @@ pub(crate) fn rules(
         },
     );
     cx.resource_once(ingress);
+    rule(cx, true, sg, owner(&peer.source), port);
     if peer.egress {
         let egress = Resource::new(
             address(
@@ -139,6 +141,7 @@ pub(crate) fn rules(
             },
         );
         cx.resource_once(egress);
+        rule(cx, false, &peer.source, owner(sg), port);
     }
 }
 

@@ -58,7 +58,7 @@ pub(crate) struct Node {
 }
 
 /// An edge's end: a node, or a whole group (an EKS cluster's security group, a VPC).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum End {
     Node(usize),
     Group(usize),
