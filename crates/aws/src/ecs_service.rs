@@ -550,6 +550,13 @@ impl EcsService {
             units(i64::from(self.memory), 1024)
         );
         let ports = vec![format!("port {port}"); balanced].join(", ");
+        // In its cluster's box, or in its network when the cluster is another stack's.
+        let cluster = self.cluster.path();
+        let within = if cluster.stack() == path.stack() {
+            cluster
+        } else {
+            self.network.path()
+        };
         cx.node(
             Node::new(
                 &path,
@@ -560,7 +567,7 @@ impl EcsService {
             .line("ECS service · Fargate")
             .line(join([Some(tasks.as_str()), Some(size.as_str())]))
             .line(ports)
-            .within(Within::Construct(self.cluster.path().clone())),
+            .within(Within::Construct(within.clone())),
         );
         cx.place(self.cluster.path(), self.network.path());
     }

@@ -156,6 +156,7 @@ fn layout_hints(d: &Diagram, out: &mut String) {
     for (from, to) in d.layout_hints() {
         for a in nodes(from) {
             for b in nodes(to) {
+                super::tick();
                 let _ = writeln!(
                     out,
                     "  \"{}\" -> \"{}\" [style=invis];",
