@@ -6,6 +6,13 @@
 //! what it connects; the synthesizer draws these facts (and the Kubernetes objects) without
 //! recognising resources by their type names.
 //!
+//! A new construct that should be drawn declares its box in its own file, at the end of its
+//! lowering (`cx.node(..)`, usually from a `fn draw`): its kind, a stable id, its title and
+//! lines, and where it sits ([`Within`]: its network, its cluster, a namespace). Whatever
+//! creates a relationship records it next to the resource that creates it (`cx.edge(..)`),
+//! with ends given as construct paths or as the address of a resource whose owner is the end.
+//! Nothing in the synthesizer changes.
+//!
 //! ```
 //! use stacksmith_core::{Edge, EdgeKind, End, Label, Node, NodeKind, Path, Within};
 //!

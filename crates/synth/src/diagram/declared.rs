@@ -90,14 +90,14 @@ fn draw(b: &mut Builder<'_>, n: &Node, ports: &HashMap<&Path, Vec<String>>) {
     };
     let end = if n.kind.is_group() {
         let kind = match n.kind {
-            Declared::NetworkGroup => GroupKind::Vpc,
+            Declared::NetworkGroup => GroupKind::Network,
             Declared::ZoneGroup => GroupKind::Zone,
             _ => GroupKind::Cluster,
         };
         let detail = n.lines.first().cloned().unwrap_or_default();
         let g = b.d.group(&n.id, parent, kind, n.title.clone(), detail);
         match n.kind {
-            Declared::KubernetesGroup => b.eks_groups.push(g),
+            Declared::KubernetesGroup => b.kubernetes_clusters.push(g),
             Declared::ClusterGroup => b.clusters.push(g),
             _ => {}
         }
@@ -278,7 +278,7 @@ fn grants(b: &mut Builder<'_>) {
         b.d.edge(
             key.0,
             key.1,
-            EdgeKind::Iam,
+            EdgeKind::Grant,
             format!("{via} {}", shown.join(", ")),
         );
     }

@@ -180,7 +180,7 @@ pub(super) fn namespace(b: &mut Builder<'_>, name: &str) -> usize {
 
 /// Where namespaces go: the only EKS cluster, or a `Kubernetes` group.
 fn root(b: &mut Builder<'_>) -> Option<usize> {
-    if let [eks] = b.eks_groups.as_slice() {
+    if let [eks] = b.kubernetes_clusters.as_slice() {
         return Some(*eks);
     }
     if b.kubernetes.is_none() {
@@ -629,7 +629,7 @@ pub(super) fn edges(b: &mut Builder<'_>) {
             continue;
         };
         if let Some(&role) = b.service_accounts.get(&(ns(w.o).to_owned(), sa.to_owned())) {
-            b.d.edge(End::Node(w.node), role, EdgeKind::Iam, "runs as");
+            b.d.edge(End::Node(w.node), role, EdgeKind::Grant, "runs as");
         }
     }
 }

@@ -76,7 +76,7 @@ const CLASSES: &[(&str, &str)] = &[
 
 fn group_style(kind: GroupKind) -> &'static str {
     match kind {
-        GroupKind::Vpc => "fill:#f4f9fd,stroke:#1f78b4,stroke-width:2px",
+        GroupKind::Network => "fill:#f4f9fd,stroke:#1f78b4,stroke-width:2px",
         GroupKind::Zone => "fill:#ffffff,stroke:#95a5a6,stroke-dasharray:5 3",
         GroupKind::Cluster => "fill:#fef9f3,stroke:#e67e22,stroke-width:2px",
         GroupKind::Kubernetes => "fill:#fef9f3,stroke:#e67e22",
@@ -89,7 +89,7 @@ fn link_style(kind: EdgeKind) -> Option<&'static str> {
         EdgeKind::Traffic => None,
         EdgeKind::Policy => Some("stroke:#8e44ad,color:#8e44ad"),
         EdgeKind::Route => Some("stroke:#95a5a6,color:#7f8c8d"),
-        EdgeKind::Iam => Some("stroke:#1e8449,color:#1e8449"),
+        EdgeKind::Grant => Some("stroke:#1e8449,color:#1e8449"),
         EdgeKind::Replication => Some("stroke:#ca6f1e,color:#ca6f1e"),
     }
 }
@@ -97,7 +97,7 @@ fn link_style(kind: EdgeKind) -> Option<&'static str> {
 fn arrow(kind: EdgeKind) -> &'static str {
     match kind {
         EdgeKind::Traffic => "-->",
-        EdgeKind::Policy | EdgeKind::Iam => "-.->",
+        EdgeKind::Policy | EdgeKind::Grant => "-.->",
         EdgeKind::Route => "<-.->",
         EdgeKind::Replication => "==>",
     }

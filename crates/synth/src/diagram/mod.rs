@@ -102,8 +102,8 @@ pub(crate) struct Builder<'g> {
     pub parts: HashMap<(Path, String), End>,
     /// Nodes outside the stack, by key (`internet`, `cidr_10.0.0.0/8`).
     externals: BTreeMap<String, usize>,
-    /// Kubernetes cluster groups, in order.
-    pub eks_groups: Vec<usize>,
+    /// Kubernetes cluster groups, in order (namespaces go in the only one).
+    pub kubernetes_clusters: Vec<usize>,
     /// Other cluster groups, in order (drawn as a node when nothing is drawn in them).
     pub clusters: Vec<usize>,
     /// What each Kubernetes service account runs as, by `(namespace, name)`.
@@ -135,7 +135,7 @@ impl<'g> Builder<'g> {
             ends: BTreeMap::new(),
             parts: HashMap::new(),
             externals: BTreeMap::new(),
-            eks_groups: Vec::new(),
+            kubernetes_clusters: Vec::new(),
             clusters: Vec::new(),
             service_accounts: BTreeMap::new(),
             namespaces: BTreeMap::new(),

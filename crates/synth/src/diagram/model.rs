@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 /// What a group stands for; decides its colours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum GroupKind {
-    /// A VPC.
-    Vpc,
-    /// An availability zone inside a VPC.
+    /// A network (a VPC).
+    Network,
+    /// An availability zone inside a network.
     Zone,
-    /// An EKS or ECS cluster.
+    /// A cluster that runs containers (Kubernetes or not).
     Cluster,
-    /// Kubernetes objects of a stack without exactly one EKS cluster.
+    /// Kubernetes objects of a stack without exactly one Kubernetes cluster.
     Kubernetes,
     /// A Kubernetes namespace.
     Namespace,
@@ -37,13 +37,13 @@ pub(crate) enum NodeKind {
     Network,
     /// Where traffic enters: load balancers, Ingresses.
     Entry,
-    /// What runs code: node groups, ECS services, workloads, control planes.
+    /// What runs code: node groups, services, workloads, control planes.
     Compute,
     /// A Kubernetes Service.
     Service,
     /// Databases, caches, Kafka, buckets.
     Data,
-    /// An IAM role a workload runs as.
+    /// An identity (a role) a workload runs as.
     Identity,
 }
 
@@ -57,7 +57,7 @@ pub(crate) struct Node {
     pub kind: NodeKind,
 }
 
-/// An edge's end: a node, or a whole group (an EKS cluster's security group, a VPC).
+/// An edge's end: a node, or a whole group (a cluster's security group, a network).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum End {
     Node(usize),
@@ -67,15 +67,15 @@ pub(crate) enum End {
 /// How an edge is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum EdgeKind {
-    /// Traffic a security group, listener or Service lets through.
+    /// Traffic a security rule, listener or Service lets through.
     Traffic,
     /// Traffic a NetworkPolicy allows.
     Policy,
     /// Routing inside the network, drawn from the internet inwards with arrows both ways
     /// (internet ↔ internet gateway ↔ public subnet ↔ private subnet through its NAT).
     Route,
-    /// Permissions an IAM policy grants.
-    Iam,
+    /// Permissions granted (an IAM policy).
+    Grant,
     /// Replication between data stores.
     Replication,
 }
@@ -324,7 +324,7 @@ impl Diagram {
                 continue;
             }
             match g.kind {
-                GroupKind::Vpc => {
+                GroupKind::Network => {
                     let zones: Vec<usize> = self
                         .child_groups(Some(v))
                         .filter(|&z| {
