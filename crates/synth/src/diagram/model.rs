@@ -1,7 +1,7 @@
 //! The diagram both renderers draw: nested groups (VPC, zone, cluster, namespace), nodes (one
 //! per construct or Kubernetes object worth drawing) and labelled edges, all in creation order.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What a group stands for; decides its colours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +107,8 @@ pub(crate) struct Diagram {
     pending: BTreeMap<(End, End, EdgeKind), Labels>,
     order: Vec<(End, End, EdgeKind)>,
     ids: BTreeSet<String>,
+    /// The last suffix given for each wanted id (1: none).
+    suffixes: HashMap<String, usize>,
     /// Groups directly inside each group, by the group's index.
     inner_groups: Vec<Vec<usize>>,
     /// Nodes directly inside each group, by the group's index.
@@ -133,13 +135,20 @@ impl Diagram {
         {
             base.insert_str(0, "n_");
         }
-        let mut id = base.clone();
-        let mut n = 1;
+        // Suffixes below the last one given for this base are all taken (ids are never
+        // released), so the search starts there: many nodes wanting one id stay linear.
+        let mut n = self.suffixes.get(&base).copied().unwrap_or(1);
+        let mut id = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}_{n}")
+        };
         while self.ids.contains(&id) {
             super::tick();
             n += 1;
             id = format!("{base}_{n}");
         }
+        self.suffixes.insert(base, n);
         self.ids.insert(id.clone());
         id
     }

@@ -729,3 +729,25 @@ fn diagram_work_per_object_stays_flat_as_the_stack_grows() {
         "work per service grew from {small:.1} (1,000 services) to {large:.1} (10,000)"
     );
 }
+
+#[test]
+fn many_nodes_wanting_one_id_get_numbered_in_linear_work() {
+    let ids = |n: usize| {
+        let mut g = stack();
+        g.nodes
+            .extend((0..n).map(|i| node(&format!("prod/s{i}"), "same", Declared::Data)));
+        g.nodes.push(node("prod/other", "same_3", Declared::Data));
+        let before = work();
+        let d = build(&g);
+        let ids: Vec<String> = d.nodes.iter().map(|n| n.id.clone()).collect();
+        (ids, work() - before)
+    };
+    let (small, small_work) = ids(3);
+    assert_eq!(small, ["same", "same_2", "same_3", "same_3_2"]);
+    let (_, work_1000) = ids(1_000);
+    let (_, work_4000) = ids(4_000);
+    assert!(
+        work_4000 <= 4 * work_1000 + small_work,
+        "{work_1000} → {work_4000}"
+    );
+}
