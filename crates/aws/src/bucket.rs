@@ -3,11 +3,12 @@
 
 use stacksmith_core::terraform::{Map, Resource, Value};
 use stacksmith_core::{
-    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Path, Ref, Scope, Template, tf,
-    tf_name,
+    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Node, NodeKind, Path, Ref, Scope,
+    Template, tf, tf_name,
 };
 
 use crate::common::{self, name_tag};
+use crate::drawing::{join, tail_id};
 use crate::iam::{PolicyStatement, Principal, policy_document, sid_prefix};
 
 /// How a later root finds a bucket by name, and what it can read.
@@ -533,6 +534,31 @@ impl Bucket {
     }
 }
 
+impl Bucket {
+    /// The bucket as the diagram draws it: versioned, with its lifecycle rules (the one
+    /// stacksmith always adds included).
+    fn draw(&self, cx: &mut Lowering<'_>) {
+        let path = cx.path().clone();
+        let rules = match self.rules.len() + 1 {
+            1 => "1 lifecycle rule".to_owned(),
+            n => format!("{n} lifecycle rules"),
+        };
+        cx.node(
+            Node::new(
+                &path,
+                &format!("data_{}", tail_id(&path)),
+                NodeKind::Data,
+                path.to_string(),
+            )
+            .line(join([
+                Some("S3 bucket"),
+                Some("versioned"),
+                Some(rules.as_str()),
+            ])),
+        );
+    }
+}
+
 impl Lower for Bucket {
     fn lower(&self, cx: &mut Lowering<'_>) {
         common::aws(cx);
@@ -637,6 +663,7 @@ impl Lower for Bucket {
         )
         .depends_on(&versioning);
         cx.resource(lifecycle);
+        self.draw(cx);
 
         cx.add(
             "aws_s3_bucket_notification",

@@ -2,10 +2,12 @@
 //! encrypted, authenticated, replicated across zones.
 
 use stacksmith_core::{
-    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Path, Ref, Scope, tf, tf_name,
+    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Node, NodeKind, Path, Ref, Scope,
+    Within, tf, tf_name,
 };
 
 use crate::common::{self, Ingress, Peer, name_tag};
+use crate::drawing::{join, tail_id, words};
 use crate::network::NetworkRef;
 use crate::secrets_manager;
 
@@ -320,6 +322,37 @@ impl Construct for Cache {
     }
 }
 
+impl Cache {
+    /// The cache as the diagram draws it, in its network: engine and version, nodes (and
+    /// shards), Multi-AZ, port.
+    fn draw(&self, cx: &mut Lowering<'_>) {
+        let path = cx.path().clone();
+        let nodes = self.shards.unwrap_or(1) * (self.replicas + 1);
+        let size = format!("{nodes} × {}", self.node_type);
+        let shards = self.shards.map(|s| format!("{s} shards"));
+        cx.node(
+            Node::new(
+                &path,
+                &format!("data_{}", tail_id(&path)),
+                NodeKind::Data,
+                path.to_string(),
+            )
+            .line(words([
+                Some("ElastiCache"),
+                Some(self.engine.label()),
+                Some(self.version.as_str()),
+            ]))
+            .line(join([
+                Some(size.as_str()),
+                shards.as_deref(),
+                Some("Multi-AZ"),
+            ]))
+            .line(format!("port {PORT}"))
+            .within(Within::Construct(self.network.path().clone())),
+        );
+    }
+}
+
 impl Lower for Cache {
     fn lower(&self, cx: &mut Lowering<'_>) {
         common::aws(cx);
@@ -457,6 +490,7 @@ impl Lower for Cache {
             }
         }
         let group = cx.add_with("aws_elasticache_replication_group", "", body, GROUP);
+        self.draw(cx);
         let (part, attr, what) = match self.shards {
             None => ("primary-endpoint", "primary_endpoint_address", "primary"),
             Some(_) => (

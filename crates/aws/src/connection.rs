@@ -8,6 +8,7 @@ use stacksmith_core::terraform::Resource;
 use stacksmith_core::{Address, Construct, Lower, Lowering, Path, Ref, Scope, tf, tf_name};
 
 use crate::common::{Ingress, Peer};
+use crate::drawing::{owner, rule};
 
 /// Something that accepts connections on one TCP port behind its own security group.
 pub trait Listener {
@@ -124,6 +125,7 @@ pub(crate) fn rules(
     )
     .facts(crate::common::SECURITY);
     cx.resource_once(ingress);
+    rule(cx, true, sg, owner(&peer.source), port);
     if peer.egress {
         let egress = Resource::new(
             address(
@@ -142,6 +144,7 @@ pub(crate) fn rules(
         )
         .facts(crate::common::SECURITY);
         cx.resource_once(egress);
+        rule(cx, false, &peer.source, owner(sg), port);
     }
 }
 

@@ -7,11 +7,12 @@ mod cluster;
 mod instance;
 
 use stacksmith_core::{
-    Address, CloudValue, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, Template, tf,
-    tf_name,
+    Address, CloudValue, Construct, Edge, EdgeKind, End, Label, Lower, Lowering, NameRule, Node,
+    NodeKind, Path, Ref, Scope, Template, Within, tf, tf_name,
 };
 
 use crate::common::{self, Ingress, Peer};
+use crate::drawing::{join, tail_id, words};
 use crate::iam::PolicyStatement;
 use crate::network::NetworkRef;
 
@@ -878,6 +879,61 @@ impl Lower for Database {
             instance::lower(self, cx, &name, &params);
         } else {
             cluster::lower(self, cx, &name, &params);
+        }
+        self.draw(cx);
+    }
+}
+
+impl Database {
+    /// The database as the diagram draws it, in its network: engine and version, instance
+    /// class and count, port; a cross-stack replica with the replication from its source.
+    fn draw(&self, cx: &mut Lowering<'_>) {
+        let path = cx.path().clone();
+        let instances = self.instances.clamp(1, 16);
+        let mut node = Node::new(
+            &path,
+            &format!("data_{}", tail_id(&path)),
+            NodeKind::Data,
+            path.to_string(),
+        )
+        .within(Within::Construct(self.network.path().clone()));
+        let version = self.version.as_str();
+        if self.engine.is_instance() {
+            node = node.line(match &self.replica_of {
+                None => words([Some("RDS"), Some(self.engine.label()), Some(version)]),
+                Some(_) => "RDS read replica".to_owned(),
+            });
+            let multi_az = self.multi_az.then_some("Multi-AZ");
+            node = node.line(join([Some(self.instance_class.as_str()), multi_az]));
+            node = node.line(match instances - 1 {
+                0 => String::new(),
+                1 => "+ 1 read replica".to_owned(),
+                n => format!("+ {n} read replicas"),
+            });
+        } else {
+            node = node
+                .line(words([Some(self.engine.label()), Some(version)]))
+                .line(format!("{instances} × {}", self.instance_class));
+        }
+        cx.node(node.line(format!("port {}", self.engine.port())));
+        if let Some(source) = &self.replica_of {
+            let stack = source.path.stack();
+            let owner =
+                if stack != path.stack() && source.identifier.starts_with(&format!("{stack}-")) {
+                    format!("RDS instance of stack {stack}")
+                } else {
+                    "RDS instance outside this stack".to_owned()
+                };
+            cx.edge(Edge::new(
+                End::External {
+                    key: format!("rds_{}", source.identifier),
+                    title: source.identifier.clone(),
+                    lines: vec![owner, source.region.clone()],
+                },
+                End::Construct(path),
+                EdgeKind::Replication,
+                Label::text("replication"),
+            ));
         }
     }
 }

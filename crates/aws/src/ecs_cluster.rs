@@ -2,10 +2,12 @@
 //! encrypted, logged ECS Exec sessions.
 
 use stacksmith_core::{
-    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, tf, tf_name,
+    Address, Construct, Lower, Lowering, NameRule, Node, NodeKind, Path, Ref, Scope, Within, tf,
+    tf_name,
 };
 
 use crate::common::{self, name_tag};
+use crate::drawing::tail_id;
 
 /// ECS cluster names: 1–255 letters, digits, `-` and `_`.
 const CLUSTER_NAME: NameRule = NameRule {
@@ -195,6 +197,16 @@ impl Lower for EcsCluster {
                 "tags" => name_tag(&name),
             },
             crate::common::NAMED,
+        );
+        cx.node(
+            Node::new(
+                cx.path(),
+                &format!("ecs_{}", tail_id(cx.path())),
+                NodeKind::ClusterGroup,
+                cx.path().to_string(),
+            )
+            .line(format!("ECS {name}"))
+            .within(Within::Placed),
         );
         cx.add(
             "aws_ecs_cluster_capacity_providers",

@@ -9,10 +9,12 @@ mod secret;
 
 use stacksmith_core::terraform::{Resource, Value};
 use stacksmith_core::{
-    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, tf, tf_name,
+    Address, Construct, Lower, Lowering, NameRule, Node, NodeKind, Path, Ref, Scope, Within, tf,
+    tf_name,
 };
 
 use crate::common::{self, Ingress, Peer, name_tag};
+use crate::drawing::{join, tail_id};
 use crate::ecs_cluster::{EcsClusterRef, LOG_RETENTION_DAYS, retention_list};
 use crate::iam::PolicyStatement;
 use crate::load_balancer::LoadBalancerRef;
@@ -479,6 +481,7 @@ impl Lower for EcsService {
         );
 
         let (load_balancers, rules) = self.load_balancing(cx, port);
+        let balanced = load_balancers.len();
         let subnets: Vec<Value> = self
             .network
             .private_subnet_ids()
@@ -534,6 +537,56 @@ impl Lower for EcsService {
             "The ECS service's name",
             false,
         );
+        self.draw(cx, balanced, port);
+    }
+}
+
+impl EcsService {
+    /// The service as the diagram draws it, in its cluster's box (which it places in its
+    /// network): Fargate, task count and size, the port each load balancer reaches.
+    fn draw(&self, cx: &mut Lowering<'_>, balanced: usize, port: u16) {
+        let path = cx.path().clone();
+        let mut tasks = format!("{} tasks", self.initial_count());
+        if let Some((min, max)) = self.autoscale {
+            tasks = format!("{tasks} (autoscaled {min}–{max})");
+        }
+        let size = format!(
+            "{} vCPU / {} GiB",
+            units(i64::from(self.cpu), 1024),
+            units(i64::from(self.memory), 1024)
+        );
+        let ports = vec![format!("port {port}"); balanced].join(", ");
+        // In its cluster's box, or in its network when the cluster is another stack's.
+        let cluster = self.cluster.path();
+        let within = if cluster.stack() == path.stack() {
+            cluster
+        } else {
+            self.network.path()
+        };
+        cx.node(
+            Node::new(
+                &path,
+                &format!("ecs_{}", tail_id(&path)),
+                NodeKind::Compute,
+                path.to_string(),
+            )
+            .line("ECS service · Fargate")
+            .line(join([Some(tasks.as_str()), Some(size.as_str())]))
+            .line(ports)
+            .within(Within::Construct(within.clone())),
+        );
+        cx.place(self.cluster.path(), self.network.path());
+    }
+}
+
+/// `1`, `0.5`, `2` for `1024`, `512`, `2048` of a unit of 1024.
+fn units(v: i64, per: i64) -> String {
+    if v % per == 0 {
+        (v / per).to_string()
+    } else {
+        format!("{:.2}", v as f64 / per as f64)
+            .trim_end_matches('0')
+            .to_owned()
     }
 }
 

@@ -8,11 +8,12 @@ mod node_group;
 
 use stacksmith_core::terraform::{Resource, Value};
 use stacksmith_core::{
-    Address, Construct, Facts, KubernetesCluster, Lookup, Lower, Lowering, NameRule, Path, Ref,
-    Scope, tf, tf_name,
+    Address, Construct, Facts, KubernetesCluster, Lookup, Lower, Lowering, NameRule, Node,
+    NodeKind, Path, Ref, Scope, Within, tf, tf_name,
 };
 
 use crate::common::{self, Peer, name_tag};
+use crate::drawing::{join, tail_id, zones_line};
 use crate::iam::{PolicyStatement, policy_document};
 use crate::network::NetworkRef;
 use crate::service_account_role::{Irsa, ServiceAccountRole, irsa_role, oidc_provider};
@@ -484,6 +485,7 @@ impl Lower for EksCluster {
         node_deps.extend(before_nodes);
         let mut seen: Vec<&str> = Vec::new();
         let mut node_groups = Vec::new();
+        let mut drawn: Vec<&NodeGroup> = Vec::new();
         for g in &groups {
             if seen.contains(&g.id.as_str()) {
                 cx.error(
@@ -494,6 +496,7 @@ impl Lower for EksCluster {
                 continue;
             }
             seen.push(&g.id);
+            drawn.push(g);
             node_groups
                 .push(self.lower_node_group(cx, g, &cluster, &node_role, &node_deps, &subnets));
         }
@@ -524,6 +527,54 @@ impl Lower for EksCluster {
             "The cluster's IAM OIDC provider (trusted by IAM roles for service accounts)",
             false,
         );
+        self.draw(cx, &name, &drawn);
+    }
+}
+
+impl EksCluster {
+    /// The cluster as the diagram draws it: a box in its network holding the control plane
+    /// (version, endpoint, add-ons) and the node groups; the stack's namespaces go in it too.
+    fn draw(&self, cx: &mut Lowering<'_>, name: &str, groups: &[&NodeGroup]) {
+        let path = cx.path().clone();
+        cx.node(
+            Node::new(
+                &path,
+                &format!("eks_{}", tail_id(&path)),
+                NodeKind::KubernetesGroup,
+                path.to_string(),
+            )
+            .line(format!("EKS {name}"))
+            .within(Within::Construct(self.network.path().clone())),
+        );
+        let version = format!("Kubernetes {}", self.version);
+        let endpoint = if self.public_cidrs.is_empty() {
+            "private API endpoint"
+        } else {
+            "public API endpoint"
+        };
+        let addons = self.addon_names();
+        let addons = if addons.is_empty() {
+            String::new()
+        } else {
+            format!("add-ons: {}", addons.join(", "))
+        };
+        cx.node(
+            Node::new(
+                &path,
+                &format!("eks_{}_control_plane", cx.tf_name("")),
+                NodeKind::Compute,
+                "control plane",
+            )
+            .part("control-plane")
+            .line(join([Some(version.as_str()), Some(endpoint)]))
+            .line(addons)
+            .within(Within::Part(String::new())),
+        );
+        let zones = zones_line(self.network.zones(), cx.region());
+        for g in groups {
+            let node = g.drawn(cx, &zones);
+            cx.node(node);
+        }
     }
 }
 

@@ -2,7 +2,9 @@
 //! no policy JSON is ever written by hand.
 
 use stacksmith_core::terraform::{Map, Value};
-use stacksmith_core::{Facts, Lookup, Lowering, Path, Ref, tf, tf_name};
+use stacksmith_core::{
+    Edge, EdgeKind, End, Facts, Label, Lookup, Lowering, Path, Ref, tf, tf_name,
+};
 
 /// How a later root finds an IAM role by name (a workload reads its ARN for a service-account
 /// annotation), and what it can read.
@@ -55,7 +57,51 @@ pub struct PolicyStatement {
     conditions: Vec<(String, Value, Vec<Value>)>,
 }
 
+/// Whether an IAM action only reads.
+fn reads(action: &str) -> bool {
+    let verb = action.split(':').nth(1).unwrap_or(action);
+    [
+        "Get", "List", "Describe", "Head", "Decrypt", "Query", "Scan", "Select", "BatchGet",
+        "Connect", "ReadData", "Receive",
+    ]
+    .iter()
+    .any(|p| verb.starts_with(p))
+}
+
 impl PolicyStatement {
+    /// The grants the diagram draws from the construct whose policy holds this statement to
+    /// the constructs owning the resources it names: one per resource and action, joined per
+    /// pair of boxes into `IAM s3 write, kms read` (the key a store is encrypted with goes
+    /// without saying beside the store). Trust statements and denials grant nothing.
+    fn draw(&self, cx: &mut Lowering<'_>) {
+        if self.effect == Effect::Deny
+            || self.actions.iter().any(|a| a.starts_with("sts:AssumeRole"))
+        {
+            return;
+        }
+        let mut refs = Vec::new();
+        for r in &self.resources {
+            r.refs(&mut refs);
+        }
+        let from = End::Construct(cx.path().clone());
+        for r in &refs {
+            for a in &self.actions {
+                let service = a.split(':').next().unwrap_or(a);
+                cx.edge(Edge::new(
+                    from.clone(),
+                    End::Owner(r.address().clone()),
+                    EdgeKind::Grant,
+                    Label::Access {
+                        via: "IAM",
+                        service: service.to_owned(),
+                        read: reads(a),
+                        incidental: service == "kms",
+                    },
+                ));
+            }
+        }
+    }
+
     /// An `Allow` statement for `actions`.
     pub fn allow<'a>(sid: &str, actions: impl IntoIterator<Item = &'a str>) -> Self {
         Self {
@@ -154,6 +200,9 @@ pub(crate) fn policy_document(
         .iter()
         .map(|s| Value::Map(s.to_block()))
         .collect();
+    for s in statements {
+        s.draw(cx);
+    }
     cx.data_with(
         "aws_iam_policy_document",
         part,

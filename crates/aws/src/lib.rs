@@ -10,6 +10,7 @@ mod cache;
 mod common;
 mod connection;
 mod database;
+mod drawing;
 mod ecs_cluster;
 mod ecs_service;
 mod eks_cluster;

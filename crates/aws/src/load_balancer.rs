@@ -6,10 +6,12 @@ mod certificate;
 
 use stacksmith_core::terraform::{Resource, Value};
 use stacksmith_core::{
-    Address, Cidr, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, tf, tf_name,
+    Address, Cidr, Construct, End, Lower, Lowering, NameRule, Node, NodeKind, Path, Ref, Scope,
+    Within, tf, tf_name,
 };
 
 use crate::common::{self, Ingress, Peer, name_tag};
+use crate::drawing::{rule, tail_id};
 use crate::network::NetworkRef;
 use access_logs::{LOG_PREFIX, MAX_LOG_DAYS, access_log_bucket};
 use certificate::{Certificate, covers};
@@ -475,10 +477,39 @@ impl Lower for LoadBalancer {
             "The load balancer's DNS name",
             false,
         );
+        self.draw(cx, zone.is_some());
     }
 }
 
 impl LoadBalancer {
+    /// The load balancer as the diagram draws it, in its network: kind and scheme, the
+    /// listeners (HTTPS first), the DNS aliases it answers and its web ACL.
+    fn draw(&self, cx: &mut Lowering<'_>, aliased: bool) {
+        let path = cx.path().clone();
+        let mut names: Vec<String> = if aliased {
+            self.aliases.clone()
+        } else {
+            Vec::new()
+        };
+        match &self.web_acl {
+            Some(WebAcl::Named(n)) => names.push(format!("WAF {n}")),
+            Some(WebAcl::Arn(_)) => names.push("WAF".to_owned()),
+            None => {}
+        }
+        cx.node(
+            Node::new(
+                &path,
+                &format!("lb_{}", tail_id(&path)),
+                NodeKind::Entry,
+                path.to_string(),
+            )
+            .line("ALB · internet-facing")
+            .line("HTTPS 443 · HTTP 80 → 443")
+            .line(names.join(" · "))
+            .within(Within::Construct(self.network.path().clone())),
+        );
+    }
+
     fn validate(&self, cx: &mut Lowering<'_>) {
         self.validate_certificate(cx);
         if !(1..=4000).contains(&self.idle_timeout) {
@@ -540,6 +571,7 @@ impl LoadBalancer {
             };
             for (port, proto) in [(443_u16, "HTTPS"), (80_u16, "HTTP (redirects to HTTPS)")] {
                 let scheme = if port == 443 { "https" } else { "http" };
+                rule(cx, true, &sg.attr("id"), End::Cidr(cidr.clone()), port);
                 cx.add_with(
                     "aws_vpc_security_group_ingress_rule",
                     &format!("{scheme}-from-{label}"),

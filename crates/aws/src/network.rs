@@ -3,7 +3,8 @@
 
 use stacksmith_core::terraform::Value;
 use stacksmith_core::{
-    Address, Cidr, CidrError, Construct, Lower, Lowering, Path, Ref, Scope, tf, tf_name,
+    Address, Cidr, CidrError, Construct, Edge, EdgeKind, End, Label, Lower, Lowering, Node,
+    NodeKind, Path, Ref, Scope, Within, tf, tf_name,
 };
 
 use crate::common::{self, name_tag};
@@ -312,6 +313,7 @@ impl Lower for Network {
         );
 
         let mut nats: Vec<Address> = Vec::new();
+        let mut drawn: Vec<DrawnZone> = Vec::new();
         let zones = usize::from(self.zones);
         for (i, z) in zone_letters(self.zones).enumerate() {
             let az = format!("{}{z}", cx.region());
@@ -360,6 +362,13 @@ impl Lower for Network {
                 nats.push(cx.resource(nat));
             }
 
+            drawn.push(DrawnZone {
+                zone: az.clone(),
+                letter: z,
+                public: public_cidr.to_string(),
+                private: private_cidr.to_string(),
+                nat: i == 0 || self.nat == NatGateways::PerZone,
+            });
             let private_name = cx.name(&format!("private-{z}"));
             let private = cx.add(
                 "aws_subnet",
@@ -402,6 +411,100 @@ impl Lower for Network {
         }
         self.flow_logs(cx, &vpc_id);
         cx.output("vpc-id", &vpc_id, "The VPC's id", false);
+        draw(cx, vpc_cidr, &drawn);
+    }
+}
+
+/// A zone as the diagram draws it: its public and private subnet, and whether the public one
+/// holds a NAT gateway.
+struct DrawnZone {
+    zone: String,
+    letter: char,
+    public: String,
+    private: String,
+    nat: bool,
+}
+
+/// The VPC as a box, a box per zone with its public and private subnet, the internet gateway,
+/// and the routes: internet ↔ gateway ↔ public subnets, each private subnet through the NAT
+/// gateway it routes to (its zone's, or the first zone's with a single NAT gateway).
+fn draw(cx: &mut Lowering<'_>, vpc_cidr: Cidr, zones: &[DrawnZone]) {
+    let path = cx.path().clone();
+    let vpc_id = format!("vpc_{}", cx.tf_name(""));
+    cx.node(
+        Node::new(&path, &vpc_id, NodeKind::NetworkGroup, path.to_string())
+            .line(format!("VPC {vpc_cidr}")),
+    );
+    for z in zones {
+        let zone = format!("zone-{}", z.zone);
+        cx.node(
+            Node::new(
+                &path,
+                &format!("zone_{vpc_id}_{}", z.zone),
+                NodeKind::ZoneGroup,
+                z.zone.as_str(),
+            )
+            .part(&zone)
+            .within(Within::Part(String::new())),
+        );
+        for (public, cidr) in [(true, &z.public), (false, &z.private)] {
+            let part = format!("{}-{}", if public { "public" } else { "private" }, z.letter);
+            let title = if public {
+                "public subnet"
+            } else {
+                "private subnet"
+            };
+            let nat = if public && z.nat { "NAT gateway" } else { "" };
+            cx.node(
+                Node::new(
+                    &path,
+                    &format!("subnet_{}", cx.tf_name(&part)),
+                    NodeKind::Network,
+                    title,
+                )
+                .part(&part)
+                .line(cidr.as_str())
+                .line(nat)
+                .within(Within::Part(zone.clone())),
+            );
+        }
+    }
+    cx.node(
+        Node::new(
+            &path,
+            &format!("igw_{}", cx.tf_name("igw")),
+            NodeKind::Network,
+            "internet gateway",
+        )
+        .part("igw")
+        .within(Within::Part(String::new())),
+    );
+    let part = |p: String| End::Part(path.clone(), p);
+    cx.edge(Edge::new(
+        End::Internet,
+        part("igw".into()),
+        EdgeKind::Route,
+        Label::None,
+    ));
+    let mut nat_home = None;
+    for z in zones {
+        if z.nat {
+            nat_home = Some(z.letter);
+        }
+        cx.edge(Edge::new(
+            part("igw".into()),
+            part(format!("public-{}", z.letter)),
+            EdgeKind::Route,
+            Label::None,
+        ));
+        if let Some(home) = nat_home {
+            cx.edge(Edge::new(
+                part(format!("public-{home}")),
+                part(format!("private-{}", z.letter)),
+                EdgeKind::Route,
+                Label::text("NAT"),
+            ));
+        }
     }
 }
 

@@ -2,11 +2,12 @@
 //! cluster assumes through the cluster's OIDC provider (IAM roles for service accounts, IRSA).
 
 use stacksmith_core::{
-    Address, Construct, Lower, Lowering, NameRule, Path, Ref, Scope, Template, cloud_name, tf,
-    tf_name,
+    Address, Construct, Edge, EdgeKind, End, Label, Lower, Lowering, NameRule, Node, NodeKind,
+    Path, Ref, Scope, Template, Within, cloud_name, tf, tf_name,
 };
 
 use crate::common::{self, ROLE_NAME, name_tag};
+use crate::drawing::tail_id;
 use crate::iam::{PolicyStatement, Principal, policy_document};
 
 /// The audience EKS-projected service-account tokens carry for STS.
@@ -176,6 +177,33 @@ impl Lower for ServiceAccountRole {
             ),
             false,
         );
+        self.draw(cx);
+    }
+}
+
+impl ServiceAccountRole {
+    /// The role as the diagram draws it: in its service account's namespace, with the
+    /// workloads running as that service account pointing at it.
+    fn draw(&self, cx: &mut Lowering<'_>) {
+        let path = cx.path().clone();
+        let subject = format!("{}/{}", self.namespace, self.service_account);
+        cx.node(
+            Node::new(
+                &path,
+                &format!("irsa_{}", tail_id(&path)),
+                NodeKind::Identity,
+                path.to_string(),
+            )
+            .line("IAM role (IRSA) for ServiceAccount")
+            .line(subject)
+            .within(Within::Namespace(self.namespace.clone())),
+        );
+        cx.edge(Edge::new(
+            End::ServiceAccount(self.namespace.clone(), self.service_account.clone()),
+            End::Construct(path),
+            EdgeKind::RunsAs,
+            Label::None,
+        ));
     }
 }
 

@@ -5,7 +5,8 @@ use indexmap::IndexMap;
 
 use crate::terraform::{Map, Output, Provider, Resource, Value};
 use crate::{
-    Address, Cidr, Crossing, Diagnostic, Diagnostics, Facts, KubeObject, KubeUse, NameRule, Path,
+    Address, Cidr, Crossing, Diagnostic, Diagnostics, Edge, Facts, KubeObject, KubeUse, NameRule,
+    Node, Path, Placement,
 };
 
 /// Everything one stack lowers to, before serialisation.
@@ -43,6 +44,13 @@ pub struct Graph {
     /// Resources of the previous output the stack's author acknowledged removing
     /// (`Stack::acknowledge_removal`): synth lets these stateful resources be destroyed.
     pub acknowledged_removals: Vec<Address>,
+    /// What the architecture diagram draws, declared by constructs (see [`crate::drawing`]).
+    pub nodes: Vec<Node>,
+    /// Relationships between constructs (security rules, forwarding, grants, replication,
+    /// routes), recorded where they are created.
+    pub edges: Vec<Edge>,
+    /// Where boxes declared [`crate::Within::Placed`] sit, said by other constructs.
+    pub placements: Vec<Placement>,
     /// Every problem found.
     pub diagnostics: Diagnostics,
     /// Data sources shared by the whole stack (a handful), to add each once without scanning.
@@ -277,6 +285,25 @@ impl<'a> Lowering<'a> {
     /// The key counts as declared; the synthesizer writes the object from the `cluster/` root.
     pub fn crossing(&mut self, c: Crossing) {
         self.graph.crossings.push(c);
+    }
+
+    /// Declares a box of the architecture diagram (this construct, or a part of it).
+    pub fn node(&mut self, n: Node) {
+        self.graph.nodes.push(n);
+    }
+
+    /// Records a relationship the diagram draws (a security rule, a grant, forwarding).
+    pub fn edge(&mut self, e: Edge) {
+        self.graph.edges.push(e);
+    }
+
+    /// Says where the box of the construct at `of` sits, if it is declared
+    /// [`crate::Within::Placed`] and nothing placed it before: in the box of `within`.
+    pub fn place(&mut self, of: &Path, within: &Path) {
+        self.graph.placements.push(Placement {
+            of: of.clone(),
+            within: within.clone(),
+        });
     }
 
     /// Claims `cidr` as this construct's network address space (checked app-wide for overlap).

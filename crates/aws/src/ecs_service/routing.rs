@@ -2,10 +2,13 @@
 //! listener rules per load balancer) and the security group's ingress and egress rules.
 
 use stacksmith_core::terraform::Value;
-use stacksmith_core::{Address, Cidr, Lowering, NameRule, Path, Ref, short_hash, tf};
+use stacksmith_core::{
+    Address, Cidr, Edge, EdgeKind, End, Label, Lowering, NameRule, Path, Ref, short_hash, tf,
+};
 
 use super::EcsService;
 use crate::common::{self, Ingress, Peer, name_tag};
+use crate::drawing::{owner, rule};
 use crate::load_balancer::{LoadBalancerRef, label_part};
 
 /// Target group names: 1–32 letters, digits and hyphens.
@@ -200,6 +203,7 @@ impl EcsService {
         common::ingress_rules(cx, sg, port, "HTTP", &peers);
         for lb in &lbs {
             let label = stacksmith_core::cloud_name(lb.path(), "");
+            rule(cx, false, &lb.security_group_id(), owner(&sg_id), port);
             cx.add_with(
                 "aws_vpc_security_group_egress_rule",
                 &format!("{label}-to-tasks"),
@@ -214,6 +218,7 @@ impl EcsService {
                 crate::common::SECURITY,
             );
         }
+        rule(cx, false, &sg_id, End::Outbound("0.0.0.0/0".into()), 443);
         cx.add_with(
             "aws_vpc_security_group_egress_rule",
             "egress-https",
@@ -231,6 +236,7 @@ impl EcsService {
             match e {
                 Egress::Peer(peer, p) => {
                     let label = stacksmith_core::cloud_name(&peer.from, "");
+                    rule(cx, false, &sg_id, owner(&peer.source), *p);
                     cx.add_with(
                         "aws_vpc_security_group_egress_rule",
                         &format!("to-{label}-{p}"),
@@ -247,6 +253,7 @@ impl EcsService {
                 }
                 Egress::Cidr(c, p) => match Cidr::parse(c) {
                     Ok(cidr) => {
+                        rule(cx, false, &sg_id, End::Outbound(cidr.to_string()), *p);
                         cx.add_with(
                             "aws_vpc_security_group_egress_rule",
                             &format!("to-{}-{p}", label_part(&cidr.to_string())),
@@ -312,6 +319,21 @@ impl EcsService {
                     tf! { "path_pattern" => tf! { "values" => vec![p.as_str()] } },
                 ));
             }
+            let mut when: Vec<&str> = route
+                .host
+                .iter()
+                .chain(&route.path)
+                .map(String::as_str)
+                .collect();
+            if when.is_empty() {
+                when.push("HTTPS 443");
+            }
+            cx.edge(Edge::new(
+                End::Construct(lb.path().clone()),
+                End::Construct(cx.path().clone()),
+                EdgeKind::Forward,
+                Label::text(format!("{} → :{port}", when.join(" "))),
+            ));
             let rule = cx.add(
                 "aws_lb_listener_rule",
                 &format!("{lb_label}-rule-{priority}"),

@@ -74,6 +74,15 @@ impl EksCluster {
     }
 
     /// Add-on version pins must name an installed add-on, once, with an EKS version string.
+    /// The add-ons' names in the order they are created (those needed before nodes first),
+    /// for the diagram.
+    pub(super) fn addon_names(&self) -> Vec<&'static str> {
+        let addons = self.addons();
+        let before = addons.iter().filter(|a| a.before_nodes);
+        let after = addons.iter().filter(|a| !a.before_nodes);
+        before.chain(after).map(|a| a.name).collect()
+    }
+
     pub(super) fn check_addon_versions(&self, cx: &mut Lowering<'_>) {
         let installed: Vec<&str> = self.addons().iter().map(|a| a.name).collect();
         for (i, (addon, version)) in self.addon_versions.iter().enumerate() {

@@ -2,10 +2,11 @@
 //! to `aws_eks_node_group`.
 
 use stacksmith_core::terraform::{Resource, Value};
-use stacksmith_core::{Address, Facts, Lowering, NameRule, tf};
+use stacksmith_core::{Address, Facts, Lowering, NameRule, Node, NodeKind, Within, tf};
 
 use super::EksCluster;
 use crate::common::name_tag;
+use crate::drawing::join;
 
 /// Node group names: up to 63 characters.
 /// A node group, known by its name within the cluster.
@@ -83,6 +84,33 @@ impl NodeGroup {
     pub fn label(mut self, key: &str, value: &str) -> Self {
         self.labels.push((key.to_owned(), value.to_owned()));
         self
+    }
+}
+
+impl NodeGroup {
+    /// The node group as the diagram draws it, inside its cluster's box: instance types and
+    /// capacity, scaling, zones.
+    pub(super) fn drawn(&self, cx: &Lowering<'_>, zones: &str) -> Node {
+        let part = format!("nodes-{}", self.id);
+        let capacity = match self.capacity {
+            CapacityType::OnDemand => "on-demand",
+            CapacityType::Spot => "spot",
+        };
+        let types = self.instance_types.join(" / ");
+        Node::new(
+            cx.path(),
+            &format!("nodes_{}", cx.tf_name(&part)),
+            NodeKind::Compute,
+            format!("node group {}", cx.name(&part)),
+        )
+        .part(&part)
+        .line(join([Some(types.as_str()), Some(capacity)]))
+        .line(format!(
+            "{}–{} nodes (desired {})",
+            self.min, self.max, self.desired
+        ))
+        .line(zones)
+        .within(Within::Part(String::new()))
     }
 }
 

@@ -61,7 +61,7 @@ fn node_attrs(kind: NodeKind) -> &'static str {
 
 fn group_attrs(kind: GroupKind) -> &'static str {
     match kind {
-        GroupKind::Vpc => {
+        GroupKind::Network => {
             "style=\"rounded,filled\"; fillcolor=\"#f4f9fd\"; color=\"#1f78b4\"; penwidth=2"
         }
         GroupKind::Zone => "style=\"rounded,dashed\"; fillcolor=\"#ffffff\"; color=\"#95a5a6\"",
@@ -82,7 +82,7 @@ fn edge_attrs(kind: EdgeKind) -> &'static str {
         EdgeKind::Traffic => "color=\"#2c3e50\"",
         EdgeKind::Policy => "color=\"#8e44ad\", fontcolor=\"#8e44ad\", style=dashed",
         EdgeKind::Route => "color=\"#95a5a6\", fontcolor=\"#7f8c8d\", style=dashed",
-        EdgeKind::Iam => "color=\"#1e8449\", fontcolor=\"#1e8449\", style=dotted",
+        EdgeKind::Grant => "color=\"#1e8449\", fontcolor=\"#1e8449\", style=dotted",
         EdgeKind::Replication => "color=\"#ca6f1e\", fontcolor=\"#ca6f1e\", penwidth=2",
     }
 }
@@ -156,6 +156,7 @@ fn layout_hints(d: &Diagram, out: &mut String) {
     for (from, to) in d.layout_hints() {
         for a in nodes(from) {
             for b in nodes(to) {
+                super::tick();
                 let _ = writeln!(
                     out,
                     "  \"{}\" -> \"{}\" [style=invis];",
@@ -205,6 +206,7 @@ fn group(d: &Diagram, g: usize, depth: usize, out: &mut String) {
 }
 
 fn node(d: &Diagram, n: usize, depth: usize, out: &mut String) {
+    super::tick();
     let pad = "  ".repeat(depth);
     let node = &d.nodes[n];
     let _ = writeln!(

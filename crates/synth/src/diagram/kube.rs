@@ -3,11 +3,13 @@
 //! labels) and NetworkPolicy rules. HPAs and PDBs fold into their workload's label;
 //! ConfigMaps, Secrets, ServiceAccounts and RBAC are left out.
 
+use std::collections::HashMap;
+
 use serde_json::Value as Json;
 use stacksmith_core::KubeObject;
 
-use super::Builder;
 use super::model::{EdgeKind, End, GroupKind, NodeKind};
+use super::{Builder, tick};
 
 /// Kinds drawn as workloads, and where their pod template sits.
 const WORKLOADS: &[(&str, &[&str])] = &[
@@ -63,6 +65,7 @@ fn ns(o: &KubeObject) -> &str {
 /// Whether a label selector (`matchLabels` + `matchExpressions`, or a plain map as Services
 /// use) selects these labels. An empty selector selects everything.
 fn selects(selector: &Json, labels: Option<&Json>) -> bool {
+    tick();
     let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Json::as_str);
     let plain = selector.get("matchLabels").is_none() && selector.get("matchExpressions").is_none();
     let match_labels = if plain {
@@ -99,6 +102,64 @@ fn selects(selector: &Json, labels: Option<&Json>) -> bool {
     labels_ok && exprs_ok
 }
 
+/// The pairs a selector requires outright: a plain map (as Services use) or `matchLabels`.
+fn required(selector: &Json) -> Option<&serde_json::Map<String, Json>> {
+    if selector.get("matchLabels").is_none() && selector.get("matchExpressions").is_none() {
+        selector.as_object()
+    } else {
+        selector.get("matchLabels").and_then(Json::as_object)
+    }
+}
+
+/// Labelled things (pod templates, namespaces) by namespace and by each label, so a selector
+/// is checked only against those carrying one of the pairs it requires, not against all.
+/// Positions are ascending, so what a selector picks comes out in the caller's order.
+#[derive(Default)]
+struct Labelled<'g> {
+    all: Vec<usize>,
+    by_ns: HashMap<&'g str, Vec<usize>>,
+    by_label: HashMap<(&'g str, &'g str, &'g str), Vec<usize>>,
+}
+
+impl<'g> Labelled<'g> {
+    /// Indexes `(namespace, labels)` of each item, by its position.
+    fn new(items: impl Iterator<Item = (&'g str, Option<&'g Json>)>) -> Self {
+        let mut out = Self::default();
+        for (i, (ns, labels)) in items.enumerate() {
+            tick();
+            out.all.push(i);
+            out.by_ns.entry(ns).or_default().push(i);
+            for (k, v) in labels.and_then(Json::as_object).into_iter().flatten() {
+                if let Some(v) = v.as_str() {
+                    out.by_label.entry((ns, k, v)).or_default().push(i);
+                }
+            }
+        }
+        out
+    }
+
+    /// The positions in `ns` that may match `selector` (`None`: everything in `ns`): the
+    /// shortest list among the pairs it requires, or all of `ns` when it requires none.
+    /// Callers still check each with [`selects`].
+    fn candidates<'s>(&'s self, ns: &'s str, selector: Option<&'s Json>) -> &'s [usize] {
+        let everything = || -> &'s [usize] { self.by_ns.get(ns).map_or(&[], Vec::as_slice) };
+        let shortest: Option<&'s [usize]> = selector
+            .and_then(required)
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| {
+                let v = v.as_str()?;
+                let list: &'s [usize] = self
+                    .by_label
+                    .get(&(ns, k.as_str(), v))
+                    .map_or(&[], Vec::as_slice);
+                Some(list)
+            })
+            .min_by_key(|l| l.len());
+        shortest.unwrap_or_else(everything)
+    }
+}
+
 /// The group a namespace's objects go in, made on first use inside the stack's EKS cluster
 /// (or a `Kubernetes` group when the stack has none, or several).
 pub(super) fn namespace(b: &mut Builder<'_>, name: &str) -> usize {
@@ -119,7 +180,7 @@ pub(super) fn namespace(b: &mut Builder<'_>, name: &str) -> usize {
 
 /// Where namespaces go: the only EKS cluster, or a `Kubernetes` group.
 fn root(b: &mut Builder<'_>) -> Option<usize> {
-    if let [eks] = b.eks_groups.as_slice() {
+    if let [eks] = b.kubernetes_clusters.as_slice() {
         return Some(*eks);
     }
     if b.kubernetes.is_none() {
@@ -163,14 +224,19 @@ fn workloads<'g>(b: &Builder<'g>) -> Vec<Workload<'g>> {
 pub(super) fn nodes(b: &mut Builder<'_>) {
     let g = b.g;
     let objects = &g.objects;
+    let mut folded = folded(objects);
     for (i, o) in objects.iter().enumerate() {
+        tick();
         if HIDDEN.contains(&o.kind.as_str()) {
             continue;
         }
         let (kind, lines) = match o.kind.as_str() {
             "Ingress" => (NodeKind::Entry, ingress_lines(o)),
             "Service" => (NodeKind::Service, service_lines(o)),
-            _ if template(o).is_some() => (NodeKind::Compute, workload_lines(b, o)),
+            _ if template(o).is_some() => (
+                NodeKind::Compute,
+                workload_lines(o, folded.remove(&i).unwrap_or_default()),
+            ),
             _ => (NodeKind::Compute, Vec::new()),
         };
         let group = match &o.namespace {
@@ -261,7 +327,77 @@ fn scalar(v: Option<&Json>) -> String {
     }
 }
 
-fn workload_lines(b: &Builder<'_>, o: &KubeObject) -> Vec<String> {
+/// What each workload's label says about the HPAs scaling it and the PDBs selecting its pods
+/// (`HPA 2–10`, `PDB max unavailable 1`), by the workload's index among the objects: HPAs
+/// found by their target's kind and name, PDBs by the labels their selector requires.
+fn folded(objects: &[KubeObject]) -> HashMap<usize, Vec<String>> {
+    let workloads: Vec<usize> = (0..objects.len())
+        .filter(|&i| template(&objects[i]).is_some())
+        .collect();
+    let labels = |i: usize| template(&objects[i]).and_then(|t| at(t, &["metadata", "labels"]));
+    let pods = Labelled::new(workloads.iter().map(|&i| (ns(&objects[i]), labels(i))));
+    let mut by_name: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
+    for &i in &workloads {
+        let o = &objects[i];
+        by_name
+            .entry((ns(o), o.kind.as_str(), o.name.as_str()))
+            .or_default()
+            .push(i);
+    }
+    let mut out: HashMap<usize, Vec<String>> = HashMap::new();
+    let mut pdbs: Vec<(usize, String)> = Vec::new();
+    for o in objects {
+        tick();
+        match o.kind.as_str() {
+            "HorizontalPodAutoscaler" => {
+                let target = (
+                    s(&o.body, &["spec", "scaleTargetRef", "kind"]),
+                    s(&o.body, &["spec", "scaleTargetRef", "name"]),
+                );
+                let (Some(kind), Some(name)) = target else {
+                    continue;
+                };
+                let min = o.body.pointer("/spec/minReplicas").and_then(Json::as_i64);
+                let max = o.body.pointer("/spec/maxReplicas").and_then(Json::as_i64);
+                let line = match (min, max) {
+                    (Some(min), Some(max)) => format!("HPA {min}–{max}"),
+                    (None, Some(max)) => format!("HPA ≤ {max}"),
+                    _ => continue,
+                };
+                for &i in by_name.get(&(ns(o), kind, name)).into_iter().flatten() {
+                    out.entry(i).or_default().push(line.clone());
+                }
+            }
+            "PodDisruptionBudget" => {
+                let Some(sel) = o.body.pointer("/spec/selector") else {
+                    continue;
+                };
+                let spec = o.body.get("spec");
+                let line = if let Some(v) = spec.and_then(|s| s.get("maxUnavailable")) {
+                    format!("PDB max unavailable {}", scalar(Some(v)))
+                } else if let Some(v) = spec.and_then(|s| s.get("minAvailable")) {
+                    format!("PDB min available {}", scalar(Some(v)))
+                } else {
+                    continue;
+                };
+                for &p in pods.candidates(ns(o), Some(sel)) {
+                    let i = workloads[p];
+                    if selects(sel, labels(i)) {
+                        pdbs.push((i, line.clone()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // HPAs before PDBs on each workload's line, each in object order.
+    for (i, line) in pdbs {
+        out.entry(i).or_default().push(line);
+    }
+    out
+}
+
+fn workload_lines(o: &KubeObject, folded: Vec<String>) -> Vec<String> {
     let mut lines = Vec::new();
     let mut scale = Vec::new();
     match o.kind.as_str() {
@@ -282,35 +418,7 @@ fn workload_lines(b: &Builder<'_>, o: &KubeObject) -> Vec<String> {
             }
         }
     }
-    for hpa in b.g.objects.iter().filter(|h| {
-        h.kind == "HorizontalPodAutoscaler"
-            && h.namespace == o.namespace
-            && s(&h.body, &["spec", "scaleTargetRef", "kind"]) == Some(o.kind.as_str())
-            && s(&h.body, &["spec", "scaleTargetRef", "name"]) == Some(o.name.as_str())
-    }) {
-        let min = hpa.body.pointer("/spec/minReplicas").and_then(Json::as_i64);
-        let max = hpa.body.pointer("/spec/maxReplicas").and_then(Json::as_i64);
-        if let (Some(min), Some(max)) = (min, max) {
-            scale.push(format!("HPA {min}–{max}"));
-        } else if let Some(max) = max {
-            scale.push(format!("HPA ≤ {max}"));
-        }
-    }
-    let labels = template(o).and_then(|t| at(t, &["metadata", "labels"]));
-    for pdb in b.g.objects.iter().filter(|p| {
-        p.kind == "PodDisruptionBudget"
-            && p.namespace == o.namespace
-            && p.body
-                .pointer("/spec/selector")
-                .is_some_and(|sel| selects(sel, labels))
-    }) {
-        let spec = pdb.body.get("spec");
-        if let Some(v) = spec.and_then(|s| s.get("maxUnavailable")) {
-            scale.push(format!("PDB max unavailable {}", scalar(Some(v))));
-        } else if let Some(v) = spec.and_then(|s| s.get("minAvailable")) {
-            scale.push(format!("PDB min available {}", scalar(Some(v))));
-        }
-    }
+    scale.extend(folded);
     lines.push(scale.join(" · "));
     let containers = template(o)
         .and_then(|t| t.pointer("/spec/containers"))
@@ -370,15 +478,18 @@ pub(super) fn edges(b: &mut Builder<'_>) {
     let ws = workloads(b);
     let g = b.g;
     let objects = &g.objects;
-    let node_of = |b: &Builder<'_>, kind: &str, namespace: &str, name: &str| {
-        objects
-            .iter()
-            .enumerate()
-            .find(|(_, o)| o.kind == kind && ns(o) == namespace && o.name == name)
-            .and_then(|(i, _)| b.kube_nodes.get(&i).copied())
-    };
+    let mut services: HashMap<(&str, &str), usize> = HashMap::new();
+    for (i, o) in objects.iter().enumerate() {
+        if o.kind == "Service" {
+            services.entry((ns(o), o.name.as_str())).or_insert(i);
+        }
+    }
+    let pods = Labelled::new(ws.iter().map(|w| (ns(w.o), w.labels)));
+    let namespaces = namespace_labels(objects);
+    let by_label = Labelled::new(namespaces.iter().map(|(_, l)| ("", Some(l))));
 
     for (i, o) in objects.iter().enumerate() {
+        tick();
         let Some(&n) = b.kube_nodes.get(&i) else {
             continue;
         };
@@ -430,7 +541,8 @@ pub(super) fn edges(b: &mut Builder<'_>) {
                     let port = svc
                         .pointer("/port/number")
                         .or_else(|| svc.pointer("/port/name"));
-                    let to = match node_of(b, "Service", ns(o), name) {
+                    let service = services.get(&(ns(o), name));
+                    let to = match service.and_then(|i| b.kube_nodes.get(i)).copied() {
                         Some(s) => End::Node(s),
                         None => {
                             let group = Some(namespace(b, ns(o)));
@@ -468,9 +580,11 @@ pub(super) fn edges(b: &mut Builder<'_>) {
                     .into_iter()
                     .flatten()
                     .collect();
-                for w in ws
+                for w in pods
+                    .candidates(ns(o), Some(selector))
                     .iter()
-                    .filter(|w| ns(w.o) == ns(o) && selects(selector, w.labels))
+                    .map(|&p| &ws[p])
+                    .filter(|w| selects(selector, w.labels))
                 {
                     let label: Vec<String> = ports
                         .iter()
@@ -496,8 +610,14 @@ pub(super) fn edges(b: &mut Builder<'_>) {
         }
     }
 
+    let known = Known {
+        ws: &ws,
+        pods: &pods,
+        namespaces: &namespaces,
+        by_label: &by_label,
+    };
     for o in objects.iter().filter(|o| o.kind == "NetworkPolicy") {
-        network_policy(b, o, &ws);
+        network_policy(b, o, &known);
     }
 
     for w in &ws {
@@ -509,20 +629,66 @@ pub(super) fn edges(b: &mut Builder<'_>) {
             continue;
         };
         if let Some(&role) = b.service_accounts.get(&(ns(w.o).to_owned(), sa.to_owned())) {
-            b.d.edge(End::Node(w.node), role, EdgeKind::Iam, "runs as");
+            b.d.edge(End::Node(w.node), role, EdgeKind::Grant, "runs as");
         }
     }
 }
 
+/// The workloads drawn, indexed by their pod labels, and the namespaces the stack defines.
+struct Known<'w, 'g> {
+    ws: &'w [Workload<'g>],
+    pods: &'w Labelled<'g>,
+    /// Each namespace's name and labels, and the same indexed by label.
+    namespaces: &'w [(&'g str, Json)],
+    by_label: &'w Labelled<'w>,
+}
+
+impl<'w, 'g> Known<'w, 'g> {
+    /// The workloads of `namespace` a pod selector picks (`None`: all of them), in order.
+    fn pick<'s>(
+        &'s self,
+        namespace: &'s str,
+        selector: Option<&'s Json>,
+    ) -> impl Iterator<Item = &'w Workload<'g>> + 's {
+        self.pods
+            .candidates(namespace, selector)
+            .iter()
+            .map(|&p| &self.ws[p])
+            .filter(move |w| selector.is_none_or(|s| selects(s, w.labels)))
+    }
+}
+
+/// The namespaces the stack defines, with the labels a namespace selector sees (their own and
+/// `kubernetes.io/metadata.name`).
+fn namespace_labels(objects: &[KubeObject]) -> Vec<(&str, Json)> {
+    objects
+        .iter()
+        .filter(|n| n.kind == "Namespace")
+        .map(|n| {
+            let mut labels = n
+                .body
+                .pointer("/metadata/labels")
+                .cloned()
+                .unwrap_or_else(|| Json::Object(serde_json::Map::new()));
+            if let Some(m) = labels.as_object_mut() {
+                m.insert(
+                    "kubernetes.io/metadata.name".into(),
+                    Json::String(n.name.clone()),
+                );
+            }
+            (n.name.as_str(), labels)
+        })
+        .collect()
+}
+
 /// Edges a NetworkPolicy allows: from its ingress peers to the pods it selects, and from
 /// those pods to its egress peers, labelled with the ports.
-fn network_policy(b: &mut Builder<'_>, o: &KubeObject, ws: &[Workload<'_>]) {
+fn network_policy(b: &mut Builder<'_>, o: &KubeObject, k: &Known<'_, '_>) {
     let namespace = ns(o);
     let empty = Json::Object(serde_json::Map::new());
     let pod_selector = o.body.pointer("/spec/podSelector").unwrap_or(&empty);
-    let selected: Vec<usize> = ws
-        .iter()
-        .filter(|w| ns(w.o) == namespace && selects(pod_selector, w.labels))
+    let selected: Vec<usize> = k
+        .pick(namespace, Some(pod_selector))
         .map(|w| w.node)
         .collect();
     if selected.is_empty() {
@@ -565,7 +731,7 @@ fn network_policy(b: &mut Builder<'_>, o: &KubeObject, ws: &[Workload<'_>]) {
                 ends.push(b.external("anywhere", "any source or destination", Vec::new()));
             }
             for p in peers {
-                ends.extend(policy_peer(b, namespace, p, ws));
+                ends.extend(policy_peer(b, namespace, p, k));
             }
             for peer in ends {
                 for &pod in &selected {
@@ -583,44 +749,30 @@ fn network_policy(b: &mut Builder<'_>, o: &KubeObject, ws: &[Workload<'_>]) {
 
 /// What a NetworkPolicy peer stands for: workloads of the stack it selects, a namespace
 /// outside the stack, or a CIDR.
-fn policy_peer(b: &mut Builder<'_>, namespace: &str, p: &Json, ws: &[Workload<'_>]) -> Vec<End> {
+fn policy_peer(b: &mut Builder<'_>, namespace: &str, p: &Json, k: &Known<'_, '_>) -> Vec<End> {
     if let Some(cidr) = p.pointer("/ipBlock/cidr").and_then(Json::as_str) {
         return vec![b.cidr(cidr)];
     }
     let pods = p.get("podSelector");
     let Some(ns_selector) = p.get("namespaceSelector") else {
         // Pods of the policy's own namespace.
-        return ws
-            .iter()
-            .filter(|w| ns(w.o) == namespace && pods.is_none_or(|s| selects(s, w.labels)))
-            .map(|w| End::Node(w.node))
-            .collect();
+        return k.pick(namespace, pods).map(|w| End::Node(w.node)).collect();
     };
     // Namespaces the stack defines that the selector picks (by their labels, and the
-    // `kubernetes.io/metadata.name` label every namespace carries).
-    let namespaces: Vec<String> =
-        b.g.objects
-            .iter()
-            .filter(|n| n.kind == "Namespace")
-            .filter(|n| {
-                let mut labels = n
-                    .body
-                    .pointer("/metadata/labels")
-                    .cloned()
-                    .unwrap_or_else(|| Json::Object(serde_json::Map::new()));
-                if let Some(m) = labels.as_object_mut() {
-                    m.insert(
-                        "kubernetes.io/metadata.name".into(),
-                        Json::String(n.name.clone()),
-                    );
-                }
-                selects(ns_selector, Some(&labels))
-            })
-            .map(|n| n.name.clone())
-            .collect();
-    let inside: Vec<End> = ws
-        .iter()
-        .filter(|w| namespaces.iter().any(|n| n == ns(w.o)))
+    // `kubernetes.io/metadata.name` label every namespace carries), then their pods, in the
+    // workloads' order.
+    let mut picked: Vec<usize> = Vec::new();
+    for &n in k.by_label.candidates("", Some(ns_selector)) {
+        let (name, labels) = &k.namespaces[n];
+        if selects(ns_selector, Some(labels)) {
+            picked.extend(k.pods.candidates(name, pods));
+        }
+    }
+    picked.sort_unstable();
+    picked.dedup();
+    let inside: Vec<End> = picked
+        .into_iter()
+        .map(|p| &k.ws[p])
         .filter(|w| pods.is_none_or(|s| selects(s, w.labels)))
         .map(|w| End::Node(w.node))
         .collect();

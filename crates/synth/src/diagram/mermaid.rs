@@ -76,7 +76,7 @@ const CLASSES: &[(&str, &str)] = &[
 
 fn group_style(kind: GroupKind) -> &'static str {
     match kind {
-        GroupKind::Vpc => "fill:#f4f9fd,stroke:#1f78b4,stroke-width:2px",
+        GroupKind::Network => "fill:#f4f9fd,stroke:#1f78b4,stroke-width:2px",
         GroupKind::Zone => "fill:#ffffff,stroke:#95a5a6,stroke-dasharray:5 3",
         GroupKind::Cluster => "fill:#fef9f3,stroke:#e67e22,stroke-width:2px",
         GroupKind::Kubernetes => "fill:#fef9f3,stroke:#e67e22",
@@ -89,7 +89,7 @@ fn link_style(kind: EdgeKind) -> Option<&'static str> {
         EdgeKind::Traffic => None,
         EdgeKind::Policy => Some("stroke:#8e44ad,color:#8e44ad"),
         EdgeKind::Route => Some("stroke:#95a5a6,color:#7f8c8d"),
-        EdgeKind::Iam => Some("stroke:#1e8449,color:#1e8449"),
+        EdgeKind::Grant => Some("stroke:#1e8449,color:#1e8449"),
         EdgeKind::Replication => Some("stroke:#ca6f1e,color:#ca6f1e"),
     }
 }
@@ -97,7 +97,7 @@ fn link_style(kind: EdgeKind) -> Option<&'static str> {
 fn arrow(kind: EdgeKind) -> &'static str {
     match kind {
         EdgeKind::Traffic => "-->",
-        EdgeKind::Policy | EdgeKind::Iam => "-.->",
+        EdgeKind::Policy | EdgeKind::Grant => "-.->",
         EdgeKind::Route => "<-.->",
         EdgeKind::Replication => "==>",
     }
@@ -127,8 +127,10 @@ pub(crate) fn render(d: &Diagram) -> String {
         node(d, n, 1, &mut out);
     }
 
+    // linkStyle counts the edges actually written.
     let mut styled = Vec::new();
-    for (i, e) in d.edges.iter().enumerate() {
+    let mut written = 0;
+    for e in &d.edges {
         let (Some(from), Some(to)) = (end_id(d, e.from), end_id(d, e.to)) else {
             continue;
         };
@@ -143,8 +145,9 @@ pub(crate) fn render(d: &Diagram) -> String {
             );
         }
         if let Some(s) = link_style(e.kind) {
-            styled.push((i, s));
+            styled.push((written, s));
         }
+        written += 1;
     }
     // Invisible links after the visible ones, so they do not shift linkStyle's numbering.
     for (from, to) in d.layout_hints() {
@@ -152,27 +155,20 @@ pub(crate) fn render(d: &Diagram) -> String {
             let _ = writeln!(out, "  {from} ~~~ {to}");
         }
     }
-    // linkStyle counts the edges actually written.
-    let written: Vec<usize> = d
-        .edges
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| end_id(d, e.from).is_some() && end_id(d, e.to).is_some())
-        .map(|(i, _)| i)
-        .collect();
-    for (i, s) in styled {
-        if let Some(pos) = written.iter().position(|w| *w == i) {
-            let _ = writeln!(out, "  linkStyle {pos} {s}");
-        }
+    for (pos, s) in styled {
+        let _ = writeln!(out, "  linkStyle {pos} {s}");
     }
 
-    for (name, style) in CLASSES {
-        let members: Vec<&str> = d
-            .nodes
-            .iter()
-            .filter(|n| class(n.kind) == *name)
-            .map(|n| n.id.as_str())
-            .collect();
+    let mut by_class: Vec<(&str, Vec<&str>)> = CLASSES
+        .iter()
+        .map(|(name, _)| (*name, Vec::new()))
+        .collect();
+    for n in &d.nodes {
+        if let Some((_, members)) = by_class.iter_mut().find(|(c, _)| *c == class(n.kind)) {
+            members.push(n.id.as_str());
+        }
+    }
+    for ((name, style), (_, members)) in CLASSES.iter().zip(by_class) {
         if !members.is_empty() {
             let _ = writeln!(out, "  classDef {name} {style}");
             let _ = writeln!(out, "  class {} {name}", members.join(","));
@@ -220,6 +216,7 @@ fn group(d: &Diagram, g: usize, depth: usize, out: &mut String) {
 }
 
 fn node(d: &Diagram, n: usize, depth: usize, out: &mut String) {
+    super::tick();
     let pad = "  ".repeat(depth);
     let node = &d.nodes[n];
     let text = label(&node.title, &node.lines);

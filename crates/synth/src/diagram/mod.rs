@@ -1,28 +1,28 @@
-//! Architecture diagrams derived from a lowered stack, never drawn by hand: the VPC with its
-//! zones and subnets, clusters, load balancers, workloads and data stores, connected by what the
-//! security-group rules, listeners, Services, NetworkPolicies and IAM policies actually allow.
+//! Architecture diagrams derived from a lowered stack, never drawn by hand: the boxes and
+//! edges the constructs declared while they lowered (networks with their zones and subnets,
+//! clusters, load balancers, services and data stores, connected by the security rules,
+//! listeners, grants and replication they created; see [`stacksmith_core::drawing`]) and the
+//! Kubernetes objects, connected by Ingress backends, Service selectors and NetworkPolicies.
+//! Nothing here recognises a cloud resource by its type name.
 //!
-//! One construct is one node: a construct's keys, roles, log groups, subnet groups and
-//! parameter groups are folded into its label or left out. Terraform resources are grouped by
-//! their owner path; Kubernetes Ingresses, Services and workloads are one node each (HPAs and
-//! PDBs fold into their workload). Output is deterministic: the graph's own order, no hashing.
+//! One construct is one node: what a construct folds into its label is its own choice. Edges
+//! to a construct land on its box or its nearest drawn ancestor's. Kubernetes Ingresses,
+//! Services and workloads are one node each (HPAs and PDBs fold into their workload). Every
+//! pass is linear in the number of objects (indexes by path, address, name and label, built
+//! once). Output is deterministic: declaration order, no hashing.
 //!
 //! Two renderers share one model: [`mermaid`] (a `flowchart` that GitHub renders; labels are
 //! entity-escaped, ids stable and `[A-Za-z0-9_]`) and [`dot`] (Graphviz, with clusters for the
 //! VPC, zones, clusters and namespaces; `dot -Tpng`).
 
-mod aws;
-mod connections;
+mod declared;
 mod dot;
 mod kube;
 mod mermaid;
 mod model;
-mod network;
-mod stores;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use stacksmith_core::terraform::{Map, Resource, Value};
 use stacksmith_core::{Address, Graph, Path};
 
 use crate::File;
@@ -59,62 +59,58 @@ pub fn files(g: &Graph) -> Vec<File> {
 fn build(g: &Graph) -> Diagram {
     let mut b = Builder::new(g);
     b.d.title = format!("{} ({})", g.stack, g.region);
-    aws::nodes(&mut b);
+    declared::nodes(&mut b);
     kube::nodes(&mut b);
-    aws::identities(&mut b);
+    declared::identities(&mut b);
     kube::edges(&mut b);
-    connections::edges(&mut b);
+    declared::edges(&mut b);
     b.d.finish();
     b.d
 }
 
-/// A construct's resources and data sources, in the order it created them.
-pub(crate) struct Construct<'g> {
-    pub path: Path,
-    pub resources: Vec<&'g Resource>,
-    pub data: Vec<&'g Resource>,
+#[cfg(test)]
+thread_local! {
+    /// Unit steps taken (see [`tick`]); read by the tests only.
+    static WORK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
-impl<'g> Construct<'g> {
-    /// Its resources of one type.
-    pub fn of<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'g Resource> + 'a {
-        self.resources
-            .iter()
-            .copied()
-            .filter(move |r| r.address.kind() == kind)
-    }
+/// Counts one unit step of the diagram's work in tests: an object or declared fact visited,
+/// a lookup, a selector checked. A test asserts the count per object stays flat as the stack
+/// grows, so that no pass scans every object for each object. Nothing outside tests.
+pub(crate) fn tick() {
+    #[cfg(test)]
+    WORK.with(|w| w.set(w.get() + 1));
+}
 
-    /// Its first resource of one type.
-    pub fn first(&self, kind: &str) -> Option<&'g Resource> {
-        self.of(kind).next()
-    }
+/// The unit steps counted on this thread so far.
+#[cfg(test)]
+pub(crate) fn work() -> u64 {
+    WORK.with(std::cell::Cell::get)
 }
 
 /// What the diagram is built from, and what has been drawn so far.
 pub(crate) struct Builder<'g> {
     pub g: &'g Graph,
     pub d: Diagram,
-    /// Every resource and data source by address.
-    index: BTreeMap<Address, &'g Resource>,
-    /// Constructs in the order they first appear.
-    pub constructs: Vec<Construct<'g>>,
+    /// The construct owning each resource and data source, by address.
+    owners: HashMap<&'g Address, &'g Path>,
+    /// The first placement of each construct declared [`stacksmith_core::Within::Placed`].
+    placements: HashMap<&'g Path, &'g Path>,
     /// What each construct drawn is drawn as.
     pub ends: BTreeMap<Path, End>,
+    /// What each declared part is drawn as, by (construct, part).
+    pub parts: HashMap<(Path, String), End>,
     /// Nodes outside the stack, by key (`internet`, `cidr_10.0.0.0/8`).
     externals: BTreeMap<String, usize>,
-    /// VPC groups by the VPC's address.
-    pub vpcs: BTreeMap<Address, usize>,
-    /// Each subnet's availability zone.
-    pub subnet_zones: BTreeMap<Address, String>,
-    /// EKS cluster groups, in order.
-    pub eks_groups: Vec<usize>,
-    /// ECS cluster groups by the cluster's address.
-    pub ecs_groups: BTreeMap<Address, usize>,
-    /// IAM roles for Kubernetes service accounts, by `(namespace, name)`.
+    /// Kubernetes cluster groups, in order (namespaces go in the only one).
+    pub kubernetes_clusters: Vec<usize>,
+    /// Other cluster groups, in order (drawn as a node when nothing is drawn in them).
+    pub clusters: Vec<usize>,
+    /// What each Kubernetes service account runs as, by `(namespace, name)`.
     pub service_accounts: BTreeMap<(String, String), End>,
     /// Namespace groups by name.
     pub namespaces: BTreeMap<String, usize>,
-    /// The group Kubernetes objects go in when the stack has no single EKS cluster.
+    /// The group Kubernetes objects go in when the stack has no single Kubernetes cluster.
     pub kubernetes: Option<usize>,
     /// Nodes of Kubernetes objects, by the object's index in the graph.
     pub kube_nodes: BTreeMap<usize, usize>,
@@ -122,41 +118,25 @@ pub(crate) struct Builder<'g> {
 
 impl<'g> Builder<'g> {
     fn new(g: &'g Graph) -> Self {
-        let mut index = BTreeMap::new();
-        let mut constructs: Vec<Construct<'g>> = Vec::new();
-        let mut at: BTreeMap<Path, usize> = BTreeMap::new();
-        for (r, data) in g
-            .resources
-            .iter()
-            .map(|r| (r, false))
-            .chain(g.data.iter().map(|r| (r, true)))
-        {
-            index.insert(r.address.clone(), r);
-            let i = *at.entry(r.owner.clone()).or_insert_with(|| {
-                constructs.push(Construct {
-                    path: r.owner.clone(),
-                    resources: Vec::new(),
-                    data: Vec::new(),
-                });
-                constructs.len() - 1
-            });
-            if data {
-                constructs[i].data.push(r);
-            } else {
-                constructs[i].resources.push(r);
-            }
+        let mut owners = HashMap::new();
+        for r in g.resources.iter().chain(&g.data) {
+            tick();
+            owners.entry(&r.address).or_insert(&r.owner);
+        }
+        let mut placements = HashMap::new();
+        for p in &g.placements {
+            placements.entry(&p.of).or_insert(&p.within);
         }
         Self {
             g,
             d: Diagram::default(),
-            index,
-            constructs,
+            owners,
+            placements,
             ends: BTreeMap::new(),
+            parts: HashMap::new(),
             externals: BTreeMap::new(),
-            vpcs: BTreeMap::new(),
-            subnet_zones: BTreeMap::new(),
-            eks_groups: Vec::new(),
-            ecs_groups: BTreeMap::new(),
+            kubernetes_clusters: Vec::new(),
+            clusters: Vec::new(),
             service_accounts: BTreeMap::new(),
             namespaces: BTreeMap::new(),
             kubernetes: None,
@@ -164,81 +144,55 @@ impl<'g> Builder<'g> {
         }
     }
 
-    /// The resource a value refers to: a reference, a template's first reference, or a raw
-    /// expression naming `type.name.attr`.
-    pub fn target(&self, v: &Value) -> Option<&'g Resource> {
-        match v {
-            Value::Ref(r) => self.index.get(r.address()).copied(),
-            Value::Template(_) => {
-                let mut refs = Vec::new();
-                v.refs(&mut refs);
-                refs.first()
-                    .and_then(|r| self.index.get(r.address()).copied())
-            }
-            Value::Expr(e) => {
-                let mut parts = e.split('.');
-                let (data, kind) = match parts.next()? {
-                    "data" => (true, parts.next()?),
-                    k => (false, k),
-                };
-                let name = parts.next()?;
-                let a = if data {
-                    Address::data(&self.g.stack, kind, name)
-                } else {
-                    Address::resource(&self.g.stack, kind, name)
-                };
-                self.index.get(&a).copied()
-            }
+    /// The construct owning the resource at an address.
+    pub fn owner(&self, a: &Address) -> Option<&'g Path> {
+        tick();
+        self.owners.get(a).copied()
+    }
+
+    /// Where another construct placed the box of the construct at `p`.
+    pub fn placed(&self, p: &Path) -> Option<Path> {
+        self.placements.get(p).map(|p| (*p).clone())
+    }
+
+    /// The group the construct at `p` is drawn as, if it is drawn as one.
+    pub fn group_of(&self, p: &Path) -> Option<usize> {
+        match self.ends.get(p) {
+            Some(End::Group(g)) => Some(*g),
             _ => None,
         }
     }
 
-    /// The resource at `key` of a body refers to.
-    pub fn target_at(&self, body: &Map, key: &str) -> Option<&'g Resource> {
-        get(body, key).and_then(|v| self.target(v))
-    }
-
-    /// Every resource a value refers to, in order.
-    pub fn targets(&self, v: &Value) -> Vec<&'g Resource> {
-        let mut refs = Vec::new();
-        v.refs(&mut refs);
-        let mut out: Vec<&'g Resource> = refs
-            .iter()
-            .filter_map(|r| self.index.get(r.address()).copied())
-            .collect();
-        if let Value::Expr(_) = v
-            && let Some(r) = self.target(v)
-        {
-            out.push(r);
+    /// What a declared edge end is drawn as (drawing outside nodes on first use).
+    pub fn end(&mut self, e: &stacksmith_core::End) -> Option<End> {
+        use stacksmith_core::End as E;
+        match e {
+            E::Construct(p) => self.end_of_path(p),
+            E::Part(p, part) => self.parts.get(&(p.clone(), part.clone())).copied(),
+            E::Owner(a) => self.owner(a).and_then(|p| self.end_of_path(p)),
+            E::Internet => Some(self.internet()),
+            E::Cidr(c) => Some(self.cidr(c)),
+            E::Outbound(c) => Some(self.outbound(c)),
+            E::External { key, title, lines } => Some(self.external(key, title, lines.clone())),
+            E::ServiceAccount(..) => None,
         }
-        out
-    }
-
-    /// Every resource a body refers to.
-    pub fn body_targets(&self, body: &Map) -> Vec<&'g Resource> {
-        body.values().flat_map(|v| self.targets(v)).collect()
     }
 
     /// The construct a resource belongs to, as drawn: its owner, or the nearest drawn
     /// ancestor (a connection's rules belong to the database that owns the connection).
     pub fn end_of_path(&self, p: &Path) -> Option<End> {
-        let mut segments = p.segments().to_vec();
-        while !segments.is_empty() {
+        tick();
+        let segments = p.segments();
+        for n in (1..=segments.len()).rev() {
             let mut q = Path::root(&segments[0]);
-            for s in &segments[1..] {
+            for s in &segments[1..n] {
                 q = q.child(s);
             }
             if let Some(e) = self.ends.get(&q) {
                 return Some(*e);
             }
-            segments.pop();
         }
         None
-    }
-
-    /// The drawn construct owning the resource a value refers to.
-    pub fn end_of(&self, v: &Value) -> Option<End> {
-        self.target(v).and_then(|r| self.end_of_path(&r.owner))
     }
 
     /// A node outside the stack, added once per key.
@@ -292,109 +246,6 @@ impl<'g> Builder<'g> {
             self.external(&format!("cidr_{cidr}"), cidr, vec!["CIDR".into()])
         }
     }
-}
-
-/// The value at a dotted path of a body (`vpc_config.subnet_ids`); a one-element block list on
-/// the way is stepped through.
-pub(crate) fn get<'a>(body: &'a Map, dotted: &str) -> Option<&'a Value> {
-    let mut keys = dotted.split('.');
-    let mut v = body.get(keys.next()?)?;
-    for k in keys {
-        v = match v {
-            Value::Map(m) => m.get(k)?,
-            Value::List(l) => match l.as_slice() {
-                [Value::Map(m)] => m.get(k)?,
-                _ => return None,
-            },
-            _ => return None,
-        };
-    }
-    Some(v)
-}
-
-/// A literal string at a dotted path.
-pub(crate) fn text<'a>(body: &'a Map, dotted: &str) -> Option<&'a str> {
-    match get(body, dotted)? {
-        Value::String(s) => Some(s),
-        _ => None,
-    }
-}
-
-/// A whole number at a dotted path (also from a numeric string, as some AWS arguments are).
-pub(crate) fn int(body: &Map, dotted: &str) -> Option<i64> {
-    match get(body, dotted)? {
-        Value::Int(i) => Some(*i),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
-}
-
-/// A boolean at a dotted path (also `"true"`/`"false"`).
-pub(crate) fn flag(body: &Map, dotted: &str) -> Option<bool> {
-    match get(body, dotted)? {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
-}
-
-/// The blocks of a repeated block, whether written as a list or a single object.
-pub(crate) fn blocks(v: Option<&Value>) -> Vec<&Map> {
-    match v {
-        Some(Value::List(l)) => l
-            .iter()
-            .filter_map(|v| match v {
-                Value::Map(m) => Some(m),
-                _ => None,
-            })
-            .collect(),
-        Some(Value::Map(m)) => vec![m],
-        _ => Vec::new(),
-    }
-}
-
-/// The literal strings of a list (or a single string).
-pub(crate) fn strings(v: Option<&Value>) -> Vec<&str> {
-    match v {
-        Some(Value::List(l)) => l
-            .iter()
-            .filter_map(|v| match v {
-                Value::String(s) => Some(s.as_str()),
-                _ => None,
-            })
-            .collect(),
-        Some(Value::String(s)) => vec![s.as_str()],
-        _ => Vec::new(),
-    }
-}
-
-/// A stable id from a construct path below its stack (`db_from_api`).
-pub(crate) fn tail_id(p: &Path) -> String {
-    if p.below_stack().is_empty() {
-        p.stack().to_owned()
-    } else {
-        p.below_stack().join("_")
-    }
-}
-
-/// The present pieces, joined with spaces (`RDS PostgreSQL 16`).
-pub(crate) fn words<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
-    parts
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// The present pieces, joined with ` · `.
-pub(crate) fn join<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
-    parts
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" · ")
 }
 
 #[cfg(test)]

@@ -1,18 +1,18 @@
 //! The diagram both renderers draw: nested groups (VPC, zone, cluster, namespace), nodes (one
 //! per construct or Kubernetes object worth drawing) and labelled edges, all in creation order.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What a group stands for; decides its colours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum GroupKind {
-    /// A VPC.
-    Vpc,
-    /// An availability zone inside a VPC.
+    /// A network (a VPC).
+    Network,
+    /// An availability zone inside a network.
     Zone,
-    /// An EKS or ECS cluster.
+    /// A cluster that runs containers (Kubernetes or not).
     Cluster,
-    /// Kubernetes objects of a stack without exactly one EKS cluster.
+    /// Kubernetes objects of a stack without exactly one Kubernetes cluster.
     Kubernetes,
     /// A Kubernetes namespace.
     Namespace,
@@ -37,13 +37,13 @@ pub(crate) enum NodeKind {
     Network,
     /// Where traffic enters: load balancers, Ingresses.
     Entry,
-    /// What runs code: node groups, ECS services, workloads, control planes.
+    /// What runs code: node groups, services, workloads, control planes.
     Compute,
     /// A Kubernetes Service.
     Service,
     /// Databases, caches, Kafka, buckets.
     Data,
-    /// An IAM role a workload runs as.
+    /// An identity (a role) a workload runs as.
     Identity,
 }
 
@@ -57,8 +57,8 @@ pub(crate) struct Node {
     pub kind: NodeKind,
 }
 
-/// An edge's end: a node, or a whole group (an EKS cluster's security group, a VPC).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// An edge's end: a node, or a whole group (a cluster's security group, a network).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum End {
     Node(usize),
     Group(usize),
@@ -67,15 +67,15 @@ pub(crate) enum End {
 /// How an edge is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum EdgeKind {
-    /// Traffic a security group, listener or Service lets through.
+    /// Traffic a security rule, listener or Service lets through.
     Traffic,
     /// Traffic a NetworkPolicy allows.
     Policy,
     /// Routing inside the network, drawn from the internet inwards with arrows both ways
     /// (internet ↔ internet gateway ↔ public subnet ↔ private subnet through its NAT).
     Route,
-    /// Permissions an IAM policy grants.
-    Iam,
+    /// Permissions granted (an IAM policy).
+    Grant,
     /// Replication between data stores.
     Replication,
 }
@@ -107,6 +107,17 @@ pub(crate) struct Diagram {
     pending: BTreeMap<(End, End, EdgeKind), Labels>,
     order: Vec<(End, End, EdgeKind)>,
     ids: BTreeSet<String>,
+    /// The last suffix given for each wanted id (1: none).
+    suffixes: HashMap<String, usize>,
+    /// Groups directly inside each group, by the group's index.
+    inner_groups: Vec<Vec<usize>>,
+    /// Nodes directly inside each group, by the group's index.
+    inner_nodes: Vec<Vec<usize>>,
+    /// Top-level groups and nodes.
+    top_groups: Vec<usize>,
+    top_nodes: Vec<usize>,
+    /// How many nodes each group holds, nested groups included.
+    within: Vec<usize>,
 }
 
 impl Diagram {
@@ -124,12 +135,20 @@ impl Diagram {
         {
             base.insert_str(0, "n_");
         }
-        let mut id = base.clone();
-        let mut n = 1;
+        // Suffixes below the last one given for this base are all taken (ids are never
+        // released), so the search starts there: many nodes wanting one id stay linear.
+        let mut n = self.suffixes.get(&base).copied().unwrap_or(1);
+        let mut id = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}_{n}")
+        };
         while self.ids.contains(&id) {
+            super::tick();
             n += 1;
             id = format!("{base}_{n}");
         }
+        self.suffixes.insert(base, n);
         self.ids.insert(id.clone());
         id
     }
@@ -144,6 +163,7 @@ impl Diagram {
         detail: impl Into<String>,
     ) -> usize {
         let id = self.unique_id(id);
+        let g = self.groups.len();
         self.groups.push(Group {
             id,
             parent,
@@ -151,7 +171,14 @@ impl Diagram {
             detail: detail.into(),
             kind,
         });
-        self.groups.len() - 1
+        self.inner_groups.push(Vec::new());
+        self.inner_nodes.push(Vec::new());
+        self.within.push(0);
+        match parent {
+            Some(p) => self.inner_groups[p].push(g),
+            None => self.top_groups.push(g),
+        }
+        g
     }
 
     /// Adds a node and returns its index.
@@ -163,7 +190,9 @@ impl Diagram {
         title: impl Into<String>,
         lines: Vec<String>,
     ) -> usize {
+        super::tick();
         let id = self.unique_id(id);
+        let n = self.nodes.len();
         self.nodes.push(Node {
             id,
             group,
@@ -171,10 +200,20 @@ impl Diagram {
             lines: lines.into_iter().filter(|l| !l.is_empty()).collect(),
             kind,
         });
-        self.nodes.len() - 1
+        match group {
+            Some(g) => self.inner_nodes[g].push(n),
+            None => self.top_nodes.push(n),
+        }
+        let mut up = self.nodes[n].group;
+        while let Some(g) = up {
+            self.within[g] += 1;
+            up = self.groups[g].parent;
+        }
+        n
     }
 
     fn labels(&mut self, from: End, to: End, kind: EdgeKind) -> Option<&mut Labels> {
+        super::tick();
         if from == to {
             return None;
         }
@@ -245,18 +284,27 @@ impl Diagram {
 
     /// The groups directly inside `parent` (`None`: top level), in creation order.
     pub fn child_groups(&self, parent: Option<usize>) -> impl Iterator<Item = usize> + '_ {
-        (0..self.groups.len()).filter(move |&i| self.groups[i].parent == parent)
+        match parent {
+            Some(p) => &self.inner_groups[p],
+            None => &self.top_groups,
+        }
+        .iter()
+        .copied()
     }
 
     /// The nodes directly inside `group` (`None`: top level), in creation order.
     pub fn child_nodes(&self, group: Option<usize>) -> impl Iterator<Item = usize> + '_ {
-        (0..self.nodes.len()).filter(move |&i| self.nodes[i].group == group)
+        match group {
+            Some(g) => &self.inner_nodes[g],
+            None => &self.top_nodes,
+        }
+        .iter()
+        .copied()
     }
 
     /// Whether a group holds any node, directly or in a nested group.
     pub fn group_has_nodes(&self, g: usize) -> bool {
-        self.child_nodes(Some(g)).next().is_some()
-            || self.child_groups(Some(g)).any(|c| self.group_has_nodes(c))
+        self.within[g] > 0
     }
 
     /// Every node inside a group, nested groups included.
@@ -285,7 +333,7 @@ impl Diagram {
                 continue;
             }
             match g.kind {
-                GroupKind::Vpc => {
+                GroupKind::Network => {
                     let zones: Vec<usize> = self
                         .child_groups(Some(v))
                         .filter(|&z| {

@@ -1,7 +1,11 @@
 use serde_json::json;
-use stacksmith_core::terraform::{Map, Resource, Value};
-use stacksmith_core::{Address, Graph, KubeObject, Path, Template, tf};
+use stacksmith_core::terraform::{Map, Resource};
+use stacksmith_core::{
+    Address, Edge, EdgeKind as Kind, End as At, Graph, KubeObject, Label, Node,
+    NodeKind as Declared, Path, Within,
+};
 
+use super::model::{EdgeKind, NodeKind};
 use super::*;
 
 fn path(p: &str) -> Path {
@@ -13,15 +17,78 @@ fn path(p: &str) -> Path {
     out
 }
 
-fn add(g: &mut Graph, owner: &str, kind: &str, name: &str, body: Map) -> Address {
+/// A resource owned by `owner` (what an edge's [`At::Owner`] end resolves through).
+fn add(g: &mut Graph, owner: &str, kind: &str, name: &str) -> Address {
     let a = Address::resource(&g.stack, kind, name);
     g.resources
-        .push(Resource::new(a.clone(), path(owner), body));
+        .push(Resource::new(a.clone(), path(owner), Map::new()));
     a
 }
 
-fn id(a: &Address) -> Value {
-    Value::from(a.attr::<String>("id"))
+fn node(owner: &str, id: &str, kind: Declared) -> Node {
+    Node::new(&path(owner), id, kind, owner)
+}
+
+fn at(p: &str) -> At {
+    At::Construct(path(p))
+}
+
+fn part(p: &str, part: &str) -> At {
+    At::Part(path(p), part.to_owned())
+}
+
+/// A VPC with a zone holding a public and a private subnet, an internet gateway, and the
+/// routes between them, as a network construct declares them.
+fn network(g: &mut Graph) {
+    let n = "prod/network";
+    g.nodes.extend([
+        node(n, "vpc_network", Declared::NetworkGroup).line("VPC 10.0.0.0/16"),
+        Node::new(&path(n), "zone_a", Declared::ZoneGroup, "us-east-1a")
+            .part("zone-a")
+            .within(Within::Part(String::new())),
+        Node::new(
+            &path(n),
+            "subnet_public_a",
+            Declared::Network,
+            "public subnet",
+        )
+        .part("public-a")
+        .line("10.0.96.0/19")
+        .line("NAT gateway")
+        .within(Within::Part("zone-a".into())),
+        Node::new(
+            &path(n),
+            "subnet_private_a",
+            Declared::Network,
+            "private subnet",
+        )
+        .part("private-a")
+        .line("10.0.0.0/19")
+        .line("")
+        .within(Within::Part("zone-a".into())),
+        Node::new(&path(n), "igw", Declared::Network, "internet gateway")
+            .part("igw")
+            .within(Within::Part(String::new())),
+    ]);
+    g.edges.extend([
+        Edge::new(At::Internet, part(n, "igw"), Kind::Route, Label::None),
+        Edge::new(
+            part(n, "igw"),
+            part(n, "public-a"),
+            Kind::Route,
+            Label::None,
+        ),
+        Edge::new(
+            part(n, "public-a"),
+            part(n, "private-a"),
+            Kind::Route,
+            Label::text("NAT"),
+        ),
+    ]);
+}
+
+fn in_network(n: Node) -> Node {
+    n.within(Within::Construct(path("prod/network")))
 }
 
 fn object(owner: &str, body: serde_json::Value) -> KubeObject {
@@ -34,180 +101,6 @@ fn object(owner: &str, body: serde_json::Value) -> KubeObject {
         name: s("/metadata/name").unwrap_or_default(),
         body,
     }
-}
-
-/// A VPC with a public and a private subnet in each of two zones; the private ones route
-/// through a NAT gateway in their zone's public subnet.
-fn network(g: &mut Graph) -> Vec<Address> {
-    let vpc = add(
-        g,
-        "prod/network",
-        "aws_vpc",
-        "network",
-        tf! { "cidr_block" => "10.0.0.0/16" },
-    );
-    let igw = add(
-        g,
-        "prod/network",
-        "aws_internet_gateway",
-        "network_igw",
-        tf! { "vpc_id" => id(&vpc) },
-    );
-    let public_rt = add(
-        g,
-        "prod/network",
-        "aws_route_table",
-        "network_public",
-        tf! { "vpc_id" => id(&vpc) },
-    );
-    add(
-        g,
-        "prod/network",
-        "aws_route",
-        "network_public_internet",
-        tf! { "route_table_id" => id(&public_rt), "destination_cidr_block" => "0.0.0.0/0", "gateway_id" => id(&igw) },
-    );
-    let mut private = Vec::new();
-    for (z, public_cidr, private_cidr) in [
-        ("a", "10.0.96.0/19", "10.0.0.0/19"),
-        ("b", "10.0.128.0/19", "10.0.32.0/19"),
-    ] {
-        let public = add(
-            g,
-            "prod/network",
-            "aws_subnet",
-            &format!("network_public_{z}"),
-            tf! { "vpc_id" => id(&vpc), "cidr_block" => public_cidr, "availability_zone" => format!("us-east-1{z}") },
-        );
-        add(
-            g,
-            "prod/network",
-            "aws_route_table_association",
-            &format!("network_public_{z}"),
-            tf! { "subnet_id" => id(&public), "route_table_id" => id(&public_rt) },
-        );
-        let nat = add(
-            g,
-            "prod/network",
-            "aws_nat_gateway",
-            &format!("network_nat_{z}"),
-            tf! { "subnet_id" => id(&public) },
-        );
-        let subnet = add(
-            g,
-            "prod/network",
-            "aws_subnet",
-            &format!("network_private_{z}"),
-            tf! { "vpc_id" => id(&vpc), "cidr_block" => private_cidr, "availability_zone" => format!("us-east-1{z}") },
-        );
-        let rt = add(
-            g,
-            "prod/network",
-            "aws_route_table",
-            &format!("network_private_{z}"),
-            tf! { "vpc_id" => id(&vpc) },
-        );
-        add(
-            g,
-            "prod/network",
-            "aws_route",
-            &format!("network_private_{z}_nat"),
-            tf! { "route_table_id" => id(&rt), "destination_cidr_block" => "0.0.0.0/0", "nat_gateway_id" => id(&nat) },
-        );
-        add(
-            g,
-            "prod/network",
-            "aws_route_table_association",
-            &format!("network_private_{z}"),
-            tf! { "subnet_id" => id(&subnet), "route_table_id" => id(&rt) },
-        );
-        private.push(subnet);
-    }
-    private
-}
-
-fn ids(list: &[Address]) -> Value {
-    Value::List(list.iter().map(id).collect())
-}
-
-/// A DocumentDB-like data store at `prod/<name>` with its own key, security group and three
-/// instances; returns its security group.
-fn docdb(g: &mut Graph, name: &str, subnets: &[Address]) -> Address {
-    let owner = format!("prod/{name}");
-    let key = add(g, &owner, "aws_kms_key", &format!("{name}_key"), Map::new());
-    let sg = add(
-        g,
-        &owner,
-        "aws_security_group",
-        &format!("{name}_sg"),
-        tf! { "vpc_id" => "vpc-123" },
-    );
-    let sng = add(
-        g,
-        &owner,
-        "aws_docdb_subnet_group",
-        &format!("{name}_subnets"),
-        tf! { "subnet_ids" => ids(subnets) },
-    );
-    let cluster = add(
-        g,
-        &owner,
-        "aws_docdb_cluster",
-        name,
-        tf! {
-            "engine_version" => "5.0.0",
-            "port" => 27017_i64,
-            "db_subnet_group_name" => sng.attr::<String>("name"),
-            "vpc_security_group_ids" => vec![sg.attr::<String>("id")],
-            "kms_key_id" => key.attr::<String>("arn"),
-        },
-    );
-    for i in 1..=3 {
-        add(
-            g,
-            &owner,
-            "aws_docdb_cluster_instance",
-            &format!("{name}_instance_{i}"),
-            tf! { "cluster_identifier" => id(&cluster), "instance_class" => "db.r6g.xlarge" },
-        );
-    }
-    sg
-}
-
-fn eks(g: &mut Graph, subnets: &[Address]) -> Address {
-    let cluster = add(
-        g,
-        "prod/eks",
-        "aws_eks_cluster",
-        "eks",
-        tf! {
-            "name" => "prod-eks",
-            "version" => "1.33",
-            "vpc_config" => tf! { "subnet_ids" => ids(subnets), "endpoint_public_access" => false },
-        },
-    );
-    add(
-        g,
-        "prod/eks",
-        "aws_eks_node_group",
-        "eks_nodes_general",
-        tf! {
-            "cluster_name" => cluster.attr::<String>("name"),
-            "node_group_name" => "general",
-            "subnet_ids" => ids(subnets),
-            "instance_types" => vec!["m6i.xlarge"],
-            "scaling_config" => tf! { "min_size" => 3_i64, "desired_size" => 6_i64, "max_size" => 20_i64 },
-        },
-    );
-    add(g, "prod/eks", "aws_iam_role", "eks_cluster", Map::new());
-    add(
-        g,
-        "prod/eks",
-        "aws_cloudwatch_log_group",
-        "eks_logs",
-        Map::new(),
-    );
-    cluster
 }
 
 fn stack() -> Graph {
@@ -230,277 +123,291 @@ fn edge(d: &Diagram, from: &str, to: &str) -> Option<String> {
 }
 
 #[test]
-fn subnets_sit_in_their_zone_and_routes_decide_public_or_private() {
+fn parts_nest_in_parts_and_routes_are_drawn() {
     let mut g = stack();
     network(&mut g);
     let d = build(&g);
-    let zones: Vec<&str> = d
-        .groups
-        .iter()
-        .filter(|g| g.kind == model::GroupKind::Zone)
-        .map(|g| g.title.as_str())
-        .collect();
-    assert_eq!(zones, ["us-east-1a", "us-east-1b"]);
-    let a: Vec<(&str, &[String])> = d
+    let zone = d.groups.iter().position(|g| g.title == "us-east-1a");
+    let in_zone: Vec<&str> = d
         .nodes
         .iter()
-        .filter(|n| n.group.is_some_and(|z| d.groups[z].title == "us-east-1a"))
-        .map(|n| (n.title.as_str(), n.lines.as_slice()))
+        .filter(|n| n.group.is_some() && n.group == zone)
+        .map(|n| n.title.as_str())
         .collect();
+    assert_eq!(in_zone, ["public subnet", "private subnet"]);
     assert_eq!(
-        a,
-        [
-            (
-                "public subnet",
-                &["10.0.96.0/19".to_owned(), "NAT gateway".to_owned()][..]
-            ),
-            ("private subnet", &["10.0.0.0/19".to_owned()][..]),
-        ]
+        zone.and_then(|z| d.groups[z].parent)
+            .map(|v| (d.groups[v].title.as_str(), d.groups[v].detail.as_str())),
+        Some(("prod/network", "VPC 10.0.0.0/16"))
     );
+    let public = d.nodes.iter().find(|n| n.title == "public subnet");
     assert_eq!(
-        edge(&d, "public subnet", "private subnet").as_deref(),
-        Some("NAT")
+        public.map(|n| n.lines.clone()),
+        Some(vec!["10.0.96.0/19".to_owned(), "NAT gateway".to_owned()])
     );
     assert_eq!(
         edge(&d, "Internet", "internet gateway").as_deref(),
         Some("")
     );
-    let vpc = d.groups.iter().find(|g| g.kind == model::GroupKind::Vpc);
     assert_eq!(
-        vpc.map(|v| (v.title.as_str(), v.detail.as_str())),
-        Some(("prod/network", "VPC 10.0.0.0/16"))
+        edge(&d, "public subnet", "private subnet").as_deref(),
+        Some("NAT")
     );
+    assert_eq!(d.edges[0].kind, EdgeKind::Route);
 }
 
 #[test]
-fn one_construct_is_one_node_with_its_engine_size_and_port() {
+fn rule_edges_land_on_the_nearest_drawn_ancestor_and_merge_their_ports() {
     let mut g = stack();
-    let subnets = network(&mut g);
-    docdb(&mut g, "metadata", &subnets);
+    network(&mut g);
+    // A database's security group, and a connection below it owning the rules.
+    let sg = add(&mut g, "prod/db", "aws_security_group", "db_sg");
+    let eks = add(&mut g, "prod/eks", "aws_eks_cluster", "eks");
+    g.nodes.push(
+        node("prod/eks", "eks_eks", Declared::KubernetesGroup)
+            .line("EKS prod-eks")
+            .within(Within::Construct(path("prod/network"))),
+    );
+    g.nodes
+        .push(in_network(node("prod/db", "data_db", Declared::Data)).line("port 5432"));
+    for port in [":5432", ":5433", ":5432"] {
+        g.edges.push(Edge::new(
+            At::Owner(eks.clone()),
+            At::Owner(sg.clone()),
+            Kind::Traffic,
+            Label::port(port, true),
+        ));
+    }
+    g.edges.extend([
+        Edge::new(
+            At::Cidr("192.168.0.0/24".into()),
+            at("prod/db/from-vpn"),
+            Kind::Traffic,
+            Label::port(":5432", true),
+        ),
+        Edge::new(
+            at("prod/db"),
+            At::Outbound("0.0.0.0/0".into()),
+            Kind::Traffic,
+            Label::port(":443", false),
+        ),
+        // Neither end drawn: nothing, and no outside node for it.
+        Edge::new(
+            At::External {
+                key: "ghost".into(),
+                title: "ghost".into(),
+                lines: Vec::new(),
+            },
+            at("elsewhere/thing"),
+            Kind::Traffic,
+            Label::port(":1", true),
+        ),
+    ]);
     let d = build(&g);
-    let stores: Vec<&model::Node> = d
-        .nodes
-        .iter()
-        .filter(|n| n.kind == NodeKind::Data)
-        .collect();
-    assert_eq!(stores.len(), 1);
-    assert_eq!(stores[0].title, "prod/metadata");
     assert_eq!(
-        stores[0].lines,
-        ["DocumentDB 5.0.0", "3 × db.r6g.xlarge", "port 27017"]
+        edge(&d, "prod/eks", "prod/db").as_deref(),
+        Some(":5432, :5433")
     );
-    // In the VPC its subnets belong to; keys and subnet groups are not drawn.
-    assert_eq!(
-        stores[0].group.map(|g| d.groups[g].kind),
-        Some(model::GroupKind::Vpc)
-    );
-    assert!(!mermaid(&g).contains("kms"));
-}
-
-#[test]
-fn security_group_rules_connect_the_constructs_owning_the_groups() {
-    let mut g = stack();
-    let subnets = network(&mut g);
-    let cluster = eks(&mut g, &subnets);
-    let sg = docdb(&mut g, "metadata", &subnets);
-    add(
-        &mut g,
-        "prod/metadata",
-        "aws_vpc_security_group_ingress_rule",
-        "metadata_from_prod_eks",
-        tf! {
-            "security_group_id" => id(&sg),
-            "referenced_security_group_id" => cluster.attr::<String>("vpc_config[0].cluster_security_group_id"),
-            "ip_protocol" => "tcp",
-            "from_port" => 27017_i64,
-            "to_port" => 27017_i64,
-        },
-    );
-    let d = build(&g);
-    assert_eq!(
-        edge(&d, "prod/eks", "prod/metadata").as_deref(),
-        Some(":27017")
-    );
-    // The cluster is a box: control plane and node group inside, IAM role and logs left out.
-    assert_eq!(
-        node_titles(&d)
-            .into_iter()
-            .filter(|t| t.contains("control plane") || t.contains("node group"))
-            .collect::<Vec<_>>(),
-        ["control plane", "node group general"]
-    );
-    let ng = d.nodes.iter().find(|n| n.title == "node group general");
-    assert_eq!(
-        ng.map(|n| n.lines.clone()),
-        Some(vec![
-            "m6i.xlarge".to_owned(),
-            "3–20 nodes (desired 6)".to_owned(),
-            "zones a, b".to_owned()
-        ])
-    );
-    let dot = dot(&g);
-    assert!(dot.contains("ltail=\"cluster_eks_eks\""), "{dot}");
-}
-
-#[test]
-fn raw_expressions_and_cidrs_are_resolved() {
-    let mut g = stack();
-    add(
-        &mut g,
-        "prod/api",
-        "aws_security_group",
-        "api_sg",
-        Map::new(),
-    );
-    add(
-        &mut g,
-        "prod/api",
-        "aws_ecs_service",
-        "api",
-        tf! { "desired_count" => 2_i64 },
-    );
-    let sg = docdb(&mut g, "db", &[]);
-    add(
-        &mut g,
-        "prod/db",
-        "aws_vpc_security_group_ingress_rule",
-        "db_from_api",
-        tf! {
-            "security_group_id" => id(&sg),
-            "referenced_security_group_id" => Value::Expr("aws_security_group.api_sg.id".into()),
-            "ip_protocol" => "tcp",
-            "from_port" => 5432_i64,
-            "to_port" => 5432_i64,
-        },
-    );
-    add(
-        &mut g,
-        "prod/api",
-        "aws_vpc_security_group_egress_rule",
-        "api_https",
-        tf! {
-            "security_group_id" => Value::Expr("aws_security_group.api_sg.id".into()),
-            "cidr_ipv4" => "0.0.0.0/0",
-            "ip_protocol" => "tcp",
-            "from_port" => 443_i64,
-            "to_port" => 443_i64,
-        },
-    );
-    add(
-        &mut g,
-        "prod/db",
-        "aws_vpc_security_group_ingress_rule",
-        "db_from_office",
-        tf! { "security_group_id" => id(&sg), "cidr_ipv4" => "192.168.0.0/24", "ip_protocol" => "-1" },
-    );
-    let d = build(&g);
-    assert_eq!(edge(&d, "prod/api", "prod/db").as_deref(), Some(":5432"));
-    assert_eq!(edge(&d, "prod/api", "Internet").as_deref(), Some(":443"));
     assert_eq!(
         edge(&d, "192.168.0.0/24", "prod/db").as_deref(),
-        Some("all traffic")
+        Some(":5432")
+    );
+    let outbound = d.nodes.iter().find(|n| n.lines == ["outbound"]);
+    assert_eq!(outbound.map(|n| n.title.as_str()), Some("Internet"));
+    assert!(!node_titles(&d).contains(&"ghost"));
+    // Clusters sit in their network, data stores too.
+    let eks_group = d.groups.iter().find(|g| g.title == "prod/eks");
+    assert_eq!(
+        eks_group
+            .and_then(|g| g.parent)
+            .map(|p| d.groups[p].title.as_str()),
+        Some("prod/network")
     );
 }
 
 #[test]
-fn listener_rules_route_the_load_balancer_to_the_ecs_service() {
+fn a_store_lists_the_ports_its_ingress_rules_open() {
     let mut g = stack();
-    let lb = add(
-        &mut g,
-        "prod/alb",
-        "aws_lb",
-        "alb",
-        tf! { "internal" => false, "load_balancer_type" => "application" },
+    let sg = add(&mut g, "prod/events", "aws_security_group", "events_sg");
+    add(&mut g, "prod/api", "aws_security_group", "api_sg");
+    g.nodes.push(node("prod/api", "ecs_api", Declared::Compute));
+    g.nodes.push(
+        node("prod/events", "data_events", Declared::Data)
+            .line("MSK Kafka 3.8.x")
+            .ports_from_rules(),
     );
-    let https = add(
-        &mut g,
-        "prod/alb",
-        "aws_lb_listener",
-        "alb_https",
-        tf! { "load_balancer_arn" => lb.attr::<String>("arn"), "port" => 443_i64, "protocol" => "HTTPS" },
+    g.nodes.push(
+        node("prod/quiet", "data_quiet", Declared::Data)
+            .line("MSK Serverless (Kafka)")
+            .ports_from_rules(),
     );
-    add(
-        &mut g,
-        "prod/alb",
-        "aws_lb_listener",
-        "alb_http",
-        tf! {
-            "load_balancer_arn" => lb.attr::<String>("arn"),
-            "port" => 80_i64,
-            "protocol" => "HTTP",
-            "default_action" => vec![Value::Map(tf! { "type" => "redirect", "redirect" => tf! { "port" => "443" } })],
-        },
+    for (port, ingress) in [(":9098", true), (":9098", true), (":9999", false)] {
+        g.edges.push(Edge::new(
+            at("prod/api"),
+            At::Owner(sg.clone()),
+            Kind::Traffic,
+            Label::port(port, ingress),
+        ));
+    }
+    let d = build(&g);
+    let lines = |t: &str| {
+        d.nodes
+            .iter()
+            .find(|n| n.title == t)
+            .map(|n| n.lines.clone())
+    };
+    assert_eq!(
+        lines("prod/events"),
+        Some(vec!["MSK Kafka 3.8.x".to_owned(), "port 9098".to_owned()])
     );
-    let cluster = add(
-        &mut g,
-        "prod/ecs",
-        "aws_ecs_cluster",
-        "ecs",
-        tf! { "name" => "prod-ecs" },
+    assert_eq!(
+        lines("prod/quiet"),
+        Some(vec!["MSK Serverless (Kafka)".to_owned()])
     );
-    let tg = add(
-        &mut g,
-        "prod/api",
-        "aws_lb_target_group",
-        "api_targets",
-        tf! { "port" => 8000_i64 },
+}
+
+#[test]
+fn forwarding_goes_from_the_load_balancer_to_its_target_in_the_placed_cluster() {
+    let mut g = stack();
+    network(&mut g);
+    g.nodes.push(
+        node("prod/ecs", "ecs_ecs", Declared::ClusterGroup)
+            .line("ECS prod-ecs")
+            .within(Within::Placed),
     );
-    add(
-        &mut g,
-        "prod/api",
-        "aws_lb_listener_rule",
-        "api_rule",
-        tf! {
-            "listener_arn" => https.attr::<String>("arn"),
-            "action" => vec![Value::Map(tf! { "type" => "forward", "target_group_arn" => tg.attr::<String>("arn") })],
-            "condition" => vec![Value::Map(tf! { "host_header" => tf! { "values" => vec!["api.example.com"] } })],
-        },
+    g.nodes.push(
+        node("prod/idle", "ecs_idle", Declared::ClusterGroup)
+            .line("ECS prod-idle")
+            .within(Within::Placed),
     );
-    let task = add(
-        &mut g,
-        "prod/api",
-        "aws_ecs_task_definition",
-        "api_task",
-        tf! { "cpu" => "512", "memory" => "1024" },
+    g.nodes.push(
+        in_network(node("prod/alb", "lb_alb", Declared::Entry)).line("ALB · internet-facing"),
     );
-    add(
-        &mut g,
-        "prod/api",
-        "aws_ecs_service",
-        "api",
-        tf! {
-            "cluster" => cluster.attr::<String>("arn"),
-            "task_definition" => task.attr::<String>("arn"),
-            "desired_count" => 3_i64,
-            "launch_type" => "FARGATE",
-            "load_balancer" => vec![Value::Map(tf! { "target_group_arn" => tg.attr::<String>("arn"), "container_port" => 8000_i64 })],
-        },
+    g.nodes.push(
+        node("prod/api", "ecs_api", Declared::Compute)
+            .line("ECS service · Fargate")
+            .within(Within::Construct(path("prod/ecs"))),
     );
+    g.placements.push(stacksmith_core::Placement {
+        of: path("prod/ecs"),
+        within: path("prod/network"),
+    });
+    g.edges.push(Edge::new(
+        at("prod/alb"),
+        at("prod/api"),
+        Kind::Forward,
+        Label::text("api.example.com → :8000"),
+    ));
     let d = build(&g);
     assert_eq!(
         edge(&d, "prod/alb", "prod/api").as_deref(),
         Some("api.example.com → :8000")
     );
-    let alb = d.nodes.iter().find(|n| n.title == "prod/alb");
-    assert_eq!(
-        alb.map(|n| n.lines.clone()),
-        Some(vec![
-            "ALB · internet-facing".to_owned(),
-            "HTTPS 443 · HTTP 80 → 443".to_owned()
-        ])
-    );
     let api = d.nodes.iter().find(|n| n.title == "prod/api");
+    let cluster = api.and_then(|n| n.group);
     assert_eq!(
-        api.map(|n| (n.lines.clone(), n.group.map(|g| d.groups[g].title.clone()))),
-        Some((
-            vec![
-                "ECS service · Fargate".to_owned(),
-                "3 tasks · 0.5 vCPU / 1 GiB".to_owned(),
-                "port 8000".to_owned()
-            ],
-            Some("prod/ecs".to_owned())
-        ))
+        cluster.map(|c| d.groups[c].title.as_str()),
+        Some("prod/ecs")
     );
+    assert_eq!(
+        cluster
+            .and_then(|c| d.groups[c].parent)
+            .map(|v| d.groups[v].title.as_str()),
+        Some("prod/network")
+    );
+    // A cluster nothing runs in is drawn as a node, not an empty box.
+    let idle = d.nodes.iter().find(|n| n.title == "prod/idle");
+    assert_eq!(
+        idle.map(|n| (n.kind, n.lines.clone())),
+        Some((NodeKind::Compute, vec!["ECS prod-idle".to_owned()]))
+    );
+}
+
+#[test]
+fn identities_sit_in_their_namespace_and_grants_join_per_pair() {
+    let mut g = stack();
+    g.nodes
+        .push(node("prod/eks", "eks_eks", Declared::KubernetesGroup).line("EKS prod-eks"));
+    let bucket = add(&mut g, "prod/backups", "aws_s3_bucket", "backups");
+    let key = add(&mut g, "prod/backups", "aws_kms_key", "backups_key");
+    g.nodes
+        .push(node("prod/backups", "data_backups", Declared::Data).line("S3 bucket"));
+    g.nodes.push(
+        node("prod/eks/backup", "irsa_eks_backup", Declared::Identity)
+            .line("IAM role (IRSA) for ServiceAccount")
+            .line("app/api")
+            .within(Within::Namespace("app".into())),
+    );
+    g.edges.push(Edge::new(
+        At::ServiceAccount("app".into(), "api".into()),
+        at("prod/eks/backup"),
+        Kind::RunsAs,
+        Label::None,
+    ));
+    let access = |service: &str, read: bool| Label::Access {
+        via: "IAM",
+        service: service.to_owned(),
+        read,
+        incidental: service == "kms",
+    };
+    for (target, service, read) in [
+        (&bucket, "s3", true),
+        (&bucket, "s3", false),
+        (&key, "kms", true),
+    ] {
+        g.edges.push(Edge::new(
+            at("prod/eks/backup"),
+            At::Owner(target.clone()),
+            Kind::Grant,
+            access(service, read),
+        ));
+    }
+    g.objects = workloads();
+    let d = build(&g);
+    let role = d.nodes.iter().find(|n| n.title == "prod/eks/backup");
+    assert_eq!(
+        role.and_then(|n| n.group)
+            .map(|g| d.groups[g].title.as_str()),
+        Some("namespace app")
+    );
+    assert_eq!(
+        edge(&d, "prod/eks/backup", "prod/backups").as_deref(),
+        Some("IAM s3 write")
+    );
+    assert_eq!(
+        edge(&d, "Deployment api", "prod/eks/backup").as_deref(),
+        Some("runs as")
+    );
+    // One Kubernetes cluster: namespaces are drawn inside it.
+    let ns = d.groups.iter().find(|g| g.title == "namespace app");
+    assert_eq!(
+        ns.and_then(|n| n.parent)
+            .map(|p| d.groups[p].title.as_str()),
+        Some("prod/eks")
+    );
+}
+
+#[test]
+fn replication_from_outside_draws_the_source() {
+    let mut g = Graph::new("standby", "us-west-2");
+    g.nodes
+        .push(node("standby/db", "data_db", Declared::Data).line("RDS read replica"));
+    g.edges.push(Edge::new(
+        At::External {
+            key: "rds_primary-db".into(),
+            title: "primary-db".into(),
+            lines: vec!["RDS instance of stack primary".into(), "us-east-1".into()],
+        },
+        at("standby/db"),
+        Kind::Replication,
+        Label::text("replication"),
+    ));
+    let d = build(&g);
+    assert_eq!(
+        edge(&d, "primary-db", "standby/db").as_deref(),
+        Some("replication")
+    );
+    assert_eq!(d.edges[0].kind, EdgeKind::Replication);
 }
 
 fn workloads() -> Vec<KubeObject> {
@@ -630,131 +537,6 @@ fn network_policies_draw_their_ingress_and_egress_peers() {
 }
 
 #[test]
-fn service_account_roles_sit_in_their_namespace_and_grants_are_edges() {
-    let mut g = stack();
-    let subnets = network(&mut g);
-    eks(&mut g, &subnets);
-    let bucket = add(
-        &mut g,
-        "prod/backups",
-        "aws_s3_bucket",
-        "backups",
-        Map::new(),
-    );
-    add(
-        &mut g,
-        "prod/eks/backup",
-        "aws_iam_role",
-        "eks_backup_irsa",
-        Map::new(),
-    );
-    g.data.push(Resource::new(
-        Address::data("prod", "aws_iam_policy_document", "eks_backup_irsa_trust"),
-        path("prod/eks/backup"),
-        tf! { "statement" => vec![Value::Map(tf! {
-            "actions" => vec!["sts:AssumeRoleWithWebIdentity"],
-            "condition" => vec![Value::Map(tf! { "values" => vec!["system:serviceaccount:app:api"] })],
-        })] },
-    ));
-    g.data.push(Resource::new(
-        Address::data("prod", "aws_iam_policy_document", "eks_backup_irsa_policy"),
-        path("prod/eks/backup"),
-        tf! { "statement" => vec![Value::Map(tf! {
-            "actions" => vec!["s3:PutObject", "s3:GetObject"],
-            "resources" => vec![Value::Template(Template::new().with(&bucket.attr::<String>("arn")).lit("/*"))],
-        })] },
-    ));
-    g.objects = workloads();
-    let d = build(&g);
-    let role = d.nodes.iter().find(|n| n.title == "prod/eks/backup");
-    assert_eq!(
-        role.and_then(|n| n.group)
-            .map(|g| d.groups[g].title.as_str()),
-        Some("namespace app")
-    );
-    assert_eq!(
-        edge(&d, "prod/eks/backup", "prod/backups").as_deref(),
-        Some("IAM s3 write")
-    );
-    assert_eq!(
-        edge(&d, "Deployment api", "prod/eks/backup").as_deref(),
-        Some("runs as")
-    );
-    // One EKS cluster: namespaces are drawn inside it.
-    let ns = d.groups.iter().find(|g| g.title == "namespace app");
-    assert_eq!(
-        ns.and_then(|n| n.parent)
-            .map(|p| d.groups[p].title.as_str()),
-        Some("prod/eks")
-    );
-}
-
-#[test]
-fn a_replica_of_another_stacks_database_comes_from_outside() {
-    let mut g = Graph::new("standby", "us-west-2");
-    g.after.push("primary".into());
-    add(
-        &mut g,
-        "standby/db",
-        "aws_db_instance",
-        "db",
-        tf! {
-            "instance_class" => "db.m7g.large",
-            "multi_az" => true,
-            "port" => 5432_i64,
-            "replicate_source_db" => Template::new()
-                .lit("arn:")
-                .with(&Address::data("standby", "aws_partition", "current").attr::<String>("partition"))
-                .lit(":rds:us-east-1:123:db:primary-db"),
-        },
-    );
-    let d = build(&g);
-    assert_eq!(
-        edge(&d, "primary-db", "standby/db").as_deref(),
-        Some("replication")
-    );
-    let source = d.nodes.iter().find(|n| n.title == "primary-db");
-    assert_eq!(
-        source.map(|n| n.lines.clone()),
-        Some(vec![
-            "RDS instance of stack primary".to_owned(),
-            "us-east-1".to_owned()
-        ])
-    );
-}
-
-#[test]
-fn local_read_replicas_are_counted_not_drawn() {
-    let mut g = stack();
-    let db = add(
-        &mut g,
-        "prod/db",
-        "aws_db_instance",
-        "db",
-        tf! { "engine" => "postgres", "engine_version" => "16", "instance_class" => "db.t3.medium", "port" => 5432_i64 },
-    );
-    add(
-        &mut g,
-        "prod/db",
-        "aws_db_instance",
-        "db_replica_1",
-        tf! { "replicate_source_db" => db.attr::<String>("identifier"), "instance_class" => "db.t3.medium" },
-    );
-    let d = build(&g);
-    let node = d.nodes.iter().find(|n| n.title == "prod/db");
-    assert_eq!(
-        node.map(|n| n.lines.clone()),
-        Some(vec![
-            "RDS PostgreSQL 16".to_owned(),
-            "db.t3.medium".to_owned(),
-            "+ 1 read replica".to_owned(),
-            "port 5432".to_owned()
-        ])
-    );
-    assert!(d.edges.is_empty());
-}
-
-#[test]
 fn labels_are_escaped_for_both_formats() {
     assert_eq!(
         mermaid::escape(r#"a "b" <i>#1 & `c` | d"#),
@@ -781,12 +563,14 @@ fn labels_are_escaped_for_both_formats() {
 #[test]
 fn ids_are_safe_and_unique() {
     let mut g = stack();
-    add(&mut g, "prod/a-b", "aws_s3_bucket", "a_b", Map::new());
-    add(&mut g, "prod/a_b", "aws_s3_bucket", "a_b_2", Map::new());
-    add(&mut g, "prod/9x", "aws_s3_bucket", "x9", Map::new());
+    g.nodes.extend([
+        node("prod/a-b", "data_a-b", Declared::Data),
+        node("prod/a_b", "data_a_b", Declared::Data),
+        node("prod/9x", "9x", Declared::Data),
+    ]);
     let d = build(&g);
     let ids: Vec<&str> = d.nodes.iter().map(|n| n.id.as_str()).collect();
-    assert_eq!(ids, ["data_a_b", "data_a_b_2", "data_9x"]);
+    assert_eq!(ids, ["data_a_b", "data_a_b_2", "n_9x"]);
     assert!(
         ids.iter()
             .all(|i| i.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
@@ -796,9 +580,7 @@ fn ids_are_safe_and_unique() {
 #[test]
 fn same_graph_same_text() {
     let mut g = stack();
-    let subnets = network(&mut g);
-    eks(&mut g, &subnets);
-    docdb(&mut g, "metadata", &subnets);
+    network(&mut g);
     g.objects = workloads();
     assert_eq!(mermaid(&g), mermaid(&g));
     assert_eq!(dot(&g), dot(&g));
@@ -814,4 +596,158 @@ fn an_empty_stack_is_an_empty_picture() {
     let g = stack();
     insta::assert_snapshot!("empty_stack_mermaid", mermaid(&g));
     insta::assert_snapshot!("empty_stack_dot", dot(&g));
+}
+
+/// `n` web services in one namespace, each a Deployment with its Service, Ingress, HPA, PDB
+/// and a NetworkPolicy letting the previous service in.
+fn services(n: usize) -> Vec<KubeObject> {
+    let mut out = Vec::with_capacity(6 * n);
+    for i in 0..n {
+        let name = format!("svc{i}");
+        let prev = format!("svc{}", i.saturating_sub(1));
+        let labels = json!({"app": name, "part-of": "shop"});
+        out.extend([
+            object("prod/app", json!({
+                "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "app"},
+                "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}}, "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {"containers": [{"name": "c", "image": "web:1", "ports": [{"name": "http", "containerPort": 8000}]}]}
+                }}
+            })),
+            object("prod/app", json!({
+                "apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "app"},
+                "spec": {"selector": {"part-of": "shop", "app": name}, "ports": [{"port": 80, "targetPort": "http"}]}
+            })),
+            object("prod/app", json!({
+                "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": name, "namespace": "app"},
+                "spec": {"rules": [{"host": format!("{name}.example.com"), "http": {"paths": [
+                    {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": name, "port": {"number": 80}}}}
+                ]}}]}
+            })),
+            object("prod/app", json!({
+                "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": name, "namespace": "app"},
+                "spec": {"scaleTargetRef": {"kind": "Deployment", "name": name}, "minReplicas": 2, "maxReplicas": 9}
+            })),
+            object("prod/app", json!({
+                "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": name, "namespace": "app"},
+                "spec": {"selector": {"matchLabels": {"part-of": "shop", "app": name}}, "maxUnavailable": 1}
+            })),
+            object("prod/app", json!({
+                "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": name, "namespace": "app"},
+                "spec": {"podSelector": {"matchLabels": {"app": name}},
+                    "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": prev}}}], "ports": [{"port": 8000}]}]}
+            })),
+        ]);
+    }
+    out
+}
+
+/// `n` cloud services as constructs declare them: an ECS-like service in a cluster behind a
+/// load balancer (forwarding, an ingress rule on its group), each with a database of its own
+/// that lists the ports its rules open and a grant to a shared bucket.
+///
+/// The cluster is not placed in the network: DOT's layout hints keep each store below every
+/// node of each group beside it in the VPC, one invisible edge per pair, so a cluster of `n`
+/// services next to `n` stores writes `n²` lines (Mermaid links the group once). That is
+/// the output format, kept byte-identical here; see the report of this change.
+fn cloud_services(g: &mut Graph, n: usize) {
+    network(g);
+    let bucket = add(g, "prod/assets", "aws_s3_bucket", "assets");
+    let alb = add(g, "prod/alb", "aws_security_group", "alb_sg");
+    g.nodes.extend([
+        node("prod/assets", "data_assets", Declared::Data),
+        in_network(node("prod/alb", "lb_alb", Declared::Entry)),
+        node("prod/ecs", "ecs_ecs", Declared::ClusterGroup).within(Within::Placed),
+    ]);
+    for i in 0..n {
+        let svc = format!("prod/svc{i}");
+        let db = format!("prod/db{i}");
+        let sg = add(g, &svc, "aws_security_group", &format!("svc{i}_sg"));
+        let db_sg = add(g, &db, "aws_security_group", &format!("db{i}_sg"));
+        g.nodes.push(
+            node(&svc, &format!("ecs_svc{i}"), Declared::Compute)
+                .within(Within::Construct(path("prod/ecs"))),
+        );
+        g.nodes
+            .push(in_network(node(&db, &format!("data_db{i}"), Declared::Data)).ports_from_rules());
+        g.edges.extend([
+            Edge::new(
+                At::Owner(alb.clone()),
+                At::Owner(sg.clone()),
+                Kind::Traffic,
+                Label::port(":8000", true),
+            ),
+            Edge::new(
+                at(&svc),
+                At::Owner(db_sg),
+                Kind::Traffic,
+                Label::port(":5432", true),
+            ),
+            Edge::new(
+                at("prod/alb"),
+                at(&svc),
+                Kind::Forward,
+                Label::text(format!("svc{i}.example.com → :8000")),
+            ),
+            Edge::new(
+                at(&format!("{svc}/task")),
+                At::Owner(bucket.clone()),
+                Kind::Grant,
+                Label::Access {
+                    via: "IAM",
+                    service: "s3".into(),
+                    read: true,
+                    incidental: false,
+                },
+            ),
+        ]);
+    }
+}
+
+/// The diagram's unit steps per service, building and rendering both formats.
+fn work_per_service(n: usize) -> f64 {
+    let mut g = stack();
+    g.objects = services(n);
+    cloud_services(&mut g, n);
+    let before = work();
+    let d = build(&g);
+    let text = mermaid::render(&d).len() + dot::render(&d).len();
+    assert!(text > n);
+    assert!(d.nodes.len() > 5 * n);
+    (work() - before) as f64 / n as f64
+}
+
+#[test]
+fn diagram_work_per_object_stays_flat_as_the_stack_grows() {
+    let small = work_per_service(1_000);
+    let large = work_per_service(10_000);
+    eprintln!("work per service: {small:.2} at 1,000, {large:.2} at 10,000");
+    // Linear passes do the same work per service at any size; a scan of every object per
+    // object would do ten times as much per service at ten times the size.
+    assert!(
+        large <= small * 1.05,
+        "work per service grew from {small:.1} (1,000 services) to {large:.1} (10,000)"
+    );
+}
+
+#[test]
+fn many_nodes_wanting_one_id_get_numbered_in_linear_work() {
+    let ids = |n: usize| {
+        let mut g = stack();
+        g.nodes
+            .extend((0..n).map(|i| node(&format!("prod/s{i}"), "same", Declared::Data)));
+        g.nodes.push(node("prod/other", "same_3", Declared::Data));
+        let before = work();
+        let d = build(&g);
+        let ids: Vec<String> = d.nodes.iter().map(|n| n.id.clone()).collect();
+        (ids, work() - before)
+    };
+    let (small, small_work) = ids(3);
+    assert_eq!(small, ["same", "same_2", "same_3", "same_3_2"]);
+    let (_, work_1000) = ids(1_000);
+    let (_, work_4000) = ids(4_000);
+    assert!(
+        work_4000 <= 4 * work_1000 + small_work,
+        "{work_1000} → {work_4000}"
+    );
 }
