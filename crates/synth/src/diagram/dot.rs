@@ -147,21 +147,61 @@ pub(crate) fn render(d: &Diagram) -> String {
     out
 }
 
+/// Above this many invisible edges for one hint, the hint goes through a junction node (the
+/// output stays linear in the number of nodes).
+const JUNCTION_AT: usize = 256;
+
 /// Layout hints: invisible edges (see [`Diagram::layout_hints`]) and the internet on top.
 fn layout_hints(d: &Diagram, out: &mut String) {
     let nodes = |e: End| match e {
         End::Node(n) => vec![n],
         End::Group(g) => d.nodes_within(g),
     };
-    for (from, to) in d.layout_hints() {
-        for a in nodes(from) {
-            for b in nodes(to) {
+    for (i, hint) in d.layout_hints().iter().enumerate() {
+        let above: Vec<Vec<usize>> = hint.above.iter().map(|&e| nodes(e)).collect();
+        let below: Vec<Vec<usize>> = hint.below.iter().map(|&e| nodes(e)).collect();
+        let (a, b) = (
+            above.iter().map(Vec::len).sum::<usize>(),
+            below.iter().map(Vec::len).sum::<usize>(),
+        );
+        if a.saturating_mul(b) > JUNCTION_AT {
+            // Many above many: one invisible junction between them keeps the order with
+            // a + b edges instead of a × b.
+            let junction = format!("hint_{i}");
+            let _ = writeln!(
+                out,
+                "  \"{junction}\" [style=invis, shape=point, width=0, height=0, label=\"\"];"
+            );
+            for &n in above.iter().flatten() {
                 super::tick();
                 let _ = writeln!(
                     out,
-                    "  \"{}\" -> \"{}\" [style=invis];",
-                    d.nodes[a].id, d.nodes[b].id
+                    "  \"{}\" -> \"{junction}\" [style=invis];",
+                    d.nodes[n].id
                 );
+            }
+            for &n in below.iter().flatten() {
+                super::tick();
+                let _ = writeln!(
+                    out,
+                    "  \"{junction}\" -> \"{}\" [style=invis];",
+                    d.nodes[n].id
+                );
+            }
+            continue;
+        }
+        for to in &below {
+            for from in &above {
+                for &x in from {
+                    for &y in to {
+                        super::tick();
+                        let _ = writeln!(
+                            out,
+                            "  \"{}\" -> \"{}\" [style=invis];",
+                            d.nodes[x].id, d.nodes[y].id
+                        );
+                    }
+                }
             }
         }
     }

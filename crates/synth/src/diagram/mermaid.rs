@@ -150,7 +150,7 @@ pub(crate) fn render(d: &Diagram) -> String {
         written += 1;
     }
     // Invisible links after the visible ones, so they do not shift linkStyle's numbering.
-    for (from, to) in d.layout_hints() {
+    for (from, to) in d.layout_hints().iter().flat_map(|h| h.pairs()) {
         if let (Some(from), Some(to)) = (end_id(d, from), end_id(d, to)) {
             let _ = writeln!(out, "  {from} ~~~ {to}");
         }

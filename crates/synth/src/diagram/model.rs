@@ -323,10 +323,10 @@ impl Diagram {
             .or_else(|| self.child_groups(Some(g)).find_map(|c| self.anchor(c)))
     }
 
-    /// Pairs to keep one above the other with invisible edges, so both renderers draw a
+    /// What to keep one above the other with invisible edges, so both renderers draw a
     /// VPC's zones above what runs in it, a cluster's control plane and node groups above its
     /// namespaces, and a VPC's data stores below their users. A group stands for all of it.
-    pub fn layout_hints(&self) -> Vec<(End, End)> {
+    pub fn layout_hints(&self) -> Vec<Hint> {
         let mut out = Vec::new();
         for (v, g) in self.groups.iter().enumerate() {
             if !self.group_has_nodes(v) {
@@ -355,13 +355,19 @@ impl Diagram {
                         .get(zones.len() / 2)
                         .and_then(|&z| self.child_nodes(Some(z)).last())
                     {
-                        out.extend(below.iter().map(|&e| (End::Node(bottom), e)));
+                        out.push(Hint {
+                            above: vec![End::Node(bottom)],
+                            below: below.clone(),
+                        });
                     }
                     let (data, users): (Vec<End>, Vec<End>) = below.into_iter().partition(
                         |e| matches!(e, End::Node(n) if self.nodes[*n].kind == NodeKind::Data),
                     );
-                    for &to in &data {
-                        out.extend(users.iter().map(|&from| (from, to)));
+                    if !data.is_empty() && !users.is_empty() {
+                        out.push(Hint {
+                            above: users,
+                            below: data,
+                        });
                     }
                 }
                 GroupKind::Cluster => {
@@ -371,13 +377,32 @@ impl Diagram {
                         .map(End::Group)
                         .collect();
                     for top in self.child_nodes(Some(v)) {
-                        out.extend(below.iter().map(|&e| (End::Node(top), e)));
+                        out.push(Hint {
+                            above: vec![End::Node(top)],
+                            below: below.clone(),
+                        });
                     }
                 }
                 _ => {}
             }
         }
         out
+    }
+}
+
+/// Everything in `above` is drawn above everything in `below`.
+#[derive(Clone, Debug)]
+pub(crate) struct Hint {
+    pub above: Vec<End>,
+    pub below: Vec<End>,
+}
+
+impl Hint {
+    /// The (above, below) pairs, below-major: each end of `below` under every end of `above`.
+    pub fn pairs(&self) -> impl Iterator<Item = (End, End)> + '_ {
+        self.below
+            .iter()
+            .flat_map(|&b| self.above.iter().map(move |&a| (a, b)))
     }
 }
 
