@@ -327,7 +327,7 @@ impl Cache {
     /// shards), Multi-AZ, port.
     fn draw(&self, cx: &mut Lowering<'_>) {
         let path = cx.path().clone();
-        let nodes = self.shards.unwrap_or(1) * (self.replicas + 1);
+        let nodes = u64::from(self.shards.unwrap_or(1)) * (u64::from(self.replicas) + 1);
         let size = format!("{nodes} × {}", self.node_type);
         let shards = self.shards.map(|s| format!("{s} shards"));
         cx.node(
@@ -477,7 +477,10 @@ impl Lower for Cache {
         };
         match self.shards {
             None => {
-                body.insert("num_cache_clusters".into(), (self.replicas + 1).into());
+                body.insert(
+                    "num_cache_clusters".into(),
+                    (i64::from(self.replicas) + 1).into(),
+                );
             }
             Some(shards) => {
                 body.insert("cluster_mode".into(), "enabled".into());
@@ -618,6 +621,16 @@ mod tests {
                 .iter()
                 .any(|o| o.name == "sessions_configuration_endpoint")
         );
+    }
+
+    #[test]
+    fn the_largest_counts_are_reported_not_overflowed() {
+        for g in [
+            lowered(|c| c.replicas(u32::MAX), "cache"),
+            lowered(|c| c.cluster_mode(u32::MAX, u32::MAX), "cache"),
+        ] {
+            assert!(g.diagnostics.has_errors());
+        }
     }
 
     #[test]
