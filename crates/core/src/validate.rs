@@ -111,6 +111,24 @@ fn valid_data_key(key: &str) -> bool {
 fn crossings(g: &Graph, out: &mut Vec<Diagnostic>) {
     let mut seen: BTreeMap<(SourceKind, &str, &str, &str), &crate::Crossing> = BTreeMap::new();
     let mut clashes: BTreeSet<(SourceKind, &str, &str)> = BTreeSet::new();
+    if g.crossings.is_empty() {
+        return;
+    }
+    // The first object and the first external declaration of each (kind, namespace, name).
+    let mut declared: HashMap<(&str, &str, &str), &Path> = HashMap::new();
+    for o in &g.objects {
+        if let Some(ns) = o.namespace.as_deref() {
+            declared
+                .entry((o.kind.as_str(), ns, o.name.as_str()))
+                .or_insert(&o.owner);
+        }
+    }
+    let mut external: HashMap<(SourceKind, &str, &str), &Path> = HashMap::new();
+    for e in &g.externals {
+        external
+            .entry((e.source, e.namespace.as_str(), e.name.as_str()))
+            .or_insert(&e.owner);
+    }
     for c in &g.crossings {
         let kind = c.source().kind();
         if !valid_data_key(&c.key) {
@@ -141,16 +159,9 @@ fn crossings(g: &Graph, out: &mut Vec<Diagnostic>) {
                 .hint("read a secret's value with `.secret_env_from_cloud(name, value)`, which writes it into a Secret"),
             );
         }
-        let declared = g.objects.iter().find(|o| {
-            o.kind == kind
-                && o.namespace.as_deref() == Some(c.namespace.as_str())
-                && o.name == c.object
-        });
-        let external = g
-            .externals
-            .iter()
-            .find(|e| e.source == c.source() && e.namespace == c.namespace && e.name == c.object);
-        let by = declared.map(|o| &o.owner).or(external.map(|e| &e.owner));
+        let by = declared
+            .get(&(kind, c.namespace.as_str(), c.object.as_str()))
+            .or_else(|| external.get(&(c.source(), c.namespace.as_str(), c.object.as_str())));
         if let Some(by) = by {
             if clashes.insert((c.source(), c.namespace.as_str(), c.object.as_str())) {
                 out.push(
