@@ -10,6 +10,7 @@ mod facts;
 mod graph;
 mod kube;
 mod naming;
+pub mod parallel;
 mod path;
 mod reference;
 mod stack;

@@ -121,14 +121,11 @@ pub(crate) fn render_moved(g: &Graph, moves: &[Move]) -> Result<StackOutput, Syn
         apply_after_stacks: &g.after,
         apply_order: &apply_order,
         kubernetes_objects,
-        files: files
-            .iter()
-            .map(|f| ManifestFile {
-                path: &f.path,
-                sha256: sha256(&f.contents),
-                bytes: f.contents.len(),
-            })
-            .collect(),
+        files: stacksmith_core::parallel::map(&files, |f| ManifestFile {
+            path: &f.path,
+            sha256: sha256(&f.contents),
+            bytes: f.contents.len(),
+        }),
     };
     let mut text = serde_json::to_string_pretty(&manifest).map_err(|source| SynthError::Json {
         what: format!("{}/manifest.json", g.stack),
