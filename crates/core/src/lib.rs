@@ -16,6 +16,7 @@ mod reference;
 mod stack;
 pub mod terraform;
 mod validate;
+mod work;
 
 pub use app::App;
 pub use cidr::{Cidr, CidrError};
