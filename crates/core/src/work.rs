@@ -41,7 +41,7 @@ mod tests {
             let account = cx.shared_data("aws_caller_identity", "current", Map::new());
             for (part, shared) in [("rule", false), ("shared", true)] {
                 let a = if shared {
-                    Address::resource(&cx.path().stack().to_owned(), "aws_rule", "shared")
+                    Address::resource(cx.path().stack(), "aws_rule", "shared")
                 } else {
                     cx.address("aws_rule", part)
                 };
