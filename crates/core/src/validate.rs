@@ -1,7 +1,7 @@
 //! Whole-stack checks that no single construct can make: name collisions, dangling references,
 //! and Secret/ConfigMap keys that nothing provides.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::{Address, Diagnostic, Graph, Path, SourceKind};
 
@@ -19,7 +19,8 @@ pub(crate) fn graph(g: &mut Graph) {
 }
 
 fn duplicate_addresses(g: &Graph, out: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<&Address, &Path> = BTreeMap::new();
+    let mut seen: HashMap<&Address, &Path> =
+        HashMap::with_capacity(g.resources.len() + g.data.len());
     let mut reported: BTreeSet<(&Path, &Path)> = BTreeSet::new();
     for r in g.resources.iter().chain(&g.data) {
         if let Some(first) = seen.insert(&r.address, &r.owner) {
@@ -40,19 +41,39 @@ fn duplicate_addresses(g: &Graph, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A reference or a `depends_on` address, as an expression for a diagnostic.
+enum Expr<'a> {
+    Ref(&'a crate::Ref<()>),
+    Address(&'a Address),
+}
+
+impl Expr<'_> {
+    fn text(&self) -> String {
+        match self {
+            Expr::Ref(r) => r.expression(),
+            Expr::Address(a) => a.expression(),
+        }
+    }
+}
+
 fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>) {
-    let known: BTreeSet<&Address> = g
+    let known: HashSet<&Address> = g
         .resources
         .iter()
         .chain(&g.data)
         .map(|r| &r.address)
         .collect();
     let mut check = |owner: &Path, refs: &[&crate::Ref<()>], deps: &[Address]| {
+        // The expression is written only into a diagnostic: made only when one is.
         let addrs = refs
             .iter()
-            .map(|r| (r.address(), r.expression()))
-            .chain(deps.iter().map(|a| (a, a.expression())));
+            .map(|r| (r.address(), Expr::Ref(r)))
+            .chain(deps.iter().map(|a| (a, Expr::Address(a))));
         for (a, expr) in addrs {
+            if a.stack() == g.stack && known.contains(a) {
+                continue;
+            }
+            let expr = expr.text();
             if a.stack() != g.stack {
                 out.push(
                     Diagnostic::error(
