@@ -1,5 +1,6 @@
 //! Synthesis speed at N = 100, 1,000 and 10,000 units, written to a fresh folder each run.
-//! Run with `cargo bench --bench synth` (BENCHMARKS.md has the figures and the machine).
+//! Run with `cargo bench --bench synth` (BENCHMARKS.md has the figures and the machine); the
+//! output goes under `std::env::temp_dir()`, so `TMPDIR=/dev/shm` measures on tmpfs.
 //!
 //! Three workloads, each built through the public API (`prelude::*`) and written with
 //! `stacksmith::synth`, app construction included:
