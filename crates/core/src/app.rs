@@ -1,5 +1,7 @@
 //! An app: the stacks of one system (say `prod` in us-east-1 and `dr` in us-west-2).
 
+use std::collections::HashMap;
+
 use crate::{Diagnostic, Graph, Path, Stack};
 
 /// The root of a stacksmith program: one or more stacks, each synthesized to its own folder.
@@ -26,9 +28,15 @@ impl App {
 
     /// Lowers and validates every stack.
     pub fn lower(&self) -> Vec<Graph> {
-        let mut graphs: Vec<Graph> = self.stacks.iter().map(Stack::lower).collect();
+        // Stacks lower independently: on several cores at once, in order.
+        let mut graphs: Vec<Graph> = crate::parallel::map_with(&self.stacks, 2, Stack::lower);
+        // Where each stack name first appears.
+        let mut first: HashMap<&str, usize> = HashMap::with_capacity(self.stacks.len());
+        for (i, s) in self.stacks.iter().enumerate() {
+            first.entry(s.name()).or_insert(i);
+        }
         for (i, g) in graphs.iter_mut().enumerate() {
-            if self.stacks[..i].iter().any(|s| s.name() == g.stack) {
+            if first.get(g.stack.as_str()).is_some_and(|&j| j < i) {
                 g.diagnostics.push(
                     Diagnostic::error(
                         "SS0003",
@@ -39,12 +47,12 @@ impl App {
                 );
             }
             for after in &g.after {
-                let hint = match self.stacks.iter().position(|s| s.name() == after) {
+                let hint = match first.get(after.as_str()).copied() {
                     Some(j) if j < i => continue,
                     Some(_) => format!("add stack `{after}` to the app before `{}`", g.stack),
                     None => format!("add stack `{after}` to this app, before `{}`", g.stack),
                 };
-                let problem = if self.stacks.iter().any(|s| s.name() == after) {
+                let problem = if first.contains_key(after.as_str()) {
                     "is added after it"
                 } else {
                     "is not part of this app"

@@ -1,5 +1,7 @@
 //! The neutral resource graph a stack lowers into, and the context constructs lower with.
 
+use std::collections::{HashMap, HashSet};
+
 use heck::{ToKebabCase, ToSnakeCase};
 use indexmap::IndexMap;
 
@@ -53,11 +55,14 @@ pub struct Graph {
     pub placements: Vec<Placement>,
     /// Every problem found.
     pub diagnostics: Diagnostics,
-    /// Data sources shared by the whole stack (a handful), to add each once without scanning.
-    shared: Vec<Address>,
+    /// Data sources shared by the whole stack, to add each once.
+    shared: HashSet<Address>,
     /// Resources that several constructs may declare alike (a security-group rule between the
     /// same two groups), added once.
-    shared_resources: Vec<Address>,
+    shared_resources: HashSet<Address>,
+    /// Where each resource added through [`Lowering`] sits in `resources` (the first one, if
+    /// two share an address), so [`Graph::resource`] finds it without a scan.
+    index: HashMap<Address, usize>,
 }
 
 impl Graph {
@@ -70,9 +75,35 @@ impl Graph {
         }
     }
 
-    /// The resource at an address, if any.
+    /// The resource at an address, if any (the first one, if two share it).
+    ///
+    /// Resources added through [`Lowering`] are found through an index; the index is checked
+    /// against `resources` (a public field others may push to or reorder), and a miss falls back
+    /// to a scan, so the answer is always the scan's.
     pub fn resource(&self, a: &Address) -> Option<&Resource> {
-        self.resources.iter().find(|r| &r.address == a)
+        match self.index.get(a).and_then(|&i| self.resources.get(i)) {
+            Some(r) if &r.address == a && self.first_at(a, r) => Some(r),
+            _ => self.resources.iter().find(|r| &r.address == a),
+        }
+    }
+
+    /// Whether the indexed `r` is the first resource at `a` (always so unless resources were
+    /// inserted or reordered outside [`Lowering`]): checked by position, without a scan, when
+    /// nothing was pushed outside [`Lowering`].
+    fn first_at(&self, a: &Address, r: &Resource) -> bool {
+        self.index.len() == self.resources.len()
+            || self
+                .resources
+                .iter()
+                .find(|x| &x.address == a)
+                .is_some_and(|x| std::ptr::eq(x, r))
+    }
+
+    fn push_resource(&mut self, r: Resource) {
+        self.index
+            .entry(r.address.clone())
+            .or_insert(self.resources.len());
+        self.resources.push(r);
     }
 }
 
@@ -195,7 +226,7 @@ impl<'a> Lowering<'a> {
     /// Adds a fully built resource.
     pub fn resource(&mut self, r: Resource) -> Address {
         let a = r.address.clone();
-        self.graph.resources.push(r);
+        self.graph.push_resource(r);
         a
     }
 
@@ -204,9 +235,8 @@ impl<'a> Lowering<'a> {
     /// later ones with the same address are dropped.
     pub fn resource_once(&mut self, r: Resource) -> Address {
         let a = r.address.clone();
-        if !self.graph.shared_resources.contains(&a) {
-            self.graph.shared_resources.push(a.clone());
-            self.graph.resources.push(r);
+        if self.graph.shared_resources.insert(a.clone()) {
+            self.graph.push_resource(r);
         }
         a
     }
@@ -214,8 +244,7 @@ impl<'a> Lowering<'a> {
     /// Adds a data source shared by the stack (added once, by the first construct asking).
     pub fn shared_data(&mut self, kind: &str, name: &str, body: Map) -> Address {
         let a = Address::data(&self.graph.stack, kind, name);
-        if !self.graph.shared.contains(&a) {
-            self.graph.shared.push(a.clone());
+        if self.graph.shared.insert(a.clone()) {
             self.graph.data.push(Resource::new(
                 a.clone(),
                 Path::root(&self.graph.stack),

@@ -12,11 +12,13 @@ mod facts;
 mod graph;
 mod kube;
 mod naming;
+pub mod parallel;
 mod path;
 mod reference;
 mod stack;
 pub mod terraform;
 mod validate;
+mod work;
 
 pub use app::App;
 pub use cidr::{Cidr, CidrError};

@@ -1,7 +1,7 @@
 //! A stack: one environment (`prod`, `staging`) in one AWS region, with default tags and a
 //! state backend; the constructs added to it, and its lowering into one [`Graph`].
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 
@@ -262,8 +262,16 @@ impl Stack {
     }
 
     fn apply_overrides(&self, graph: &mut Graph) {
+        if self.overrides.is_empty() {
+            return;
+        }
+        // The first resource at each address.
+        let mut at: HashMap<Address, usize> = HashMap::with_capacity(graph.resources.len());
+        for (i, r) in graph.resources.iter().enumerate() {
+            at.entry(r.address.clone()).or_insert(i);
+        }
         for (address, dotted, value) in &self.overrides {
-            let Some(r) = graph.resources.iter_mut().find(|r| &r.address == address) else {
+            let Some(r) = at.get(address).and_then(|&i| graph.resources.get_mut(i)) else {
                 graph.diagnostics.push(
                     Diagnostic::error(
                         "SS0006",

@@ -5,7 +5,7 @@
 //! reference into it is not reported again (SS0202); its errors are marked as the root cause
 //! and reported first.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use heck::ToSnakeCase;
 
@@ -76,7 +76,8 @@ impl Owners {
 }
 
 fn duplicate_addresses(g: &Graph, out: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<&Address, &Path> = BTreeMap::new();
+    let mut seen: HashMap<&Address, &Path> =
+        HashMap::with_capacity(g.resources.len() + g.data.len());
     let mut reported: BTreeSet<(&Path, &Path)> = BTreeSet::new();
     for r in g.resources.iter().chain(&g.data) {
         if let Some(first) = seen.insert(&r.address, &r.owner) {
@@ -97,8 +98,23 @@ fn duplicate_addresses(g: &Graph, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A reference or a `depends_on` address, as an expression for a diagnostic.
+enum Expr<'a> {
+    Ref(&'a crate::Ref<()>),
+    Address(&'a Address),
+}
+
+impl Expr<'_> {
+    fn text(&self) -> String {
+        match self {
+            Expr::Ref(r) => r.expression(),
+            Expr::Address(a) => a.expression(),
+        }
+    }
+}
+
 fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeSet<String>) {
-    let known: BTreeSet<&Address> = g
+    let known: HashSet<&Address> = g
         .resources
         .iter()
         .chain(&g.data)
@@ -106,11 +122,16 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeS
         .collect();
     let owners = Owners::of(g);
     let mut check = |owner: &Path, refs: &[&crate::Ref<()>], deps: &[Address]| {
+        // The expression is written only into a diagnostic: made only when one is.
         let addrs = refs
             .iter()
-            .map(|r| (r.address(), r.expression()))
-            .chain(deps.iter().map(|a| (a, a.expression())));
+            .map(|r| (r.address(), Expr::Ref(r)))
+            .chain(deps.iter().map(|a| (a, Expr::Address(a))));
         for (a, expr) in addrs {
+            if a.stack() == g.stack && known.contains(a) {
+                continue;
+            }
+            let expr = expr.text();
             if a.stack() != g.stack {
                 out.push(
                     Diagnostic::error(
@@ -174,6 +195,24 @@ fn valid_data_key(key: &str) -> bool {
 fn crossings(g: &Graph, out: &mut Vec<Diagnostic>) {
     let mut seen: BTreeMap<(SourceKind, &str, &str, &str), &crate::Crossing> = BTreeMap::new();
     let mut clashes: BTreeSet<(SourceKind, &str, &str)> = BTreeSet::new();
+    if g.crossings.is_empty() {
+        return;
+    }
+    // The first object and the first external declaration of each (kind, namespace, name).
+    let mut declared: HashMap<(&str, &str, &str), &Path> = HashMap::new();
+    for o in &g.objects {
+        if let Some(ns) = o.namespace.as_deref() {
+            declared
+                .entry((o.kind.as_str(), ns, o.name.as_str()))
+                .or_insert(&o.owner);
+        }
+    }
+    let mut external: HashMap<(SourceKind, &str, &str), &Path> = HashMap::new();
+    for e in &g.externals {
+        external
+            .entry((e.source, e.namespace.as_str(), e.name.as_str()))
+            .or_insert(&e.owner);
+    }
     for c in &g.crossings {
         let kind = c.source().kind();
         if !valid_data_key(&c.key) {
@@ -204,16 +243,9 @@ fn crossings(g: &Graph, out: &mut Vec<Diagnostic>) {
                 .hint("read a secret's value with `.secret_env_from_cloud(name, value)`, which writes it into a Secret"),
             );
         }
-        let declared = g.objects.iter().find(|o| {
-            o.kind == kind
-                && o.namespace.as_deref() == Some(c.namespace.as_str())
-                && o.name == c.object
-        });
-        let external = g
-            .externals
-            .iter()
-            .find(|e| e.source == c.source() && e.namespace == c.namespace && e.name == c.object);
-        let by = declared.map(|o| &o.owner).or(external.map(|e| &e.owner));
+        let by = declared
+            .get(&(kind, c.namespace.as_str(), c.object.as_str()))
+            .or_else(|| external.get(&(c.source(), c.namespace.as_str(), c.object.as_str())));
         if let Some(by) = by {
             if clashes.insert((c.source(), c.namespace.as_str(), c.object.as_str())) {
                 out.push(

@@ -52,10 +52,12 @@ fn render_planned(
     if diagnostics.has_errors() {
         return Err(SynthError::Diagnostics(diagnostics));
     }
-    let outputs = planned
-        .iter()
-        .map(|p| render::render_moved(&p.graph, &p.moves, &p.renamed))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Stacks render independently: on several cores at once, in order.
+    let outputs = stacksmith_core::parallel::map_with(&planned, 2, |p| {
+        render::render_moved(&p.graph, &p.moves, &p.renamed)
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?;
     Ok((outputs, diagnostics))
 }
 

@@ -107,14 +107,11 @@ pub(crate) fn render_moved(
         apply_after_stacks: &g.after,
         apply_order: &apply_order,
         kubernetes_objects,
-        files: files
-            .iter()
-            .map(|f| ManifestFile {
-                path: &f.path,
-                sha256: sha256(&f.contents),
-                bytes: f.contents.len(),
-            })
-            .collect(),
+        files: stacksmith_core::parallel::map(&files, |f| ManifestFile {
+            path: &f.path,
+            sha256: sha256(&f.contents),
+            bytes: f.contents.len(),
+        }),
         resources: g
             .resources
             .iter()

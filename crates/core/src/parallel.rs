@@ -1,0 +1,53 @@
+//! Order-preserving parallel map over a slice, on scoped threads (no pool, no dependency).
+
+/// Items below which a map stays on the calling thread: spawning costs more than it saves.
+const MIN_PARALLEL: usize = 64;
+
+/// `items.iter().map(f).collect()`, computed on up to [`std::thread::available_parallelism`]
+/// scoped threads over contiguous chunks; the results are in the items' order, so the output
+/// is the same as a serial map's. Small inputs (and one-core machines) stay serial.
+pub fn map<'a, T: Sync, R: Send>(items: &'a [T], f: impl Fn(&'a T) -> R + Sync) -> Vec<R> {
+    map_with(items, MIN_PARALLEL, f)
+}
+
+/// [`map`] with a threshold: parallel from `min` items (1 for a few heavy items such as stacks).
+pub fn map_with<'a, T: Sync, R: Send>(
+    items: &'a [T],
+    min: usize,
+    f: impl Fn(&'a T) -> R + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if threads < 2 || items.len() < min.max(2) {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let mut chunks = items.chunks(chunk);
+        let first = chunks.next().unwrap_or_default();
+        let handles: Vec<_> = chunks
+            .map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        let mut out: Vec<R> = Vec::with_capacity(items.len());
+        out.extend(first.iter().map(f));
+        for h in handles {
+            match h.join() {
+                Ok(part) => out.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keeps_the_order_of_a_serial_map() {
+        let items: Vec<u64> = (0..1000).collect();
+        let serial: Vec<u64> = items.iter().map(|i| i * i).collect();
+        assert_eq!(super::map(&items, |i| i * i), serial);
+        assert_eq!(super::map_with(&items[..3], 1, |i| i * i), serial[..3]);
+        assert!(super::map(&items[..0], |i| i * i).is_empty());
+    }
+}
