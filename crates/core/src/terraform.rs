@@ -71,6 +71,17 @@ fn escape(s: &str) -> String {
     s.replace("${", "$${").replace("%{", "%%{")
 }
 
+/// An object key as written: Terraform's JSON syntax reads the keys of an object value as
+/// templates too (a tag key `${file("/etc/passwd")}` would be evaluated), so they are escaped
+/// like literals. Keys without a template sequence are written as they are, without a copy.
+fn escape_key(k: &str) -> std::borrow::Cow<'_, str> {
+    if k.contains("${") || k.contains("%{") {
+        std::borrow::Cow::Owned(escape(k))
+    } else {
+        std::borrow::Cow::Borrowed(k)
+    }
+}
+
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -104,7 +115,7 @@ impl Serialize for Value {
             Value::Map(m) => {
                 let mut map = s.serialize_map(Some(m.len()))?;
                 for (k, v) in m {
-                    map.serialize_entry(k, v)?;
+                    map.serialize_entry(&escape_key(k), v)?;
                 }
                 map.end()
             }
@@ -286,7 +297,7 @@ impl Serialize for Resource {
             usize::from(!self.depends_on.is_empty()) + usize::from(!self.ignore_changes.is_empty());
         let mut map = s.serialize_map(Some(self.body.len() + extra))?;
         for (k, v) in &self.body {
-            map.serialize_entry(k, v)?;
+            map.serialize_entry(&escape_key(k), v)?;
         }
         if !self.depends_on.is_empty() {
             let deps: Vec<String> = self.depends_on.iter().map(Address::expression).collect();
@@ -338,6 +349,17 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&v).ok(),
             Some(r#""a $${b} %%{c}""#.to_owned())
+        );
+    }
+
+    #[test]
+    fn keys_escape_template_sequences() {
+        let v = Value::from(
+            crate::tf! { "${file(\"/etc/passwd\")}" => "x", "%{ if true }k" => "y", "Name" => "z" },
+        );
+        assert_eq!(
+            serde_json::to_string(&v).ok(),
+            Some(r#"{"$${file(\"/etc/passwd\")}":"x","%%{ if true }k":"y","Name":"z"}"#.to_owned())
         );
     }
 
