@@ -349,3 +349,29 @@ fn warns_overlapping_networks_across_the_app() {
         .collect();
     snap("warns__overlapping_networks", &text.join("\n"));
 }
+
+#[test]
+fn fails_object_names_that_would_leave_the_output_folder() {
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    let raw = |id: &str, name: &str, namespace: &str| {
+        RawObject::new(
+            id,
+            ConfigMap {
+                metadata: ObjectMeta {
+                    name: Some(name.into()),
+                    namespace: Some(namespace.into()),
+                    ..ObjectMeta::default()
+                },
+                ..ConfigMap::default()
+            },
+        )
+    };
+    let mut stack = Stack::new("prod", "us-east-1");
+    stack.add(raw("escape", "../../../../escaped", "api"));
+    stack.add(raw("up", "fine", "../up"));
+    let text = fails("escape", stack);
+    assert_eq!(text.matches("error[SS0207]").count(), 2, "{text}");
+    assert!(!std::env::temp_dir().join("escaped.yaml").exists());
+    snap("fails__object_names_that_would_leave_the_output_folder", &text);
+}

@@ -387,6 +387,11 @@ pub const CODES: &[Code] = &[
         "A workload reads a key the Secret or ConfigMap does not have; the message lists the keys it has.",
     ),
     c(
+        "SS0207",
+        "invalid Kubernetes object name, namespace or kind",
+        "An object's name, namespace or kind cannot be sent to the API server (a namespace is a DNS-1123 label; a name has no `/`, `%`, whitespace or control characters). Names become file names in the output, so nothing is written outside it.",
+    ),
+    c(
         "SS0210",
         "generated ConfigMap or Secret name taken",
         "stacksmith writes cloud values into a generated ConfigMap or Secret of the workload's name; another object of that name would clash.",

@@ -17,6 +17,7 @@ pub(crate) fn graph(g: &mut Graph) {
     let mut causes = BTreeSet::new();
     duplicate_addresses(g, &mut found);
     dangling_references(g, &mut found, &mut causes);
+    object_names(g, &mut found);
     duplicate_objects(g, &mut found);
     crossings(g, &mut found);
     unresolved_uses(g, &mut found);
@@ -289,6 +290,59 @@ fn crossings(g: &Graph, out: &mut Vec<Diagnostic>) {
                     .hint("containers of one workload share its generated object: give the env vars different names, or read the same value"),
                 );
             }
+        }
+    }
+}
+
+/// Whether `s` is a DNS-1123 label: 1–63 of lowercase letters, digits and `-`, starting and
+/// ending with a letter or digit (what a namespace name must be).
+fn dns_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    (1..=63).contains(&b.len())
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// Whether `s` can be an object name: what the API server accepts for every kind at least
+/// (1–253 characters, not `.` or `..`, no `/` or `%`), without whitespace or control
+/// characters. Object names become file names in the output, so this is also what keeps every
+/// file inside it.
+fn object_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s != "."
+        && s != ".."
+        && !s
+            .chars()
+            .any(|c| matches!(c, '/' | '\\' | '%') || c.is_whitespace() || c.is_control())
+}
+
+/// Every object's kind, name and namespace are valid before any of them becomes a path.
+fn object_names(g: &Graph, out: &mut Vec<Diagnostic>) {
+    for o in &g.objects {
+        let mut bad = Vec::new();
+        if o.kind.is_empty() || !o.kind.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            bad.push(format!(
+                "kind `{}` is not a Kubernetes kind (letters and digits)",
+                o.kind.escape_debug()
+            ));
+        }
+        if !object_name(&o.name) {
+            bad.push(format!("name `{}` is not a valid object name (1–253 characters, no `/`, `%`, whitespace or control characters, not `.` or `..`)", o.name.escape_debug()));
+        }
+        if let Some(ns) = o.namespace.as_deref().filter(|ns| !dns_label(ns)) {
+            bad.push(format!(
+                "namespace `{}` is not a DNS-1123 label (1–63 lowercase letters, digits and `-`)",
+                ns.escape_debug()
+            ));
+        }
+        for problem in bad {
+            out.push(
+                Diagnostic::error("SS0207", &o.owner, format!("{} object: {problem}", o.kind.escape_debug()))
+                    .hint("use a lowercase DNS-style name such as `api-config`; object names also become file names in the output"),
+            );
         }
     }
 }
