@@ -373,5 +373,8 @@ fn fails_object_names_that_would_leave_the_output_folder() {
     let text = fails("escape", stack);
     assert_eq!(text.matches("error[SS0207]").count(), 2, "{text}");
     assert!(!std::env::temp_dir().join("escaped.yaml").exists());
-    snap("fails__object_names_that_would_leave_the_output_folder", &text);
+    snap(
+        "fails__object_names_that_would_leave_the_output_folder",
+        &text,
+    );
 }

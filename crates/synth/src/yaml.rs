@@ -47,7 +47,16 @@ fn map(out: &mut String, m: &serde_json::Map<String, Value>, depth: usize) {
             indent(out, depth);
         }
         first = false;
+        let start = out.len();
         string(out, k);
+        if out.len() - start > 1024 {
+            // Past 1,024 characters a key must be an explicit `? key` (YAML's simple-key limit).
+            let key = out.split_off(start);
+            out.push_str("? ");
+            out.push_str(&key);
+            out.push('\n');
+            indent(out, depth);
+        }
         out.push(':');
         nested(out, v, depth);
     }
@@ -97,12 +106,30 @@ fn scalar(out: &mut String, v: &Value) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => {
-            let _ = write!(out, "{n}");
-        }
+        Value::Number(n) => number(out, n),
         Value::String(s) => string(out, s),
         Value::Object(_) => out.push_str("{}"),
         Value::Array(_) => out.push_str("[]"),
+    }
+}
+
+/// A number as JSON writes it, except that a float in exponent form gets a fraction and a
+/// signed exponent (`1e16` → `1.0e+16`): YAML 1.1 reads `1e16` as a string.
+fn number(out: &mut String, n: &serde_json::Number) {
+    let text = n.to_string();
+    match text.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) if n.is_f64() => {
+            out.push_str(mantissa);
+            if !mantissa.contains('.') {
+                out.push_str(".0");
+            }
+            out.push('e');
+            if !exponent.starts_with(['+', '-']) {
+                out.push('+');
+            }
+            out.push_str(exponent);
+        }
+        _ => out.push_str(&text),
     }
 }
 
@@ -120,17 +147,42 @@ fn plain_ok(s: &str) -> bool {
         && !YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
 }
 
+/// Characters a double-quoted scalar writes as an escape: what JSON escapes, and every other
+/// character YAML does not allow in a stream (DEL, C1 controls, U+FFFE, U+FFFF) or that a
+/// YAML 1.1 reader turns into a line break (NEL, LS, PS), and the byte-order mark.
+fn escaped(c: char) -> bool {
+    c.is_control() // C0, DEL, C1 (NEL among them)
+        || matches!(c, '"' | '\\' | '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
 fn string(out: &mut String, s: &str) {
     if plain_ok(s) {
         out.push_str(s);
-    } else if !s.chars().any(|c| c.is_control() || c == '"' || c == '\\') {
+    } else if !s.chars().any(escaped) {
         // Nothing to escape: double-quoted as is.
         out.push('"');
         out.push_str(s);
         out.push('"');
     } else {
-        // JSON string escapes are valid YAML double-quoted escapes.
-        out.push_str(&Value::String(s.to_owned()).to_string());
+        // JSON's escapes for what JSON escapes (valid YAML double-quoted escapes), `\uXXXX`
+        // for the rest.
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                c if escaped(c) => {
+                    let _ = write!(out, "\\u{:04x}", u32::from(c));
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
     }
 }
 
@@ -138,6 +190,39 @@ fn string(out: &mut String, s: &str) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn characters_yaml_readers_reject_or_change_are_escaped() {
+        let y = to_yaml(&json!({
+            "del": "a\u{7f}b", "nel": "a\u{85}b", "c1": "a\u{9b}b", "ls": "a\u{2028}b",
+            "ps": "a\u{2029}b", "bom": "\u{feff}a", "nonchars": "\u{fffe}\u{ffff}",
+            "json": "q\"b\\n\nt\t", "plain unicode": "é ü 日本"
+        }));
+        assert_eq!(
+            y,
+            "del: \"a\\u007fb\"\nnel: \"a\\u0085b\"\nc1: \"a\\u009bb\"\nls: \"a\\u2028b\"\n\
+             ps: \"a\\u2029b\"\nbom: \"\\ufeffa\"\nnonchars: \"\\ufffe\\uffff\"\n\
+             json: \"q\\\"b\\\\n\\nt\\t\"\n\"plain unicode\": \"é ü 日本\"\n"
+        );
+    }
+
+    #[test]
+    fn exponent_floats_read_as_floats_in_yaml_1_1() {
+        let y = to_yaml(
+            &json!({"big": 1e16, "small": 1.5e-7, "int": 10_000_000_000_000_000_i64, "f": 2.5}),
+        );
+        assert_eq!(
+            y,
+            "big: 1.0e+16\nsmall: 1.5e-7\nint: 10000000000000000\nf: 2.5\n"
+        );
+    }
+
+    #[test]
+    fn keys_past_1024_characters_are_explicit() {
+        let long = "k".repeat(1100);
+        let y = to_yaml(&json!({ "a": { long.clone(): "v" } }));
+        assert_eq!(y, format!("a:\n  ? {long}\n  : v\n"));
+    }
 
     #[test]
     fn yaml_1_1_ambiguous_scalars_are_quoted() {
