@@ -67,7 +67,7 @@ pub(crate) fn render(g: &Graph) -> Result<String, SynthError> {
     Ok(text)
 }
 
-/// `terraform/moved.tf.json`: `{"moved": [{"from": "aws_db_instance.old", "to": "..."}]}`,
+/// `terraform/moved.tf.json`: `{"moved": [{"from": "<type>.<old name>", "to": "<type>.<new name>"}]}`,
 /// sorted, plain addresses as Terraform's JSON syntax reads them (no `${}`). A file of its
 /// own, beside `main.tf.json`: checkov's Terraform JSON parser rejects a `moved` key and would
 /// then scan nothing of `main.tf.json`.
