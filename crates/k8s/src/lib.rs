@@ -22,8 +22,10 @@ mod release;
 mod storage;
 mod workload;
 
-pub use config::config_map::{ConfigMap, ConfigMapRef, ExternalConfigMap};
-pub use config::secret::{Secret, SecretRef, SecretWithValues};
+pub use config::config_map::{ConfigMap, ConfigMapRef};
+pub use config::external_config_map::ExternalConfigMap;
+pub use config::secret::{Secret, SecretRef};
+pub use config::secret_with_values::SecretWithValues;
 pub use custom::cert_manager::cluster_issuer::{
     AcmeServer, ClusterIssuer, ClusterIssuerRef, SolverService,
 };
