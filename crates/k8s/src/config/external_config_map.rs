@@ -6,7 +6,7 @@ use crate::NamespaceRef;
 use crate::config::config_map::ConfigMapRef;
 use crate::labels::check_data_keys;
 
-/// A ConfigMap provided outside the stack, made by [`ConfigMap::external`].
+/// A ConfigMap provided outside the stack, made by [`ConfigMap::external`](crate::ConfigMap::external).
 ///
 /// Creates: nothing; it declares the keys, so containers reading them pass validation.
 ///

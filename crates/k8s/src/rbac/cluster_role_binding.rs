@@ -16,7 +16,7 @@ use crate::{ClusterRoleRef, ServiceAccountRef};
 /// Creates: one `rbac.authorization.k8s.io/v1/ClusterRoleBinding`, `roleRef` to the
 /// ClusterRole, and the subjects in the order added: the service account first.
 ///
-/// Defaults: as for [`RoleBinding`]: id `binding-<account>` under the ClusterRole, name
+/// Defaults: as for [`RoleBinding`](crate::RoleBinding): id `binding-<account>` under the ClusterRole, name
 /// `<cluster-role>-binding-<account>`, anonymous subjects an error (SS0360), every
 /// authenticated identity a warning (SS0361). Prefer [`ClusterRoleRef::bind_in_namespace`]
 /// when the subject works in known namespaces.

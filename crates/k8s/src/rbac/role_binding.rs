@@ -168,7 +168,7 @@ impl Construct for RoleBinding {
     }
 }
 
-/// A handle to a [`RoleBinding`] or [`ClusterRoleBinding`].
+/// A handle to a [`RoleBinding`] or [`ClusterRoleBinding`](crate::ClusterRoleBinding).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoleBindingRef {
     pub(super) path: Path,

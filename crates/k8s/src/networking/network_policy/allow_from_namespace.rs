@@ -23,7 +23,7 @@ use crate::labels::{check_key, identity_selector, meta, push};
 /// and nobody can forge) on the ports. The other namespace's own egress is its business.
 ///
 /// Defaults: every pod of that namespace ([`AllowFromNamespace::pods`] narrows to labelled
-/// pods); ports as for [`AllowFrom`]: every exposed container port unless
+/// pods); ports as for [`AllowFrom`](crate::AllowFrom): every exposed container port unless
 /// [`AllowFromNamespace::port`] narrows it, an unexposed port being an error (SS0350).
 ///
 /// ```no_run
