@@ -22,8 +22,10 @@ mod release;
 mod storage;
 mod workload;
 
-pub use config::config_map::{ConfigMap, ConfigMapRef, ExternalConfigMap};
-pub use config::secret::{Secret, SecretRef, SecretWithValues};
+pub use config::config_map::{ConfigMap, ConfigMapRef};
+pub use config::external_config_map::ExternalConfigMap;
+pub use config::secret::{Secret, SecretRef};
+pub use config::secret_with_values::SecretWithValues;
 pub use custom::cert_manager::cluster_issuer::{
     AcmeServer, ClusterIssuer, ClusterIssuerRef, SolverService,
 };
@@ -47,8 +49,11 @@ pub use policy::limit_range::{LimitRange, LimitRangeRef};
 pub use policy::resource_quota::{ResourceQuota, ResourceQuotaRef};
 pub use quantity::{Cpu, IntOrPercent, Memory};
 pub use raw::{RawObject, RawObjectRef};
-pub use rbac::role::{ClusterRole, ClusterRoleRef, NonResourceRule, Role, RoleRef, Rule, Verb};
-pub use rbac::role_binding::{ClusterRoleBinding, RoleBinding, RoleBindingRef};
+pub use rbac::cluster_role::{ClusterRole, ClusterRoleRef};
+pub use rbac::cluster_role_binding::ClusterRoleBinding;
+pub use rbac::role::{Role, RoleRef};
+pub use rbac::role_binding::{RoleBinding, RoleBindingRef};
+pub use rbac::rule::{NonResourceRule, Rule, Verb};
 pub use rbac::service_account::{ServiceAccount, ServiceAccountRef};
 pub use release::blue_green::{BlueGreen, BlueGreenRef, Colour};
 pub use release::canary::{Canary, CanaryRef};

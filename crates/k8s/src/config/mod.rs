@@ -2,4 +2,6 @@
 //! it and declared with their keys.
 
 pub(crate) mod config_map;
+pub(crate) mod external_config_map;
 pub(crate) mod secret;
+pub(crate) mod secret_with_values;

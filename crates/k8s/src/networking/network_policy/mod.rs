@@ -2,10 +2,12 @@
 //! between workloads (both sides), from a namespace, and egress to a CIDR block or a port.
 
 mod allow_from;
+mod allow_from_namespace;
 mod default_deny;
 mod egress;
 
-pub use allow_from::{AllowFrom, AllowFromNamespace};
+pub use allow_from::AllowFrom;
+pub use allow_from_namespace::AllowFromNamespace;
 pub use default_deny::DefaultDeny;
 pub use egress::AllowEgress;
 
