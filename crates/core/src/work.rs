@@ -119,9 +119,10 @@ mod tests {
         eprintln!("lowering work per unit: {small:.2} at 1,000, {large:.2} at 10,000");
         assert!(small > 0.0, "the count covers lowering");
         // Linear passes do the same work per unit at any size; a scan of every resource per
-        // resource would do ten times as much per unit at ten times the size.
+        // resource would do ten times as much per unit at ten times the size. The margin
+        // covers hash-table probes, whose false matches depend on the table's load and seed.
         assert!(
-            large <= small * 1.05,
+            large <= small * 1.5,
             "work per unit grew from {small:.1} (1,000 units) to {large:.1} (10,000)"
         );
     }
