@@ -40,13 +40,9 @@ pub fn map_with<'a, T: Sync, R: Send>(
     })
 }
 
-/// [`map`] over mutable items: `f` may take what it no longer needs out of each item (a
-/// rendered object's body, say), so memory is released as the map goes rather than at its end.
-pub fn map_mut<T: Send, R: Send>(items: &mut [T], f: impl Fn(&mut T) -> R + Sync) -> Vec<R> {
-    map_mut_with(items, MIN_PARALLEL, f)
-}
-
-/// [`map_mut`] with a threshold, as [`map_with`].
+/// [`map_with`] over mutable items: `f` may take what it no longer needs out of each item (a
+/// rendered stack's object bodies, say), so memory is released as the map goes rather than
+/// at its end.
 pub fn map_mut_with<T: Send, R: Send>(
     items: &mut [T],
     min: usize,
@@ -89,7 +85,7 @@ mod tests {
         let mut owned = items.clone();
         let doubled: Vec<u64> = items.iter().map(|i| i * 2).collect();
         assert_eq!(
-            super::map_mut(&mut owned, |i| std::mem::take(i) * 2),
+            super::map_mut_with(&mut owned, 64, |i| std::mem::take(i) * 2),
             doubled
         );
         assert!(owned.iter().all(|i| *i == 0));

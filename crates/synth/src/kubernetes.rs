@@ -98,10 +98,16 @@ pub(crate) fn render_taking(g: &mut Graph) -> (Vec<(String, String)>, Vec<String
     let mut slots: Vec<Option<KubeObject>> = objects.into_iter().map(Some).collect();
     let mut objects: Vec<KubeObject> = order.iter().filter_map(|&i| slots[i].take()).collect();
     drop(slots);
-    let yaml = stacksmith_core::parallel::map_mut(&mut objects, |o| {
-        let body = std::mem::take(&mut o.body);
-        to_yaml(&body)
-    });
+    // On this thread: another thread would allocate its YAML in an allocator arena of its own
+    // instead of reusing the bodies freed here (measured: 10 % more peak memory in one stack,
+    // for no measurable gain in time).
+    let yaml: Vec<String> = objects
+        .iter_mut()
+        .map(|o| {
+            let body = std::mem::take(&mut o.body);
+            to_yaml(&body)
+        })
+        .collect();
     assemble(objects.iter().zip(yaml))
 }
 
