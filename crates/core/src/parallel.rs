@@ -40,6 +40,39 @@ pub fn map_with<'a, T: Sync, R: Send>(
     })
 }
 
+/// [`map_with`] over mutable items: `f` may take what it no longer needs out of each item (a
+/// rendered stack's object bodies, say), so memory is released as the map goes rather than
+/// at its end.
+pub fn map_mut_with<T: Send, R: Send>(
+    items: &mut [T],
+    min: usize,
+    f: impl Fn(&mut T) -> R + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if threads < 2 || items.len() < min.max(2) {
+        return items.iter_mut().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    let len = items.len();
+    std::thread::scope(|s| {
+        let mut chunks = items.chunks_mut(chunk);
+        let first = chunks.next().unwrap_or_default();
+        let handles: Vec<_> = chunks
+            .map(|c| s.spawn(move || c.iter_mut().map(f).collect::<Vec<R>>()))
+            .collect();
+        let mut out: Vec<R> = Vec::with_capacity(len);
+        out.extend(first.iter_mut().map(f));
+        for h in handles {
+            match h.join() {
+                Ok(part) => out.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -49,5 +82,12 @@ mod tests {
         assert_eq!(super::map(&items, |i| i * i), serial);
         assert_eq!(super::map_with(&items[..3], 1, |i| i * i), serial[..3]);
         assert!(super::map(&items[..0], |i| i * i).is_empty());
+        let mut owned = items.clone();
+        let doubled: Vec<u64> = items.iter().map(|i| i * 2).collect();
+        assert_eq!(
+            super::map_mut_with(&mut owned, 64, |i| std::mem::take(i) * 2),
+            doubled
+        );
+        assert!(owned.iter().all(|i| *i == 0));
     }
 }

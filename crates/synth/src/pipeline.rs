@@ -44,7 +44,7 @@ fn render_planned(
     app: &App,
     out: Option<&Path>,
 ) -> Result<(Vec<StackOutput>, Diagnostics), SynthError> {
-    let (planned, mut diagnostics) = plan_app(app, out)?;
+    let (mut planned, mut diagnostics) = plan_app(app, out)?;
     for p in &planned {
         diagnostics.extend(p.diagnostics.clone());
     }
@@ -52,9 +52,11 @@ fn render_planned(
     if diagnostics.has_errors() {
         return Err(SynthError::Diagnostics(diagnostics));
     }
-    // Stacks render independently: on several cores at once, in order.
-    let outputs = stacksmith_core::parallel::map_with(&planned, 2, |p| {
-        render::render_moved(&p.graph, &p.moves, &p.renamed)
+    // Stacks render independently: on several cores at once, in order. Each stack's objects
+    // are taken out of its graph as they are rendered, and the graphs are dropped before the
+    // files are written.
+    let outputs = stacksmith_core::parallel::map_mut_with(&mut planned, 2, |p| {
+        render::render_taking(&mut p.graph, &p.moves, &p.renamed)
     })
     .into_iter()
     .collect::<Result<Vec<_>, _>>()?;

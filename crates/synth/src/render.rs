@@ -64,40 +64,92 @@ pub(crate) fn render_moved(
     moves: &[Move],
     renamed: &[Renamed],
 ) -> Result<StackOutput, SynthError> {
-    let mut files = Vec::new();
-    let mut apply_order = Vec::new();
-    let [terraform_step, cluster_step, kubernetes_step] = apply_steps(g);
-    let has_terraform = !g.resources.is_empty() || !g.data.is_empty();
-    if has_terraform {
-        files.push(File {
-            path: "terraform/main.tf.json".into(),
-            contents: terraform_json::render(g)?,
-        });
-        if !moves.is_empty() {
+    let early = Early::of(g, moves)?;
+    let kube = kubernetes::render(g);
+    finish(g, renamed, early, kube)
+}
+
+/// [`render_moved`], taking the Kubernetes objects out of `g` as they are rendered (each body
+/// is dropped once its YAML is written): the same files, with a stack's object bodies and its
+/// YAML never all in memory at once. `g` keeps everything else.
+pub(crate) fn render_taking(
+    g: &mut Graph,
+    moves: &[Move],
+    renamed: &[Renamed],
+) -> Result<StackOutput, SynthError> {
+    let early = Early::of(g, moves)?;
+    let kube = kubernetes::render_taking(g);
+    finish(g, renamed, early, kube)
+}
+
+/// What is rendered from a graph while it still holds its Kubernetes objects' bodies.
+struct Early {
+    /// Terraform files, before the Kubernetes ones.
+    files: Vec<File>,
+    /// The diagram's files, after the Kubernetes ones.
+    diagram: Vec<File>,
+    apply_order: Vec<ApplyStep>,
+    kubernetes_step: ApplyStep,
+}
+
+impl Early {
+    fn of(g: &Graph, moves: &[Move]) -> Result<Early, SynthError> {
+        let mut files = Vec::new();
+        let mut apply_order = Vec::new();
+        let [terraform_step, cluster_step, kubernetes_step] = apply_steps(g);
+        let has_terraform = !g.resources.is_empty() || !g.data.is_empty();
+        if has_terraform {
             files.push(File {
-                path: "terraform/moved.tf.json".into(),
-                contents: terraform_json::moved(&g.stack, moves)?,
+                path: "terraform/main.tf.json".into(),
+                contents: terraform_json::render(g)?,
             });
+            if !moves.is_empty() {
+                files.push(File {
+                    path: "terraform/moved.tf.json".into(),
+                    contents: terraform_json::moved(&g.stack, moves)?,
+                });
+            }
+            apply_order.push(terraform_step);
         }
-        apply_order.push(terraform_step);
+        if let Some(contents) = cluster_root::render(g)? {
+            files.push(File {
+                path: "cluster/main.tf.json".into(),
+                contents,
+            });
+            apply_order.push(cluster_step);
+        }
+        Ok(Early {
+            files,
+            diagram: crate::diagram::files(g),
+            apply_order,
+            kubernetes_step,
+        })
     }
-    if let Some(contents) = cluster_root::render(g)? {
-        files.push(File {
-            path: "cluster/main.tf.json".into(),
-            contents,
-        });
-        apply_order.push(cluster_step);
-    }
-    let (kube, kubernetes_objects) = kubernetes::render(g);
+}
+
+/// The Kubernetes files and the diagram after the early files, then `manifest.json`.
+fn finish(
+    g: &Graph,
+    renamed: &[Renamed],
+    early: Early,
+    (kube, kubernetes_objects): (Vec<(String, String)>, Vec<String>),
+) -> Result<StackOutput, SynthError> {
+    let Early {
+        mut files,
+        diagram,
+        mut apply_order,
+        kubernetes_step,
+    } = early;
+    let objects = kubernetes_objects.len();
     if !kube.is_empty() {
         apply_order.push(kubernetes_step);
     }
+    files.reserve(kube.len() + diagram.len() + 1);
     files.extend(kube.into_iter().map(|(path, contents)| File {
         path: format!("kubernetes/{path}"),
         contents,
     }));
-
-    files.extend(crate::diagram::files(g));
+    files.extend(diagram);
 
     let manifest = Manifest {
         schema: crate::moves::MANIFEST_SCHEMA,
@@ -137,7 +189,7 @@ pub(crate) fn render_moved(
         stack: g.stack.clone(),
         files,
         resources: g.resources.len() + g.data.len(),
-        objects: g.objects.len(),
+        objects,
         apply_order,
         after: g.after.clone(),
         renamed: renamed.to_vec(),

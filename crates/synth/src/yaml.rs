@@ -27,6 +27,8 @@ pub fn to_yaml(value: &Value) -> String {
             out.push('\n');
         }
     }
+    // Held until written: without the spare capacity (up to half of it).
+    out.shrink_to_fit();
     out
 }
 
