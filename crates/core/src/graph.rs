@@ -210,12 +210,6 @@ impl<'a> Lowering<'a> {
         self.resource(r)
     }
 
-    /// Adds a resource that holds data a replacement would destroy (database, cache, key).
-    pub fn add_stateful(&mut self, kind: &str, part: &str, body: Map) -> Address {
-        let r = Resource::new(self.address(kind, part), self.path.clone(), body).stateful();
-        self.resource(r)
-    }
-
     /// Adds a managed resource for a part of this construct with what it is declared
     /// ([`Facts`]: stateful, security-relevant, its cloud identity, how it is found).
     pub fn add_with(&mut self, kind: &str, part: &str, body: Map, facts: Facts) -> Address {

@@ -239,23 +239,11 @@ impl Resource {
         self
     }
 
-    /// Marks the resource as holding data.
-    #[must_use]
-    pub fn stateful(mut self) -> Self {
-        self.facts.stateful = true;
-        self
-    }
-
     /// Declares what the resource is (replacing what was declared before).
     #[must_use]
     pub fn facts(mut self, facts: Facts) -> Self {
         self.facts = facts;
         self
-    }
-
-    /// Whether it holds data a replacement would destroy.
-    pub fn is_stateful(&self) -> bool {
-        self.facts.stateful
     }
 
     /// A typed reference to one of its attributes.

@@ -1,6 +1,6 @@
 //! Synthesis errors: diagnostics that block writing, and I/O failures with the path involved.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use stacksmith_core::Diagnostics;
 
@@ -28,4 +28,14 @@ pub enum SynthError {
         #[source]
         source: serde_json::Error,
     },
+}
+
+impl SynthError {
+    /// For `map_err`: an I/O failure at `path`.
+    pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError + '_ {
+        move |source| SynthError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
 }

@@ -10,9 +10,7 @@ use serde_json::Value as Json;
 
 use crate::SynthError;
 use crate::moves::PreviousTerraform;
-
-/// The `cluster/` root's file in a stack folder.
-pub(crate) const CLUSTER_ROOT: &str = "cluster/main.tf.json";
+use crate::render::CLUSTER_ROOT;
 
 /// A stack's previous output read back from disk.
 #[derive(Clone, Debug, Default)]
@@ -22,13 +20,6 @@ pub(crate) struct Previous {
     /// `kubernetes/...` files (and `cluster/main.tf.json`) listed in `manifest.json`: path →
     /// contents.
     pub kubernetes: BTreeMap<String, String>,
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError + '_ {
-    move |source| SynthError::Io {
-        path: path.to_owned(),
-        source,
-    }
 }
 
 /// Reads `<out>/<stack>/`; `None` when the folder does not exist.
@@ -47,12 +38,12 @@ pub(crate) fn read(dir: &Path) -> Result<Option<Previous>, SynthError> {
     };
     let tf_path = dir.join("terraform/main.tf.json");
     let mut terraform = if tf_path.is_file() {
-        let text = fs::read_to_string(&tf_path).map_err(io(&tf_path))?;
+        let text = fs::read_to_string(&tf_path).map_err(SynthError::io(&tf_path))?;
         let doc: Json = serde_json::from_str(&text).map_err(json_err(&tf_path))?;
         let mut tf = PreviousTerraform::from_json(&doc);
         let moved_path = dir.join("terraform/moved.tf.json");
         if moved_path.is_file() {
-            let text = fs::read_to_string(&moved_path).map_err(io(&moved_path))?;
+            let text = fs::read_to_string(&moved_path).map_err(SynthError::io(&moved_path))?;
             let doc: Json = serde_json::from_str(&text).map_err(json_err(&moved_path))?;
             tf.moved.extend(PreviousTerraform::from_json(&doc).moved);
         }
@@ -63,7 +54,7 @@ pub(crate) fn read(dir: &Path) -> Result<Option<Previous>, SynthError> {
     let mut kubernetes = BTreeMap::new();
     let manifest_path = dir.join("manifest.json");
     if manifest_path.is_file() {
-        let text = fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
+        let text = fs::read_to_string(&manifest_path).map_err(SynthError::io(&manifest_path))?;
         let doc: Json = serde_json::from_str(&text).map_err(json_err(&manifest_path))?;
         if let Some(tf) = terraform.as_mut() {
             tf.read_manifest(&doc);
@@ -76,7 +67,7 @@ pub(crate) fn read(dir: &Path) -> Result<Option<Previous>, SynthError> {
         {
             if (path.starts_with("kubernetes/") || path == CLUSTER_ROOT) && !path.contains("..") {
                 let p = dir.join(path);
-                let text = fs::read_to_string(&p).map_err(io(&p))?;
+                let text = fs::read_to_string(&p).map_err(SynthError::io(&p))?;
                 kubernetes.insert(path.to_owned(), text);
             }
         }

@@ -10,6 +10,9 @@ use crate::manifest::{ApplyStep, File};
 use crate::moves::{Move, Renamed, ResourceFacts};
 use crate::{SynthError, cluster_root, kubernetes, terraform_json};
 
+/// The `cluster/` root's file in a stack folder.
+pub(crate) const CLUSTER_ROOT: &str = "cluster/main.tf.json";
+
 /// A stack's rendered output.
 #[derive(Clone, Debug)]
 pub struct StackOutput {
@@ -113,7 +116,7 @@ impl Early {
         }
         if let Some(contents) = cluster_root::render(g)? {
             files.push(File {
-                path: "cluster/main.tf.json".into(),
+                path: CLUSTER_ROOT.into(),
                 contents,
             });
             apply_order.push(cluster_step);

@@ -41,16 +41,9 @@ pub struct Report {
     pub diagnostics: Diagnostics,
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError + '_ {
-    move |source| SynthError::Io {
-        path: path.to_owned(),
-        source,
-    }
-}
-
 /// Writes rendered stacks under `out`, each swapped into place only once all are staged.
 pub fn write_outputs(out: &Path, outputs: &[StackOutput]) -> Result<Vec<StackReport>, SynthError> {
-    fs::create_dir_all(out).map_err(io(out))?;
+    fs::create_dir_all(out).map_err(SynthError::io(out))?;
     let pid = std::process::id();
     let mut staged: Vec<PathBuf> = Vec::new();
     for o in outputs {
@@ -93,7 +86,7 @@ pub fn write_outputs(out: &Path, outputs: &[StackOutput]) -> Result<Vec<StackRep
 /// Files are staged on every core; each folder is created once.
 fn stage(dir: &Path, previous: &Path, o: &StackOutput) -> Result<(), SynthError> {
     if dir.exists() {
-        fs::remove_dir_all(dir).map_err(io(dir))?;
+        fs::remove_dir_all(dir).map_err(SynthError::io(dir))?;
     }
     let mut made: HashSet<&Path> = HashSet::new();
     made.insert(Path::new(""));
@@ -102,7 +95,7 @@ fn stage(dir: &Path, previous: &Path, o: &StackOutput) -> Result<(), SynthError>
             && made.insert(parent)
         {
             let parent = dir.join(parent);
-            fs::create_dir_all(&parent).map_err(io(&parent))?;
+            fs::create_dir_all(&parent).map_err(SynthError::io(&parent))?;
         }
     }
     let reuse = previous.is_dir();
@@ -114,7 +107,7 @@ fn stage(dir: &Path, previous: &Path, o: &StackOutput) -> Result<(), SynthError>
                 return Ok(());
             }
         }
-        fs::write(&path, &f.contents).map_err(io(&path))
+        fs::write(&path, &f.contents).map_err(SynthError::io(&path))
     })
     .into_iter()
     .collect()
@@ -132,9 +125,9 @@ fn swap(staging: &Path, target: &Path, previous: &Path) -> Result<(), SynthError
     let had_previous = target.exists();
     if had_previous {
         if previous.exists() {
-            fs::remove_dir_all(previous).map_err(io(previous))?;
+            fs::remove_dir_all(previous).map_err(SynthError::io(previous))?;
         }
-        fs::rename(target, previous).map_err(io(target))?;
+        fs::rename(target, previous).map_err(SynthError::io(target))?;
     }
     if let Err(source) = fs::rename(staging, target) {
         if had_previous {
@@ -146,7 +139,7 @@ fn swap(staging: &Path, target: &Path, previous: &Path) -> Result<(), SynthError
         });
     }
     if had_previous {
-        fs::remove_dir_all(previous).map_err(io(previous))?;
+        fs::remove_dir_all(previous).map_err(SynthError::io(previous))?;
     }
     Ok(())
 }

@@ -481,7 +481,7 @@ fn kube_changes(
 }
 
 /// The previous and new `cluster/` root.
-use crate::previous::CLUSTER_ROOT;
+use crate::render::CLUSTER_ROOT;
 
 /// The `cluster/` root's resources and data sources compared attribute by attribute.
 fn cluster_changes(p: &Planned, rendered: &crate::StackOutput) -> Vec<ResourceChange> {
