@@ -3,12 +3,12 @@
 
 use stacksmith_core::terraform::{Map, Resource, Value};
 use stacksmith_core::{
-    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Node, NodeKind, Path, Ref, Scope,
-    Template, tf, tf_name,
+    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Path, Ref, Scope, Template, tf,
+    tf_name,
 };
 
 use crate::common::{self, name_tag};
-use crate::drawing::{join, tail_id};
+use crate::drawing::join;
 use crate::iam::{PolicyStatement, Principal, policy_document, sid_prefix};
 
 /// How a later root finds a bucket by name, and what it can read.
@@ -543,19 +543,11 @@ impl Bucket {
             1 => "1 lifecycle rule".to_owned(),
             n => format!("{n} lifecycle rules"),
         };
-        cx.node(
-            Node::new(
-                &path,
-                &format!("data_{}", tail_id(&path)),
-                NodeKind::Data,
-                path.to_string(),
-            )
-            .line(join([
-                Some("S3 bucket"),
-                Some("versioned"),
-                Some(rules.as_str()),
-            ])),
-        );
+        cx.node(crate::drawing::data_node(&path).line(join([
+            Some("S3 bucket"),
+            Some("versioned"),
+            Some(rules.as_str()),
+        ])));
     }
 }
 

@@ -2,12 +2,12 @@
 //! encrypted, authenticated, replicated across zones.
 
 use stacksmith_core::{
-    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Node, NodeKind, Path, Ref, Scope,
-    Within, tf, tf_name,
+    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Path, Ref, Scope, Within, tf,
+    tf_name,
 };
 
 use crate::common::{self, Ingress, Peer, name_tag};
-use crate::drawing::{join, tail_id, words};
+use crate::drawing::{join, words};
 use crate::network::NetworkRef;
 use crate::secrets_manager;
 
@@ -331,24 +331,19 @@ impl Cache {
         let size = format!("{nodes} × {}", self.node_type);
         let shards = self.shards.map(|s| format!("{s} shards"));
         cx.node(
-            Node::new(
-                &path,
-                &format!("data_{}", tail_id(&path)),
-                NodeKind::Data,
-                path.to_string(),
-            )
-            .line(words([
-                Some("ElastiCache"),
-                Some(self.engine.label()),
-                Some(self.version.as_str()),
-            ]))
-            .line(join([
-                Some(size.as_str()),
-                shards.as_deref(),
-                Some("Multi-AZ"),
-            ]))
-            .line(format!("port {PORT}"))
-            .within(Within::Construct(self.network.path().clone())),
+            crate::drawing::data_node(&path)
+                .line(words([
+                    Some("ElastiCache"),
+                    Some(self.engine.label()),
+                    Some(self.version.as_str()),
+                ]))
+                .line(join([
+                    Some(size.as_str()),
+                    shards.as_deref(),
+                    Some("Multi-AZ"),
+                ]))
+                .line(format!("port {PORT}"))
+                .within(Within::Construct(self.network.path().clone())),
         );
     }
 }

@@ -7,12 +7,12 @@ mod cluster;
 mod instance;
 
 use stacksmith_core::{
-    Address, CloudValue, Construct, Edge, EdgeKind, End, Label, Lower, Lowering, NameRule, Node,
-    NodeKind, Path, Ref, Scope, Template, Within, tf, tf_name,
+    Address, CloudValue, Construct, Edge, EdgeKind, End, Label, Lower, Lowering, NameRule, Path,
+    Ref, Scope, Template, Within, tf, tf_name,
 };
 
 use crate::common::{self, Ingress, Peer};
-use crate::drawing::{join, tail_id, words};
+use crate::drawing::{join, words};
 use crate::iam::PolicyStatement;
 use crate::network::NetworkRef;
 
@@ -890,13 +890,8 @@ impl Database {
     fn draw(&self, cx: &mut Lowering<'_>) {
         let path = cx.path().clone();
         let instances = self.instances.clamp(1, 16);
-        let mut node = Node::new(
-            &path,
-            &format!("data_{}", tail_id(&path)),
-            NodeKind::Data,
-            path.to_string(),
-        )
-        .within(Within::Construct(self.network.path().clone()));
+        let mut node =
+            crate::drawing::data_node(&path).within(Within::Construct(self.network.path().clone()));
         let version = self.version.as_str();
         if self.engine.is_instance() {
             node = node.line(match &self.replica_of {

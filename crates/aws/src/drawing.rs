@@ -2,7 +2,7 @@
 //! ([`stacksmith_core::drawing`]): ids from construct paths, label pieces, and the edge of a
 //! security-group rule. What each construct looks like is written in its own file.
 
-use stacksmith_core::{Edge, EdgeKind, End, Label, Lowering, Path, Ref};
+use stacksmith_core::{Edge, EdgeKind, End, Label, Lowering, Node, NodeKind, Path, Ref};
 
 /// A stable id piece from a construct path below its stack (`db_from_api`).
 pub(crate) fn tail_id(p: &Path) -> String {
@@ -11,6 +11,17 @@ pub(crate) fn tail_id(p: &Path) -> String {
     } else {
         p.below_stack().join("_")
     }
+}
+
+/// The box of a data store (database, cache, Kafka, bucket): id `data_<construct>`, titled
+/// with its path; its lines and placement are the caller's.
+pub(crate) fn data_node(path: &Path) -> Node {
+    Node::new(
+        path,
+        &format!("data_{}", tail_id(path)),
+        NodeKind::Data,
+        path.to_string(),
+    )
 }
 
 /// The present pieces, joined with ` · `.

@@ -3,12 +3,12 @@
 
 use stacksmith_core::terraform::{Resource, Value};
 use stacksmith_core::{
-    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Node, NodeKind, Path, Ref, Scope,
-    Template, Within, cloud_name, tf, tf_name,
+    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Path, Ref, Scope, Template,
+    Within, cloud_name, tf, tf_name,
 };
 
 use crate::common::{self, Ingress, Peer, name_tag};
-use crate::drawing::{tail_id, words};
+use crate::drawing::words;
 use crate::iam::PolicyStatement;
 use crate::iam::sid_prefix;
 use crate::network::NetworkRef;
@@ -479,14 +479,9 @@ impl Kafka {
     /// count, size) or serverless, and the ports its connections open.
     fn draw(&self, cx: &mut Lowering<'_>) {
         let path = cx.path().clone();
-        let node = Node::new(
-            &path,
-            &format!("data_{}", tail_id(&path)),
-            NodeKind::Data,
-            path.to_string(),
-        )
-        .within(Within::Construct(self.network.path().clone()))
-        .ports_from_rules();
+        let node = crate::drawing::data_node(&path)
+            .within(Within::Construct(self.network.path().clone()))
+            .ports_from_rules();
         let node = match &self.deployment {
             Deployment::Provisioned(p) => node
                 .line(words([Some("MSK Kafka"), Some(p.version.as_str())]))
