@@ -435,6 +435,10 @@ fn same_resource(
 /// data sources (and those of constructs below it). Returns what is kept, for the manifest
 /// and the synth summary.
 pub(crate) fn keep_names(g: &mut Graph, prev: &PreviousTerraform, moves: &[Move]) -> Vec<Renamed> {
+    if moves.is_empty() && prev.renamed.is_empty() {
+        // Nothing moved, now or before: the common re-synthesis builds no index.
+        return Vec::new();
+    }
     let mut renamed: BTreeMap<String, Renamed> = BTreeMap::new();
     {
         let known = Known::new(g, prev);
