@@ -390,7 +390,9 @@ impl Ctx<'_> {
                 }
                 other => {
                     self.error_line(&other.to_string())?;
-                    writeln!(self.err, "the previous output is unchanged")?;
+                    if other.previous_intact() {
+                        writeln!(self.err, "the previous output is unchanged")?;
+                    }
                 }
             }
         }

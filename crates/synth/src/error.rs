@@ -10,10 +10,47 @@ pub enum SynthError {
     /// The stack has errors; nothing was written.
     #[error("{0}")]
     Diagnostics(Diagnostics),
-    /// Writing the output failed; the previous output is intact.
+    /// Reading or writing the output failed before the new output was switched in; the
+    /// previous output is intact.
     #[error("cannot write {path}: {source}")]
     Io {
         /// The file or directory involved.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Another synth is writing the same output folder; nothing was written.
+    #[error(
+        "another synth is writing `{}` right now (it holds the lock `{}`); wait for it to finish, or choose another output folder",
+        dir.display(),
+        lock.display()
+    )]
+    Locked {
+        /// The output folder.
+        dir: PathBuf,
+        /// Its lock file.
+        lock: PathBuf,
+    },
+    /// A path synth would write holds something synth did not make; nothing was replaced.
+    #[error("`{}` {occupant}: move it away or choose another output folder", path.display())]
+    Occupied {
+        /// The path.
+        path: PathBuf,
+        /// What is there.
+        occupant: Occupant,
+    },
+    /// The new output is live, but a stack folder written before generations (a real
+    /// `out/<stack>`) still stands where its link goes.
+    #[error(
+        "the new output is in `{}`, but `{}` still holds the output written before it ({source}); run synth again to finish",
+        live.display(),
+        path.display()
+    )]
+    Unfinished {
+        /// The new output of the stack.
+        live: PathBuf,
+        /// The stack folder not replaced yet.
         path: PathBuf,
         /// The underlying error.
         #[source]
@@ -30,7 +67,28 @@ pub enum SynthError {
     },
 }
 
+/// What holds a path synth would write, when synth did not make it.
+#[derive(Debug, thiserror::Error)]
+pub enum Occupant {
+    /// A file (or anything but a folder).
+    #[error("is a file, not a directory")]
+    File,
+    /// A symbolic link synth did not make, to this target.
+    #[error("is a symbolic link to `{}`, which stacksmith did not make", .0.display())]
+    Link(PathBuf),
+    /// A folder without the `manifest.json` synth writes in every stack folder.
+    #[error("is a folder stacksmith did not write (it has no manifest.json)")]
+    Foreign,
+}
+
 impl SynthError {
+    /// Whether the previous output is still the live one: true for every error but
+    /// [`SynthError::Unfinished`], which happens after the switch.
+    #[must_use]
+    pub fn previous_intact(&self) -> bool {
+        !matches!(self, SynthError::Unfinished { .. })
+    }
+
     /// For `map_err`: an I/O failure at `path`.
     pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError + '_ {
         move |source| SynthError::Io {

@@ -18,7 +18,7 @@ mod yaml;
 
 pub use cli::run;
 pub use diff::{AppDiff, Move, StackDiff, diff};
-pub use error::SynthError;
+pub use error::{Occupant, SynthError};
 pub use manifest::{ApplyStep, File};
 pub use pipeline::synth;
 pub use render::{StackOutput, render};

@@ -15,7 +15,7 @@ use stacksmith_core::{App, Diagnostics, Graph};
 
 use crate::moves::{self, Move, Renamed};
 use crate::previous::{Previous, load_previous};
-use crate::write::{Report, write_outputs};
+use crate::write::{self, Report};
 use crate::{StackOutput, SynthError, render};
 
 /// Lowers, validates, renders and writes every stack of `app` under `out` (`out/<stack>/`).
@@ -25,9 +25,21 @@ use crate::{StackOutput, SynthError, render};
 /// their previous addresses and written as `moved` blocks in `terraform/moved.tf.json` (see the `moves`
 /// module), and the renamed construct keeps its cloud names (recorded in `manifest.json`; one
 /// line in the summary); a stateful resource that disappears unmatched and unacknowledged is error SS0009.
+///
+/// The output folder's lock is taken before the previous output is read (when `out` exists:
+/// a failed synth of a new folder creates nothing), so a second synth into it is refused.
 pub fn synth(app: &App, out: &Path) -> Result<Report, SynthError> {
+    let held = if out.is_dir() {
+        Some(write::lock(out)?)
+    } else {
+        None
+    };
     let (outputs, diagnostics) = render_planned(app, Some(out))?;
-    let stacks = write_outputs(out, &outputs)?;
+    let held = match held {
+        Some(held) => held,
+        None => write::lock(out)?,
+    };
+    let stacks = write::write_locked(out, &outputs, &held)?;
     Ok(Report {
         stacks,
         diagnostics,

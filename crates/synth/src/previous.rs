@@ -1,4 +1,4 @@
-//! Reading a stack's previous output back from `<out>/<stack>/`: the Terraform root (with its
+//! Reading a stack's previous output back from the live generation (`<out>/<stack>/`): the Terraform root (with its
 //! `moved` blocks) for rename planning and `diff`, and the Kubernetes files `manifest.json`
 //! lists.
 
@@ -11,6 +11,7 @@ use serde_json::Value as Json;
 use crate::SynthError;
 use crate::moves::PreviousTerraform;
 use crate::render::CLUSTER_ROOT;
+use crate::write::live_stack_dir;
 
 /// A stack's previous output read back from disk.
 #[derive(Clone, Debug, Default)]
@@ -22,9 +23,13 @@ pub(crate) struct Previous {
     pub kubernetes: BTreeMap<String, String>,
 }
 
-/// Reads `<out>/<stack>/`; `None` when the folder does not exist.
+/// Reads the stack's live output (in the live generation, or a real `<out>/<stack>/` written
+/// before generations: [`crate::write::live_stack_dir`]); `None` when there is none.
 pub(crate) fn load_previous(out: &Path, stack: &str) -> Result<Option<Previous>, SynthError> {
-    read(&out.join(stack))
+    match live_stack_dir(out, stack) {
+        Some(dir) => read(&dir),
+        None => Ok(None),
+    }
 }
 
 /// Reads a stack's folder; `None` when it does not exist.

@@ -1,15 +1,52 @@
-//! Writing stack folders atomically: every stack is rendered into a staging folder beside its
-//! target, and only when all are complete is each swapped into place. A failed synth leaves
-//! the previous output exactly as it was.
+//! Writing the output folder so that a crash at any instant leaves either the complete previous
+//! output of the whole app or the complete new one.
+//!
+//! Layout (unix):
+//!
+//! ```text
+//! out/.stacksmith/lock                      flock'd by the synth writing (SynthError::Locked otherwise)
+//! out/.stacksmith/generations/<n>/<stack>/  one complete output of the app
+//! out/.stacksmith/current -> generations/<n>  the live generation
+//! out/<stack> -> .stacksmith/current/<stack>  what users open (`out/prod/terraform`)
+//! ```
+//!
+//! A synth, holding the lock: removes what a crashed run left (`*.staging*` entries, every
+//! generation but the live one); checks each `out/<stack>` is its own link, missing, or a
+//! folder written by an earlier stacksmith (anything else is an error and nothing changes);
+//! builds generation `n + 1` in `generations/<n+1>.staging/` — unchanged generated files
+//! hard-linked from the live output, everything synth did not generate (`.terraform/`,
+//! `.terraform.lock.hcl`, `terraform.tfstate*`, plan files, stacks this app no longer has) carried
+//! over as hard links, so Terraform state is never copied stale — renames it to
+//! `generations/<n+1>`, creates missing `out/<stack>` links, and commits with **one** `rename`
+//! of a temporary link over `current`. Then it replaces folders from the old layout (a real
+//! `out/<stack>`, migrated with its files hard-linked) by links and removes the old generation.
+//! Durability across power loss (fsync) is not attempted; a killed process is covered.
+//!
+//! Elsewhere (no symlinks) each stack is staged beside `out/<stack>` and swapped with two renames,
+//! as before the generations.
 
 use std::collections::HashSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::{Component, Path, PathBuf};
 
+use serde_json::Value as Json;
 use stacksmith_core::Diagnostics;
 
+use crate::error::Occupant;
 use crate::manifest::ApplyStep;
 use crate::{StackOutput, SynthError};
+
+/// The folder under `out` holding the lock, the generations and the live link.
+pub(crate) const STATE_DIR: &str = ".stacksmith";
+/// The lock file in [`STATE_DIR`].
+const LOCK: &str = "lock";
+/// The folder in [`STATE_DIR`] holding one folder per generation.
+const GENERATIONS: &str = "generations";
+/// The link in [`STATE_DIR`] to the live generation.
+const CURRENT: &str = "current";
+/// In the name of every temporary: a run that did not finish left it, the next removes it.
+const STAGING: &str = ".staging";
 
 /// What one stack's synth wrote.
 #[derive(Clone, Debug)]
@@ -41,14 +78,306 @@ pub struct Report {
     pub diagnostics: Diagnostics,
 }
 
-/// Writes rendered stacks under `out`, each swapped into place only once all are staged.
+/// The output folder's advisory lock (`flock`), held until dropped; the system releases it
+/// when the process dies, so a killed synth never leaves it taken.
+#[derive(Debug)]
+pub(crate) struct OutputLock {
+    _file: fs::File,
+}
+
+/// Takes `out`'s lock, `out/.stacksmith/lock` (creating the folders); another synth holding it
+/// is [`SynthError::Locked`].
+pub(crate) fn lock(out: &Path) -> Result<OutputLock, SynthError> {
+    if fs::metadata(out).is_ok_and(|m| !m.is_dir()) {
+        return Err(SynthError::Occupied {
+            path: out.to_owned(),
+            occupant: Occupant::File,
+        });
+    }
+    let state = out.join(STATE_DIR);
+    fs::create_dir_all(&state).map_err(SynthError::io(&state))?;
+    let path = state.join(LOCK);
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(SynthError::io(&path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(OutputLock { _file: file }),
+        Err(fs::TryLockError::WouldBlock) => Err(SynthError::Locked {
+            dir: out.to_owned(),
+            lock: path,
+        }),
+        Err(fs::TryLockError::Error(source)) => Err(SynthError::Io { path, source }),
+    }
+}
+
+/// The folder holding a stack's live output: `out/<stack>` when it is a real folder (written
+/// before generations, or where there are no symbolic links: it is what the user sees), else
+/// the stack's folder in the live generation. `None` when there is neither.
+pub(crate) fn live_stack_dir(out: &Path, stack: &str) -> Option<PathBuf> {
+    let dir = out.join(stack);
+    if fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+        return Some(dir);
+    }
+    let state = out.join(STATE_DIR);
+    let dir = state
+        .join(GENERATIONS)
+        .join(live_generation(&state)?)
+        .join(stack);
+    dir.is_dir().then_some(dir)
+}
+
+/// The live generation's name, read once from the `current` link (so a reader never mixes
+/// two generations); `None` without one, or when it points anywhere but `generations/<name>`.
+fn live_generation(state: &Path) -> Option<String> {
+    let target = fs::read_link(state.join(CURRENT)).ok()?;
+    let mut parts = target.components();
+    let (Some(Component::Normal(first)), Some(Component::Normal(name)), None) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    (first == GENERATIONS).then(|| name.to_str().map(str::to_owned))?
+}
+
+/// Writes rendered stacks under `out` as one new generation of the whole app, switched in with
+/// one rename (see the module doc); takes the output folder's lock first.
 pub fn write_outputs(out: &Path, outputs: &[StackOutput]) -> Result<Vec<StackReport>, SynthError> {
-    fs::create_dir_all(out).map_err(SynthError::io(out))?;
+    let held = lock(out)?;
+    write_locked(out, outputs, &held)
+}
+
+/// [`write_outputs`] with the lock already held (taken before the previous output was read).
+pub(crate) fn write_locked(
+    out: &Path,
+    outputs: &[StackOutput],
+    _held: &OutputLock,
+) -> Result<Vec<StackReport>, SynthError> {
+    install(out, outputs)?;
+    Ok(outputs
+        .iter()
+        .map(|o| StackReport {
+            stack: o.stack.clone(),
+            dir: out.join(&o.stack),
+            resources: o.resources,
+            objects: o.objects,
+            files: o.files.len(),
+            apply_order: o.apply_order.clone(),
+            after: o.after.clone(),
+            renamed: o.renamed.iter().filter(|r| r.moves > 0).cloned().collect(),
+        })
+        .collect())
+}
+
+/// What is at `out/<stack>` now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Target {
+    /// Nothing.
+    Missing,
+    /// The link synth made, `.stacksmith/current/<stack>`.
+    Linked,
+    /// A real folder an earlier stacksmith wrote (it has a `manifest.json`), or an empty one.
+    Folder,
+}
+
+/// Checks what is at `out/<stack>`: a file, a link synth did not make, or a folder it did not
+/// write is [`SynthError::Occupied`], and nothing may be replaced.
+fn target(out: &Path, stack: &str) -> Result<Target, SynthError> {
+    let path = out.join(stack);
+    let meta = match fs::symlink_metadata(&path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Target::Missing),
+        Err(source) => return Err(SynthError::Io { path, source }),
+    };
+    let occupant = if meta.is_symlink() {
+        let to = fs::read_link(&path).map_err(SynthError::io(&path))?;
+        if to == link_target(stack) {
+            return Ok(Target::Linked);
+        }
+        Occupant::Link(to)
+    } else if !meta.is_dir() {
+        Occupant::File
+    } else if path.join("manifest.json").is_file()
+        || fs::read_dir(&path)
+            .map_err(SynthError::io(&path))?
+            .next()
+            .is_none()
+    {
+        return Ok(Target::Folder);
+    } else {
+        Occupant::Foreign
+    };
+    Err(SynthError::Occupied { path, occupant })
+}
+
+/// The link `out/<stack>` holds: `.stacksmith/current/<stack>`, relative, so the output
+/// folder can be moved.
+fn link_target(stack: &str) -> PathBuf {
+    Path::new(STATE_DIR).join(CURRENT).join(stack)
+}
+
+/// Builds the next generation and switches `current` to it with one rename; see the module doc.
+#[cfg(unix)]
+fn install(out: &Path, outputs: &[StackOutput]) -> Result<(), SynthError> {
+    let state = out.join(STATE_DIR);
+    let generations = state.join(GENERATIONS);
+    let live = live_generation(&state);
+    clean(&state, live.as_deref());
+    let targets = outputs
+        .iter()
+        .map(|o| target(out, &o.stack))
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = next_generation(&generations, live.as_deref());
+    let staging = generations.join(format!("{next}{STAGING}"));
+    let generation = generations.join(&next);
+    let built = build(
+        &staging,
+        out,
+        outputs,
+        live.as_deref().map(|l| generations.join(l)),
+    );
+    if let Err(e) = built {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    fs::rename(&staging, &generation).map_err(SynthError::io(&generation))?;
+    for (o, t) in outputs.iter().zip(&targets) {
+        let link = out.join(&o.stack);
+        if *t == Target::Missing {
+            symlink(&link_target(&o.stack), &link).map_err(SynthError::io(&link))?;
+        }
+    }
+    // The commit point: before this rename the previous output is live, after it the new one.
+    let temporary = state.join(format!("{CURRENT}{STAGING}"));
+    let current = state.join(CURRENT);
+    let _ = fs::remove_file(&temporary);
+    symlink(&Path::new(GENERATIONS).join(&next), &temporary).map_err(SynthError::io(&temporary))?;
+    fs::rename(&temporary, &current).map_err(SynthError::io(&current))?;
+    for (o, t) in outputs.iter().zip(&targets) {
+        if *t == Target::Folder {
+            replace_folder(out, &o.stack).map_err(|(path, source)| SynthError::Unfinished {
+                live: current.join(&o.stack),
+                path,
+                source,
+            })?;
+        }
+    }
+    clean(&state, Some(&next));
+    Ok(())
+}
+
+/// After the switch: moves a real `out/<stack>` folder (written before generations; its files
+/// were carried into the new one as hard links) aside and puts the stack's link in its place.
+#[cfg(unix)]
+fn replace_folder(out: &Path, stack: &str) -> Result<(), (PathBuf, io::Error)> {
+    let path = out.join(stack);
+    let aside = out
+        .join(STATE_DIR)
+        .join(format!("before-generations-{stack}{STAGING}"));
+    let _ = fs::remove_dir_all(&aside);
+    fs::rename(&path, &aside).map_err(|e| (path.clone(), e))?;
+    symlink(&link_target(stack), &path).map_err(|e| (path.clone(), e))?;
+    let _ = fs::remove_dir_all(&aside);
+    Ok(())
+}
+
+/// The next generation's name: one more than the largest number among the live one and
+/// those left (a crashed run's are removed first, but a generation that could not be removed
+/// must not be reused).
+#[cfg(unix)]
+fn next_generation(generations: &Path, live: Option<&str>) -> String {
+    let left = fs::read_dir(generations)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .split('.')
+                .next()?
+                .parse::<u64>()
+                .ok()
+        });
+    let live = live.and_then(|l| l.parse::<u64>().ok());
+    (left.chain(live).max().unwrap_or(0) + 1).to_string()
+}
+
+/// Writes every stack into `generation`, then carries over, whole, the stacks of the live
+/// generation this app does not write (as a synth before generations left their folders).
+#[cfg(unix)]
+fn build(
+    generation: &Path,
+    out: &Path,
+    outputs: &[StackOutput],
+    live: Option<PathBuf>,
+) -> Result<(), SynthError> {
+    fs::create_dir_all(generation).map_err(SynthError::io(generation))?;
+    for o in outputs {
+        build_stack(
+            &generation.join(&o.stack),
+            live_stack_dir(out, &o.stack).as_deref(),
+            o,
+        )?;
+    }
+    let Some(live) = live else {
+        return Ok(());
+    };
+    for entry in fs::read_dir(&live).map_err(SynthError::io(&live))? {
+        let name = entry.map_err(SynthError::io(&live))?.file_name();
+        if !outputs.iter().any(|o| *o.stack == *name) {
+            carry(&live.join(&name), &generation.join(&name), &HashSet::new())?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes what a run that did not finish left: every `*.staging*` entry of the state folder
+/// and of its generations, and, when a generation is live, every other generation. Best
+/// effort: what cannot be removed now is tried again by the next run.
+#[cfg(unix)]
+fn clean(state: &Path, live: Option<&str>) {
+    let entries = |dir: &Path| fs::read_dir(dir).into_iter().flatten().flatten();
+    for e in entries(state) {
+        if e.file_name().to_string_lossy().contains(STAGING) {
+            remove(&e.path());
+        }
+    }
+    for e in entries(&state.join(GENERATIONS)) {
+        let name = e.file_name();
+        let stale = match live {
+            Some(live) => *name != *live,
+            None => name.to_string_lossy().contains(STAGING),
+        };
+        if stale {
+            remove(&e.path());
+        }
+    }
+}
+
+/// Removes a file, link or folder (a link is removed, never followed).
+#[cfg(unix)]
+fn remove(path: &Path) {
+    let _ = if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        fs::remove_dir_all(path)
+    } else {
+        fs::remove_file(path)
+    };
+}
+
+/// Where there are no symbolic links: each stack is staged beside `out/<stack>` and swapped in
+/// with two renames once all are staged (a crash between them can leave a stack missing).
+#[cfg(not(unix))]
+fn install(out: &Path, outputs: &[StackOutput]) -> Result<(), SynthError> {
+    for o in outputs {
+        target(out, &o.stack)?;
+    }
     let pid = std::process::id();
     let mut staged: Vec<PathBuf> = Vec::new();
     for o in outputs {
-        let staging = out.join(format!(".{}.staging-{pid}", o.stack));
-        if let Err(e) = stage(&staging, &out.join(&o.stack), o) {
+        let staging = out.join(format!(".{}{STAGING}-{pid}", o.stack));
+        if let Err(e) = build_stack(&staging, live_stack_dir(out, &o.stack).as_deref(), o) {
             let _ = fs::remove_dir_all(&staging);
             for s in &staged {
                 let _ = fs::remove_dir_all(s);
@@ -57,70 +386,16 @@ pub fn write_outputs(out: &Path, outputs: &[StackOutput]) -> Result<Vec<StackRep
         }
         staged.push(staging);
     }
-    let mut reports = Vec::new();
     for (o, staging) in outputs.iter().zip(&staged) {
-        let target = out.join(&o.stack);
-        swap(
-            staging,
-            &target,
-            &out.join(format!(".{}.previous-{pid}", o.stack)),
-        )?;
-        reports.push(StackReport {
-            stack: o.stack.clone(),
-            dir: target,
-            resources: o.resources,
-            objects: o.objects,
-            files: o.files.len(),
-            apply_order: o.apply_order.clone(),
-            after: o.after.clone(),
-            renamed: o.renamed.iter().filter(|r| r.moves > 0).cloned().collect(),
-        });
+        let previous = out.join(format!(".{}.previous-{pid}", o.stack));
+        swap(staging, &out.join(&o.stack), &previous)?;
     }
-    Ok(reports)
-}
-
-/// Writes a stack's files into `dir`, a staging folder swapped in place of `previous` later.
-/// A file whose bytes equal those of the same file in `previous` is hard-linked from there
-/// instead of written: re-synthesizing writes only what changed (unchanged files keep their
-/// modification time), and the swap stays atomic since no file is ever changed in place.
-/// Files are staged on every core; each folder is created once.
-fn stage(dir: &Path, previous: &Path, o: &StackOutput) -> Result<(), SynthError> {
-    if dir.exists() {
-        fs::remove_dir_all(dir).map_err(SynthError::io(dir))?;
-    }
-    let mut made: HashSet<&Path> = HashSet::new();
-    made.insert(Path::new(""));
-    for f in &o.files {
-        if let Some(parent) = Path::new(&f.path).parent()
-            && made.insert(parent)
-        {
-            let parent = dir.join(parent);
-            fs::create_dir_all(&parent).map_err(SynthError::io(&parent))?;
-        }
-    }
-    let reuse = previous.is_dir();
-    stacksmith_core::parallel::map(&o.files, |f| {
-        let path = dir.join(&f.path);
-        if reuse {
-            let old = previous.join(&f.path);
-            if unchanged(&old, f.contents.as_bytes()) && fs::hard_link(&old, &path).is_ok() {
-                return Ok(());
-            }
-        }
-        fs::write(&path, &f.contents).map_err(SynthError::io(&path))
-    })
-    .into_iter()
-    .collect()
-}
-
-/// Whether the file at `path` holds exactly `bytes` (size first: most changes change it).
-fn unchanged(path: &Path, bytes: &[u8]) -> bool {
-    fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-        && fs::read(path).is_ok_and(|old| old == bytes)
+    Ok(())
 }
 
 /// Moves `staging` to `target`; the old `target` is moved aside first and restored if the
 /// second rename fails.
+#[cfg(not(unix))]
 fn swap(staging: &Path, target: &Path, previous: &Path) -> Result<(), SynthError> {
     let had_previous = target.exists();
     if had_previous {
@@ -144,21 +419,151 @@ fn swap(staging: &Path, target: &Path, previous: &Path) -> Result<(), SynthError
     Ok(())
 }
 
+/// Writes one stack's folder `dir` ([`stage`]) and carries into it what the user and
+/// Terraform put beside the previous output ([`carry`]).
+fn build_stack(dir: &Path, previous: Option<&Path>, o: &StackOutput) -> Result<(), SynthError> {
+    stage(dir, previous, o)?;
+    let Some(previous) = previous else {
+        return Ok(());
+    };
+    let mut generated = generated(previous);
+    generated.extend(o.files.iter().map(|f| f.path.clone()));
+    carry(previous, dir, &generated)
+}
+
+/// The files synth wrote into a stack folder: those its `manifest.json` lists, and itself.
+fn generated(dir: &Path) -> HashSet<String> {
+    let mut files = HashSet::from(["manifest.json".to_owned()]);
+    let manifest = fs::read_to_string(dir.join("manifest.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<Json>(&text).ok());
+    let listed = manifest.as_ref().and_then(|m| m.get("files")?.as_array());
+    files.extend(
+        listed
+            .into_iter()
+            .flatten()
+            .filter_map(|f| Some(f.get("path")?.as_str()?.to_owned())),
+    );
+    files
+}
+
+/// Hard-links into `to` every file under `from` that synth did not generate (`generated`:
+/// paths relative to the stack folder) and `to` does not hold yet, recreating their folders
+/// and symbolic links: `.terraform/`, `.terraform.lock.hcl`, `terraform.tfstate*`, plan files.
+/// A hard link, not a copy, so state written later through either path is the same file;
+/// copied only where the file system has no hard links. Sockets and pipes are left out.
+fn carry(from: &Path, to: &Path, generated: &HashSet<String>) -> Result<(), SynthError> {
+    let mut pending = vec![PathBuf::new()];
+    while let Some(rel) = pending.pop() {
+        let dir = from.join(&rel);
+        for entry in fs::read_dir(&dir).map_err(SynthError::io(&dir))? {
+            let entry = entry.map_err(SynthError::io(&dir))?;
+            let rel = rel.join(entry.file_name());
+            let kind = entry.file_type().map_err(SynthError::io(&dir))?;
+            if kind.is_dir() {
+                pending.push(rel);
+                continue;
+            }
+            let (source, dest) = (from.join(&rel), to.join(&rel));
+            let skip = rel.to_str().is_some_and(|r| generated.contains(r));
+            if skip || fs::symlink_metadata(&dest).is_ok() {
+                continue;
+            }
+            if let Some(parent) = dest.parent() {
+                fs::create_dir_all(parent).map_err(SynthError::io(parent))?;
+            }
+            let carried = if kind.is_symlink() {
+                fs::read_link(&source).and_then(|target| symlink(&target, &dest))
+            } else if kind.is_file() {
+                fs::hard_link(&source, &dest).or_else(|_| fs::copy(&source, &dest).map(drop))
+            } else {
+                Ok(())
+            };
+            carried.map_err(SynthError::io(&dest))?;
+        }
+    }
+    Ok(())
+}
+
+/// Creates the symbolic link `at` → `target`.
+#[cfg(unix)]
+fn symlink(target: &Path, at: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(target, at)
+}
+
+/// Symbolic links are not carried where they need privileges to create.
+#[cfg(not(unix))]
+fn symlink(_target: &Path, _at: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+/// Writes a stack's files into `dir`, a staging folder switched in later. A file whose bytes
+/// equal those of the same file in `previous` is hard-linked from there instead of written:
+/// re-synthesizing writes only what changed (unchanged files keep their modification time),
+/// and the switch stays atomic since no file is ever changed in place. Files are staged on
+/// every core; each folder is created once.
+fn stage(dir: &Path, previous: Option<&Path>, o: &StackOutput) -> Result<(), SynthError> {
+    if dir.exists() {
+        fs::remove_dir_all(dir).map_err(SynthError::io(dir))?;
+    }
+    let mut made: HashSet<&Path> = HashSet::new();
+    made.insert(Path::new(""));
+    fs::create_dir_all(dir).map_err(SynthError::io(dir))?;
+    for f in &o.files {
+        if let Some(parent) = Path::new(&f.path).parent()
+            && made.insert(parent)
+        {
+            let parent = dir.join(parent);
+            fs::create_dir_all(&parent).map_err(SynthError::io(&parent))?;
+        }
+    }
+    stacksmith_core::parallel::map(&o.files, |f| {
+        let path = dir.join(&f.path);
+        if let Some(previous) = previous {
+            let old = previous.join(&f.path);
+            if unchanged(&old, f.contents.as_bytes()) && fs::hard_link(&old, &path).is_ok() {
+                return Ok(());
+            }
+        }
+        fs::write(&path, &f.contents).map_err(SynthError::io(&path))
+    })
+    .into_iter()
+    .collect()
+}
+
+/// Whether the file at `path` holds exactly `bytes` (size first: most changes change it).
+fn unchanged(path: &Path, bytes: &[u8]) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && fs::read(path).is_ok_and(|old| old == bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::File;
 
-    fn output(files: &[(&str, &str)]) -> StackOutput {
+    type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+    /// A stack's output: `files` and a `manifest.json` listing them, as render writes.
+    fn stack(name: &str, files: &[(&str, &str)]) -> StackOutput {
+        let mut files: Vec<File> = files
+            .iter()
+            .map(|(p, c)| File {
+                path: (*p).to_owned(),
+                contents: (*c).to_owned(),
+            })
+            .collect();
+        let listed: Vec<Json> = files
+            .iter()
+            .map(|f| serde_json::json!({ "path": f.path }))
+            .collect();
+        files.push(File {
+            path: "manifest.json".into(),
+            contents: serde_json::json!({ "files": listed }).to_string(),
+        });
         StackOutput {
-            stack: "prod".into(),
-            files: files
-                .iter()
-                .map(|(p, c)| File {
-                    path: (*p).to_owned(),
-                    contents: (*c).to_owned(),
-                })
-                .collect(),
+            stack: name.into(),
+            files,
             resources: 0,
             objects: 0,
             apply_order: Vec::new(),
@@ -167,13 +572,35 @@ mod tests {
         }
     }
 
+    fn output(files: &[(&str, &str)]) -> StackOutput {
+        stack("prod", files)
+    }
+
+    /// An empty scratch folder for one test.
+    fn scratch(name: &str) -> PathBuf {
+        let out =
+            std::env::temp_dir().join(format!("stacksmith-write-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&out);
+        out
+    }
+
+    /// The names in a folder, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[cfg(unix)]
     #[test]
-    fn resynthesizing_writes_only_the_files_that_changed() -> Result<(), Box<dyn std::error::Error>>
-    {
+    fn resynthesizing_writes_only_the_files_that_changed() -> Result {
         use std::os::unix::fs::MetadataExt;
-        let out = std::env::temp_dir().join(format!("stacksmith-write-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&out);
+        let out = scratch("changed");
         let inode = |p: &str| fs::metadata(out.join("prod").join(p)).map(|m| m.ino()).ok();
         write_outputs(
             &out,
@@ -197,11 +624,204 @@ mod tests {
         let read = |p: &str| fs::read_to_string(out.join("prod").join(p));
         assert_eq!(read("b.json")?, "new\n");
         assert_eq!(read("c/d/e.txt")?, "added\n");
+        assert_eq!(names(&out), [".stacksmith", "prod"]);
         assert_eq!(
-            fs::read_dir(&out)?.count(),
-            1,
-            "no staging or previous folder is left behind"
+            fs::read_link(out.join("prod"))?,
+            Path::new(".stacksmith/current/prod")
         );
+        let state = out.join(STATE_DIR);
+        assert_eq!(names(&state), ["current", "generations", "lock"]);
+        assert_eq!(
+            names(&state.join(GENERATIONS)),
+            ["2"],
+            "no staging folder or earlier generation is left behind"
+        );
+        fs::remove_dir_all(&out)?;
+        Ok(())
+    }
+
+    /// What `terraform init/apply` leave in a stack folder outlives re-synthesis, as the same
+    /// files; a file synth wrote before and no longer writes goes.
+    #[cfg(unix)]
+    #[test]
+    fn terraform_state_and_dot_terraform_survive_resynthesis() -> Result {
+        use std::os::unix::fs::MetadataExt;
+        let out = scratch("state");
+        write_outputs(
+            &out,
+            &[output(&[
+                ("terraform/main.tf.json", "{}\n"),
+                ("kubernetes/a.yaml", "a\n"),
+            ])],
+        )?;
+        let tf = out.join("prod/terraform");
+        fs::write(tf.join("terraform.tfstate"), "{\"serial\": 7}\n")?;
+        fs::write(tf.join(".terraform.lock.hcl"), "# lock\n")?;
+        fs::create_dir_all(tf.join(".terraform/providers/aws"))?;
+        fs::write(tf.join(".terraform/providers/aws/provider"), "binary")?;
+        std::os::unix::fs::symlink("providers/aws", tf.join(".terraform/cache"))?;
+        let state_inode = fs::metadata(tf.join("terraform.tfstate"))?.ino();
+        write_outputs(
+            &out,
+            &[output(&[("terraform/main.tf.json", "{\"x\": 1}\n")])],
+        )?;
+        assert_eq!(fs::read_to_string(tf.join("main.tf.json"))?, "{\"x\": 1}\n");
+        assert_eq!(
+            fs::read_to_string(tf.join("terraform.tfstate"))?,
+            "{\"serial\": 7}\n"
+        );
+        assert_eq!(
+            fs::metadata(tf.join("terraform.tfstate"))?.ino(),
+            state_inode,
+            "the state is the same file, never a stale copy"
+        );
+        assert_eq!(
+            fs::read_to_string(tf.join(".terraform.lock.hcl"))?,
+            "# lock\n"
+        );
+        assert_eq!(
+            fs::read_to_string(tf.join(".terraform/providers/aws/provider"))?,
+            "binary"
+        );
+        assert_eq!(
+            fs::read_link(tf.join(".terraform/cache"))?,
+            Path::new("providers/aws")
+        );
+        assert!(
+            !out.join("prod/kubernetes/a.yaml").exists(),
+            "a file synth no longer writes is not carried"
+        );
+        fs::remove_dir_all(&out)?;
+        Ok(())
+    }
+
+    #[test]
+    fn a_file_where_a_stack_folder_goes_is_refused_and_kept() -> Result {
+        let out = scratch("file");
+        fs::create_dir_all(&out)?;
+        fs::write(out.join("prod"), "mine\n")?;
+        let Err(e) = write_outputs(&out, &[output(&[("a.json", "{}\n")])]) else {
+            return Err("a file at out/prod was replaced".into());
+        };
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "`{}` is a file, not a directory: move it away or choose another output folder",
+                out.join("prod").display()
+            )
+        );
+        assert!(e.previous_intact());
+        assert_eq!(fs::read_to_string(out.join("prod"))?, "mine\n");
+        fs::remove_dir_all(&out)?;
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_or_folder_synth_did_not_make_is_refused_and_kept() -> Result {
+        let out = scratch("foreign");
+        fs::create_dir_all(out.join("elsewhere"))?;
+        std::os::unix::fs::symlink("elsewhere", out.join("prod"))?;
+        let Err(e) = write_outputs(&out, &[output(&[("a.json", "{}\n")])]) else {
+            return Err("a link the user made was replaced".into());
+        };
+        assert!(
+            e.to_string()
+                .ends_with("prod` is a symbolic link to `elsewhere`, which stacksmith did not make: move it away or choose another output folder"),
+            "{e}"
+        );
+        assert_eq!(fs::read_link(out.join("prod"))?, Path::new("elsewhere"));
+        assert!(names(&out.join("elsewhere")).is_empty());
+        fs::remove_file(out.join("prod"))?;
+        fs::create_dir_all(out.join("prod"))?;
+        fs::write(out.join("prod/notes.txt"), "mine\n")?;
+        let Err(e) = write_outputs(&out, &[output(&[("a.json", "{}\n")])]) else {
+            return Err("a folder synth did not write was replaced".into());
+        };
+        assert!(
+            e.to_string()
+                .contains("is a folder stacksmith did not write"),
+            "{e}"
+        );
+        assert_eq!(names(&out.join("prod")), ["notes.txt"]);
+        fs::remove_dir_all(&out)?;
+        Ok(())
+    }
+
+    /// A stack folder written before generations (a real `out/prod`) becomes the link, keeping
+    /// the files synth did not write.
+    #[cfg(unix)]
+    #[test]
+    fn a_stack_folder_from_before_generations_is_migrated() -> Result {
+        let out = scratch("migrate");
+        let old = output(&[("terraform/main.tf.json", "{}\n"), ("old.yaml", "old\n")]);
+        for f in &old.files {
+            let path = out.join("prod").join(&f.path);
+            fs::create_dir_all(path.parent().ok_or("no parent")?)?;
+            fs::write(path, &f.contents)?;
+        }
+        fs::write(out.join("prod/terraform/terraform.tfstate"), "state\n")?;
+        write_outputs(
+            &out,
+            &[output(&[("terraform/main.tf.json", "{\"x\": 1}\n")])],
+        )?;
+        assert!(fs::symlink_metadata(out.join("prod"))?.is_symlink());
+        let tf = out.join("prod/terraform");
+        assert_eq!(fs::read_to_string(tf.join("terraform.tfstate"))?, "state\n");
+        assert_eq!(fs::read_to_string(tf.join("main.tf.json"))?, "{\"x\": 1}\n");
+        assert!(!out.join("prod/old.yaml").exists());
+        assert_eq!(names(&out), [".stacksmith", "prod"]);
+        assert_eq!(
+            names(&out.join(STATE_DIR)),
+            ["current", "generations", "lock"]
+        );
+        fs::remove_dir_all(&out)?;
+        Ok(())
+    }
+
+    #[test]
+    fn a_second_synth_into_a_locked_folder_is_refused() -> Result {
+        let out = scratch("lock");
+        let held = lock(&out)?;
+        let Err(e) = write_outputs(&out, &[output(&[("a.json", "{}\n")])]) else {
+            return Err("two synths wrote one folder at once".into());
+        };
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "another synth is writing `{}` right now (it holds the lock `{}`); wait for it to finish, or choose another output folder",
+                out.display(),
+                out.join(".stacksmith/lock").display()
+            )
+        );
+        assert!(!out.join("prod").exists());
+        drop(held);
+        write_outputs(&out, &[output(&[("a.json", "{}\n")])])?;
+        fs::remove_dir_all(&out)?;
+        Ok(())
+    }
+
+    /// What a killed run left is removed; a stack this app no longer writes is kept.
+    #[cfg(unix)]
+    #[test]
+    fn temporaries_of_a_killed_run_are_removed_and_other_stacks_kept() -> Result {
+        let out = scratch("stale");
+        write_outputs(
+            &out,
+            &[
+                output(&[("a.json", "1\n")]),
+                stack("dr", &[("b.json", "2\n")]),
+            ],
+        )?;
+        let state = out.join(STATE_DIR);
+        fs::create_dir_all(state.join("generations/2.staging/prod"))?;
+        fs::create_dir_all(state.join("generations/9"))?;
+        std::os::unix::fs::symlink("generations/2", state.join("current.staging"))?;
+        write_outputs(&out, &[output(&[("a.json", "3\n")])])?;
+        assert_eq!(names(&state), ["current", "generations", "lock"]);
+        assert_eq!(names(&state.join(GENERATIONS)), ["2"]);
+        assert_eq!(fs::read_to_string(out.join("prod/a.json"))?, "3\n");
+        assert_eq!(fs::read_to_string(out.join("dr/b.json"))?, "2\n");
         fs::remove_dir_all(&out)?;
         Ok(())
     }

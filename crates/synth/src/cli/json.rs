@@ -77,7 +77,8 @@ impl<'a> Document<'a, Stack> {
         other: Option<&SynthError>,
     ) -> Self {
         let error = match other {
-            Some(e) => format!("{e}; the previous output is unchanged"),
+            Some(e) if e.previous_intact() => format!("{e}; the previous output is unchanged"),
+            Some(e) => e.to_string(),
             None => format!(
                 "the app has {} error(s); nothing was written",
                 diagnostics.error_count()

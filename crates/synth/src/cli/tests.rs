@@ -229,7 +229,7 @@ fn fails_json_synth_when_the_output_cannot_be_written() {
     assert_eq!(doc["stacks"], json!([]));
     let error = doc["error"].as_str().unwrap_or_default();
     assert!(
-        error.starts_with(&format!("cannot write {}", dir.arg())),
+        error.starts_with(&format!("`{}` is a file, not a directory", dir.arg())),
         "{error}"
     );
     let _ = std::fs::remove_file(&dir.0);
