@@ -81,16 +81,17 @@ fn bundle(outputs: &[StackOutput]) -> String {
 
 /// [`bundle`] read back.
 fn unbundle(text: &str) -> Result<Vec<StackOutput>> {
-    let stacks: Vec<(String, Vec<(String, String)>)> = serde_json::from_str::<serde_json::Value>(text)?
-        .as_array()
-        .ok_or("not an array")?
-        .iter()
-        .map(|s| {
-            let stack = s["stack"].as_str().unwrap_or_default().to_owned();
-            let files = serde_json::from_value(s["files"].clone()).unwrap_or_default();
-            (stack, files)
-        })
-        .collect();
+    let stacks: Vec<(String, Vec<(String, String)>)> =
+        serde_json::from_str::<serde_json::Value>(text)?
+            .as_array()
+            .ok_or("not an array")?
+            .iter()
+            .map(|s| {
+                let stack = s["stack"].as_str().unwrap_or_default().to_owned();
+                let files = serde_json::from_value(s["files"].clone()).unwrap_or_default();
+                (stack, files)
+            })
+            .collect();
     Ok(stacks
         .into_iter()
         .map(|(stack, files)| StackOutput {
@@ -190,7 +191,11 @@ fn live_version(out: &Path, versions: &BTreeMap<u32, Vec<StackOutput>>) -> Resul
             .ok_or_else(|| format!("{stack}/manifest.json is neither version's"))?;
         for f in &output.files {
             let on_disk = fs::read_to_string(dir.join(&f.path))?;
-            assert!(on_disk == f.contents, "{stack}/{} is not version {version}'s", f.path);
+            assert!(
+                on_disk == f.contents,
+                "{stack}/{} is not version {version}'s",
+                f.path
+            );
         }
         let mut expected: BTreeSet<String> = output.files.iter().map(|f| f.path.clone()).collect();
         if stack == "a" {
@@ -200,7 +205,11 @@ fn live_version(out: &Path, versions: &BTreeMap<u32, Vec<StackOutput>>) -> Resul
         assert_eq!(files(&dir), expected, "{stack} holds other files");
         seen.insert(version);
     }
-    assert_eq!(seen.len(), 1, "the stacks hold different versions: {seen:?}");
+    assert_eq!(
+        seen.len(),
+        1,
+        "the stacks hold different versions: {seen:?}"
+    );
     Ok(seen.into_iter().next().ok_or("no stack")?)
 }
 
@@ -220,7 +229,11 @@ fn a_synth_killed_at_any_instant_leaves_one_complete_output_and_ss0009_fires() -
     // tmpfs where there is one: a disk shared by busy neighbours can take 2 ms per created file,
     // and what a SIGKILL leaves (renames, links) is the kernel's, the same on any file system.
     let shm = Path::new("/dev/shm");
-    let scratch = if shm.is_dir() { shm.to_owned() } else { std::env::temp_dir() };
+    let scratch = if shm.is_dir() {
+        shm.to_owned()
+    } else {
+        std::env::temp_dir()
+    };
     let out = scratch.join(format!("stacksmith-kill-{}", std::process::id()));
     let _ = fs::remove_dir_all(&out);
     let versions: BTreeMap<u32, Vec<StackOutput>> = [1, 2]
@@ -266,7 +279,8 @@ fn a_synth_killed_at_any_instant_leaves_one_complete_output_and_ss0009_fires() -
         live = now;
         match stacksmith::synth(&without_database, &out) {
             Err(stacksmith::SynthError::Diagnostics(d)) => assert!(
-                d.iter().any(|d| d.code == "SS0009" && d.message.contains("`aws_db_instance.db`")),
+                d.iter()
+                    .any(|d| d.code == "SS0009" && d.message.contains("`aws_db_instance.db`")),
                 "{d}"
             ),
             other => panic!("dropping the database after a kill was not refused: {other:?}"),

@@ -10,17 +10,28 @@
 //! out/<stack> -> .stacksmith/current/<stack>  what users open (`out/prod/terraform`)
 //! ```
 //!
-//! A synth, holding the lock: removes what a crashed run left (`*.staging*` entries, every
-//! generation but the live one); checks each `out/<stack>` is its own link, missing, or a
-//! folder written by an earlier stacksmith (anything else is an error and nothing changes);
-//! builds generation `n + 1` in `generations/<n+1>.staging/` — unchanged generated files
-//! hard-linked from the live output, everything synth did not generate (`.terraform/`,
-//! `.terraform.lock.hcl`, `terraform.tfstate*`, plan files, stacks this app no longer has) carried
-//! over as hard links, so Terraform state is never copied stale — renames it to
-//! `generations/<n+1>`, creates missing `out/<stack>` links, and commits with **one** `rename`
-//! of a temporary link over `current`. Then it replaces folders from the old layout (a real
-//! `out/<stack>`, migrated with its files hard-linked) by links and removes the old generation.
-//! Durability across power loss (fsync) is not attempted; a killed process is covered.
+//! A synth, holding the lock:
+//! 1. removes what a killed run left: `*.staging*` entries, and every generation but the live one;
+//! 2. checks each `out/<stack>`: its own link, nothing, or a folder an earlier stacksmith wrote
+//!    (before generations). A file, a link to anywhere else, or a folder without
+//!    `manifest.json` is an error ([`SynthError::Occupied`]) and nothing changes;
+//! 3. returns if the live generation already holds every file byte for byte (nothing changed,
+//!    nothing written: a committed copy of the output does not churn);
+//! 4. builds generation `n + 1` in `generations/<n+1>.staging/`: unchanged files hard-linked from
+//!    the live output, the others written; everything synth did not generate (its previous
+//!    `manifest.json` says what it did) carried over as hard links, so `.terraform/`,
+//!    `.terraform.lock.hcl`, `terraform.tfstate*` and plan files outlive re-synthesis and state
+//!    is never copied stale; stacks this app no longer writes carried over whole;
+//! 5. renames it to `generations/<n+1>` and creates the missing `out/<stack>` links (dangling
+//!    until the next step, so a stack new in this synth is absent, not half there);
+//! 6. **commits** with one `rename` of a temporary link `current.staging` over `current`;
+//! 7. replaces each real `out/<stack>` folder of the old layout by its link (its files were
+//!    hard-linked into the generation; killed here, the next synth finishes it), and removes the
+//!    old generation. A Terraform run inside the old generation at that moment loses its
+//!    working folder, as it lost it when a stack folder was swapped before generations.
+//!
+//! Durability across power loss (fsync) is not attempted; a killed process is covered
+//! (`tests/kill.rs`).
 //!
 //! Elsewhere (no symlinks) each stack is staged beside `out/<stack>` and swapped with two renames,
 //! as before the generations.
@@ -229,6 +240,14 @@ fn install(out: &Path, outputs: &[StackOutput]) -> Result<(), SynthError> {
         .iter()
         .map(|o| target(out, &o.stack))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(live) = &live
+        && targets.iter().all(|t| *t == Target::Linked)
+        && outputs
+            .iter()
+            .all(|o| holds(&generations.join(live).join(&o.stack), o))
+    {
+        return Ok(());
+    }
     let next = next_generation(&generations, live.as_deref());
     let staging = generations.join(format!("{next}{STAGING}"));
     let generation = generations.join(&next);
@@ -266,6 +285,17 @@ fn install(out: &Path, outputs: &[StackOutput]) -> Result<(), SynthError> {
     }
     clean(&state, Some(&next));
     Ok(())
+}
+
+/// Whether the stack folder `dir` already holds every file of `o`, byte for byte (then the
+/// live generation stays: a synth that changes nothing writes nothing).
+#[cfg(unix)]
+fn holds(dir: &Path, o: &StackOutput) -> bool {
+    let listed = generated(dir);
+    listed.len() == o.files.len()
+        && o.files.iter().all(|f| {
+            listed.contains(&f.path) && unchanged(&dir.join(&f.path), f.contents.as_bytes())
+        })
 }
 
 /// After the switch: moves a real `out/<stack>` folder (written before generations; its files
@@ -690,6 +720,31 @@ mod tests {
         assert!(
             !out.join("prod/kubernetes/a.yaml").exists(),
             "a file synth no longer writes is not carried"
+        );
+        fs::remove_dir_all(&out)?;
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_synth_that_changes_nothing_writes_nothing() -> Result {
+        let out = scratch("same");
+        let files = [("terraform/main.tf.json", "{}\n")];
+        write_outputs(&out, &[output(&files)])?;
+        let generations = out.join(STATE_DIR).join(GENERATIONS);
+        assert_eq!(names(&generations), ["1"]);
+        write_outputs(&out, &[output(&files)])?;
+        assert_eq!(names(&generations), ["1"], "the live generation stays");
+        fs::write(out.join("prod/terraform/main.tf.json"), "edited by hand\n")?;
+        write_outputs(&out, &[output(&files)])?;
+        assert_eq!(
+            names(&generations),
+            ["2"],
+            "a file edited by hand is written again"
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("prod/terraform/main.tf.json"))?,
+            "{}\n"
         );
         fs::remove_dir_all(&out)?;
         Ok(())
