@@ -178,7 +178,8 @@ fn live_version(out: &Path, versions: &BTreeMap<u32, Vec<StackOutput>>) -> Resul
     let mut seen = BTreeSet::new();
     for stack in ["a", "b"] {
         let dir = out.join(stack);
-        let manifest = fs::read_to_string(dir.join("manifest.json"))?;
+        let manifest = fs::read_to_string(dir.join("manifest.json"))
+            .map_err(|e| format!("{stack}/manifest.json: {e}"))?;
         let (version, output) = versions
             .iter()
             .find_map(|(v, o)| {
@@ -190,7 +191,8 @@ fn live_version(out: &Path, versions: &BTreeMap<u32, Vec<StackOutput>>) -> Resul
             })
             .ok_or_else(|| format!("{stack}/manifest.json is neither version's"))?;
         for f in &output.files {
-            let on_disk = fs::read_to_string(dir.join(&f.path))?;
+            let on_disk = fs::read_to_string(dir.join(&f.path))
+                .map_err(|e| format!("{stack}/{}: {e}", f.path))?;
             assert!(
                 on_disk == f.contents,
                 "{stack}/{} is not version {version}'s",
