@@ -26,8 +26,10 @@
 //!    until the next step, so a stack new in this synth is absent, not half there);
 //! 6. **commits** with one `rename` of a temporary link `current.staging` over `current`;
 //! 7. replaces each real `out/<stack>` folder of the old layout by its link (its files were
-//!    hard-linked into the generation; killed here, the next synth finishes it), and removes the
-//!    old generation. A Terraform run inside the old generation at that moment loses its
+//!    hard-linked into the generation; killed here, the next synth finishes it), removes an
+//!    `out/.<stack>.previous-<pid>` that a synth before generations, killed between its two
+//!    renames, left as the only copy of a missing `out/<stack>` (read and carried from like a
+//!    previous output), and removes the old generation. A Terraform run inside the old generation at that moment loses its
 //!    working folder, as it lost it when a stack folder was swapped before generations.
 //!
 //! Durability across power loss (fsync) is not attempted; a killed process is covered
@@ -133,11 +135,31 @@ pub(crate) fn live_stack_dir(out: &Path, stack: &str) -> Option<PathBuf> {
         return Some(dir);
     }
     let state = out.join(STATE_DIR);
-    let dir = state
-        .join(GENERATIONS)
-        .join(live_generation(&state)?)
-        .join(stack);
-    dir.is_dir().then_some(dir)
+    let live = live_generation(&state).map(|g| state.join(GENERATIONS).join(g).join(stack));
+    match live {
+        Some(dir) if dir.is_dir() => Some(dir),
+        _ if fs::symlink_metadata(out.join(stack)).is_err() => moved_aside(out, stack),
+        _ => None,
+    }
+}
+
+/// The folder a synth before generations moved aside (`out/.<stack>.previous-<pid>`) and was
+/// killed before it put the new one in place: with `out/<stack>` missing, the only copy of the
+/// previous output (the newest, if several). Read as the previous output, carried from, and
+/// removed once a generation holds the stack.
+fn moved_aside(out: &Path, stack: &str) -> Option<PathBuf> {
+    let prefix = format!(".{stack}.previous-");
+    fs::read_dir(out)
+        .ok()?
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(&prefix))
+                && e.file_type().is_ok_and(|t| t.is_dir())
+        })
+        .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())
+        .map(|e| e.path())
 }
 
 /// The live generation's name, read once from the `current` link (so a reader never mixes
@@ -275,6 +297,11 @@ fn install(out: &Path, outputs: &[StackOutput]) -> Result<(), SynthError> {
     symlink(&Path::new(GENERATIONS).join(&next), &temporary).map_err(SynthError::io(&temporary))?;
     fs::rename(&temporary, &current).map_err(SynthError::io(&current))?;
     for (o, t) in outputs.iter().zip(&targets) {
+        if *t == Target::Missing
+            && let Some(aside) = moved_aside(out, &o.stack)
+        {
+            let _ = fs::remove_dir_all(aside);
+        }
         if *t == Target::Folder {
             replace_folder(out, &o.stack).map_err(|(path, source)| SynthError::Unfinished {
                 live: current.join(&o.stack),
@@ -830,6 +857,29 @@ mod tests {
             names(&out.join(STATE_DIR)),
             ["current", "generations", "lock"]
         );
+        fs::remove_dir_all(&out)?;
+        Ok(())
+    }
+
+    /// A synth before generations killed between its two renames left `out/.prod.previous-<pid>`
+    /// and no `out/prod`: that folder is the previous output (rename planning and SS0009 read
+    /// it), its Terraform state is carried, and it is removed once the new output is live.
+    #[cfg(unix)]
+    #[test]
+    fn a_stack_folder_moved_aside_by_a_killed_synth_is_the_previous_output() -> Result {
+        let out = scratch("aside");
+        let aside = out.join(".prod.previous-4242");
+        fs::create_dir_all(aside.join("terraform"))?;
+        fs::write(aside.join("manifest.json"), "{\"files\": []}")?;
+        fs::write(aside.join("terraform/terraform.tfstate"), "state\n")?;
+        assert_eq!(live_stack_dir(&out, "prod"), Some(aside.clone()));
+        write_outputs(&out, &[output(&[("terraform/main.tf.json", "{}\n")])])?;
+        assert_eq!(
+            fs::read_to_string(out.join("prod/terraform/terraform.tfstate"))?,
+            "state\n"
+        );
+        assert!(!aside.exists());
+        assert_eq!(names(&out), [".stacksmith", "prod"]);
         fs::remove_dir_all(&out)?;
         Ok(())
     }
