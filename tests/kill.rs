@@ -312,3 +312,52 @@ fn a_synth_killed_at_any_instant_leaves_one_complete_output_and_ss0009_fires() -
     }
     Ok(())
 }
+
+/// While one process holds the output folder's lock, a synth in another process and one in
+/// this process are refused, and neither writes.
+#[test]
+fn a_second_synth_into_the_same_folder_is_refused() -> Result {
+    if std::env::var_os(CHILD).is_some() {
+        return Ok(());
+    }
+    let out = std::env::temp_dir().join(format!("stacksmith-lock-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&out);
+    fs::create_dir_all(out.join(".stacksmith"))?;
+    let lock = fs::File::create(out.join(".stacksmith/lock"))?;
+    lock.try_lock()?;
+    let small = app(1, false, 3);
+    fs::write(out.with_extension("v1.json"), bundle(&outputs(&small)?))?;
+    let child = Command::new(std::env::current_exe()?)
+        .args(["--exact", "child", "--nocapture", "--test-threads", "1"])
+        .env(
+            CHILD,
+            format!(
+                "{}:{}",
+                out.display(),
+                out.with_extension("v1.json").display()
+            ),
+        )
+        .output()?;
+    assert!(!child.status.success());
+    let printed = [child.stdout, child.stderr].concat();
+    let printed = String::from_utf8_lossy(&printed);
+    assert!(printed.contains("Locked"), "{printed}");
+    assert!(!printed.contains("written"), "{printed}");
+    match stacksmith::synth(&small, &out) {
+        Err(e @ stacksmith::SynthError::Locked { .. }) => assert!(
+            e.to_string().starts_with(&format!(
+                "another synth is writing `{}` right now",
+                out.display()
+            )),
+            "{e}"
+        ),
+        other => panic!("a second synth was not refused: {other:?}"),
+    }
+    assert_eq!(fs::read_dir(&out)?.count(), 1, "only .stacksmith/");
+    drop(lock);
+    stacksmith::synth(&small, &out)?;
+    assert!(out.join("a/manifest.json").is_file());
+    fs::remove_dir_all(&out)?;
+    fs::remove_file(out.with_extension("v1.json"))?;
+    Ok(())
+}
