@@ -5,8 +5,13 @@
 //! - absent vs empty: a key is written only if the construct set it; an empty list is written
 //!   as `[]` on purpose (e.g. to clear the default security group's rules).
 //! - numbers stay JSON numbers; booleans stay booleans (never `"true"`).
-//! - literal strings escape Terraform's template sequences: `${` → `$${`, `%{` → `%%{`.
-//! - references are written as `"${type.name.attr}"`; templates join escaped literals and refs.
+//! - literal strings escape Terraform's template sequences: `${` → `$${`, `%{` → `%%{`; a
+//!   leading byte-order mark, which Terraform drops from a template, is written `${"\uFEFF"}`.
+//! - references are written as `"${type.name.attr}"`; templates join adjacent literals before
+//!   escaping them (`$` then `{x}` must not meet as `${x}`), and the `$`s of a literal right
+//!   before an interpolation are written `${"$"}` (`$${` would escape it).
+//! - a lone CR (not before a LF) is written `${"\r"}`: Terraform reads the rest of a template
+//!   differently past one (it interpolates nothing and unescapes only some sequences).
 
 use indexmap::IndexMap;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
@@ -67,15 +72,93 @@ impl Value {
     }
 }
 
+/// Literal text as a template that evaluates to exactly it.
 fn escape(s: &str) -> String {
-    s.replace("${", "$${").replace("%{", "%%{")
+    let mut out = String::with_capacity(s.len());
+    push_literal(&mut out, s, None);
+    out
+}
+
+/// Appends literal text to a template being written (`out` is empty at its start), then
+/// `${expr}` if given.
+fn push_literal(out: &mut String, s: &str, then: Option<&str>) {
+    let s = match s.strip_prefix('\u{feff}') {
+        Some(rest) if out.is_empty() => {
+            out.push_str("${\"\\uFEFF\"}");
+            rest
+        }
+        _ => s,
+    };
+    let mut text = std::borrow::Cow::Borrowed(s);
+    if s.contains('\r') {
+        // Terraform reads a template differently past a lone CR (one not before a LF): each is
+        // written as an interpolated string.
+        let mut rest = String::new();
+        let mut pieces = s.split_inclusive('\r').peekable();
+        while let Some(piece) = pieces.next() {
+            match piece.strip_suffix('\r') {
+                Some(head) if !pieces.peek().is_some_and(|n| n.starts_with('\n')) => {
+                    rest.push_str(head);
+                    interpolate(out, &rest, "\"\\r\"");
+                    rest.clear();
+                }
+                _ => rest.push_str(piece),
+            }
+        }
+        text = std::borrow::Cow::Owned(rest);
+    }
+    match then {
+        Some(expr) => interpolate(out, &text, expr),
+        None => push_escaped(out, &text),
+    }
+}
+
+/// Appends literal text, then `${expr}`. The text's trailing `$`s, which would escape the
+/// interpolation (`$${`), are written as an interpolated string.
+fn interpolate(out: &mut String, text: &str, expr: &str) {
+    let head = text.trim_end_matches('$');
+    push_escaped(out, head);
+    if let Some(dollars) = text.strip_prefix(head).filter(|d| !d.is_empty()) {
+        out.push_str("${\"");
+        out.push_str(dollars);
+        out.push_str("\"}");
+    }
+    out.push_str("${");
+    out.push_str(expr);
+    out.push('}');
+}
+
+/// Appends text with Terraform's template sequences escaped.
+fn push_escaped(out: &mut String, s: &str) {
+    if s.contains("${") || s.contains("%{") {
+        out.push_str(&s.replace("${", "$${").replace("%{", "%%{"));
+    } else {
+        out.push_str(s);
+    }
+}
+
+/// A template's parts as written: adjacent literals joined, then escaped.
+fn template(t: &Template) -> String {
+    let mut out = String::new();
+    let mut literal = String::new();
+    for p in t.parts() {
+        match p {
+            Part::Literal(l) => literal.push_str(l),
+            Part::Ref(r) => {
+                push_literal(&mut out, &literal, Some(&r.expression()));
+                literal.clear();
+            }
+        }
+    }
+    push_literal(&mut out, &literal, None);
+    out
 }
 
 /// An object key as written: Terraform's JSON syntax reads the keys of an object value as
 /// templates too (a tag key `${file("/etc/passwd")}` would be evaluated), so they are escaped
 /// like literals. Keys without a template sequence are written as they are, without a copy.
 fn escape_key(k: &str) -> std::borrow::Cow<'_, str> {
-    if k.contains("${") || k.contains("%{") {
+    if k.contains("${") || k.contains("%{") || k.contains('\r') || k.starts_with('\u{feff}') {
         std::borrow::Cow::Owned(escape(k))
     } else {
         std::borrow::Cow::Borrowed(k)
@@ -91,20 +174,7 @@ impl Serialize for Value {
             Value::String(t) => s.serialize_str(&escape(t)),
             Value::Ref(r) => s.serialize_str(&format!("${{{}}}", r.expression())),
             Value::Expr(e) => s.serialize_str(&format!("${{{e}}}")),
-            Value::Template(t) => {
-                let mut out = String::new();
-                for p in t.parts() {
-                    match p {
-                        Part::Literal(l) => out.push_str(&escape(l)),
-                        Part::Ref(r) => {
-                            out.push_str("${");
-                            out.push_str(&r.expression());
-                            out.push('}');
-                        }
-                    }
-                }
-                s.serialize_str(&out)
-            }
+            Value::Template(t) => s.serialize_str(&template(t)),
             Value::List(l) => {
                 let mut seq = s.serialize_seq(Some(l.len()))?;
                 for v in l {
@@ -348,6 +418,36 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&v).ok(),
             Some(r#"{"$${file(\"/etc/passwd\")}":"x","%%{ if true }k":"y","Name":"z"}"#.to_owned())
+        );
+    }
+
+    #[test]
+    fn template_literals_stay_literal_next_to_each_other_and_to_references() {
+        let r: Ref = Address::resource("prod", "aws_s3_bucket", "b").attr("id");
+        let t = |t: Template| serde_json::to_string(&Value::from(t)).ok();
+        // `$` then `{x}` must not meet as `${x}`.
+        assert_eq!(
+            t(Template::new().lit("$").lit("{x}")),
+            Some(r#""$${x}""#.to_owned())
+        );
+        // `$` before a reference: `$${` would turn the reference into text.
+        assert_eq!(
+            t(Template::new().lit("cost $$").with(&r)),
+            Some(r#""cost ${\"$$\"}${aws_s3_bucket.b.id}""#.to_owned())
+        );
+        // Terraform interpolates nothing past a lone CR.
+        assert_eq!(
+            t(Template::new().lit("a\rb\r\n").with(&r)),
+            Some(r#""a${\"\\r\"}b\r\n${aws_s3_bucket.b.id}""#.to_owned())
+        );
+        assert_eq!(
+            serde_json::to_string(&Value::from("a\r${x}")).ok(),
+            Some(r#""a${\"\\r\"}$${x}""#.to_owned())
+        );
+        // Terraform drops a template's leading byte-order mark.
+        assert_eq!(
+            serde_json::to_string(&Value::from("\u{feff}x")).ok(),
+            Some(r#""${\"\\uFEFF\"}x""#.to_owned())
         );
     }
 

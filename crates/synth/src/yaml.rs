@@ -7,7 +7,15 @@
 //!   with a letter, `_` or `/`, and is not one of YAML 1.1's booleans or nulls (`y`, `n`, `yes`,
 //!   `no`, `on`, `off`, `true`, `false`, `null`, `~`, any case). Everything else is double-quoted
 //!   with JSON escapes (a subset of YAML's): `"1.0"`, `"0755"`, `"on"`, `"500m"`, `"a: b"`.
-//! - Keys follow the same rule.
+//! - A multi-line string (one with a `\n`) that is a map value or a list item is a literal block
+//!   scalar: `|` when it ends in one line break, `|-` when it ends in none, `|+` when it ends in
+//!   more, with an indentation indicator (`|2`) when its first line starts with a space or a tab
+//!   (libyaml cannot find the indentation past a tab). Its
+//!   lines are indented two spaces past the line holding it and empty lines are written empty.
+//!   A string a block scalar cannot hold exactly is double-quoted instead: one with a character
+//!   a double-quoted scalar escapes (other than `\n` and tab; CR among them), a line of only
+//!   spaces, or no line with text at all.
+//! - Keys follow the plain-or-quoted rule (never a block scalar).
 //! - Numbers and booleans are written as JSON writes them; `null` as `null`.
 //! - Empty maps and lists are written `{}` and `[]`; nothing is dropped or reordered.
 //! - Indentation is two spaces; list items under a key are not indented further (kubectl style).
@@ -75,6 +83,7 @@ fn list(out: &mut String, a: &[Value], depth: usize) {
         match v {
             Value::Object(m) if !m.is_empty() => map(out, m, depth + 2),
             Value::Array(inner) if !inner.is_empty() => list(out, inner, depth + 2),
+            Value::String(s) if block_ok(s) => block(out, s, depth + 2),
             other => {
                 scalar(out, other);
                 out.push('\n');
@@ -95,6 +104,10 @@ fn nested(out: &mut String, v: &Value, depth: usize) {
             out.push('\n');
             indent(out, depth);
             list(out, a, depth);
+        }
+        Value::String(s) if block_ok(s) => {
+            out.push(' ');
+            block(out, s, depth + 2);
         }
         other => {
             out.push(' ');
@@ -157,6 +170,46 @@ fn escaped(c: char) -> bool {
         || matches!(c, '"' | '\\' | '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
+/// Whether `s` is written as a literal block scalar (see the module's corner cases).
+fn block_ok(s: &str) -> bool {
+    s.contains('\n')
+        && !s
+            .chars()
+            .any(|c| !matches!(c, '\n' | '\t' | '"' | '\\') && escaped(c))
+        && s.split('\n')
+            .all(|line| line.is_empty() || !line.trim_start_matches(' ').is_empty())
+        && s.split('\n').any(|line| !line.is_empty())
+}
+
+/// A literal block scalar after `key: ` or `- `: the header, then each line at `indent`.
+fn block(out: &mut String, s: &str, column: usize) {
+    out.push('|');
+    let first = s.split('\n').find(|line| !line.is_empty());
+    if first.is_some_and(|line| line.starts_with([' ', '\t'])) {
+        // The content sits two columns past the node holding it.
+        out.push('2');
+    }
+    let body = s.trim_end_matches('\n');
+    let breaks = s.bytes().rev().take_while(|b| *b == b'\n').count();
+    match breaks {
+        0 => out.push('-'),
+        1 => {}
+        _ => out.push('+'),
+    }
+    out.push('\n');
+    for line in body.split('\n') {
+        if !line.is_empty() {
+            indent(out, column);
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    // Kept trailing line breaks past the one ending the last line.
+    for _ in 1..breaks {
+        out.push('\n');
+    }
+}
+
 fn string(out: &mut String, s: &str) {
     if plain_ok(s) {
         out.push_str(s);
@@ -198,13 +251,13 @@ mod tests {
         let y = to_yaml(&json!({
             "del": "a\u{7f}b", "nel": "a\u{85}b", "c1": "a\u{9b}b", "ls": "a\u{2028}b",
             "ps": "a\u{2029}b", "bom": "\u{feff}a", "nonchars": "\u{fffe}\u{ffff}",
-            "json": "q\"b\\n\nt\t", "plain unicode": "é ü 日本"
+            "json": "q\"b\\n\r\nt\t", "plain unicode": "é ü 日本"
         }));
         assert_eq!(
             y,
             "del: \"a\\u007fb\"\nnel: \"a\\u0085b\"\nc1: \"a\\u009bb\"\nls: \"a\\u2028b\"\n\
              ps: \"a\\u2029b\"\nbom: \"\\ufeffa\"\nnonchars: \"\\ufffe\\uffff\"\n\
-             json: \"q\\\"b\\\\n\\nt\\t\"\n\"plain unicode\": \"é ü 日本\"\n"
+             json: \"q\\\"b\\\\n\\r\\nt\\t\"\n\"plain unicode\": \"é ü 日本\"\n"
         );
     }
 
@@ -244,10 +297,26 @@ mod tests {
 
     #[test]
     fn strings_with_specials_are_json_escaped() {
-        let v = json!({ "s": "line\nbreak \"q\" # not a comment", "k: v": true });
+        let v = json!({ "s": "one line \"q\" # not a comment", "k: v": true, "a\nb": 1 });
         assert_eq!(
             to_yaml(&v),
-            "s: \"line\\nbreak \\\"q\\\" # not a comment\"\n\"k: v\": true\n"
+            "s: \"one line \\\"q\\\" # not a comment\"\n\"k: v\": true\n\"a\\nb\": 1\n"
+        );
+    }
+
+    #[test]
+    fn multi_line_strings_are_literal_block_scalars() {
+        let v = json!({
+            "clip": "a \"b\"\n  c\n", "strip": "a\nb", "keep": "a\n\n\n", "lead": "  x\ny\n",
+            "blank": "\n\na\n\nb", "list": ["x\ny", { "k": " z\n" }],
+            "cr": "a\r\nb", "spaces": "a\n  \nb", "empty": "\n\n", "ctl": "a\u{7}\nb"
+        });
+        assert_eq!(
+            to_yaml(&v),
+            "clip: |\n  a \"b\"\n    c\nstrip: |-\n  a\n  b\nkeep: |+\n  a\n\n\n\
+             lead: |2\n    x\n  y\nblank: |-\n\n\n  a\n\n  b\nlist:\n- |-\n  x\n  y\n\
+             - k: |2\n     z\ncr: \"a\\r\\nb\"\nspaces: \"a\\n  \\nb\"\nempty: \"\\n\\n\"\n\
+             ctl: \"a\\u0007\\nb\"\n"
         );
     }
 }
