@@ -281,6 +281,11 @@ impl<'a> Lowering<'a> {
         });
     }
 
+    /// Whether a provider of this name is already required (by an earlier construct).
+    pub fn has_provider(&self, name: &str) -> bool {
+        self.graph.providers.contains_key(name)
+    }
+
     /// Requires a provider (the first configuration registered wins).
     pub fn provider(&mut self, name: &str, provider: Provider) {
         self.graph

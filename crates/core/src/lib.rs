@@ -30,7 +30,7 @@ pub use drawing::{Edge, EdgeKind, End, Label, Node, NodeKind, Placement, Within}
 pub use facts::{Facts, KubernetesCluster, Lookup, SecretValue};
 pub use graph::{Graph, Lowering, cloud_name, tf_name};
 pub use kube::{KubeObject, KubeUse, SourceKind};
-pub use naming::{NameRule, short_hash};
+pub use naming::{NameRule, closest, short_hash};
 pub use path::{Path, validate_id};
 pub use reference::{Address, Part, Ref, Template};
 pub use stack::{Backend, Stack};

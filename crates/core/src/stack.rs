@@ -83,8 +83,13 @@ pub struct Stack {
     problems: Diagnostics,
 }
 
-/// AWS tag keys and values: at most 128 and 256 characters.
+/// AWS tag keys are at most 128 characters.
 const TAG_KEY_MAX: usize = 128;
+/// AWS tag values are at most 256 Unicode characters.
+const TAG_VALUE_MAX: usize = 256;
+/// AWS resources carry at most 50 user tags; every stack tag lands on every resource beside the
+/// `Name` tag constructs add, so a stack has at most 49.
+const STACK_TAGS_MAX: usize = 49;
 
 impl Stack {
     /// A stack named `name` (e.g. `prod`) in an AWS region (e.g. `us-east-1`).
@@ -138,7 +143,28 @@ impl Stack {
                 .hint("tag keys are 1–128 characters and must not start with `aws:`"),
             );
         }
+        let chars = value.chars().count();
+        if chars > TAG_VALUE_MAX {
+            self.problems.push(
+                Diagnostic::error(
+                    "SS0170",
+                    &Path::root(&self.name),
+                    format!("tag `{key}` has a value of {chars} characters; AWS allows at most {TAG_VALUE_MAX}"),
+                )
+                .hint(format!("shorten the value to {TAG_VALUE_MAX} characters or fewer; put long descriptions in a document the tag links to")),
+            );
+        }
         self.tags.insert(key.to_owned(), value.to_owned());
+        if self.tags.len() == STACK_TAGS_MAX + 1 {
+            self.problems.push(
+                Diagnostic::error(
+                    "SS0170",
+                    &Path::root(&self.name),
+                    format!("the stack has more than {STACK_TAGS_MAX} tags (`{key}` is one too many); with the `Name` tag beside them, resources would carry more than the 50 AWS allows"),
+                )
+                .hint(format!("keep {STACK_TAGS_MAX} stack tags or fewer (the two default tags included)")),
+            );
+        }
         self
     }
 

@@ -9,7 +9,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use stacksmith_core::{Cidr, Construct, Lower, Lowering, NameRule, Path, Scope};
 
 use crate::Ingress;
-use crate::labels::{identity_labels, meta, push, resolve_name};
+use crate::labels::{check_service_name, identity_labels, meta, push, resolve_name};
 use crate::pod::{Pods, describe_ports};
 
 /// The prefix of the AWS Load Balancer Controller's Service annotations.
@@ -442,9 +442,17 @@ impl Lower for Service {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
         cx.check_name(&NameRule::DNS_LABEL, &name, "name");
+        check_service_name(cx, &name, self.name.is_some());
         let resolved = self.resolve();
         let d = &self.pods;
         for (i, r) in resolved.iter().enumerate() {
+            if r.port == 0 {
+                cx.error(
+                    "SS0401",
+                    format!("service port 0 (targeting {}) is not a port", r.target),
+                    "Service ports are 1–65535; give the port clients connect to, such as 80 or 443",
+                );
+            }
             if !r.exposed {
                 cx.error(
                     "SS0305",
