@@ -54,7 +54,7 @@ pub const CODES: &[Code] = &[
     c(
         "SS0002",
         "duplicate construct id",
-        "Two constructs with one parent share an id and so one path; the second is not lowered. Give each a distinct id.",
+        "Two constructs with one parent share an id and so one path; the second is not lowered. Give each a distinct id. Constructs that only make a Kubernetes object of their own kind (ServiceAccount, Role, ConfigMap, …) have an id space per kind.",
     ),
     c(
         "SS0003",
@@ -115,7 +115,7 @@ pub const CODES: &[Code] = &[
     c(
         "SS0103",
         "name breaks the target service's rule",
-        "A name derived from the construct path (or given) is too long or uses characters the target service rejects; shorten the construct id or the stack name. Not reported when the path holds an invalid id (SS0001).",
+        "A name derived from the construct path, or given with `.name(..)` or a constructor, is too long or uses characters the target service rejects; the hint says which, and so where to fix it (the construct id and stack name, or the given name). A derived name is not reported when the path holds an invalid id (SS0001).",
     ),
     c(
         "SS0104",

@@ -28,7 +28,7 @@ pub use crossing::{CloudValue, Crossing};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use drawing::{Edge, EdgeKind, End, Label, Node, NodeKind, Placement, Within};
 pub use facts::{Facts, KubernetesCluster, Lookup, SecretValue};
-pub use graph::{Graph, Lowering, cloud_name, tf_name};
+pub use graph::{Graph, Lowering, NameOrigin, cloud_name, tf_name};
 pub use kube::{KubeObject, KubeUse, SourceKind};
 pub use naming::{NameRule, closest, short_hash};
 pub use path::{Path, validate_id};

@@ -1,7 +1,8 @@
 //! A stack: one environment (`prod`, `staging`) in one AWS region, with default tags and a
 //! state backend; the constructs added to it, and its lowering into one [`Graph`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use indexmap::IndexMap;
 
@@ -77,10 +78,19 @@ pub struct Stack {
     tags: IndexMap<String, String>,
     backend: Option<Backend>,
     constructs: Vec<(Path, Box<dyn Lower>)>,
-    paths: HashSet<Path>,
+    /// Each construct's path and id space (see [`Construct::id_space`]), with its kind.
+    paths: HashMap<(Path, Option<&'static str>), &'static str>,
     overrides: Vec<(Address, String, Value)>,
     removals: Vec<String>,
     problems: Diagnostics,
+}
+
+/// The construct's kind for messages: its type's name without module path or generics
+/// (`Deployment`).
+fn kind_of<C>() -> &'static str {
+    let full = std::any::type_name::<C>();
+    let plain = full.split('<').next().unwrap_or(full);
+    plain.rsplit("::").next().unwrap_or(plain)
 }
 
 /// AWS tag keys are at most 128 characters.
@@ -113,7 +123,7 @@ impl Stack {
             tags,
             backend: None,
             constructs: Vec::new(),
-            paths: HashSet::new(),
+            paths: HashMap::new(),
             overrides: Vec::new(),
             removals: Vec::new(),
             problems,
@@ -206,18 +216,39 @@ impl Stack {
             path: path.clone(),
             region: self.region.clone(),
         });
-        if self.paths.insert(path.clone()) {
-            self.constructs.push((path, Box::new(construct)));
-        } else {
-            // Not lowered: its resources would only repeat the collision once per resource.
-            self.problems.push(
-                Diagnostic::error(
-                    "SS0002",
-                    &path,
-                    format!("duplicate construct id `{}`", construct.id()),
-                )
-                .hint("give each construct a distinct id within its parent"),
-            );
+        let kind = kind_of::<C>();
+        match self.paths.entry((path.clone(), construct.id_space())) {
+            Entry::Vacant(e) => {
+                e.insert(kind);
+                self.constructs.push((path, Box::new(construct)));
+            }
+            Entry::Occupied(first) => {
+                // Not lowered: its resources would only repeat the collision once per resource.
+                let first = *first.get();
+                let id = construct.id();
+                let (which, hint) = if first == kind {
+                    (
+                        format!("another {kind}"),
+                        format!("give each {kind} a distinct id within its parent"),
+                    )
+                } else {
+                    (
+                        format!("the {first}"),
+                        format!(
+                            "give one of them a distinct id within its parent, such as `{id}-{}`",
+                            kind.to_ascii_lowercase()
+                        ),
+                    )
+                };
+                self.problems.push(
+                    Diagnostic::error(
+                        "SS0002",
+                        &path,
+                        format!("{kind} `{id}` has the id of {which} `{id}` added before it, so both would be {path}"),
+                    )
+                    .hint(hint),
+                );
+            }
         }
         handle
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Service as KService, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use stacksmith_core::{Cidr, Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Cidr, Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::Ingress;
 use crate::labels::{check_service_name, identity_labels, meta, push, resolve_name};
@@ -441,7 +441,12 @@ impl ServiceRef {
 impl Lower for Service {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_LABEL, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_LABEL,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         check_service_name(cx, &name, self.name.is_some());
         let resolved = self.resolve();
         let d = &self.pods;

@@ -10,7 +10,7 @@ use k8s_openapi::api::core::v1::{
     ResourceRequirements, SecretKeySelector, SecurityContext, SleepAction, TCPSocketAction,
     VolumeMount,
 };
-use stacksmith_core::{CloudValue, Crossing, KubeUse, Lowering, NameRule, SourceKind};
+use stacksmith_core::{CloudValue, Crossing, KubeUse, Lowering, NameOrigin, NameRule, SourceKind};
 
 use crate::labels::{default_name, env_name_problem, int, port_int};
 use crate::storage::volume::absolute_path_problem;
@@ -468,7 +468,12 @@ impl Container {
     /// Checks the container and lowers it; `namespace` is the pod's, for its reads.
     pub(crate) fn lower(&self, cx: &mut Lowering<'_>, namespace: &str) -> KContainer {
         let name = &self.name;
-        cx.check_name(&NameRule::DNS_LABEL, name, "container name");
+        cx.check_name_from(
+            &NameRule::DNS_LABEL,
+            name,
+            "container name",
+            NameOrigin::Given("`Container::new(..)`"),
+        );
         self.check_image(cx);
         let ((req_cpu, req_mem), (lim_cpu, lim_mem)) = self.resources();
         if req_cpu > lim_cpu {
