@@ -46,6 +46,9 @@ pub struct Graph {
     /// Resources of the previous output the stack's author acknowledged removing
     /// (`Stack::acknowledge_removal`): synth lets these stateful resources be destroyed.
     pub acknowledged_removals: Vec<Address>,
+    /// Attributes set with `Stack::override_attribute`, as (resource, dotted attribute path):
+    /// diagnostics about such a value say the override set it.
+    pub overridden: Vec<(Address, String)>,
     /// What the architecture diagram draws, declared by constructs (see [`crate::drawing`]).
     pub nodes: Vec<Node>,
     /// Relationships between constructs (security rules, forwarding, grants, replication,

@@ -343,6 +343,7 @@ impl Stack {
                 continue;
             };
             set_path(&mut r.body, dotted, value.clone());
+            graph.overridden.push((address.clone(), dotted.clone()));
         }
     }
 }
