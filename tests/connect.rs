@@ -49,3 +49,34 @@ fn workloads_reach_a_database_with_one_rule_and_one_policy_each() {
         assert_eq!(spec["egress"][0]["ports"][0]["port"], 5432);
     }
 }
+
+/// A bucket's default name (`<prefix>-<account id>-<region>-an`) reaches a pod: the `cluster/`
+/// root rebuilds it from its own `aws_caller_identity` (issue 14, item 8).
+#[test]
+fn a_default_bucket_name_reaches_a_pod() {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let network = stack.add(Network::new("network", "10.0.0.0/16"));
+    stack.add(EksCluster::new("eks", &network));
+    let bucket = stack.add(Bucket::new("uploads"));
+    let ns = stack.add(Namespace::new("apps"));
+    stack.add(Deployment::new(&ns, "api").container(
+        Container::new("app", "example/app:1.0.0").env_from_cloud("BUCKET", bucket.name()),
+    ));
+    let mut app = App::new();
+    app.add(stack);
+    let out = stacksmith::synth_api::render(&app.lower()[0]);
+    let out = match out {
+        Ok(o) => o,
+        Err(e) => panic!("{e}"),
+    };
+    let root = out
+        .files
+        .iter()
+        .find(|f| f.path == "cluster/main.tf.json")
+        .map(|f| f.contents.as_str())
+        .unwrap_or_default();
+    assert!(
+        root.contains(r#""bucket": "prod-uploads-${data.aws_caller_identity.current.account_id}-us-east-1-an""#),
+        "{root}"
+    );
+}

@@ -129,12 +129,36 @@ fn fails_name_too_long_for_its_target() {
     snap("fails__name_too_long", &fails("name", stack));
 }
 
+/// SS0103 says where the name came from: `.name(..)` (fix it there) or the construct path
+/// (shorten the id).
+#[test]
+fn fails_given_name_says_it_was_given() {
+    let mut stack = web_stack(|d| d);
+    let ns = stack.add(Namespace::new("jobs"));
+    stack.add(ServiceAccount::new(&ns, "reports").name("Reports_Reader"));
+    snap("fails__given_name", &fails("given-name", stack));
+}
+
 #[test]
 fn fails_duplicate_ids() {
     let mut stack = web_stack(|d| d);
     stack.add(Network::new("network", "10.0.0.0/16"));
     stack.add(Network::new("network", "10.1.0.0/16"));
     snap("fails__duplicate_ids", &fails("dup", stack));
+}
+
+/// SS0002 names both constructs' kinds; a ServiceAccount (its own id space: it only makes a
+/// ServiceAccount object) may share its Deployment's id.
+#[test]
+fn fails_duplicate_ids_of_two_kinds_but_not_a_service_account() {
+    let mut stack = web_stack(|d| d);
+    let ns = stack.add(Namespace::new("jobs"));
+    stack.add(ServiceAccount::new(&ns, "api"));
+    let net = stack.add(Network::new("network", "10.0.0.0/16"));
+    stack.add(Cache::redis("network", &net));
+    let text = fails("dup-kinds", stack);
+    assert!(!text.contains("ServiceAccount"), "{text}");
+    snap("fails__duplicate_ids_of_two_kinds", &text);
 }
 
 #[test]

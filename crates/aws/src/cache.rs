@@ -396,7 +396,10 @@ impl Lower for Cache {
                     "`snapshot_retention_days` is {}; ElastiCache keeps snapshots 1 to 35 days",
                     self.snapshot_retention_days
                 ),
-                "use 7 or more days",
+                format!(
+                    "set `.snapshot_retention_days({})`: valid values are 1 to 35 days, and 7 or more keeps a week of snapshots to restore from",
+                    self.snapshot_retention_days.clamp(7, 35)
+                ),
             );
         }
 

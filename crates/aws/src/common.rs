@@ -68,6 +68,9 @@ impl Ingress {
 
 /// Registers the aws provider: the stack's region, and its tags as `default_tags`.
 pub(crate) fn aws(cx: &mut Lowering<'_>) {
+    if !cx.has_provider("aws") {
+        crate::region::check_region(cx);
+    }
     let tags: Map = cx
         .stack_tags()
         .iter()

@@ -552,7 +552,10 @@ impl Database {
                     "`backup_retention_days` is {}; {label} keeps backups 1 to 35 days",
                     self.backup_retention_days
                 ),
-                "use 7 or more days",
+                format!(
+                    "set `.backup_retention_days({})`: valid values are 1 to 35 days, and 7 or more keeps a week of backups to restore from",
+                    self.backup_retention_days.clamp(7, 35)
+                ),
             );
         }
         if !self.deletion_protection {

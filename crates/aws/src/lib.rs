@@ -15,9 +15,11 @@ mod ecs_cluster;
 mod ecs_service;
 mod eks_cluster;
 mod iam;
+mod instance_type;
 mod kafka;
 mod load_balancer;
 mod network;
+mod region;
 mod secrets_manager;
 mod service_account_role;
 

@@ -9,6 +9,7 @@ use stacksmith_core::{
 
 use crate::common::{self, name_tag};
 use crate::iam::{PolicyStatement, policy_document};
+use crate::region::region_zones;
 
 /// How many NAT gateways carry the private subnets' outbound traffic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,20 +60,9 @@ pub struct NetworkRef {
     block: Option<Cidr>,
 }
 
+/// The most zones a network spans; a region counted in [`crate::region::REGIONS`] is held to
+/// its own count.
 const MAX_ZONES: u8 = 6;
-
-/// Availability zones of the regions whose count is known here (AWS's published figures);
-/// other regions are only held to [`MAX_ZONES`].
-fn region_zones(region: &str) -> Option<u8> {
-    Some(match region {
-        "us-east-1" => 6,
-        "us-east-2" | "us-west-2" | "ap-northeast-1" | "ap-northeast-2" => 4,
-        "us-west-1" => 2,
-        "eu-west-1" | "eu-west-2" | "eu-west-3" | "eu-central-1" | "eu-north-1" | "eu-south-1"
-        | "ap-southeast-1" | "ap-southeast-2" | "ap-south-1" | "ca-central-1" | "sa-east-1" => 3,
-        _ => return None,
-    })
-}
 
 impl Network {
     /// A VPC with the given CIDR block (AWS allows `/16` to `/28`; a `/16` leaves room for pods).

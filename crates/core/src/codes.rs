@@ -2,9 +2,11 @@
 //! entry with `--explain SS0101`; a test (`tests/codes.rs`) checks that every code the sources
 //! emit is in [`CODES`] and every entry of it is emitted somewhere.
 //!
-//! Ranges: SS00xx the app and its stacks; SS01xx AWS constructs; SS02xx whole-stack checks and
-//! the generated `cluster/` root; SS03xx Kubernetes constructs. A code is never reused for a
-//! different problem: tools and allow-lists key on it.
+//! Ranges: SS00xx the app and its stacks; SS01xx AWS constructs (SS0170–SS0179 AWS service
+//! limits: tags, regions, instance types); SS02xx whole-stack checks and the generated
+//! `cluster/` root; SS03xx Kubernetes constructs; SS04xx the Kubernetes API server's limits
+//! (SS0400–SS0439: names, ports, ids, sizes the API server or the kernel refuses). A code is
+//! never reused for a different problem: tools and allow-lists key on it.
 
 use std::fmt;
 
@@ -52,7 +54,7 @@ pub const CODES: &[Code] = &[
     c(
         "SS0002",
         "duplicate construct id",
-        "Two constructs with one parent share an id and so one path; the second is not lowered. Give each a distinct id.",
+        "Two constructs with one parent share an id and so one path; the second is not lowered. Give each a distinct id. Constructs that only make a Kubernetes object of their own kind (ServiceAccount, Role, ConfigMap, …) have an id space per kind.",
     ),
     c(
         "SS0003",
@@ -113,7 +115,7 @@ pub const CODES: &[Code] = &[
     c(
         "SS0103",
         "name breaks the target service's rule",
-        "A name derived from the construct path (or given) is too long or uses characters the target service rejects; shorten the construct id or the stack name. Not reported when the path holds an invalid id (SS0001).",
+        "A name derived from the construct path, or given with `.name(..)` or a constructor, is too long or uses characters the target service rejects; the hint says which, and so where to fix it (the construct id and stack name, or the given name). A derived name is not reported when the path holds an invalid id (SS0001).",
     ),
     c(
         "SS0104",
@@ -354,6 +356,21 @@ pub const CODES: &[Code] = &[
         "SS0165",
         "service-account role that grants nothing (warning)",
         "The IAM role for a service account has no statements or managed policies, so it grants no permissions.",
+    ),
+    c(
+        "SS0170",
+        "tag value too long, or too many tags",
+        "AWS tag values are at most 256 characters and a resource carries at most 50 tags; every stack tag lands on every resource beside its `Name` tag.",
+    ),
+    c(
+        "SS0171",
+        "unknown AWS region",
+        "The stack's region is not one AWS offers (`us-east-1`, `eu-central-1`, …); Terraform would fail at plan, after everything else was written.",
+    ),
+    c(
+        "SS0172",
+        "unknown EC2 instance type",
+        "Instance types are a known family, a `.` and a size (`m6i.large`); a typo fails only when the node group is created.",
     ),
     // Whole-stack checks and the `cluster/` root.
     c(
@@ -831,6 +848,37 @@ pub const CODES: &[Code] = &[
         "SS0397",
         "Ingress path routed twice",
         "Each path prefix of a host is routed once; the ingress controller rejects duplicates.",
+    ),
+    // Kubernetes API-server limits (and the kernel's, for what a pod starts with).
+    c(
+        "SS0400",
+        "invalid env var name",
+        "The API server refuses env var names that are empty, contain `=` or leave printable ASCII; a C identifier (`LOG_LEVEL`) works everywhere.",
+    ),
+    c(
+        "SS0401",
+        "port 0",
+        "Container and Service ports are 1 to 65535; port 0 is refused by the API server.",
+    ),
+    c(
+        "SS0402",
+        "Service name not a DNS-1035 label",
+        "A Service's name becomes a DNS name, so it must start with a letter (`api`, not `1api`), besides being a DNS-1123 label.",
+    ),
+    c(
+        "SS0403",
+        "annotations above 256 KiB",
+        "The API server refuses an object whose annotations, keys and values together, exceed 256 KiB.",
+    ),
+    c(
+        "SS0404",
+        "user or group id out of range",
+        "`runAsUser` and `fsGroup` are 0 to 2147483647; the API server refuses a negative or larger id.",
+    ),
+    c(
+        "SS0405",
+        "env var too long to start a process",
+        "The kernel passes at most 128 KiB per `NAME=value` entry to a new process, so the container would never start; mount large values as files.",
     ),
 ];
 

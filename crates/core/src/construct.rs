@@ -34,6 +34,14 @@ pub trait Construct: Lower + 'static {
         None
     }
 
+    /// The space the construct's id is unique in among its siblings. Default: `None`, the space
+    /// every construct shares. A construct whose only output is a Kubernetes object of one kind
+    /// it alone creates returns that kind (`Some("ServiceAccount")`): objects of different kinds
+    /// never collide, so the ServiceAccount `api` may sit beside the Deployment `api`.
+    fn id_space(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Makes the handle once the construct's path is known.
     fn handle(&self, scope: &Scope) -> Self::Handle;
 }

@@ -46,6 +46,9 @@ pub struct Graph {
     /// Resources of the previous output the stack's author acknowledged removing
     /// (`Stack::acknowledge_removal`): synth lets these stateful resources be destroyed.
     pub acknowledged_removals: Vec<Address>,
+    /// Attributes set with `Stack::override_attribute`, as (resource, dotted attribute path):
+    /// diagnostics about such a value say the override set it.
+    pub overridden: Vec<(Address, String)>,
     /// What the architecture diagram draws, declared by constructs (see [`crate::drawing`]).
     pub nodes: Vec<Node>,
     /// Relationships between constructs (security rules, forwarding, grants, replication,
@@ -107,6 +110,27 @@ impl Graph {
     }
 }
 
+/// Where a name checked by [`Lowering::check_name_from`] came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameOrigin {
+    /// Derived from the construct path (the default name).
+    Path,
+    /// Written by the user, with the call named here (`` `.name(..)` ``, `` `Namespace::new(..)` ``).
+    Given(&'static str),
+}
+
+impl NameOrigin {
+    /// [`NameOrigin::Given`] by `.name(..)` when the name was set with it, else
+    /// [`NameOrigin::Path`].
+    pub fn name_setter(set: bool) -> Self {
+        if set {
+            Self::Given("`.name(..)`")
+        } else {
+            Self::Path
+        }
+    }
+}
+
 /// What a construct lowers with: its path, the stack's settings, and the graph it adds to.
 pub struct Lowering<'a> {
     graph: &'a mut Graph,
@@ -164,19 +188,38 @@ impl<'a> Lowering<'a> {
     /// When the path itself holds an invalid stack name or construct id (SS0001, reported when
     /// it was added), the name only inherits that problem: it fails without a second error.
     pub fn check_name(&mut self, rule: &NameRule, name: &str, field: &str) -> bool {
+        self.check_name_from(rule, name, field, NameOrigin::Path)
+    }
+
+    /// Like [`Lowering::check_name`], for a name that may have been given rather than derived:
+    /// the hint of SS0103 says where it came from, so the fix lands where the name was written.
+    pub fn check_name_from(
+        &mut self,
+        rule: &NameRule,
+        name: &str,
+        field: &str,
+        origin: NameOrigin,
+    ) -> bool {
         match rule.check(name) {
             Ok(()) => true,
-            Err(_) if self.invalid_id().is_some() => {
+            Err(_) if origin == NameOrigin::Path && self.invalid_id().is_some() => {
                 if let Some(cause) = self.invalid_id() {
                     self.graph.diagnostics.mark_root_cause(&cause);
                 }
                 false
             }
             Err(msg) => {
-                let d = Diagnostic::error("SS0103", &self.path, format!("{msg} ({field})")).hint(format!(
-                    "the {field} is derived from the construct path `{}`; shorten the construct id or the stack name",
-                    self.path
-                ));
+                let hint = match origin {
+                    NameOrigin::Path => format!(
+                        "the {field} is derived from the construct path `{}`; shorten the construct id or the stack name",
+                        self.path
+                    ),
+                    NameOrigin::Given(how) => {
+                        format!("the {field} was given with {how}; change it there")
+                    }
+                };
+                let d =
+                    Diagnostic::error("SS0103", &self.path, format!("{msg} ({field})")).hint(hint);
                 self.diag(d);
                 false
             }
@@ -279,6 +322,11 @@ impl<'a> Lowering<'a> {
             description: description.to_owned(),
             sensitive,
         });
+    }
+
+    /// Whether a provider of this name is already required (by an earlier construct).
+    pub fn has_provider(&self, name: &str) -> bool {
+        self.graph.providers.contains_key(name)
     }
 
     /// Requires a provider (the first configuration registered wins).

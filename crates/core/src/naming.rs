@@ -86,9 +86,50 @@ pub fn short_hash(text: &str) -> String {
     digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
 }
 
+/// The candidate closest to `word` by edit distance (ASCII case ignored), if one is close
+/// enough to be a likely typo: at most a third of the word's length away. Hints use it to
+/// suggest a valid value ("did you mean `us-east-1`?").
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_ascii_lowercase();
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance between `a` and `b`, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closest_suggests_a_likely_typo_only() {
+        let regions = ["us-east-1", "us-east-2", "eu-west-1"];
+        assert_eq!(closest("us-east1", regions), Some("us-east-1"));
+        assert_eq!(closest("US-EAST-2", regions), Some("us-east-2"));
+        assert_eq!(closest("ap-south-7", regions), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
 
     const RG: NameRule = NameRule {
         what: "replication group id",

@@ -1,7 +1,8 @@
 //! A stack: one environment (`prod`, `staging`) in one AWS region, with default tags and a
 //! state backend; the constructs added to it, and its lowering into one [`Graph`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use indexmap::IndexMap;
 
@@ -77,14 +78,28 @@ pub struct Stack {
     tags: IndexMap<String, String>,
     backend: Option<Backend>,
     constructs: Vec<(Path, Box<dyn Lower>)>,
-    paths: HashSet<Path>,
+    /// Each construct's path and id space (see [`Construct::id_space`]), with its kind.
+    paths: HashMap<(Path, Option<&'static str>), &'static str>,
     overrides: Vec<(Address, String, Value)>,
     removals: Vec<String>,
     problems: Diagnostics,
 }
 
-/// AWS tag keys and values: at most 128 and 256 characters.
+/// The construct's kind for messages: its type's name without module path or generics
+/// (`Deployment`).
+fn kind_of<C>() -> &'static str {
+    let full = std::any::type_name::<C>();
+    let plain = full.split('<').next().unwrap_or(full);
+    plain.rsplit("::").next().unwrap_or(plain)
+}
+
+/// AWS tag keys are at most 128 characters.
 const TAG_KEY_MAX: usize = 128;
+/// AWS tag values are at most 256 Unicode characters.
+const TAG_VALUE_MAX: usize = 256;
+/// AWS resources carry at most 50 user tags; every stack tag lands on every resource beside the
+/// `Name` tag constructs add, so a stack has at most 49.
+const STACK_TAGS_MAX: usize = 49;
 
 impl Stack {
     /// A stack named `name` (e.g. `prod`) in an AWS region (e.g. `us-east-1`).
@@ -108,7 +123,7 @@ impl Stack {
             tags,
             backend: None,
             constructs: Vec::new(),
-            paths: HashSet::new(),
+            paths: HashMap::new(),
             overrides: Vec::new(),
             removals: Vec::new(),
             problems,
@@ -138,7 +153,28 @@ impl Stack {
                 .hint("tag keys are 1–128 characters and must not start with `aws:`"),
             );
         }
+        let chars = value.chars().count();
+        if chars > TAG_VALUE_MAX {
+            self.problems.push(
+                Diagnostic::error(
+                    "SS0170",
+                    &Path::root(&self.name),
+                    format!("tag `{key}` has a value of {chars} characters; AWS allows at most {TAG_VALUE_MAX}"),
+                )
+                .hint(format!("shorten the value to {TAG_VALUE_MAX} characters or fewer; put long descriptions in a document the tag links to")),
+            );
+        }
         self.tags.insert(key.to_owned(), value.to_owned());
+        if self.tags.len() == STACK_TAGS_MAX + 1 {
+            self.problems.push(
+                Diagnostic::error(
+                    "SS0170",
+                    &Path::root(&self.name),
+                    format!("the stack has more than {STACK_TAGS_MAX} tags (`{key}` is one too many); with the `Name` tag beside them, resources would carry more than the 50 AWS allows"),
+                )
+                .hint(format!("keep {STACK_TAGS_MAX} stack tags or fewer (the two default tags included)")),
+            );
+        }
         self
     }
 
@@ -180,18 +216,39 @@ impl Stack {
             path: path.clone(),
             region: self.region.clone(),
         });
-        if self.paths.insert(path.clone()) {
-            self.constructs.push((path, Box::new(construct)));
-        } else {
-            // Not lowered: its resources would only repeat the collision once per resource.
-            self.problems.push(
-                Diagnostic::error(
-                    "SS0002",
-                    &path,
-                    format!("duplicate construct id `{}`", construct.id()),
-                )
-                .hint("give each construct a distinct id within its parent"),
-            );
+        let kind = kind_of::<C>();
+        match self.paths.entry((path.clone(), construct.id_space())) {
+            Entry::Vacant(e) => {
+                e.insert(kind);
+                self.constructs.push((path, Box::new(construct)));
+            }
+            Entry::Occupied(first) => {
+                // Not lowered: its resources would only repeat the collision once per resource.
+                let first = *first.get();
+                let id = construct.id();
+                let (which, hint) = if first == kind {
+                    (
+                        format!("another {kind}"),
+                        format!("give each {kind} a distinct id within its parent"),
+                    )
+                } else {
+                    (
+                        format!("the {first}"),
+                        format!(
+                            "give one of them a distinct id within its parent, such as `{id}-{}`",
+                            kind.to_ascii_lowercase()
+                        ),
+                    )
+                };
+                self.problems.push(
+                    Diagnostic::error(
+                        "SS0002",
+                        &path,
+                        format!("{kind} `{id}` has the id of {which} `{id}` added before it, so both would be {path}"),
+                    )
+                    .hint(hint),
+                );
+            }
         }
         handle
     }
@@ -286,6 +343,7 @@ impl Stack {
                 continue;
             };
             set_path(&mut r.body, dotted, value.clone());
+            graph.overridden.push((address.clone(), dotted.clone()));
         }
     }
 }

@@ -18,6 +18,7 @@ pub(crate) fn graph(g: &mut Graph) {
     duplicate_addresses(g, &mut found);
     dangling_references(g, &mut found, &mut causes);
     object_names(g, &mut found);
+    annotation_sizes(g, &mut found);
     duplicate_objects(g, &mut found);
     crossings(g, &mut found);
     unresolved_uses(g, &mut found);
@@ -342,6 +343,56 @@ fn object_names(g: &Graph, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::error("SS0207", &o.owner, format!("{} object: {problem}", o.kind.escape_debug()))
                     .hint("use a lowercase DNS-style name such as `api-config`; object names also become file names in the output"),
+            );
+        }
+    }
+}
+
+/// The API server's limit on one object metadata's annotations, keys and values together
+/// (`TotalAnnotationSizeLimitB`).
+const ANNOTATIONS_MAX: usize = 256 * 1024;
+
+/// Every `metadata.annotations` in an object (its own and its pod templates') stays within
+/// [`ANNOTATIONS_MAX`] bytes (SS0403).
+fn annotation_sizes(g: &Graph, out: &mut Vec<Diagnostic>) {
+    fn walk(v: &serde_json::Value, at: &str, found: &mut Vec<(String, usize)>) {
+        let serde_json::Value::Object(map) = v else {
+            return;
+        };
+        for (k, child) in map {
+            let here = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            if k == "metadata" {
+                if let Some(serde_json::Value::Object(a)) = child.get("annotations") {
+                    let size: usize = a
+                        .iter()
+                        .map(|(k, v)| k.len() + v.as_str().map_or(0, str::len))
+                        .sum();
+                    if size > ANNOTATIONS_MAX {
+                        found.push((format!("{here}.annotations"), size));
+                    }
+                }
+            }
+            walk(child, &here, found);
+        }
+    }
+    for o in &g.objects {
+        let mut found = Vec::new();
+        walk(&o.body, "", &mut found);
+        for (field, size) in found {
+            out.push(
+                Diagnostic::error(
+                    "SS0403",
+                    &o.owner,
+                    format!(
+                        "{} `{}` has {size} bytes of annotations in `{field}`; the API server accepts at most {ANNOTATIONS_MAX} (256 KiB), keys and values together",
+                        o.kind, o.name
+                    ),
+                )
+                .hint("keep large data in a ConfigMap or in object storage and annotate only a reference to it"),
             );
         }
     }

@@ -194,10 +194,55 @@ pub(crate) fn check_labels(cx: &mut Lowering<'_>, labels: &[(String, String)]) {
         if check_key(cx, "label", k) && !(v.is_empty() || is_label_name(v)) {
             cx.error(
                 "SS0321",
-                format!("label `{k}` has the value `{v}`, which is not a valid label value"),
+                format!(
+                    "label `{k}` has the value `{v}` ({} characters), which is not a valid label value",
+                    v.chars().count()
+                ),
                 "label values are empty or at most 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit",
             );
         }
+    }
+}
+
+/// Whether `s` is a DNS-1035 label, as Service names must be: 1–63 lowercase letters, digits
+/// and `-`, starting with a letter and ending with a letter or digit.
+pub(crate) fn is_dns_1035_label(s: &str) -> bool {
+    stacksmith_core::NameRule::DNS_LABEL.check(s).is_ok()
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+}
+
+/// Checks a Service name against DNS-1035 (SS0402): a Service name becomes a DNS name in the
+/// cluster, so the API server also refuses one starting with a digit. `given` says whether the
+/// name was set with `.name(..)` (else it comes from the construct path). A name that is not
+/// even a DNS-1123 label is left to SS0103.
+pub(crate) fn check_service_name(cx: &mut Lowering<'_>, name: &str, given: bool) {
+    if is_dns_1035_label(name) || stacksmith_core::NameRule::DNS_LABEL.check(name).is_err() {
+        return;
+    }
+    let origin = if given {
+        "the name was given with `.name(..)`".to_owned()
+    } else {
+        format!("the name comes from the construct path `{}`", cx.path())
+    };
+    cx.error(
+        "SS0402",
+        format!("Service name `{name}` starts with a digit; Service names are DNS-1035 labels, which start with a letter"),
+        format!("{origin}; use a name of 1–63 lowercase letters, digits and `-` that starts with a letter, such as `svc-{name}`"),
+    );
+}
+
+/// What is wrong with an env var name, if anything (SS0400). Kubernetes 1.33 accepts any
+/// printable ASCII except `=` (KEP-4369, beta and on by default since 1.32; older API servers
+/// also refuse what is not `[-._a-zA-Z][-._a-zA-Z0-9]*`).
+pub(crate) fn env_name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("is empty")
+    } else if name.contains('=') {
+        Some("contains `=`, which ends a name in the process environment")
+    } else if !name.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        Some("contains characters outside printable ASCII")
+    } else {
+        None
     }
 }
 
@@ -238,6 +283,23 @@ pub(crate) fn check_data_keys<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dns_1035_labels_start_with_a_letter() {
+        assert!(is_dns_1035_label("api-1"));
+        assert!(!is_dns_1035_label("1api"));
+        assert!(!is_dns_1035_label("Api"));
+    }
+
+    #[test]
+    fn env_names_are_printable_ascii_without_equals() {
+        assert_eq!(env_name_problem("LOG_LEVEL"), None);
+        assert_eq!(env_name_problem("spring.profiles-active"), None);
+        assert!(env_name_problem("").is_some());
+        assert!(env_name_problem("A=B").is_some());
+        assert!(env_name_problem("ÄPFEL").is_some());
+        assert!(env_name_problem("TAB\t").is_some());
+    }
 
     #[test]
     fn identity_is_the_kebab_path() {

@@ -2,7 +2,7 @@
 //! handle those constructs take.
 
 use k8s_openapi::api::core::v1::Namespace as KNamespace;
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::labels::{check_labels, meta, push};
 
@@ -76,7 +76,12 @@ impl NamespaceRef {
 
 impl Lower for Namespace {
     fn lower(&self, cx: &mut Lowering<'_>) {
-        cx.check_name(&NameRule::DNS_LABEL, &self.name, "namespace name");
+        cx.check_name_from(
+            &NameRule::DNS_LABEL,
+            &self.name,
+            "namespace name",
+            NameOrigin::Given("`Namespace::new(..)`"),
+        );
         check_labels(cx, &self.labels);
         let object = KNamespace {
             metadata: meta(

@@ -238,7 +238,11 @@ impl Translator<'_> {
                     "the EKS cluster `{}` has no literal `{from}`, so the `cluster/` root cannot find it",
                     cluster.address.expression()
                 ),
-                format!("give the cluster a literal {from} (do not override `{from}` with a reference)"),
+                if self.g.overridden.iter().any(|(o, dotted)| *o == cluster.address && dotted == from) {
+                    format!("`{from}` was set with `override_attribute`; override it with a literal name")
+                } else {
+                    format!("the EKS cluster's `{from}` must be a literal; report this: stacksmith names clusters literally")
+                },
             );
             return None;
         };
@@ -309,20 +313,7 @@ impl Translator<'_> {
         match v {
             Value::Null | Value::Bool(_) | Value::Int(_) | Value::String(_) => Some(v.clone()),
             Value::Ref(r) => self.reference(&c.owner, what, r, 0).map(Value::Ref),
-            Value::Template(t) => {
-                let mut out = Template::new();
-                let mut ok = true;
-                for part in t.parts() {
-                    match part {
-                        Part::Literal(l) => out = out.lit(l.clone()),
-                        Part::Ref(r) => match self.reference(&c.owner, what, r, 0) {
-                            Some(d) => out = out.with(&d),
-                            None => ok = false,
-                        },
-                    }
-                }
-                ok.then_some(Value::Template(out))
-            }
+            Value::Template(t) => self.template(&c.owner, what, t, 0),
             Value::Expr(_) | Value::List(_) | Value::Map(_) => {
                 self.error(
                     "SS0215",
@@ -333,6 +324,22 @@ impl Translator<'_> {
                 None
             }
         }
+    }
+
+    /// A template of literals and references, each reference translated into this root.
+    fn template(&mut self, owner: &Path, what: &str, t: &Template, depth: usize) -> Option<Value> {
+        let mut out = Template::new();
+        let mut ok = true;
+        for part in t.parts() {
+            match part {
+                Part::Literal(l) => out = out.lit(l.clone()),
+                Part::Ref(r) => match self.reference(owner, what, r, depth) {
+                    Some(d) => out = out.with(&d),
+                    None => ok = false,
+                },
+            }
+        }
+        ok.then_some(Value::Template(out))
     }
 
     /// The data source attribute in this root that reads what `r` reads in the infrastructure
@@ -394,20 +401,31 @@ impl Translator<'_> {
             Some(Value::Ref(inner)) if depth == 0 => {
                 Value::Ref(self.reference(owner, what, inner, depth + 1)?)
             }
+            // A name built from literals and references (a bucket's default
+            // `<prefix>-<account id>-<region>-an`): rebuilt here from the same parts.
+            Some(Value::Template(t)) if depth == 0 => self.template(owner, what, t, depth + 1)?,
             _ => {
+                let overridden = self
+                    .g
+                    .overridden
+                    .iter()
+                    .any(|(o, dotted)| o == a && dotted == from);
+                let fix = if overridden {
+                    format!(
+                        "`{from}` was set with `override_attribute`; override it with a literal name, or pass the value another way"
+                    )
+                } else {
+                    "write the value into a Secret or ConfigMap yourself and read it with `.env_from_secret(..)` or `.env_from_config_map(..)`".to_owned()
+                };
                 self.error(
                     "SS0216",
                     owner,
                     format!(
-                        "{what} reads `{}`, but its `{}` is not a literal, so the `cluster/` root cannot find it by name",
+                        "{what} reads `{}`, which the `cluster/` root finds with `{}` by its `{from}`; that `{from}` is neither a literal nor built from values the root can read, so the lookup cannot be written",
                         r.expression(),
-                        from
+                        data_source
                     ),
-                    format!(
-                        "give `{}` a literal `{}` (do not override it with a reference), or pass the value another way",
-                        a.expression(),
-                        from
-                    ),
+                    fix,
                 );
                 return None;
             }
@@ -888,6 +906,55 @@ mod tests {
             j["resource"]["kubernetes_config_map_v1"]["apps_api_cloud"]["data"]["REDIS_URL"],
             "rediss://${data.aws_elasticache_replication_group.cache.primary_endpoint_address}:6379"
         );
+    }
+
+    /// A bucket's default name is `<prefix>-<account id>-<region>-an`: a template whose account
+    /// id the `cluster/` root reads from its own `aws_caller_identity`.
+    #[test]
+    fn a_default_bucket_name_is_rebuilt_from_its_parts() {
+        let mut g = stack();
+        let account = Address::data("prod", "aws_caller_identity", "current");
+        g.data.push(Resource::new(
+            account.clone(),
+            Path::root("prod"),
+            Map::new(),
+        ));
+        let id: Ref = account.attr("account_id");
+        let bucket = resource(
+            &mut g,
+            "aws_s3_bucket",
+            "uploads",
+            tf! { "bucket" => Template::new().lit("prod-uploads-").with(&id).lit("-us-east-1-an") },
+        );
+        read(&mut g, "BUCKET", bucket.attr::<String>("bucket"), false);
+        let Ok(root) = build(&g) else {
+            panic!("{}", errors(&g));
+        };
+        let j = json(&root);
+        assert_eq!(
+            j["data"]["aws_s3_bucket"]["uploads"]["bucket"],
+            "prod-uploads-${data.aws_caller_identity.current.account_id}-us-east-1-an"
+        );
+        assert_eq!(
+            j["data"]["aws_caller_identity"]["current"],
+            serde_json::json!({})
+        );
+    }
+
+    /// SS0216 blames an override only when there was one.
+    #[test]
+    fn fails_a_lookup_name_set_by_an_override() {
+        let mut g = stack();
+        let db = resource(
+            &mut g,
+            "aws_db_instance",
+            "db",
+            tf! { "identifier" => Value::Expr("var.name".into()) },
+        );
+        g.overridden.push((db.clone(), "identifier".into()));
+        read(&mut g, "DB_HOST", db.attr::<String>("address"), false);
+        let text = errors(&g);
+        assert!(text.contains("was set with `override_attribute`"), "{text}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use stacksmith_core::{Address, Facts, Lowering, NameRule, Node, NodeKind, Within
 use super::EksCluster;
 use crate::common::name_tag;
 use crate::drawing::join;
+use crate::instance_type::instance_type_problem;
 
 /// Node group names: up to 63 characters.
 /// A node group, known by its name within the cluster.
@@ -144,6 +145,15 @@ impl EksCluster {
                 format!("node group `{}` has no instance types", g.id),
                 "set `.instance_types([...])`",
             );
+        }
+        for t in &g.instance_types {
+            if let Some(problem) = instance_type_problem(t) {
+                cx.error(
+                    "SS0172",
+                    format!("node group `{}` names instance type `{t}`: {problem}", g.id),
+                    "name EC2 instance types as `<family>.<size>`, such as `m6i.large` or `t3.medium`; the EC2 instance types page lists every family",
+                );
+            }
         }
         let labels: stacksmith_core::terraform::Map = g
             .labels

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::ConfigMap as KConfigMap;
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Scope};
 
 use crate::NamespaceRef;
 use crate::config::external_config_map::ExternalConfigMap;
@@ -143,7 +143,12 @@ impl ConfigMapRef {
 impl Lower for ConfigMap {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         let keys = self
             .data
             .iter()
@@ -172,6 +177,10 @@ impl Lower for ConfigMap {
 
 impl Construct for ConfigMap {
     type Handle = ConfigMapRef;
+
+    fn id_space(&self) -> Option<&'static str> {
+        Some("ConfigMap")
+    }
 
     fn id(&self) -> &str {
         &self.id

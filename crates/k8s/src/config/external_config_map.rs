@@ -1,6 +1,8 @@
 //! `ExternalConfigMap`: a ConfigMap provided outside the stack whose keys workloads may read.
 
-use stacksmith_core::{Construct, KubeUse, Lower, Lowering, NameRule, Scope, SourceKind};
+use stacksmith_core::{
+    Construct, KubeUse, Lower, Lowering, NameOrigin, NameRule, Scope, SourceKind,
+};
 
 use crate::NamespaceRef;
 use crate::config::config_map::ConfigMapRef;
@@ -49,7 +51,12 @@ impl ExternalConfigMap {
 
 impl Lower for ExternalConfigMap {
     fn lower(&self, cx: &mut Lowering<'_>) {
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &self.name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &self.name,
+            "name",
+            NameOrigin::Given("`ConfigMap::external(..)`"),
+        );
         check_data_keys(cx, "ConfigMap", self.keys.iter().map(String::as_str));
         for key in &self.keys {
             let u = KubeUse {
@@ -67,6 +74,10 @@ impl Lower for ExternalConfigMap {
 
 impl Construct for ExternalConfigMap {
     type Handle = ConfigMapRef;
+
+    fn id_space(&self) -> Option<&'static str> {
+        Some("ConfigMap")
+    }
 
     fn id(&self) -> &str {
         &self.id

@@ -2,7 +2,9 @@
 //! declared with its keys so workloads can read them; values reach the output only through the
 //! explicit, warned-about `Secret::with_values`.
 
-use stacksmith_core::{Construct, KubeUse, Lower, Lowering, NameRule, Scope, SourceKind};
+use stacksmith_core::{
+    Construct, KubeUse, Lower, Lowering, NameOrigin, NameRule, Scope, SourceKind,
+};
 
 use crate::NamespaceRef;
 use crate::config::secret_with_values::SecretWithValues;
@@ -116,7 +118,12 @@ pub(crate) fn external_id(name: &str) -> String {
 
 impl Lower for Secret {
     fn lower(&self, cx: &mut Lowering<'_>) {
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &self.name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &self.name,
+            "name",
+            NameOrigin::Given("`Secret::external(..)`"),
+        );
         check_data_keys(cx, "Secret", self.keys.iter().map(String::as_str));
         for key in &self.keys {
             let u = KubeUse {
@@ -134,6 +141,10 @@ impl Lower for Secret {
 
 impl Construct for Secret {
     type Handle = SecretRef;
+
+    fn id_space(&self) -> Option<&'static str> {
+        Some("Secret")
+    }
 
     fn id(&self) -> &str {
         &self.id

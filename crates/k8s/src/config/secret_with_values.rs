@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Secret as KSecret;
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Scope};
 
 use crate::NamespaceRef;
 use crate::config::config_map::check_size;
@@ -61,7 +61,12 @@ impl SecretWithValues {
 impl Lower for SecretWithValues {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         check_data_keys(cx, "Secret", self.values.iter().map(|(k, _)| k.as_str()));
         check_size(
             cx,
@@ -91,6 +96,10 @@ impl Lower for SecretWithValues {
 
 impl Construct for SecretWithValues {
     type Handle = SecretRef;
+
+    fn id_space(&self) -> Option<&'static str> {
+        Some("Secret")
+    }
 
     fn id(&self) -> &str {
         &self.id

@@ -16,7 +16,7 @@ use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use stacksmith_core::{Construct, KubeObject, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, KubeObject, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::NamespaceRef;
 use crate::config::secret::external_id;
@@ -261,7 +261,12 @@ impl CustomResourceRef {
 
 impl Lower for CustomResource {
     fn lower(&self, cx: &mut Lowering<'_>) {
-        let mut ok = cx.check_name(&NameRule::DNS_SUBDOMAIN, &self.name, "name");
+        let mut ok = cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &self.name,
+            "name",
+            NameOrigin::Given("the custom resource's constructor"),
+        );
         ok &= check_identity(cx, &self.api_version, &self.kind);
         let content = match &self.content {
             Content::Typed { spec, schema } => match spec {

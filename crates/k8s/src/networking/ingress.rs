@@ -5,7 +5,7 @@ use k8s_openapi::api::networking::v1::{
     HTTPIngressPath, HTTPIngressRuleValue, Ingress as KIngress, IngressBackend, IngressRule,
     IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
 };
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::ServiceRef;
 use crate::labels::{check_key, meta, push, resolve_name};
@@ -243,7 +243,12 @@ impl Ingress {
     /// TLS secret and class, for a canary Ingress that repeats its stable twin's (checked) ones.
     pub(crate) fn lower_checking(&self, cx: &mut Lowering<'_>, check: bool) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         if check {
             self.check(cx);
         }

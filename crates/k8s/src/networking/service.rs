@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Service as KService, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use stacksmith_core::{Cidr, Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Cidr, Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::Ingress;
-use crate::labels::{identity_labels, meta, push, resolve_name};
+use crate::labels::{check_service_name, identity_labels, meta, push, resolve_name};
 use crate::pod::{Pods, describe_ports};
 
 /// The prefix of the AWS Load Balancer Controller's Service annotations.
@@ -441,10 +441,23 @@ impl ServiceRef {
 impl Lower for Service {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_LABEL, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_LABEL,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
+        check_service_name(cx, &name, self.name.is_some());
         let resolved = self.resolve();
         let d = &self.pods;
         for (i, r) in resolved.iter().enumerate() {
+            if r.port == 0 {
+                cx.error(
+                    "SS0401",
+                    format!("service port 0 (targeting {}) is not a port", r.target),
+                    "Service ports are 1–65535; give the port clients connect to, such as 80 or 443",
+                );
+            }
             if !r.exposed {
                 cx.error(
                     "SS0305",

@@ -10,9 +10,9 @@ use k8s_openapi::api::core::v1::{
     ResourceRequirements, SecretKeySelector, SecurityContext, SleepAction, TCPSocketAction,
     VolumeMount,
 };
-use stacksmith_core::{CloudValue, Crossing, KubeUse, Lowering, NameRule, SourceKind};
+use stacksmith_core::{CloudValue, Crossing, KubeUse, Lowering, NameOrigin, NameRule, SourceKind};
 
-use crate::labels::{default_name, int, port_int};
+use crate::labels::{default_name, env_name_problem, int, port_int};
 use crate::storage::volume::absolute_path_problem;
 use crate::{ConfigMapRef, Cpu, Memory, SecretRef, Volume};
 
@@ -468,7 +468,12 @@ impl Container {
     /// Checks the container and lowers it; `namespace` is the pod's, for its reads.
     pub(crate) fn lower(&self, cx: &mut Lowering<'_>, namespace: &str) -> KContainer {
         let name = &self.name;
-        cx.check_name(&NameRule::DNS_LABEL, name, "container name");
+        cx.check_name_from(
+            &NameRule::DNS_LABEL,
+            name,
+            "container name",
+            NameOrigin::Given("`Container::new(..)`"),
+        );
         self.check_image(cx);
         let ((req_cpu, req_mem), (lim_cpu, lim_mem)) = self.resources();
         if req_cpu > lim_cpu {
@@ -628,6 +633,9 @@ impl Container {
     fn lower_env(&self, cx: &mut Lowering<'_>, namespace: &str) -> Vec<EnvVar> {
         let mut out: Vec<EnvVar> = Vec::with_capacity(self.env.len());
         for (var, value) in &self.env {
+            if check_env(cx, &self.name, var, value) {
+                continue;
+            }
             if out.iter().any(|e| &e.name == var) {
                 cx.error(
                     "SS0304",
@@ -780,6 +788,35 @@ impl Container {
         };
         cx.uses(u);
     }
+}
+
+/// The longest string the kernel passes into a new process (`MAX_ARG_STRLEN`, 32 pages): an
+/// environment entry `NAME=value` above it makes `execve` fail, so the container never starts.
+const ENV_ENTRY_MAX: usize = 128 * 1024;
+
+/// Checks an env var's name (SS0400) and the length of a literal value (SS0405); `true` when
+/// the var is rejected and so left out of the container.
+fn check_env(cx: &mut Lowering<'_>, container: &str, var: &str, value: &EnvValue) -> bool {
+    if let Some(problem) = env_name_problem(var) {
+        cx.error(
+            "SS0400",
+            format!("env var name `{}` of container {container} {problem}", var.escape_debug()),
+            "env var names are printable ASCII without `=`; a C identifier such as `LOG_LEVEL` works in every shell and every Kubernetes version",
+        );
+        return true;
+    }
+    if let EnvValue::Literal(v) = value {
+        let entry = var.len() + 1 + v.len();
+        if entry > ENV_ENTRY_MAX {
+            cx.error(
+                "SS0405",
+                format!("env var `{var}` of container {container} is {entry} bytes as `NAME=value`; the kernel starts no process with an entry above {ENV_ENTRY_MAX} bytes (128 KiB)"),
+                "keep large values in a ConfigMap mounted as a file (`Volume::config_map(..)`), not in the environment",
+            );
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]

@@ -318,6 +318,18 @@ impl PodTemplate {
                 );
             }
         }
+        for (field, id) in [("user", self.run_as.0), ("group", self.run_as.1)] {
+            if !(0..=i64::from(i32::MAX)).contains(&id) {
+                cx.error(
+                    "SS0404",
+                    format!(
+                        "`run_as` {field} id of {path} is {id}; the API server accepts 0 to {}",
+                        i32::MAX
+                    ),
+                    "use a non-root id within 1–2147483647, e.g. `.run_as(10001, 10001)`",
+                );
+            }
+        }
         if self.run_as.0 == 0 && !self.root {
             cx.error(
                 "SS0322",
@@ -351,6 +363,13 @@ impl PodTemplate {
     fn check_ports(&self, cx: &mut Lowering<'_>, path: &Path) {
         let ports: Vec<&(String, u16)> = self.ports().collect();
         for (i, (name, port)) in ports.iter().enumerate() {
+            if *port == 0 {
+                cx.error(
+                    "SS0401",
+                    format!("port `{name}` of the pod of {path} is port 0, which is not a port"),
+                    "container ports are 1–65535; give the port the process listens on, such as `.port(\"http\", 8080)`",
+                );
+            }
             if !valid_port_name(name) {
                 cx.error(
                     "SS0312",

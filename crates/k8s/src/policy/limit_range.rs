@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{LimitRange as KLimitRange, LimitRangeItem, LimitRangeSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::labels::{meta, push, resolve_name};
 use crate::{Cpu, Memory, NamespaceRef};
@@ -156,7 +156,12 @@ fn quantities((cpu, memory): (Cpu, Memory)) -> BTreeMap<String, Quantity> {
 impl Lower for LimitRange {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         self.check(cx);
         let ns = self.namespace.name();
         let object = KLimitRange {

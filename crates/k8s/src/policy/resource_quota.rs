@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{ResourceQuota as KQuota, ResourceQuotaSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::labels::{meta, push, resolve_name};
 use crate::{Cpu, Memory, NamespaceRef};
@@ -203,7 +203,12 @@ impl ResourceQuota {
 impl Lower for ResourceQuota {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         let hard = self.hard();
         self.check(cx, &hard);
         let ns = self.namespace.name();

@@ -2,7 +2,7 @@
 //! non-resource URLs, checked also for Secrets readable in every namespace.
 
 use k8s_openapi::api::rbac::v1::ClusterRole as KClusterRole;
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use super::rule::{NonResourceRule, Rule, check_not_empty};
 use crate::labels::{meta, push, resolve_name};
@@ -81,7 +81,12 @@ impl ClusterRole {
 impl Lower for ClusterRole {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         let owner = format!("ClusterRole `{name}`");
         check_not_empty(
             cx,
@@ -122,6 +127,10 @@ impl Lower for ClusterRole {
 
 impl Construct for ClusterRole {
     type Handle = ClusterRoleRef;
+
+    fn id_space(&self) -> Option<&'static str> {
+        Some("ClusterRole")
+    }
 
     fn id(&self) -> &str {
         &self.id

@@ -2,7 +2,7 @@
 //! namespace, made by `ClusterRoleRef::bind_to`.
 
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding as KClusterRoleBinding, RoleRef as KRoleRef};
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use super::role_binding::RoleBindingRef;
 use super::subject::{RBAC_GROUP, Subject, check_subjects};
@@ -91,7 +91,12 @@ impl ClusterRoleBinding {
 impl Lower for ClusterRoleBinding {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         check_subjects(cx, &self.subjects);
         let object = KClusterRoleBinding {
             metadata: meta(&name, None, [], []),
@@ -108,6 +113,10 @@ impl Lower for ClusterRoleBinding {
 
 impl Construct for ClusterRoleBinding {
     type Handle = RoleBindingRef;
+
+    fn id_space(&self) -> Option<&'static str> {
+        Some("ClusterRoleBinding")
+    }
 
     fn id(&self) -> &str {
         &self.id

@@ -1,7 +1,7 @@
 //! `Role`: RBAC permissions on the resources of one namespace, as typed rules.
 
 use k8s_openapi::api::rbac::v1::Role as KRole;
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use super::rule::{Rule, check_not_empty};
 use crate::labels::{meta, push, resolve_name};
@@ -65,7 +65,12 @@ impl Role {
 impl Lower for Role {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         let owner = format!("Role `{name}`");
         check_not_empty(cx, &owner, self.rules.is_empty());
         for (i, r) in self.rules.iter().enumerate() {
@@ -82,6 +87,10 @@ impl Lower for Role {
 
 impl Construct for Role {
     type Handle = RoleRef;
+
+    fn id_space(&self) -> Option<&'static str> {
+        Some("Role")
+    }
 
     fn id(&self) -> &str {
         &self.id

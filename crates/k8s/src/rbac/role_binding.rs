@@ -3,7 +3,7 @@
 //! `RoleBindingRef`, the handle of any binding.
 
 use k8s_openapi::api::rbac::v1::{RoleBinding as KRoleBinding, RoleRef as KRoleRef};
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use super::subject::{RBAC_GROUP, Subject, check_subjects};
 use crate::labels::{meta, push, resolve_name};
@@ -129,7 +129,12 @@ impl RoleBinding {
 impl Lower for RoleBinding {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         check_subjects(cx, &self.subjects);
         let (kind, role) = match &self.role {
             Granted::Role(n) => ("Role", n),
@@ -150,6 +155,10 @@ impl Lower for RoleBinding {
 
 impl Construct for RoleBinding {
     type Handle = RoleBindingRef;
+
+    fn id_space(&self) -> Option<&'static str> {
+        Some("RoleBinding")
+    }
 
     fn id(&self) -> &str {
         &self.id

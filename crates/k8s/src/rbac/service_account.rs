@@ -2,7 +2,7 @@
 //! with token automounting off so only pods that opt in get a token.
 
 use k8s_openapi::api::core::v1::ServiceAccount as KServiceAccount;
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Scope};
 
 use crate::NamespaceRef;
 use crate::labels::{check_key, meta, push, resolve_name};
@@ -84,7 +84,12 @@ impl ServiceAccountRef {
 impl Lower for ServiceAccount {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         for (k, _) in &self.annotations {
             check_key(cx, "annotation", k);
         }
@@ -105,6 +110,10 @@ impl Lower for ServiceAccount {
 
 impl Construct for ServiceAccount {
     type Handle = ServiceAccountRef;
+
+    fn id_space(&self) -> Option<&'static str> {
+        Some("ServiceAccount")
+    }
 
     fn id(&self) -> &str {
         &self.id

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{
     PersistentVolumeClaim as KPvc, PersistentVolumeClaimSpec, VolumeResourceRequirements,
 };
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::labels::{meta, push, resolve_name};
 use crate::{Memory, NamespaceRef};
@@ -237,7 +237,12 @@ impl PersistentVolumeClaimRef {
 impl Lower for PersistentVolumeClaim {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         let spec = self
             .spec
             .lower(cx, &format!("PersistentVolumeClaim `{name}`"));

@@ -6,7 +6,7 @@ use k8s_openapi::api::core::v1::{
     ConfigMapVolumeSource, EmptyDirVolumeSource, HostPathVolumeSource, KeyToPath,
     PersistentVolumeClaimVolumeSource, SecretVolumeSource, Volume as KVolume,
 };
-use stacksmith_core::{KubeUse, Lowering, NameRule, SourceKind};
+use stacksmith_core::{KubeUse, Lowering, NameOrigin, NameRule, SourceKind};
 
 use crate::labels::check_data_keys;
 use crate::{ConfigMapRef, Memory, PersistentVolumeClaimRef, SecretRef, VolumeClaim};
@@ -131,7 +131,12 @@ impl Volume {
     /// Checks the volume, records the Secret/ConfigMap keys it reads, and lowers it.
     /// `namespace` is the pod's.
     pub(crate) fn lower(&self, cx: &mut Lowering<'_>, namespace: &str) -> KVolume {
-        cx.check_name(&NameRule::DNS_LABEL, &self.name, "volume name");
+        cx.check_name_from(
+            &NameRule::DNS_LABEL,
+            &self.name,
+            "volume name",
+            NameOrigin::Given("the volume's constructor"),
+        );
         let mut volume = KVolume {
             name: self.name.clone(),
             ..KVolume::default()

@@ -3,7 +3,7 @@
 
 use k8s_openapi::api::batch::v1::{CronJob as KCronJob, CronJobSpec, JobTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::NamespaceRef;
 use crate::labels::{int, meta, push, resolve_name};
@@ -205,7 +205,12 @@ impl CronJob {
 impl Lower for CronJob {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&CRON_JOB_NAME, &name, "name");
+        cx.check_name_from(
+            &CRON_JOB_NAME,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         self.check(cx);
         let ns = self.namespace.name();
         let job = self.job.lower(cx, "CronJob", ns, &self.pod);

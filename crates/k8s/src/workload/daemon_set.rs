@@ -4,7 +4,7 @@
 use k8s_openapi::api::apps::v1::{
     DaemonSet as KDaemonSet, DaemonSetSpec, DaemonSetUpdateStrategy, RollingUpdateDaemonSet,
 };
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::labels::{IDENTITY_LABEL, identity_selector, identity_value, meta, push, resolve_name};
 use crate::pod::{PodContext, PodTemplate, Pods, Spread, check_percent, pod_methods};
@@ -143,7 +143,12 @@ impl DaemonSet {
 impl Lower for DaemonSet {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         self.check_update(cx);
         if self.pod.root {
             cx.warning(

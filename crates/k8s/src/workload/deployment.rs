@@ -4,7 +4,7 @@
 use k8s_openapi::api::apps::v1::{
     Deployment as KDeployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
 };
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::labels::{
     IDENTITY_LABEL, identity_selector, identity_value, int, meta, push, resolve_name,
@@ -127,7 +127,12 @@ impl Deployment {
 impl Lower for Deployment {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         if !self.idle {
             check_replicas(cx, "Deployment", self.replicas);
         }

@@ -6,7 +6,7 @@ use k8s_openapi::api::autoscaling::v2::{
     HorizontalPodAutoscaler as KHpa, HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerSpec,
     MetricSpec, MetricTarget, ResourceMetricSource,
 };
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::DeploymentRef;
 use crate::labels::{int, meta, push, resolve_name};
@@ -277,7 +277,12 @@ impl HorizontalPodAutoscalerRef {
 impl Lower for HorizontalPodAutoscaler {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         self.check(cx);
         let d = &self.deployment;
         let cpu = match (self.cpu, self.memory) {

@@ -3,7 +3,7 @@
 
 use k8s_openapi::api::batch::v1::{Job as KJob, JobSpec};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::NamespaceRef;
 use crate::labels::{identity_value, int, meta, push, resolve_name};
@@ -212,7 +212,12 @@ impl Job {
 impl Lower for Job {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&JOB_NAME, &name, "name");
+        cx.check_name_from(
+            &JOB_NAME,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         let ns = self.namespace.name();
         let spec = self.job.lower(cx, "Job", ns, &self.pod);
         let object = KJob {

@@ -2,7 +2,7 @@
 //! Deployment's or StatefulSet's pods, checked so a budget can never block every eviction.
 
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget as KPdb, PodDisruptionBudgetSpec};
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::IntOrPercent;
 use crate::labels::{identity_selector, meta, push, resolve_name};
@@ -125,7 +125,12 @@ impl PodDisruptionBudgetRef {
 impl Lower for PodDisruptionBudget {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         self.check(cx);
         let d = &self.pods;
         let (max_unavailable, min_available) = match self.budget {

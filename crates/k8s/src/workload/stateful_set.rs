@@ -7,7 +7,7 @@ use k8s_openapi::api::apps::v1::{
 };
 use k8s_openapi::api::core::v1::{Service as KService, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::labels::{
     IDENTITY_LABEL, identity_labels, identity_selector, identity_value, int, meta, push,
@@ -214,7 +214,12 @@ impl StatefulSet {
 impl Lower for StatefulSet {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        cx.check_name(&STATEFUL_SET_NAME, &name, "name");
+        cx.check_name_from(
+            &STATEFUL_SET_NAME,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         check_replicas(cx, "StatefulSet", self.replicas);
         for (i, claim) in self.claims.iter().enumerate() {
             if self.claims[..i].iter().any(|c| c.name == claim.name) {

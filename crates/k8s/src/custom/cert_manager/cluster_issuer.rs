@@ -3,7 +3,7 @@
 
 use schemars::JsonSchema;
 use serde::Serialize;
-use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
+use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::custom::{ClusterScoped, CustomResourceKind, Manifest, lower_typed};
 use crate::labels::resolve_name;
@@ -316,7 +316,12 @@ fn email_problem(email: &str) -> Option<String> {
 impl Lower for ClusterIssuer {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        let mut ok = cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        let mut ok = cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         let spec = match &self.config {
             IssuerConfig::Acme {
                 server,

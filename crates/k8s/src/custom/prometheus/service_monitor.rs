@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use schemars::JsonSchema;
 use serde::Serialize;
-use stacksmith_core::{Construct, KubeUse, Lower, Lowering, NameRule, Path, Scope, SourceKind};
+use stacksmith_core::{
+    Construct, KubeUse, Lower, Lowering, NameOrigin, NameRule, Path, Scope, SourceKind,
+};
 
 use crate::custom::{CustomResourceKind, Manifest, Namespaced, lower_typed};
 use crate::labels::{MANAGED_BY_LABEL, resolve_name};
@@ -429,7 +431,12 @@ impl ServiceMonitor {
 impl Lower for ServiceMonitor {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let name = resolve_name(self.name.as_ref(), cx.path());
-        let mut ok = cx.check_name(&NameRule::DNS_SUBDOMAIN, &name, "name");
+        let mut ok = cx.check_name_from(
+            &NameRule::DNS_SUBDOMAIN,
+            &name,
+            "name",
+            NameOrigin::name_setter(self.name.is_some()),
+        );
         ok &= self.check(cx);
         let m = Manifest {
             api_version: ServiceMonitorSpec::API_VERSION,
