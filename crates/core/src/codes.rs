@@ -478,11 +478,6 @@ pub const CODES: &[Code] = &[
         "An autoscaler's `min_replicas` must not be greater than its `max_replicas`.",
     ),
     c(
-        "SS0307",
-        "replicas outside the autoscaler's range (warning)",
-        "The autoscaler overrides the Deployment's replica count; set it within the range or leave it out.",
-    ),
-    c(
         "SS0308",
         "disruption budget that blocks every eviction",
         "A budget allowing no disruption stops node drains and cluster upgrades.",
@@ -831,6 +826,11 @@ pub const CODES: &[Code] = &[
         "SS0397",
         "Ingress path routed twice",
         "Each path prefix of a host is routed once; the ingress controller rejects duplicates.",
+    ),
+    c(
+        "SS0480",
+        "replicas beside an autoscaler (warning)",
+        "The autoscaler owns the replica count and starts the workload at its minimum; a different `replicas` is not written, so remove it or make it the minimum.",
     ),
 ];
 
