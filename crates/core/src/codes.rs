@@ -832,6 +832,11 @@ pub const CODES: &[Code] = &[
         "replicas beside an autoscaler (warning)",
         "The autoscaler owns the replica count and starts the workload at its minimum; a different `replicas` is not written, so remove it or make it the minimum.",
     ),
+    c(
+        "SS0481",
+        "exec probe without a command",
+        "An exec probe runs a command in the container; the API server rejects one without it.",
+    ),
 ];
 
 #[cfg(test)]
