@@ -788,12 +788,19 @@ mod tests {
                 .aws_network_load_balancer(Nlb::internal()),
         );
         let metrics = stack.add(api.expose_via_service(9090, "metrics").id("metrics"));
-        assert_eq!((grpc.name(), metrics.name()), ("api-service", "api-metrics"));
+        assert_eq!(
+            (grpc.name(), metrics.name()),
+            ("api-service", "api-metrics")
+        );
         assert_eq!(metrics.path().to_string(), "prod/api/metrics");
         let g = stack.lower();
         assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
         let spec = |name: &str| {
-            let Some(o) = g.objects.iter().find(|o| o.kind == "Service" && o.name == name) else {
+            let Some(o) = g
+                .objects
+                .iter()
+                .find(|o| o.kind == "Service" && o.name == name)
+            else {
                 panic!("no Service {name}");
             };
             o.body["spec"].clone()
@@ -812,8 +819,16 @@ mod tests {
         let (mut stack, api) = stack();
         stack.add(api.expose_via_service(80, "http"));
         stack.add(api.expose_via_service(8080, "http"));
-        stack.add(api.expose_via_service(81, "http").id("a").name("api-public"));
-        stack.add(api.expose_via_service(82, "http").id("b").name("api-public"));
+        stack.add(
+            api.expose_via_service(81, "http")
+                .id("a")
+                .name("api-public"),
+        );
+        stack.add(
+            api.expose_via_service(82, "http")
+                .id("b")
+                .name("api-public"),
+        );
         insta::assert_snapshot!(stack.lower().diagnostics.to_string());
     }
 
