@@ -48,20 +48,21 @@ fn k8s_unit(stack: &mut Stack, ns: &NamespaceRef, secret: &SecretRef, i: usize) 
             .data("log-level", "info"),
     );
     let web = stack.add(
-        Deployment::new(ns, &id).replicas(3).container(
-            Container::new("web", format!("example/{id}:1.2.3"))
-                .port("http", 8080)
-                .env_from_config_map("MODE", &config, "mode")
-                .env_from_config_map("LOG_LEVEL", &config, "log-level")
-                .env_from_secret("DATABASE_URL", secret, "database-url")
-                .requests(Cpu::millis(250), Memory::mib(256))
-                .limits(Cpu::millis(500), Memory::mib(512))
-                .readiness(Probe::http_get("/ready", 8080).period(5))
-                .liveness(Probe::http_get("/healthz", 8080).initial_delay(10)),
-        ),
+        Deployment::new(ns, &id)
+            .autoscale(HorizontalPodAutoscaler::new(3, 10).cpu_utilization(70))
+            .container(
+                Container::new("web", format!("example/{id}:1.2.3"))
+                    .port("http", 8080)
+                    .env_from_config_map("MODE", &config, "mode")
+                    .env_from_config_map("LOG_LEVEL", &config, "log-level")
+                    .env_from_secret("DATABASE_URL", secret, "database-url")
+                    .requests(Cpu::millis(250), Memory::mib(256))
+                    .limits(Cpu::millis(500), Memory::mib(512))
+                    .readiness(Probe::http_get("/ready", 8080).period(5))
+                    .liveness(Probe::http_get("/healthz", 8080).initial_delay(10)),
+            ),
     );
     let service = stack.add(web.expose_via_service(80, "http"));
-    stack.add(web.autoscale(3, 10).cpu_utilization(70));
     stack.add(
         service
             .expose_via_ingress(format!("{id}.example.com"), "/")

@@ -94,7 +94,11 @@ pub fn app() -> App {
     // The API: 3 replicas, port 8000, probes on /health, scaling 3-10 on CPU and memory.
     let api = flagwise.add(
         Deployment::new(&ns, "flagwise-api")
-            .replicas(3)
+            .autoscale(
+                HorizontalPodAutoscaler::new(3, 10)
+                    .cpu_utilization(70)
+                    .memory_utilization(80),
+            )
             .label("app", "flagwise-api")
             .container(
                 Container::new("api", "flagwise/api:1.0.0")
@@ -120,11 +124,6 @@ pub fn app() -> App {
             .require_zone_spread(),
     );
     let api_service = flagwise.add(api.expose_via_service(8000, "http"));
-    flagwise.add(
-        api.autoscale(3, 10)
-            .cpu_utilization(70)
-            .memory_utilization(80),
-    );
     flagwise.add(api.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
 
     // The web front end: 2 replicas of an unprivileged nginx build on 8080.

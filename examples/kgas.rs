@@ -67,17 +67,17 @@ fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
             .blue(version("v1.0.0"))
             .green(version("v1.1.0"))
             .live(Colour::Blue)
-            .replicas(3)
+            // The seed's `replicas: 3` beside an HPA of 2–20: the autoscaler owns the count
+            // (it would undo a 3 at once), so each colour starts at its minimum.
+            .autoscale(
+                HorizontalPodAutoscaler::new(2, 20)
+                    .cpu_utilization(70)
+                    .memory_utilization(80),
+            )
             .require_zone_spread(),
     );
     stack.add(release.expose_via_service(80, "http"));
     for colour in [release.blue(), release.green()] {
-        stack.add(
-            colour
-                .autoscale(2, 20)
-                .cpu_utilization(70)
-                .memory_utilization(80),
-        );
         stack.add(colour.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
         stack.add(colour.allow_from_namespace("ingress-nginx").port("http"));
         stack.add(colour.allow_egress_to_cidr(network.cidr(), db_port));

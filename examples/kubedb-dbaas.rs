@@ -114,7 +114,11 @@ pub fn app() -> App {
     // The seed's FastAPI backend: 3 replicas on 8000, probes, 15 s preStop pause.
     let api = dbaas.add(
         Deployment::new(&ns, "dbaas-api")
-            .replicas(3)
+            .autoscale(
+                HorizontalPodAutoscaler::new(3, 10)
+                    .cpu_utilization(70)
+                    .memory_utilization(80),
+            )
             .label("app", "dbaas-api")
             .service_account(&sa)
             .mount_service_account_token()
@@ -148,11 +152,6 @@ pub fn app() -> App {
             .require_zone_spread(),
     );
     let service = dbaas.add(api.expose_via_service(80, "http").name("dbaas-api"));
-    dbaas.add(
-        api.autoscale(3, 10)
-            .cpu_utilization(70)
-            .memory_utilization(80),
-    );
     dbaas.add(api.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
 
     // HTTPS through ingress-nginx with a Let's Encrypt certificate.

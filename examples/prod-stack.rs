@@ -63,7 +63,13 @@ pub fn app() -> App {
 
     let api = prod.add(
         Deployment::new(&ns, "rocketgraph-public-api")
-            .replicas(6)
+            .autoscale(
+                HorizontalPodAutoscaler::new(6, 50)
+                    .cpu_utilization(70)
+                    .memory_utilization(80)
+                    .scale_up(ScalingBehavior::new(60).percent(100, 15))
+                    .scale_down(ScalingBehavior::new(300).percent(10, 60)),
+            )
             .rolling_update(IntOrPercent::Count(1), IntOrPercent::Count(2))
             .label("app", "rocketgraph-public-api")
             .label("version", "v1.0.0")
@@ -106,13 +112,6 @@ pub fn app() -> App {
             ),
     );
     let service = prod.add(api.expose_via_service(80, "http"));
-    prod.add(
-        api.autoscale(6, 50)
-            .cpu_utilization(70)
-            .memory_utilization(80)
-            .scale_up(ScalingBehavior::new(60).percent(100, 15))
-            .scale_down(ScalingBehavior::new(300).percent(10, 60)),
-    );
     prod.add(api.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
     prod.add(
         service

@@ -80,3 +80,47 @@ fn a_default_bucket_name_reaches_a_pod() {
         "{root}"
     );
 }
+
+/// Issue 14, item 5: a Job and a CronJob reach a data store like a Deployment; the egress
+/// policy selects the pods their templates label.
+#[test]
+fn jobs_and_cron_jobs_reach_a_database_like_a_deployment() {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let network = stack.add(Network::new("network", "10.0.0.0/16"));
+    let cluster = stack.add(EksCluster::new("eks", &network));
+    let db = stack.add(Database::postgres("db", &network));
+    let ns = stack.add(Namespace::new("apps"));
+    let migrate = stack.add(
+        Job::new(&ns, "migrate")
+            .container(Container::new("migrate", "example/app:1.0.0").command(["/app/migrate"])),
+    );
+    let report = stack.add(
+        CronJob::new(&ns, "report", "0 3 * * *")
+            .container(Container::new("report", "example/app:1.0.0").command(["/app/report"])),
+    );
+    stack.add(db.allow_workload(&migrate, &cluster));
+    stack.add(db.allow_workload(&report, &cluster));
+    let g = stack.lower();
+    assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+    let object = |kind: &str, name: &str| {
+        let Some(o) = g.objects.iter().find(|o| o.kind == kind && o.name == name) else {
+            panic!("no {kind} {name}");
+        };
+        &o.body
+    };
+    for (name, pod_labels) in [
+        (
+            "migrate",
+            &object("Job", "migrate")["spec"]["template"]["metadata"]["labels"],
+        ),
+        (
+            "report",
+            &object("CronJob", "report")["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"],
+        ),
+    ] {
+        let policy = object("NetworkPolicy", &format!("{name}-to-db"));
+        let selected = &policy["spec"]["podSelector"]["matchLabels"]["stacksmith.dev/id"];
+        assert_eq!(selected, &pod_labels["stacksmith.dev/id"], "{name}");
+        assert_eq!(policy["spec"]["egress"][0]["ports"][0]["port"], 5432);
+    }
+}

@@ -77,7 +77,7 @@ fn prod_stack_diagram_shows_the_seed_architecture() {
         // The cluster, its node group, the workloads.
         "<b>prod/eks</b> · EKS prod-eks",
         "m6i.xlarge · on-demand<br/>3–20 nodes (desired 6)",
-        "<b>Deployment rocketgraph-public-api</b><br/>6 replicas · HPA 6–50 · PDB max unavailable 1",
+        "<b>Deployment rocketgraph-public-api</b><br/>HPA 6–50 · PDB max unavailable 1",
         // Managed services with their ports, one node per construct.
         "<b>prod/metadata</b><br/>DocumentDB 5.0.0<br/>3 × db.r6g.xlarge<br/>port 27017",
         "<b>prod/cache</b><br/>ElastiCache Redis 7.1<br/>2 × cache.m7g.large · Multi-AZ<br/>port 6379",

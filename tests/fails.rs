@@ -165,11 +165,11 @@ fn fails_duplicate_ids_of_two_kinds_but_not_a_service_account() {
 fn fails_hpa_min_above_max() {
     let mut stack = Stack::new("prod", "us-east-1");
     let ns = stack.add(Namespace::new("web"));
-    let d = stack.add(
+    stack.add(
         Deployment::new(&ns, "api")
+            .autoscale(HorizontalPodAutoscaler::new(5, 3))
             .container(Container::new("api", "example/api:1.0.0").port("http", 8000)),
     );
-    stack.add(d.autoscale(5, 3));
     snap("fails__hpa_min_above_max", &fails("hpa", stack));
 }
 

@@ -312,10 +312,10 @@ fn app(c: &Case) -> App {
             .rolling_update(IntOrPercent::Count(n(42)), IntOrPercent::Percent(n(43)))
             .run_as(c.users.0, c.users.1)
             .termination_grace_period(n(44))
+            .autoscale(HorizontalPodAutoscaler::new(n(45), n(46)).cpu_utilization(n(47)))
             .container(container("api")),
     );
     let svc = s.add(api.expose_via_service(c.ports[4], "http"));
-    s.add(api.autoscale(n(45), n(46)).cpu_utilization(n(47)));
     s.add(api.disruption_budget(Budget::MinAvailable(IntOrPercent::Percent(n(42)))));
     s.add(
         svc.expose_via_ingress(&c.texts[4], "/")

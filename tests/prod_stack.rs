@@ -32,8 +32,13 @@ fn seed_000_settings_are_carried() {
         &o,
         "kubernetes/rocketgraph-api/deployment-rocketgraph-public-api.yaml",
     );
+    // The seed's `replicas: 6` is the HPA's minimum: the HPA owns the count, so the
+    // Deployment does not write it (issue 14, item 6).
+    assert!(
+        !deployment.contains("replicas:"),
+        "deployment writes replicas:\n{deployment}"
+    );
     for needle in [
-        "replicas: 6",
         "maxUnavailable: 1",
         "maxSurge: 2",
         "runAsNonRoot: true",

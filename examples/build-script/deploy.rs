@@ -14,17 +14,18 @@ pub fn app(version: &str) -> App {
     let ns = stack.add(Namespace::new("example-api"));
     stack.add(ns.default_deny());
     let api = stack.add(
-        Deployment::new(&ns, NAME).replicas(3).container(
-            Container::new(NAME, format!("example/{NAME}:{version}"))
-                .port("http", PORT)
-                .requests(Cpu::millis(100), Memory::mib(128))
-                .limits(Cpu::millis(500), Memory::mib(256))
-                .readiness(Probe::http_get(HEALTH_PATH, PORT).period(5))
-                .liveness(Probe::http_get(HEALTH_PATH, PORT).initial_delay(10)),
-        ),
+        Deployment::new(&ns, NAME)
+            .autoscale(HorizontalPodAutoscaler::new(3, 10).cpu_utilization(70))
+            .container(
+                Container::new(NAME, format!("example/{NAME}:{version}"))
+                    .port("http", PORT)
+                    .requests(Cpu::millis(100), Memory::mib(128))
+                    .limits(Cpu::millis(500), Memory::mib(256))
+                    .readiness(Probe::http_get(HEALTH_PATH, PORT).period(5))
+                    .liveness(Probe::http_get(HEALTH_PATH, PORT).initial_delay(10)),
+            ),
     );
     stack.add(api.expose_via_service(80, "http"));
-    stack.add(api.autoscale(3, 10).cpu_utilization(70));
     stack.add(api.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
     stack.add(api.allow_from_namespace("ingress-nginx").port("http"));
 

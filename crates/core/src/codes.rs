@@ -495,11 +495,6 @@ pub const CODES: &[Code] = &[
         "An autoscaler's `min_replicas` must not be greater than its `max_replicas`.",
     ),
     c(
-        "SS0307",
-        "replicas outside the autoscaler's range (warning)",
-        "The autoscaler overrides the Deployment's replica count; set it within the range or leave it out.",
-    ),
-    c(
         "SS0308",
         "disruption budget that blocks every eviction",
         "A budget allowing no disruption stops node drains and cluster upgrades.",
@@ -879,6 +874,16 @@ pub const CODES: &[Code] = &[
         "SS0405",
         "env var too long to start a process",
         "The kernel passes at most 128 KiB per `NAME=value` entry to a new process, so the container would never start; mount large values as files.",
+    ),
+    c(
+        "SS0480",
+        "replicas beside an autoscaler (warning)",
+        "The autoscaler owns the replica count and starts the workload at its minimum; a different `replicas` is not written, so remove it or make it the minimum.",
+    ),
+    c(
+        "SS0481",
+        "exec probe without a command",
+        "An exec probe runs a command in the container; the API server rejects one without it.",
     ),
 ];
 

@@ -64,9 +64,7 @@ pub use storage::volume::{ConfigMapVolume, EmptyDirVolume, SecretVolume, Volume}
 pub use workload::cron_job::{ConcurrencyPolicy, CronJob, CronJobRef};
 pub use workload::daemon_set::{DaemonSet, DaemonSetRef, DaemonSetUpdate};
 pub use workload::deployment::{Deployment, DeploymentRef};
-pub use workload::horizontal_pod_autoscaler::{
-    HorizontalPodAutoscaler, HorizontalPodAutoscalerRef, ScalingBehavior,
-};
+pub use workload::horizontal_pod_autoscaler::{HorizontalPodAutoscaler, ScalingBehavior};
 pub use workload::job::{Job, JobRef, RestartPolicy};
 pub use workload::pod_disruption_budget::{Budget, PodDisruptionBudget, PodDisruptionBudgetRef};
 pub use workload::stateful_set::{PodManagement, StatefulSet, StatefulSetRef};

@@ -15,7 +15,13 @@ fn rocketgraph() -> Graph {
     let health = "/api/v1/public/health";
     let api = stack.add(
         Deployment::new(&ns, "rocketgraph-public-api")
-            .replicas(6)
+            .autoscale(
+                HorizontalPodAutoscaler::new(6, 50)
+                    .cpu_utilization(70)
+                    .memory_utilization(80)
+                    .scale_up(ScalingBehavior::new(60).percent(100, 15))
+                    .scale_down(ScalingBehavior::new(300).percent(10, 60)),
+            )
             .rolling_update(IntOrPercent::Count(1), IntOrPercent::Count(2))
             .label("version", "v1.0.0")
             .service_account(&sa)
@@ -35,13 +41,6 @@ fn rocketgraph() -> Graph {
             ),
     );
     let svc = stack.add(api.expose_via_service(80, 8000));
-    stack.add(
-        api.autoscale(6, 50)
-            .cpu_utilization(70)
-            .memory_utilization(80)
-            .scale_up(ScalingBehavior::new(60).percent(100, 15))
-            .scale_down(ScalingBehavior::new(300).percent(10, 60)),
-    );
     stack.add(api.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
     stack.add(
         svc.expose_via_ingress("api.rocketgraph.com", "/api/v1/public")
@@ -69,8 +68,8 @@ fn rocketgraph_lowers_without_diagnostics() {
             "ServiceAccount/rocketgraph-api-sa",
             "ConfigMap/xgt-config",
             "Deployment/rocketgraph-public-api",
-            "Service/rocketgraph-public-api-service",
             "HorizontalPodAutoscaler/rocketgraph-public-api-hpa",
+            "Service/rocketgraph-public-api-service",
             "PodDisruptionBudget/rocketgraph-public-api-pdb",
             "Ingress/rocketgraph-public-api-ingress",
         ]

@@ -293,6 +293,10 @@ impl ServiceType {
 /// `<workload>-service`. Every target must be a port a container of the workload exposes
 /// (SS0305). [`Service::aws_network_load_balancer`] puts an AWS NLB in front of it.
 ///
+/// A workload can have several Services (a gRPC port behind an internal NLB and a metrics port
+/// on a ClusterIP): give each after the first its own [`Service::id`], which names it
+/// `<workload>-<id>`. Two with one id are SS0002; two with one name, a duplicate object.
+///
 /// ```no_run
 /// use stacksmith_core::Stack;
 /// use stacksmith_k8s::*;
@@ -307,6 +311,7 @@ impl ServiceType {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Service {
+    id: String,
     pods: Pods,
     name: Option<String>,
     ports: Vec<(u16, PortRef)>,
@@ -328,6 +333,7 @@ struct Resolved<'a> {
 impl Service {
     pub(crate) fn new(pods: &Pods, port: u16, target: PortRef) -> Self {
         Self {
+            id: "service".to_owned(),
             pods: pods.clone(),
             name: None,
             ports: vec![(port, target)],
@@ -347,6 +353,15 @@ impl Service {
     #[must_use]
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
+        self
+    }
+
+    /// Sets the construct id below the workload, and so the default name
+    /// `<workload>-<id>`: how one workload gets a second Service (`"metrics"`). Default:
+    /// `service`.
+    #[must_use]
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.id = id.into();
         self
     }
 
@@ -540,7 +555,7 @@ impl Construct for Service {
     type Handle = ServiceRef;
 
     fn id(&self) -> &str {
-        "service"
+        &self.id
     }
 
     fn parent(&self) -> Option<&Path> {
@@ -766,6 +781,68 @@ mod tests {
         let g = stack.lower();
         assert!(!g.diagnostics.has_errors());
         insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    /// Issue 14, item 5: one Deployment with a gRPC port behind an internal NLB and a metrics
+    /// port on a ClusterIP, each selecting its pods.
+    #[test]
+    fn one_workload_with_several_services() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let api = stack.add(
+            Deployment::new(&ns, "api").container(
+                Container::new("api", "kgas/api:1.0.0")
+                    .port("grpc", 9000)
+                    .port("metrics", 9090),
+            ),
+        );
+        let grpc = stack.add(
+            api.expose_via_service(443, "grpc")
+                .aws_network_load_balancer(Nlb::internal()),
+        );
+        let metrics = stack.add(api.expose_via_service(9090, "metrics").id("metrics"));
+        assert_eq!(
+            (grpc.name(), metrics.name()),
+            ("api-service", "api-metrics")
+        );
+        assert_eq!(metrics.path().to_string(), "prod/api/metrics");
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let spec = |name: &str| {
+            let Some(o) = g
+                .objects
+                .iter()
+                .find(|o| o.kind == "Service" && o.name == name)
+            else {
+                panic!("no Service {name}");
+            };
+            o.body["spec"].clone()
+        };
+        let (grpc, metrics) = (spec("api-service"), spec("api-metrics"));
+        assert_eq!(grpc["type"], "LoadBalancer");
+        assert_eq!(metrics["type"], "ClusterIP");
+        assert_eq!(grpc["selector"], metrics["selector"]);
+        assert_eq!(metrics["selector"]["stacksmith.dev/id"], "prod-api");
+        assert_eq!(grpc["ports"][0]["targetPort"], "grpc");
+        assert_eq!(metrics["ports"][0]["name"], "metrics");
+    }
+
+    #[test]
+    fn fails_two_services_with_one_id_or_one_name() {
+        let (mut stack, api) = stack();
+        stack.add(api.expose_via_service(80, "http"));
+        stack.add(api.expose_via_service(8080, "http"));
+        stack.add(
+            api.expose_via_service(81, "http")
+                .id("a")
+                .name("api-public"),
+        );
+        stack.add(
+            api.expose_via_service(82, "http")
+                .id("b")
+                .name("api-public"),
+        );
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
     }
 
     #[test]

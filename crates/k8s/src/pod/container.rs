@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMapKeySelector, Container as KContainer, ContainerPort, EnvVar,
-    EnvVarSource, ExecAction, HTTPGetAction, Lifecycle, LifecycleHandler, Probe as KProbe,
-    ResourceRequirements, SecretKeySelector, SecurityContext, SleepAction, TCPSocketAction,
-    VolumeMount,
+    EnvVarSource, ExecAction, GRPCAction, HTTPGetAction, Lifecycle, LifecycleHandler,
+    Probe as KProbe, ResourceRequirements, SecretKeySelector, SecurityContext, SleepAction,
+    TCPSocketAction, VolumeMount,
 };
 use stacksmith_core::{CloudValue, Crossing, KubeUse, Lowering, NameOrigin, NameRule, SourceKind};
 
@@ -46,13 +46,45 @@ impl PullPolicy {
 
 #[derive(Clone, Debug)]
 enum ProbeAction {
-    HttpGet { path: String, port: u16 },
+    HttpGet {
+        path: String,
+        port: u16,
+    },
     Tcp(u16),
+    /// The gRPC health checking protocol; an empty service asks about the whole server.
+    Grpc {
+        port: u16,
+        service: String,
+    },
+    /// A command run in the container; exit status 0 passes.
+    Exec(Vec<String>),
 }
 
-/// A liveness, readiness or startup check of a container.
+/// A liveness, readiness or startup check of a container: an HTTP GET, a TCP connect, a gRPC
+/// health check, or a command run in the container.
 ///
 /// Defaults: Kubernetes' own (delay 0s, period 10s, timeout 1s, failure threshold 3) unless set.
+/// The port of an HTTP, TCP or gRPC probe must be one a container of the pod exposes (SS0301);
+/// an exec probe needs none, so a worker without a port (a Celery or Kafka consumer) can still
+/// have a liveness check.
+///
+/// ```no_run
+/// use stacksmith_k8s::{Container, Probe};
+///
+/// // A Celery worker: no port; alive while it answers a ping through the broker.
+/// let worker = Container::new("worker", "janua/worker:1.0.0")
+///     .command(["celery", "-A", "app", "worker"])
+///     .liveness(
+///         Probe::exec(["/bin/sh", "-c", "celery -A app inspect ping -d celery@$HOSTNAME"])
+///             .timeout(10)
+///             .period(60),
+///     );
+/// // A gRPC server implementing grpc.health.v1.Health.
+/// let api = Container::new("api", "kgas/api:1.0.0")
+///     .port("grpc", 9090)
+///     .readiness(Probe::grpc(9090))
+///     .liveness(Probe::grpc_service(9090, "kgas.v1.Api"));
+/// ```
 #[derive(Clone, Debug)]
 pub struct Probe {
     action: ProbeAction,
@@ -74,6 +106,32 @@ impl Probe {
     /// A TCP connect to `port`.
     pub fn tcp(port: u16) -> Self {
         Self::with(ProbeAction::Tcp(port))
+    }
+
+    /// A gRPC health check (`grpc.health.v1.Health/Check`, Kubernetes' native gRPC probe,
+    /// GA since 1.27) of the whole server on `port`; `SERVING` passes. The server must
+    /// implement the gRPC health checking protocol, without TLS.
+    pub fn grpc(port: u16) -> Self {
+        Self::grpc_service(port, "")
+    }
+
+    /// A gRPC health check of one `service` of the server on `port` (`grpc.service`), for a
+    /// server that reports each service's health.
+    pub fn grpc_service(port: u16, service: impl Into<String>) -> Self {
+        Self::with(ProbeAction::Grpc {
+            port,
+            service: service.into(),
+        })
+    }
+
+    /// Runs `command` in the container (no shell: give `["/bin/sh", "-c", "..."]` for one); exit
+    /// status 0 passes. For workers without a port, e.g. `celery inspect ping`. It runs inside
+    /// the container's limits, and Kubernetes' 1-second timeout is short for most commands:
+    /// set [`Probe::timeout`].
+    pub fn exec<S: Into<String>>(command: impl IntoIterator<Item = S>) -> Self {
+        Self::with(ProbeAction::Exec(
+            command.into_iter().map(Into::into).collect(),
+        ))
     }
 
     fn with(action: ProbeAction) -> Self {
@@ -114,39 +172,55 @@ impl Probe {
         self
     }
 
-    /// The port the probe checks.
-    pub(crate) fn port(&self) -> u16 {
+    /// The port the probe checks; none for an exec probe.
+    pub(crate) fn port(&self) -> Option<u16> {
         match self.action {
-            ProbeAction::HttpGet { port, .. } | ProbeAction::Tcp(port) => port,
+            ProbeAction::HttpGet { port, .. }
+            | ProbeAction::Tcp(port)
+            | ProbeAction::Grpc { port, .. } => Some(port),
+            ProbeAction::Exec(_) => None,
         }
     }
 
+    /// Whether it is an exec probe with no command, which the API server rejects.
+    pub(crate) fn runs_nothing(&self) -> bool {
+        matches!(&self.action, ProbeAction::Exec(c) if c.first().is_none_or(|c| c.trim().is_empty()))
+    }
+
     fn k8s(&self) -> KProbe {
-        let (http_get, tcp_socket) = match &self.action {
-            ProbeAction::HttpGet { path, port } => (
-                Some(HTTPGetAction {
+        let mut probe = KProbe::default();
+        match &self.action {
+            ProbeAction::HttpGet { path, port } => {
+                probe.http_get = Some(HTTPGetAction {
                     path: Some(path.clone()),
                     port: port_int(*port),
                     ..HTTPGetAction::default()
-                }),
-                None,
-            ),
-            ProbeAction::Tcp(port) => (
-                None,
-                Some(TCPSocketAction {
+                });
+            }
+            ProbeAction::Tcp(port) => {
+                probe.tcp_socket = Some(TCPSocketAction {
                     port: port_int(*port),
                     ..TCPSocketAction::default()
-                }),
-            ),
-        };
+                });
+            }
+            ProbeAction::Grpc { port, service } => {
+                probe.grpc = Some(GRPCAction {
+                    port: i32::from(*port),
+                    service: (!service.is_empty()).then(|| service.clone()),
+                });
+            }
+            ProbeAction::Exec(command) => {
+                probe.exec = Some(ExecAction {
+                    command: Some(command.clone()),
+                });
+            }
+        }
         KProbe {
-            http_get,
-            tcp_socket,
             initial_delay_seconds: self.initial_delay.map(int),
             period_seconds: self.period.map(int),
             timeout_seconds: self.timeout.map(int),
             failure_threshold: self.failure_threshold.map(int),
-            ..KProbe::default()
+            ..probe
         }
     }
 }
@@ -912,6 +986,72 @@ mod tests {
             c["startupProbe"],
             serde_json::json!({"tcpSocket": {"port": 8000}})
         );
+    }
+
+    /// Issue 14, item 7: gRPC probes (Kubernetes' native `grpc` action) and exec probes.
+    #[test]
+    fn grpc_and_exec_probes_render() {
+        let c = container_json(
+            Container::new("api", image())
+                .port("grpc", 9090)
+                .readiness(Probe::grpc(9090))
+                .liveness(Probe::grpc_service(9090, "kgas.v1.Api").period(20))
+                .startup(Probe::exec(["/bin/sh", "-c", "test -f /tmp/ready"]).timeout(5)),
+        );
+        assert_eq!(
+            c["readinessProbe"],
+            serde_json::json!({"grpc": {"port": 9090}})
+        );
+        assert_eq!(
+            c["livenessProbe"],
+            serde_json::json!({"grpc": {"port": 9090, "service": "kgas.v1.Api"}, "periodSeconds": 20})
+        );
+        assert_eq!(
+            c["startupProbe"],
+            serde_json::json!({"exec": {"command": ["/bin/sh", "-c", "test -f /tmp/ready"]}, "timeoutSeconds": 5})
+        );
+    }
+
+    fn lower_pod(container: Container) -> stacksmith_core::Graph {
+        let mut stack = stacksmith_core::Stack::new("prod", "us-east-1");
+        let ns = stack.add(crate::Namespace::new("apps"));
+        stack.add(crate::Deployment::new(&ns, "worker").container(container));
+        stack.lower()
+    }
+
+    /// A worker without a port (Celery) gets a liveness check through an exec probe; no port
+    /// needs exposing for it.
+    #[test]
+    fn a_worker_without_a_port_has_an_exec_liveness_probe() {
+        let g = lower_pod(
+            Container::new("worker", image())
+                .command(["celery", "-A", "app", "worker"])
+                .liveness(
+                    Probe::exec([
+                        "/bin/sh",
+                        "-c",
+                        "celery -A app inspect ping -d celery@$HOSTNAME",
+                    ])
+                    .timeout(10)
+                    .period(60),
+                ),
+        );
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let c = &g.objects[1].body["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(c.get("ports"), None);
+        assert_eq!(c["livenessProbe"]["exec"]["command"][0], "/bin/sh");
+    }
+
+    #[test]
+    fn fails_empty_exec_probe_and_grpc_on_an_unexposed_port() {
+        let g = lower_pod(
+            Container::new("worker", image())
+                .port("http", 8000)
+                .liveness(Probe::exec(Vec::<String>::new()))
+                .readiness(Probe::exec([" "]))
+                .startup(Probe::grpc(9090)),
+        );
+        insta::assert_snapshot!(g.diagnostics.to_string());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! Each workload holds a `PodTemplate` in a field named `pod` and gets its builder methods from
 //! `pod_methods!`, so Deployment, StatefulSet, DaemonSet, Job and CronJob share one
 //! implementation and every pod check (SS0301, SS0302, SS0303, SS0304, SS0309–SS0312, SS0319,
-//! SS0322, SS0330–SS0332, SS0336–SS0340) applies to all of them.
+//! SS0322, SS0330–SS0332, SS0336–SS0340, SS0481) applies to all of them.
 
 pub(crate) mod container;
 pub(crate) mod toleration;
@@ -394,7 +394,19 @@ impl PodTemplate {
         }
         for c in &self.containers {
             for (kind, probe) in c.probes() {
-                let port = probe.port();
+                if probe.runs_nothing() {
+                    cx.error(
+                        "SS0481",
+                        format!(
+                            "{kind} probe of container {} of {path} runs an empty command",
+                            c.name
+                        ),
+                        "give the command and its arguments, e.g. `Probe::exec([\"celery\", \"-A\", \"app\", \"inspect\", \"ping\"])`; the API server rejects an exec probe without one",
+                    );
+                }
+                let Some(port) = probe.port() else {
+                    continue;
+                };
                 if !ports.iter().any(|(_, p)| *p == port) {
                     cx.error(
                         "SS0301",

@@ -9,7 +9,9 @@ use stacksmith_core::{Construct, Lower, Lowering, Path, Scope};
 use crate::labels::{COLOUR_LABEL, RELEASE_LABEL, identity_value, resolve_name};
 use crate::pod::{PodTemplate, Pods, Spread, pod_methods};
 use crate::release::{Release, Version};
-use crate::{Container, DeploymentRef, IntOrPercent, NamespaceRef, PortRef, Service};
+use crate::{
+    Container, DeploymentRef, HorizontalPodAutoscaler, IntOrPercent, NamespaceRef, PortRef, Service,
+};
 
 /// One of the two Deployments of a [`BlueGreen`] release.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -75,9 +77,10 @@ impl fmt::Display for Colour {
 /// - both colours' containers must expose the same ports (SS0391), and both must be set
 ///   (SS0390).
 ///
-/// Autoscaling and disruption budgets work per colour, through [`BlueGreenRef::blue`] and
-/// [`BlueGreenRef::green`]: give both colours the same `autoscale(...)` so a switch changes
-/// nothing but the selector (the idle colour, receiving no traffic, settles at the minimum).
+/// [`BlueGreen::autoscale`] gives each colour its own autoscaler with the same settings, so a
+/// switch changes nothing but the selector (the idle colour, receiving no traffic, settles at
+/// the minimum). Disruption budgets work per colour, through [`BlueGreenRef::blue`] and
+/// [`BlueGreenRef::green`].
 ///
 /// ```no_run
 /// use stacksmith_core::Stack;
@@ -93,7 +96,7 @@ impl fmt::Display for Colour {
 /// let ns = stack.add(Namespace::new("kgas"));
 /// let release = stack.add(
 ///     BlueGreen::new(&ns, "kgas-api")
-///         .replicas(3)
+///         .autoscale(HorizontalPodAutoscaler::new(3, 10))
 ///         .blue(api("kgas/api:1.4.0"))
 ///         .green(api("kgas/api:1.5.0"))
 ///         .live(Colour::Green),
@@ -101,7 +104,7 @@ impl fmt::Display for Colour {
 /// let svc = stack.add(release.expose_via_service(80, "http"));
 /// stack.add(svc.expose_via_ingress("api.kgas.dev", "/").tls("kgas-api-tls"));
 /// for colour in [release.blue(), release.green()] {
-///     stack.add(colour.autoscale(3, 10));
+///     stack.add(colour.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
 /// }
 /// ```
 #[derive(Clone, Debug)]
@@ -109,8 +112,9 @@ pub struct BlueGreen {
     id: String,
     namespace: NamespaceRef,
     name: Option<String>,
-    replicas: u32,
+    replicas: Option<u32>,
     idle_replicas: Option<u32>,
+    autoscaler: Option<HorizontalPodAutoscaler>,
     max_unavailable: IntOrPercent,
     max_surge: IntOrPercent,
     pod: PodTemplate,
@@ -127,8 +131,9 @@ impl BlueGreen {
             id: id.into(),
             namespace: namespace.clone(),
             name: None,
-            replicas: 2,
+            replicas: None,
             idle_replicas: None,
+            autoscaler: None,
             max_unavailable: IntOrPercent::Percent(25),
             max_surge: IntOrPercent::Percent(25),
             pod: PodTemplate::new(Spread::Preferred),
@@ -172,7 +177,16 @@ impl BlueGreen {
     /// outage.
     #[must_use]
     pub fn replicas(mut self, replicas: u32) -> Self {
-        self.replicas = replicas;
+        self.replicas = Some(replicas);
+        self
+    }
+
+    /// Scales each colour with its own copy of `autoscaler` (`<release>-<colour>-hpa`), which
+    /// owns the colour's replica count (see [`Deployment::autoscale`](crate::Deployment::autoscale));
+    /// an idle colour at `idle_replicas(0)` gets none. Default: a fixed `replicas`.
+    #[must_use]
+    pub fn autoscale(mut self, autoscaler: HorizontalPodAutoscaler) -> Self {
+        self.autoscaler = Some(autoscaler);
         self
     }
 
@@ -226,8 +240,9 @@ impl BlueGreen {
         let replicas = if live {
             self.replicas
         } else {
-            self.idle_replicas.unwrap_or(self.replicas)
+            self.idle_replicas.or(self.replicas)
         };
+        let idle = !live && replicas == Some(0);
         Version {
             id: colour.as_str(),
             container: match colour {
@@ -235,7 +250,8 @@ impl BlueGreen {
                 Colour::Green => self.green.as_ref(),
             },
             replicas,
-            idle: !live && replicas == 0,
+            autoscaler: self.autoscaler.as_ref().filter(|_| !idle),
+            idle,
         }
     }
 
@@ -540,20 +556,45 @@ mod tests {
     fn colours_take_autoscalers_and_budgets() {
         let mut stack = Stack::new("prod", "us-east-1");
         let ns = stack.add(Namespace::new("kgas"));
-        let r = stack.add(release(&ns));
+        let r = stack.add(release(&ns).autoscale(HorizontalPodAutoscaler::new(3, 10)));
         for colour in [r.blue(), r.green()] {
-            stack.add(colour.autoscale(3, 10));
+            assert_eq!(colour.replicas(), 3);
             stack.add(colour.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
         }
         let g = stack.lower();
         assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
-        let hpa = object(&g, "HorizontalPodAutoscaler", "kgas-api-green-hpa");
-        assert_eq!(hpa.body["spec"]["scaleTargetRef"]["name"], "kgas-api-green");
+        for colour in ["blue", "green"] {
+            let hpa = object(
+                &g,
+                "HorizontalPodAutoscaler",
+                &format!("kgas-api-{colour}-hpa"),
+            );
+            assert_eq!(
+                hpa.body["spec"]["scaleTargetRef"]["name"],
+                format!("kgas-api-{colour}")
+            );
+            let d = object(&g, "Deployment", &format!("kgas-api-{colour}"));
+            assert_eq!(d.body["spec"].get("replicas"), None);
+        }
         let pdb = object(&g, "PodDisruptionBudget", "kgas-api-blue-pdb");
         assert_eq!(
             pdb.body["spec"]["selector"]["matchLabels"]["stacksmith.dev/id"],
             "prod-kgas-api-blue"
         );
+        // An idle colour scaled to zero keeps its zero and gets no autoscaler.
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("kgas"));
+        stack.add(
+            release(&ns)
+                .autoscale(HorizontalPodAutoscaler::new(3, 10))
+                .idle_replicas(0),
+        );
+        let g = stack.lower();
+        assert_eq!(
+            object(&g, "Deployment", "kgas-api-green").body["spec"]["replicas"],
+            0
+        );
+        assert!(!g.objects.iter().any(|o| o.name == "kgas-api-green-hpa"));
     }
 
     #[test]

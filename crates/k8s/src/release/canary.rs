@@ -7,8 +7,8 @@ use crate::labels::{TRACK_LABEL, resolve_name};
 use crate::pod::{PodTemplate, Spread, pod_methods};
 use crate::release::{Release, Version};
 use crate::{
-    Container, DeploymentRef, Ingress, IngressRef, IntOrPercent, NamespaceRef, PortRef, Service,
-    ServiceRef,
+    Container, DeploymentRef, HorizontalPodAutoscaler, Ingress, IngressRef, IntOrPercent,
+    NamespaceRef, PortRef, Service, ServiceRef,
 };
 
 /// The ingress-nginx annotation marking an Ingress as the canary of the Ingress with the same
@@ -44,7 +44,8 @@ const CANARY_WEIGHT: &str = "nginx.ingress.kubernetes.io/canary-weight";
 /// asking cert-manager for one Secret would fight over it).
 ///
 /// Defaults worth knowing: weight 0 (the canary runs but gets no requests); 2 stable replicas
-/// and as many canary replicas, so the canary can take every weight up to 100; every other
+/// and as many canary replicas, so the canary can take every weight up to 100 (with
+/// [`Canary::autoscale`], each track has its own autoscaler instead); every other
 /// default is [`Deployment`](crate::Deployment)'s and [`Ingress`]'s (`ingressClassName: nginx`,
 /// no TLS). Both containers must be set (SS0390) and expose the same ports (SS0391); the
 /// Service port and the ingress host and path are required (SS0390); the weight is at most 100
@@ -64,7 +65,7 @@ const CANARY_WEIGHT: &str = "nginx.ingress.kubernetes.io/canary-weight";
 /// let ns = stack.add(Namespace::new("kgas"));
 /// let release = stack.add(
 ///     Canary::new(&ns, "kgas-api")
-///         .replicas(3)
+///         .autoscale(HorizontalPodAutoscaler::new(3, 10))
 ///         .stable(api("kgas/api:1.4.0"))
 ///         .canary(api("kgas/api:1.5.0"))
 ///         .weight(5)
@@ -73,15 +74,15 @@ const CANARY_WEIGHT: &str = "nginx.ingress.kubernetes.io/canary-weight";
 ///         .tls("kgas-api-tls")
 ///         .cluster_issuer("letsencrypt-prod"),
 /// );
-/// stack.add(release.stable().autoscale(3, 10));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Canary {
     id: String,
     namespace: NamespaceRef,
     name: Option<String>,
-    replicas: u32,
+    replicas: Option<u32>,
     canary_replicas: Option<u32>,
+    autoscaler: Option<HorizontalPodAutoscaler>,
     max_unavailable: IntOrPercent,
     max_surge: IntOrPercent,
     pod: PodTemplate,
@@ -103,8 +104,9 @@ impl Canary {
             id: id.into(),
             namespace: namespace.clone(),
             name: None,
-            replicas: 2,
+            replicas: None,
             canary_replicas: None,
+            autoscaler: None,
             max_unavailable: IntOrPercent::Percent(25),
             max_surge: IntOrPercent::Percent(25),
             pod: PodTemplate::new(Spread::Preferred),
@@ -209,7 +211,17 @@ impl Canary {
     /// an outage.
     #[must_use]
     pub fn replicas(mut self, replicas: u32) -> Self {
-        self.replicas = replicas;
+        self.replicas = Some(replicas);
+        self
+    }
+
+    /// Scales each track with its own copy of `autoscaler` (`<release>-stable-hpa`,
+    /// `<release>-canary-hpa`), which owns the track's replica count (see
+    /// [`Deployment::autoscale`](crate::Deployment::autoscale)), so the canary grows with the
+    /// share of requests its weight sends it. Default: fixed `replicas` and `canary_replicas`.
+    #[must_use]
+    pub fn autoscale(mut self, autoscaler: HorizontalPodAutoscaler) -> Self {
+        self.autoscaler = Some(autoscaler);
         self
     }
 
@@ -263,12 +275,14 @@ impl Canary {
                 id: "stable",
                 container: self.stable.as_ref(),
                 replicas: self.replicas,
+                autoscaler: self.autoscaler.as_ref(),
                 idle: false,
             },
             Version {
                 id: "canary",
                 container: self.canary.as_ref(),
-                replicas: self.canary_replicas.unwrap_or(self.replicas),
+                replicas: self.canary_replicas.or(self.replicas),
+                autoscaler: self.autoscaler.as_ref(),
                 idle: false,
             },
         ]

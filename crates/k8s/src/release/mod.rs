@@ -9,7 +9,9 @@ use stacksmith_core::{Construct, Lower, Lowering, Path, Scope};
 
 use crate::labels::{RELEASE_LABEL, identity_value};
 use crate::pod::{PodTemplate, describe_ports};
-use crate::{Container, Deployment, DeploymentRef, IntOrPercent, NamespaceRef};
+use crate::{
+    Container, Deployment, DeploymentRef, HorizontalPodAutoscaler, IntOrPercent, NamespaceRef,
+};
 
 /// The part of a release both versions share: everything but the versioned container and the
 /// replica count.
@@ -33,7 +35,10 @@ pub(crate) struct Version<'a> {
     pub(crate) id: &'static str,
     /// Its versioned container, if set.
     pub(crate) container: Option<&'a Container>,
-    pub(crate) replicas: u32,
+    /// Its `replicas`, as the user set them (`None`: the Deployment's default).
+    pub(crate) replicas: Option<u32>,
+    /// The autoscaler each version gets its own copy of, if any.
+    pub(crate) autoscaler: Option<&'a HorizontalPodAutoscaler>,
     /// Scaled to zero on purpose (an idle blue-green colour): no SS0313 warning.
     pub(crate) idle: bool,
 }
@@ -90,7 +95,8 @@ impl Release<'_> {
         ];
         let mut d = Deployment::new(self.namespace, v.id);
         d.name = self.name.map(|n| format!("{n}-{}", v.id));
-        d.replicas = v.replicas;
+        d.scale.replicas = v.replicas;
+        d.scale.autoscaler = v.autoscaler.cloned();
         d.max_unavailable = self.max_unavailable;
         d.max_surge = self.max_surge;
         d.pod = pod;

@@ -6,8 +6,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::NamespaceRef;
-use crate::labels::{int, meta, push, resolve_name};
-use crate::pod::{PodTemplate, Spread, pod_methods};
+use crate::labels::{IDENTITY_LABEL, identity_value, int, meta, push, resolve_name};
+use crate::pod::{PodTemplate, Pods, Spread, pod_methods};
 use crate::workload::job::{JobSettings, job_methods};
 use crate::workload::schedule::{check_schedule, check_time_zone};
 
@@ -248,35 +248,49 @@ impl Construct for CronJob {
 
     fn handle(&self, scope: &Scope) -> CronJobRef {
         CronJobRef {
-            path: scope.path.clone(),
-            name: resolve_name(self.name.as_ref(), &scope.path),
-            namespace: self.namespace.name().to_owned(),
+            pods: Pods {
+                path: scope.path.clone(),
+                name: resolve_name(self.name.as_ref(), &scope.path),
+                namespace: self.namespace.name().to_owned(),
+                identity: identity_value(&scope.path),
+                ports: self.pod.ports().cloned().collect(),
+            },
         }
     }
 }
 
-/// A handle to a [`CronJob`].
+/// A handle to a [`CronJob`]: its name and the identity label and ports of its pods, so
+/// network policies and data-store access (`db.allow_workload(&job, &cluster)`) select them
+/// as they do a Deployment's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CronJobRef {
-    path: Path,
-    name: String,
-    namespace: String,
+    pods: Pods,
 }
 
 impl CronJobRef {
     /// The CronJob's construct path.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.pods.path
     }
 
     /// Its object name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.pods.name
     }
 
     /// Its namespace.
     pub fn namespace(&self) -> &str {
-        &self.namespace
+        &self.pods.namespace
+    }
+
+    /// The identity label its pods carry: (`stacksmith.dev/id`, value).
+    pub fn identity(&self) -> (&'static str, &str) {
+        (IDENTITY_LABEL, &self.pods.identity)
+    }
+
+    /// Every container port of its pod, as (name, number).
+    pub fn ports(&self) -> &[(String, u16)] {
+        &self.pods.ports
     }
 }
 

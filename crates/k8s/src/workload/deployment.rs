@@ -6,12 +6,11 @@ use k8s_openapi::api::apps::v1::{
 };
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
-use crate::labels::{
-    IDENTITY_LABEL, identity_selector, identity_value, int, meta, push, resolve_name,
-};
+use crate::labels::{IDENTITY_LABEL, identity_selector, identity_value, meta, push, resolve_name};
 use crate::pod::{
     PodContext, PodTemplate, Pods, Spread, check_replicas, check_rolling_update, pod_methods,
 };
+use crate::workload::horizontal_pod_autoscaler::Scale;
 use crate::{
     Budget, HorizontalPodAutoscaler, IntOrPercent, NamespaceRef, PodDisruptionBudget, PortRef,
     Service,
@@ -20,12 +19,14 @@ use crate::{
 /// A Kubernetes Deployment: a set of identical pods kept at a replica count and replaced by
 /// rolling updates.
 ///
-/// Creates: one `apps/v1/Deployment`. Its handle makes the related objects:
-/// [`DeploymentRef::expose_via_service`], [`DeploymentRef::autoscale`],
-/// [`DeploymentRef::disruption_budget`].
+/// Creates: one `apps/v1/Deployment`, and with [`Deployment::autoscale`] its
+/// HorizontalPodAutoscaler. Its handle makes the related objects:
+/// [`DeploymentRef::expose_via_service`], [`DeploymentRef::disruption_budget`].
 ///
 /// Defaults worth knowing:
-/// - 2 replicas; rolling update with `maxUnavailable` and `maxSurge` of 25%.
+/// - 2 replicas, or under an autoscaler none written: the autoscaler owns `spec.replicas` and
+///   the Deployment starts at its minimum; rolling update with `maxUnavailable` and `maxSurge`
+///   of 25%.
 /// - the selector is only the private identity label `stacksmith.dev/id` (the kebab-case path);
 ///   user labels go on the Deployment and its pod template, never into the immutable selector.
 /// - pod `securityContext`: `runAsNonRoot: true`, `runAsUser: 10001`, `fsGroup: 10001`,
@@ -51,20 +52,19 @@ use crate::{
 /// let ns = stack.add(Namespace::new("rocketgraph-api"));
 /// let api = stack.add(
 ///     Deployment::new(&ns, "rocketgraph-public-api")
-///         .replicas(6)
+///         .autoscale(HorizontalPodAutoscaler::new(6, 50).cpu_utilization(70))
 ///         .rolling_update(IntOrPercent::Count(1), IntOrPercent::Count(2))
 ///         .label("version", "v1.0.0")
 ///         .container(Container::new("api", "rocketgraph/public-api:1.0.0").port("http", 8000)),
 /// );
 /// let svc = stack.add(api.expose_via_service(80, "http"));
-/// stack.add(api.autoscale(6, 50).cpu_utilization(70));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Deployment {
     pub(crate) id: String,
     pub(crate) namespace: NamespaceRef,
     pub(crate) name: Option<String>,
-    pub(crate) replicas: u32,
+    pub(crate) scale: Scale,
     pub(crate) max_unavailable: IntOrPercent,
     pub(crate) max_surge: IntOrPercent,
     pub(crate) pod: PodTemplate,
@@ -79,7 +79,7 @@ impl Deployment {
             id: id.into(),
             namespace: namespace.clone(),
             name: None,
-            replicas: 2,
+            scale: Scale::new(2),
             max_unavailable: IntOrPercent::Percent(25),
             max_surge: IntOrPercent::Percent(25),
             pod: PodTemplate::new(Spread::Preferred),
@@ -94,10 +94,20 @@ impl Deployment {
         self
     }
 
-    /// Sets the number of pods. Default: 2, so one pod can be lost without an outage.
+    /// Sets the number of pods. Default: 2, so one pod can be lost without an outage; under
+    /// an autoscaler, its minimum (a different count here is ignored, warning SS0480).
     #[must_use]
     pub fn replicas(mut self, replicas: u32) -> Self {
-        self.replicas = replicas;
+        self.scale.replicas = Some(replicas);
+        self
+    }
+
+    /// Scales the Deployment with a HorizontalPodAutoscaler (the child `hpa`), which owns the
+    /// replica count: `spec.replicas` is not written, and the Deployment starts at the
+    /// autoscaler's minimum. See [`HorizontalPodAutoscaler`]. Default: a fixed `replicas`.
+    #[must_use]
+    pub fn autoscale(mut self, autoscaler: HorizontalPodAutoscaler) -> Self {
+        self.scale.autoscaler = Some(autoscaler);
         self
     }
 
@@ -133,12 +143,13 @@ impl Lower for Deployment {
             "name",
             NameOrigin::name_setter(self.name.is_some()),
         );
-        if !self.idle {
-            check_replicas(cx, "Deployment", self.replicas);
+        if !self.idle && self.scale.autoscaler.is_none() {
+            check_replicas(cx, "Deployment", self.scale.starting());
         }
         check_rolling_update(cx, self.max_unavailable, self.max_surge);
         let ns = self.namespace.name();
         let identity = identity_value(cx.path());
+        let replicas = self.scale.spec_replicas(cx, "Deployment");
         let template = self.pod.lower(
             cx,
             &PodContext {
@@ -161,7 +172,7 @@ impl Lower for Deployment {
                 [],
             ),
             spec: Some(DeploymentSpec {
-                replicas: Some(int(self.replicas)),
+                replicas,
                 selector: identity_selector(&identity),
                 strategy: Some(DeploymentStrategy {
                     type_: Some("RollingUpdate".to_owned()),
@@ -176,6 +187,7 @@ impl Lower for Deployment {
             ..KDeployment::default()
         };
         push(cx, Some(ns), &name, &object);
+        self.scale.lower_autoscaler(cx, "Deployment", &name, ns);
     }
 }
 
@@ -192,7 +204,7 @@ impl Construct for Deployment {
             namespace: self.namespace.name().to_owned(),
             identity: identity_value(&scope.path),
             path: scope.path.clone(),
-            replicas: self.replicas,
+            replicas: self.scale.starting(),
             ports: self.pod.ports().cloned().collect(),
             max_unavailable: self.max_unavailable,
         }
@@ -233,7 +245,7 @@ impl DeploymentRef {
         (IDENTITY_LABEL, &self.identity)
     }
 
-    /// Its replica count.
+    /// The replica count it starts at: its autoscaler's minimum when it has one.
     pub fn replicas(&self) -> u32 {
         self.replicas
     }
@@ -254,13 +266,8 @@ impl DeploymentRef {
         Service::new(&self.pods(), port, target.into())
     }
 
-    /// An autoscaler (id `hpa`) keeping between `min` and `max` replicas. Default metric:
-    /// 80% average CPU utilisation.
-    pub fn autoscale(&self, min: u32, max: u32) -> HorizontalPodAutoscaler {
-        HorizontalPodAutoscaler::new(self, min, max)
-    }
-
-    /// A disruption budget (id `pdb`) limiting voluntary evictions of these pods.
+    /// A disruption budget (id `pdb`) limiting voluntary evictions of these pods, checked
+    /// against the replica count it starts at (an autoscaler's minimum).
     pub fn disruption_budget(&self, budget: Budget) -> PodDisruptionBudget {
         PodDisruptionBudget::new(&self.pods(), self.replicas, budget)
     }

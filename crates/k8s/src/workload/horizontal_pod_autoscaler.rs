@@ -1,14 +1,13 @@
-//! `HorizontalPodAutoscaler`: autoscaling/v2 scaling of a Deployment between a minimum and a
-//! maximum on CPU and memory utilisation, with optional scale-up and scale-down behaviour.
+//! `HorizontalPodAutoscaler`: autoscaling/v2 scaling of a Deployment or StatefulSet between a
+//! minimum and a maximum on CPU and memory utilisation; the autoscaler owns the replica count.
 
 use k8s_openapi::api::autoscaling::v2::{
     CrossVersionObjectReference, HPAScalingPolicy, HPAScalingRules,
     HorizontalPodAutoscaler as KHpa, HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerSpec,
     MetricSpec, MetricTarget, ResourceMetricSource,
 };
-use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
+use stacksmith_core::{Lowering, NameOrigin, NameRule};
 
-use crate::DeploymentRef;
 use crate::labels::{int, meta, push, resolve_name};
 
 /// CPU target when no metric is set: 80% of the requests.
@@ -92,14 +91,23 @@ impl ScalingBehavior {
     }
 }
 
-/// A Kubernetes HorizontalPodAutoscaler (autoscaling/v2) for a Deployment, made by
-/// [`DeploymentRef::autoscale`].
+/// A Kubernetes HorizontalPodAutoscaler (autoscaling/v2) for a Deployment or a StatefulSet,
+/// given to it with [`Deployment::autoscale`](crate::Deployment::autoscale) or
+/// [`StatefulSet::autoscale`](crate::StatefulSet::autoscale).
 ///
-/// Creates: one `autoscaling/v2/HorizontalPodAutoscaler` targeting the Deployment.
+/// Creates: one `autoscaling/v2/HorizontalPodAutoscaler` targeting the workload, as the child
+/// `hpa` of the workload, so the name is `<workload>-hpa`.
+///
+/// The autoscaler owns the replica count: the workload's manifest has no `spec.replicas`, so a
+/// `kubectl apply` never resets the scale the autoscaler chose, and the workload starts at the
+/// autoscaler's minimum (Kubernetes creates it with one pod, and the autoscaler raises it to
+/// `min` at once). A disruption budget counts from that minimum. An explicit
+/// `.replicas(n)` that differs from `min` is ignored, with warning SS0480. Once a workload
+/// already running is given an autoscaler, the first `kubectl apply` without `spec.replicas`
+/// sets it to one pod until the autoscaler scales it back to `min` (seconds later).
 ///
 /// Defaults: when no metric is set, 80% average CPU utilisation of the requests; Kubernetes'
-/// default scaling behaviour. The construct id is `hpa`, a child of the Deployment, so the name
-/// is `<deployment>-hpa`. The Deployment's own `replicas` should lie in `[min, max]` (SS0307).
+/// default scaling behaviour.
 ///
 /// ```no_run
 /// use stacksmith_core::Stack;
@@ -107,22 +115,20 @@ impl ScalingBehavior {
 ///
 /// let mut stack = Stack::new("prod", "us-east-1");
 /// let ns = stack.add(Namespace::new("rocketgraph-api"));
-/// let api = stack.add(
-///     Deployment::new(&ns, "rocketgraph-public-api")
-///         .replicas(6)
-///         .container(Container::new("api", "rocketgraph/public-api:1.0.0").port("http", 8000)),
-/// );
 /// stack.add(
-///     api.autoscale(6, 50)
-///         .cpu_utilization(70)
-///         .memory_utilization(80)
-///         .scale_up(ScalingBehavior::new(60).percent(100, 15))
-///         .scale_down(ScalingBehavior::new(300).percent(10, 60)),
+///     Deployment::new(&ns, "rocketgraph-public-api")
+///         .autoscale(
+///             HorizontalPodAutoscaler::new(6, 50)
+///                 .cpu_utilization(70)
+///                 .memory_utilization(80)
+///                 .scale_up(ScalingBehavior::new(60).percent(100, 15))
+///                 .scale_down(ScalingBehavior::new(300).percent(10, 60)),
+///         )
+///         .container(Container::new("api", "rocketgraph/public-api:1.0.0").port("http", 8000)),
 /// );
 /// ```
 #[derive(Clone, Debug)]
 pub struct HorizontalPodAutoscaler {
-    deployment: DeploymentRef,
     name: Option<String>,
     min: u32,
     max: u32,
@@ -133,9 +139,9 @@ pub struct HorizontalPodAutoscaler {
 }
 
 impl HorizontalPodAutoscaler {
-    pub(crate) fn new(deployment: &DeploymentRef, min: u32, max: u32) -> Self {
+    /// An autoscaler keeping between `min` and `max` replicas; the workload starts at `min`.
+    pub fn new(min: u32, max: u32) -> Self {
         Self {
-            deployment: deployment.clone(),
             name: None,
             min,
             max,
@@ -146,7 +152,8 @@ impl HorizontalPodAutoscaler {
         }
     }
 
-    /// Sets the object name. Default: the kebab-case construct path below the stack.
+    /// Sets the object name. Default: the kebab-case construct path below the stack,
+    /// `<workload>-hpa`.
     #[must_use]
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
@@ -191,18 +198,6 @@ impl HorizontalPodAutoscaler {
                 format!("`min_replicas` ({min}) is greater than `max_replicas` ({max}) at {path}"),
                 "raise max_replicas or lower min_replicas",
             );
-        } else {
-            let replicas = self.deployment.replicas;
-            if replicas < min || replicas > max {
-                cx.warning(
-                    "SS0307",
-                    format!(
-                        "Deployment {} has {replicas} replicas, outside its autoscaler's range {min}–{max}; the autoscaler will override it",
-                        self.deployment.path
-                    ),
-                    format!("set the Deployment's `replicas` between {min} and {max}"),
-                );
-            }
         }
         if min == 0 {
             cx.error(
@@ -232,59 +227,18 @@ impl HorizontalPodAutoscaler {
             b.check(cx, "scale_down");
         }
     }
-}
 
-fn resource_metric(name: &str, percent: u32) -> MetricSpec {
-    MetricSpec {
-        type_: "Resource".to_owned(),
-        resource: Some(ResourceMetricSource {
-            name: name.to_owned(),
-            target: MetricTarget {
-                type_: "Utilization".to_owned(),
-                average_utilization: Some(int(percent)),
-                ..MetricTarget::default()
-            },
-        }),
-        ..MetricSpec::default()
-    }
-}
-
-/// A handle to a [`HorizontalPodAutoscaler`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HorizontalPodAutoscalerRef {
-    path: Path,
-    name: String,
-    namespace: String,
-}
-
-impl HorizontalPodAutoscalerRef {
-    /// Its construct path.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Its object name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Its namespace.
-    pub fn namespace(&self) -> &str {
-        &self.namespace
-    }
-}
-
-impl Lower for HorizontalPodAutoscaler {
-    fn lower(&self, cx: &mut Lowering<'_>) {
-        let name = resolve_name(self.name.as_ref(), cx.path());
+    /// Checks the autoscaler and lowers it targeting the workload `kind`/`name` in `namespace`;
+    /// `cx` is the autoscaler's own context (the workload's child `hpa`).
+    fn lower(&self, cx: &mut Lowering<'_>, kind: &str, name: &str, namespace: &str) {
+        let own = resolve_name(self.name.as_ref(), cx.path());
         cx.check_name_from(
             &NameRule::DNS_SUBDOMAIN,
-            &name,
+            &own,
             "name",
             NameOrigin::name_setter(self.name.is_some()),
         );
         self.check(cx);
-        let d = &self.deployment;
         let cpu = match (self.cpu, self.memory) {
             (None, None) => Some(DEFAULT_CPU_UTILIZATION),
             (cpu, _) => cpu,
@@ -303,12 +257,12 @@ impl Lower for HorizontalPodAutoscaler {
             }
         });
         let object = KHpa {
-            metadata: meta(&name, Some(&d.namespace), [], []),
+            metadata: meta(&own, Some(namespace), [], []),
             spec: Some(HorizontalPodAutoscalerSpec {
                 scale_target_ref: CrossVersionObjectReference {
                     api_version: Some("apps/v1".to_owned()),
-                    kind: "Deployment".to_owned(),
-                    name: d.name.clone(),
+                    kind: kind.to_owned(),
+                    name: name.to_owned(),
                 },
                 min_replicas: Some(int(self.min)),
                 max_replicas: int(self.max),
@@ -317,26 +271,88 @@ impl Lower for HorizontalPodAutoscaler {
             }),
             ..KHpa::default()
         };
-        push(cx, Some(&d.namespace), &name, &object);
+        push(cx, Some(namespace), &own, &object);
     }
 }
 
-impl Construct for HorizontalPodAutoscaler {
-    type Handle = HorizontalPodAutoscalerRef;
+fn resource_metric(name: &str, percent: u32) -> MetricSpec {
+    MetricSpec {
+        type_: "Resource".to_owned(),
+        resource: Some(ResourceMetricSource {
+            name: name.to_owned(),
+            target: MetricTarget {
+                type_: "Utilization".to_owned(),
+                average_utilization: Some(int(percent)),
+                ..MetricTarget::default()
+            },
+        }),
+        ..MetricSpec::default()
+    }
+}
 
-    fn id(&self) -> &str {
-        "hpa"
+/// Who sets a replicated workload's size: the user's `replicas` (or the kind's default), or an
+/// autoscaler, which then owns `spec.replicas`. Held by [`Deployment`](crate::Deployment) and
+/// [`StatefulSet`](crate::StatefulSet).
+#[derive(Clone, Debug)]
+pub(crate) struct Scale {
+    /// The kind's default size, when neither `replicas` nor an autoscaler is given.
+    pub(crate) default: u32,
+    /// `replicas`, as the user set it.
+    pub(crate) replicas: Option<u32>,
+    pub(crate) autoscaler: Option<HorizontalPodAutoscaler>,
+}
+
+impl Scale {
+    pub(crate) fn new(default: u32) -> Self {
+        Self {
+            default,
+            replicas: None,
+            autoscaler: None,
+        }
     }
 
-    fn parent(&self) -> Option<&Path> {
-        Some(&self.deployment.path)
+    /// The size the workload starts at: the autoscaler's minimum, else `replicas`, else the
+    /// default. Disruption budgets count from it.
+    pub(crate) fn starting(&self) -> u32 {
+        match &self.autoscaler {
+            Some(hpa) => hpa.min,
+            None => self.replicas.unwrap_or(self.default),
+        }
     }
 
-    fn handle(&self, scope: &Scope) -> HorizontalPodAutoscalerRef {
-        HorizontalPodAutoscalerRef {
-            path: scope.path.clone(),
-            name: resolve_name(self.name.as_ref(), &scope.path),
-            namespace: self.deployment.namespace.clone(),
+    /// The `spec.replicas` the workload `kind` being lowered writes: none under an
+    /// autoscaler, which owns it (SS0480 when an explicit `replicas` differs from its minimum).
+    pub(crate) fn spec_replicas(&self, cx: &mut Lowering<'_>, kind: &str) -> Option<i32> {
+        let Some(hpa) = &self.autoscaler else {
+            return Some(int(self.starting()));
+        };
+        if let Some(replicas) = self.replicas.filter(|r| *r != hpa.min) {
+            let path = cx.path().clone();
+            let min = hpa.min;
+            cx.warning(
+                "SS0480",
+                format!(
+                    "{kind} {path} sets `replicas` to {replicas}, but its autoscaler owns the replica count and starts it at its minimum, {min}; `replicas` is not written"
+                ),
+                format!(
+                    "remove `.replicas({replicas})`, or make the autoscaler's minimum {replicas} if the workload should start there"
+                ),
+            );
+        }
+        None
+    }
+
+    /// Lowers the autoscaler, if any, as the child `hpa` of the workload `kind`/`name` in
+    /// `namespace` being lowered.
+    pub(crate) fn lower_autoscaler(
+        &self,
+        cx: &mut Lowering<'_>,
+        kind: &str,
+        name: &str,
+        namespace: &str,
+    ) {
+        if let Some(hpa) = &self.autoscaler {
+            hpa.lower(&mut cx.child("hpa"), kind, name, namespace);
         }
     }
 }
@@ -344,28 +360,35 @@ impl Construct for HorizontalPodAutoscaler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Container, Deployment, Namespace};
-    use stacksmith_core::Stack;
+    use crate::{
+        Budget, Container, Deployment, IntOrPercent, Namespace, NamespaceRef, StatefulSet,
+    };
+    use stacksmith_core::{Graph, Stack};
 
-    fn stack(replicas: u32) -> (Stack, DeploymentRef) {
+    fn api(ns: &NamespaceRef) -> Deployment {
+        Deployment::new(ns, "api")
+            .container(Container::new("api", "rocketgraph/public-api:1.0.0").port("http", 8000))
+    }
+
+    fn lower(build: impl FnOnce(&NamespaceRef) -> Deployment) -> Graph {
         let mut stack = Stack::new("prod", "us-east-1");
         let ns = stack.add(Namespace::new("apps"));
-        let api =
-            stack.add(Deployment::new(&ns, "api").replicas(replicas).container(
-                Container::new("api", "rocketgraph/public-api:1.0.0").port("http", 8000),
-            ));
-        (stack, api)
+        stack.add(build(&ns));
+        stack.lower()
     }
 
     #[test]
     fn hpa_targets_the_deployment_with_cpu_80_by_default() {
-        let (mut stack, api) = stack(2);
-        let hpa = stack.add(api.autoscale(2, 10));
-        assert_eq!(hpa.name(), "api-hpa");
-        let g = stack.lower();
+        let g = lower(|ns| api(ns).autoscale(HorizontalPodAutoscaler::new(2, 10)));
         assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
-        let spec = &g.objects[2].body["spec"];
-        assert_eq!(g.objects[2].api_version, "autoscaling/v2");
+        let hpa = &g.objects[2];
+        assert_eq!(
+            (hpa.kind.as_str(), hpa.name.as_str()),
+            ("HorizontalPodAutoscaler", "api-hpa")
+        );
+        assert_eq!(hpa.owner.to_string(), "prod/api/hpa");
+        let spec = &hpa.body["spec"];
+        assert_eq!(hpa.api_version, "autoscaling/v2");
         assert_eq!(
             spec["scaleTargetRef"],
             serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "api"})
@@ -378,17 +401,71 @@ mod tests {
         assert_eq!(spec.get("behavior"), None);
     }
 
+    /// Issue 14, item 6: `kubectl apply` of a Deployment with `spec.replicas` would reset the
+    /// scale the autoscaler chose, so under an autoscaler the field is not written.
+    #[test]
+    fn the_autoscaler_owns_replicas() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let d = stack.add(api(&ns).autoscale(HorizontalPodAutoscaler::new(6, 50)));
+        assert_eq!(d.replicas(), 6, "the Deployment starts at the minimum");
+        let sts = stack.add(
+            StatefulSet::new(&ns, "cache")
+                .autoscale(HorizontalPodAutoscaler::new(3, 9))
+                .container(Container::new("cache", "redis:7.2.4")),
+        );
+        assert_eq!(sts.replicas(), 3);
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let spec = |kind: &str, name: &str| {
+            let Some(o) = g.objects.iter().find(|o| o.kind == kind && o.name == name) else {
+                panic!("no {kind} {name}");
+            };
+            o.body["spec"].clone()
+        };
+        assert_eq!(spec("Deployment", "api").get("replicas"), None);
+        assert_eq!(spec("StatefulSet", "cache").get("replicas"), None);
+        assert_eq!(
+            spec("HorizontalPodAutoscaler", "cache-hpa")["scaleTargetRef"]["kind"],
+            "StatefulSet"
+        );
+    }
+
+    #[test]
+    fn without_an_autoscaler_replicas_are_written() {
+        let g = lower(|ns| api(ns).replicas(4));
+        assert_eq!(g.objects[1].body["spec"]["replicas"], 4);
+        let g = lower(api);
+        assert_eq!(g.objects[1].body["spec"]["replicas"], 2);
+    }
+
+    /// The budget counts from the autoscaler's minimum, not a `replicas` it ignores: with a
+    /// minimum of 2, `min_available: 2` blocks every eviction.
+    #[test]
+    fn fails_budget_counts_from_the_autoscaler_minimum() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let d = stack.add(api(&ns).autoscale(HorizontalPodAutoscaler::new(2, 10)));
+        stack.add(d.disruption_budget(Budget::MinAvailable(IntOrPercent::Count(2))));
+        let g = stack.lower();
+        assert_eq!(
+            g.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(),
+            ["SS0308"]
+        );
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
     #[test]
     fn hpa_writes_behavior_policies() {
-        let (mut stack, api) = stack(6);
-        stack.add(
-            api.autoscale(6, 50)
-                .cpu_utilization(70)
-                .memory_utilization(80)
-                .scale_up(ScalingBehavior::new(60).percent(100, 15))
-                .scale_down(ScalingBehavior::new(300).percent(10, 60)),
-        );
-        let g = stack.lower();
+        let g = lower(|ns| {
+            api(ns).autoscale(
+                HorizontalPodAutoscaler::new(6, 50)
+                    .cpu_utilization(70)
+                    .memory_utilization(80)
+                    .scale_up(ScalingBehavior::new(60).percent(100, 15))
+                    .scale_down(ScalingBehavior::new(300).percent(10, 60)),
+            )
+        });
         assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
         let spec = &g.objects[2].body["spec"];
         assert_eq!(
@@ -403,29 +480,39 @@ mod tests {
 
     #[test]
     fn fails_min_above_max() {
-        let (mut stack, api) = stack(2);
-        stack.add(api.autoscale(5, 3));
-        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+        let g = lower(|ns| api(ns).autoscale(HorizontalPodAutoscaler::new(5, 3)));
+        insta::assert_snapshot!(g.diagnostics.to_string());
     }
 
     #[test]
     fn fails_min_zero_and_bad_targets() {
-        let (mut stack, api) = stack(2);
-        stack.add(
-            api.autoscale(0, 3)
-                .cpu_utilization(0)
-                .memory_utilization(2000)
-                .scale_down(ScalingBehavior::new(4000).pods(0, 60)),
-        );
-        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+        let g = lower(|ns| {
+            api(ns).autoscale(
+                HorizontalPodAutoscaler::new(0, 3)
+                    .cpu_utilization(0)
+                    .memory_utilization(2000)
+                    .scale_down(ScalingBehavior::new(4000).pods(0, 60)),
+            )
+        });
+        insta::assert_snapshot!(g.diagnostics.to_string());
     }
 
     #[test]
-    fn fails_replicas_outside_range_warns() {
-        let (mut stack, api) = stack(2);
-        stack.add(api.autoscale(6, 50));
-        let g = stack.lower();
+    fn fails_replicas_beside_an_autoscaler_warns() {
+        let g = lower(|ns| {
+            api(ns)
+                .replicas(2)
+                .autoscale(HorizontalPodAutoscaler::new(6, 50))
+        });
         assert!(!g.diagnostics.has_errors());
+        assert_eq!(g.objects[1].body["spec"].get("replicas"), None);
         insta::assert_snapshot!(g.diagnostics.to_string());
+        // The same count as the minimum says nothing new: no warning.
+        let g = lower(|ns| {
+            api(ns)
+                .replicas(6)
+                .autoscale(HorizontalPodAutoscaler::new(6, 50))
+        });
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
     }
 }

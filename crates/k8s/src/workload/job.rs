@@ -6,8 +6,8 @@ use k8s_openapi::api::core::v1::PodTemplateSpec;
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::NamespaceRef;
-use crate::labels::{identity_value, int, meta, push, resolve_name};
-use crate::pod::{PodContext, PodTemplate, Spread, pod_methods};
+use crate::labels::{IDENTITY_LABEL, identity_value, int, meta, push, resolve_name};
+use crate::pod::{PodContext, PodTemplate, Pods, Spread, pod_methods};
 
 /// Job names: at most 63 characters, because each pod is labelled `job-name: <name>`.
 const JOB_NAME: NameRule = NameRule {
@@ -243,35 +243,49 @@ impl Construct for Job {
 
     fn handle(&self, scope: &Scope) -> JobRef {
         JobRef {
-            path: scope.path.clone(),
-            name: resolve_name(self.name.as_ref(), &scope.path),
-            namespace: self.namespace.name().to_owned(),
+            pods: Pods {
+                path: scope.path.clone(),
+                name: resolve_name(self.name.as_ref(), &scope.path),
+                namespace: self.namespace.name().to_owned(),
+                identity: identity_value(&scope.path),
+                ports: self.pod.ports().cloned().collect(),
+            },
         }
     }
 }
 
-/// A handle to a [`Job`].
+/// A handle to a [`Job`]: its name and the identity label and ports of its pods, so
+/// network policies and data-store access (`db.allow_workload(&job, &cluster)`) select them
+/// as they do a Deployment's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JobRef {
-    path: Path,
-    name: String,
-    namespace: String,
+    pods: Pods,
 }
 
 impl JobRef {
     /// The Job's construct path.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.pods.path
     }
 
     /// Its object name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.pods.name
     }
 
     /// Its namespace.
     pub fn namespace(&self) -> &str {
-        &self.namespace
+        &self.pods.namespace
+    }
+
+    /// The identity label its pods carry: (`stacksmith.dev/id`, value).
+    pub fn identity(&self) -> (&'static str, &str) {
+        (IDENTITY_LABEL, &self.pods.identity)
+    }
+
+    /// Every container port of its pod, as (name, number).
+    pub fn ports(&self) -> &[(String, u16)] {
+        &self.pods.ports
     }
 }
 

@@ -14,7 +14,11 @@ use crate::labels::{
     resolve_name,
 };
 use crate::pod::{PodContext, PodTemplate, Pods, Spread, check_replicas, pod_methods};
-use crate::{Budget, NamespaceRef, PodDisruptionBudget, PortRef, Service, VolumeClaim};
+use crate::workload::horizontal_pod_autoscaler::Scale;
+use crate::{
+    Budget, HorizontalPodAutoscaler, NamespaceRef, PodDisruptionBudget, PortRef, Service,
+    VolumeClaim,
+};
 
 /// StatefulSet names: a DNS-1123 label of at most 52 characters, because the controller labels
 /// each pod `controller-revision-hash: <name>-<10-character hash>`, a label value (63 at most).
@@ -100,7 +104,7 @@ pub struct StatefulSet {
     id: String,
     namespace: NamespaceRef,
     name: Option<String>,
-    replicas: u32,
+    scale: Scale,
     pod_management: PodManagement,
     partition: u32,
     publish_not_ready: bool,
@@ -115,7 +119,7 @@ impl StatefulSet {
             id: id.into(),
             namespace: namespace.clone(),
             name: None,
-            replicas: 3,
+            scale: Scale::new(3),
             pod_management: PodManagement::OrderedReady,
             partition: 0,
             publish_not_ready: true,
@@ -132,10 +136,22 @@ impl StatefulSet {
         self
     }
 
-    /// Sets the number of pods. Default: 3, so a quorum survives the loss of a pod.
+    /// Sets the number of pods. Default: 3, so a quorum survives the loss of a pod; under an
+    /// autoscaler, its minimum (a different count here is ignored, warning SS0480).
     #[must_use]
     pub fn replicas(mut self, replicas: u32) -> Self {
-        self.replicas = replicas;
+        self.scale.replicas = Some(replicas);
+        self
+    }
+
+    /// Scales the StatefulSet with a HorizontalPodAutoscaler (the child `hpa`), which owns the
+    /// replica count: `spec.replicas` is not written, and the StatefulSet starts at the
+    /// autoscaler's minimum. Only for members that can join and leave at any time (a cache,
+    /// a stateless consumer with claims), not a quorum. See [`HorizontalPodAutoscaler`].
+    /// Default: a fixed `replicas`.
+    #[must_use]
+    pub fn autoscale(mut self, autoscaler: HorizontalPodAutoscaler) -> Self {
+        self.scale.autoscaler = Some(autoscaler);
         self
     }
 
@@ -220,7 +236,9 @@ impl Lower for StatefulSet {
             "name",
             NameOrigin::name_setter(self.name.is_some()),
         );
-        check_replicas(cx, "StatefulSet", self.replicas);
+        if self.scale.autoscaler.is_none() {
+            check_replicas(cx, "StatefulSet", self.scale.starting());
+        }
         for (i, claim) in self.claims.iter().enumerate() {
             if self.claims[..i].iter().any(|c| c.name == claim.name) {
                 cx.error(
@@ -249,6 +267,7 @@ impl Lower for StatefulSet {
             },
         );
         let claims: Vec<_> = self.claims.iter().map(|c| c.lower(cx)).collect();
+        let replicas = self.scale.spec_replicas(cx, "StatefulSet");
         let object = KStatefulSet {
             metadata: meta(
                 &name,
@@ -257,7 +276,7 @@ impl Lower for StatefulSet {
                 [],
             ),
             spec: Some(StatefulSetSpec {
-                replicas: Some(int(self.replicas)),
+                replicas,
                 selector: identity_selector(&identity),
                 service_name: Some(service),
                 pod_management_policy: Some(self.pod_management.as_str().to_owned()),
@@ -281,6 +300,7 @@ impl Lower for StatefulSet {
             ..KStatefulSet::default()
         };
         push(cx, Some(ns), &name, &object);
+        self.scale.lower_autoscaler(cx, "StatefulSet", &name, ns);
     }
 }
 
@@ -302,7 +322,7 @@ impl Construct for StatefulSet {
                 identity: identity_value(&scope.path),
                 ports: self.pod.ports().cloned().collect(),
             },
-            replicas: self.replicas,
+            replicas: self.scale.starting(),
         }
     }
 }

@@ -29,8 +29,10 @@ const NAME_MAX: usize = 63;
 
 /// A set of pods a NetworkPolicy selects or names as a peer: a workload's handle.
 ///
-/// Implemented for [`DeploymentRef`]; any workload handle with a namespace, the private identity
-/// label and its container ports can implement it.
+/// Implemented for the handle of every workload kind that owns pods: [`DeploymentRef`],
+/// [`StatefulSetRef`](crate::StatefulSetRef), [`DaemonSetRef`](crate::DaemonSetRef),
+/// [`JobRef`](crate::JobRef) and [`CronJobRef`](crate::CronJobRef), so a Job reaches a data
+/// store (`db.allow_workload(&migrate, &cluster)`) or another workload like a Deployment.
 pub trait NetworkPeer {
     /// The workload's construct path.
     fn peer_path(&self) -> &Path;
@@ -65,7 +67,13 @@ macro_rules! network_peer {
     )*};
 }
 
-network_peer!(DeploymentRef, crate::StatefulSetRef, crate::DaemonSetRef);
+network_peer!(
+    DeploymentRef,
+    crate::StatefulSetRef,
+    crate::DaemonSetRef,
+    crate::JobRef,
+    crate::CronJobRef
+);
 
 /// What a policy needs of a workload, owned.
 #[derive(Clone, Debug)]
@@ -145,7 +153,13 @@ macro_rules! network_intents {
     )*};
 }
 
-network_intents!(DeploymentRef, crate::StatefulSetRef, crate::DaemonSetRef);
+network_intents!(
+    DeploymentRef,
+    crate::StatefulSetRef,
+    crate::DaemonSetRef,
+    crate::JobRef,
+    crate::CronJobRef
+);
 
 /// A handle to the NetworkPolicies one intent made.
 #[derive(Clone, Debug, PartialEq, Eq)]
