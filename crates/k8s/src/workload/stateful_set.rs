@@ -217,7 +217,7 @@ impl Lower for StatefulSet {
         cx.check_name(&STATEFUL_SET_NAME, &name, "name");
         check_replicas(cx, "StatefulSet", self.replicas);
         for (i, claim) in self.claims.iter().enumerate() {
-            if self.claims[..i].iter().any(|c| c.name == claim.name) {
+            if self.claims.iter().take(i).any(|c| c.name == claim.name) {
                 cx.error(
                     "SS0331",
                     format!(
