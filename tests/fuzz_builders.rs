@@ -422,7 +422,7 @@ fn no_builder_input_panics() {
         cases: std::env::var("STACKSMITH_FUZZ_CASES")
             .ok()
             .and_then(|n| n.parse().ok())
-            .unwrap_or(150),
+            .unwrap_or(100),
         max_shrink_iters: 200,
         failure_persistence: None,
         ..Config::default()

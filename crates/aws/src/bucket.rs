@@ -480,7 +480,7 @@ impl Bucket {
             }
             Namespace::AccountRegional => {
                 // `-<12-digit account>-<region>-an` follows the prefix.
-                let suffix = 1 + 12 + 1 + cx.region().len() + 3;
+                let suffix = cx.region().len().saturating_add(1 + 12 + 1 + 3);
                 let rule = NameRule {
                     what: "S3 bucket name prefix (before `-<account id>-<region>-an`)",
                     max_len: BUCKET_NAME.max_len.saturating_sub(suffix),
@@ -539,7 +539,7 @@ impl Bucket {
     /// stacksmith always adds included).
     fn draw(&self, cx: &mut Lowering<'_>) {
         let path = cx.path().clone();
-        let rules = match self.rules.len() + 1 {
+        let rules = match self.rules.len().saturating_add(1) {
             1 => "1 lifecycle rule".to_owned(),
             n => format!("{n} lifecycle rules"),
         };

@@ -327,7 +327,8 @@ impl Cache {
     /// shards), Multi-AZ, port.
     fn draw(&self, cx: &mut Lowering<'_>) {
         let path = cx.path().clone();
-        let nodes = u64::from(self.shards.unwrap_or(1)) * (u64::from(self.replicas) + 1);
+        let nodes = u64::from(self.shards.unwrap_or(1))
+            .saturating_mul(u64::from(self.replicas).saturating_add(1));
         let size = format!("{nodes} × {}", self.node_type);
         let shards = self.shards.map(|s| format!("{s} shards"));
         cx.node(
@@ -477,7 +478,7 @@ impl Lower for Cache {
             None => {
                 body.insert(
                     "num_cache_clusters".into(),
-                    (i64::from(self.replicas) + 1).into(),
+                    i64::from(self.replicas).saturating_add(1).into(),
                 );
             }
             Some(shards) => {

@@ -679,9 +679,9 @@ impl Database {
         );
         let log_groups = log_groups
             .iter()
-            .enumerate()
-            .map(|(i, g)| {
-                let part = format!("log-{}", i + 1);
+            .zip(1..)
+            .map(|(g, i)| {
+                let part = format!("log-{i}");
                 common::log_group(cx, &part, g, self.log_retention_days, &key)
             })
             .collect();
@@ -903,7 +903,7 @@ impl Database {
             });
             let multi_az = self.multi_az.then_some("Multi-AZ");
             node = node.line(join([Some(self.instance_class.as_str()), multi_az]));
-            node = node.line(match instances - 1 {
+            node = node.line(match instances.saturating_sub(1) {
                 0 => String::new(),
                 1 => "+ 1 read replica".to_owned(),
                 n => format!("+ {n} read replicas"),

@@ -581,8 +581,8 @@ impl EcsService {
 
 /// `1`, `0.5`, `2` for `1024`, `512`, `2048` of a unit of 1024.
 fn units(v: i64, per: i64) -> String {
-    if v % per == 0 {
-        (v / per).to_string()
+    if let Some(whole) = v.checked_div(per).filter(|_| v.checked_rem(per) == Some(0)) {
+        whole.to_string()
     } else {
         format!("{:.2}", v as f64 / per as f64)
             .trim_end_matches('0')

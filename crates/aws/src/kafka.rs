@@ -513,9 +513,11 @@ impl Kafka {
                 format!("the network has {zones} zone(s); MSK spreads brokers over 2 or 3 zones"),
                 "give the network 3 zones",
             );
-        } else if p.brokers < 3 || p.brokers % u32::try_from(zones).unwrap_or(1) != 0 {
+        } else if p.brokers < 3
+            || p.brokers.checked_rem(u32::try_from(zones).unwrap_or(1)) != Some(0)
+        {
             let multiples: Vec<String> = (1..=4)
-                .map(|k| k * zones)
+                .map(|k| zones.saturating_mul(k))
                 .filter(|n| *n >= 3)
                 .map(|n| n.to_string())
                 .collect();

@@ -5,6 +5,19 @@
 //! Diagnostic codes: SS01xx, each with its title and explanation in
 //! [`stacksmith_core::codes`] (`--explain SS0101` on an app's command line).
 
+// Lowering reads user-given numbers and names: no unchecked arithmetic, indexing or panics
+// outside tests (issue 13; checked or saturating operations, `get`, and a diagnostic instead).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
+
 mod bucket;
 mod cache;
 mod common;

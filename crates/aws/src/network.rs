@@ -101,8 +101,9 @@ impl Network {
 
     fn subnet_prefix(&self, vpc: Cidr) -> Option<u8> {
         let blocks = 2 * u32::from(self.zones);
-        let bits = u8::try_from(32 - (blocks - 1).leading_zeros()).ok()?;
-        let prefix = vpc.prefix() + bits;
+        let bits =
+            u8::try_from(32u32.saturating_sub(blocks.checked_sub(1)?.leading_zeros())).ok()?;
+        let prefix = vpc.prefix().checked_add(bits)?;
         (prefix <= 28).then_some(prefix)
     }
 }
@@ -244,7 +245,7 @@ impl Lower for Network {
                 format!(
                     "{} zones need {} subnets, which do not fit in {vpc_cidr} (the smallest AWS subnet is /28)",
                     self.zones,
-                    2 * self.zones
+                    2 * u32::from(self.zones)
                 ),
                 "use a larger VPC `cidr` (such as a /16) or fewer `zones`",
             );
@@ -309,7 +310,7 @@ impl Lower for Network {
             let az = format!("{}{z}", cx.region());
             let index = u32::try_from(i).unwrap_or_default();
             let private_cidr = vpc_cidr.subnet(prefix, index);
-            let public_cidr = vpc_cidr.subnet(prefix, index + u32::from(self.zones));
+            let public_cidr = vpc_cidr.subnet(prefix, index.saturating_add(u32::from(self.zones)));
             let (Some(private_cidr), Some(public_cidr)) = (private_cidr, public_cidr) else {
                 continue;
             };

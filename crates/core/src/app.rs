@@ -83,7 +83,7 @@ fn overlapping_networks(graphs: &mut [Graph]) {
         .flat_map(|g| g.address_space.iter().cloned())
         .collect();
     for (i, (path, cidr)) in claims.iter().enumerate() {
-        for (other, other_cidr) in &claims[..i] {
+        for (other, other_cidr) in claims.iter().take(i) {
             if cidr.overlaps(other_cidr) {
                 let d = Diagnostic::warning(
                     "SS0011",

@@ -61,20 +61,17 @@ impl Cidr {
 
     /// The `index`-th subnet of prefix length `prefix`, if it fits.
     pub fn subnet(&self, prefix: u8, index: u32) -> Option<Cidr> {
-        if prefix < self.prefix || prefix > 32 {
+        if prefix > 32 {
             return None;
         }
-        let bits = u32::from(prefix - self.prefix);
-        if bits < 32 && u64::from(index) >= (1u64 << bits) {
+        let bits = u32::from(prefix.checked_sub(self.prefix)?);
+        if u64::from(index) >= 1u64.checked_shl(bits)? {
             return None;
         }
-        let size = if prefix == 0 {
-            0
-        } else {
-            1u32 << (32 - u32::from(prefix))
-        };
+        let size = 1u64.checked_shl(32u32.saturating_sub(u32::from(prefix)))?;
+        let addr = u64::from(self.addr).checked_add(u64::from(index).checked_mul(size)?)?;
         Some(Cidr {
-            addr: self.addr + index * size,
+            addr: u32::try_from(addr).ok()?,
             prefix,
         })
     }
@@ -87,11 +84,10 @@ impl Cidr {
 }
 
 fn mask(prefix: u8) -> u32 {
-    if prefix == 0 {
-        0
-    } else {
-        u32::MAX << (32 - u32::from(prefix))
-    }
+    // A shift by 32 (prefix 0) masks every bit.
+    u32::MAX
+        .checked_shl(32u32.saturating_sub(u32::from(prefix)))
+        .unwrap_or(0)
 }
 
 impl fmt::Display for Cidr {

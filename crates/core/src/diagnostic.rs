@@ -119,7 +119,7 @@ impl Diagnostics {
 
     /// Number of warnings.
     pub fn warning_count(&self) -> usize {
-        self.0.len() - self.error_count()
+        self.0.len().saturating_sub(self.error_count())
     }
 
     /// Whether there are none at all.

@@ -1,6 +1,19 @@
 //! The stacksmith model shared by every target: apps, stacks, construct ids and paths, typed
 //! references, the neutral resource graph constructs lower into, and diagnostics. No I/O.
 
+// Lowering reads user-given numbers and names: no unchecked arithmetic, indexing or panics
+// outside tests (issue 13; checked or saturating operations, `get`, and a diagnostic instead).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
+
 mod app;
 mod cidr;
 pub mod codes;

@@ -29,7 +29,7 @@ impl Path {
 
     /// The stack this path belongs to.
     pub fn stack(&self) -> &str {
-        &self.segments[0]
+        self.segments.first().map_or("", String::as_str)
     }
 
     /// The construct's own id (the last segment).
@@ -39,7 +39,7 @@ impl Path {
 
     /// The segments below the stack, e.g. `["api", "deployment"]` for `prod/api/deployment`.
     pub fn below_stack(&self) -> &[String] {
-        &self.segments[1..]
+        self.segments.get(1..).unwrap_or_default()
     }
 
     /// All segments, stack first.

@@ -351,9 +351,9 @@ impl Resource {
 impl Serialize for Resource {
     /// Writes the body, then `depends_on` and `lifecycle`, as [`Resource::to_value`] would.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let extra =
-            usize::from(!self.depends_on.is_empty()) + usize::from(!self.ignore_changes.is_empty());
-        let mut map = s.serialize_map(Some(self.body.len() + extra))?;
+        let extra = usize::from(!self.depends_on.is_empty())
+            .saturating_add(usize::from(!self.ignore_changes.is_empty()));
+        let mut map = s.serialize_map(Some(self.body.len().saturating_add(extra)))?;
         for (k, v) in &self.body {
             map.serialize_entry(&escape_key(k), v)?;
         }

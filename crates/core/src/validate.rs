@@ -79,7 +79,7 @@ impl Owners {
 
 fn duplicate_addresses(g: &Graph, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<&Address, &Path> =
-        HashMap::with_capacity(g.resources.len() + g.data.len());
+        HashMap::with_capacity(g.resources.len().saturating_add(g.data.len()));
     let mut reported: BTreeSet<(&Path, &Path)> = BTreeSet::new();
     for r in g.resources.iter().chain(&g.data) {
         if let Some(first) = seen.insert(&r.address, &r.owner) {
@@ -302,8 +302,8 @@ fn dns_label(s: &str) -> bool {
     (1..=63).contains(&b.len())
         && b.iter()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && b[0] != b'-'
-        && b[b.len() - 1] != b'-'
+        && b.first() != Some(&b'-')
+        && b.last() != Some(&b'-')
 }
 
 /// Whether `s` can be an object name: what the API server accepts for every kind at least

@@ -8,6 +8,19 @@
 //! keys, SS0204–SS0206, come from core), each with its title and explanation in
 //! [`stacksmith_core::codes`] (`--explain SS0301` on an app's command line).
 
+// Lowering reads user-given numbers and names: no unchecked arithmetic, indexing or panics
+// outside tests (issue 13; checked or saturating operations, `get`, and a diagnostic instead).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
+
 mod config;
 mod custom;
 mod labels;

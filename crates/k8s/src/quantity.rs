@@ -53,7 +53,7 @@ impl Memory {
 
     /// Gibibytes: `Memory::gib(4)` is `4Gi`.
     pub const fn gib(g: u32) -> Self {
-        Self(g as u64 * 1024)
+        Self((g as u64).saturating_mul(1024))
     }
 
     /// The amount in mebibytes.

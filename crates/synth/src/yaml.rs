@@ -10,8 +10,8 @@
 //! - A multi-line string (one with a `\n`) that is a map value or a list item is a literal block
 //!   scalar: `|` when it ends in one line break, `|-` when it ends in none, `|+` when it ends in
 //!   more, with an indentation indicator (`|2`) when its first line starts with a space or a tab
-//!   (libyaml cannot find the indentation past a tab). Its
-//!   lines are indented two spaces past the line holding it and empty lines are written empty.
+//!   (libyaml cannot find the indentation past a tab). Its lines are indented two spaces past
+//!   the node holding it; empty lines are written empty.
 //!   A string a block scalar cannot hold exactly is double-quoted instead: one with a character
 //!   a double-quoted scalar escapes (other than `\n` and tab; CR among them), a line of only
 //!   spaces, or no line with text at all.
@@ -181,7 +181,7 @@ fn block_ok(s: &str) -> bool {
         && s.split('\n').any(|line| !line.is_empty())
 }
 
-/// A literal block scalar after `key: ` or `- `: the header, then each line at `indent`.
+/// A literal block scalar after `key: ` or `- `: the header, then each line at `column`.
 fn block(out: &mut String, s: &str, column: usize) {
     out.push('|');
     let first = s.split('\n').find(|line| !line.is_empty());

@@ -151,7 +151,7 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
             "identifier" => id.as_str(),
             "cluster_identifier" => cluster.attr::<String>("id"),
             "instance_class" => db.instance_class.as_str(),
-            "promotion_tier" => i64::from(i - 1).min(15),
+            "promotion_tier" => i64::from(i.saturating_sub(1)).min(15),
             "auto_minor_version_upgrade" => true,
             "copy_tags_to_snapshot" => true,
             "enable_performance_insights" => true,

@@ -173,7 +173,7 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
     }
     let primary = cx.resource(primary);
 
-    for (i, id) in replica_ids.iter().enumerate() {
+    for (i, id) in (1..).zip(&replica_ids) {
         let mut body = common_body(cx, id);
         body.insert(
             "replicate_source_db".into(),
@@ -183,7 +183,7 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
         body.insert("multi_az".into(), db.multi_az.into());
         body.insert("skip_final_snapshot".into(), true.into());
         let mut r = stacksmith_core::terraform::Resource::new(
-            cx.address("aws_db_instance", &format!("replica-{}", i + 1)),
+            cx.address("aws_db_instance", &format!("replica-{i}")),
             cx.path().clone(),
             body,
         )

@@ -13,9 +13,19 @@ use crate::iam::{PolicyStatement, policy_document};
 pub(super) fn ecr_repository(image: &str) -> Option<(String, String, String)> {
     let (host, rest) = image.split_once('/')?;
     let labels: Vec<&str> = host.split('.').collect();
-    let ecr = matches!(labels.as_slice(), [acct, "dkr", "ecr" | "ecr-fips", _, "amazonaws", "com", ..]
-        if acct.len() == 12 && acct.chars().all(|c| c.is_ascii_digit()));
-    if !ecr {
+    let [
+        account,
+        "dkr",
+        "ecr" | "ecr-fips",
+        region,
+        "amazonaws",
+        "com",
+        ..,
+    ] = labels.as_slice()
+    else {
+        return None;
+    };
+    if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
     let repo = rest.split('@').next().unwrap_or(rest);
@@ -23,7 +33,7 @@ pub(super) fn ecr_repository(image: &str) -> Option<(String, String, String)> {
         Some((r, tag)) if !tag.contains('/') => r,
         _ => repo,
     };
-    Some((labels[0].to_owned(), labels[3].to_owned(), repo.to_owned()))
+    Some(((*account).to_owned(), (*region).to_owned(), repo.to_owned()))
 }
 
 impl EcsService {

@@ -79,18 +79,22 @@ impl Route {
     /// longer literal prefixes (exact hosts) first, then a stable hash of the route.
     pub(super) fn default_priority(&self) -> u32 {
         let prefix = |p: &str| {
-            let literal = p.find(['*', '?']).unwrap_or(p.len() + 100);
+            let literal = p.find(['*', '?']).unwrap_or(p.len().saturating_add(100));
             u32::try_from(literal).unwrap_or(255).min(255)
         };
         let (band, specific) = match (&self.host, &self.path) {
-            (Some(_), Some(p)) => (0, prefix(p)),
+            (Some(_), Some(p)) => (0u32, prefix(p)),
             (None, Some(p)) => (1, prefix(p)),
             (Some(h), None) => (2, if h.contains(['*', '?']) { 100 } else { 200 }),
             (None, None) => (2, 0),
         };
         let key = format!("{:?}|{:?}", self.host, self.path);
         let hash = u32::from_str_radix(&short_hash(&key), 16).unwrap_or(0) % 62;
-        1 + band * 16000 + (255 - specific) * 62 + hash
+        // At most 1 + 2 * 16000 + 255 * 62 + 61 (`specific` is at most 255, `hash` below 62).
+        band.saturating_mul(16000)
+            .saturating_add(255u32.saturating_sub(specific).saturating_mul(62))
+            .saturating_add(hash)
+            .saturating_add(1)
     }
 }
 

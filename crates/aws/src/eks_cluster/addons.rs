@@ -105,7 +105,7 @@ impl EksCluster {
                     "use a version such as `v1.11.4-eksbuild.2`, as `aws eks describe-addon-versions --addon-name <name>` lists them",
                 );
             }
-            if self.addon_versions[..i].iter().any(|(a, _)| a == addon) {
+            if self.addon_versions.iter().take(i).any(|(a, _)| a == addon) {
                 cx.error(
                     "SS0161",
                     format!("`addon_version` pins add-on `{addon}` more than once"),

@@ -95,10 +95,10 @@ impl LoadBalancer {
             "options" => tf! { "certificate_transparency_logging_preference" => "ENABLED" },
             "tags" => name_tag(&name),
         };
-        if domains.len() > 1 {
+        if let Some(alternatives) = domains.get(1..).filter(|d| !d.is_empty()) {
             body.insert(
                 "subject_alternative_names".into(),
-                domains[1..].to_vec().into(),
+                alternatives.to_vec().into(),
             );
         }
         // A certificate in use by a listener cannot be deleted, so its replacement must come

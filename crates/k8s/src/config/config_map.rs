@@ -155,8 +155,12 @@ impl Lower for ConfigMap {
             .map(|(k, _)| k)
             .chain(self.binary.iter().map(|(k, _)| k));
         check_data_keys(cx, "ConfigMap", keys.map(String::as_str));
-        let bytes = self.data.iter().map(|(_, v)| v.len()).sum::<usize>()
-            + self.binary.iter().map(|(_, v)| v.len()).sum::<usize>();
+        let bytes = self
+            .data
+            .iter()
+            .map(|(_, v)| v.len())
+            .chain(self.binary.iter().map(|(_, v)| v.len()))
+            .fold(0usize, usize::saturating_add);
         check_size(cx, "ConfigMap", bytes);
         let ns = self.namespace.name();
         let data: BTreeMap<String, String> = self.data.iter().cloned().collect();

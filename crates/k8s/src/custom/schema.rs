@@ -174,7 +174,7 @@ impl<'s> Validator<'s> {
         }
         if let Some(r) = s.get("$ref").and_then(Value::as_str) {
             match self.resolve(r) {
-                Some(target) => self.check(target, value, path, depth + 1),
+                Some(target) => self.check(target, value, path, depth.saturating_add(1)),
                 None => {
                     self.report.unsupported.insert(format!("`$ref` to `{r}`"));
                 }
@@ -414,7 +414,7 @@ impl<'s> Validator<'s> {
         }
         if s.get("uniqueItems") == Some(&Value::Bool(true)) {
             for (i, item) in items.iter().enumerate() {
-                if items[..i].contains(item) {
+                if items.iter().take(i).any(|other| other == item) {
                     self.violation(
                         path,
                         format!("`{path}[{i}]` ({}) repeats an earlier item", show(item)),
@@ -588,7 +588,7 @@ impl<'s> Validator<'s> {
     ) {
         if let Some(Value::Array(all)) = s.get("allOf") {
             for sub in all {
-                self.check(sub, value, path, depth + 1);
+                self.check(sub, value, path, depth.saturating_add(1));
             }
         }
         for (key, exactly_one) in [("anyOf", false), ("oneOf", true)] {
@@ -597,7 +597,7 @@ impl<'s> Validator<'s> {
             };
             let results: Vec<Vec<Violation>> = alternatives
                 .iter()
-                .map(|alt| self.trial(alt, value, path, depth + 1))
+                .map(|alt| self.trial(alt, value, path, depth.saturating_add(1)))
                 .collect();
             let passing = results.iter().filter(|r| r.is_empty()).count();
             if passing == 0 {
@@ -607,13 +607,13 @@ impl<'s> Validator<'s> {
                 let fitting: Vec<usize> = alternatives
                     .iter()
                     .enumerate()
-                    .filter(|(_, alt)| self.shape_fits(alt, value, depth + 1))
+                    .filter(|(_, alt)| self.shape_fits(alt, value, depth.saturating_add(1)))
                     .map(|(i, _)| i)
                     .collect();
                 if let [only] = fitting.as_slice() {
                     self.report
                         .violations
-                        .extend(results[*only].iter().cloned());
+                        .extend(results.get(*only).into_iter().flatten().cloned());
                 } else {
                     self.violation(
                         path,
@@ -634,7 +634,10 @@ impl<'s> Validator<'s> {
             }
         }
         if let Some(not) = s.get("not") {
-            if self.trial(not, value, path, depth + 1).is_empty() {
+            if self
+                .trial(not, value, path, depth.saturating_add(1))
+                .is_empty()
+            {
                 self.violation(
                     path,
                     format!("`{path}` ({}) has a form the schema forbids", show(value)),
@@ -643,13 +646,16 @@ impl<'s> Validator<'s> {
             }
         }
         if let Some(condition) = s.get("if") {
-            let branch = if self.trial(condition, value, path, depth + 1).is_empty() {
+            let branch = if self
+                .trial(condition, value, path, depth.saturating_add(1))
+                .is_empty()
+            {
                 s.get("then")
             } else {
                 s.get("else")
             };
             if let Some(b) = branch {
-                self.check(b, value, path, depth + 1);
+                self.check(b, value, path, depth.saturating_add(1));
             }
         }
     }
@@ -668,7 +674,7 @@ impl<'s> Validator<'s> {
             .and_then(Value::as_str)
             .and_then(|r| self.resolve(r))
         {
-            if !self.shape_fits(target, value, depth + 1) {
+            if !self.shape_fits(target, value, depth.saturating_add(1)) {
                 return false;
             }
         }

@@ -165,7 +165,7 @@ impl Ingress {
                     format!("write the path prefix as `/{path}`"),
                 );
             }
-            if routes[..i].iter().any(|(p, _)| p == path) {
+            if routes.iter().take(i).any(|(p, _)| p == path) {
                 cx.error(
                     "SS0397",
                     format!("ingress path `{path}` of host `{host}` is routed twice"),

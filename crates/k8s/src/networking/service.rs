@@ -486,7 +486,7 @@ impl Lower for Service {
                     ),
                 );
             }
-            if resolved[..i].iter().any(|o| o.port == r.port) {
+            if resolved.iter().take(i).any(|o| o.port == r.port) {
                 cx.error(
                     "SS0324",
                     format!("service port {} is declared twice", r.port),

@@ -283,7 +283,7 @@ impl PodTemplate {
             .chain(&self.init_containers)
             .collect();
         for (i, c) in all.iter().enumerate() {
-            if all[..i].iter().any(|o| o.name == c.name) {
+            if all.iter().take(i).any(|o| o.name == c.name) {
                 cx.error(
                     "SS0310",
                     format!("two containers of {path} are named `{}`", c.name),
@@ -377,14 +377,14 @@ impl PodTemplate {
                     "port names are at most 15 lowercase letters, digits and `-`, with at least one letter and no leading, trailing or double `-` (`http`, `grpc-api`)",
                 );
             }
-            if ports[..i].iter().any(|(_, p)| p == port) {
+            if ports.iter().take(i).any(|(_, p)| p == port) {
                 cx.error(
                     "SS0311",
                     format!("port {port} is exposed twice in the pod of {path}"),
                     "containers of a pod share one network namespace; expose each port once",
                 );
             }
-            if ports[..i].iter().any(|(n, _)| n == name) {
+            if ports.iter().take(i).any(|(n, _)| n == name) {
                 cx.error(
                     "SS0311",
                     format!("port name `{name}` is used twice in the pod of {path}"),

@@ -93,22 +93,22 @@ impl Lower for ClusterRole {
             &owner,
             self.rules.is_empty() && self.non_resource.is_empty(),
         );
-        for (i, r) in self.rules.iter().enumerate() {
-            r.check(cx, &owner, i + 1);
+        for (i, r) in (1..).zip(&self.rules) {
+            r.check(cx, &owner, i);
             if r.reaches_all_secrets() {
                 cx.warning(
                     "SS0356",
                     format!(
                         "rule {} of {owner} grants `{}` on Secrets: bound with a ClusterRoleBinding, it reaches every Secret of every namespace",
-                        i + 1,
+                        i,
                         r.verb_list()
                     ),
                     "grant Secrets with a Role in the namespaces that need them, bind this ClusterRole per namespace with `bind_in_namespace`, or list the Secrets with `resource_names`",
                 );
             }
         }
-        for (i, r) in self.non_resource.iter().enumerate() {
-            r.check(cx, &owner, i + 1);
+        for (i, r) in (1..).zip(&self.non_resource) {
+            r.check(cx, &owner, i);
         }
         let rules = self
             .rules

@@ -73,8 +73,8 @@ impl Lower for Role {
         );
         let owner = format!("Role `{name}`");
         check_not_empty(cx, &owner, self.rules.is_empty());
-        for (i, r) in self.rules.iter().enumerate() {
-            r.check(cx, &owner, i + 1);
+        for (i, r) in (1..).zip(&self.rules) {
+            r.check(cx, &owner, i);
         }
         let ns = self.namespace.name();
         let object = KRole {

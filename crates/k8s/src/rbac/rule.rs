@@ -290,8 +290,8 @@ impl NonResourceRule {
         }
         for url in &self.urls {
             let star = url.find('*');
-            let valid =
-                (url.starts_with('/') || url == "*") && star.is_none_or(|i| i == url.len() - 1);
+            let valid = (url.starts_with('/') || url == "*")
+                && star.is_none_or(|i| i == url.len().saturating_sub(1));
             if !valid {
                 cx.error(
                     "SS0354",

@@ -81,7 +81,10 @@ impl PodDisruptionBudget {
             Budget::MinAvailable(_) if replicas == 0 => false,
             Budget::MinAvailable(IntOrPercent::Count(n)) => n >= replicas,
             Budget::MinAvailable(IntOrPercent::Percent(p)) => {
-                (u64::from(p) * u64::from(replicas)).div_ceil(100) >= u64::from(replicas)
+                u64::from(p)
+                    .saturating_mul(u64::from(replicas))
+                    .div_ceil(100)
+                    >= u64::from(replicas)
             }
         };
         if blocks {

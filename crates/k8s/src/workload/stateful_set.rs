@@ -240,7 +240,7 @@ impl Lower for StatefulSet {
             check_replicas(cx, "StatefulSet", self.scale.starting());
         }
         for (i, claim) in self.claims.iter().enumerate() {
-            if self.claims[..i].iter().any(|c| c.name == claim.name) {
+            if self.claims.iter().take(i).any(|c| c.name == claim.name) {
                 cx.error(
                     "SS0331",
                     format!(

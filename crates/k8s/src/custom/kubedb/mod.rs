@@ -41,12 +41,12 @@ impl StorageSize {
 
     /// Gibibytes: `StorageSize::gib(20)` is `20Gi`.
     pub const fn gib(g: u32) -> Self {
-        Self(g as u64 * 1024)
+        Self((g as u64).saturating_mul(1024))
     }
 
     /// Tebibytes: `StorageSize::tib(2)` is `2Ti`.
     pub const fn tib(t: u32) -> Self {
-        Self(t as u64 * 1024 * 1024)
+        Self((t as u64).saturating_mul(1024 * 1024))
     }
 
     /// The size in mebibytes.

@@ -198,9 +198,11 @@ pub(crate) fn prometheus_duration(d: Duration) -> Result<String, &'static str> {
     let mut ms = d.as_millis();
     let mut out = String::new();
     for (unit, size) in [("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
-        if ms >= size {
-            out.push_str(&format!("{}{unit}", ms / size));
-            ms %= size;
+        if let (Some(n), Some(rest)) = (ms.checked_div(size), ms.checked_rem(size))
+            && n > 0
+        {
+            out.push_str(&format!("{n}{unit}"));
+            ms = rest;
         }
     }
     Ok(out)
