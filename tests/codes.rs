@@ -104,3 +104,22 @@ fn test_code_is_left_out() {
     literals(&non_test(Path::new("a/tests.rs"), text), &mut none);
     assert!(none.is_empty());
 }
+
+/// `docs/rules.md`, the rule catalogue, is the text [`catalogue`] generates from the code table
+/// and its sources. `STACKSMITH_BLESS=1 cargo test --test codes` rewrites it.
+#[test]
+fn rule_catalogue_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    let want = stacksmith::core::codes::catalogue();
+    if std::env::var_os("STACKSMITH_BLESS").is_some_and(|v| v == "1") {
+        if let Err(e) = fs::write(&path, &want) {
+            panic!("cannot write {}: {e}", path.display());
+        }
+        return;
+    }
+    let have = fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/rules.md is out of date with crates/core/src/codes.rs and code_sources.rs; regenerate it with `STACKSMITH_BLESS=1 cargo test --test codes` and commit it"
+    );
+}

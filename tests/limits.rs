@@ -48,6 +48,22 @@ fn fails_service_port_zero_and_name_not_dns_1035() {
     snap("fails__service_port_zero_and_name", &diagnostics(stack));
 }
 
+/// A StatefulSet named `1db` gets a headless Service `1db-headless`, which is no DNS-1035 label.
+#[test]
+fn fails_stateful_set_whose_headless_service_name_starts_with_a_digit() {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let ns = stack.add(Namespace::new("data"));
+    stack.add(
+        StatefulSet::new(&ns, "db")
+            .name("1db")
+            .container(Container::new("db", "example/db:1.0.0").port("db", 5432)),
+    );
+    snap(
+        "fails__stateful_set_headless_service_name",
+        &diagnostics(stack),
+    );
+}
+
 #[test]
 fn fails_env_var_names_the_api_server_refuses() {
     let stack = with_container(|c| {

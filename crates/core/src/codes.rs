@@ -26,6 +26,99 @@ impl Code {
     pub fn find(code: &str) -> Option<&'static Code> {
         CODES.iter().find(|c| c.code.eq_ignore_ascii_case(code))
     }
+
+    /// Where the rule comes from: the AWS or Kubernetes documentation pages (or the Terraform,
+    /// Linux or stacksmith document) stating the limit or behaviour it guards. Empty for a code
+    /// no source is recorded for yet, which a test refuses.
+    pub fn sources(&self) -> &'static [&'static str] {
+        crate::code_sources::SOURCES
+            .iter()
+            .find(|(c, _)| *c == self.code)
+            .map_or(&[], |(_, s)| *s)
+    }
+}
+
+/// The sections of the rule catalogue: the first code of each range and its heading.
+const SECTIONS: &[(&str, &str)] = &[
+    ("SS0000", "The app and its stacks"),
+    ("SS0100", "AWS constructs"),
+    ("SS0170", "AWS service limits"),
+    (
+        "SS0200",
+        "Whole-stack checks and the generated `cluster/` root",
+    ),
+    ("SS0300", "Kubernetes constructs"),
+    ("SS0400", "Kubernetes API-server limits"),
+];
+
+/// The rule catalogue, `docs/rules.md`: every code with what it prevents and its sources,
+/// generated from [`CODES`] (a test keeps the file equal to this text).
+pub fn catalogue() -> String {
+    let mut out = String::from(
+        "# stacksmith rules\n\n\
+         Every check stacksmith runs before anything is written, one row per diagnostic code: what \
+         it prevents and where the limit or behaviour it guards is documented. A code whose title \
+         ends in \"(warning)\" only warns; the others stop synth (a few of them, such as SS0105, \
+         also warn about a value that is legal but risky).\n\n\
+         Generated from `crates/core/src/codes.rs` and `crates/core/src/code_sources.rs`; do not \
+         edit by hand. After changing either, run `STACKSMITH_BLESS=1 cargo test --test codes` to \
+         regenerate it. `<app> --explain SSxxxx` prints one entry.\n",
+    );
+    for (i, (start, heading)) in SECTIONS.iter().enumerate() {
+        let end = SECTIONS.get(i + 1).map_or("SS9999", |(next, _)| *next);
+        let rows: Vec<&Code> = CODES
+            .iter()
+            .filter(|c| c.code >= *start && c.code < end)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "\n## {heading}\n\n| Code | Rule | What it prevents | Source |\n| --- | --- | --- | --- |\n"
+        ));
+        for c in rows {
+            let sources: Vec<String> = c.sources().iter().map(|s| source_link(s)).collect();
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                c.code,
+                cell(c.title),
+                cell(c.explanation),
+                sources.join("<br>")
+            ));
+        }
+    }
+    out
+}
+
+/// A table cell: `|` escaped.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+/// A source as Markdown: a URL as a link labelled with its page (`vpc-cidr-blocks`), anything
+/// else as text.
+fn source_link(source: &str) -> String {
+    if !source.starts_with("https://") {
+        return cell(source);
+    }
+    let page = source
+        .split('#')
+        .next()
+        .unwrap_or(source)
+        .trim_end_matches('/');
+    let label = page
+        .rsplit('/')
+        .next()
+        .unwrap_or(page)
+        .trim_end_matches(".html")
+        .trim_end_matches(".md")
+        .trim_end_matches(".go");
+    let host = source
+        .trim_start_matches("https://")
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    format!("[{host}: {label}]({source})")
 }
 
 impl fmt::Display for Code {
@@ -911,6 +1004,31 @@ mod tests {
             assert!(
                 c.explanation.ends_with('.') && !c.explanation.contains('\n'),
                 "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_code_has_a_source_and_every_source_a_code() {
+        let missing: Vec<&str> = CODES
+            .iter()
+            .filter(|c| c.sources().is_empty())
+            .map(|c| c.code)
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "codes without a source in crates/core/src/code_sources.rs: {missing:?}"
+        );
+        for (code, sources) in crate::code_sources::SOURCES {
+            assert!(
+                Code::find(code).is_some(),
+                "{code} has sources but no entry"
+            );
+            assert!(
+                sources
+                    .iter()
+                    .all(|s| s.starts_with("https://") || s.starts_with("stacksmith ")),
+                "{code}: {sources:?}"
             );
         }
     }

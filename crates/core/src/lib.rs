@@ -16,6 +16,7 @@
 
 mod app;
 mod cidr;
+mod code_sources;
 pub mod codes;
 mod construct;
 mod crossing;

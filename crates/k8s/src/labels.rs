@@ -7,7 +7,7 @@ use heck::ToKebabCase;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
-use stacksmith_core::{KubeObject, Lowering, Path, cloud_name, short_hash};
+use stacksmith_core::{KubeObject, Lowering, NameOrigin, Path, cloud_name, short_hash};
 
 /// The private identity label every workload's selector uses: `stacksmith.dev/id`, valued with
 /// the kebab-case construct path (`prod-rocketgraph-public-api`). User labels never reach a
@@ -212,22 +212,20 @@ pub(crate) fn is_dns_1035_label(s: &str) -> bool {
 }
 
 /// Checks a Service name against DNS-1035 (SS0402): a Service name becomes a DNS name in the
-/// cluster, so the API server also refuses one starting with a digit. `given` says whether the
-/// name was set with `.name(..)` (else it comes from the construct path). A name that is not
-/// even a DNS-1123 label is left to SS0103.
-pub(crate) fn check_service_name(cx: &mut Lowering<'_>, name: &str, given: bool) {
+/// cluster, so the API server also refuses one starting with a digit. `origin` says where the
+/// name came from, for the hint. A name that is not even a DNS-1123 label is left to SS0103.
+pub(crate) fn check_service_name(cx: &mut Lowering<'_>, name: &str, origin: NameOrigin) {
     if is_dns_1035_label(name) || stacksmith_core::NameRule::DNS_LABEL.check(name).is_err() {
         return;
     }
-    let origin = if given {
-        "the name was given with `.name(..)`".to_owned()
-    } else {
-        format!("the name comes from the construct path `{}`", cx.path())
+    let from = match origin {
+        NameOrigin::Given(how) => format!("the name was given with {how}"),
+        NameOrigin::Path => format!("the name comes from the construct path `{}`", cx.path()),
     };
     cx.error(
         "SS0402",
         format!("Service name `{name}` starts with a digit; Service names are DNS-1035 labels, which start with a letter"),
-        format!("{origin}; use a name of 1–63 lowercase letters, digits and `-` that starts with a letter, such as `svc-{name}`"),
+        format!("{from}; change it to 1–63 lowercase letters, digits and `-` starting with a letter"),
     );
 }
 

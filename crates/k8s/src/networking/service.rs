@@ -462,7 +462,7 @@ impl Lower for Service {
             "name",
             NameOrigin::name_setter(self.name.is_some()),
         );
-        check_service_name(cx, &name, self.name.is_some());
+        check_service_name(cx, &name, NameOrigin::name_setter(self.name.is_some()));
         let resolved = self.resolve();
         let d = &self.pods;
         for (i, r) in resolved.iter().enumerate() {

@@ -10,8 +10,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::labels::{
-    IDENTITY_LABEL, identity_labels, identity_selector, identity_value, int, meta, push,
-    resolve_name,
+    IDENTITY_LABEL, check_service_name, identity_labels, identity_selector, identity_value, int,
+    meta, push, resolve_name,
 };
 use crate::pod::{PodContext, PodTemplate, Pods, Spread, check_replicas, pod_methods};
 use crate::workload::horizontal_pod_autoscaler::Scale;
@@ -199,6 +199,12 @@ impl StatefulSet {
     fn headless(&self, cx: &mut Lowering<'_>, name: &str, identity: &str) -> (String, KService) {
         let service = format!("{name}-headless");
         cx.check_name(&NameRule::DNS_LABEL, &service, "headless Service name");
+        let origin = if self.name.is_some() {
+            NameOrigin::Given("the StatefulSet's `.name(..)`, plus `-headless`")
+        } else {
+            NameOrigin::Path
+        };
+        check_service_name(cx, &service, origin);
         let ports: Vec<ServicePort> = self
             .pod
             .ports()
