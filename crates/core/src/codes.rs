@@ -978,6 +978,11 @@ pub const CODES: &[Code] = &[
         "exec probe without a command",
         "An exec probe runs a command in the container; the API server rejects one without it.",
     ),
+    c(
+        "SS0482",
+        "invalid ingress CIDR block",
+        "A policy admitting a CIDR block takes an IPv4 network with its host bits zero, so a typo cannot admit more or less than meant.",
+    ),
 ];
 
 #[cfg(test)]

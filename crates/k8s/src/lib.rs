@@ -53,7 +53,8 @@ pub use labels::{COLOUR_LABEL, IDENTITY_LABEL, MANAGED_BY_LABEL, RELEASE_LABEL, 
 pub use namespace::{Namespace, NamespaceRef};
 pub use networking::ingress::{Ingress, IngressRef};
 pub use networking::network_policy::{
-    AllowEgress, AllowFrom, AllowFromNamespace, DefaultDeny, NetworkPeer, NetworkPolicyRef,
+    AllowEgress, AllowFrom, AllowFromCidr, AllowFromNamespace, DefaultDeny, NetworkPeer,
+    NetworkPolicyRef,
 };
 pub use networking::service::{Nlb, PortRef, Service, ServiceRef, ServiceType};
 pub use pod::container::{CLOUD_OBJECT_SUFFIX, Container, Probe, PullPolicy};

@@ -469,7 +469,7 @@ impl CanaryRef {
         self.weight
     }
 
-    /// The stable Deployment (for `autoscale`, `disruption_budget`).
+    /// The stable Deployment (for `disruption_budget` and the policy intents).
     pub fn stable(&self) -> &DeploymentRef {
         &self.stable
     }

@@ -2,11 +2,13 @@
 //! between workloads (both sides), from a namespace, and egress to a CIDR block or a port.
 
 mod allow_from;
+mod allow_from_cidr;
 mod allow_from_namespace;
 mod default_deny;
 mod egress;
 
 pub use allow_from::AllowFrom;
+pub use allow_from_cidr::AllowFromCidr;
 pub use allow_from_namespace::AllowFromNamespace;
 pub use default_deny::DefaultDeny;
 pub use egress::AllowEgress;
@@ -136,6 +138,13 @@ macro_rules! network_intents {
             /// `ingress-nginx`) to reach these pods. See [`AllowFromNamespace`].
             pub fn allow_from_namespace(&self, namespace: impl Into<String>) -> AllowFromNamespace {
                 AllowFromNamespace::new(self, namespace)
+            }
+
+            /// Allows connections from the IPv4 block `cidr` (`10.60.0.0/16`, clients in the VPC) to
+            /// these pods on their container ports (all of them unless [`AllowFromCidr::port`]
+            /// narrows it). See [`AllowFromCidr`].
+            pub fn allow_from_cidr(&self, cidr: impl Into<String>) -> AllowFromCidr {
+                AllowFromCidr::new(self, cidr)
             }
 
             /// Allows these pods to open TCP connections to `cidr` (`10.0.0.0/16`, a VPC's data stores)
