@@ -443,13 +443,14 @@ fn fails_kubernetes_references_into_another_stack() {
 }
 
 /// The escape hatches name objects by string: a RawObject Ingress routing to a Service and a
-/// RawObject NetworkPolicy selecting pods nothing in the stack runs, and a custom resource in a
+/// RawObject NetworkPolicy admitting pods nothing in the stack runs, and a custom resource in a
 /// namespace nothing creates.
 #[test]
 fn fails_kubernetes_references_from_raw_objects_and_custom_resources() {
     use k8s_openapi::api::networking::v1::{
         HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
-        IngressServiceBackend, IngressSpec, NetworkPolicy, NetworkPolicySpec,
+        IngressServiceBackend, IngressSpec, NetworkPolicy, NetworkPolicyIngressRule,
+        NetworkPolicyPeer, NetworkPolicySpec,
     };
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
     let meta = |name: &str| ObjectMeta {
@@ -485,12 +486,19 @@ fn fails_kubernetes_references_from_raw_objects_and_custom_resources() {
     };
     stack.add(RawObject::new("billing-ingress", ingress));
     let policy = NetworkPolicy {
-        metadata: meta("billing-in"),
+        metadata: meta("api-from-billing"),
         spec: Some(NetworkPolicySpec {
-            pod_selector: Some(LabelSelector {
-                match_labels: Some([("app".to_owned(), "billing".to_owned())].into()),
-                ..LabelSelector::default()
-            }),
+            pod_selector: Some(LabelSelector::default()),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                from: Some(vec![NetworkPolicyPeer {
+                    pod_selector: Some(LabelSelector {
+                        match_labels: Some([("app".to_owned(), "billing".to_owned())].into()),
+                        ..LabelSelector::default()
+                    }),
+                    ..NetworkPolicyPeer::default()
+                }]),
+                ports: None,
+            }]),
             ..NetworkPolicySpec::default()
         }),
     };

@@ -454,7 +454,7 @@ pub const CODES: &[Code] = &[
     c(
         "SS0222",
         "label selector picks no pod the stack runs",
-        "A Service, PodDisruptionBudget or NetworkPolicy in a namespace the stack creates selects pods of a workload in the same stack, not another stack's or app's.",
+        "A Service, PodDisruptionBudget or NetworkPolicy peer in a namespace the stack creates selects pods of a workload in the same stack, not another stack's or app's.",
     ),
     // Kubernetes constructs.
     c(

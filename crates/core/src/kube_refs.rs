@@ -1,7 +1,7 @@
 //! Kubernetes references that must stay inside the stack, like Terraform references do
 //! (SS0203): the namespace an object is created in (SS0220), the object another one names — an
 //! Ingress's Service, an autoscaler's target, a binding's Role, a pod's ServiceAccount (SS0221)
-//! — and the pods a label selector picks (SS0222).
+//! — and the pods a Service, disruption budget or NetworkPolicy peer selects (SS0222).
 //!
 //! Each stack's `kubernetes/` folder is applied on its own, so a handle taken from another
 //! stack or app, a `RawObject` or a custom resource naming something this stack does not create
@@ -276,12 +276,9 @@ fn selectors(g: &Graph, out: &mut Vec<Diagnostic>) {
                     .and_then(|s| match_labels(s, false))
                     .map(|l| ("selector".to_owned(), own, l)),
             ),
+            // The pods a policy applies to may be made later by a controller (cert-manager's
+            // solver pods) and a policy selecting none is inert; its peers are what it opens to.
             "NetworkPolicy" => {
-                wanted.extend(
-                    b.pointer("/spec/podSelector")
-                        .and_then(|s| match_labels(s, false))
-                        .map(|l| ("pod selector".to_owned(), own, l)),
-                );
                 let peers = arr(b.pointer("/spec/ingress"))
                     .iter()
                     .flat_map(|r| arr(r.get("from")))

@@ -38,7 +38,9 @@ pub use custom::{
     ClusterScoped, CustomResource, CustomResourceKind, CustomResourceRef, Namespaced, ResourceScope,
 };
 pub use existing_namespace::ExistingNamespace;
-pub use labels::{COLOUR_LABEL, IDENTITY_LABEL, MANAGED_BY_LABEL, RELEASE_LABEL, TRACK_LABEL};
+pub use labels::{
+    AWS_IDENTITY_LABEL, COLOUR_LABEL, IDENTITY_LABEL, MANAGED_BY_LABEL, RELEASE_LABEL, TRACK_LABEL,
+};
 pub use namespace::{Namespace, NamespaceRef};
 pub use networking::ingress::{Ingress, IngressRef};
 pub use networking::network_policy::{

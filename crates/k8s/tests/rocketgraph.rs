@@ -73,6 +73,7 @@ fn rocketgraph_lowers_without_diagnostics() {
             "HorizontalPodAutoscaler/rocketgraph-public-api-hpa",
             "PodDisruptionBudget/rocketgraph-public-api-pdb",
             "Ingress/rocketgraph-public-api-ingress",
+            "NetworkPolicy/rocketgraph-public-api-ingress-acme-solver",
         ]
     );
 }

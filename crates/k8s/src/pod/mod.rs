@@ -232,6 +232,13 @@ impl PodTemplate {
         let mut labels = identity_labels(pod.identity);
         labels.extend(self.labels.iter().cloned());
         labels.extend(self.release_labels.iter().cloned());
+        if self
+            .service_account
+            .as_ref()
+            .is_some_and(|s| s.has_aws_identity())
+        {
+            labels.insert(crate::AWS_IDENTITY_LABEL.to_owned(), "true".to_owned());
+        }
         let spec = PodSpec {
             service_account_name: self.service_account.as_ref().map(|s| s.name().to_owned()),
             automount_service_account_token: Some(self.mount_token),
