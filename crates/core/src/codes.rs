@@ -847,6 +847,11 @@ pub const CODES: &[Code] = &[
         "Ingress path routed twice",
         "Each path prefix of a host is routed once; the ingress controller rejects duplicates.",
     ),
+    c(
+        "SS0470",
+        "NLB VPC CIDR block invalid",
+        "`Nlb::from_vpc` takes the VPC's IPv4 block (`network.cidr()`), from which the NLB reaches the pods; the Service's NetworkPolicy admits it.",
+    ),
 ];
 
 #[cfg(test)]
