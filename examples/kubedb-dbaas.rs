@@ -8,7 +8,8 @@
 //! platform's CA; the API reads the database credentials KubeDB
 //! generates instead of a hand-made `dbaas-secrets`; a pinned image tag instead of `latest`;
 //! the API's Role names the KubeDB kinds it manages instead of `*` and is limited to its own
-//! namespace instead of every namespace's Secrets; only the ingress
+//! namespace instead of every namespace's Secrets, and only reads core objects (Secrets by name:
+//! it cannot list them, create pods or change Secrets); only the ingress
 //! controller reaches the API pods; the preStop pause uses the kubelet's `sleep` action (no
 //! shell needed in the image).
 //!
@@ -89,18 +90,21 @@ pub fn app() -> App {
                         Verb::Delete,
                     ]),
             )
+            // Reads what KubeDB makes for each database (its Services, pods and events), and
+            // gets a database's credentials Secret by name; the seed's create/update/patch on
+            // these (and `list` of Secrets) would let the API start any pod as any account and
+            // read every Secret of the namespace. KubeDB creates the pods, not the API.
             .rule(
                 Rule::new()
                     .api_groups([""])
-                    .resources(["services", "secrets", "pods", "events"])
-                    .verbs([
-                        Verb::Get,
-                        Verb::List,
-                        Verb::Watch,
-                        Verb::Create,
-                        Verb::Update,
-                        Verb::Patch,
-                    ]),
+                    .resources(["services", "pods", "events"])
+                    .verbs(Verb::READ),
+            )
+            .rule(
+                Rule::new()
+                    .api_groups([""])
+                    .resources(["secrets"])
+                    .verbs([Verb::Get]),
             )
             .rule(
                 Rule::new()

@@ -402,3 +402,187 @@ fn fails_object_names_that_would_leave_the_output_folder() {
         &text,
     );
 }
+
+/// Synthesizes `app` into an empty folder and returns the diagnostics, checking nothing was
+/// written.
+fn fails_app(name: &str, app: &App) -> String {
+    let out = scratch(name);
+    let result = stacksmith::synth(app, &out);
+    let written = out.exists();
+    let _ = fs::remove_dir_all(&out);
+    assert!(!written, "a failed synth wrote {}", out.display());
+    match result {
+        Err(stacksmith::SynthError::Diagnostics(d)) => d.to_string(),
+        Err(e) => panic!("expected diagnostics, got {e}"),
+        Ok(_) => panic!("expected diagnostics, synth succeeded"),
+    }
+}
+
+/// A web Deployment with a Service in `ns`.
+fn web(stack: &mut Stack, ns: &NamespaceRef, id: &str) -> (DeploymentRef, ServiceRef) {
+    let d = stack.add(
+        Deployment::new(ns, id).container(
+            Container::new(id, "example/web:1.0.0")
+                .port("http", 8080)
+                .readiness(Probe::http_get("/healthz", 8080)),
+        ),
+    );
+    let s = stack.add(d.expose_via_service(80, "http"));
+    (d, s)
+}
+
+/// Issue 13 item 6: typed handles taken from another stack of the app name Kubernetes objects
+/// only that stack's output creates. A Deployment in the other stack's namespace (SS0220), an
+/// Ingress routing to its Service (SS0221) and a NetworkPolicy selecting its pods (SS0222) are
+/// errors, like a Terraform reference into another stack (SS0203).
+#[test]
+fn fails_kubernetes_references_into_another_stack() {
+    let mut platform = Stack::new("platform", "us-east-1");
+    let shared = platform.add(Namespace::new("shared"));
+    let apps_there = platform.add(Namespace::new("apps"));
+    let (admin, admin_service) = web(&mut platform, &apps_there, "admin");
+
+    let mut prod = Stack::new("prod", "us-east-1");
+    let apps = prod.add(Namespace::new("apps"));
+    let (api, api_service) = web(&mut prod, &apps, "api");
+    // A workload (and its Service) in a namespace only `platform` creates.
+    web(&mut prod, &shared, "worker");
+    // A second route, to a Service only `platform` creates.
+    prod.add(
+        api_service
+            .expose_via_ingress("example.com", "/api")
+            .route("/admin", &admin_service),
+    );
+    // A policy admitting pods only `platform` runs, in a namespace of the same name.
+    prod.add(api.allow_from(&admin));
+
+    let mut app = App::new();
+    app.add(platform);
+    app.add(prod);
+    let text = fails_app("k8s-cross-stack", &app);
+    for code in ["SS0220", "SS0221", "SS0222"] {
+        assert!(text.contains(&format!("error[{code}]")), "{code}: {text}");
+    }
+    snap("fails__kubernetes_references_into_another_stack", &text);
+}
+
+/// The escape hatches name objects by string: a RawObject Ingress routing to a Service and a
+/// RawObject NetworkPolicy admitting pods nothing in the stack runs, and a custom resource in a
+/// namespace nothing creates.
+#[test]
+fn fails_kubernetes_references_from_raw_objects_and_custom_resources() {
+    use k8s_openapi::api::networking::v1::{
+        HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
+        IngressServiceBackend, IngressSpec, NetworkPolicy, NetworkPolicyIngressRule,
+        NetworkPolicyPeer, NetworkPolicySpec,
+    };
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+    let meta = |name: &str| ObjectMeta {
+        name: Some(name.into()),
+        namespace: Some("apps".into()),
+        ..ObjectMeta::default()
+    };
+    let mut stack = Stack::new("prod", "us-east-1");
+    let apps = stack.add(Namespace::new("apps"));
+    web(&mut stack, &apps, "api");
+    let ingress = Ingress {
+        metadata: meta("billing"),
+        spec: Some(IngressSpec {
+            rules: Some(vec![IngressRule {
+                host: Some("billing.example.com".into()),
+                http: Some(HTTPIngressRuleValue {
+                    paths: vec![HTTPIngressPath {
+                        path: Some("/".into()),
+                        path_type: "Prefix".into(),
+                        backend: IngressBackend {
+                            service: Some(IngressServiceBackend {
+                                name: "billing".into(),
+                                port: None,
+                            }),
+                            ..IngressBackend::default()
+                        },
+                    }],
+                }),
+            }]),
+            ..IngressSpec::default()
+        }),
+        ..Ingress::default()
+    };
+    stack.add(RawObject::new("billing-ingress", ingress));
+    let policy = NetworkPolicy {
+        metadata: meta("api-from-billing"),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector::default()),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                from: Some(vec![NetworkPolicyPeer {
+                    pod_selector: Some(LabelSelector {
+                        match_labels: Some([("app".to_owned(), "billing".to_owned())].into()),
+                        ..LabelSelector::default()
+                    }),
+                    ..NetworkPolicyPeer::default()
+                }]),
+                ports: None,
+            }]),
+            ..NetworkPolicySpec::default()
+        }),
+    };
+    stack.add(RawObject::new("billing-policy", policy));
+    let elsewhere = Stack::new("elsewhere", "us-east-1").add(Namespace::new("databases"));
+    stack.add(CustomResource::untyped(
+        "kubedb.com/v1",
+        "Redis",
+        Some(&elsewhere),
+        "sessions",
+        serde_json::json!({"spec": {"version": "7.2.3"}}),
+    ));
+    let text = fails("k8s-raw-references", stack);
+    snap(
+        "fails__kubernetes_references_from_raw_objects_and_custom_resources",
+        &text,
+    );
+}
+
+/// A namespace the cluster already has is declared, and then objects may be created in it.
+#[test]
+fn an_existing_namespace_is_declared_on_purpose() {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let system = stack.add(Namespace::existing("kube-system"));
+    web(&mut stack, &system, "agent");
+    let out = scratch("existing-namespace");
+    let result = stacksmith::synth(&app_of(stack), &out);
+    let _ = fs::remove_dir_all(&out);
+    assert!(result.is_ok(), "{:?}", result.err().map(|e| e.to_string()));
+}
+
+/// Issue 13 item 1: every user string that becomes a path is checked before it is joined:
+/// a stack name, a construct's object name, a namespace, a custom resource's name.
+#[test]
+fn fails_names_that_would_become_paths_outside_the_output() {
+    let out = scratch("stack-name-escape");
+    let result = stacksmith::synth(&app_of(Stack::new("../escaped", "us-east-1")), &out);
+    assert!(!out.exists() && !out.with_file_name("escaped").exists());
+    let Err(stacksmith::SynthError::Diagnostics(stack_name)) = result else {
+        panic!("an escaping stack name synthesized");
+    };
+    let mut stack = Stack::new("prod", "us-east-1");
+    let up = stack.add(Namespace::new("../up"));
+    stack.add(ConfigMap::new(&up, "settings").data("level", "info"));
+    let apps = stack.add(Namespace::new("apps"));
+    stack.add(
+        ConfigMap::new(&apps, "conf")
+            .name("../../conf")
+            .data("level", "info"),
+    );
+    stack.add(CustomResource::untyped(
+        "kubedb.com/v1",
+        "Redis",
+        Some(&apps),
+        "../../../sessions",
+        serde_json::json!({"spec": {}}),
+    ));
+    let text = fails("names-as-paths", stack);
+    snap(
+        "fails__names_that_would_become_paths_outside_the_output",
+        &format!("{stack_name}\n{text}"),
+    );
+}

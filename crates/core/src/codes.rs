@@ -551,6 +551,21 @@ pub const CODES: &[Code] = &[
         "secret value written into a ConfigMap",
         "A value holding a secret would be written into a ConfigMap; read it into a Secret instead.",
     ),
+    c(
+        "SS0220",
+        "Kubernetes object in a namespace the stack does not create",
+        "Each stack's `kubernetes/` output is applied on its own: an object's namespace is created by the same stack (`Namespace::new`), or declared as existing on the cluster on purpose (`Namespace::existing`).",
+    ),
+    c(
+        "SS0221",
+        "Kubernetes object names one the stack does not create",
+        "An Ingress's Service, an autoscaler's target, a binding's Role or a pod's ServiceAccount is created by the same stack; a handle from another stack or app would point at nothing on this cluster.",
+    ),
+    c(
+        "SS0222",
+        "label selector picks no pod the stack runs",
+        "A Service, PodDisruptionBudget or NetworkPolicy peer in a namespace the stack creates selects pods of a workload in the same stack, not another stack's or app's.",
+    ),
     // Kubernetes constructs.
     c(
         "SS0300",
@@ -982,6 +997,11 @@ pub const CODES: &[Code] = &[
         "SS0482",
         "invalid ingress CIDR block",
         "A policy admitting a CIDR block takes an IPv4 network with its host bits zero, so a typo cannot admit more or less than meant.",
+    ),
+    c(
+        "SS0470",
+        "NLB VPC CIDR block invalid",
+        "`Nlb::from_vpc` takes the VPC's IPv4 block (`network.cidr()`), from which the NLB reaches the pods; the Service's NetworkPolicy admits it.",
     ),
 ];
 

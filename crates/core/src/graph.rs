@@ -7,8 +7,8 @@ use indexmap::IndexMap;
 
 use crate::terraform::{Map, Output, Provider, Resource, Value};
 use crate::{
-    Address, Cidr, Crossing, Diagnostic, Diagnostics, Edge, Facts, KubeObject, KubeUse, NameRule,
-    Node, Path, Placement,
+    Address, Cidr, Crossing, Diagnostic, Diagnostics, Edge, Facts, KubeExisting, KubeObject,
+    KubeUse, NameRule, Node, Path, Placement,
 };
 
 /// Everything one stack lowers to, before serialisation.
@@ -34,6 +34,9 @@ pub struct Graph {
     pub uses: Vec<KubeUse>,
     /// Secret/ConfigMap keys provided outside stacksmith (declared external).
     pub externals: Vec<KubeUse>,
+    /// Kubernetes objects that exist on the cluster without the stack creating them, declared
+    /// on purpose (a namespace such as `kube-system`).
+    pub existing: Vec<KubeExisting>,
     /// ConfigMap/Secret keys whose values come from the cloud side: written by the generated
     /// `cluster/` Terraform root, read by workloads (see [`Crossing`]).
     pub crossings: Vec<Crossing>,
@@ -350,6 +353,11 @@ impl<'a> Lowering<'a> {
     /// Records a Secret or ConfigMap key provided outside stacksmith.
     pub fn external(&mut self, u: KubeUse) {
         self.graph.externals.push(u);
+    }
+
+    /// Declares an object that exists on the cluster without the stack creating it.
+    pub fn existing(&mut self, e: KubeExisting) {
+        self.graph.existing.push(e);
     }
 
     /// Records that a workload reads a cloud value through a generated ConfigMap or Secret key.

@@ -67,3 +67,18 @@ pub struct KubeUse {
     /// What reads it, for messages: "env REDIS_URL of container api".
     pub reader: String,
 }
+
+/// A Kubernetes object that exists on the cluster without the stack creating it, declared on
+/// purpose (`Namespace::existing("kube-system")`): objects may be created in it or refer to it
+/// without a diagnostic (SS0220, SS0221).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KubeExisting {
+    /// The construct that declares it.
+    pub owner: Path,
+    /// `Namespace`.
+    pub kind: String,
+    /// Its namespace; `None` for cluster-scoped objects.
+    pub namespace: Option<String>,
+    /// Its name.
+    pub name: String,
+}

@@ -22,6 +22,11 @@ pub(crate) fn graph(g: &mut Graph) {
     duplicate_objects(g, &mut found);
     crossings(g, &mut found);
     unresolved_uses(g, &mut found);
+    // A construct that reported an error may have stopped before creating the object another
+    // one names: Kubernetes references are checked once everything lowered (no cascades).
+    if found.is_empty() && g.diagnostics.error_paths().next().is_none() {
+        crate::kube_refs::check(g, &mut found);
+    }
     for cause in causes {
         g.diagnostics.mark_root_cause(&cause);
     }

@@ -64,6 +64,12 @@ mod tests {
                 object("ConfigMap", format!("{name}-config")),
                 object("Deployment", name.clone()),
             );
+            if name == "svc0" {
+                // The namespace every unit's objects are in, created once.
+                let mut ns = object("Namespace", "apps".into());
+                ns.namespace = None;
+                cx.object(ns);
+            }
             cx.object(config);
             cx.object(deployment);
             cx.uses(KubeUse {

@@ -14,6 +14,13 @@ use stacksmith_core::{KubeObject, Lowering, NameOrigin, Path, cloud_name, short_
 /// selector, so selectors never drift.
 pub const IDENTITY_LABEL: &str = "stacksmith.dev/id";
 
+/// The label stacksmith sets (`"true"`) on the pods of a workload whose service account has an
+/// AWS IAM identity (IRSA or EKS Pod Identity): a namespace's default deny admits their egress
+/// to AWS APIs and the Pod Identity agent by it.
+pub const AWS_IDENTITY_LABEL: &str = "stacksmith.dev/aws-identity";
+/// The annotation binding a service account to an IAM role through IRSA.
+pub(crate) const IRSA_ROLE_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
+
 /// The common label on every object stacksmith creates: `app.kubernetes.io/managed-by: stacksmith`.
 pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
 

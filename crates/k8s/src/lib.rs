@@ -23,6 +23,7 @@
 
 mod config;
 mod custom;
+mod existing_namespace;
 mod labels;
 mod namespace;
 mod networking;
@@ -49,7 +50,10 @@ pub use custom::prometheus::service_monitor::{ScrapeTls, ServiceMonitor, Service
 pub use custom::{
     ClusterScoped, CustomResource, CustomResourceKind, CustomResourceRef, Namespaced, ResourceScope,
 };
-pub use labels::{COLOUR_LABEL, IDENTITY_LABEL, MANAGED_BY_LABEL, RELEASE_LABEL, TRACK_LABEL};
+pub use existing_namespace::ExistingNamespace;
+pub use labels::{
+    AWS_IDENTITY_LABEL, COLOUR_LABEL, IDENTITY_LABEL, MANAGED_BY_LABEL, RELEASE_LABEL, TRACK_LABEL,
+};
 pub use namespace::{Namespace, NamespaceRef};
 pub use networking::ingress::{Ingress, IngressRef};
 pub use networking::network_policy::{

@@ -39,6 +39,12 @@ impl Namespace {
         }
     }
 
+    /// A namespace the cluster already has (`kube-system`), declared on purpose: the stack
+    /// creates objects in it without creating it. See [`ExistingNamespace`](crate::ExistingNamespace).
+    pub fn existing(name: impl Into<String>) -> crate::ExistingNamespace {
+        crate::ExistingNamespace::new(name.into())
+    }
+
     /// Sets the construct id, for a namespace whose name is also a workload's id.
     /// Default: the namespace name.
     #[must_use]
@@ -63,6 +69,13 @@ pub struct NamespaceRef {
 }
 
 impl NamespaceRef {
+    pub(crate) fn new(name: &str, path: Path) -> Self {
+        Self {
+            name: name.to_owned(),
+            path,
+        }
+    }
+
     /// The namespace's name.
     pub fn name(&self) -> &str {
         &self.name

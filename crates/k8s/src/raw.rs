@@ -136,6 +136,7 @@ mod tests {
     #[test]
     fn raw_object_is_written_as_is() {
         let mut stack = Stack::new("prod", "us-east-1");
+        stack.add(crate::Namespace::new("api"));
         let cm = ConfigMap {
             metadata: ObjectMeta {
                 name: Some("raw".into()),
@@ -148,11 +149,12 @@ mod tests {
         assert_eq!(h.kind(), "ConfigMap");
         let g = stack.lower();
         assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let raw = &g.objects[1];
         assert_eq!(
-            g.objects[0].body,
+            raw.body,
             serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "raw", "namespace": "api"}})
         );
-        assert_eq!(g.objects[0].namespace.as_deref(), Some("api"));
+        assert_eq!(raw.namespace.as_deref(), Some("api"));
     }
 
     #[test]

@@ -72,6 +72,7 @@ fn rocketgraph_lowers_without_diagnostics() {
             "Service/rocketgraph-public-api-service",
             "PodDisruptionBudget/rocketgraph-public-api-pdb",
             "Ingress/rocketgraph-public-api-ingress",
+            "NetworkPolicy/rocketgraph-public-api-ingress-acme-solver",
         ]
     );
 }

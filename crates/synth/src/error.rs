@@ -56,6 +56,16 @@ pub enum SynthError {
         #[source]
         source: std::io::Error,
     },
+    /// A rendered file's path would not stay inside the output folder (absolute, empty, or with
+    /// a `.`/`..` component). Names are validated before rendering (SS0001, SS0207), so this is
+    /// a last guard: nothing is written.
+    #[error("refusing to write `{path}`: the path must stay inside the output folder ({problem})")]
+    PathOutside {
+        /// The path as rendered, relative to the output folder.
+        path: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
     /// Serialising a document failed.
     #[error("cannot serialise {what}: {source}")]
     Json {

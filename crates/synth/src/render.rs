@@ -188,6 +188,9 @@ fn finish(
         path: "manifest.json".into(),
         contents: text,
     });
+    for f in &files {
+        inside(&format!("{}/{}", g.stack, f.path))?;
+    }
     Ok(StackOutput {
         stack: g.stack.clone(),
         files,
@@ -219,4 +222,54 @@ fn sha256(text: &str) -> String {
         out.push(char::from(HEX[usize::from(b & 0x0f)]));
     }
     out
+}
+
+/// Checks that `path` (`<stack>/<file>`, relative to the output folder) stays inside it: every
+/// `/`-separated part is a plain name, not empty, `.` or `..`, and holds no `\\` or NUL (which
+/// another platform would read as a separator or an end).
+pub(crate) fn inside(path: &str) -> Result<(), SynthError> {
+    let problem = if path.starts_with('/') {
+        Some("absolute")
+    } else if path.split('/').any(|part| part.is_empty()) {
+        Some("empty component")
+    } else if path.split('/').any(|part| part == "." || part == "..") {
+        Some("`.` or `..` component")
+    } else if path.contains(['\\', '\0']) {
+        Some("`\\` or NUL in a name")
+    } else {
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(SynthError::PathOutside {
+            path: path.to_owned(),
+            problem,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inside;
+    use crate::SynthError;
+
+    #[test]
+    fn written_paths_stay_inside_the_output_folder() {
+        assert!(inside("prod/kubernetes/apps/configmap-api.yaml").is_ok());
+        assert!(inside("prod/kubernetes/clusterrole-system:view.yaml").is_ok());
+        for bad in [
+            "/etc/passwd",
+            "prod//x.yaml",
+            "prod/kubernetes/../../x.yaml",
+            "../x",
+            "prod/./x",
+            "prod/a\\..\\x",
+            "",
+        ] {
+            assert!(
+                matches!(inside(bad), Err(SynthError::PathOutside { .. })),
+                "{bad:?} passed"
+            );
+        }
+    }
 }

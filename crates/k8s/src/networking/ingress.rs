@@ -3,12 +3,13 @@
 
 use k8s_openapi::api::networking::v1::{
     HTTPIngressPath, HTTPIngressRuleValue, Ingress as KIngress, IngressBackend, IngressRule,
-    IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
+    IngressServiceBackend, IngressSpec, IngressTLS, NetworkPolicyIngressRule, ServiceBackendPort,
 };
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::ServiceRef;
 use crate::labels::{check_key, meta, push, resolve_name};
+use crate::networking::network_policy::{Opening, bounded, namespace_peer, port, selector};
 
 /// A Kubernetes Ingress routing a host and path prefix to a Service, made by
 /// [`ServiceRef::expose_via_ingress`]; [`Ingress::route`] adds more path prefixes of the same
@@ -58,9 +59,17 @@ pub struct Ingress {
     /// Routes after the first: (path prefix, Service).
     routes: Vec<(String, ServiceRef)>,
     class: String,
+    controller_namespace: String,
     tls: Option<String>,
     annotations: Vec<(String, String)>,
 }
+
+/// cert-manager's annotation naming the ClusterIssuer of an Ingress's certificate.
+const CLUSTER_ISSUER_ANNOTATION: &str = "cert-manager.io/cluster-issuer";
+
+/// The label cert-manager sets on its HTTP-01 solver pods, and the port they answer on.
+const ACME_SOLVER_LABEL: (&str, &str) = ("acme.cert-manager.io/http01-solver", "true");
+const ACME_SOLVER_PORT: u16 = 8089;
 
 impl Ingress {
     pub(crate) fn new(service: &ServiceRef, host: String, path: String) -> Self {
@@ -71,6 +80,7 @@ impl Ingress {
             path,
             routes: Vec::new(),
             class: "nginx".to_owned(),
+            controller_namespace: "ingress-nginx".to_owned(),
             tls: None,
             annotations: Vec::new(),
         }
@@ -101,6 +111,15 @@ impl Ingress {
         self
     }
 
+    /// Sets the namespace the ingress controller's pods run in, which the policy admitting
+    /// cert-manager's HTTP-01 solver names. Default: `ingress-nginx`, where the ingress-nginx
+    /// chart installs the `nginx` class's controller.
+    #[must_use]
+    pub fn controller_namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.controller_namespace = namespace.into();
+        self
+    }
+
     /// Terminates TLS for the host with the certificate in Secret `secret_name` (which
     /// cert-manager fills when [`Ingress::cluster_issuer`] is set). Default: no TLS.
     #[must_use]
@@ -111,6 +130,12 @@ impl Ingress {
 
     /// Has cert-manager issue the TLS certificate from this ClusterIssuer
     /// (`cert-manager.io/cluster-issuer`).
+    ///
+    /// Also creates a NetworkPolicy `<ingress>-acme-solver` in the Ingress's namespace admitting
+    /// the ingress controller's namespace to cert-manager's HTTP-01 solver pods
+    /// (`acme.cert-manager.io/http01-solver: "true"`) on TCP 8089, so a namespace's default
+    /// deny does not stop the challenge. It selects only the solver pods, which exist while a
+    /// challenge runs; with an issuer that solves DNS-01 it selects nothing.
     #[must_use]
     pub fn cluster_issuer(self, issuer: impl Into<String>) -> Self {
         self.annotation("cert-manager.io/cluster-issuer", issuer)
@@ -294,6 +319,36 @@ impl Ingress {
             ..KIngress::default()
         };
         push(cx, Some(&s.namespace), &name, &object);
+        let issued = self
+            .annotations
+            .iter()
+            .any(|(k, _)| k == CLUSTER_ISSUER_ANNOTATION);
+        if check && issued {
+            self.admit_acme_solver(cx, &name);
+        }
+    }
+
+    /// The policy admitting the controller to cert-manager's HTTP-01 solver pods.
+    fn admit_acme_solver(&self, cx: &mut Lowering<'_>, ingress: &str) {
+        if cx.check_name(
+            &NameRule::DNS_LABEL,
+            &self.controller_namespace,
+            "controller namespace",
+        ) {
+            let name = bounded(&format!("{ingress}-acme-solver"));
+            let ns = &self.service.namespace;
+            let policy = Opening {
+                name: &name,
+                namespace: ns,
+                pods: selector([ACME_SOLVER_LABEL]),
+                ingress: vec![NetworkPolicyIngressRule {
+                    from: Some(vec![namespace_peer(&self.controller_namespace, None)]),
+                    ports: Some(vec![port("TCP", ACME_SOLVER_PORT)]),
+                }],
+                egress: Vec::new(),
+            };
+            push(cx, Some(ns), &name, &policy.policy());
+        }
     }
 }
 
@@ -332,6 +387,37 @@ mod tests {
             ));
         let svc = stack.add(api.expose_via_service(80, "http"));
         (stack, svc)
+    }
+
+    /// Issue 15 item 5 (apply-review F22): an Ingress with a cert-manager ClusterIssuer admits
+    /// the controller's namespace to the HTTP-01 solver pods on 8089; before, a namespace's
+    /// default deny dropped the challenge and the certificate never issued.
+    #[test]
+    fn an_issued_ingress_admits_the_acme_solver() {
+        let (mut stack, svc) = stack();
+        stack.add(
+            svc.expose_via_ingress("api.example.com", "/")
+                .tls("api-tls")
+                .cluster_issuer("letsencrypt-prod")
+                .controller_namespace("ingress-system"),
+        );
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let Some(p) = g.objects.iter().find(|o| o.kind == "NetworkPolicy") else {
+            panic!("no solver policy");
+        };
+        assert_eq!(p.name, "rocketgraph-public-api-ingress-acme-solver");
+        assert_eq!(
+            p.body["spec"],
+            serde_json::json!({
+                "podSelector": {"matchLabels": {"acme.cert-manager.io/http01-solver": "true"}},
+                "policyTypes": ["Ingress"],
+                "ingress": [{
+                    "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-system"}}}],
+                    "ports": [{"port": 8089, "protocol": "TCP"}]
+                }]
+            })
+        );
     }
 
     #[test]

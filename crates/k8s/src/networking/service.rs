@@ -5,11 +5,14 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Service as KService, ServicePort, ServiceSpec};
+use k8s_openapi::api::networking::v1::NetworkPolicyIngressRule;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use stacksmith_core::{Cidr, Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::Ingress;
 use crate::labels::{check_service_name, identity_labels, meta, push, resolve_name};
+use crate::networking::network_policy::{Opening, bounded, cidr_peer, port};
 use crate::pod::{Pods, describe_ports};
 
 /// The prefix of the AWS Load Balancer Controller's Service annotations.
@@ -65,6 +68,7 @@ pub struct Nlb {
     certificates: Vec<String>,
     tls_ports: Vec<u16>,
     source_ranges: Vec<String>,
+    vpc: Option<String>,
 }
 
 impl Nlb {
@@ -76,6 +80,7 @@ impl Nlb {
             certificates: Vec::new(),
             tls_ports: Vec::new(),
             source_ranges: Vec::new(),
+            vpc: None,
         }
     }
 
@@ -109,6 +114,19 @@ impl Nlb {
     #[must_use]
     pub fn source_ranges(mut self, cidrs: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.source_ranges.extend(cidrs.into_iter().map(Into::into));
+        self
+    }
+
+    /// The VPC's CIDR block (`network.cidr()`): the NLB reaches pod IPs (target type `ip`,
+    /// client IP preservation off) from its addresses in the VPC, so the Service also creates a
+    /// NetworkPolicy `<service>-from-nlb` admitting this block on the target ports; a
+    /// namespace's default deny would drop the NLB's traffic and health checks otherwise.
+    /// With the VPC CNI every pod has a VPC address too, so the block admits the VPC's pods.
+    /// Default: no policy — the stack does not know the VPC of a Kubernetes-only Service, so
+    /// under a default deny the NLB reaches nothing until this is set.
+    #[must_use]
+    pub fn from_vpc(mut self, cidr: impl Into<String>) -> Self {
+        self.vpc = Some(cidr.into());
         self
     }
 
@@ -548,6 +566,56 @@ impl Lower for Service {
             ..KService::default()
         };
         push(cx, Some(&d.namespace), &name, &object);
+        if let Some(vpc) = self.nlb.as_ref().and_then(|n| n.vpc.as_ref()) {
+            self.admit_nlb(cx, &name, vpc, &resolved);
+        }
+    }
+}
+
+impl Service {
+    /// The policy admitting the VPC (where the NLB's addresses are) to the target ports.
+    fn admit_nlb(&self, cx: &mut Lowering<'_>, service: &str, vpc: &str, resolved: &[Resolved]) {
+        let cidr = match Cidr::parse(vpc) {
+            Ok(c) => c,
+            Err(e) => {
+                cx.error(
+                    "SS0470",
+                    format!("the NLB's VPC CIDR block is invalid: {e}"),
+                    "pass the network's block, `network.cidr()` (e.g. `10.40.0.0/16`)",
+                );
+                return;
+            }
+        };
+        let d = &self.pods;
+        let mut ports: Vec<u16> = Vec::new();
+        for r in resolved {
+            let number = match &r.target {
+                PortRef::Number(p) => Some(*p),
+                PortRef::Name(n) => d.ports.iter().find(|(name, _)| name == n).map(|(_, p)| *p),
+            };
+            if let Some(p) = number.filter(|p| !ports.contains(p)) {
+                ports.push(p);
+            }
+        }
+        let labels = self
+            .selector
+            .clone()
+            .unwrap_or_else(|| identity_labels(&d.identity));
+        let name = bounded(&format!("{service}-from-nlb"));
+        let policy = Opening {
+            name: &name,
+            namespace: &d.namespace,
+            pods: LabelSelector {
+                match_labels: Some(labels),
+                ..LabelSelector::default()
+            },
+            ingress: vec![NetworkPolicyIngressRule {
+                from: Some(vec![cidr_peer(&cidr.to_string())]),
+                ports: Some(ports.into_iter().map(|p| port("TCP", p)).collect()),
+            }],
+            egress: Vec::new(),
+        };
+        push(cx, Some(&d.namespace), &name, &policy.policy());
     }
 }
 
@@ -636,6 +704,45 @@ mod tests {
 
     const CERT: &str =
         "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab";
+
+    /// Issue 15 item 5: an NLB with IP targets sends from its addresses in the VPC; given the
+    /// VPC's block, the Service admits it on the target port, so a default deny does not drop
+    /// the NLB's traffic and health checks (before, nothing admitted it).
+    #[test]
+    fn nlb_from_the_vpc_admits_its_block_on_the_target_port() {
+        let (mut stack, api) = stack();
+        stack.add(
+            api.expose_via_service(80, "http")
+                .aws_network_load_balancer(Nlb::internal().from_vpc("10.40.0.0/16")),
+        );
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let Some(p) = g.objects.iter().find(|o| o.kind == "NetworkPolicy") else {
+            panic!("no NLB policy");
+        };
+        assert_eq!(p.name, "rocketgraph-public-api-service-from-nlb");
+        assert_eq!(
+            p.body["spec"],
+            serde_json::json!({
+                "podSelector": {"matchLabels": {"stacksmith.dev/id": "prod-rocketgraph-public-api"}},
+                "policyTypes": ["Ingress"],
+                "ingress": [{
+                    "from": [{"ipBlock": {"cidr": "10.40.0.0/16"}}],
+                    "ports": [{"port": 8000, "protocol": "TCP"}]
+                }]
+            })
+        );
+    }
+
+    #[test]
+    fn fails_nlb_from_an_invalid_vpc_block() {
+        let (mut stack, api) = stack();
+        stack.add(
+            api.expose_via_service(80, "http")
+                .aws_network_load_balancer(Nlb::internal().from_vpc("10.40.0.1/16")),
+        );
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+    }
 
     #[test]
     fn internal_nlb_by_default_with_every_default_written() {

@@ -218,11 +218,20 @@ impl PodTemplate {
         let ns = pod.namespace;
         let mut containers: Vec<KContainer> =
             self.containers.iter().map(|c| c.lower(cx, ns)).collect();
-        let init: Vec<KContainer> = self
+        let mut init: Vec<KContainer> = self
             .init_containers
             .iter()
             .map(|c| c.lower(cx, ns))
             .collect();
+        if self.root {
+            // A container's `runAsNonRoot: true` overrides the pod's and the kubelet would
+            // refuse to start a container running as UID 0 (CreateContainerConfigError).
+            for c in containers.iter_mut().chain(&mut init) {
+                if let Some(sc) = c.security_context.as_mut() {
+                    sc.run_as_non_root = Some(false);
+                }
+            }
+        }
         let volumes = self.lower_volumes(cx, pod);
         self.mount_host_paths(cx, &mut containers);
         let pull_secrets = self.lower_pull_secrets(cx, ns);
@@ -232,6 +241,13 @@ impl PodTemplate {
         let mut labels = identity_labels(pod.identity);
         labels.extend(self.labels.iter().cloned());
         labels.extend(self.release_labels.iter().cloned());
+        if self
+            .service_account
+            .as_ref()
+            .is_some_and(|s| s.has_aws_identity())
+        {
+            labels.insert(crate::AWS_IDENTITY_LABEL.to_owned(), "true".to_owned());
+        }
         let spec = PodSpec {
             service_account_name: self.service_account.as_ref().map(|s| s.name().to_owned()),
             automount_service_account_token: Some(self.mount_token),

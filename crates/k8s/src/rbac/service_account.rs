@@ -34,6 +34,7 @@ pub struct ServiceAccount {
     namespace: NamespaceRef,
     name: Option<String>,
     annotations: Vec<(String, String)>,
+    pod_identity: bool,
 }
 
 impl ServiceAccount {
@@ -44,6 +45,7 @@ impl ServiceAccount {
             namespace: namespace.clone(),
             name: None,
             annotations: Vec::new(),
+            pod_identity: false,
         }
     }
 
@@ -60,6 +62,26 @@ impl ServiceAccount {
         self.annotations.push((key.into(), value.into()));
         self
     }
+
+    /// Says an EKS Pod Identity association gives this account an IAM role (made on the AWS
+    /// side, `aws_eks_pod_identity_association`). Its pods, like those of an account annotated
+    /// `eks.amazonaws.com/role-arn` (IRSA), are labelled `stacksmith.dev/aws-identity: "true"`,
+    /// and a namespace's default deny lets them reach the Pod Identity agent and AWS APIs.
+    /// Default: no AWS identity unless the IRSA annotation is set.
+    #[must_use]
+    pub fn aws_pod_identity(mut self) -> Self {
+        self.pod_identity = true;
+        self
+    }
+
+    /// Whether pods running as this account get AWS credentials (IRSA or Pod Identity).
+    fn aws_identity(&self) -> bool {
+        self.pod_identity
+            || self
+                .annotations
+                .iter()
+                .any(|(k, _)| k == crate::labels::IRSA_ROLE_ANNOTATION)
+    }
 }
 
 /// A handle to a [`ServiceAccount`], for `Deployment::service_account`.
@@ -67,6 +89,7 @@ impl ServiceAccount {
 pub struct ServiceAccountRef {
     name: String,
     namespace: String,
+    aws_identity: bool,
 }
 
 impl ServiceAccountRef {
@@ -78,6 +101,12 @@ impl ServiceAccountRef {
     /// Its namespace.
     pub fn namespace(&self) -> &str {
         &self.namespace
+    }
+
+    /// Whether pods running as this account get AWS credentials: the account is annotated
+    /// `eks.amazonaws.com/role-arn` (IRSA) or made with [`ServiceAccount::aws_pod_identity`].
+    pub fn has_aws_identity(&self) -> bool {
+        self.aws_identity
     }
 }
 
@@ -123,6 +152,7 @@ impl Construct for ServiceAccount {
         ServiceAccountRef {
             name: resolve_name(self.name.as_ref(), &scope.path),
             namespace: self.namespace.name().to_owned(),
+            aws_identity: self.aws_identity(),
         }
     }
 }

@@ -555,6 +555,8 @@ mod tests {
                 ("Deployment", "kgas-api-stable"),
                 ("Service", "kgas-api-stable-service"),
                 ("Ingress", "kgas-api-stable-ingress"),
+                // The stable Ingress has a cluster issuer: cert-manager's solver is admitted.
+                ("NetworkPolicy", "kgas-api-stable-ingress-acme-solver"),
                 ("Deployment", "kgas-api-canary"),
                 ("Service", "kgas-api-canary-service"),
                 ("Ingress", "kgas-api-canary-ingress"),

@@ -414,5 +414,9 @@ mod tests {
         let ctx = &ds.body["spec"]["template"]["spec"]["securityContext"];
         assert_eq!(ctx["runAsNonRoot"], false);
         assert_eq!(ctx["runAsUser"], 0);
+        // The container's own context must not say the opposite: it would win, and the kubelet
+        // would refuse to start the container (it had `runAsNonRoot: true`).
+        let container = &ds.body["spec"]["template"]["spec"]["containers"][0]["securityContext"];
+        assert_eq!(container["runAsNonRoot"], false);
     }
 }

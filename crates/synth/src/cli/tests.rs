@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde_json::json;
-use stacksmith_core::{App, Construct, KubeObject, Lower, Lowering, Scope, Stack};
+use stacksmith_core::{App, Construct, KubeExisting, KubeObject, Lower, Lowering, Scope, Stack};
 
 use super::{Console, auto_color, definition, run_with};
 
@@ -32,6 +32,13 @@ impl Lower for Settings {
                 "use lowercase letters, digits and '-'",
             );
         }
+        // Namespace `team` exists on the cluster (declared, so SS0220 accepts it).
+        cx.existing(KubeExisting {
+            owner: cx.path().clone(),
+            kind: "Namespace".into(),
+            namespace: None,
+            name: "team".into(),
+        });
         cx.object(KubeObject {
             owner: cx.path().clone(),
             api_version: "v1".into(),
@@ -431,6 +438,12 @@ fn settings_stack(name: &str, value: &str) -> Stack {
     struct Map(String);
     impl Lower for Map {
         fn lower(&self, cx: &mut Lowering<'_>) {
+            cx.existing(KubeExisting {
+                owner: cx.path().clone(),
+                kind: "Namespace".into(),
+                namespace: None,
+                name: "team".into(),
+            });
             cx.object(KubeObject {
                 owner: cx.path().clone(),
                 api_version: "v1".into(),

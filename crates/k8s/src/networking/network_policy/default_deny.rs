@@ -1,19 +1,24 @@
 //! `DefaultDeny`: a namespace's NetworkPolicy denying all ingress and egress but DNS, the base
 //! the allow intents open holes in.
 
-use k8s_openapi::api::networking::v1::{
-    NetworkPolicy as KPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicySpec,
-};
+use k8s_openapi::api::networking::v1::NetworkPolicyEgressRule;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use stacksmith_core::{Construct, Lower, Lowering, Path, Scope};
 
-use super::{NAMESPACE_NAME_LABEL, NetworkPolicyRef, port, selector};
-use crate::NamespaceRef;
-use crate::labels::{meta, push};
+use super::{NetworkPolicyRef, Opening, cidr_peer, namespace_peer, port, selector};
+use crate::labels::push;
+use crate::{AWS_IDENTITY_LABEL, NamespaceRef};
 
 /// Where cluster DNS runs and how its pods are labelled (CoreDNS on EKS, kubeadm, GKE...).
 const DNS_NAMESPACE: &str = "kube-system";
 const DNS_POD_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
+
+/// The EKS Pod Identity agent's link-local address (a DaemonSet on every node, port 80): pods
+/// associated with an IAM role get their credentials from it.
+const POD_IDENTITY_AGENT: &str = "169.254.170.23/32";
+
+/// The name of the policy letting pods with an AWS identity reach AWS.
+const AWS_APIS: &str = "default-deny-aws-apis";
 
 /// A namespace's default-deny NetworkPolicy, made by [`NamespaceRef::default_deny`]: every pod
 /// of the namespace may neither receive nor send traffic that another policy does not allow.
@@ -48,6 +53,7 @@ const DNS_POD_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
 pub struct DefaultDeny {
     namespace: NamespaceRef,
     dns: bool,
+    aws_apis: bool,
 }
 
 impl DefaultDeny {
@@ -56,6 +62,7 @@ impl DefaultDeny {
         Self {
             namespace: namespace.clone(),
             dns: true,
+            aws_apis: true,
         }
     }
 
@@ -67,31 +74,64 @@ impl DefaultDeny {
         self.dns = false;
         self
     }
+
+    /// Leaves out the second policy, which lets pods with an AWS identity reach AWS, for
+    /// namespaces that reach AWS only through VPC endpoints you allow yourself. Default: pods
+    /// labelled `stacksmith.dev/aws-identity: "true"` (those running as a service account with
+    /// an IRSA role or EKS Pod Identity) may open TCP connections to the Pod Identity agent
+    /// (`169.254.170.23:80`) and to any address on 443 (STS and the AWS APIs, public endpoints
+    /// unless the VPC has interface endpoints).
+    #[must_use]
+    pub fn without_aws_apis(mut self) -> Self {
+        self.aws_apis = false;
+        self
+    }
 }
 
 impl Lower for DefaultDeny {
     fn lower(&self, cx: &mut Lowering<'_>) {
         let ns = self.namespace.name();
-        let egress = self.dns.then(|| {
-            vec![NetworkPolicyEgressRule {
-                to: Some(vec![NetworkPolicyPeer {
-                    namespace_selector: Some(selector([(NAMESPACE_NAME_LABEL, DNS_NAMESPACE)])),
-                    pod_selector: Some(selector([DNS_POD_LABEL])),
-                    ..NetworkPolicyPeer::default()
-                }]),
-                ports: Some(vec![port("UDP", 53), port("TCP", 53)]),
-            }]
-        });
-        let object = KPolicy {
-            metadata: meta("default-deny", Some(ns), [], []),
-            spec: Some(NetworkPolicySpec {
-                pod_selector: Some(LabelSelector::default()),
-                policy_types: Some(vec!["Ingress".to_owned(), "Egress".to_owned()]),
-                ingress: None,
-                egress,
-            }),
-        };
-        push(cx, Some(ns), "default-deny", &object);
+        let mut deny = Opening {
+            name: "default-deny",
+            namespace: ns,
+            pods: LabelSelector::default(),
+            ingress: Vec::new(),
+            egress: Vec::new(),
+        }
+        .policy();
+        if let Some(spec) = deny.spec.as_mut() {
+            // Both directions denied, whatever the rules: the deny is the point.
+            spec.policy_types = Some(vec!["Ingress".to_owned(), "Egress".to_owned()]);
+            spec.egress = self.dns.then(|| {
+                vec![NetworkPolicyEgressRule {
+                    to: Some(vec![namespace_peer(
+                        DNS_NAMESPACE,
+                        Some(selector([DNS_POD_LABEL])),
+                    )]),
+                    ports: Some(vec![port("UDP", 53), port("TCP", 53)]),
+                }]
+            });
+        }
+        push(cx, Some(ns), "default-deny", &deny);
+        if self.aws_apis {
+            let aws = Opening {
+                name: AWS_APIS,
+                namespace: ns,
+                pods: selector([(AWS_IDENTITY_LABEL, "true")]),
+                ingress: Vec::new(),
+                egress: vec![
+                    NetworkPolicyEgressRule {
+                        to: Some(vec![cidr_peer(POD_IDENTITY_AGENT)]),
+                        ports: Some(vec![port("TCP", 80)]),
+                    },
+                    NetworkPolicyEgressRule {
+                        to: None,
+                        ports: Some(vec![port("TCP", 443)]),
+                    },
+                ],
+            };
+            push(cx, Some(ns), AWS_APIS, &aws.policy());
+        }
     }
 }
 
@@ -109,7 +149,10 @@ impl Construct for DefaultDeny {
     fn handle(&self, scope: &Scope) -> NetworkPolicyRef {
         NetworkPolicyRef {
             path: scope.path.clone(),
-            policies: vec![(self.namespace.name().to_owned(), "default-deny".to_owned())],
+            policies: std::iter::once("default-deny")
+                .chain(self.aws_apis.then_some(AWS_APIS))
+                .map(|p| (self.namespace.name().to_owned(), p.to_owned()))
+                .collect(),
         }
     }
 }
@@ -117,8 +160,9 @@ impl Construct for DefaultDeny {
 #[cfg(test)]
 mod tests {
     use super::super::testing::object;
-    use super::*;
     use crate::Namespace;
+    use crate::labels::meta;
+    use k8s_openapi::api::networking::v1::NetworkPolicy as KPolicy;
     use stacksmith_core::Stack;
 
     #[test]
@@ -128,7 +172,10 @@ mod tests {
         let deny = stack.add(ns.default_deny());
         assert_eq!(
             deny.policies().collect::<Vec<_>>(),
-            [("flagwise", "default-deny")]
+            [
+                ("flagwise", "default-deny"),
+                ("flagwise", "default-deny-aws-apis")
+            ]
         );
         let g = stack.lower();
         assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
@@ -136,6 +183,47 @@ mod tests {
         assert_eq!(p.api_version, "networking.k8s.io/v1");
         assert_eq!(p.namespace.as_deref(), Some("flagwise"));
         insta::assert_json_snapshot!(p.body);
+    }
+
+    /// Issue 15 item 5: a pod whose service account has an IAM role (IRSA) is labelled, and
+    /// the default deny's second policy lets exactly those pods reach the Pod Identity agent
+    /// and HTTPS; before, the deny dropped their STS and AWS API calls.
+    #[test]
+    fn pods_with_an_aws_identity_reach_aws_under_the_default_deny() {
+        use crate::{Container, Deployment, ServiceAccount};
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let sa = stack.add(
+            ServiceAccount::new(&ns, "backup-account")
+                .annotation("eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/backup"),
+        );
+        let plain = stack.add(ServiceAccount::new(&ns, "web-account"));
+        for (id, account) in [("backup", &sa), ("web", &plain)] {
+            stack.add(
+                Deployment::new(&ns, id)
+                    .service_account(account)
+                    .container(Container::new(id, "example/app:1.0.0")),
+            );
+        }
+        stack.add(ns.default_deny());
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let labels = |name: &str| &object(&g, name).body["spec"]["template"]["metadata"]["labels"];
+        assert_eq!(labels("backup")["stacksmith.dev/aws-identity"], "true");
+        assert_eq!(labels("web").get("stacksmith.dev/aws-identity"), None);
+        let p = &object(&g, "default-deny-aws-apis").body["spec"];
+        assert_eq!(
+            p["podSelector"],
+            serde_json::json!({"matchLabels": {"stacksmith.dev/aws-identity": "true"}})
+        );
+        assert_eq!(p["policyTypes"], serde_json::json!(["Egress"]));
+        assert_eq!(
+            p["egress"],
+            serde_json::json!([
+                {"to": [{"ipBlock": {"cidr": "169.254.170.23/32"}}], "ports": [{"port": 80, "protocol": "TCP"}]},
+                {"ports": [{"port": 443, "protocol": "TCP"}]}
+            ])
+        );
     }
 
     #[test]

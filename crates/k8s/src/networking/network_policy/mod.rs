@@ -15,11 +15,14 @@ pub use egress::AllowEgress;
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::networking::v1::{NetworkPolicyPeer, NetworkPolicyPort};
+use k8s_openapi::api::networking::v1::{
+    IPBlock, NetworkPolicy as KPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule,
+    NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use stacksmith_core::{Lowering, NameRule, Path, short_hash};
 
-use crate::labels::{identity_selector, port_int};
+use crate::labels::{identity_selector, meta, port_int};
 use crate::{DeploymentRef, NamespaceRef, PortRef};
 
 /// The label the API server sets on every namespace, valued with its name (immutable, so safe to
@@ -251,7 +254,61 @@ pub(super) fn policy_name(cx: &mut Lowering<'_>, name: Option<&String>) -> Strin
     }
 }
 
-pub(super) fn port(protocol: &str, number: u16) -> NetworkPolicyPort {
+/// What a namespace's pods need so that stacksmith's own defaults keep working under a default
+/// deny: one NetworkPolicy of `name` in `namespace` selecting `pods`, with ingress rules, egress
+/// rules, or both (`policyTypes` follow). [`DefaultDeny`] keeps DNS and AWS APIs open with it,
+/// and an Ingress admits cert-manager's HTTP-01 solver with it; the same shape, made once.
+pub(crate) struct Opening<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) namespace: &'a str,
+    pub(crate) pods: LabelSelector,
+    pub(crate) ingress: Vec<NetworkPolicyIngressRule>,
+    pub(crate) egress: Vec<NetworkPolicyEgressRule>,
+}
+
+impl Opening<'_> {
+    /// The NetworkPolicy.
+    pub(crate) fn policy(self) -> KPolicy {
+        let mut types = Vec::new();
+        if !self.ingress.is_empty() {
+            types.push("Ingress".to_owned());
+        }
+        if !self.egress.is_empty() {
+            types.push("Egress".to_owned());
+        }
+        KPolicy {
+            metadata: meta(self.name, Some(self.namespace), [], []),
+            spec: Some(NetworkPolicySpec {
+                pod_selector: Some(self.pods),
+                policy_types: Some(types),
+                ingress: (!self.ingress.is_empty()).then_some(self.ingress),
+                egress: (!self.egress.is_empty()).then_some(self.egress),
+            }),
+        }
+    }
+}
+
+/// The pods of namespace `namespace` (all of them, or those matching `pods`), as a peer.
+pub(crate) fn namespace_peer(namespace: &str, pods: Option<LabelSelector>) -> NetworkPolicyPeer {
+    NetworkPolicyPeer {
+        namespace_selector: Some(selector([(NAMESPACE_NAME_LABEL, namespace)])),
+        pod_selector: pods,
+        ..NetworkPolicyPeer::default()
+    }
+}
+
+/// The addresses of `cidr`, as a peer.
+pub(crate) fn cidr_peer(cidr: &str) -> NetworkPolicyPeer {
+    NetworkPolicyPeer {
+        ip_block: Some(IPBlock {
+            cidr: cidr.to_owned(),
+            except: None,
+        }),
+        ..NetworkPolicyPeer::default()
+    }
+}
+
+pub(crate) fn port(protocol: &str, number: u16) -> NetworkPolicyPort {
     NetworkPolicyPort {
         port: Some(port_int(number)),
         protocol: Some(protocol.to_owned()),
@@ -259,7 +316,7 @@ pub(super) fn port(protocol: &str, number: u16) -> NetworkPolicyPort {
     }
 }
 
-pub(super) fn selector<'a>(labels: impl IntoIterator<Item = (&'a str, &'a str)>) -> LabelSelector {
+pub(crate) fn selector<'a>(labels: impl IntoIterator<Item = (&'a str, &'a str)>) -> LabelSelector {
     let map: BTreeMap<String, String> = labels
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -380,6 +437,7 @@ mod tests {
                 "api-to-10-0-0-0-16-5432",
                 "consumer-to-10-0-0-0-16-5432",
                 "default-deny",
+                "default-deny-aws-apis",
                 "web-from-namespace-ingress-nginx",
                 "web-to-api",
             ]

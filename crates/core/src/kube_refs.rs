@@ -1,0 +1,333 @@
+//! Kubernetes references that must stay inside the stack, like Terraform references do
+//! (SS0203): the namespace an object is created in (SS0220), the object another one names — an
+//! Ingress's Service, an autoscaler's target, a binding's Role, a pod's ServiceAccount (SS0221)
+//! — and the pods a Service, disruption budget or NetworkPolicy peer selects (SS0222).
+//!
+//! Each stack's `kubernetes/` folder is applied on its own, so a handle taken from another
+//! stack or app, a `RawObject` or a custom resource naming something this stack does not create
+//! would point at nothing on the cluster. The checks read the lowered objects, so every entry
+//! point is covered alike; objects declared as existing (`Namespace::existing`) count as
+//! present.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::Value;
+
+use crate::{Diagnostic, Graph, KubeObject};
+
+/// The label the API server sets on every namespace, valued with its name.
+const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// API groups whose kinds make no pods of their own beyond their pod template: a namespace
+/// holding an object of any other group (an operator's custom resource) may run pods whose
+/// labels the stack cannot see, so selectors there are not checked.
+const BUILT_IN: &[&str] = &[
+    "v1",
+    "apps/v1",
+    "batch/v1",
+    "networking.k8s.io/v1",
+    "policy/v1",
+    "autoscaling/v2",
+    "autoscaling/v1",
+    "rbac.authorization.k8s.io/v1",
+    "storage.k8s.io/v1",
+];
+
+/// Runs the three checks, adding diagnostics to `out`.
+pub(crate) fn check(g: &Graph, out: &mut Vec<Diagnostic>) {
+    if g.objects.is_empty() {
+        return;
+    }
+    let created: HashSet<(&str, Option<&str>, &str)> = g
+        .objects
+        .iter()
+        .map(|o| (o.kind.as_str(), o.namespace.as_deref(), o.name.as_str()))
+        .chain(
+            g.existing
+                .iter()
+                .map(|e| (e.kind.as_str(), e.namespace.as_deref(), e.name.as_str())),
+        )
+        .collect();
+    namespaces(g, &created, out);
+    named_objects(g, &created, out);
+    selectors(g, out);
+}
+
+/// SS0220: every namespaced object is created in a namespace the stack creates or declares;
+/// reported once per namespace, at the first object in it.
+fn namespaces(g: &Graph, created: &HashSet<(&str, Option<&str>, &str)>, out: &mut Vec<Diagnostic>) {
+    // Namespace → (the first object in it, how many are).
+    let mut missing: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for (i, o) in g.objects.iter().enumerate() {
+        let Some(ns) = o.namespace.as_deref() else {
+            continue;
+        };
+        if !created.contains(&("Namespace", None, ns)) {
+            missing.entry(ns).or_insert((i, 0)).1 += 1;
+        }
+    }
+    let mut first: Vec<_> = missing.into_iter().collect();
+    // In the order the objects were added, like every other diagnostic.
+    first.sort_by_key(|(_, (i, _))| *i);
+    for (ns, (i, count)) in first {
+        let o = &g.objects[i];
+        let others = match count - 1 {
+            0 => String::new(),
+            n => format!(" (and {n} other object(s))"),
+        };
+        out.push(
+            Diagnostic::error(
+                "SS0220",
+                &o.owner,
+                format!(
+                    "{} `{}`{others} is created in namespace `{ns}`, which stack `{}` neither creates nor declares as existing",
+                    o.kind, o.name, g.stack
+                ),
+            )
+            .hint(format!(
+                "add `Namespace::new(\"{ns}\")` to this stack (a namespace another stack or app creates is not in this stack's `kubernetes/` output), or, if it exists on the cluster already, say so: `stack.add(Namespace::existing(\"{ns}\"))`"
+            )),
+        );
+    }
+}
+
+/// One object naming another of `kind` in its own namespace.
+struct Named<'a> {
+    what: String,
+    kind: &'a str,
+    name: &'a str,
+}
+
+/// The objects `o` names, by kind.
+fn names_of(o: &KubeObject) -> Vec<Named<'_>> {
+    let b = &o.body;
+    let mut found: Vec<Named<'_>> = Vec::new();
+    match o.kind.as_str() {
+        "Ingress" => {
+            found.extend(named(
+                "default backend".into(),
+                "Service",
+                b.pointer("/spec/defaultBackend/service/name"),
+            ));
+            for rule in arr(b.pointer("/spec/rules")) {
+                let host = rule.get("host").and_then(Value::as_str).unwrap_or("*");
+                for p in arr(rule.pointer("/http/paths")) {
+                    let path = p.get("path").and_then(Value::as_str).unwrap_or("/");
+                    found.extend(named(
+                        format!("route `{host}{path}`"),
+                        "Service",
+                        p.pointer("/backend/service/name"),
+                    ));
+                }
+            }
+        }
+        "HorizontalPodAutoscaler" => {
+            if let Some(kind) = b
+                .pointer("/spec/scaleTargetRef/kind")
+                .and_then(Value::as_str)
+            {
+                found.extend(named(
+                    "scale target".into(),
+                    kind,
+                    b.pointer("/spec/scaleTargetRef/name"),
+                ));
+            }
+        }
+        "RoleBinding" if b.pointer("/roleRef/kind").and_then(Value::as_str) == Some("Role") => {
+            found.extend(named("role".into(), "Role", b.pointer("/roleRef/name")));
+        }
+        _ => {}
+    }
+    if let Some(spec) = pod_spec(b) {
+        found.extend(
+            named(
+                "pods' service account".into(),
+                "ServiceAccount",
+                spec.get("serviceAccountName"),
+            )
+            .filter(|n| n.name != "default"),
+        );
+    }
+    found.retain(|n| !n.name.is_empty());
+    found
+}
+
+fn named<'a>(what: String, kind: &'a str, name: Option<&'a Value>) -> Option<Named<'a>> {
+    name.and_then(Value::as_str)
+        .map(|name| Named { what, kind, name })
+}
+
+/// SS0221: every object another names is one the stack creates or declares.
+fn named_objects(
+    g: &Graph,
+    created: &HashSet<(&str, Option<&str>, &str)>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for o in &g.objects {
+        for n in names_of(o) {
+            let ns = o.namespace.as_deref();
+            if created.contains(&(n.kind, ns, n.name)) {
+                continue;
+            }
+            let within = ns
+                .map(|ns| format!(" in namespace `{ns}`"))
+                .unwrap_or_default();
+            out.push(
+                Diagnostic::error(
+                    "SS0221",
+                    &o.owner,
+                    format!(
+                        "the {} of {} `{}` is {} `{}`{within}, which stack `{}` does not create",
+                        n.what, o.kind, o.name, n.kind, n.name, g.stack
+                    ),
+                )
+                .hint(format!(
+                    "add the {} to this stack and use its handle; a handle from another stack or app names an object only that stack's `kubernetes/` output creates",
+                    n.kind
+                )),
+            );
+        }
+    }
+}
+
+/// The pod spec of a workload object (its template's, or a Pod's own).
+fn pod_spec(b: &Value) -> Option<&Value> {
+    b.pointer("/spec/template/spec")
+        .or_else(|| b.pointer("/spec/jobTemplate/spec/template/spec"))
+        .or_else(|| (b.get("kind")? == "Pod").then(|| b.get("spec")).flatten())
+}
+
+/// The labels a workload object's pods carry.
+fn pod_labels(b: &Value) -> Option<&serde_json::Map<String, Value>> {
+    b.pointer("/spec/template/metadata/labels")
+        .or_else(|| b.pointer("/spec/jobTemplate/spec/template/metadata/labels"))
+        .or_else(|| {
+            (b.get("kind")? == "Pod")
+                .then(|| b.pointer("/metadata/labels"))
+                .flatten()
+        })
+        .and_then(Value::as_object)
+}
+
+fn arr(v: Option<&Value>) -> &[Value] {
+    v.and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+/// A selector's `matchLabels` (or a Service's plain map), when it has no `matchExpressions`
+/// and is not empty (an empty selector picks every pod, and is never wrong).
+fn match_labels(selector: &Value, plain: bool) -> Option<&serde_json::Map<String, Value>> {
+    let labels = if plain {
+        selector.as_object()
+    } else {
+        if selector.get("matchExpressions").is_some() {
+            return None;
+        }
+        selector.get("matchLabels").and_then(Value::as_object)
+    };
+    labels.filter(|l| !l.is_empty())
+}
+
+/// SS0222: every label selector in a namespace the stack creates picks some pod the stack runs.
+fn selectors(g: &Graph, out: &mut Vec<Diagnostic>) {
+    // The namespaces the stack creates (not existing ones: their pods are not ours to know).
+    let ours: HashSet<&str> = g
+        .objects
+        .iter()
+        .filter(|o| o.kind == "Namespace")
+        .map(|o| o.name.as_str())
+        .collect();
+    // Namespaces holding an operator's resources: pods there may carry any labels.
+    let mut opaque: HashSet<&str> = HashSet::new();
+    let mut pods: BTreeMap<&str, Vec<&serde_json::Map<String, Value>>> = BTreeMap::new();
+    for o in &g.objects {
+        let Some(ns) = o.namespace.as_deref() else {
+            continue;
+        };
+        if !BUILT_IN.contains(&o.api_version.as_str()) {
+            opaque.insert(ns);
+        }
+        if let Some(labels) = pod_labels(&o.body) {
+            pods.entry(ns).or_default().push(labels);
+        }
+    }
+    let selects = |ns: &str, sel: &serde_json::Map<String, Value>| {
+        pods.get(ns).is_some_and(|all| {
+            all.iter()
+                .any(|p| sel.iter().all(|(k, v)| p.get(k) == Some(v)))
+        })
+    };
+    for o in &g.objects {
+        let Some(own) = o.namespace.as_deref() else {
+            continue;
+        };
+        // (what, the selector's namespace, its labels)
+        let mut wanted: Vec<(String, &str, &serde_json::Map<String, Value>)> = Vec::new();
+        let b = &o.body;
+        match o.kind.as_str() {
+            "Service" => wanted.extend(
+                b.pointer("/spec/selector")
+                    .and_then(|s| match_labels(s, true))
+                    .map(|l| ("selector".to_owned(), own, l)),
+            ),
+            "PodDisruptionBudget" => wanted.extend(
+                b.pointer("/spec/selector")
+                    .and_then(|s| match_labels(s, false))
+                    .map(|l| ("selector".to_owned(), own, l)),
+            ),
+            // The pods a policy applies to may be made later by a controller (cert-manager's
+            // solver pods) and a policy selecting none is inert; its peers are what it opens to.
+            "NetworkPolicy" => {
+                let peers = arr(b.pointer("/spec/ingress"))
+                    .iter()
+                    .flat_map(|r| arr(r.get("from")))
+                    .map(|p| ("ingress peer", p))
+                    .chain(
+                        arr(b.pointer("/spec/egress"))
+                            .iter()
+                            .flat_map(|r| arr(r.get("to")))
+                            .map(|p| ("egress peer", p)),
+                    );
+                for (what, peer) in peers {
+                    let Some(labels) = peer.get("podSelector").and_then(|s| match_labels(s, false))
+                    else {
+                        continue;
+                    };
+                    let ns = match peer.get("namespaceSelector") {
+                        None => Some(own),
+                        Some(sel) => match_labels(sel, false)
+                            .filter(|l| l.len() == 1)
+                            .and_then(|l| l.get(NAMESPACE_NAME_LABEL))
+                            .and_then(Value::as_str),
+                    };
+                    if let Some(ns) = ns {
+                        wanted.push((what.to_owned(), ns, labels));
+                    }
+                }
+            }
+            _ => {}
+        }
+        for (what, ns, labels) in wanted {
+            if !ours.contains(ns) || opaque.contains(ns) || selects(ns, labels) {
+                continue;
+            }
+            let text = labels
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(",");
+            out.push(
+                Diagnostic::error(
+                    "SS0222",
+                    &o.owner,
+                    format!(
+                        "the {what} of {} `{}` picks pods labelled `{text}` in namespace `{ns}`, but no workload of stack `{}` runs such pods there",
+                        o.kind, o.name, g.stack
+                    ),
+                )
+                .hint("select a workload this stack adds, through its handle from this stack (`api.allow_from(&web)`); pods another stack or app runs are not in this stack's output"),
+            );
+        }
+    }
+}
