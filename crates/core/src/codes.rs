@@ -196,6 +196,11 @@ pub const CODES: &[Code] = &[
         "A single-AZ database stops on a zone outage or an instance failure until it is rebuilt.",
     ),
     c(
+        "SS0180",
+        "read replica of a database whose master password RDS manages",
+        "AWS refuses to create a read replica (same or another region) of a database with `manage_master_user_password`; give the source `MasterPassword::StackSecret`.",
+    ),
+    c(
         "SS0130",
         "reserved load balancer name, or a log bucket name too long",
         "AWS reserves ALB names starting with `internal-`, and S3 bucket names (the access-log bucket's) are at most 63 characters.",

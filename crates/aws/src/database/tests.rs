@@ -226,7 +226,7 @@ fn read_replicas_follow_the_writer() {
 fn a_standby_in_another_region_replicates_by_arn_not_by_state() {
     let mut primary = Stack::new("primary", "us-east-1");
     let net = primary.add(Network::new("network", "10.0.0.0/16"));
-    let db = primary.add(Database::postgres("db", &net));
+    let db = primary.add(Database::postgres("db", &net).master_password(MasterPassword::StackSecret));
     let mut standby = Stack::new("standby", "us-west-2");
     let net2 = standby.add(Network::new("network", "10.1.0.0/16"));
     standby.add(Database::postgres("db", &net2).replica_of(&db));
@@ -368,4 +368,62 @@ fn a_later_root_finds_every_engine_and_its_master_secret() -> Result<(), String>
         "{docdb_lookup:?}"
     );
     Ok(())
+}
+
+/// Issue 14, F01: AWS refuses `CreateDBInstanceReadReplica` when the source's master password
+/// is managed by RDS, so a database with read replicas gets the stack's own secret.
+#[test]
+fn read_replicas_get_a_stack_secret_instead_of_a_managed_password() -> Result<(), String> {
+    use crate::common::lookup_check::{names_secret, resource};
+    let mut stack = Stack::new("prod", "us-east-1");
+    let net = stack.add(Network::new("network", "10.0.0.0/16"));
+    let db = stack.add(Database::postgres("main", &net).read_replicas(1));
+    let g = stack.lower();
+    assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+    let dbs = bodies(&g, "aws_db_instance");
+    assert_eq!(dbs[0].get("manage_master_user_password"), None);
+    assert_eq!(dbs[0].get("master_user_secret_kms_key_id"), None);
+    assert!(matches!(dbs[0].get("password_wo"), Some(Value::Ref(_))));
+    assert_eq!(dbs[0].get("password_wo_version"), Some(&Value::from(1_i64)));
+    let secrets = bodies(&g, "aws_secretsmanager_secret");
+    assert_eq!(secrets.len(), 1);
+    // Encrypted with the database's key, like the AWS-managed secret it replaces.
+    let Some(Value::Ref(key)) = secrets[0].get("kms_key_id") else {
+        return Err(format!("secret without the database key: {:?}", secrets[0]));
+    };
+    assert_eq!(key.expression(), "aws_kms_key.main_key.arn");
+    let secret = db.master_secret_arn().ok_or("no master secret")?;
+    names_secret(&g, &secret)?;
+    assert_eq!(resource(&g, &secret)?.address.kind(), "aws_secretsmanager_secret");
+    // Without replicas, RDS keeps managing it.
+    let g = stack_with(|net, _| Database::postgres("main", net));
+    assert_eq!(
+        bodies(&g, "aws_db_instance")[0].get("manage_master_user_password"),
+        Some(&Value::Bool(true))
+    );
+    Ok(())
+}
+
+#[test]
+fn fails_read_replicas_of_a_managed_master_password() {
+    let mut primary = Stack::new("primary", "us-east-1");
+    let net = primary.add(Network::new("network", "10.0.0.0/16"));
+    let db = primary.add(Database::postgres("db", &net));
+    primary.add(
+        Database::postgres("reports", &net)
+            .read_replicas(1)
+            .master_password(MasterPassword::ManagedByRds),
+    );
+    let mut standby = Stack::new("standby", "us-west-2");
+    let net2 = standby.add(Network::new("network", "10.1.0.0/16"));
+    standby.add(Database::postgres("db", &net2).replica_of(&db));
+    let mut app = stacksmith_core::App::new();
+    app.add(primary);
+    app.add(standby);
+    let text: Vec<String> = app
+        .lower()
+        .iter()
+        .map(|g| g.diagnostics.to_string())
+        .collect();
+    insta::assert_snapshot!(text.join("\n"));
 }
