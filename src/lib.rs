@@ -32,6 +32,7 @@ pub mod synth_api {
 /// Everything a stack definition needs, in one import.
 pub mod prelude {
     pub use crate::connect::AllowWorkload;
+    pub use stacksmith_aws::MasterPassword;
     pub use stacksmith_aws::{
         AccessPolicy, AccessScope, Bucket, BucketRef, Cache, CacheRef, Database, DatabaseRef,
         EcsCluster, EcsClusterRef, EcsService, EcsServiceRef, EksCluster, EksClusterRef, Kafka,
@@ -39,7 +40,6 @@ pub mod prelude {
         PolicyStatement, Principal, Route, SecretSource, ServiceAccountRole, ServiceAccountRoleRef,
         Setting, StorageClass,
     };
-    pub use stacksmith_aws::MasterPassword;
     pub use stacksmith_core::{App, Backend, CloudValue, Diagnostic, Severity, Stack, Template};
     pub use stacksmith_k8s::*;
 }

@@ -196,11 +196,6 @@ pub const CODES: &[Code] = &[
         "A single-AZ database stops on a zone outage or an instance failure until it is rebuilt.",
     ),
     c(
-        "SS0180",
-        "read replica of a database whose master password RDS manages",
-        "AWS refuses to create a read replica (same or another region) of a database with `manage_master_user_password`; give the source `MasterPassword::StackSecret`.",
-    ),
-    c(
         "SS0130",
         "reserved load balancer name, or a log bucket name too long",
         "AWS reserves ALB names starting with `internal-`, and S3 bucket names (the access-log bucket's) are at most 63 characters.",
@@ -360,6 +355,11 @@ pub const CODES: &[Code] = &[
         "service-account role that grants nothing (warning)",
         "The IAM role for a service account has no statements or managed policies, so it grants no permissions.",
     ),
+    c(
+        "SS0180",
+        "read replica of a database whose master password RDS manages",
+        "AWS refuses to create a read replica (same or another region) of a database with `manage_master_user_password`; give the source `MasterPassword::StackSecret`.",
+    ),
     // Whole-stack checks and the `cluster/` root.
     c(
         "SS0201",
@@ -445,6 +445,11 @@ pub const CODES: &[Code] = &[
         "SS0219",
         "secret value written into a ConfigMap",
         "A value holding a secret would be written into a ConfigMap; read it into a Secret instead.",
+    ),
+    c(
+        "SS0230",
+        "container claims non-root in a pod running as root",
+        "A container's `runAsNonRoot: true` with an effective `runAsUser: 0` (its own or the pod's) passes API validation, but the kubelet refuses to start it.",
     ),
     // Kubernetes constructs.
     c(

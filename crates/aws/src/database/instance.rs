@@ -220,7 +220,8 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
                 "AWS-managed secret with the master credentials",
             ),
             MasterPassword::StackSecret => (
-                cx.address("aws_secretsmanager_secret", "master").attr("arn"),
+                cx.address("aws_secretsmanager_secret", "master")
+                    .attr("arn"),
                 "Secrets Manager secret with the master credentials (username, password)",
             ),
         };

@@ -226,7 +226,8 @@ fn read_replicas_follow_the_writer() {
 fn a_standby_in_another_region_replicates_by_arn_not_by_state() {
     let mut primary = Stack::new("primary", "us-east-1");
     let net = primary.add(Network::new("network", "10.0.0.0/16"));
-    let db = primary.add(Database::postgres("db", &net).master_password(MasterPassword::StackSecret));
+    let db =
+        primary.add(Database::postgres("db", &net).master_password(MasterPassword::StackSecret));
     let mut standby = Stack::new("standby", "us-west-2");
     let net2 = standby.add(Network::new("network", "10.1.0.0/16"));
     standby.add(Database::postgres("db", &net2).replica_of(&db));
@@ -394,7 +395,10 @@ fn read_replicas_get_a_stack_secret_instead_of_a_managed_password() -> Result<()
     assert_eq!(key.expression(), "aws_kms_key.main_key.arn");
     let secret = db.master_secret_arn().ok_or("no master secret")?;
     names_secret(&g, &secret)?;
-    assert_eq!(resource(&g, &secret)?.address.kind(), "aws_secretsmanager_secret");
+    assert_eq!(
+        resource(&g, &secret)?.address.kind(),
+        "aws_secretsmanager_secret"
+    );
     // Without replicas, RDS keeps managing it.
     let g = stack_with(|net, _| Database::postgres("main", net));
     assert_eq!(
