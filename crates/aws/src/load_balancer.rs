@@ -454,14 +454,25 @@ impl Lower for LoadBalancer {
         if let Some(acl) = &self.web_acl {
             let acl: Ref = match acl {
                 WebAcl::Arn(arn) => arn.clone(),
-                WebAcl::Named(name) => cx
-                    .data_with(
+                WebAcl::Named(name) => {
+                    cx.prerequisite(
+                        format!(
+                            "WAF web ACL `{name}` (regional, {}): looked up by name at plan",
+                            cx.region()
+                        ),
+                        format!(
+                            "aws wafv2 list-web-acls --scope REGIONAL --region {} --query \"WebACLs[?Name=='{name}'].ARN\" --output text | grep .",
+                            cx.region()
+                        ),
+                    );
+                    cx.data_with(
                         "aws_wafv2_web_acl",
                         "waf",
                         tf! { "name" => name.as_str(), "scope" => "REGIONAL" },
                         crate::common::SECURITY,
                     )
-                    .attr("arn"),
+                    .attr("arn")
+                }
             };
             let acl = &acl;
             cx.add_with(

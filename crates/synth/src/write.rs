@@ -28,6 +28,8 @@ pub struct StackReport {
     pub apply_order: Vec<ApplyStep>,
     /// Stacks to apply before this one.
     pub after: Vec<String>,
+    /// What the stack uses but does not create, with the command that checks each.
+    pub prerequisites: Vec<stacksmith_core::Prerequisite>,
     /// Constructs renamed by this synth that keep their cloud names (one summary line each).
     pub renamed: Vec<crate::moves::Renamed>,
 }
@@ -73,6 +75,7 @@ pub fn write_outputs(out: &Path, outputs: &[StackOutput]) -> Result<Vec<StackRep
             files: o.files.len(),
             apply_order: o.apply_order.clone(),
             after: o.after.clone(),
+            prerequisites: o.prerequisites.clone(),
             renamed: o.renamed.iter().filter(|r| r.moves > 0).cloned().collect(),
         });
     }
@@ -163,6 +166,7 @@ mod tests {
             objects: 0,
             apply_order: Vec::new(),
             after: Vec::new(),
+            prerequisites: Vec::new(),
             renamed: Vec::new(),
         }
     }
