@@ -175,12 +175,14 @@ pub fn app() -> App {
             ),
     );
 
-    // The seed's nginx: `/` to the web front end, `/api/` to the API, TLS from cert-manager.
+    // The seed's nginx: `/` to the web front end, `/api/` to the API with the prefix removed
+    // (`proxy_pass http://flagwise-api:8000/;`: the API serves `/health`, not `/api/health`),
+    // TLS from cert-manager.
     flagwise.add(
         web_service
             .expose_via_ingress("flagwise.example.com", "/")
             .name("flagwise")
-            .route("/api/", &api_service)
+            .route_stripping_prefix("/api/", &api_service)
             .tls("flagwise-tls")
             .cluster_issuer("letsencrypt-prod")
             .rate_limit_rpm(600)

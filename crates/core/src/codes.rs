@@ -360,6 +360,11 @@ pub const CODES: &[Code] = &[
         "read replica of a database whose master password RDS manages",
         "AWS refuses to create a read replica (same or another region) of a database with `manage_master_user_password`; give the source `MasterPassword::StackSecret`.",
     ),
+    c(
+        "SS0181",
+        "application keep-alive not longer than the load balancer's idle timeout",
+        "A load balancer reuses idle connections to its targets; if the app closes them first, requests sent on them fail with HTTP 502. The app's keep-alive must be longer.",
+    ),
     // Whole-stack checks and the `cluster/` root.
     c(
         "SS0201",
@@ -841,6 +846,21 @@ pub const CODES: &[Code] = &[
         "SS0397",
         "Ingress path routed twice",
         "Each path prefix of a host is routed once; the ingress controller rejects duplicates.",
+    ),
+    c(
+        "SS0440",
+        "prefix stripping the ingress class cannot do",
+        "stacksmith strips a route's prefix with ingress-nginx (`rewrite-target`) or the AWS Load Balancer Controller (`url-rewrite` transform); other classes: serve the app under the prefix.",
+    ),
+    c(
+        "SS0441",
+        "prefix that cannot be stripped as written",
+        "A stripped prefix is a plain, non-root path; with the AWS Load Balancer Controller, whose rewrite applies to every rule of a Service, that Service is routed once per Ingress.",
+    ),
+    c(
+        "SS0442",
+        "egress host that is not a DNS name",
+        "An external dependency's host names the egress policy and is recorded on it; give it as its clients resolve it.",
     ),
 ];
 
