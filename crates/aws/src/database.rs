@@ -409,11 +409,13 @@ impl Database {
     }
 
     /// Who makes and keeps the master password. Default: [`MasterPassword::ManagedByRds`]
-    /// (never in state, rotated by AWS), except for an RDS instance with read replicas, which
-    /// gets [`MasterPassword::StackSecret`] because AWS refuses replicas of a database whose
-    /// password RDS manages. A database that another stack replicates (`.replica_of(&db)`) sets
-    /// `StackSecret` here; the replica reports it otherwise (SS0180). Aurora and DocumentDB
-    /// readers are cluster members, not replicas: their password stays managed by AWS.
+    /// (never in state, rotated by AWS, its secret encrypted with the database's key), except:
+    /// an RDS instance with read replicas gets [`MasterPassword::StackSecret`], because AWS
+    /// refuses replicas of a database whose password RDS manages; and DocumentDB gets
+    /// `StackSecret`, because the provider cannot encrypt DocumentDB's managed secret with the
+    /// database's key (it would use `aws/secretsmanager`). A database that another stack
+    /// replicates (`.replica_of(&db)`) sets `StackSecret` here; the replica reports it
+    /// otherwise (SS0180). Aurora readers are cluster members, not replicas.
     #[must_use]
     pub fn master_password(mut self, how: MasterPassword) -> Self {
         self.master_password = Some(how);
@@ -422,13 +424,17 @@ impl Database {
 
     /// The master password strategy in effect: the one set, or the default for this shape.
     fn password_strategy(&self) -> MasterPassword {
-        self.master_password.unwrap_or(
-            if self.engine.is_instance() && self.instances > 1 && self.replica_of.is_none() {
-                MasterPassword::StackSecret
-            } else {
-                MasterPassword::ManagedByRds
-            },
-        )
+        let replicated =
+            self.engine.is_instance() && self.instances > 1 && self.replica_of.is_none();
+        // hashicorp/aws 6.47 cannot give DocumentDB's managed secret a key
+        // (`master_user_secret_kms_key_id` is RDS-only), so it would sit under
+        // `aws/secretsmanager` instead of the database's key.
+        let unkeyed = self.engine == DatabaseEngine::DocumentDb;
+        self.master_password.unwrap_or(if replicated || unkeyed {
+            MasterPassword::StackSecret
+        } else {
+            MasterPassword::ManagedByRds
+        })
     }
 
     /// Pins the database identifier (the cloud-side name) instead of deriving it from the
@@ -713,13 +719,7 @@ impl Database {
                 "remove `.master_password(MasterPassword::ManagedByRds)` (a database with read replicas defaults to `MasterPassword::StackSecret`), or drop the read replicas",
             );
         }
-        if !self.engine.is_instance() && self.master_password == Some(MasterPassword::StackSecret) {
-            cx.error(
-                "SS0117",
-                format!("`MasterPassword::StackSecret` does not apply to {label}: its readers are cluster members, which AWS-managed passwords allow"),
-                "remove `.master_password(..)`",
-            );
-        }
+
     }
 }
 
@@ -752,11 +752,19 @@ impl Database {
         subnet_kind: &str,
     ) -> Foundation {
         let logs_use_key = common::logs_may_use_key_for(cx, log_groups);
+        // DocumentDB's AWS-managed secret cannot take the key (see `password_strategy`).
+        let secret = if self.engine == DatabaseEngine::DocumentDb
+            && self.password_strategy() == MasterPassword::ManagedByRds
+        {
+            ""
+        } else {
+            " and master secret"
+        };
         let key = common::kms_key(
             cx,
             "key",
             &format!(
-                "Encrypts the {name} database, its backups, logs, Performance Insights and master secret"
+                "Encrypts the {name} database, its backups, logs, Performance Insights{secret}"
             ),
             &[logs_use_key],
         );

@@ -135,7 +135,7 @@ fn execution_role_reads_exactly_the_named_secrets() {
     );
     assert_eq!(
         policy
-            .matches("${aws_docdb_cluster.db.master_user_secret[0].secret_arn}")
+            .matches("${aws_secretsmanager_secret.db_master.arn}")
             .count(),
         1
     );
@@ -145,7 +145,7 @@ fn execution_role_reads_exactly_the_named_secrets() {
     let c = containers(&g);
     assert_eq!(
         c[0]["secrets"][0]["valueFrom"],
-        serde_json::json!("${aws_docdb_cluster.db.master_user_secret[0].secret_arn}:password::")
+        serde_json::json!("${aws_secretsmanager_secret.db_master.arn}:password::")
     );
 }
 
