@@ -177,7 +177,8 @@ pub fn app() -> App {
 
     // The seed's nginx: `/` to the web front end, `/api/` to the API with the prefix removed
     // (`proxy_pass http://flagwise-api:8000/;`: the API serves `/health`, not `/api/health`),
-    // TLS from cert-manager.
+    // TLS from cert-manager. The host is the seed's placeholder: synth warns (SS0443) until it
+    // is replaced with the real one, for which a certificate can be issued.
     flagwise.add(
         web_service
             .expose_via_ingress("flagwise.example.com", "/")

@@ -719,7 +719,6 @@ impl Database {
                 "remove `.master_password(MasterPassword::ManagedByRds)` (a database with read replicas defaults to `MasterPassword::StackSecret`), or drop the read replicas",
             );
         }
-
     }
 }
 

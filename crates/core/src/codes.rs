@@ -862,6 +862,11 @@ pub const CODES: &[Code] = &[
         "egress host that is not a DNS name",
         "An external dependency's host names the egress policy and is recorded on it; give it as its clients resolve it.",
     ),
+    c(
+        "SS0443",
+        "placeholder ingress host (warning)",
+        "A host under a domain reserved for documentation (example.com, .test, ...) has no public DNS, and Let's Encrypt refuses to issue for it.",
+    ),
 ];
 
 #[cfg(test)]

@@ -162,13 +162,15 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
             "cluster_identifier" => cluster.attr::<String>("id"),
             "instance_class" => db.instance_class.as_str(),
             "promotion_tier" => i64::from(i - 1).min(15),
-            "auto_minor_version_upgrade" => true,
             "copy_tags_to_snapshot" => true,
             "enable_performance_insights" => true,
             "performance_insights_kms_key_id" => &key_arn,
             "tags" => name_tag(&id),
         };
         if let Some(role) = &monitoring {
+            // Aurora applies minor upgrades per instance; DocumentDB ignores the argument
+            // (its engine upgrades are cluster-wide), so it is written for Aurora only.
+            body.insert("auto_minor_version_upgrade".into(), true.into());
             body.shift_remove("enable_performance_insights");
             body.insert("engine".into(), db.engine.engine().into());
             body.insert(
@@ -202,7 +204,8 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
         )
     } else {
         (
-            cx.address("aws_secretsmanager_secret", "master").attr("arn"),
+            cx.address("aws_secretsmanager_secret", "master")
+                .attr("arn"),
             "Secrets Manager secret with the master credentials (username, password)",
         )
     };

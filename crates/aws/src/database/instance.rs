@@ -232,12 +232,7 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
 /// [`MasterPassword::StackSecret`]: a generated password, and a secret encrypted with the
 /// database's key holding `{"username", "password"}` (the shape of an RDS-managed secret, so
 /// readers of either work alike). Returns the password.
-pub(super) fn stack_secret(
-    db: &Database,
-    cx: &mut Lowering<'_>,
-    name: &str,
-    key_arn: &Ref,
-) -> Ref {
+pub(super) fn stack_secret(db: &Database, cx: &mut Lowering<'_>, name: &str, key_arn: &Ref) -> Ref {
     common::random(cx);
     // Alphanumeric: RDS refuses `/`, `"`, `@` and spaces, MySQL takes at most 41 characters,
     // and the value is written into JSON without escaping.

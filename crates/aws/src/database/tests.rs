@@ -452,3 +452,24 @@ fn fails_read_replicas_of_a_managed_master_password() {
         .collect();
     insta::assert_snapshot!(text.join("\n"));
 }
+
+/// Issue 14, F34: DocumentDB instances ignore `auto_minor_version_upgrade` (upgrades are
+/// cluster-wide), so it is not written for them; Aurora's instances keep it.
+#[test]
+fn no_op_minor_upgrade_flag_is_left_off_documentdb_instances() {
+    let g = lowered(|d| d);
+    let instances = bodies(&g, "aws_docdb_cluster_instance");
+    assert!(!instances.is_empty());
+    assert!(
+        instances
+            .iter()
+            .all(|i| i.get("auto_minor_version_upgrade").is_none())
+    );
+    let g = stack_with(|net, _| Database::aurora_postgres("analytics", net));
+    let instances = bodies(&g, "aws_rds_cluster_instance");
+    assert!(
+        instances
+            .iter()
+            .all(|i| i.get("auto_minor_version_upgrade") == Some(&Value::Bool(true)))
+    );
+}

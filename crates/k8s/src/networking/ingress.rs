@@ -174,6 +174,18 @@ impl Ingress {
                 format!("ingress host `{host}` is not a valid DNS name: {msg}"),
                 "use a fully qualified lowercase host such as `api.example.com` or `*.example.com`",
             );
+        } else if let Some(reserved) = RESERVED_DOMAINS
+            .iter()
+            .find(|d| bare == d.trim_start_matches('.') || bare.ends_with(*d))
+        {
+            cx.warning(
+                "SS0443",
+                format!(
+                    "ingress host `{host}` is under `{}`, reserved for documentation and tests (RFC 2606): it has no public DNS and no CA issues certificates for it",
+                    reserved.trim_start_matches('.')
+                ),
+                "replace the placeholder with the host clients will use",
+            );
         }
         let namespace = &self.service.namespace;
         let routes: Vec<(&String, &ServiceRef, bool)> = self.routes().collect();
@@ -393,6 +405,17 @@ impl Ingress {
     }
 }
 
+/// Domains reserved for documentation and testing (RFC 2606, RFC 6761).
+const RESERVED_DOMAINS: [&str; 7] = [
+    ".example.com",
+    ".example.net",
+    ".example.org",
+    ".example",
+    ".test",
+    ".invalid",
+    ".localhost",
+];
+
 /// The ingress-nginx class, and the prefix of its annotations.
 const NGINX: &str = "nginx";
 const NGINX_PREFIX: &str = "nginx.ingress.kubernetes.io/";
@@ -554,7 +577,7 @@ mod tests {
     fn routes_paths_of_one_host_to_several_services() {
         let (mut stack, [web, api, _]) = flagwise();
         stack.add(
-            web.expose_via_ingress("flagwise.example.com", "/")
+            web.expose_via_ingress("flagwise.dev", "/")
                 .route("/api/", &api)
                 .tls("flagwise-tls"),
         );
@@ -567,7 +590,7 @@ mod tests {
         assert_eq!(
             ing.body["spec"]["rules"],
             serde_json::json!([{
-                "host": "flagwise.example.com",
+                "host": "flagwise.dev",
                 "http": {"paths": [
                     {"backend": {"service": {"name": "web-service", "port": {"number": 80}}}, "path": "/", "pathType": "Prefix"},
                     {"backend": {"service": {"name": "api-service", "port": {"number": 80}}}, "path": "/api/", "pathType": "Prefix"},
@@ -580,7 +603,7 @@ mod tests {
     fn fails_route_to_another_namespace_and_twice_to_one_path() {
         let (mut stack, [web, api, billing]) = flagwise();
         stack.add(
-            web.expose_via_ingress("flagwise.example.com", "/")
+            web.expose_via_ingress("flagwise.dev", "/")
                 .route("/billing/", &billing)
                 .route("/", &api)
                 .route("api", &api),
@@ -596,7 +619,7 @@ mod tests {
     fn nginx_strips_a_prefix_in_a_second_ingress() {
         let (mut stack, [web, api, _]) = flagwise();
         stack.add(
-            web.expose_via_ingress("flagwise.example.com", "/")
+            web.expose_via_ingress("flagwise.dev", "/")
                 .route_stripping_prefix("/api/", &api)
                 .tls("flagwise-tls")
                 .cluster_issuer("letsencrypt-prod")
@@ -641,7 +664,7 @@ mod tests {
     fn alb_strips_a_prefix_with_a_url_rewrite_transform() {
         let (mut stack, [web, api, _]) = flagwise();
         stack.add(
-            web.expose_via_ingress("flagwise.example.com", "/")
+            web.expose_via_ingress("flagwise.dev", "/")
                 .route_stripping_prefix("/api/", &api)
                 .class("alb"),
         );
@@ -669,18 +692,32 @@ mod tests {
     fn fails_stripping_a_prefix_the_controller_cannot_rewrite() {
         let (mut stack, [web, api, _]) = flagwise();
         stack.add(
-            web.expose_via_ingress("flagwise.example.com", "/")
+            web.expose_via_ingress("flagwise.dev", "/")
                 .route_stripping_prefix("/api/", &api)
                 .route_stripping_prefix("/v(1|2)/", &web)
                 .class("traefik"),
         );
         stack.add(
-            api.expose_via_ingress("api.flagwise.example.com", "/")
+            api.expose_via_ingress("api.flagwise.dev", "/")
                 .name("api-direct")
                 .route_stripping_prefix("/api/", &api)
                 .class("alb"),
         );
         insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+    }
+
+    /// Issue 14, F37: a documentation placeholder host is warned about.
+    #[test]
+    fn placeholder_host_is_warned() {
+        let (mut stack, [web, _, _]) = flagwise();
+        stack.add(web.expose_via_ingress("flagwise.example.com", "/"));
+        let g = stack.lower();
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+        assert!(
+            g.diagnostics.iter().any(|d| d.code == "SS0443"),
+            "{}",
+            g.diagnostics
+        );
     }
 
     #[test]
