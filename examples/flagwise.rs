@@ -20,7 +20,9 @@ use std::process::ExitCode;
 use stacksmith::prelude::*;
 
 /// The Fluentd configuration of the seed (shipping `flagwise-*` container logs), with the
-/// monitor agent on 24220 for the probes.
+/// monitor agent on 24220 for the probes. EKS nodes run containerd, whose log lines are in the
+/// CRI format (`<time> <stream> <F|P> <message>`), not the seed's Docker JSON: they are parsed
+/// with the image's `cri` parser.
 const FLUENT_CONF: &str = r#"<source>
   @type monitor_agent
   bind 0.0.0.0
@@ -32,7 +34,9 @@ const FLUENT_CONF: &str = r#"<source>
   path /var/log/containers/flagwise-*.log
   pos_file /fluentd/positions/flagwise-containers.log.pos
   tag kubernetes.*
-  format json
+  <parse>
+    @type cri
+  </parse>
 </source>
 
 <match kubernetes.**>
@@ -170,12 +174,15 @@ pub fn app() -> App {
             ),
     );
 
-    // The seed's nginx: `/` to the web front end, `/api/` to the API, TLS from cert-manager.
+    // The seed's nginx: `/` to the web front end, `/api/` to the API with the prefix removed
+    // (`proxy_pass http://flagwise-api:8000/;`: the API serves `/health`, not `/api/health`),
+    // TLS from cert-manager. The host is the seed's placeholder: synth warns (SS0443) until it
+    // is replaced with the real one, for which a certificate can be issued.
     flagwise.add(
         web_service
             .expose_via_ingress("flagwise.example.com", "/")
             .name("flagwise")
-            .route("/api/", &api_service)
+            .route_stripping_prefix("/api/", &api_service)
             .tls("flagwise-tls")
             .cluster_issuer("letsencrypt-prod")
             .rate_limit_rpm(600)
@@ -197,6 +204,11 @@ pub fn app() -> App {
     // Log shipping: Fluentd on every node, reading container logs read-only.
     let fluentd_config =
         flagwise.add(ConfigMap::new(&ns, "fluentd-config").file("fluent.conf", FLUENT_CONF));
+    let fluentd_image = "fluent/fluentd-kubernetes-daemonset:v1.17.1-debian-elasticsearch8-1.0";
+    // Fluentd (≥ 1.15) creates its lock directory under Ruby's `Dir.tmpdir`, which refuses a
+    // world-writable directory without the sticky bit — what an emptyDir is — so an init
+    // container marks the shared /tmp 1777 first (as root, the directory's owner).
+    let tmp = Volume::empty_dir("tmp").size_limit(Memory::mib(256));
     let fluentd = flagwise.add(
         DaemonSet::new(&ns, "fluentd")
             .label("app", "fluentd")
@@ -204,25 +216,30 @@ pub fn app() -> App {
             .host_path_read_only("/var/log")
             // Container log files are root-only (0640): reading them needs root.
             .run_as_root()
+            .init_container(
+                Container::new("sticky-tmp", fluentd_image)
+                    .command(["chmod", "1777", "/tmp"])
+                    .mount_writable(&tmp, "/tmp")
+                    .requests(Cpu::millis(10), Memory::mib(16))
+                    .limits(Cpu::millis(100), Memory::mib(64)),
+            )
             .container(
-                Container::new(
-                    "fluentd",
-                    "fluent/fluentd-kubernetes-daemonset:v1.17.1-debian-elasticsearch8-1.0",
-                )
-                .port("monitor", 24220)
-                .mount(
-                    Volume::config_map("config", &fluentd_config),
-                    "/fluentd/etc",
-                )
-                .mount_writable(Volume::empty_dir("positions"), "/fluentd/positions")
-                .requests(Cpu::millis(100), Memory::mib(200))
-                .limits(Cpu::millis(500), Memory::mib(512))
-                .liveness(
-                    Probe::http_get("/api/plugins.json", 24220)
-                        .initial_delay(30)
-                        .period(30),
-                )
-                .readiness(Probe::http_get("/api/plugins.json", 24220).period(10)),
+                Container::new("fluentd", fluentd_image)
+                    .port("monitor", 24220)
+                    .mount_writable(&tmp, "/tmp")
+                    .mount(
+                        Volume::config_map("config", &fluentd_config),
+                        "/fluentd/etc",
+                    )
+                    .mount_writable(Volume::empty_dir("positions"), "/fluentd/positions")
+                    .requests(Cpu::millis(100), Memory::mib(200))
+                    .limits(Cpu::millis(500), Memory::mib(512))
+                    .liveness(
+                        Probe::http_get("/api/plugins.json", 24220)
+                            .initial_delay(30)
+                            .period(30),
+                    )
+                    .readiness(Probe::http_get("/api/plugins.json", 24220).period(10)),
             ),
     );
     flagwise.add(fluentd.allow_egress_to_port(9200));

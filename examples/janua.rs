@@ -80,6 +80,21 @@ pub fn app() -> App {
                     .decrypted_with(&redis.key_arn()),
             )
             .health_path("/health")
+            // The seed's uvicorn command, with a keep-alive longer than the ALB's 60 s idle
+            // timeout: uvicorn's default 5 s would close connections the ALB reuses (502s).
+            .command([
+                "uvicorn",
+                "app.main:app",
+                "--host",
+                "0.0.0.0",
+                "--port",
+                "8000",
+                "--workers",
+                "4",
+                "--timeout-keep-alive",
+                "65",
+            ])
+            .keep_alive_seconds(65)
             .desired_count(3)
             .serve_via(&alb, Route::host("api.janua.dev"))
             .autoscale(3, 12)

@@ -15,12 +15,14 @@ use std::process::ExitCode;
 
 use stacksmith::prelude::*;
 
-/// The stack of one region and its network.
-fn region(name: &str, region: &str, cidr: &str) -> (Stack, NetworkRef) {
+/// The stack of one region and its network. Each region keeps its Terraform state in a bucket
+/// of its own region (`bucket`), so the standby can be planned and promoted while the primary
+/// region is down.
+fn region(name: &str, region: &str, bucket: &str, cidr: &str) -> (Stack, NetworkRef) {
     let mut stack = Stack::new(name, region)
         .tag("project", "kgas")
         .tag("environment", "production")
-        .backend(Backend::s3("kgas-terraform-state").region("us-east-1"));
+        .backend(Backend::s3(bucket));
     let network = stack.add(Network::new("network", cidr).zones(3));
     (stack, network)
 }
@@ -86,7 +88,12 @@ fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
 
 /// The whole KGAS app: primary in us-east-1, standby in us-west-2.
 pub fn app() -> App {
-    let (mut primary, network) = region("kgas-primary", "us-east-1", "10.60.0.0/16");
+    let (mut primary, network) = region(
+        "kgas-primary",
+        "us-east-1",
+        "kgas-terraform-state",
+        "10.60.0.0/16",
+    );
     let cluster = eks(&mut primary, &network);
     let db: DatabaseRef = primary.add(
         Database::postgres("db", &network)
@@ -94,13 +101,21 @@ pub fn app() -> App {
             .instance_class("db.m7g.large")
             .storage_gib(100, 1000)
             .read_replicas(1)
+            // Replicated here and to the standby region: AWS refuses replicas of a database
+            // whose password RDS manages, so the stack keeps it in its own secret.
+            .master_password(MasterPassword::StackSecret)
             .database_name("kgas")
             .setting(Setting::SharedBuffersMib(2048))
             .allow_from(&cluster),
     );
     api_server(&mut primary, &network, db.port());
 
-    let (mut standby, network) = region("kgas-standby", "us-west-2", "10.61.0.0/16");
+    let (mut standby, network) = region(
+        "kgas-standby",
+        "us-west-2",
+        "kgas-terraform-state-us-west-2",
+        "10.61.0.0/16",
+    );
     let cluster = eks(&mut standby, &network);
     standby.add(
         Database::postgres("db", &network)

@@ -27,7 +27,10 @@ pub fn app() -> App {
     let mut dbaas = Stack::new("dbaas", "us-east-1");
     let ns = dbaas.add(Namespace::new("dbaas-system").label("environment", "production"));
 
-    // Encrypted gp3 volumes from the EBS CSI driver for the databases.
+    // Encrypted gp3 volumes from the EBS CSI driver for the databases. Volumes go with their
+    // claims (`Delete`): the platform creates and deletes many tenant databases, and `Retain`
+    // would leave every deleted one's EBS volume behind, billed. What keeps data is KubeDB's
+    // `deletionPolicy` (DoNotTerminate here: the claims are never deleted under a database).
     dbaas.add(RawObject::new(
         "gp3-encrypted",
         StorageClass {
@@ -40,7 +43,7 @@ pub fn app() -> App {
                 ("type".to_owned(), "gp3".to_owned()),
                 ("encrypted".to_owned(), "true".to_owned()),
             ])),
-            reclaim_policy: Some("Retain".into()),
+            reclaim_policy: Some("Delete".into()),
             volume_binding_mode: Some("WaitForFirstConsumer".into()),
             allow_volume_expansion: Some(true),
             ..StorageClass::default()

@@ -96,6 +96,7 @@ pub fn app() -> App {
                     // the stack.
                     .env_from_secret("MONGODB_URI", &mongodb, "uri")
                     .env_from_config_map("XGT_HOST", &xgt, "host")
+                    .env_from_config_map("XGT_PORT", &xgt, "port")
                     .env_from_secret("SECRET_KEY", &app_secrets, "secret-key")
                     .requests(Cpu::millis(500), Memory::gib(1))
                     .limits(Cpu::millis(2000), Memory::gib(4))
@@ -135,6 +136,10 @@ pub fn app() -> App {
     // pods may open connections to it (egress policy).
     prod.add(cache.allow_workload(&api, &cluster));
     prod.add(metadata.allow_workload(&api, &cluster));
+    // XGT (the graph database, outside this stack) runs in the VPC's private subnets and is
+    // resolved as `xgt-cluster.internal`: the API's pods may reach it on 4367, and the health
+    // check that includes XGT can pass.
+    prod.add(api.allow_egress_to_host("xgt-cluster.internal", network.cidr(), 4367));
 
     let mut app = App::new();
     app.add(prod);

@@ -32,6 +32,7 @@ pub mod synth_api {
 /// Everything a stack definition needs, in one import.
 pub mod prelude {
     pub use crate::connect::AllowWorkload;
+    pub use stacksmith_aws::MasterPassword;
     pub use stacksmith_aws::{
         AccessPolicy, AccessScope, Bucket, BucketRef, Cache, CacheRef, Database, DatabaseRef,
         EcsCluster, EcsClusterRef, EcsService, EcsServiceRef, EksCluster, EksClusterRef, Kafka,

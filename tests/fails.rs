@@ -253,7 +253,8 @@ fn all_problems_are_reported_at_once() {
 fn fails_replica_of_a_database_in_a_stack_outside_the_app() {
     let mut primary = Stack::new("primary", "us-east-1");
     let net = primary.add(Network::new("network", "10.0.0.0/16"));
-    let db = primary.add(Database::postgres("db", &net));
+    let db =
+        primary.add(Database::postgres("db", &net).master_password(MasterPassword::StackSecret));
     let mut standby = Stack::new("standby", "us-west-2");
     let net2 = standby.add(Network::new("network", "10.1.0.0/16"));
     standby.add(Database::postgres("db", &net2).replica_of(&db));

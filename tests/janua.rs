@@ -89,3 +89,44 @@ fn loose_seed_settings_are_tightened() {
         "{egress:?}"
     );
 }
+
+/// Issue 14, F05: what the stack uses but does not create (its state bucket, the hosted zone
+/// and web ACL it looks up, the SSM parameter its tasks read) is listed in `manifest.json`,
+/// each with a command that fails when it is missing.
+#[test]
+fn out_of_stack_prerequisites_are_listed_with_their_checks() {
+    let o = output();
+    let manifest: serde_json::Value =
+        serde_json::from_str(common::file(&o, "manifest.json")).unwrap_or_default();
+    let listed: Vec<(String, String)> = manifest["prerequisites"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            (
+                p["what"].as_str().unwrap_or_default().to_owned(),
+                p["check"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    for (what, check) in [
+        (
+            "janua-terraform-state",
+            "aws s3api head-bucket --bucket janua-terraform-state",
+        ),
+        (
+            "`janua.dev`",
+            "aws route53 list-hosted-zones-by-name --dns-name janua.dev",
+        ),
+        ("`janua-api`", "aws wafv2 list-web-acls --scope REGIONAL"),
+        ("`/janua/database-url`", "aws ssm get-parameter"),
+    ] {
+        assert!(
+            listed
+                .iter()
+                .any(|(w, c)| w.contains(what) && c.starts_with(check)),
+            "{what} missing from {listed:#?}"
+        );
+    }
+    assert_eq!(o.prerequisites.len(), listed.len());
+}

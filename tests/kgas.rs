@@ -68,3 +68,32 @@ fn the_standby_database_replicates_the_primary_across_regions() {
     assert!(replica.get("username").is_none());
     assert_eq!(outs[1].after, vec!["kgas-primary".to_owned()]);
 }
+
+/// Issue 14, F25: each region's state lives in that region, so the standby can be planned and
+/// promoted during an outage of the primary's region.
+#[test]
+fn each_region_keeps_its_state_in_its_own_region() {
+    for o in outputs() {
+        let tf = terraform(&o);
+        let region = tf["provider"]["aws"]["region"].clone();
+        assert_eq!(
+            tf["terraform"]["backend"]["s3"]["region"], region,
+            "{}",
+            o.stack
+        );
+    }
+}
+
+/// Issue 14, F01: neither the primary's same-region replica nor the standby's cross-region one
+/// replicates a database whose master password RDS manages (AWS refuses to create them).
+#[test]
+fn replicated_database_keeps_its_password_in_the_stacks_secret() {
+    let outs = outputs();
+    let primary = terraform(&outs[0]);
+    let db = &primary["resource"]["aws_db_instance"]["db"];
+    assert!(db.get("manage_master_user_password").is_none(), "{db}");
+    assert_eq!(db["password_wo_version"], 1);
+    assert!(db["password_wo"].is_string());
+    let secret = &primary["resource"]["aws_secretsmanager_secret"]["db_master"];
+    assert_eq!(secret["kms_key_id"], "${aws_kms_key.db_key.arn}");
+}

@@ -104,6 +104,7 @@ fn unbundle(text: &str) -> Result<Vec<StackOutput>> {
             objects: 0,
             apply_order: Vec::new(),
             after: Vec::new(),
+            prerequisites: Vec::new(),
             renamed: Vec::new(),
         })
         .collect())

@@ -59,3 +59,12 @@ fn seed_003_custom_resources_and_api_are_carried() {
         "{role}"
     );
 }
+
+/// Issue 14, F30: the platform's StorageClass does not orphan the volumes of deleted tenant
+/// databases; KubeDB's deletion policy is what protects data.
+#[test]
+fn deleted_databases_do_not_leave_volumes_behind() {
+    let o = output();
+    let class = common::file(&o, "kubernetes/storageclass-gp3-encrypted.yaml");
+    assert!(class.contains("reclaimPolicy: Delete"), "{class}");
+}

@@ -161,3 +161,20 @@ fn diff_of_the_unchanged_app_against_its_own_output_is_empty() {
     );
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// Issue 14, F21: the API's external dependency XGT (seed 000, `xgt-cluster.internal:4367`) is
+/// declared where its traffic is allowed: an egress policy under the namespace's default deny.
+#[test]
+fn the_api_may_reach_xgt() {
+    let o = output();
+    let policy = common::file(
+        &o,
+        "kubernetes/rocketgraph-api/networkpolicy-rocketgraph-public-api-to-xgt-cluster-internal-4367.yaml",
+    );
+    assert!(
+        policy.contains("stacksmith.io/destination-host: xgt-cluster.internal"),
+        "{policy}"
+    );
+    assert!(policy.contains("port: 4367"), "{policy}");
+    assert!(policy.contains("cidr: \"10.40.0.0/16\""), "{policy}");
+}

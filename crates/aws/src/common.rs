@@ -240,23 +240,33 @@ pub(crate) const ROLE_NAME: NameRule = NameRule {
     start_letter: false,
 };
 
-/// An IAM role `service` may assume (only from this account), with AWS-managed policies attached.
+/// Service principals AWS documents as sending `aws:SourceAccount` when they assume a role,
+/// so a trust policy may require it (confused-deputy protection): VPC Flow Logs, ECS tasks,
+/// RDS enhanced monitoring and the EKS cluster role. EC2 is not among them: the EKS node role's
+/// documented trust policy has no condition (EKS User Guide, "Amazon EKS node IAM role"), and a
+/// condition on a key the request lacks denies it.
+const SENDS_SOURCE_ACCOUNT: &[&str] = &[
+    "vpc-flow-logs.amazonaws.com",
+    "ecs-tasks.amazonaws.com",
+    "monitoring.rds.amazonaws.com",
+    "eks.amazonaws.com",
+];
+
+/// An IAM role `service` may assume (only from this account where the service says which
+/// account it acts for, [`SENDS_SOURCE_ACCOUNT`]), with AWS-managed policies attached.
 pub(crate) fn service_role(
     cx: &mut Lowering<'_>,
     part: &str,
     service: &str,
     managed: &[&str],
 ) -> (Address, Vec<Address>) {
-    let account = account_id(cx);
-    let trust = policy_document(
-        cx,
-        &format!("{part}-trust"),
-        &[
-            PolicyStatement::allow("ServiceAssumesRole", ["sts:AssumeRole"])
-                .principal(Principal::Service(service.to_owned()))
-                .condition("StringEquals", "aws:SourceAccount", vec![account.into()]),
-        ],
-    );
+    let mut assume = PolicyStatement::allow("ServiceAssumesRole", ["sts:AssumeRole"])
+        .principal(Principal::Service(service.to_owned()));
+    if SENDS_SOURCE_ACCOUNT.contains(&service) {
+        let account = account_id(cx);
+        assume = assume.condition("StringEquals", "aws:SourceAccount", vec![account.into()]);
+    }
+    let trust = policy_document(cx, &format!("{part}-trust"), &[assume]);
     let name = cx.name(part);
     cx.check_name(&ROLE_NAME, &name, "role name");
     let role = cx.add_with(

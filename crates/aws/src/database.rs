@@ -147,6 +147,22 @@ pub enum Setting {
     },
 }
 
+/// Who makes, keeps and rotates the master user's password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MasterPassword {
+    /// RDS generates it, keeps it in a Secrets Manager secret encrypted with the database's
+    /// key and rotates it every 7 days (`manage_master_user_password`): the password never
+    /// reaches Terraform state. AWS refuses read replicas of such a database (RDS User Guide,
+    /// "Limitations for Secrets Manager integration with Amazon RDS").
+    ManagedByRds,
+    /// Terraform generates a 40-character alphanumeric password (`random_password`, kept in
+    /// the encrypted state), sets it write-only (`password_wo`) and stores
+    /// `{"username", "password"}` in a Secrets Manager secret the stack owns, encrypted with
+    /// the database's key; not rotated. What a database with read replicas (same or another
+    /// region) needs.
+    StackSecret,
+}
+
 /// One parameter group entry.
 struct Parameter {
     name: String,
@@ -212,6 +228,7 @@ pub struct Database {
     ingress: Vec<Ingress>,
     replica_of: Option<DatabaseRef>,
     identifier: Option<String>,
+    master_password: Option<MasterPassword>,
 }
 
 /// A handle to a [`Database`]: endpoints, the managed master secret, and IAM connect rights.
@@ -225,6 +242,7 @@ pub struct DatabaseRef {
     identifier: String,
     readers: u32,
     replica: bool,
+    master_password: MasterPassword,
 }
 
 impl Database {
@@ -256,6 +274,7 @@ impl Database {
             ingress: Vec::new(),
             replica_of: None,
             identifier: None,
+            master_password: None,
         }
     }
 
@@ -387,6 +406,35 @@ impl Database {
     pub fn replica_of(mut self, source: &DatabaseRef) -> Self {
         self.replica_of = Some(source.clone());
         self
+    }
+
+    /// Who makes and keeps the master password. Default: [`MasterPassword::ManagedByRds`]
+    /// (never in state, rotated by AWS, its secret encrypted with the database's key), except:
+    /// an RDS instance with read replicas gets [`MasterPassword::StackSecret`], because AWS
+    /// refuses replicas of a database whose password RDS manages; and DocumentDB gets
+    /// `StackSecret`, because the provider cannot encrypt DocumentDB's managed secret with the
+    /// database's key (it would use `aws/secretsmanager`). A database that another stack
+    /// replicates (`.replica_of(&db)`) sets `StackSecret` here; the replica reports it
+    /// otherwise (SS0180). Aurora readers are cluster members, not replicas.
+    #[must_use]
+    pub fn master_password(mut self, how: MasterPassword) -> Self {
+        self.master_password = Some(how);
+        self
+    }
+
+    /// The master password strategy in effect: the one set, or the default for this shape.
+    fn password_strategy(&self) -> MasterPassword {
+        let replicated =
+            self.engine.is_instance() && self.instances > 1 && self.replica_of.is_none();
+        // hashicorp/aws 6.47 cannot give DocumentDB's managed secret a key
+        // (`master_user_secret_kms_key_id` is RDS-only), so it would sit under
+        // `aws/secretsmanager` instead of the database's key.
+        let unkeyed = self.engine == DatabaseEngine::DocumentDb;
+        self.master_password.unwrap_or(if replicated || unkeyed {
+            MasterPassword::StackSecret
+        } else {
+            MasterPassword::ManagedByRds
+        })
     }
 
     /// Pins the database identifier (the cloud-side name) instead of deriving it from the
@@ -636,6 +684,43 @@ impl Database {
                     "remove `.database_name(..)`",
                 );
             }
+            if self.engine.is_instance()
+                && source.engine == self.engine
+                && !source.replica
+                && source.master_password == MasterPassword::ManagedByRds
+            {
+                cx.error(
+                    "SS0180",
+                    format!(
+                        "`{}` has its master password managed by RDS, and AWS refuses to create read replicas of such a database",
+                        source.path
+                    ),
+                    format!(
+                        "add `.master_password(MasterPassword::StackSecret)` to `{}`: the stack generates the password and keeps it in its own Secrets Manager secret",
+                        source.path
+                    ),
+                );
+            }
+            if self.master_password.is_some() {
+                cx.error(
+                    "SS0116",
+                    "a replica uses its source's master password; `master_password` does not apply",
+                    "remove `.master_password(..)` from the replica",
+                );
+            }
+        }
+        if self.engine.is_instance()
+            && self.instances > 1
+            && self.master_password == Some(MasterPassword::ManagedByRds)
+        {
+            cx.error(
+                "SS0180",
+                format!(
+                    "{} read replica(s) of a database whose master password is managed by RDS: AWS refuses to create them",
+                    self.instances - 1
+                ),
+                "remove `.master_password(MasterPassword::ManagedByRds)` (a database with read replicas defaults to `MasterPassword::StackSecret`), or drop the read replicas",
+            );
         }
     }
 }
@@ -669,11 +754,19 @@ impl Database {
         subnet_kind: &str,
     ) -> Foundation {
         let logs_use_key = common::logs_may_use_key_for(cx, log_groups);
+        // DocumentDB's AWS-managed secret cannot take the key (see `password_strategy`).
+        let secret = if self.engine == DatabaseEngine::DocumentDb
+            && self.password_strategy() == MasterPassword::ManagedByRds
+        {
+            ""
+        } else {
+            " and master secret"
+        };
         let key = common::kms_key(
             cx,
             "key",
             &format!(
-                "Encrypts the {name} database, its backups, logs, Performance Insights and master secret"
+                "Encrypts the {name} database, its backups, logs, Performance Insights{secret}"
             ),
             &[logs_use_key],
         );
@@ -748,13 +841,22 @@ impl DatabaseRef {
         }
     }
 
-    /// The ARN of the AWS-managed secret holding the master credentials; `None` for a
-    /// replica, whose credentials are its source's.
+    /// The ARN of the secret holding the master credentials (AWS-managed, or the stack's own
+    /// with [`MasterPassword::StackSecret`]); `None` for a replica, whose credentials are its
+    /// source's.
     pub fn master_secret_arn(&self) -> Option<Ref> {
-        (!self.replica).then(|| self.main().attr("master_user_secret[0].secret_arn"))
+        (!self.replica).then(|| match self.master_password {
+            MasterPassword::ManagedByRds => self.main().attr("master_user_secret[0].secret_arn"),
+            MasterPassword::StackSecret => Address::resource(
+                &self.stack,
+                "aws_secretsmanager_secret",
+                &tf_name(&self.path, "master"),
+            )
+            .attr("arn"),
+        })
     }
 
-    /// The master password, read from the AWS-managed secret (its JSON field `password`) by the
+    /// The master password, read from its secret (the JSON field `password`) by the
     /// generated `cluster/` root: pass it to `Container::secret_env_from_cloud`. `None` for a
     /// replica.
     pub fn master_password(&self) -> Option<CloudValue> {
@@ -868,6 +970,7 @@ impl Construct for Database {
             identifier: self.cloud_identifier(&scope.path),
             readers: self.instances.saturating_sub(1),
             replica: self.replica_of.is_some(),
+            master_password: self.password_strategy(),
         }
     }
 }

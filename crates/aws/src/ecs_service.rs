@@ -112,6 +112,8 @@ pub struct EcsService {
     egress: Vec<Egress>,
     arch: CpuArchitecture,
     deregistration_delay: u32,
+    command: Vec<String>,
+    keep_alive: Option<u32>,
 }
 
 /// A handle to an [`EcsService`]: its name, task role and security group (a [`Peer`], so
@@ -151,6 +153,8 @@ impl EcsService {
             egress: Vec::new(),
             arch: CpuArchitecture::X86_64,
             deregistration_delay: 30,
+            command: Vec::new(),
+            keep_alive: None,
         }
     }
 
@@ -225,6 +229,26 @@ impl EcsService {
     #[must_use]
     pub fn health_check_command(mut self, command: &str) -> Self {
         self.health_command = Some(command.to_owned());
+        self
+    }
+
+    /// The container's command (`command` in the container definition, replacing the image's
+    /// `CMD`), e.g. to set the server's keep-alive. Default: the image's.
+    #[must_use]
+    pub fn command<S: Into<String>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
+        self.command = args.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Declares how long the application keeps an idle HTTP connection open (uvicorn
+    /// `--timeout-keep-alive`, gunicorn `--keep-alive`, Node `server.keepAliveTimeout`), so it
+    /// is checked against the idle timeout of each load balancer serving it: it must be longer
+    /// (SS0181), or the load balancer reuses connections the app has closed and answers 502.
+    /// Default: not declared, not checked (the servers' own defaults, 2–5 s, are shorter than
+    /// an ALB's default 60 s).
+    #[must_use]
+    pub fn keep_alive_seconds(mut self, seconds: u32) -> Self {
+        self.keep_alive = Some(seconds);
         self
     }
 

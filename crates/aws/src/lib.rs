@@ -40,7 +40,7 @@ pub use bucket::{Bucket, BucketRef, LifecycleRule, StorageClass};
 pub use cache::{Cache, CacheEngine, CacheRef};
 pub use common::{AWS_PROVIDER_VERSION, Peer, RANDOM_PROVIDER_VERSION};
 pub use connection::{Connection, ConnectionRef, Listener};
-pub use database::{Database, DatabaseEngine, DatabaseRef, Setting};
+pub use database::{Database, DatabaseEngine, DatabaseRef, MasterPassword, Setting};
 pub use ecs_cluster::{ContainerInsights, EcsCluster, EcsClusterRef};
 pub use ecs_service::{CpuArchitecture, EcsService, EcsServiceRef, Route, SecretSource};
 pub use eks_cluster::{

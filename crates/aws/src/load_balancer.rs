@@ -111,6 +111,7 @@ pub struct LoadBalancerRef {
     path: Path,
     stack: String,
     domains: Vec<String>,
+    idle_timeout: u32,
 }
 
 impl LoadBalancer {
@@ -192,7 +193,12 @@ impl LoadBalancer {
         self
     }
 
-    /// Seconds an idle connection stays open (1–4000). Default: 60.
+    /// Seconds an idle connection stays open (1–4000). Default: 60, AWS's. The ALB reuses its
+    /// connections to targets, so a target must keep idle connections open longer than this
+    /// (uvicorn's default keep-alive is 5 s, gunicorn's 2 s, Node's 5 s), or the ALB sends a
+    /// request on a connection the app just closed and answers 502. Raise the app's keep-alive
+    /// above it and declare it with `EcsService::keep_alive_seconds` (checked, SS0181), or
+    /// lower this below the app's.
     #[must_use]
     pub fn idle_timeout_seconds(mut self, seconds: u32) -> Self {
         self.idle_timeout = seconds;
@@ -280,6 +286,11 @@ impl LoadBalancerRef {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Seconds the load balancer keeps an idle connection open.
+    pub fn idle_timeout_seconds(&self) -> u32 {
+        self.idle_timeout
+    }
 }
 
 impl Peer for LoadBalancerRef {
@@ -305,6 +316,7 @@ impl Construct for LoadBalancer {
             path: scope.path.clone(),
             stack: scope.path.stack().to_owned(),
             domains: self.domains(),
+            idle_timeout: self.idle_timeout,
         }
     }
 }
@@ -454,14 +466,25 @@ impl Lower for LoadBalancer {
         if let Some(acl) = &self.web_acl {
             let acl: Ref = match acl {
                 WebAcl::Arn(arn) => arn.clone(),
-                WebAcl::Named(name) => cx
-                    .data_with(
+                WebAcl::Named(name) => {
+                    cx.prerequisite(
+                        format!(
+                            "WAF web ACL `{name}` (regional, {}): looked up by name at plan",
+                            cx.region()
+                        ),
+                        format!(
+                            "aws wafv2 list-web-acls --scope REGIONAL --region {} --query \"WebACLs[?Name=='{name}'].ARN\" --output text | grep .",
+                            cx.region()
+                        ),
+                    );
+                    cx.data_with(
                         "aws_wafv2_web_acl",
                         "waf",
                         tf! { "name" => name.as_str(), "scope" => "REGIONAL" },
                         crate::common::SECURITY,
                     )
-                    .attr("arn"),
+                    .attr("arn")
+                }
             };
             let acl = &acl;
             cx.add_with(

@@ -518,18 +518,24 @@ impl Network {
         );
         let (role, _) = common::service_role(cx, "flow-logs", "vpc-flow-logs.amazonaws.com", &[]);
         let group_arn: Ref = group.attr("arn");
+        // The VPC User Guide's flow-log role also lists `logs:DescribeLogGroups`, a listing
+        // action granted on the account's log groups in this region, not on one group.
+        let groups = common::arn(cx, "logs", true, "log-group:*");
         let policy = policy_document(
             cx,
             "flow-logs-write",
-            &[PolicyStatement::allow(
-                "WriteFlowLogs",
-                [
-                    "logs:CreateLogStream",
-                    "logs:PutLogEvents",
-                    "logs:DescribeLogStreams",
-                ],
-            )
-            .resource(stacksmith_core::Template::new().with(&group_arn).lit(":*"))],
+            &[
+                PolicyStatement::allow(
+                    "WriteFlowLogs",
+                    [
+                        "logs:CreateLogStream",
+                        "logs:PutLogEvents",
+                        "logs:DescribeLogStreams",
+                    ],
+                )
+                .resource(stacksmith_core::Template::new().with(&group_arn).lit(":*")),
+                PolicyStatement::allow("FindLogGroup", ["logs:DescribeLogGroups"]).resource(groups),
+            ],
         );
         cx.add_with(
             "aws_iam_role_policy",
@@ -626,6 +632,23 @@ mod tests {
             body(&g, "aws_flow_log.network").and_then(|b| b.get("traffic_type")),
             Some(&Value::from("ALL"))
         );
+    }
+
+    /// Issue 14, F32: the flow-log role has the permissions the VPC User Guide lists,
+    /// `logs:DescribeLogGroups` included.
+    #[test]
+    fn flow_log_role_may_find_its_log_group() {
+        let g = lowered(Network::new("network", "10.0.0.0/16"));
+        let policy = g
+            .data
+            .iter()
+            .find(|d| {
+                d.address.expression() == "data.aws_iam_policy_document.network_flow_logs_write"
+            })
+            .map(|d| serde_json::to_string(&Value::Map(d.body.clone())).unwrap_or_default())
+            .unwrap_or_default();
+        assert!(policy.contains("logs:DescribeLogGroups"), "{policy}");
+        assert!(policy.contains(":log-group:*"), "{policy}");
     }
 
     #[test]

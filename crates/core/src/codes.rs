@@ -465,6 +465,16 @@ pub const CODES: &[Code] = &[
         "unknown EC2 instance type",
         "Instance types are a known family, a `.` and a size (`m6i.large`); a typo fails only when the node group is created.",
     ),
+    c(
+        "SS0180",
+        "read replica of a database whose master password RDS manages",
+        "AWS refuses to create a read replica (same or another region) of a database with `manage_master_user_password`; give the source `MasterPassword::StackSecret`.",
+    ),
+    c(
+        "SS0181",
+        "application keep-alive not longer than the load balancer's idle timeout",
+        "A load balancer reuses idle connections to its targets; if the app closes them first, requests sent on them fail with HTTP 502. The app's keep-alive must be longer.",
+    ),
     // Whole-stack checks and the `cluster/` root.
     c(
         "SS0201",
@@ -565,6 +575,11 @@ pub const CODES: &[Code] = &[
         "SS0222",
         "label selector picks no pod the stack runs",
         "A Service, PodDisruptionBudget or NetworkPolicy peer in a namespace the stack creates selects pods of a workload in the same stack, not another stack's or app's.",
+    ),
+    c(
+        "SS0230",
+        "container claims non-root in a pod running as root",
+        "A container's `runAsNonRoot: true` with an effective `runAsUser: 0` (its own or the pod's) passes API validation, but the kubelet refuses to start it.",
     ),
     // Kubernetes constructs.
     c(
@@ -1002,6 +1017,26 @@ pub const CODES: &[Code] = &[
         "SS0470",
         "NLB VPC CIDR block invalid",
         "`Nlb::from_vpc` takes the VPC's IPv4 block (`network.cidr()`), from which the NLB reaches the pods; the Service's NetworkPolicy admits it.",
+    ),
+    c(
+        "SS0440",
+        "prefix stripping the ingress class cannot do",
+        "stacksmith strips a route's prefix with ingress-nginx (`rewrite-target`) or the AWS Load Balancer Controller (`url-rewrite` transform); other classes: serve the app under the prefix.",
+    ),
+    c(
+        "SS0441",
+        "prefix that cannot be stripped as written",
+        "A stripped prefix is a plain, non-root path; with the AWS Load Balancer Controller, whose rewrite applies to every rule of a Service, that Service is routed once per Ingress.",
+    ),
+    c(
+        "SS0442",
+        "egress host that is not a DNS name",
+        "An external dependency's host names the egress policy and is recorded on it; give it as its clients resolve it.",
+    ),
+    c(
+        "SS0443",
+        "placeholder ingress host (warning)",
+        "A host under a domain reserved for documentation (example.com, .test, ...) has no public DNS, and Let's Encrypt refuses to issue for it.",
     ),
 ];
 

@@ -46,6 +46,9 @@ pub struct Graph {
     /// Stacks of the same app that must be applied before this one (e.g. the source of a
     /// cross-region replica), found by name rather than through their state.
     pub after: Vec<String>,
+    /// What the stack uses but does not create (state bucket, looked-up zones, web ACLs), each
+    /// with the command that checks it exists: listed in the synth summary and `manifest.json`.
+    pub prerequisites: Vec<crate::Prerequisite>,
     /// Resources of the previous output the stack's author acknowledged removing
     /// (`Stack::acknowledge_removal`): synth lets these stateful resources be destroyed.
     pub acknowledged_removals: Vec<Address>,
@@ -395,6 +398,16 @@ impl<'a> Lowering<'a> {
     pub fn after_stack(&mut self, stack: &str) {
         if stack != self.graph.stack && !self.graph.after.iter().any(|s| s == stack) {
             self.graph.after.push(stack.to_owned());
+        }
+    }
+
+    /// Records something this construct needs that the stack does not create (an existing
+    /// hosted zone, web ACL or parameter), with a read-only command that checks it exists.
+    /// Recorded once however many constructs need it.
+    pub fn prerequisite(&mut self, what: impl Into<String>, check: impl Into<String>) {
+        let p = crate::Prerequisite::new(what, &self.path, check);
+        if !self.graph.prerequisites.iter().any(|q| q.what == p.what) {
+            self.graph.prerequisites.push(p);
         }
     }
 

@@ -284,6 +284,17 @@ impl Stack {
             .backend
             .as_ref()
             .map(|b| b.to_map(&self.name, &self.region));
+        if let Some(b) = &self.backend {
+            let region = b.region.as_deref().unwrap_or(&self.region);
+            graph.prerequisites.push(crate::Prerequisite::new(
+                format!(
+                    "S3 bucket `{}` in {region}: the Terraform state (`terraform init` fails without it)",
+                    b.bucket
+                ),
+                &Path::root(&self.name),
+                format!("aws s3api head-bucket --bucket {} --region {region}", b.bucket),
+            ));
+        }
         graph.diagnostics.extend(self.problems.clone());
         for (path, c) in &self.constructs {
             c.lower(&mut Lowering::new(&mut graph, path.clone(), &self.tags));

@@ -20,6 +20,7 @@ pub(crate) fn graph(g: &mut Graph) {
     object_names(g, &mut found);
     annotation_sizes(g, &mut found);
     duplicate_objects(g, &mut found);
+    root_containers_claiming_non_root(g, &mut found);
     crossings(g, &mut found);
     unresolved_uses(g, &mut found);
     // A construct that reported an error may have stopped before creating the object another
@@ -421,6 +422,61 @@ fn duplicate_objects(g: &Graph, out: &mut Vec<Diagnostic>) {
                 )
                 .hint("give one of them a different name (`.name(...)`) or id"),
             );
+        }
+    }
+}
+
+/// The pod spec of a workload object (`Pod`, the pod template of a Deployment, StatefulSet,
+/// DaemonSet, ReplicaSet or Job, a CronJob's job template), whoever wrote it.
+fn pod_spec(o: &crate::KubeObject) -> Option<&serde_json::Value> {
+    let b = &o.body;
+    match o.kind.as_str() {
+        "Pod" => b.get("spec"),
+        "CronJob" => b.pointer("/spec/jobTemplate/spec/template/spec"),
+        _ => b.pointer("/spec/template/spec"),
+    }
+}
+
+/// SS0230: a container whose effective `runAsNonRoot` is true while its effective `runAsUser`
+/// is 0. The container's security context overrides the pod's field by field; the kubelet
+/// refuses to start such a container ("container's runAsUser breaks non-root policy"), and API
+/// validation accepts it.
+fn root_containers_claiming_non_root(g: &Graph, out: &mut Vec<Diagnostic>) {
+    // A construct that reported an error (`run_as(0, ..)`, SS0322) is not reported again.
+    let failed: HashSet<&str> = g.diagnostics.error_paths().collect();
+    for o in &g.objects {
+        if failed.contains(o.owner.to_string().as_str()) {
+            continue;
+        }
+        let Some(spec) = pod_spec(o) else { continue };
+        let pod = spec.get("securityContext");
+        let field = |c: &serde_json::Value, f: &str| {
+            c.pointer(&format!("/securityContext/{f}"))
+                .filter(|v| !v.is_null())
+                .or_else(|| pod.and_then(|p| p.get(f)))
+                .cloned()
+        };
+        let containers = ["initContainers", "containers"]
+            .iter()
+            .filter_map(|k| spec.get(k).and_then(|v| v.as_array()))
+            .flatten();
+        for c in containers {
+            let non_root = field(c, "runAsNonRoot").and_then(|v| v.as_bool());
+            let user = field(c, "runAsUser").and_then(|v| v.as_i64());
+            if non_root == Some(true) && user == Some(0) {
+                let name = c.get("name").and_then(|n| n.as_str()).unwrap_or("?");
+                out.push(
+                    Diagnostic::error(
+                        "SS0230",
+                        &o.owner,
+                        format!(
+                            "container {name} of {} `{}` has `runAsNonRoot: true` but runs as user 0 (root)",
+                            o.kind, o.name
+                        ),
+                    )
+                    .hint("the kubelet refuses to start it (CreateContainerConfigError); run as a non-zero user, or set `runAsNonRoot: false` where the pod must run as root"),
+                );
+            }
         }
     }
 }

@@ -489,6 +489,15 @@ fn synth_command(app: &App, args: &SynthArgs, ctx: &mut Ctx<'_>) -> io::Result<E
         if !s.after.is_empty() {
             writeln!(ctx.out, "  apply after stack(s): {}", s.after.join(", "))?;
         }
+        if !s.prerequisites.is_empty() {
+            writeln!(
+                ctx.out,
+                "  prerequisites (not created by this stack; each check fails if it is missing):"
+            )?;
+            for p in &s.prerequisites {
+                writeln!(ctx.out, "    - {}\n      check: {}", p.what, p.check)?;
+            }
+        }
         writeln!(ctx.out, "  apply order (from {}):", s.dir.display())?;
         for (i, step) in s.apply_order.iter().enumerate() {
             writeln!(

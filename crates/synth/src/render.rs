@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use stacksmith_core::Graph;
+use stacksmith_core::{Graph, Prerequisite};
 
 use crate::manifest::{ApplyStep, File};
 use crate::moves::{Move, Renamed, ResourceFacts};
@@ -28,6 +28,8 @@ pub struct StackOutput {
     pub apply_order: Vec<ApplyStep>,
     /// Stacks to apply before this one.
     pub after: Vec<String>,
+    /// What the stack uses but does not create, with the command that checks each.
+    pub prerequisites: Vec<Prerequisite>,
     /// Constructs recognised as renamed that keep their cloud names.
     pub renamed: Vec<Renamed>,
 }
@@ -40,6 +42,9 @@ struct Manifest<'a> {
     region: &'a str,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     apply_after_stacks: &'a [String],
+    /// What must exist before the first step, outside the stack, each with its check.
+    #[serde(skip_serializing_if = "<[Prerequisite]>::is_empty")]
+    prerequisites: &'a [Prerequisite],
     apply_order: &'a [ApplyStep],
     kubernetes_objects: Vec<String>,
     files: Vec<ManifestFile<'a>>,
@@ -160,6 +165,7 @@ fn finish(
         stack: &g.stack,
         region: &g.region,
         apply_after_stacks: &g.after,
+        prerequisites: &g.prerequisites,
         apply_order: &apply_order,
         kubernetes_objects,
         files: stacksmith_core::parallel::map(&files, |f| ManifestFile {
@@ -198,6 +204,7 @@ fn finish(
         objects,
         apply_order,
         after: g.after.clone(),
+        prerequisites: g.prerequisites.clone(),
         renamed: renamed.to_vec(),
     })
 }

@@ -78,6 +78,8 @@ pub struct StackReport {
     pub apply_order: Vec<ApplyStep>,
     /// Stacks to apply before this one.
     pub after: Vec<String>,
+    /// What the stack uses but does not create, with the command that checks each.
+    pub prerequisites: Vec<stacksmith_core::Prerequisite>,
     /// Constructs renamed by this synth that keep their cloud names (one summary line each).
     pub renamed: Vec<crate::moves::Renamed>,
 }
@@ -199,6 +201,7 @@ pub(crate) fn write_locked(
             files: o.files.len(),
             apply_order: o.apply_order.clone(),
             after: o.after.clone(),
+            prerequisites: o.prerequisites.clone(),
             renamed: o.renamed.iter().filter(|r| r.moves > 0).cloned().collect(),
         })
         .collect())
@@ -625,6 +628,7 @@ mod tests {
             objects: 0,
             apply_order: Vec::new(),
             after: Vec::new(),
+            prerequisites: Vec::new(),
             renamed: Vec::new(),
         }
     }

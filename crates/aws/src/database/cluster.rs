@@ -4,8 +4,8 @@
 use stacksmith_core::terraform::Resource;
 use stacksmith_core::{Facts, Lookup, Lowering, Ref, tf};
 
-use super::instance::parameter_group;
-use super::{Database, DatabaseEngine, Parameter};
+use super::instance::{parameter_group, stack_secret};
+use super::{Database, DatabaseEngine, MasterPassword, Parameter};
 use crate::common::{self, name_tag};
 use crate::secrets_manager::SECRET_VALUE;
 
@@ -101,7 +101,6 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
         "engine" => db.engine.engine(),
         "engine_version" => db.version.as_str(),
         "master_username" => db.master_username.as_str(),
-        "manage_master_user_password" => true,
         "port" => port,
         "db_subnet_group_name" => subnet_group.attr::<String>("name"),
         "vpc_security_group_ids" => vec![sg.attr::<String>("id")],
@@ -118,8 +117,19 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
         "apply_immediately" => false,
         "tags" => name_tag(name),
     };
+    let managed = db.password_strategy() == MasterPassword::ManagedByRds;
+    if managed {
+        body.insert("manage_master_user_password".into(), true.into());
+        if !docdb {
+            body.insert("master_user_secret_kms_key_id".into(), (&key_arn).into());
+        }
+    } else {
+        let password = stack_secret(db, cx, name, &key_arn);
+        body.insert("master_password_wo".into(), (&password).into());
+        // Bumped by hand to set a new password; write-only values are not compared.
+        body.insert("master_password_wo_version".into(), 1_i64.into());
+    }
     if !docdb {
-        body.insert("master_user_secret_kms_key_id".into(), (&key_arn).into());
         body.insert("copy_tags_to_snapshot".into(), true.into());
         body.insert("iam_database_authentication_enabled".into(), true.into());
         body.insert(
@@ -152,13 +162,15 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
             "cluster_identifier" => cluster.attr::<String>("id"),
             "instance_class" => db.instance_class.as_str(),
             "promotion_tier" => i64::from(i.saturating_sub(1)).min(15),
-            "auto_minor_version_upgrade" => true,
             "copy_tags_to_snapshot" => true,
             "enable_performance_insights" => true,
             "performance_insights_kms_key_id" => &key_arn,
             "tags" => name_tag(&id),
         };
         if let Some(role) = &monitoring {
+            // Aurora applies minor upgrades per instance; DocumentDB ignores the argument
+            // (its engine upgrades are cluster-wide), so it is written for Aurora only.
+            body.insert("auto_minor_version_upgrade".into(), true.into());
             body.shift_remove("enable_performance_insights");
             body.insert("engine".into(), db.engine.engine().into());
             body.insert(
@@ -185,11 +197,17 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
         &format!("The database's writer endpoint (TLS, port {port})"),
         false,
     );
-    let secret: Ref = cluster.attr("master_user_secret[0].secret_arn");
-    cx.output(
-        "master-secret-arn",
-        &secret,
-        "AWS-managed secret with the master credentials",
-        false,
-    );
+    let (secret, what): (Ref, _) = if managed {
+        (
+            cluster.attr("master_user_secret[0].secret_arn"),
+            "AWS-managed secret with the master credentials",
+        )
+    } else {
+        (
+            cx.address("aws_secretsmanager_secret", "master")
+                .attr("arn"),
+            "Secrets Manager secret with the master credentials (username, password)",
+        )
+    };
+    cx.output("master-secret-arn", &secret, what, false);
 }

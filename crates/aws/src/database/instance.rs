@@ -4,9 +4,9 @@
 use stacksmith_core::terraform::{Map, Value};
 use stacksmith_core::{Address, Facts, Lookup, Lowering, Ref, Template, tf};
 
-use super::{Database, Parameter};
+use super::{Database, MasterPassword, Parameter};
 use crate::common::{self, name_tag};
-use crate::secrets_manager::SECRET_VALUE;
+use crate::secrets_manager::{self, SECRET_VALUE};
 
 /// How a later root finds an instance (the primary or a read replica) by its identifier, and
 /// what it can read.
@@ -137,8 +137,18 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
                 body.insert("db_name".into(), db_name.as_str().into());
             }
             body.insert("username".into(), db.master_username.as_str().into());
-            body.insert("manage_master_user_password".into(), true.into());
-            body.insert("master_user_secret_kms_key_id".into(), (&key_arn).into());
+            match db.password_strategy() {
+                MasterPassword::ManagedByRds => {
+                    body.insert("manage_master_user_password".into(), true.into());
+                    body.insert("master_user_secret_kms_key_id".into(), (&key_arn).into());
+                }
+                MasterPassword::StackSecret => {
+                    let password = stack_secret(db, cx, name, &key_arn);
+                    body.insert("password_wo".into(), (&password).into());
+                    // Bumped by hand to set a new password; write-only values are not compared.
+                    body.insert("password_wo_version".into(), 1_i64.into());
+                }
+            }
             body.insert("skip_final_snapshot".into(), false.into());
             body.insert(
                 "final_snapshot_identifier".into(),
@@ -204,14 +214,61 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
         false,
     );
     if db.replica_of.is_none() {
-        let secret: Ref = primary.attr("master_user_secret[0].secret_arn");
-        cx.output(
-            "master-secret-arn",
-            &secret,
-            "AWS-managed secret with the master credentials",
-            false,
-        );
+        let (secret, what): (Ref, _) = match db.password_strategy() {
+            MasterPassword::ManagedByRds => (
+                primary.attr("master_user_secret[0].secret_arn"),
+                "AWS-managed secret with the master credentials",
+            ),
+            MasterPassword::StackSecret => (
+                cx.address("aws_secretsmanager_secret", "master")
+                    .attr("arn"),
+                "Secrets Manager secret with the master credentials (username, password)",
+            ),
+        };
+        cx.output("master-secret-arn", &secret, what, false);
     }
+}
+
+/// [`MasterPassword::StackSecret`]: a generated password, and a secret encrypted with the
+/// database's key holding `{"username", "password"}` (the shape of an RDS-managed secret, so
+/// readers of either work alike). Returns the password.
+pub(super) fn stack_secret(db: &Database, cx: &mut Lowering<'_>, name: &str, key_arn: &Ref) -> Ref {
+    common::random(cx);
+    // Alphanumeric: RDS refuses `/`, `"`, `@` and spaces, MySQL takes at most 41 characters,
+    // and the value is written into JSON without escaping.
+    let password: Ref = cx
+        .add(
+            "random_password",
+            "master",
+            tf! { "length" => 40_i64, "special" => false },
+        )
+        .attr("result");
+    let secret = cx.add_with(
+        "aws_secretsmanager_secret",
+        "master",
+        tf! {
+            "name" => format!("{name}/master"),
+            "description" => format!("Master credentials of the {name} database"),
+            "kms_key_id" => key_arn,
+            "recovery_window_in_days" => 30_i64,
+            "tags" => name_tag(name),
+        },
+        secrets_manager::SECRET,
+    );
+    let value = Template::new()
+        .lit(format!(
+            "{{\"username\":\"{}\",\"password\":\"",
+            db.master_username
+        ))
+        .with(&password)
+        .lit("\"}");
+    cx.add_with(
+        "aws_secretsmanager_secret_version",
+        "master",
+        tf! { "secret_id" => secret.attr::<String>("id"), "secret_string" => value },
+        secrets_manager::VERSION,
+    );
+    password
 }
 
 /// A parameter group of `kind` (`aws_db_parameter_group`, `aws_rds_cluster_parameter_group`,

@@ -18,16 +18,37 @@ fn cluster(g: &stacksmith_core::Graph) -> Option<&stacksmith_core::terraform::Ma
         .map(|r| &r.body)
 }
 
+/// Issue 14, F26: hashicorp/aws 6.47 cannot give DocumentDB's AWS-managed secret a key, so
+/// DocumentDB's master secret is the stack's own, encrypted with the database's key; the
+/// password is write-only on the cluster.
 #[test]
-fn password_is_managed_by_aws_and_never_written() {
+fn documentdb_master_secret_is_encrypted_with_the_database_key() {
     let g = lowered(|d| d);
     assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+    let c = cluster(&g);
+    assert_eq!(c.and_then(|c| c.get("manage_master_user_password")), None);
+    assert_eq!(c.and_then(|c| c.get("master_password")), None);
+    assert!(matches!(
+        c.and_then(|c| c.get("master_password_wo")),
+        Some(Value::Ref(_))
+    ));
+    let secret = bodies(&g, "aws_secretsmanager_secret");
+    let Some(Value::Ref(key)) = secret.first().and_then(|s| s.get("kms_key_id")) else {
+        panic!("no secret under the database key: {secret:?}");
+    };
+    assert_eq!(key.expression(), "aws_kms_key.metadata_key.arn");
+    // Asked for explicitly, RDS manages it, and the key no longer claims the secret.
+    let g = lowered(|d| d.master_password(MasterPassword::ManagedByRds));
     let c = cluster(&g);
     assert_eq!(
         c.and_then(|c| c.get("manage_master_user_password")),
         Some(&Value::Bool(true))
     );
-    assert_eq!(c.and_then(|c| c.get("master_password")), None);
+    let key = bodies(&g, "aws_kms_key");
+    assert!(
+        !format!("{:?}", key[0].get("description")).contains("master secret"),
+        "{key:?}"
+    );
 }
 
 #[test]
@@ -226,7 +247,8 @@ fn read_replicas_follow_the_writer() {
 fn a_standby_in_another_region_replicates_by_arn_not_by_state() {
     let mut primary = Stack::new("primary", "us-east-1");
     let net = primary.add(Network::new("network", "10.0.0.0/16"));
-    let db = primary.add(Database::postgres("db", &net));
+    let db =
+        primary.add(Database::postgres("db", &net).master_password(MasterPassword::StackSecret));
     let mut standby = Stack::new("standby", "us-west-2");
     let net2 = standby.add(Network::new("network", "10.1.0.0/16"));
     standby.add(Database::postgres("db", &net2).replica_of(&db));
@@ -368,4 +390,86 @@ fn a_later_root_finds_every_engine_and_its_master_secret() -> Result<(), String>
         "{docdb_lookup:?}"
     );
     Ok(())
+}
+
+/// Issue 14, F01: AWS refuses `CreateDBInstanceReadReplica` when the source's master password
+/// is managed by RDS, so a database with read replicas gets the stack's own secret.
+#[test]
+fn read_replicas_get_a_stack_secret_instead_of_a_managed_password() -> Result<(), String> {
+    use crate::common::lookup_check::{names_secret, resource};
+    let mut stack = Stack::new("prod", "us-east-1");
+    let net = stack.add(Network::new("network", "10.0.0.0/16"));
+    let db = stack.add(Database::postgres("main", &net).read_replicas(1));
+    let g = stack.lower();
+    assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+    let dbs = bodies(&g, "aws_db_instance");
+    assert_eq!(dbs[0].get("manage_master_user_password"), None);
+    assert_eq!(dbs[0].get("master_user_secret_kms_key_id"), None);
+    assert!(matches!(dbs[0].get("password_wo"), Some(Value::Ref(_))));
+    assert_eq!(dbs[0].get("password_wo_version"), Some(&Value::from(1_i64)));
+    let secrets = bodies(&g, "aws_secretsmanager_secret");
+    assert_eq!(secrets.len(), 1);
+    // Encrypted with the database's key, like the AWS-managed secret it replaces.
+    let Some(Value::Ref(key)) = secrets[0].get("kms_key_id") else {
+        return Err(format!("secret without the database key: {:?}", secrets[0]));
+    };
+    assert_eq!(key.expression(), "aws_kms_key.main_key.arn");
+    let secret = db.master_secret_arn().ok_or("no master secret")?;
+    names_secret(&g, &secret)?;
+    assert_eq!(
+        resource(&g, &secret)?.address.kind(),
+        "aws_secretsmanager_secret"
+    );
+    // Without replicas, RDS keeps managing it.
+    let g = stack_with(|net, _| Database::postgres("main", net));
+    assert_eq!(
+        bodies(&g, "aws_db_instance")[0].get("manage_master_user_password"),
+        Some(&Value::Bool(true))
+    );
+    Ok(())
+}
+
+#[test]
+fn fails_read_replicas_of_a_managed_master_password() {
+    let mut primary = Stack::new("primary", "us-east-1");
+    let net = primary.add(Network::new("network", "10.0.0.0/16"));
+    let db = primary.add(Database::postgres("db", &net));
+    primary.add(
+        Database::postgres("reports", &net)
+            .read_replicas(1)
+            .master_password(MasterPassword::ManagedByRds),
+    );
+    let mut standby = Stack::new("standby", "us-west-2");
+    let net2 = standby.add(Network::new("network", "10.1.0.0/16"));
+    standby.add(Database::postgres("db", &net2).replica_of(&db));
+    let mut app = stacksmith_core::App::new();
+    app.add(primary);
+    app.add(standby);
+    let text: Vec<String> = app
+        .lower()
+        .iter()
+        .map(|g| g.diagnostics.to_string())
+        .collect();
+    insta::assert_snapshot!(text.join("\n"));
+}
+
+/// Issue 14, F34: DocumentDB instances ignore `auto_minor_version_upgrade` (upgrades are
+/// cluster-wide), so it is not written for them; Aurora's instances keep it.
+#[test]
+fn no_op_minor_upgrade_flag_is_left_off_documentdb_instances() {
+    let g = lowered(|d| d);
+    let instances = bodies(&g, "aws_docdb_cluster_instance");
+    assert!(!instances.is_empty());
+    assert!(
+        instances
+            .iter()
+            .all(|i| i.get("auto_minor_version_upgrade").is_none())
+    );
+    let g = stack_with(|net, _| Database::aurora_postgres("analytics", net));
+    let instances = bodies(&g, "aws_rds_cluster_instance");
+    assert!(
+        instances
+            .iter()
+            .all(|i| i.get("auto_minor_version_upgrade") == Some(&Value::Bool(true)))
+    );
 }

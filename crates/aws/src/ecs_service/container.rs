@@ -266,6 +266,12 @@ impl EcsService {
             ("image", s(self.image.as_deref().unwrap_or_default())),
             ("essential", Json::Bool(true)),
         ];
+        if !self.command.is_empty() {
+            c.push((
+                "command",
+                Json::Arr(self.command.iter().map(|a| s(a)).collect()),
+            ));
+        }
         if let Some(p) = self.port {
             c.push((
                 "portMappings",

@@ -106,6 +106,26 @@ pub(super) enum Egress {
 
 impl EcsService {
     pub(super) fn validate_routes(&self, cx: &mut Lowering<'_>) {
+        if let Some(keep_alive) = self.keep_alive {
+            let mut seen: Vec<&Path> = Vec::new();
+            for (lb, _) in &self.routes {
+                let idle = lb.idle_timeout_seconds();
+                if keep_alive <= idle && !seen.contains(&lb.path()) {
+                    seen.push(lb.path());
+                    cx.error(
+                        "SS0181",
+                        format!(
+                            "the application keeps idle connections {keep_alive} s, but load balancer {} keeps them {idle} s: it will send requests on connections the app has closed (HTTP 502)",
+                            lb.path()
+                        ),
+                        format!(
+                            "raise the app's keep-alive above {idle} s (e.g. uvicorn `--timeout-keep-alive {}`) and `.keep_alive_seconds(..)`, or lower the load balancer's `.idle_timeout_seconds(..)` below {keep_alive}",
+                            idle + 5
+                        ),
+                    );
+                }
+            }
+        }
         if !self.routes.is_empty() && self.port.is_none() {
             cx.error(
                 "SS0138",

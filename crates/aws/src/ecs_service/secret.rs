@@ -98,6 +98,14 @@ pub(super) fn resolve(cx: &mut Lowering<'_>, src: &SecretSource) -> Resolved {
             parameter: Some(arn.into()),
         },
         SecretKind::SsmName(n) => {
+            // Named, not created here: tasks fail to start (ParameterNotFound) until it exists.
+            cx.prerequisite(
+                format!("SSM parameter `{n}` in {}: read by the tasks at start", cx.region()),
+                format!(
+                    "aws ssm get-parameter --region {} --name {n} --query Parameter.Name --output text",
+                    cx.region()
+                ),
+            );
             let (partition, account) = (common::partition(cx), common::account_id(cx));
             let pieces = vec![
                 Piece::Lit("arn:".into()),

@@ -135,7 +135,7 @@ fn execution_role_reads_exactly_the_named_secrets() {
     );
     assert_eq!(
         policy
-            .matches("${aws_docdb_cluster.db.master_user_secret[0].secret_arn}")
+            .matches("${aws_secretsmanager_secret.db_master.arn}")
             .count(),
         1
     );
@@ -145,7 +145,7 @@ fn execution_role_reads_exactly_the_named_secrets() {
     let c = containers(&g);
     assert_eq!(
         c[0]["secrets"][0]["valueFrom"],
-        serde_json::json!("${aws_docdb_cluster.db.master_user_secret[0].secret_arn}:password::")
+        serde_json::json!("${aws_secretsmanager_secret.db_master.arn}:password::")
     );
 }
 
@@ -346,4 +346,28 @@ fn a_later_root_finds_every_role_by_name() -> Result<(), String> {
         crate::common::lookup_check::readable(&g, &role.address.attr::<()>("arn"))?;
     }
     Ok(())
+}
+
+/// Issue 14, F20: an app keep-alive no longer than the ALB's idle timeout (uvicorn's default
+/// 5 s against 60 s) makes the ALB reuse closed connections: 502s.
+#[test]
+fn fails_keep_alive_shorter_than_the_load_balancer_idle_timeout() {
+    let g = lowered(|s| s.keep_alive_seconds(5));
+    insta::assert_snapshot!(g.diagnostics.to_string());
+}
+
+#[test]
+fn a_longer_keep_alive_and_its_command_are_accepted_and_written() {
+    let g = lowered(|s| {
+        s.command(["uvicorn", "app.main:app", "--timeout-keep-alive", "65"])
+            .keep_alive_seconds(65)
+    });
+    assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+    let defs = json(&g, "aws_ecs_task_definition.api_task");
+    assert!(
+        defs.contains(
+            r#"\"command\":[\"uvicorn\",\"app.main:app\",\"--timeout-keep-alive\",\"65\"]"#
+        ),
+        "{defs}"
+    );
 }

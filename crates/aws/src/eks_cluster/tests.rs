@@ -469,3 +469,24 @@ fn a_later_root_finds_the_cluster_and_configures_kubernetes_from_it() -> Result<
     assert_eq!(clusters, 1);
     Ok(())
 }
+
+/// Issue 14, F04: the node role trusts EC2 with the policy the EKS User Guide documents (no
+/// `aws:SourceAccount` condition, which EC2 is not documented to send); the cluster role keeps
+/// it, since EKS documents it for cluster roles.
+#[test]
+fn node_role_trust_is_the_documented_ec2_policy() {
+    let g = lowered(|c| c.node_group(NodeGroup::new("general")));
+    let trust = |name: &str| {
+        g.data
+            .iter()
+            .find(|d| d.address.expression() == format!("data.aws_iam_policy_document.{name}"))
+            .map(|d| serde_json::to_string(&Value::Map(d.body.clone())).unwrap_or_default())
+            .unwrap_or_default()
+    };
+    let node = trust("eks_node_trust");
+    assert!(node.contains("ec2.amazonaws.com"), "{node}");
+    assert!(!node.contains("aws:SourceAccount"), "{node}");
+    let cluster = trust("eks_cluster_trust");
+    assert!(cluster.contains("eks.amazonaws.com"), "{cluster}");
+    assert!(cluster.contains("aws:SourceAccount"), "{cluster}");
+}

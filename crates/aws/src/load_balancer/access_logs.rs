@@ -88,7 +88,7 @@ pub(super) fn access_log_bucket(
         "logs",
         tf! { "bucket" => &id, "rule" => tf! { "object_ownership" => "BucketOwnerEnforced" } },
     );
-    cx.add_with(
+    let public_access = cx.add_with(
         "aws_s3_bucket_public_access_block",
         "logs",
         tf! {
@@ -168,11 +168,16 @@ pub(super) fn access_log_bucket(
         );
     }
     let policy = policy_document(cx, "logs-policy", &statements);
-    let policy = cx.add_with(
-        "aws_s3_bucket_policy",
-        "logs",
-        tf! { "bucket" => &id, "policy" => policy },
-        crate::common::SECURITY,
+    // After the public access block, as `Bucket` does: S3 answers OperationAborted to a
+    // bucket policy put while the block is being changed.
+    let policy = cx.resource(
+        stacksmith_core::terraform::Resource::new(
+            cx.address("aws_s3_bucket_policy", "logs"),
+            cx.path().clone(),
+            tf! { "bucket" => &id, "policy" => policy },
+        )
+        .facts(crate::common::SECURITY)
+        .depends_on(&public_access),
     );
     (bucket, policy)
 }

@@ -81,6 +81,16 @@ impl LoadBalancer {
         cx: &mut Lowering<'_>,
         c: &Certificate,
     ) -> (Address, Ref) {
+        cx.prerequisite(
+            format!(
+                "public Route 53 hosted zone `{}`: looked up at plan; the certificate is validated through it",
+                c.zone
+            ),
+            format!(
+                "aws route53 list-hosted-zones-by-name --dns-name {0} --max-items 1 --query \"HostedZones[?Name=='{0}.'].Id\" --output text | grep .",
+                c.zone
+            ),
+        );
         let zone = cx.data(
             "aws_route53_zone",
             "zone",

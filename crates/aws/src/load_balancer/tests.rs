@@ -191,3 +191,25 @@ fn fails_without_certificate_and_warns_without_deletion_protection() {
     );
     insta::assert_snapshot!(stack.lower().diagnostics.to_string());
 }
+
+/// Issue 14, F33: the access-log bucket's policy waits for its public access block, as every
+/// bucket's does (concurrent puts answer OperationAborted).
+#[test]
+fn log_bucket_policy_waits_for_the_public_access_block() {
+    let g = lowered("us-east-1", |l| l);
+    let Some(policy) = g
+        .resources
+        .iter()
+        .find(|r| r.address.expression() == "aws_s3_bucket_policy.alb_logs")
+    else {
+        panic!("no access-log bucket policy");
+    };
+    assert!(
+        policy
+            .depends_on
+            .iter()
+            .any(|a| a.expression() == "aws_s3_bucket_public_access_block.alb_logs"),
+        "{:?}",
+        policy.depends_on
+    );
+}

@@ -56,8 +56,8 @@ pub struct Ingress {
     name: Option<String>,
     host: String,
     path: String,
-    /// Routes after the first: (path prefix, Service).
-    routes: Vec<(String, ServiceRef)>,
+    /// Routes after the first: (path prefix, Service, whether the prefix is stripped).
+    routes: Vec<(String, ServiceRef, bool)>,
     class: String,
     controller_namespace: String,
     tls: Option<String>,
@@ -65,7 +65,6 @@ pub struct Ingress {
 }
 
 /// cert-manager's annotation naming the ClusterIssuer of an Ingress's certificate.
-const CLUSTER_ISSUER_ANNOTATION: &str = "cert-manager.io/cluster-issuer";
 
 /// The label cert-manager sets on its HTTP-01 solver pods, and the port they answer on.
 const ACME_SOLVER_LABEL: (&str, &str) = ("acme.cert-manager.io/http01-solver", "true");
@@ -100,7 +99,27 @@ impl Ingress {
     /// with.
     #[must_use]
     pub fn route(mut self, path_prefix: impl Into<String>, service: &ServiceRef) -> Self {
-        self.routes.push((path_prefix.into(), service.clone()));
+        self.routes
+            .push((path_prefix.into(), service.clone(), false));
+        self
+    }
+
+    /// Routes `https://host/path_prefix…` to `service` with the prefix removed, so the Service
+    /// sees `/health` for `/api/health` (nginx's `proxy_pass http://api/;`). Written for the
+    /// controller of [`Ingress::class`]: `nginx` (ingress-nginx) puts these routes in a second
+    /// Ingress, `<name>-strip-prefix`, with a regex path and `rewrite-target`; `alb` (AWS Load
+    /// Balancer Controller ≥ 2.14) adds a `url-rewrite` transform for the Service, which then
+    /// must not be routed elsewhere on this Ingress (SS0441). Other classes: SS0440. The
+    /// prefix is a plain path (letters, digits, `-`, `_`, `.`, `/`). Default: prefixes are
+    /// passed through ([`Ingress::route`]).
+    #[must_use]
+    pub fn route_stripping_prefix(
+        mut self,
+        path_prefix: impl Into<String>,
+        service: &ServiceRef,
+    ) -> Self {
+        self.routes
+            .push((path_prefix.into(), service.clone(), true));
         self
     }
 
@@ -179,10 +198,23 @@ impl Ingress {
                 format!("ingress host `{host}` is not a valid DNS name: {msg}"),
                 "use a fully qualified lowercase host such as `api.example.com` or `*.example.com`",
             );
+        } else if let Some(reserved) = RESERVED_DOMAINS
+            .iter()
+            .find(|d| bare == d.trim_start_matches('.') || bare.ends_with(*d))
+        {
+            cx.warning(
+                "SS0443",
+                format!(
+                    "ingress host `{host}` is under `{}`, reserved for documentation and tests (RFC 2606): it has no public DNS and no CA issues certificates for it",
+                    reserved.trim_start_matches('.')
+                ),
+                "replace the placeholder with the host clients will use",
+            );
         }
         let namespace = &self.service.namespace;
-        let routes: Vec<(&String, &ServiceRef)> = self.routes().collect();
-        for (i, (path, service)) in routes.iter().enumerate() {
+        let routes: Vec<(&String, &ServiceRef, bool)> = self.routes().collect();
+        self.check_stripped(cx, &routes);
+        for (i, (path, service, _)) in routes.iter().enumerate() {
             if !path.starts_with('/') {
                 cx.error(
                     "SS0318",
@@ -190,7 +222,7 @@ impl Ingress {
                     format!("write the path prefix as `/{path}`"),
                 );
             }
-            if routes.iter().take(i).any(|(p, _)| p == path) {
+            if routes.iter().take(i).any(|(p, _, _)| p == path) {
                 cx.error(
                     "SS0397",
                     format!("ingress path `{path}` of host `{host}` is routed twice"),
@@ -220,9 +252,59 @@ impl Ingress {
         cx.check_name(&NameRule::DNS_SUBDOMAIN, &self.class, "ingress class");
     }
 
-    /// Every route, the first one included: (path prefix, Service).
-    fn routes(&self) -> impl Iterator<Item = (&String, &ServiceRef)> {
-        std::iter::once((&self.path, &self.service)).chain(self.routes.iter().map(|(p, s)| (p, s)))
+    /// Every route, the first one included: (path prefix, Service, stripped).
+    fn routes(&self) -> impl Iterator<Item = (&String, &ServiceRef, bool)> {
+        std::iter::once((&self.path, &self.service, false))
+            .chain(self.routes.iter().map(|(p, s, strip)| (p, s, *strip)))
+    }
+
+    /// The stripped routes' prefixes are plain paths the controller can rewrite.
+    fn check_stripped(&self, cx: &mut Lowering<'_>, routes: &[(&String, &ServiceRef, bool)]) {
+        let class = self.class.as_str();
+        for (path, service, _) in routes.iter().filter(|r| r.2) {
+            let base = path.trim_end_matches('/');
+            if base.is_empty()
+                || !base
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b))
+            {
+                cx.error(
+                    "SS0441",
+                    format!("ingress path `{path}` cannot have its prefix stripped"),
+                    "strip a plain, non-root prefix such as `/api/` (letters, digits, `-`, `_`, `.`, `/`)",
+                );
+            }
+            match class {
+                NGINX => {}
+                ALB => {
+                    // The controller's transform is per Service: it rewrites every rule
+                    // routing to it.
+                    let others: Vec<String> = routes
+                        .iter()
+                        .filter(|(p, s, _)| s.name == service.name && p != path)
+                        .map(|(p, _, _)| format!("`{p}`"))
+                        .collect();
+                    if !others.is_empty() {
+                        cx.error(
+                            "SS0441",
+                            format!(
+                                "Service `{}` is routed at `{path}` with its prefix stripped and also at {}, but the AWS Load Balancer Controller rewrites per Service",
+                                service.name,
+                                others.join(", ")
+                            ),
+                            "route the Service once on this Ingress, or make a second Ingress for the other path",
+                        );
+                    }
+                }
+                _ => cx.error(
+                    "SS0440",
+                    format!(
+                        "ingress path `{path}` strips its prefix, but stacksmith does not know how ingress class `{class}` rewrites paths"
+                    ),
+                    "use class `nginx` (rewrite-target) or `alb` (AWS Load Balancer Controller URL rewrite), or have the app serve under the prefix and use `.route(..)`",
+                ),
+            }
+        }
     }
 }
 
@@ -277,30 +359,67 @@ impl Ingress {
         if check {
             self.check(cx);
         }
-        let s = &self.service;
-        let paths = self
+        let mut annotations: Vec<(String, String)> = self.annotations.clone();
+        let nginx_split = self.class == NGINX && self.routes().any(|r| r.2);
+        let (kept, stripped): (Vec<_>, Vec<_>) = self
             .routes()
-            .map(|(path, service)| HTTPIngressPath {
-                path: Some(path.clone()),
-                path_type: "Prefix".to_owned(),
-                backend: IngressBackend {
-                    service: Some(IngressServiceBackend {
-                        name: service.name.clone(),
-                        port: service.ports.first().map(|(_, p)| ServiceBackendPort {
-                            number: Some(i32::from(*p)),
-                            name: None,
-                        }),
-                    }),
-                    resource: None,
-                },
-            })
+            .partition(|(_, _, strip)| !strip || !nginx_split);
+        if self.class == ALB {
+            for (path, service, _) in kept.iter().filter(|r| r.2) {
+                annotations.push((
+                    format!("alb.ingress.kubernetes.io/transforms.{}", service.name),
+                    alb_strip_transform(path),
+                ));
+            }
+        }
+        // The first route is never stripped, so the main Ingress always has a path.
+        let paths = kept
+            .iter()
+            .map(|(p, svc, _)| path_to(p, "Prefix", svc))
             .collect();
+        self.push_object(cx, &name, &annotations, paths);
+        if nginx_split {
+            let mut strip_annotations: Vec<(String, String)> = annotations
+                .into_iter()
+                .filter(|(k, _)| k != CLUSTER_ISSUER)
+                .collect();
+            strip_annotations.push((format!("{NGINX_PREFIX}use-regex"), "true".to_owned()));
+            strip_annotations.push((format!("{NGINX_PREFIX}rewrite-target"), "/$2".to_owned()));
+            let paths = stripped
+                .iter()
+                .map(|(p, svc, _)| path_to(&nginx_strip_path(p), "ImplementationSpecific", svc))
+                .collect();
+            self.push_object(
+                cx,
+                &format!("{name}-strip-prefix"),
+                &strip_annotations,
+                paths,
+            );
+        }
+        let issued = self
+            .annotations
+            .iter()
+            .any(|(k, _)| k == CLUSTER_ISSUER);
+        if check && issued {
+            self.admit_acme_solver(cx, &name);
+        }
+    }
+
+    /// Pushes one Ingress object for this Ingress's host, TLS and class, with `paths`.
+    fn push_object(
+        &self,
+        cx: &mut Lowering<'_>,
+        name: &str,
+        annotations: &[(String, String)],
+        paths: Vec<HTTPIngressPath>,
+    ) {
+        let s = &self.service;
         let object = KIngress {
             metadata: meta(
-                &name,
+                name,
                 Some(&s.namespace),
                 [],
-                self.annotations.iter().map(|(k, v)| (k, v)),
+                annotations.iter().map(|(k, v)| (k, v)),
             ),
             spec: Some(IngressSpec {
                 ingress_class_name: Some(self.class.clone()),
@@ -318,14 +437,7 @@ impl Ingress {
             }),
             ..KIngress::default()
         };
-        push(cx, Some(&s.namespace), &name, &object);
-        let issued = self
-            .annotations
-            .iter()
-            .any(|(k, _)| k == CLUSTER_ISSUER_ANNOTATION);
-        if check && issued {
-            self.admit_acme_solver(cx, &name);
-        }
+        push(cx, Some(&s.namespace), name, &object);
     }
 
     /// The policy admitting the controller to cert-manager's HTTP-01 solver pods.
@@ -350,6 +462,65 @@ impl Ingress {
             push(cx, Some(ns), &name, &policy.policy());
         }
     }
+}
+
+/// Domains reserved for documentation and testing (RFC 2606, RFC 6761).
+const RESERVED_DOMAINS: [&str; 7] = [
+    ".example.com",
+    ".example.net",
+    ".example.org",
+    ".example",
+    ".test",
+    ".invalid",
+    ".localhost",
+];
+
+/// The ingress-nginx class, and the prefix of its annotations.
+const NGINX: &str = "nginx";
+const NGINX_PREFIX: &str = "nginx.ingress.kubernetes.io/";
+/// The AWS Load Balancer Controller's class.
+const ALB: &str = "alb";
+/// cert-manager's annotation: one Ingress per TLS secret carries it, so one Certificate owns it.
+const CLUSTER_ISSUER: &str = "cert-manager.io/cluster-issuer";
+
+/// A path of the Ingress to `service`'s first port.
+fn path_to(path: &str, path_type: &str, service: &ServiceRef) -> HTTPIngressPath {
+    HTTPIngressPath {
+        path: Some(path.to_owned()),
+        path_type: path_type.to_owned(),
+        backend: IngressBackend {
+            service: Some(IngressServiceBackend {
+                name: service.name.clone(),
+                port: service.ports.first().map(|(_, p)| ServiceBackendPort {
+                    number: Some(i32::from(*p)),
+                    name: None,
+                }),
+            }),
+            resource: None,
+        },
+    }
+}
+
+/// `/api/` → `/api(/|$)(.*)`: ingress-nginx's documented rewrite pattern, with
+/// `rewrite-target: /$2`, matching `/api`, `/api/` and `/api/...` as `Prefix` would.
+fn nginx_strip_path(prefix: &str) -> String {
+    format!("{}(/|$)(.*)", regex_escape(prefix.trim_end_matches('/')))
+}
+
+/// The AWS Load Balancer Controller transform that removes `prefix` (`/api/health` →
+/// `/health`, `/api` → `/`).
+fn alb_strip_transform(prefix: &str) -> String {
+    let regex = format!("^{}/?(.*)$", regex_escape(prefix.trim_end_matches('/')));
+    serde_json::json!([{
+        "type": "url-rewrite",
+        "urlRewriteConfig": {"rewrites": [{"regex": regex, "replace": "/$1"}]}
+    }])
+    .to_string()
+}
+
+/// `.` is the only regex metacharacter a plain path prefix may hold (SS0441).
+fn regex_escape(path: &str) -> String {
+    path.replace('.', "\\.")
 }
 
 impl Construct for Ingress {
@@ -496,7 +667,7 @@ mod tests {
     fn routes_paths_of_one_host_to_several_services() {
         let (mut stack, [web, api, _]) = flagwise();
         stack.add(
-            web.expose_via_ingress("flagwise.example.com", "/")
+            web.expose_via_ingress("flagwise.dev", "/")
                 .route("/api/", &api)
                 .tls("flagwise-tls"),
         );
@@ -509,7 +680,7 @@ mod tests {
         assert_eq!(
             ing.body["spec"]["rules"],
             serde_json::json!([{
-                "host": "flagwise.example.com",
+                "host": "flagwise.dev",
                 "http": {"paths": [
                     {"backend": {"service": {"name": "web-service", "port": {"number": 80}}}, "path": "/", "pathType": "Prefix"},
                     {"backend": {"service": {"name": "api-service", "port": {"number": 80}}}, "path": "/api/", "pathType": "Prefix"},
@@ -522,12 +693,121 @@ mod tests {
     fn fails_route_to_another_namespace_and_twice_to_one_path() {
         let (mut stack, [web, api, billing]) = flagwise();
         stack.add(
-            web.expose_via_ingress("flagwise.example.com", "/")
+            web.expose_via_ingress("flagwise.dev", "/")
                 .route("/billing/", &billing)
                 .route("/", &api)
                 .route("api", &api),
         );
         insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+    }
+
+    /// Issue 14, F17: the seed's nginx (`location /api/ { proxy_pass http://api:8000/; }`)
+    /// removed `/api`; ingress-nginx does it in a second Ingress with a regex path and
+    /// `rewrite-target` (annotations apply to a whole Ingress), which repeats the TLS block but
+    /// not the cert-manager annotation, so one Certificate owns the secret.
+    #[test]
+    fn nginx_strips_a_prefix_in_a_second_ingress() {
+        let (mut stack, [web, api, _]) = flagwise();
+        stack.add(
+            web.expose_via_ingress("flagwise.dev", "/")
+                .route_stripping_prefix("/api/", &api)
+                .tls("flagwise-tls")
+                .cluster_issuer("letsencrypt-prod")
+                .rate_limit_rpm(600),
+        );
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let ingresses: Vec<_> = g.objects.iter().filter(|o| o.kind == "Ingress").collect();
+        assert_eq!(ingresses.len(), 2);
+        let (main, strip) = (&ingresses[0].body, &ingresses[1].body);
+        assert_eq!(ingresses[0].name, "web-ingress");
+        assert_eq!(ingresses[1].name, "web-ingress-strip-prefix");
+        assert_eq!(
+            main["spec"]["rules"][0]["http"]["paths"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+        assert_eq!(
+            strip["spec"]["rules"][0]["http"]["paths"],
+            serde_json::json!([{
+                "backend": {"service": {"name": "api-service", "port": {"number": 80}}},
+                "path": "/api(/|$)(.*)",
+                "pathType": "ImplementationSpecific"
+            }])
+        );
+        let a = &strip["metadata"]["annotations"];
+        assert_eq!(a["nginx.ingress.kubernetes.io/rewrite-target"], "/$2");
+        assert_eq!(a["nginx.ingress.kubernetes.io/use-regex"], "true");
+        assert_eq!(a["nginx.ingress.kubernetes.io/limit-rpm"], "600");
+        assert!(a.get("cert-manager.io/cluster-issuer").is_none());
+        assert_eq!(strip["spec"]["tls"], main["spec"]["tls"]);
+        assert_eq!(
+            main["metadata"]["annotations"]["cert-manager.io/cluster-issuer"],
+            "letsencrypt-prod"
+        );
+    }
+
+    /// With the AWS Load Balancer Controller the prefix is removed by the ALB's `url-rewrite`
+    /// transform on the Service's rules, in the same Ingress.
+    #[test]
+    fn alb_strips_a_prefix_with_a_url_rewrite_transform() {
+        let (mut stack, [web, api, _]) = flagwise();
+        stack.add(
+            web.expose_via_ingress("flagwise.dev", "/")
+                .route_stripping_prefix("/api/", &api)
+                .class("alb"),
+        );
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let ingresses: Vec<_> = g.objects.iter().filter(|o| o.kind == "Ingress").collect();
+        assert_eq!(ingresses.len(), 1);
+        let body = &ingresses[0].body;
+        assert_eq!(
+            body["spec"]["rules"][0]["http"]["paths"][1]["path"],
+            "/api/"
+        );
+        let transform =
+            body["metadata"]["annotations"]["alb.ingress.kubernetes.io/transforms.api-service"]
+                .as_str()
+                .unwrap_or_default();
+        let transform: serde_json::Value = serde_json::from_str(transform).unwrap_or_default();
+        assert_eq!(
+            transform,
+            serde_json::json!([{"type": "url-rewrite", "urlRewriteConfig": {"rewrites": [{"regex": "^/api/?(.*)$", "replace": "/$1"}]}}])
+        );
+    }
+
+    #[test]
+    fn fails_stripping_a_prefix_the_controller_cannot_rewrite() {
+        let (mut stack, [web, api, _]) = flagwise();
+        stack.add(
+            web.expose_via_ingress("flagwise.dev", "/")
+                .route_stripping_prefix("/api/", &api)
+                .route_stripping_prefix("/v(1|2)/", &web)
+                .class("traefik"),
+        );
+        stack.add(
+            api.expose_via_ingress("api.flagwise.dev", "/")
+                .name("api-direct")
+                .route_stripping_prefix("/api/", &api)
+                .class("alb"),
+        );
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+    }
+
+    /// Issue 14, F37: a documentation placeholder host is warned about.
+    #[test]
+    fn placeholder_host_is_warned() {
+        let (mut stack, [web, _, _]) = flagwise();
+        stack.add(web.expose_via_ingress("flagwise.example.com", "/"));
+        let g = stack.lower();
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+        assert!(
+            g.diagnostics.iter().any(|d| d.code == "SS0443"),
+            "{}",
+            g.diagnostics
+        );
     }
 
     #[test]

@@ -147,6 +147,14 @@ impl Nlb {
                     format!("NLB `tls_certificate_arn` `{arn}` {problem}"),
                     "give the ARN of an ACM certificate, `arn:aws:acm:<region>:<account>:certificate/<id>`, in the NLB's region",
                 );
+            } else {
+                let region = arn.split(':').nth(3).unwrap_or_default();
+                cx.prerequisite(
+                    format!("ACM certificate `{arn}`: the NLB's TLS listeners serve it"),
+                    format!(
+                        "aws acm describe-certificate --region {region} --certificate-arn {arn} --query Certificate.Status --output text"
+                    ),
+                );
             }
         }
         if self.certificates.is_empty() && !self.tls_ports.is_empty() {

@@ -263,8 +263,11 @@ pub const CLOUD_OBJECT_SUFFIX: &str = "-cloud";
 ///
 /// Defaults, written out explicitly:
 /// - `securityContext`: `allowPrivilegeEscalation: false`, `readOnlyRootFilesystem: true`,
-///   `runAsNonRoot: true`, `privileged: false`, `capabilities.drop: [ALL]`; turn the first two
-///   off with [`Container::allow_privilege_escalation`] and [`Container::writable_root_filesystem`].
+///   `runAsNonRoot: true` (`false` in a DaemonSet's pod that runs as root), `privileged: false`,
+///   `capabilities.drop: [ALL]`; turn the first two off with
+///   [`Container::allow_privilege_escalation`] and [`Container::writable_root_filesystem`].
+/// - with a read-only root filesystem, a writable emptyDir at `/tmp` (1Gi);
+///   [`Container::without_tmp`] leaves it out.
 /// - resources: requests 100m CPU / 128Mi, limits 500m CPU / 512Mi when none are set. With only
 ///   requests set, each limit is the larger of its default and the request; with only limits
 ///   set, each request is the smaller of its default and the limit — so both are always present.
@@ -303,7 +306,10 @@ pub struct Container {
     args: Vec<String>,
     pull_policy: PullPolicy,
     allow_privilege_escalation: bool,
-    writable_root_filesystem: bool,
+    pub(crate) writable_root_filesystem: bool,
+    /// Whether the pod mounts a writable emptyDir at `/tmp` for this container when its root
+    /// filesystem is read-only and nothing else is mounted there.
+    pub(crate) tmp: bool,
     pub(crate) mounts: Vec<Mount>,
     pub(crate) pre_stop: Option<PreStop>,
 }
@@ -326,6 +332,7 @@ impl Container {
             pull_policy: PullPolicy::Always,
             allow_privilege_escalation: false,
             writable_root_filesystem: false,
+            tmp: true,
             mounts: Vec::new(),
             pre_stop: None,
         }
@@ -470,6 +477,17 @@ impl Container {
     #[must_use]
     pub fn writable_root_filesystem(mut self) -> Self {
         self.writable_root_filesystem = true;
+        self
+    }
+
+    /// Leaves `/tmp` read-only. Default: with a read-only root filesystem, the container gets
+    /// a writable emptyDir at `/tmp` (volume `tmp`, 1Gi on the node's disk, shared by the
+    /// pod's containers), since most runtimes write temporary files there (nginx's
+    /// `client_temp`, Python's `tempfile`, gunicorn's worker heartbeat, Fluentd's lock dir);
+    /// mounting another volume at `/tmp` replaces it.
+    #[must_use]
+    pub fn without_tmp(mut self) -> Self {
+        self.tmp = false;
         self
     }
 

@@ -27,6 +27,10 @@ use crate::{
 /// Seconds Kubernetes gives a pod to stop when `terminationGracePeriodSeconds` is not set.
 const DEFAULT_GRACE_SECS: u32 = 30;
 
+/// Where the default scratch volume is mounted, and its name.
+const TMP_PATH: &str = "/tmp";
+const TMP_VOLUME: &str = "tmp";
+
 /// The key a registry credential Secret (`kubernetes.io/dockerconfigjson`) holds.
 const PULL_SECRET_KEY: &str = ".dockerconfigjson";
 
@@ -210,8 +214,41 @@ impl PodTemplate {
         self.containers.iter().flat_map(|c| &c.ports)
     }
 
+    /// The pod with a writable emptyDir at `/tmp` mounted in every container whose root
+    /// filesystem is read-only, unless it opted out or mounts something there itself.
+    fn with_default_tmp(&self) -> std::borrow::Cow<'_, Self> {
+        let needs = |c: &Container| {
+            c.tmp && !c.writable_root_filesystem && !c.mounts.iter().any(|m| m.path == TMP_PATH)
+        };
+        if !self
+            .containers
+            .iter()
+            .chain(&self.init_containers)
+            .any(needs)
+        {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let tmp = Volume::empty_dir(TMP_VOLUME).size_limit(crate::Memory::gib(1));
+        let mut pod = self.clone();
+        for c in pod
+            .containers
+            .iter_mut()
+            .chain(pod.init_containers.iter_mut())
+        {
+            if needs(c) {
+                *c = c.clone().mount_writable(&tmp, TMP_PATH);
+            }
+        }
+        std::borrow::Cow::Owned(pod)
+    }
+
     /// Checks the pod and lowers it into a pod template labelled with the identity label.
     pub(crate) fn lower(&self, cx: &mut Lowering<'_>, pod: &PodContext<'_>) -> PodTemplateSpec {
+        let with_tmp = self.with_default_tmp();
+        with_tmp.lower_as_is(cx, pod)
+    }
+
+    fn lower_as_is(&self, cx: &mut Lowering<'_>, pod: &PodContext<'_>) -> PodTemplateSpec {
         check_labels(cx, &self.labels);
         check_labels(cx, &self.node_selector);
         self.check(cx, pod);
@@ -223,13 +260,11 @@ impl PodTemplate {
             .iter()
             .map(|c| c.lower(cx, ns))
             .collect();
-        if self.root {
-            // A container's `runAsNonRoot: true` overrides the pod's and the kubelet would
-            // refuse to start a container running as UID 0 (CreateContainerConfigError).
-            for c in containers.iter_mut().chain(&mut init) {
-                if let Some(sc) = c.security_context.as_mut() {
-                    sc.run_as_non_root = Some(false);
-                }
+        // A container's `runAsNonRoot` overrides the pod's: under a root pod it must not claim
+        // non-root, or the kubelet refuses to start it (SS0230).
+        for c in containers.iter_mut().chain(init.iter_mut()) {
+            if let Some(sc) = c.security_context.as_mut() {
+                sc.run_as_non_root = Some(!self.root);
             }
         }
         let volumes = self.lower_volumes(cx, pod);
@@ -861,7 +896,49 @@ mod tests {
         assert_eq!(init["resources"]["limits"]["memory"], "512Mi");
         assert_eq!(init["volumeMounts"][0]["readOnly"], false);
         assert_eq!(pod["containers"][0]["volumeMounts"][0]["readOnly"], true);
-        assert_eq!(pod["volumes"].as_array().map(Vec::len), Some(1));
+        // `config` and the default `/tmp`.
+        assert_eq!(pod["volumes"].as_array().map(Vec::len), Some(2));
+    }
+
+    /// Issue 14, F16: a read-only root filesystem comes with a writable, sized emptyDir at
+    /// `/tmp`, shared by the pod's containers, unless a container opts out, mounts its own
+    /// volume there, or has a writable root filesystem.
+    #[test]
+    fn read_only_root_gets_a_writable_tmp_unless_opted_out() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let scratch = Volume::empty_dir("scratch").in_memory();
+        stack.add(
+            Deployment::new(&ns, "api")
+                .init_container(Container::new("migrate", IMAGE))
+                .container(Container::new("api", IMAGE))
+                .container(Container::new("sidecar", IMAGE).without_tmp())
+                .container(Container::new("cache", IMAGE).mount_writable(&scratch, "/tmp"))
+                .container(Container::new("legacy", IMAGE).writable_root_filesystem()),
+        );
+        let g = stack.lower();
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+        let pod = pod_of(&g, "Deployment");
+        let tmp = serde_json::json!({"mountPath": "/tmp", "name": "tmp", "readOnly": false});
+        assert_eq!(
+            pod["initContainers"][0]["volumeMounts"],
+            serde_json::json!([tmp])
+        );
+        assert_eq!(
+            pod["containers"][0]["volumeMounts"],
+            serde_json::json!([tmp])
+        );
+        for i in [1, 3] {
+            assert_eq!(pod["containers"][i].get("volumeMounts"), None, "{i}");
+        }
+        assert_eq!(pod["containers"][2]["volumeMounts"][0]["name"], "scratch");
+        assert_eq!(
+            pod["volumes"],
+            serde_json::json!([
+                {"emptyDir": {"sizeLimit": "1Gi"}, "name": "tmp"},
+                {"emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}, "name": "scratch"}
+            ])
+        );
     }
 
     #[test]

@@ -313,11 +313,11 @@ mod tests {
         );
         assert_eq!(pod.get("affinity"), None);
         assert_eq!(
-            pod["volumes"][2],
+            pod["volumes"][3],
             serde_json::json!({"hostPath": {"path": "/var/log", "type": "Directory"}, "name": "host-var-log"})
         );
         assert_eq!(
-            pod["containers"][0]["volumeMounts"][2],
+            pod["containers"][0]["volumeMounts"][3],
             serde_json::json!({"mountPath": "/var/log", "name": "host-var-log", "readOnly": true})
         );
         insta::assert_json_snapshot!(ds.body);
@@ -418,5 +418,83 @@ mod tests {
         // would refuse to start the container (it had `runAsNonRoot: true`).
         let container = &ds.body["spec"]["template"]["spec"]["containers"][0]["securityContext"];
         assert_eq!(container["runAsNonRoot"], false);
+    }
+
+    /// Issue 14, F07: a container's `runAsNonRoot` overrides the pod's, so under a root pod the
+    /// container must not claim non-root, or the kubelet never starts it.
+    #[test]
+    fn containers_of_a_root_pod_do_not_claim_non_root() {
+        let g = lower(|stack, ns| {
+            stack.add(
+                DaemonSet::new(ns, "shipper")
+                    .run_as_root()
+                    .init_container(Container::new("prepare", "example/shipper:1.0.0"))
+                    .container(Container::new("shipper", "example/shipper:1.0.0")),
+            );
+        });
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+        let Some(ds) = g.objects.iter().find(|o| o.kind == "DaemonSet") else {
+            panic!("no DaemonSet");
+        };
+        let spec = &ds.body["spec"]["template"]["spec"];
+        for c in ["containers", "initContainers"] {
+            assert_eq!(spec[c][0]["securityContext"]["runAsNonRoot"], false, "{c}");
+        }
+        // Pods that are not root keep claiming it.
+        let g = lower(|stack, ns| {
+            stack.add(
+                DaemonSet::new(ns, "agent")
+                    .container(Container::new("agent", "example/agent:1.0.0")),
+            );
+        });
+        let Some(ds) = g.objects.iter().find(|o| o.kind == "DaemonSet") else {
+            panic!("no DaemonSet");
+        };
+        let c = &ds.body["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(c["securityContext"]["runAsNonRoot"], true);
+    }
+
+    /// The whole-stack guard (SS0230) catches the same mistake in an object written by hand.
+    #[test]
+    fn fails_container_claiming_non_root_in_a_root_pod() {
+        use k8s_openapi::api::apps::v1::{DaemonSet as KDs, DaemonSetSpec as KSpec};
+        use k8s_openapi::api::core::v1::{
+            Container as KC, PodSecurityContext, PodSpec, PodTemplateSpec, SecurityContext,
+        };
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+        let object = KDs {
+            metadata: ObjectMeta {
+                name: Some("shipper".to_owned()),
+                namespace: Some("logging".to_owned()),
+                ..ObjectMeta::default()
+            },
+            spec: Some(KSpec {
+                template: PodTemplateSpec {
+                    spec: Some(PodSpec {
+                        security_context: Some(PodSecurityContext {
+                            run_as_user: Some(0),
+                            run_as_non_root: Some(false),
+                            ..PodSecurityContext::default()
+                        }),
+                        containers: vec![KC {
+                            name: "shipper".to_owned(),
+                            security_context: Some(SecurityContext {
+                                run_as_non_root: Some(true),
+                                ..SecurityContext::default()
+                            }),
+                            ..KC::default()
+                        }],
+                        ..PodSpec::default()
+                    }),
+                    ..PodTemplateSpec::default()
+                },
+                ..KSpec::default()
+            }),
+            ..KDs::default()
+        };
+        let g = lower(|stack, _| {
+            stack.add(crate::RawObject::new("shipper", object));
+        });
+        insta::assert_snapshot!(g.diagnostics.to_string());
     }
 }

@@ -458,10 +458,17 @@ mod tests {
         assert_eq!(claim["spec"]["resources"]["requests"]["storage"], "500Gi");
         assert_eq!(claim["spec"]["storageClassName"], "gp3");
         let pod = &spec["template"]["spec"];
-        assert_eq!(pod.get("volumes"), None);
+        // Claim templates are not pod volumes; only the default /tmp is.
+        assert_eq!(
+            pod["volumes"],
+            serde_json::json!([{"emptyDir": {"sizeLimit": "1Gi"}, "name": "tmp"}])
+        );
         assert_eq!(
             pod["containers"][0]["volumeMounts"],
-            serde_json::json!([{"mountPath": "/data", "name": "data", "readOnly": false}])
+            serde_json::json!([
+                {"mountPath": "/data", "name": "data", "readOnly": false},
+                {"mountPath": "/tmp", "name": "tmp", "readOnly": false}
+            ])
         );
     }
 

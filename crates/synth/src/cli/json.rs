@@ -107,6 +107,9 @@ pub(super) struct Stack {
     files: usize,
     /// Stacks to apply before this one.
     after: Vec<String>,
+    /// `{what, by, check}` per thing the stack uses but does not create.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    prerequisites: Vec<stacksmith_core::Prerequisite>,
     /// `{root, what, command}` per step, in order, each run from the stack's folder.
     apply_order: Vec<ApplyStep>,
     /// Constructs this synth recognised as renamed: `{path, from, names}` (name derived from
@@ -124,6 +127,7 @@ impl From<&StackReport> for Stack {
             objects: s.objects,
             files: s.files,
             after: s.after.clone(),
+            prerequisites: s.prerequisites.clone(),
             apply_order: s.apply_order.clone(),
             renamed: s.renamed.clone(),
         }
@@ -139,6 +143,7 @@ impl From<&StackOutput> for Stack {
             objects: s.objects,
             files: s.files.len(),
             after: s.after.clone(),
+            prerequisites: s.prerequisites.clone(),
             apply_order: s.apply_order.clone(),
             renamed: Vec::new(),
         }

@@ -61,7 +61,12 @@ pub struct AllowEgress {
     to: Destination,
     name: Option<String>,
     ports: Vec<u16>,
+    /// The host name the block serves, for [`AllowEgress::to_host`].
+    host: Option<String>,
 }
+
+/// The annotation recording which host an egress policy's address block is for.
+const DESTINATION_HOST: &str = "stacksmith.io/destination-host";
 
 impl AllowEgress {
     /// Connections from `source`'s pods to `cidr` on TCP `port`.
@@ -73,6 +78,27 @@ impl AllowEgress {
             to: Destination::Cidr(cidr),
             name: None,
             ports: vec![port],
+            host: None,
+        }
+    }
+
+    /// Connections from `source`'s pods to the external service `host` (a DNS name, e.g. a
+    /// database cluster outside the stack) at `cidr`, on TCP `port`: the rule of
+    /// [`AllowEgress::to_cidr`], named `<workload>-to-<host>-<port>` and annotated with the
+    /// host, so the dependency is declared where its traffic is allowed. The host must be a DNS
+    /// name (SS0442); resolving it inside the cluster (a Route 53 private zone) is the
+    /// network's business.
+    pub fn to_host(
+        source: &impl NetworkPeer,
+        host: impl Into<String>,
+        cidr: impl Into<String>,
+        port: u16,
+    ) -> Self {
+        let host = host.into();
+        Self {
+            id: bounded(&format!("to-{}-{port}", sanitize(&host))),
+            host: Some(host),
+            ..Self::to_cidr(source, cidr, port)
         }
     }
 
@@ -94,6 +120,7 @@ impl AllowEgress {
             to: Destination::Anywhere,
             name: None,
             ports: vec![port],
+            host: None,
         }
     }
 
@@ -151,10 +178,21 @@ impl Lower for AllowEgress {
         let Some(block) = block.filter(|_| !ports.is_empty()) else {
             return;
         };
+        if let Some(host) = &self.host {
+            if let Err(msg) = stacksmith_core::NameRule::DNS_SUBDOMAIN.check(host) {
+                cx.error(
+                    "SS0442",
+                    format!("egress host `{host}` is not a DNS name: {msg}"),
+                    "name the service as its clients resolve it, e.g. `xgt-cluster.internal`",
+                );
+            }
+        }
         let ns = &self.source.namespace;
         let name = policy_name(cx, self.name.as_ref());
+        let key = DESTINATION_HOST.to_owned();
+        let host = self.host.iter().map(|h| (&key, h));
         let object = KPolicy {
-            metadata: meta(&name, Some(ns), [], []),
+            metadata: meta(&name, Some(ns), [], host),
             spec: Some(NetworkPolicySpec {
                 pod_selector: Some(identity_selector(&self.source.identity)),
                 policy_types: Some(vec!["Egress".to_owned()]),
@@ -212,6 +250,38 @@ mod tests {
     use super::super::testing::{deployment, object};
     use crate::Namespace;
     use stacksmith_core::Stack;
+
+    /// Issue 14, F21: an external dependency is declared where its traffic is allowed.
+    #[test]
+    fn egress_to_an_external_host() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("rocketgraph-api"));
+        let api = stack.add(deployment(&ns, "api", &[("http", 8000)]));
+        stack.add(api.allow_egress_to_host("xgt-cluster.internal", "10.40.0.0/16", 4367));
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let policy = &object(&g, "api-to-xgt-cluster-internal-4367").body;
+        assert_eq!(
+            policy["metadata"]["annotations"]["stacksmith.io/destination-host"],
+            "xgt-cluster.internal"
+        );
+        assert_eq!(
+            policy["spec"]["egress"][0],
+            serde_json::json!({
+                "ports": [{"port": 4367, "protocol": "TCP"}],
+                "to": [{"ipBlock": {"cidr": "10.40.0.0/16"}}]
+            })
+        );
+    }
+
+    #[test]
+    fn fails_egress_to_a_host_that_is_not_a_dns_name() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("rocketgraph-api"));
+        let api = stack.add(deployment(&ns, "api", &[("http", 8000)]));
+        stack.add(api.allow_egress_to_host("XGT cluster", "10.40.0.0/16", 4367));
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
+    }
 
     #[test]
     fn egress_to_cidr_and_port() {

@@ -156,6 +156,19 @@ macro_rules! network_intents {
                 AllowEgress::to_cidr(self, cidr, port)
             }
 
+            /// Allows these pods to open TCP connections to an external dependency known by its
+            /// host name (`xgt-cluster.internal`) on `port`. NetworkPolicies match addresses, not
+            /// names, so `cidr` is where the name resolves; the host names the policy and is
+            /// recorded on it (`stacksmith.io/destination-host`). See [`AllowEgress::to_host`].
+            pub fn allow_egress_to_host(
+                &self,
+                host: impl Into<String>,
+                cidr: impl Into<String>,
+                port: u16,
+            ) -> AllowEgress {
+                AllowEgress::to_host(self, host, cidr, port)
+            }
+
             /// Allows these pods to open TCP connections to any address on `port` (443 for HTTPS
             /// APIs). Broad: see [`AllowEgress::to_port`].
             pub fn allow_egress_to_port(&self, port: u16) -> AllowEgress {
