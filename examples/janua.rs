@@ -59,12 +59,17 @@ pub fn app() -> App {
             .replicas(1),
     );
 
+    // The API's images: pushed by CI, scanned on push, tags immutable, KMS-encrypted. The task
+    // pulls `janua-api-images:1.0.0` from this account's repository (never a copied account id),
+    // and its execution role may pull from this repository only.
+    let images = janua.add(EcrRepository::new("api-images"));
+
     // The seed's task definition: 1024 CPU units, 2048 MiB, port 8000, ENVIRONMENT=production,
     // DATABASE_URL from SSM, logs to CloudWatch, `curl -f http://localhost:8000/health`. The
     // Redis host and AUTH token are wired from the cache, not copied.
     let api = janua.add(
         EcsService::new("api", &cluster, &network)
-            .image("123456789012.dkr.ecr.us-east-1.amazonaws.com/janua-api:1.0.0")
+            .image(images.image("1.0.0"))
             .cpu(1024)
             .memory(2048)
             .port(8000)

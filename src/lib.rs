@@ -39,6 +39,7 @@ pub mod prelude {
         PolicyStatement, Principal, Route, SecretSource, ServiceAccountRole, ServiceAccountRoleRef,
         Setting, StorageClass,
     };
+    pub use stacksmith_aws::{EcrImage, EcrRepository, EcrRepositoryRef};
     pub use stacksmith_core::{App, Backend, CloudValue, Diagnostic, Severity, Stack, Template};
     pub use stacksmith_k8s::*;
 }

@@ -11,6 +11,7 @@ mod common;
 mod connection;
 mod database;
 mod drawing;
+mod ecr_repository;
 mod ecs_cluster;
 mod ecs_service;
 mod eks_cluster;
@@ -26,8 +27,11 @@ pub use cache::{Cache, CacheEngine, CacheRef};
 pub use common::{AWS_PROVIDER_VERSION, Peer, RANDOM_PROVIDER_VERSION};
 pub use connection::{Connection, ConnectionRef, Listener};
 pub use database::{Database, DatabaseEngine, DatabaseRef, Setting};
+pub use ecr_repository::{EcrImage, EcrRepository, EcrRepositoryRef};
 pub use ecs_cluster::{ContainerInsights, EcsCluster, EcsClusterRef};
-pub use ecs_service::{CpuArchitecture, EcsService, EcsServiceRef, Route, SecretSource};
+pub use ecs_service::{
+    ContainerImage, CpuArchitecture, EcsService, EcsServiceRef, Route, SecretSource,
+};
 pub use eks_cluster::{
     AccessPolicy, AccessScope, CapacityType, EksCluster, EksClusterRef, NodeGroup,
 };

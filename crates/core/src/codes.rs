@@ -5,6 +5,7 @@
 //! Ranges: SS00xx the app and its stacks; SS01xx AWS constructs; SS02xx whole-stack checks and
 //! the generated `cluster/` root; SS03xx Kubernetes constructs. A code is never reused for a
 //! different problem: tools and allow-lists key on it.
+//! SS06xx AWS edge and operations constructs.
 
 use std::fmt;
 
@@ -831,6 +832,22 @@ pub const CODES: &[Code] = &[
         "SS0397",
         "Ingress path routed twice",
         "Each path prefix of a host is routed once; the ingress controller rejects duplicates.",
+    ),
+    // AWS edge and operations constructs.
+    c(
+        "SS0600",
+        "ECR lifecycle setting out of range",
+        "An ECR lifecycle policy keeps 1 to 10000 tagged images and expires untagged ones after 1 to 3650 days; outside that ECR rejects the policy.",
+    ),
+    c(
+        "SS0601",
+        "ECR image tag is not a pinned version",
+        "A workload's image from a repository of the stack needs a tag ECR accepts that names one build (`1.4.2`), not `latest` or an empty tag, so every task and rollback runs the same code.",
+    ),
+    c(
+        "SS0602",
+        "ECR repository with mutable tags",
+        "With mutable tags a re-pushed tag silently changes what running tasks and rollbacks pull; keep tags immutable and push each build under a new tag.",
     ),
 ];
 
