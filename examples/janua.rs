@@ -25,14 +25,17 @@ pub fn app() -> App {
 
     let network = janua.add(Network::new("network", "10.20.0.0/16").zones(3));
 
+    // The seed's WAF, created with the stack: a per-IP rate limit, then AWS's common,
+    // known-bad-inputs and IP-reputation rule groups, every request logged (encrypted).
+    let waf = janua.add(WebAcl::regional("waf"));
+
     // The seed's `janua-alb`: internet-facing, deletion protection on, HTTPS for api.janua.dev,
-    // behind the account's `janua-api` WAF web ACL (managed rules and rate limits, owned by the
-    // security team).
+    // behind that web ACL.
     let alb = janua.add(
         LoadBalancer::new("alb", &network)
             .certificate("api.janua.dev", "janua.dev")
             .alias("api.janua.dev")
-            .web_acl_named("janua-api")
+            .web_acl(&waf)
             .open_to_internet(),
     );
 

@@ -70,7 +70,18 @@ fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
             .replicas(3)
             .require_zone_spread(),
     );
-    stack.add(release.expose_via_service(80, "http"));
+    let service = stack.add(release.expose_via_service(80, "http"));
+    // The region's entry: an ALB Ingress (AWS Load Balancer Controller) for the region's own
+    // hostname, behind the region's WAF web ACL (rate limit, AWS managed rules, logged). The
+    // controller finds the ACL by the name stacksmith gave it.
+    let waf = stack.add(WebAcl::regional("waf"));
+    let host = format!("api-{}.kgas.dev", stack.region());
+    stack.add(
+        service
+            .expose_via_ingress(host, "/")
+            .class("alb")
+            .web_acl(&waf),
+    );
     for colour in [release.blue(), release.green()] {
         stack.add(
             colour

@@ -14,9 +14,11 @@
 //! ```
 
 mod connect;
+mod protect_ingress;
 
 pub use connect::{AllowWorkload, WorkloadAccess, WorkloadAccessRef};
 pub use k8s_openapi;
+pub use protect_ingress::{ProtectIngress, WAF_ACL_NAME_ANNOTATION};
 pub use stacksmith_aws as aws;
 pub use stacksmith_core as core;
 pub use stacksmith_k8s as k8s;
@@ -32,6 +34,7 @@ pub mod synth_api {
 /// Everything a stack definition needs, in one import.
 pub mod prelude {
     pub use crate::connect::AllowWorkload;
+    pub use crate::protect_ingress::ProtectIngress;
     pub use stacksmith_aws::{
         AccessPolicy, AccessScope, Bucket, BucketRef, Cache, CacheRef, Database, DatabaseRef,
         EcsCluster, EcsClusterRef, EcsService, EcsServiceRef, EksCluster, EksClusterRef, Kafka,
@@ -39,7 +42,9 @@ pub mod prelude {
         PolicyStatement, Principal, Route, SecretSource, ServiceAccountRole, ServiceAccountRoleRef,
         Setting, StorageClass,
     };
-    pub use stacksmith_aws::{EcrImage, EcrRepository, EcrRepositoryRef};
+    pub use stacksmith_aws::{
+        EcrImage, EcrRepository, EcrRepositoryRef, ManagedRules, WebAcl, WebAclRef,
+    };
     pub use stacksmith_core::{App, Backend, CloudValue, Diagnostic, Severity, Stack, Template};
     pub use stacksmith_k8s::*;
 }

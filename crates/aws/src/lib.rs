@@ -21,6 +21,7 @@ mod load_balancer;
 mod network;
 mod secrets_manager;
 mod service_account_role;
+mod web_acl;
 
 pub use bucket::{Bucket, BucketRef, LifecycleRule, StorageClass};
 pub use cache::{Cache, CacheEngine, CacheRef};
@@ -40,3 +41,4 @@ pub use kafka::{Kafka, KafkaRef, MonitoringLevel};
 pub use load_balancer::{LoadBalancer, LoadBalancerRef, TlsPolicy};
 pub use network::{NatGateways, Network, NetworkRef};
 pub use service_account_role::{ServiceAccountRole, ServiceAccountRoleRef};
+pub use web_acl::{ManagedRules, WafScope, WebAcl, WebAclRef};

@@ -13,6 +13,7 @@ use stacksmith_core::{
 use crate::common::{self, Ingress, Peer, name_tag};
 use crate::drawing::{rule, tail_id};
 use crate::network::NetworkRef;
+use crate::web_acl::{WafScope, WebAclRef};
 use access_logs::{LOG_PREFIX, MAX_LOG_DAYS, access_log_bucket};
 use certificate::{Certificate, covers};
 
@@ -55,7 +56,7 @@ impl TlsPolicy {
 /// The WAF web ACL a load balancer is associated with.
 #[derive(Clone, Debug)]
 enum WebAcl {
-    Arn(Ref),
+    Stack(WebAclRef),
     Named(String),
 }
 
@@ -213,17 +214,17 @@ impl LoadBalancer {
         self
     }
 
-    /// Associates an AWS WAF web ACL (regional scope), by ARN. Default: none.
+    /// Associates a regional [`WebAcl`](crate::WebAcl) of the stack. Default: none.
     #[must_use]
-    pub fn web_acl(mut self, web_acl_arn: &Ref) -> Self {
-        self.web_acl = Some(WebAcl::Arn(web_acl_arn.clone()));
+    pub fn web_acl(mut self, web_acl: &WebAclRef) -> Self {
+        self.web_acl = Some(WebAcl::Stack(web_acl.clone()));
         self
     }
 
     /// Associates the existing regional AWS WAF web ACL named `name` (looked up with
     /// `data "aws_wafv2_web_acl"`), e.g. one a security team manages with Firewall Manager.
-    /// Default: none. (stacksmith does not build web ACLs yet: `aws_wafv2_web_acl` is not in
-    /// the provider schema it checks against.)
+    /// Default: none. To create one with the stack, use [`WebAcl`](crate::WebAcl) and
+    /// `.web_acl(&acl)`.
     #[must_use]
     pub fn web_acl_named(mut self, name: &str) -> Self {
         self.web_acl = Some(WebAcl::Named(name.to_owned()));
@@ -453,7 +454,7 @@ impl Lower for LoadBalancer {
         }
         if let Some(acl) = &self.web_acl {
             let acl: Ref = match acl {
-                WebAcl::Arn(arn) => arn.clone(),
+                WebAcl::Stack(acl) => acl.arn(),
                 WebAcl::Named(name) => cx
                     .data_with(
                         "aws_wafv2_web_acl",
@@ -493,7 +494,7 @@ impl LoadBalancer {
         };
         match &self.web_acl {
             Some(WebAcl::Named(n)) => names.push(format!("WAF {n}")),
-            Some(WebAcl::Arn(_)) => names.push("WAF".to_owned()),
+            Some(WebAcl::Stack(acl)) => names.push(format!("WAF {}", acl.name())),
             None => {}
         }
         cx.node(
@@ -512,6 +513,28 @@ impl LoadBalancer {
 
     fn validate(&self, cx: &mut Lowering<'_>) {
         self.validate_certificate(cx);
+        if let Some(WebAcl::Stack(acl)) = &self.web_acl {
+            if acl.scope() != WafScope::Regional {
+                cx.error(
+                    "SS0606",
+                    format!(
+                        "the web ACL {} has CloudFront scope; a load balancer takes only a regional web ACL",
+                        acl.path()
+                    ),
+                    "make the load balancer's web ACL with `WebAcl::regional(..)`",
+                );
+            }
+            if acl.stack() != cx.path().stack() {
+                cx.error(
+                    "SS0606",
+                    format!(
+                        "the web ACL {} is in another stack; a regional web ACL protects only resources of its own region and state",
+                        acl.path()
+                    ),
+                    "add a `WebAcl::regional(..)` to this stack",
+                );
+            }
+        }
         if !(1..=4000).contains(&self.idle_timeout) {
             cx.error(
                 "SS0132",

@@ -849,6 +849,16 @@ pub const CODES: &[Code] = &[
         "ECR repository with mutable tags",
         "With mutable tags a re-pushed tag silently changes what running tasks and rollbacks pull; keep tags immutable and push each build under a new tag.",
     ),
+    c(
+        "SS0605",
+        "WAF web ACL setting out of range",
+        "A web ACL's per-IP rate limit is 10 to 2000000000 requests per 5 minutes, each managed rule group is added once, and its log retention is a value CloudWatch Logs accepts.",
+    ),
+    c(
+        "SS0606",
+        "WAF web ACL attached where its scope does not apply",
+        "A regional web ACL protects load balancers and ALB Ingresses of its own region and stack; a CloudFront web ACL protects distributions and must be created in us-east-1.",
+    ),
 ];
 
 #[cfg(test)]
