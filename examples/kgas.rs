@@ -75,10 +75,9 @@ fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
     // hostname, behind the region's WAF web ACL (rate limit, AWS managed rules, logged). The
     // controller finds the ACL by the name stacksmith gave it.
     let waf = stack.add(WebAcl::regional("waf"));
-    let host = format!("api-{}.kgas.dev", stack.region());
     stack.add(
         service
-            .expose_via_ingress(host, "/")
+            .expose_via_ingress(entry_host(stack), "/")
             .class("alb")
             .web_acl(&waf),
     );
@@ -93,6 +92,25 @@ fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
         stack.add(colour.allow_from_namespace("ingress-nginx").port("http"));
         stack.add(colour.allow_egress_to_cidr(network.cidr(), db_port));
     }
+}
+
+/// The public hostname of a region's entry (its Ingress host): `api-us-east-1.kgas.dev`.
+fn entry_host(stack: &Stack) -> String {
+    format!("api-{}.kgas.dev", stack.region())
+}
+
+/// The seed's automatic DNS failover: `api.kgas.dev` answers with the primary region while
+/// Route 53's HTTPS health check of its entry passes, and with the standby region otherwise.
+/// Each region's stack holds its own side of the pair and its own health check; the check
+/// requests the region's public hostname, because the ALB behind it is created by the AWS Load
+/// Balancer Controller from the Ingress, not by Terraform, so it has no Terraform address an
+/// alias record or an ELB health check could name. The regional hostname is published by
+/// the cluster's DNS controller (external-dns) from the Ingress host.
+fn failover_dns(stack: &mut Stack, role: Failover) {
+    let zone = stack.add(HostedZone::existing("zone", "kgas.dev"));
+    let host = entry_host(stack);
+    let check = stack.add(HealthCheck::https("entry-health", &host, "/health"));
+    stack.add(DnsRecord::new("api-dns", &zone, "api.kgas.dev", host).failover(role, &check));
 }
 
 /// The whole KGAS app: primary in us-east-1, standby in us-west-2.
@@ -110,6 +128,7 @@ pub fn app() -> App {
             .allow_from(&cluster),
     );
     api_server(&mut primary, &network, db.port());
+    failover_dns(&mut primary, Failover::Primary);
 
     let (mut standby, network) = region("kgas-standby", "us-west-2", "10.61.0.0/16");
     let cluster = eks(&mut standby, &network);
@@ -123,6 +142,7 @@ pub fn app() -> App {
             .allow_from(&cluster),
     );
     api_server(&mut standby, &network, db.port());
+    failover_dns(&mut standby, Failover::Secondary);
 
     let mut app = App::new();
     app.add(primary);

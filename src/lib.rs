@@ -43,7 +43,8 @@ pub mod prelude {
         Setting, StorageClass,
     };
     pub use stacksmith_aws::{
-        EcrImage, EcrRepository, EcrRepositoryRef, ManagedRules, WebAcl, WebAclRef,
+        DnsRecord, DnsRecordRef, DnsTarget, EcrImage, EcrRepository, EcrRepositoryRef, Failover,
+        HealthCheck, HealthCheckRef, HostedZone, HostedZoneRef, ManagedRules, WebAcl, WebAclRef,
     };
     pub use stacksmith_core::{App, Backend, CloudValue, Diagnostic, Severity, Stack, Template};
     pub use stacksmith_k8s::*;

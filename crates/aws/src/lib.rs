@@ -10,11 +10,14 @@ mod cache;
 mod common;
 mod connection;
 mod database;
+mod dns_record;
 mod drawing;
 mod ecr_repository;
 mod ecs_cluster;
 mod ecs_service;
 mod eks_cluster;
+mod health_check;
+mod hosted_zone;
 mod iam;
 mod kafka;
 mod load_balancer;
@@ -28,6 +31,7 @@ pub use cache::{Cache, CacheEngine, CacheRef};
 pub use common::{AWS_PROVIDER_VERSION, Peer, RANDOM_PROVIDER_VERSION};
 pub use connection::{Connection, ConnectionRef, Listener};
 pub use database::{Database, DatabaseEngine, DatabaseRef, Setting};
+pub use dns_record::{DnsRecord, DnsRecordRef, DnsTarget, Failover};
 pub use ecr_repository::{EcrImage, EcrRepository, EcrRepositoryRef};
 pub use ecs_cluster::{ContainerInsights, EcsCluster, EcsClusterRef};
 pub use ecs_service::{
@@ -36,6 +40,8 @@ pub use ecs_service::{
 pub use eks_cluster::{
     AccessPolicy, AccessScope, CapacityType, EksCluster, EksClusterRef, NodeGroup,
 };
+pub use health_check::{HealthCheck, HealthCheckRef};
+pub use hosted_zone::{HostedZone, HostedZoneRef};
 pub use iam::{Effect, PolicyStatement, Principal};
 pub use kafka::{Kafka, KafkaRef, MonitoringLevel};
 pub use load_balancer::{LoadBalancer, LoadBalancerRef, TlsPolicy};

@@ -524,16 +524,6 @@ impl LoadBalancer {
                     "make the load balancer's web ACL with `WebAcl::regional(..)`",
                 );
             }
-            if acl.stack() != cx.path().stack() {
-                cx.error(
-                    "SS0606",
-                    format!(
-                        "the web ACL {} is in another stack; a regional web ACL protects only resources of its own region and state",
-                        acl.path()
-                    ),
-                    "add a `WebAcl::regional(..)` to this stack",
-                );
-            }
         }
         if !(1..=4000).contains(&self.idle_timeout) {
             cx.error(

@@ -857,7 +857,22 @@ pub const CODES: &[Code] = &[
     c(
         "SS0606",
         "WAF web ACL attached where its scope does not apply",
-        "A regional web ACL protects load balancers and ALB Ingresses of its own region and stack; a CloudFront web ACL protects distributions and must be created in us-east-1.",
+        "A regional web ACL protects load balancers and ALB Ingresses of its region; a CloudFront web ACL protects distributions and must be created in us-east-1.",
+    ),
+    c(
+        "SS0610",
+        "hosted zone name is not a domain",
+        "A hosted zone is found by its domain name (`example.com`): dot-separated labels of letters, digits and hyphens.",
+    ),
+    c(
+        "SS0611",
+        "health check setting invalid",
+        "A Route 53 health check requests a public domain name on a path starting with `/` and counts 1 to 10 failures in a row before it fails.",
+    ),
+    c(
+        "SS0612",
+        "DNS record outside its zone or pointing nowhere",
+        "A record is named inside its hosted zone, and a CNAME is never at the zone apex (DNS forbids it beside the zone's SOA and NS records) nor points at its own name.",
     ),
 ];
 
