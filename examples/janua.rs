@@ -94,6 +94,12 @@ pub fn app() -> App {
             .target_cpu_percent(70),
     );
 
+    // Alarms on the database (CPU, free storage) and the load balancer (5xx answers), sent to
+    // an encrypted SNS topic the on-call address subscribes to.
+    let alerts = janua.add(AlarmTopic::new("alerts").email("oncall@janua.dev"));
+    janua.add(Alarms::for_database(&db, &alerts));
+    janua.add(Alarms::for_load_balancer(&alb, &alerts));
+
     // Only the API's tasks reach the database and the cache (ingress there, egress here).
     janua.add(db.allow_from(&api));
     janua.add(redis.allow_from(&api));

@@ -128,11 +128,13 @@ pub fn app() -> App {
             .allow_from(&cluster),
     );
     api_server(&mut primary, &network, db.port());
+    let alerts = primary.add(AlarmTopic::new("alerts").email("oncall@kgas.dev"));
+    primary.add(Alarms::for_database(&db, &alerts));
     failover_dns(&mut primary, Failover::Primary);
 
     let (mut standby, network) = region("kgas-standby", "us-west-2", "10.61.0.0/16");
     let cluster = eks(&mut standby, &network);
-    standby.add(
+    let replica = standby.add(
         Database::postgres("db", &network)
             .engine_version("16")
             .instance_class("db.m7g.large")
@@ -142,6 +144,8 @@ pub fn app() -> App {
             .allow_from(&cluster),
     );
     api_server(&mut standby, &network, db.port());
+    let alerts = standby.add(AlarmTopic::new("alerts").email("oncall@kgas.dev"));
+    standby.add(Alarms::for_database(&replica, &alerts));
     failover_dns(&mut standby, Failover::Secondary);
 
     let mut app = App::new();

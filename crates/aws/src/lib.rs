@@ -5,6 +5,8 @@
 //! Diagnostic codes: SS01xx, each with its title and explanation in
 //! [`stacksmith_core::codes`] (`--explain SS0101` on an app's command line).
 
+mod alarm_topic;
+mod alarms;
 mod bucket;
 mod cache;
 mod common;
@@ -26,6 +28,8 @@ mod secrets_manager;
 mod service_account_role;
 mod web_acl;
 
+pub use alarm_topic::{AlarmTopic, AlarmTopicRef};
+pub use alarms::{Alarms, AlarmsRef};
 pub use bucket::{Bucket, BucketRef, LifecycleRule, StorageClass};
 pub use cache::{Cache, CacheEngine, CacheRef};
 pub use common::{AWS_PROVIDER_VERSION, Peer, RANDOM_PROVIDER_VERSION};

@@ -252,6 +252,11 @@ impl LoadBalancerRef {
         self.address("aws_lb", "").attr("arn")
     }
 
+    /// The load balancer's ARN suffix (`app/<name>/<id>`), its CloudWatch dimension.
+    pub fn arn_suffix(&self) -> Ref {
+        self.address("aws_lb", "").attr("arn_suffix")
+    }
+
     /// The load balancer's DNS name (point a CNAME or alias here).
     pub fn dns_name(&self) -> Ref {
         self.address("aws_lb", "").attr("dns_name")

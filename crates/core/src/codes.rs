@@ -874,6 +874,26 @@ pub const CODES: &[Code] = &[
         "DNS record outside its zone or pointing nowhere",
         "A record is named inside its hosted zone, and a CNAME is never at the zone apex (DNS forbids it beside the zone's SOA and NS records) nor points at its own name.",
     ),
+    c(
+        "SS0620",
+        "alarm topic subscriber invalid",
+        "An alarm topic sends to email addresses and `https://` endpoints; anything else is never delivered.",
+    ),
+    c(
+        "SS0621",
+        "alarm topic without subscribers",
+        "Alarms that publish to a topic nobody subscribes to tell nobody; subscribe the on-call address or paging endpoint.",
+    ),
+    c(
+        "SS0622",
+        "alarm threshold out of range",
+        "A CPU alarm fires above 1 to 100 percent and a storage alarm below at least 1 GiB free; other thresholds never or always fire.",
+    ),
+    c(
+        "SS0623",
+        "alarms asked for what they cannot watch",
+        "`Alarms::for_database` watches RDS PostgreSQL and MySQL instances; Aurora and DocumentDB report per cluster and are not covered yet.",
+    ),
 ];
 
 #[cfg(test)]
