@@ -130,6 +130,13 @@ pub fn app() -> App {
     api_server(&mut primary, &network, db.port());
     let alerts = primary.add(AlarmTopic::new("alerts").email("oncall@kgas.dev"));
     primary.add(Alarms::for_database(&db, &alerts));
+    // The seed's budget alerts: the project's monthly spend (both regions, by the `project`
+    // cost allocation tag every resource carries) at 80% and 100%, and its forecast at 100%.
+    primary.add(
+        CostBudget::monthly_usd("budget", 5000)
+            .only_tagged("project", "kgas")
+            .email("finance@kgas.dev"),
+    );
     failover_dns(&mut primary, Failover::Primary);
 
     let (mut standby, network) = region("kgas-standby", "us-west-2", "10.61.0.0/16");

@@ -894,6 +894,11 @@ pub const CODES: &[Code] = &[
         "alarms asked for what they cannot watch",
         "`Alarms::for_database` watches RDS PostgreSQL and MySQL instances; Aurora and DocumentDB report per cluster and are not covered yet.",
     ),
+    c(
+        "SS0640",
+        "budget setting invalid",
+        "A budget needs a limit above 0, alert thresholds of 1 to 1000 percent, and 1 to 10 email recipients, or it alerts nobody or everybody at once.",
+    ),
 ];
 
 #[cfg(test)]
