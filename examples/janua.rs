@@ -39,6 +39,16 @@ pub fn app() -> App {
             .open_to_internet(),
     );
 
+    // The seed's CDN: static assets at static.janua.dev from CloudFront (HTTPS only, TLS 1.2+),
+    // out of a private bucket only the distribution reads, behind a CloudFront web ACL.
+    let edge_waf = janua.add(WebAcl::cloudfront("edge-waf"));
+    janua.add(Distribution::static_assets(
+        "assets",
+        "static.janua.dev",
+        "janua.dev",
+        &edge_waf,
+    ));
+
     // The seed's `janua-cluster` with Container Insights.
     let cluster = janua.add(EcsCluster::new("cluster"));
 

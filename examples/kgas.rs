@@ -130,6 +130,15 @@ pub fn app() -> App {
     api_server(&mut primary, &network, db.port());
     let alerts = primary.add(AlarmTopic::new("alerts").email("oncall@kgas.dev"));
     primary.add(Alarms::for_database(&db, &alerts));
+    // The seed's CDN for static assets: CloudFront (global, so made once, in us-east-1) at
+    // static.kgas.dev, behind a CloudFront web ACL.
+    let edge_waf = primary.add(WebAcl::cloudfront("edge-waf"));
+    primary.add(Distribution::static_assets(
+        "assets",
+        "static.kgas.dev",
+        "kgas.dev",
+        &edge_waf,
+    ));
     // The seed's budget alerts: the project's monthly spend (both regions, by the `project`
     // cost allocation tag every resource carries) at 80% and 100%, and its forecast at 100%.
     primary.add(

@@ -43,9 +43,10 @@ pub mod prelude {
         Setting, StorageClass,
     };
     pub use stacksmith_aws::{
-        AlarmTopic, AlarmTopicRef, Alarms, AlarmsRef, CostBudget, CostBudgetRef, DnsRecord,
-        DnsRecordRef, DnsTarget, EcrImage, EcrRepository, EcrRepositoryRef, Failover, HealthCheck,
-        HealthCheckRef, HostedZone, HostedZoneRef, ManagedRules, WebAcl, WebAclRef,
+        AlarmTopic, AlarmTopicRef, Alarms, AlarmsRef, CostBudget, CostBudgetRef, Distribution,
+        DistributionRef, DnsRecord, DnsRecordRef, DnsTarget, EcrImage, EcrRepository,
+        EcrRepositoryRef, Failover, HealthCheck, HealthCheckRef, HostedZone, HostedZoneRef,
+        ManagedRules, WebAcl, WebAclRef,
     };
     pub use stacksmith_core::{App, Backend, CloudValue, Diagnostic, Severity, Stack, Template};
     pub use stacksmith_k8s::*;

@@ -15,6 +15,7 @@ use crate::drawing::{rule, tail_id};
 use crate::network::NetworkRef;
 use crate::web_acl::{WafScope, WebAclRef};
 use access_logs::{LOG_PREFIX, MAX_LOG_DAYS, access_log_bucket};
+pub(crate) use certificate::validated_certificate;
 use certificate::{Certificate, covers};
 
 /// Load balancer names: 1–32 letters, digits and hyphens.
