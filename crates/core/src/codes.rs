@@ -895,14 +895,14 @@ pub const CODES: &[Code] = &[
         "`Alarms::for_database` watches RDS PostgreSQL and MySQL instances; Aurora and DocumentDB report per cluster and are not covered yet.",
     ),
     c(
-        "SS0640",
-        "budget setting invalid",
-        "A budget needs a limit above 0, alert thresholds of 1 to 1000 percent, and 1 to 10 email recipients, or it alerts nobody or everybody at once.",
-    ),
-    c(
         "SS0630",
         "CloudFront distribution outside us-east-1 or its zone",
         "A distribution's certificate, CloudFront web ACL and log delivery must be created in us-east-1, and the domain it serves must be inside the hosted zone its certificate is validated in.",
+    ),
+    c(
+        "SS0640",
+        "budget setting invalid",
+        "A budget needs a limit above 0, alert thresholds of 1 to 1000 percent, and 1 to 10 email recipients, or it alerts nobody or everybody at once.",
     ),
 ];
 
