@@ -25,16 +25,29 @@ pub fn app() -> App {
 
     let network = janua.add(Network::new("network", "10.20.0.0/16").zones(3));
 
+    // The seed's WAF, created with the stack: a per-IP rate limit, then AWS's common,
+    // known-bad-inputs and IP-reputation rule groups, every request logged (encrypted).
+    let waf = janua.add(WebAcl::regional("waf"));
+
     // The seed's `janua-alb`: internet-facing, deletion protection on, HTTPS for api.janua.dev,
-    // behind the account's `janua-api` WAF web ACL (managed rules and rate limits, owned by the
-    // security team).
+    // behind that web ACL.
     let alb = janua.add(
         LoadBalancer::new("alb", &network)
             .certificate("api.janua.dev", "janua.dev")
             .alias("api.janua.dev")
-            .web_acl_named("janua-api")
+            .web_acl(&waf)
             .open_to_internet(),
     );
+
+    // The seed's CDN: static assets at static.janua.dev from CloudFront (HTTPS only, TLS 1.2+),
+    // out of a private bucket only the distribution reads, behind a CloudFront web ACL.
+    let edge_waf = janua.add(WebAcl::cloudfront("edge-waf"));
+    janua.add(Distribution::static_assets(
+        "assets",
+        "static.janua.dev",
+        "janua.dev",
+        &edge_waf,
+    ));
 
     // The seed's `janua-cluster` with Container Insights.
     let cluster = janua.add(EcsCluster::new("cluster"));
@@ -59,12 +72,17 @@ pub fn app() -> App {
             .replicas(1),
     );
 
+    // The API's images: pushed by CI, scanned on push, tags immutable, KMS-encrypted. The task
+    // pulls `janua-api-images:1.0.0` from this account's repository (never a copied account id),
+    // and its execution role may pull from this repository only.
+    let images = janua.add(EcrRepository::new("api-images"));
+
     // The seed's task definition: 1024 CPU units, 2048 MiB, port 8000, ENVIRONMENT=production,
     // DATABASE_URL from SSM, logs to CloudWatch, `curl -f http://localhost:8000/health`. The
     // Redis host and AUTH token are wired from the cache, not copied.
     let api = janua.add(
         EcsService::new("api", &cluster, &network)
-            .image("123456789012.dkr.ecr.us-east-1.amazonaws.com/janua-api:1.0.0")
+            .image(images.image("1.0.0"))
             .cpu(1024)
             .memory(2048)
             .port(8000)
@@ -100,6 +118,12 @@ pub fn app() -> App {
             .autoscale(3, 12)
             .target_cpu_percent(70),
     );
+
+    // Alarms on the database (CPU, free storage) and the load balancer (5xx answers), sent to
+    // an encrypted SNS topic the on-call address subscribes to.
+    let alerts = janua.add(AlarmTopic::new("alerts").email("oncall@janua.dev"));
+    janua.add(Alarms::for_database(&db, &alerts));
+    janua.add(Alarms::for_load_balancer(&alb, &alerts));
 
     // Only the API's tasks reach the database and the cache (ingress there, egress here).
     janua.add(db.allow_from(&api));

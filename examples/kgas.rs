@@ -78,12 +78,41 @@ fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
             )
             .require_zone_spread(),
     );
-    stack.add(release.expose_via_service(80, "http"));
+    let service = stack.add(release.expose_via_service(80, "http"));
+    // The region's entry: an ALB Ingress (AWS Load Balancer Controller) for the region's own
+    // hostname, behind the region's WAF web ACL (rate limit, AWS managed rules, logged). The
+    // controller finds the ACL by the name stacksmith gave it.
+    let waf = stack.add(WebAcl::regional("waf"));
+    stack.add(
+        service
+            .expose_via_ingress(entry_host(stack), "/")
+            .class("alb")
+            .web_acl(&waf),
+    );
     for colour in [release.blue(), release.green()] {
         stack.add(colour.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
         stack.add(colour.allow_from_namespace("ingress-nginx").port("http"));
         stack.add(colour.allow_egress_to_cidr(network.cidr(), db_port));
     }
+}
+
+/// The public hostname of a region's entry (its Ingress host): `api-us-east-1.kgas.dev`.
+fn entry_host(stack: &Stack) -> String {
+    format!("api-{}.kgas.dev", stack.region())
+}
+
+/// The seed's automatic DNS failover: `api.kgas.dev` answers with the primary region while
+/// Route 53's HTTPS health check of its entry passes, and with the standby region otherwise.
+/// Each region's stack holds its own side of the pair and its own health check; the check
+/// requests the region's public hostname, because the ALB behind it is created by the AWS Load
+/// Balancer Controller from the Ingress, not by Terraform, so it has no Terraform address an
+/// alias record or an ELB health check could name. The regional hostname is published by
+/// the cluster's DNS controller (external-dns) from the Ingress host.
+fn failover_dns(stack: &mut Stack, role: Failover) {
+    let zone = stack.add(HostedZone::existing("zone", "kgas.dev"));
+    let host = entry_host(stack);
+    let check = stack.add(HealthCheck::https("entry-health", &host, "/health"));
+    stack.add(DnsRecord::new("api-dns", &zone, "api.kgas.dev", host).failover(role, &check));
 }
 
 /// The whole KGAS app: primary in us-east-1, standby in us-west-2.
@@ -109,6 +138,25 @@ pub fn app() -> App {
             .allow_from(&cluster),
     );
     api_server(&mut primary, &network, db.port());
+    let alerts = primary.add(AlarmTopic::new("alerts").email("oncall@kgas.dev"));
+    primary.add(Alarms::for_database(&db, &alerts));
+    // The seed's CDN for static assets: CloudFront (global, so made once, in us-east-1) at
+    // static.kgas.dev, behind a CloudFront web ACL.
+    let edge_waf = primary.add(WebAcl::cloudfront("edge-waf"));
+    primary.add(Distribution::static_assets(
+        "assets",
+        "static.kgas.dev",
+        "kgas.dev",
+        &edge_waf,
+    ));
+    // The seed's budget alerts: the project's monthly spend (both regions, by the `project`
+    // cost allocation tag every resource carries) at 80% and 100%, and its forecast at 100%.
+    primary.add(
+        CostBudget::monthly_usd("budget", 5000)
+            .only_tagged("project", "kgas")
+            .email("finance@kgas.dev"),
+    );
+    failover_dns(&mut primary, Failover::Primary);
 
     let (mut standby, network) = region(
         "kgas-standby",
@@ -117,7 +165,7 @@ pub fn app() -> App {
         "10.61.0.0/16",
     );
     let cluster = eks(&mut standby, &network);
-    standby.add(
+    let replica = standby.add(
         Database::postgres("db", &network)
             .engine_version("16")
             .instance_class("db.m7g.large")
@@ -127,6 +175,9 @@ pub fn app() -> App {
             .allow_from(&cluster),
     );
     api_server(&mut standby, &network, db.port());
+    let alerts = standby.add(AlarmTopic::new("alerts").email("oncall@kgas.dev"));
+    standby.add(Alarms::for_database(&replica, &alerts));
+    failover_dns(&mut standby, Failover::Secondary);
 
     let mut app = App::new();
     app.add(primary);

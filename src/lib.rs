@@ -14,9 +14,11 @@
 //! ```
 
 mod connect;
+mod protect_ingress;
 
 pub use connect::{AllowWorkload, WorkloadAccess, WorkloadAccessRef};
 pub use k8s_openapi;
+pub use protect_ingress::{ProtectIngress, WAF_ACL_NAME_ANNOTATION};
 pub use stacksmith_aws as aws;
 pub use stacksmith_core as core;
 pub use stacksmith_k8s as k8s;
@@ -33,12 +35,19 @@ pub mod synth_api {
 pub mod prelude {
     pub use crate::connect::AllowWorkload;
     pub use stacksmith_aws::MasterPassword;
+    pub use crate::protect_ingress::ProtectIngress;
     pub use stacksmith_aws::{
         AccessPolicy, AccessScope, Bucket, BucketRef, Cache, CacheRef, Database, DatabaseRef,
         EcsCluster, EcsClusterRef, EcsService, EcsServiceRef, EksCluster, EksClusterRef, Kafka,
         KafkaRef, LifecycleRule, LoadBalancer, LoadBalancerRef, Network, NetworkRef, NodeGroup,
         PolicyStatement, Principal, Route, SecretSource, ServiceAccountRole, ServiceAccountRoleRef,
         Setting, StorageClass,
+    };
+    pub use stacksmith_aws::{
+        AlarmTopic, AlarmTopicRef, Alarms, AlarmsRef, CostBudget, CostBudgetRef, Distribution,
+        DistributionRef, DnsRecord, DnsRecordRef, DnsTarget, EcrImage, EcrRepository,
+        EcrRepositoryRef, Failover, HealthCheck, HealthCheckRef, HostedZone, HostedZoneRef,
+        ManagedRules, WebAcl, WebAclRef,
     };
     pub use stacksmith_core::{App, Backend, CloudValue, Diagnostic, Severity, Stack, Template};
     pub use stacksmith_k8s::*;

@@ -297,6 +297,7 @@ pub struct Bucket {
     rules: Vec<LifecycleRule>,
     namespace: Namespace,
     access_logs: Option<(String, String)>,
+    cloudfront_reader: Option<Ref>,
 }
 
 /// A handle to a [`Bucket`]: its name, ARN, and IAM statements scoped to it.
@@ -328,6 +329,7 @@ impl Bucket {
             rules: Vec::new(),
             namespace: Namespace::AccountRegional,
             access_logs: None,
+            cloudfront_reader: None,
         }
     }
 
@@ -336,6 +338,13 @@ impl Bucket {
     #[must_use]
     pub fn lifecycle_rule(mut self, rule: LifecycleRule) -> Self {
         self.rules.push(rule);
+        self
+    }
+
+    /// Lets the CloudFront distribution `distribution_arn` read objects (origin access
+    /// control): a bucket-policy grant and key use, both conditioned on that distribution.
+    pub(crate) fn readable_by_cloudfront(mut self, distribution_arn: Ref) -> Self {
+        self.cloudfront_reader = Some(distribution_arn);
         self
     }
 
@@ -558,11 +567,19 @@ impl Lower for Bucket {
         self.check_rules(cx);
         let name = cx.name("");
 
+        // A CloudFront distribution serving the bucket reads its objects through origin access
+        // control, so it decrypts them with the key (that distribution only).
+        let reader = self.cloudfront_reader.as_ref().map(|arn| {
+            PolicyStatement::allow("CloudFrontReads", ["kms:Decrypt"])
+                .principal(Principal::Service("cloudfront.amazonaws.com".into()))
+                .resource("*")
+                .condition("StringEquals", "AWS:SourceArn", vec![arn.into()])
+        });
         let key = common::kms_key(
             cx,
             "key",
             &format!("Encrypts the objects of the {name} bucket"),
-            &[],
+            reader.as_slice(),
         );
         let mut body = tf! { "bucket" => bucket_name };
         if self.namespace == Namespace::AccountRegional {
@@ -626,9 +643,17 @@ impl Lower for Bucket {
                 PolicyStatement::deny("DenyOutdatedTls", ["s3:*"])
                     .principal(everyone())
                     .resource(&arn)
-                    .resource(objects)
+                    .resource(objects.clone())
                     .condition("NumericLessThan", "s3:TlsVersion", vec!["1.2".into()]),
-            ],
+            ]
+            .into_iter()
+            .chain(self.cloudfront_reader.as_ref().map(|distribution| {
+                PolicyStatement::allow("CloudFrontReads", ["s3:GetObject"])
+                    .principal(Principal::Service("cloudfront.amazonaws.com".into()))
+                    .resource(objects.clone())
+                    .condition("StringEquals", "AWS:SourceArn", vec![distribution.into()])
+            }))
+            .collect::<Vec<_>>(),
         );
         // After the public access block: S3 rejects policies while it is being changed.
         let policy_resource = Resource::new(

@@ -915,6 +915,17 @@ impl DatabaseRef {
         &self.identifier
     }
 
+    /// How many readers it has: read replicas of an RDS instance, reader instances of a
+    /// cluster.
+    pub fn readers(&self) -> u32 {
+        self.readers
+    }
+
+    /// Whether it is a read replica of another database (`.replica_of(..)`).
+    pub fn is_replica(&self) -> bool {
+        self.replica
+    }
+
     /// The region the database lives in.
     pub fn region(&self) -> &str {
         &self.region

@@ -15,6 +15,7 @@ use stacksmith_core::{
 
 use crate::common::{self, Ingress, Peer, name_tag};
 use crate::drawing::{join, tail_id};
+use crate::ecr_repository::EcrImage;
 use crate::ecs_cluster::{EcsClusterRef, LOG_RETENTION_DAYS, retention_list};
 use crate::iam::PolicyStatement;
 use crate::load_balancer::LoadBalancerRef;
@@ -33,6 +34,33 @@ const SERVICE_NAME: NameRule = NameRule {
     extra: "-_",
     start_letter: false,
 };
+
+/// Where a task's container image comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContainerImage {
+    /// An image URI, `registry/name:tag` or `registry/name@sha256:…`.
+    Uri(String),
+    /// An image in an ECR repository of the stack.
+    Ecr(EcrImage),
+}
+
+impl From<&str> for ContainerImage {
+    fn from(uri: &str) -> Self {
+        ContainerImage::Uri(uri.to_owned())
+    }
+}
+
+impl From<EcrImage> for ContainerImage {
+    fn from(image: EcrImage) -> Self {
+        ContainerImage::Ecr(image)
+    }
+}
+
+impl From<&EcrImage> for ContainerImage {
+    fn from(image: &EcrImage) -> Self {
+        ContainerImage::Ecr(image.clone())
+    }
+}
 
 /// The CPU architecture of the task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,7 +118,7 @@ pub struct EcsService {
     id: String,
     cluster: EcsClusterRef,
     network: NetworkRef,
-    image: Option<String>,
+    image: Option<ContainerImage>,
     cpu: u32,
     memory: u32,
     port: Option<u16>,
@@ -159,10 +187,12 @@ impl EcsService {
     }
 
     /// The container image, pinned to a version tag or a digest (`latest` and untagged
-    /// images are errors). Required.
+    /// images are errors): an image in a repository of the stack (`repo.image("1.2.3")`; the
+    /// execution role may pull from exactly that repository) or an image URI
+    /// (`"ghcr.io/org/api:1.2.3"`). Required.
     #[must_use]
-    pub fn image(mut self, image: &str) -> Self {
-        self.image = Some(image.to_owned());
+    pub fn image(mut self, image: impl Into<ContainerImage>) -> Self {
+        self.image = Some(image.into());
         self
     }
 

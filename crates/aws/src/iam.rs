@@ -61,8 +61,19 @@ pub struct PolicyStatement {
 fn reads(action: &str) -> bool {
     let verb = action.split(':').nth(1).unwrap_or(action);
     [
-        "Get", "List", "Describe", "Head", "Decrypt", "Query", "Scan", "Select", "BatchGet",
-        "Connect", "ReadData", "Receive",
+        "Get",
+        "List",
+        "Describe",
+        "Head",
+        "Decrypt",
+        "Query",
+        "Scan",
+        "Select",
+        "BatchGet",
+        "BatchCheck",
+        "Connect",
+        "ReadData",
+        "Receive",
     ]
     .iter()
     .any(|p| verb.starts_with(p))

@@ -18,15 +18,23 @@
     )
 )]
 
+mod alarm_topic;
+mod alarms;
 mod bucket;
 mod cache;
 mod common;
 mod connection;
+mod cost_budget;
 mod database;
+mod distribution;
+mod dns_record;
 mod drawing;
+mod ecr_repository;
 mod ecs_cluster;
 mod ecs_service;
 mod eks_cluster;
+mod health_check;
+mod hosted_zone;
 mod iam;
 mod instance_type;
 mod kafka;
@@ -35,19 +43,31 @@ mod network;
 mod region;
 mod secrets_manager;
 mod service_account_role;
+mod web_acl;
 
+pub use alarm_topic::{AlarmTopic, AlarmTopicRef};
+pub use alarms::{Alarms, AlarmsRef};
 pub use bucket::{Bucket, BucketRef, LifecycleRule, StorageClass};
 pub use cache::{Cache, CacheEngine, CacheRef};
 pub use common::{AWS_PROVIDER_VERSION, Peer, RANDOM_PROVIDER_VERSION};
 pub use connection::{Connection, ConnectionRef, Listener};
+pub use cost_budget::{CostBudget, CostBudgetRef};
 pub use database::{Database, DatabaseEngine, DatabaseRef, MasterPassword, Setting};
+pub use distribution::{Distribution, DistributionRef};
+pub use dns_record::{DnsRecord, DnsRecordRef, DnsTarget, Failover};
+pub use ecr_repository::{EcrImage, EcrRepository, EcrRepositoryRef};
 pub use ecs_cluster::{ContainerInsights, EcsCluster, EcsClusterRef};
-pub use ecs_service::{CpuArchitecture, EcsService, EcsServiceRef, Route, SecretSource};
+pub use ecs_service::{
+    ContainerImage, CpuArchitecture, EcsService, EcsServiceRef, Route, SecretSource,
+};
 pub use eks_cluster::{
     AccessPolicy, AccessScope, CapacityType, EksCluster, EksClusterRef, NodeGroup,
 };
+pub use health_check::{HealthCheck, HealthCheckRef};
+pub use hosted_zone::{HostedZone, HostedZoneRef};
 pub use iam::{Effect, PolicyStatement, Principal};
 pub use kafka::{Kafka, KafkaRef, MonitoringLevel};
 pub use load_balancer::{LoadBalancer, LoadBalancerRef, TlsPolicy};
 pub use network::{NatGateways, Network, NetworkRef};
 pub use service_account_role::{ServiceAccountRole, ServiceAccountRoleRef};
+pub use web_acl::{ManagedRules, WafScope, WebAcl, WebAclRef};

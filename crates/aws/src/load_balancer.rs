@@ -13,7 +13,9 @@ use stacksmith_core::{
 use crate::common::{self, Ingress, Peer, name_tag};
 use crate::drawing::{rule, tail_id};
 use crate::network::NetworkRef;
+use crate::web_acl::{WafScope, WebAclRef};
 use access_logs::{LOG_PREFIX, MAX_LOG_DAYS, access_log_bucket};
+pub(crate) use certificate::validated_certificate;
 use certificate::{Certificate, covers};
 
 /// Load balancer names: 1–32 letters, digits and hyphens.
@@ -55,7 +57,7 @@ impl TlsPolicy {
 /// The WAF web ACL a load balancer is associated with.
 #[derive(Clone, Debug)]
 enum WebAcl {
-    Arn(Ref),
+    Stack(WebAclRef),
     Named(String),
 }
 
@@ -219,17 +221,17 @@ impl LoadBalancer {
         self
     }
 
-    /// Associates an AWS WAF web ACL (regional scope), by ARN. Default: none.
+    /// Associates a regional [`WebAcl`](crate::WebAcl) of the stack. Default: none.
     #[must_use]
-    pub fn web_acl(mut self, web_acl_arn: &Ref) -> Self {
-        self.web_acl = Some(WebAcl::Arn(web_acl_arn.clone()));
+    pub fn web_acl(mut self, web_acl: &WebAclRef) -> Self {
+        self.web_acl = Some(WebAcl::Stack(web_acl.clone()));
         self
     }
 
     /// Associates the existing regional AWS WAF web ACL named `name` (looked up with
     /// `data "aws_wafv2_web_acl"`), e.g. one a security team manages with Firewall Manager.
-    /// Default: none. (stacksmith does not build web ACLs yet: `aws_wafv2_web_acl` is not in
-    /// the provider schema it checks against.)
+    /// Default: none. To create one with the stack, use [`WebAcl`](crate::WebAcl) and
+    /// `.web_acl(&acl)`.
     #[must_use]
     pub fn web_acl_named(mut self, name: &str) -> Self {
         self.web_acl = Some(WebAcl::Named(name.to_owned()));
@@ -255,6 +257,11 @@ impl LoadBalancerRef {
     /// The load balancer's ARN.
     pub fn arn(&self) -> Ref {
         self.address("aws_lb", "").attr("arn")
+    }
+
+    /// The load balancer's ARN suffix (`app/<name>/<id>`), its CloudWatch dimension.
+    pub fn arn_suffix(&self) -> Ref {
+        self.address("aws_lb", "").attr("arn_suffix")
     }
 
     /// The load balancer's DNS name (point a CNAME or alias here).
@@ -465,7 +472,7 @@ impl Lower for LoadBalancer {
         }
         if let Some(acl) = &self.web_acl {
             let acl: Ref = match acl {
-                WebAcl::Arn(arn) => arn.clone(),
+                WebAcl::Stack(acl) => acl.arn(),
                 WebAcl::Named(name) => {
                     cx.prerequisite(
                         format!(
@@ -516,7 +523,7 @@ impl LoadBalancer {
         };
         match &self.web_acl {
             Some(WebAcl::Named(n)) => names.push(format!("WAF {n}")),
-            Some(WebAcl::Arn(_)) => names.push("WAF".to_owned()),
+            Some(WebAcl::Stack(acl)) => names.push(format!("WAF {}", acl.name())),
             None => {}
         }
         cx.node(
@@ -535,6 +542,18 @@ impl LoadBalancer {
 
     fn validate(&self, cx: &mut Lowering<'_>) {
         self.validate_certificate(cx);
+        if let Some(WebAcl::Stack(acl)) = &self.web_acl {
+            if acl.scope() != WafScope::Regional {
+                cx.error(
+                    "SS0606",
+                    format!(
+                        "the web ACL {} has CloudFront scope; a load balancer takes only a regional web ACL",
+                        acl.path()
+                    ),
+                    "make the load balancer's web ACL with `WebAcl::regional(..)`",
+                );
+            }
+        }
         if !(1..=4000).contains(&self.idle_timeout) {
             cx.error(
                 "SS0132",

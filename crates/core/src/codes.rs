@@ -7,6 +7,10 @@
 //! `cluster/` root; SS03xx Kubernetes constructs; SS04xx the Kubernetes API server's limits
 //! (SS0400–SS0439: names, ports, ids, sizes the API server or the kernel refuses). A code is
 //! never reused for a different problem: tools and allow-lists key on it.
+//! Ranges: SS00xx the app and its stacks; SS01xx AWS constructs; SS02xx whole-stack checks and
+//! the generated `cluster/` root; SS03xx Kubernetes constructs. A code is never reused for a
+//! different problem: tools and allow-lists key on it.
+//! SS06xx AWS edge and operations constructs.
 
 use std::fmt;
 
@@ -1037,6 +1041,77 @@ pub const CODES: &[Code] = &[
         "SS0443",
         "placeholder ingress host (warning)",
         "A host under a domain reserved for documentation (example.com, .test, ...) has no public DNS, and Let's Encrypt refuses to issue for it.",
+    ),
+    // AWS edge and operations constructs.
+    c(
+        "SS0600",
+        "ECR lifecycle setting out of range",
+        "An ECR lifecycle policy keeps 1 to 10000 tagged images and expires untagged ones after 1 to 3650 days; outside that ECR rejects the policy.",
+    ),
+    c(
+        "SS0601",
+        "ECR image tag is not a pinned version",
+        "A workload's image from a repository of the stack needs a tag ECR accepts that names one build (`1.4.2`), not `latest` or an empty tag, so every task and rollback runs the same code.",
+    ),
+    c(
+        "SS0602",
+        "ECR repository with mutable tags",
+        "With mutable tags a re-pushed tag silently changes what running tasks and rollbacks pull; keep tags immutable and push each build under a new tag.",
+    ),
+    c(
+        "SS0605",
+        "WAF web ACL setting out of range",
+        "A web ACL's per-IP rate limit is 10 to 2000000000 requests per 5 minutes, each managed rule group is added once, and its log retention is a value CloudWatch Logs accepts.",
+    ),
+    c(
+        "SS0606",
+        "WAF web ACL attached where its scope does not apply",
+        "A regional web ACL protects load balancers and ALB Ingresses of its region; a CloudFront web ACL protects distributions and must be created in us-east-1.",
+    ),
+    c(
+        "SS0610",
+        "hosted zone name is not a domain",
+        "A hosted zone is found by its domain name (`example.com`): dot-separated labels of letters, digits and hyphens.",
+    ),
+    c(
+        "SS0611",
+        "health check setting invalid",
+        "A Route 53 health check requests a public domain name on a path starting with `/` and counts 1 to 10 failures in a row before it fails.",
+    ),
+    c(
+        "SS0612",
+        "DNS record outside its zone or pointing nowhere",
+        "A record is named inside its hosted zone, and a CNAME is never at the zone apex (DNS forbids it beside the zone's SOA and NS records) nor points at its own name.",
+    ),
+    c(
+        "SS0620",
+        "alarm topic subscriber invalid",
+        "An alarm topic sends to email addresses and `https://` endpoints; anything else is never delivered.",
+    ),
+    c(
+        "SS0621",
+        "alarm topic without subscribers",
+        "Alarms that publish to a topic nobody subscribes to tell nobody; subscribe the on-call address or paging endpoint.",
+    ),
+    c(
+        "SS0622",
+        "alarm threshold out of range",
+        "A CPU alarm fires above 1 to 100 percent and a storage alarm below at least 1 GiB free; other thresholds never or always fire.",
+    ),
+    c(
+        "SS0623",
+        "alarms asked for what they cannot watch",
+        "`Alarms::for_database` watches RDS PostgreSQL and MySQL instances; Aurora and DocumentDB report per cluster and are not covered yet.",
+    ),
+    c(
+        "SS0630",
+        "CloudFront distribution outside us-east-1 or its zone",
+        "A distribution's certificate, CloudFront web ACL and log delivery must be created in us-east-1, and the domain it serves must be inside the hosted zone its certificate is validated in.",
+    ),
+    c(
+        "SS0640",
+        "budget setting invalid",
+        "A budget needs a limit above 0, alert thresholds of 1 to 1000 percent, and 1 to 10 email recipients, or it alerts nobody or everybody at once.",
     ),
 ];
 

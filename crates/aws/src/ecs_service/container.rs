@@ -3,8 +3,8 @@
 
 use stacksmith_core::{Address, Lowering, Ref, Template};
 
-use super::EcsService;
 use super::secret::{Resolved, SecretKind};
+use super::{ContainerImage, EcsService};
 
 /// Fargate's task sizes: CPU units and the memory (MiB) allowed with each (AWS's table).
 pub(super) fn fargate_memory(cpu: u32) -> Option<Vec<u32>> {
@@ -115,6 +115,18 @@ impl EcsService {
         })
     }
 
+    /// The image URI as text whose repository URL may be a reference.
+    fn image_pieces(&self) -> Vec<Piece> {
+        match &self.image {
+            None => vec![Piece::Lit(String::new())],
+            Some(ContainerImage::Uri(uri)) => vec![Piece::Lit(uri.clone())],
+            Some(ContainerImage::Ecr(image)) => vec![
+                Piece::Ref(image.repository_url().untyped()),
+                Piece::Lit(format!(":{}", image.tag())),
+            ],
+        }
+    }
+
     pub(super) fn validate_container(&self, cx: &mut Lowering<'_>) {
         match &self.image {
             None => cx.error(
@@ -122,7 +134,8 @@ impl EcsService {
                 "the service has no container image",
                 "add `.image(\"registry/name:1.4.2\")`",
             ),
-            Some(image) if !image.contains('@') => {
+            Some(ContainerImage::Ecr(image)) => image.check(cx),
+            Some(ContainerImage::Uri(image)) if !image.contains('@') => {
                 let last = image.rsplit('/').next().unwrap_or(image);
                 let problem = match last.split_once(':') {
                     Some((_, "latest")) => Some("uses the tag `latest`, which moves under you"),
@@ -263,7 +276,7 @@ impl EcsService {
         env.sort_by(|a, b| a.0.cmp(&b.0));
         let mut c: Vec<(&'static str, Json)> = vec![
             ("name", s(self.container_name())),
-            ("image", s(self.image.as_deref().unwrap_or_default())),
+            ("image", Json::Str(self.image_pieces())),
             ("essential", Json::Bool(true)),
         ];
         if !self.command.is_empty() {

@@ -4,8 +4,8 @@
 use stacksmith_core::terraform::Value;
 use stacksmith_core::{Address, Lowering, Ref, Template, tf};
 
-use super::EcsService;
 use super::secret::Resolved;
+use super::{ContainerImage, EcsService};
 use crate::common;
 use crate::iam::{PolicyStatement, policy_document};
 
@@ -45,12 +45,19 @@ impl EcsService {
     ) -> (Address, Address) {
         let (role, _) = common::service_role(cx, "execution", "ecs-tasks.amazonaws.com", &[]);
         let mut statements = Vec::new();
-        if let Some((account, region, repo)) = self.image.as_deref().and_then(ecr_repository) {
-            let partition = common::partition(cx);
-            let repo_arn = Template::new()
-                .lit("arn:")
-                .with(&partition)
-                .lit(format!(":ecr:{region}:{account}:repository/{repo}"));
+        let repo_arn: Option<Value> = match &self.image {
+            Some(ContainerImage::Ecr(image)) => Some(image.repository_arn().into()),
+            Some(ContainerImage::Uri(uri)) => ecr_repository(uri).map(|(account, region, repo)| {
+                let partition = common::partition(cx);
+                Template::new()
+                    .lit("arn:")
+                    .with(&partition)
+                    .lit(format!(":ecr:{region}:{account}:repository/{repo}"))
+                    .into()
+            }),
+            None => None,
+        };
+        if let Some(repo_arn) = repo_arn {
             statements.push(
                 PolicyStatement::allow("EcrAuthorization", ["ecr:GetAuthorizationToken"])
                     .resource("*"),

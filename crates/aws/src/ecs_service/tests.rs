@@ -371,3 +371,35 @@ fn a_longer_keep_alive_and_its_command_are_accepted_and_written() {
         "{defs}"
     );
 }
+
+fn with_stack_image(tag: &str) -> stacksmith_core::Graph {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let net = stack.add(Network::new("network", "10.0.0.0/16"));
+    let cluster = stack.add(EcsCluster::new("ecs"));
+    let repo = stack.add(crate::EcrRepository::new("images"));
+    stack.add(EcsService::new("api", &cluster, &net).image(repo.image(tag)));
+    stack.lower()
+}
+
+#[test]
+fn an_image_of_a_stack_repository_is_pulled_from_exactly_that_repository() {
+    let g = with_stack_image("1.2.3");
+    assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+    let policy = json(&g, "data.aws_iam_policy_document.api_execution_policy");
+    assert!(
+        policy.contains(r#""${aws_ecr_repository.images.arn}""#),
+        "{policy}"
+    );
+    assert!(!policy.contains(":repository/"), "{policy}");
+    let task = json(&g, "aws_ecs_task_definition.api_task");
+    assert!(
+        task.contains(r#"\"image\":\"${aws_ecr_repository.images.repository_url}:1.2.3\""#),
+        "{task}"
+    );
+}
+
+#[test]
+fn fails_latest_tag_of_a_stack_repository() {
+    let g = with_stack_image("latest");
+    insta::assert_snapshot!(g.diagnostics.to_string());
+}

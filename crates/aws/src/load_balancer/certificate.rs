@@ -81,90 +81,107 @@ impl LoadBalancer {
         cx: &mut Lowering<'_>,
         c: &Certificate,
     ) -> (Address, Ref) {
-        cx.prerequisite(
-            format!(
-                "public Route 53 hosted zone `{}`: looked up at plan; the certificate is validated through it",
-                c.zone
-            ),
-            format!(
-                "aws route53 list-hosted-zones-by-name --dns-name {0} --max-items 1 --query \"HostedZones[?Name=='{0}.'].Id\" --output text | grep .",
-                c.zone
-            ),
-        );
-        let zone = cx.data(
-            "aws_route53_zone",
-            "zone",
-            tf! { "name" => c.zone.as_str(), "private_zone" => false },
-        );
-        let domains = self.domains();
-        let name = cx.name("certificate");
-        let mut body = tf! {
-            "domain_name" => c.domain.as_str(),
-            "validation_method" => "DNS",
-            "key_algorithm" => "RSA_2048",
-            "options" => tf! { "certificate_transparency_logging_preference" => "ENABLED" },
-            "tags" => name_tag(&name),
-        };
-        if let Some(alternatives) = domains.get(1..).filter(|d| !d.is_empty()) {
-            body.insert(
-                "subject_alternative_names".into(),
-                alternatives.to_vec().into(),
-            );
-        }
-        // A certificate in use by a listener cannot be deleted, so its replacement must come
-        // first (the provider's documented pattern).
-        body.insert(
-            "lifecycle".into(),
-            Value::Map(tf! { "create_before_destroy" => true }),
-        );
-        let cert = cx.add("aws_acm_certificate", "certificate", body);
+        let alternative: Vec<String> = self
+            .domains()
+            .into_iter()
+            .filter(|d| *d != c.domain)
+            .collect();
+        validated_certificate(cx, &c.zone, &c.domain, &alternative)
+    }
+}
 
-        // One record per distinct validation name: `*.x` and `x` share ACM's record.
-        // `domain_validation_options` is a set, so each record picks its entry by domain name.
-        let options = cert.attr::<()>("domain_validation_options").expression();
-        let mut bases: Vec<(&str, &str)> = Vec::new();
-        for d in &domains {
-            let base = d.strip_prefix("*.").unwrap_or(d);
-            if !bases.iter().any(|(b, _)| *b == base) {
-                let pick = if domains.iter().any(|x| x == base) {
-                    base
-                } else {
-                    d
-                };
-                bases.push((base, pick));
-            }
-        }
-        let mut fqdns: Vec<Value> = Vec::new();
-        for (base, pick) in bases {
-            let field = |f: &str| {
-                Value::Expr(format!(
-                    "one([for dvo in {options} : dvo.{f} if dvo.domain_name == \"{pick}\"])"
-                ))
+/// An ACM certificate for `domain` and its `alternative` names in the stack's region, validated
+/// through DNS records in the public zone `zone`: (zone data source, validated certificate ARN).
+/// A CloudFront distribution's certificate is this in us-east-1.
+pub(crate) fn validated_certificate(
+    cx: &mut Lowering<'_>,
+    zone: &str,
+    domain: &str,
+    alternative: &[String],
+) -> (Address, Ref) {
+    cx.prerequisite(
+        format!(
+            "public Route 53 hosted zone `{zone}`: looked up at plan; the certificate is validated through it"
+        ),
+        format!(
+            "aws route53 list-hosted-zones-by-name --dns-name {zone} --max-items 1 --query \"HostedZones[?Name=='{zone}.'].Id\" --output text | grep ."
+        ),
+    );
+    let zone = cx.data(
+        "aws_route53_zone",
+        "zone",
+        tf! { "name" => zone, "private_zone" => false },
+    );
+    let mut domains = vec![domain.to_owned()];
+    domains.extend(alternative.iter().cloned());
+    let domains = &domains;
+    let name = cx.name("certificate");
+    let mut body = tf! {
+        "domain_name" => domain,
+        "validation_method" => "DNS",
+        "key_algorithm" => "RSA_2048",
+        "options" => tf! { "certificate_transparency_logging_preference" => "ENABLED" },
+        "tags" => name_tag(&name),
+    };
+    if !alternative.is_empty() {
+        body.insert(
+            "subject_alternative_names".into(),
+            alternative.to_vec().into(),
+        );
+    }
+    // A certificate in use by a listener cannot be deleted, so its replacement must come
+    // first (the provider's documented pattern).
+    body.insert(
+        "lifecycle".into(),
+        Value::Map(tf! { "create_before_destroy" => true }),
+    );
+    let cert = cx.add("aws_acm_certificate", "certificate", body);
+
+    // One record per distinct validation name: `*.x` and `x` share ACM's record.
+    // `domain_validation_options` is a set, so each record picks its entry by domain name.
+    let options = cert.attr::<()>("domain_validation_options").expression();
+    let mut bases: Vec<(&str, &str)> = Vec::new();
+    for d in domains {
+        let base = d.strip_prefix("*.").unwrap_or(d);
+        if !bases.iter().any(|(b, _)| *b == base) {
+            let pick = if domains.iter().any(|x| x == base) {
+                base
+            } else {
+                d
             };
-            let record = cx.add(
-                "aws_route53_record",
-                &format!("validation-{}", label_part(base)),
-                tf! {
-                    "zone_id" => zone.attr::<String>("zone_id"),
-                    "name" => field("resource_record_name"),
-                    "type" => field("resource_record_type"),
-                    "records" => Value::List(vec![field("resource_record_value")]),
-                    "ttl" => 60_i64,
-                    "allow_overwrite" => true,
-                },
-            );
-            fqdns.push(record.attr::<String>("fqdn").into());
+            bases.push((base, pick));
         }
-        let validation = cx.add(
-            "aws_acm_certificate_validation",
-            "certificate",
+    }
+    let mut fqdns: Vec<Value> = Vec::new();
+    for (base, pick) in bases {
+        let field = |f: &str| {
+            Value::Expr(format!(
+                "one([for dvo in {options} : dvo.{f} if dvo.domain_name == \"{pick}\"])"
+            ))
+        };
+        let record = cx.add(
+            "aws_route53_record",
+            &format!("validation-{}", label_part(base)),
             tf! {
-                "certificate_arn" => cert.attr::<String>("arn"),
-                "validation_record_fqdns" => Value::List(fqdns),
+                "zone_id" => zone.attr::<String>("zone_id"),
+                "name" => field("resource_record_name"),
+                "type" => field("resource_record_type"),
+                "records" => Value::List(vec![field("resource_record_value")]),
+                "ttl" => 60_i64,
+                "allow_overwrite" => true,
             },
         );
-        (zone, validation.attr("certificate_arn"))
+        fqdns.push(record.attr::<String>("fqdn").into());
     }
+    let validation = cx.add(
+        "aws_acm_certificate_validation",
+        "certificate",
+        tf! {
+            "certificate_arn" => cert.attr::<String>("arn"),
+            "validation_record_fqdns" => Value::List(fqdns),
+        },
+    );
+    (zone, validation.attr("certificate_arn"))
 }
 
 /// Checks a DNS name (lowercase), optionally with a leading `*.` wildcard label.

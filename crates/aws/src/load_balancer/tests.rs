@@ -213,3 +213,33 @@ fn log_bucket_policy_waits_for_the_public_access_block() {
         policy.depends_on
     );
 }
+
+fn with_acl(acl: crate::WebAcl) -> stacksmith_core::Graph {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let net = stack.add(Network::new("network", "10.0.0.0/16"));
+    let acl = stack.add(acl);
+    stack.add(
+        LoadBalancer::new("alb", &net)
+            .certificate("api.janua.dev", "janua.dev")
+            .open_to_internet()
+            .web_acl(&acl),
+    );
+    stack.lower()
+}
+
+#[test]
+fn a_web_acl_of_the_stack_is_associated_by_its_arn() {
+    let g = with_acl(crate::WebAcl::regional("waf"));
+    assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+    let assoc = json(&g, "aws_wafv2_web_acl_association.alb_waf");
+    assert!(
+        assoc.contains(r#""web_acl_arn": "${aws_wafv2_web_acl.waf.arn}""#),
+        "{assoc}"
+    );
+}
+
+#[test]
+fn fails_cloudfront_web_acl_on_a_load_balancer() {
+    let g = with_acl(crate::WebAcl::cloudfront("edge"));
+    insta::assert_snapshot!(g.diagnostics.to_string());
+}
