@@ -25,27 +25,33 @@ fn region(name: &str, region: &str, cidr: &str) -> (Stack, NetworkRef) {
     (stack, network)
 }
 
-/// The seed's cluster and node group, with the IAM role its Cluster Autoscaler runs as
-/// (`kube-system/cluster-autoscaler`, allowed to resize only this cluster's node groups).
+/// The seed's cluster (Kubernetes 1.35, the default) and node group, with its Cluster
+/// Autoscaler (IAM role for `kube-system/cluster-autoscaler`, allowed to resize only this
+/// cluster's node groups), metrics-server for the HPAs and the AWS Load Balancer Controller for
+/// the seed's Application Load Balancer.
 fn eks(stack: &mut Stack, network: &NetworkRef) -> EksClusterRef {
     stack.add(
         EksCluster::new("eks", network)
-            .version("1.33")
+            .addon(ClusterAddon::MetricsServer)
+            .addon(ClusterAddon::AwsLoadBalancerController)
             .node_group(
                 NodeGroup::new("workers")
                     .instance_types(["t3.medium", "t3.large"])
                     .scaling(1, 3, 10),
             )
-            .cluster_autoscaler(),
+            .cluster_autoscaler()
+            // The operators' client VPN range, routed into both VPCs (kubectl, `cluster/` root).
+            .api_access_from(["10.255.0.0/22"]),
     )
 }
 
 /// The seed's API server (port 8000, 250m/512Mi requests, 500m/1Gi limits, DATABASE_URL from
 /// `kgas-secrets`) as a blue-green release: v1.0.0 is live on blue, v1.1.0 waits warm on green;
 /// switching is the one-line change `.live(Colour::Green)`. The seed's HPA (2-20 on CPU 70% and
-/// memory 80%) scales each colour; only the ingress controller reaches the pods, which reach
-/// only DNS and the database.
-fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
+/// memory 80%) scales each colour; the seed's Application Load Balancer (an Ingress of class
+/// `alb`, TLS with the host's ACM certificate) sends `host` to the live colour's Service; only
+/// the ingress controller reaches the pods, which reach only DNS and the database.
+fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16, host: &str) {
     let ns = stack.add(Namespace::new("kgas").label("environment", "production"));
     stack.add(ns.default_deny());
     let secrets = stack.add(Secret::external(&ns, "kgas-secrets", ["database-url"]));
@@ -70,7 +76,12 @@ fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
             .replicas(3)
             .require_zone_spread(),
     );
-    stack.add(release.expose_via_service(80, "http"));
+    let service = stack.add(release.expose_via_service(80, "http"));
+    stack.add(
+        service
+            .expose_via_ingress(host, "/")
+            .health_check_path("/health"),
+    );
     for colour in [release.blue(), release.green()] {
         stack.add(
             colour
@@ -98,7 +109,7 @@ pub fn app() -> App {
             .setting(Setting::SharedBuffersMib(2048))
             .allow_from(&cluster),
     );
-    api_server(&mut primary, &network, db.port());
+    api_server(&mut primary, &network, db.port(), "api.kgas.example.com");
 
     let (mut standby, network) = region("kgas-standby", "us-west-2", "10.61.0.0/16");
     let cluster = eks(&mut standby, &network);
@@ -111,7 +122,12 @@ pub fn app() -> App {
             .replica_of(&db)
             .allow_from(&cluster),
     );
-    api_server(&mut standby, &network, db.port());
+    api_server(
+        &mut standby,
+        &network,
+        db.port(),
+        "standby.api.kgas.example.com",
+    );
 
     let mut app = App::new();
     app.add(primary);

@@ -33,12 +33,14 @@ pub mod synth_api {
 pub mod prelude {
     pub use crate::connect::AllowWorkload;
     pub use stacksmith_aws::{
-        AccessPolicy, AccessScope, Bucket, BucketRef, Cache, CacheRef, Database, DatabaseRef,
-        EcsCluster, EcsClusterRef, EcsService, EcsServiceRef, EksCluster, EksClusterRef, Kafka,
-        KafkaRef, LifecycleRule, LoadBalancer, LoadBalancerRef, Network, NetworkRef, NodeGroup,
-        PolicyStatement, Principal, Route, SecretSource, ServiceAccountRole, ServiceAccountRoleRef,
-        Setting, StorageClass,
+        AccessPolicy, AccessScope, Bucket, BucketRef, Cache, CacheRef, ClusterAddon, Database,
+        DatabaseRef, EcsCluster, EcsClusterRef, EcsService, EcsServiceRef, EksCluster,
+        EksClusterRef, Kafka, KafkaRef, LifecycleRule, LoadBalancer, LoadBalancerRef, Network,
+        NetworkRef, NodeGroup, PolicyStatement, Principal, Route, SecretSource, ServiceAccountRole,
+        ServiceAccountRoleRef, Setting, StorageClass,
     };
-    pub use stacksmith_core::{App, Backend, CloudValue, Diagnostic, Severity, Stack, Template};
+    pub use stacksmith_core::{
+        App, Backend, Capability, CloudValue, Diagnostic, Severity, Stack, Template,
+    };
     pub use stacksmith_k8s::*;
 }

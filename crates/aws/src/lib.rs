@@ -29,7 +29,7 @@ pub use database::{Database, DatabaseEngine, DatabaseRef, Setting};
 pub use ecs_cluster::{ContainerInsights, EcsCluster, EcsClusterRef};
 pub use ecs_service::{CpuArchitecture, EcsService, EcsServiceRef, Route, SecretSource};
 pub use eks_cluster::{
-    AccessPolicy, AccessScope, CapacityType, EksCluster, EksClusterRef, NodeGroup,
+    AccessPolicy, AccessScope, CapacityType, ClusterAddon, EksCluster, EksClusterRef, NodeGroup,
 };
 pub use iam::{Effect, PolicyStatement, Principal};
 pub use kafka::{Kafka, KafkaRef, MonitoringLevel};

@@ -355,6 +355,21 @@ pub const CODES: &[Code] = &[
         "service-account role that grants nothing (warning)",
         "The IAM role for a service account has no statements or managed policies, so it grants no permissions.",
     ),
+    c(
+        "SS0190",
+        "Kubernetes version outside EKS standard support",
+        "A cluster pinned to a version past (or without) EKS standard support costs extended-support fees or cannot be created with `support_type = STANDARD`; use a version in standard support.",
+    ),
+    c(
+        "SS0191",
+        "EKS API endpoint with no declared way in",
+        "A private-only endpoint with Kubernetes objects or a `cluster/` root needs a declared path for kubectl and Terraform: an admin CIDR, a bastion security group, or a public endpoint restricted to CIDRs.",
+    ),
+    c(
+        "SS0192",
+        "invalid cluster access setting",
+        "An add-on or access setting is given what it needs: a valid IPv4 network for API access.",
+    ),
     // Whole-stack checks and the `cluster/` root.
     c(
         "SS0201",
@@ -831,6 +846,21 @@ pub const CODES: &[Code] = &[
         "SS0397",
         "Ingress path routed twice",
         "Each path prefix of a host is routed once; the ingress controller rejects duplicates.",
+    ),
+    c(
+        "SS0450",
+        "object needs a cluster add-on nothing installs",
+        "An Ingress, NLB Service, HPA, custom resource, DNS annotation or scalable node group needs its controller, CRDs or autoscaler installed by the stack (or declared with `stack.prerequisite`), or it applies and silently does nothing.",
+    ),
+    c(
+        "SS0451",
+        "ingress-nginx chosen",
+        "ingress-nginx was retired in March 2026 (no security fixes); serve Ingresses through the AWS Load Balancer Controller (class `alb`) unless you run a maintained fork.",
+    ),
+    c(
+        "SS0452",
+        "Ingress settings of another controller",
+        "ALB settings apply to class `alb` only, and ingress-nginx or cert-manager annotations do nothing on an ALB, which serves ACM certificates and redirects to HTTPS itself.",
     ),
 ];
 
