@@ -187,11 +187,11 @@ pub fn app() -> App {
             .route("/api/", &api_service),
     );
 
-    // The seed's policy, and further: the ingress controller reaches web and API on their HTTP
+    // The seed's policy, and further: the ALB (from the VPC) reaches web and API on their HTTP
     // ports only; the web front end may call the API; the API and the consumer reach the
     // VPC's data stores on their ports only.
-    flagwise.add(web.allow_from_namespace("ingress-nginx").port("http"));
-    flagwise.add(api.allow_from_namespace("ingress-nginx").port("http"));
+    flagwise.add(web.allow_from_cidr(network.cidr()).port("http"));
+    flagwise.add(api.allow_from_cidr(network.cidr()).port("http"));
     flagwise.add(api.allow_from(&web));
     for workload in [&api, &consumer] {
         flagwise.add(db.allow_workload(workload, &cluster));

@@ -90,7 +90,7 @@ fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16, host: &str)
                 .memory_utilization(80),
         );
         stack.add(colour.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
-        stack.add(colour.allow_from_namespace("ingress-nginx").port("http"));
+        stack.add(colour.allow_from_cidr(network.cidr()).port("http"));
         stack.add(colour.allow_egress_to_cidr(network.cidr(), db_port));
     }
 }

@@ -30,9 +30,10 @@ pub fn app() -> App {
     // The cluster the platform runs on (Kubernetes 1.35), with the KubeDB operator (its
     // community license in Secret `kubedb/kubedb-license`, created before the `cluster/` root)
     // and, from platform defaults, what the objects below need: cert-manager (ClusterIssuer),
-    // metrics-server (HPA), the AWS Load Balancer Controller (ALB Ingress) and the Cluster
-    // Autoscaler (3–6 nodes).
+    // metrics-server (HPA) and the AWS Load Balancer Controller (ALB Ingress); the node group
+    // keeps its fixed 3 nodes, so no autoscaler is needed.
     let network = dbaas.add(Network::new("network", "10.50.0.0/16").zones(3));
+    let vpc = network.cidr();
     dbaas.add(
         EksCluster::new("eks", &network)
             .node_group(NodeGroup::new("general").instance_types(["m6i.xlarge"]))
@@ -179,6 +180,10 @@ pub fn app() -> App {
             .expose_via_ingress("api.dbaas-platform.io", "/")
             .name("dbaas-api"),
     );
+    // Only the ALB (its nodes in the VPC) reaches the API pods, on their HTTP port. (No default
+    // deny here: KubeDB's operator and the database members talk to each other in this
+    // namespace.)
+    dbaas.add(api.allow_from_cidr(vpc).port("http"));
 
     let mut app = App::new();
     app.add(dbaas);

@@ -130,11 +130,12 @@ pub fn app() -> App {
             .health_check_path("/api/v1/public/health"),
     );
 
-    // Only the ingress controller may reach the API pods, and only on their HTTP port; the
+    // Only the ALB (its nodes in the VPC send to the pods' IPs) may reach the API pods, and only
+    // on their HTTP port; the
     // pods may reach DNS, Redis and DocumentDB inside the VPC, and nothing else.
     prod.add(ns.default_deny());
     prod.add(
-        api.allow_from_namespace("ingress-nginx")
+        api.allow_from_cidr(network.cidr())
             .port("http")
             .name("rocketgraph-public-api-from-ingress"),
     );

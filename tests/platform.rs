@@ -342,3 +342,33 @@ fn fails_nginx_annotations_on_an_alb_ingress() {
     assert!(text.contains("SS0452"), "{text}");
     snap("fails__nginx_annotation_on_alb_ingress", &text);
 }
+
+#[test]
+fn allow_from_cidr_admits_the_alb_from_the_vpc() {
+    let s = stack(
+        |c| c.addon(ClusterAddon::AwsLoadBalancerController),
+        |s, _, api, svc| {
+            s.add(svc.expose_via_ingress("api.example.com", "/"));
+            s.add(api.allow_from_cidr("10.0.0.0/16").port("http"));
+        },
+    );
+    let out = render_one(&app_of(s));
+    let policy = file(
+        &out,
+        "kubernetes/web/networkpolicy-api-from-cidr-10-0-0-0-16.yaml",
+    );
+    assert!(policy.contains("cidr: \"10.0.0.0/16\""), "{policy}");
+    assert!(policy.contains("port: 8000"), "{policy}");
+}
+
+#[test]
+fn fails_allow_from_an_invalid_cidr() {
+    let text = diagnostics(stack(
+        |c| c,
+        |s, _, api, _| {
+            s.add(api.allow_from_cidr("10.0.0.0/33"));
+        },
+    ));
+    assert!(text.contains("SS0453"), "{text}");
+    snap("fails__allow_from_invalid_cidr", &text);
+}

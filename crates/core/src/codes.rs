@@ -862,6 +862,11 @@ pub const CODES: &[Code] = &[
         "Ingress settings of another controller",
         "ALB settings apply to class `alb` only, and ingress-nginx or cert-manager annotations do nothing on an ALB, which serves ACM certificates and redirects to HTTPS itself.",
     ),
+    c(
+        "SS0453",
+        "invalid network a policy admits",
+        "`allow_from_cidr` takes an IPv4 network such as the VPC's CIDR.",
+    ),
 ];
 
 #[cfg(test)]

@@ -43,12 +43,25 @@ pub struct AllowFromNamespace {
     id: String,
     target: Pods,
     namespace: String,
+    /// Instead of a namespace: a network (an ALB's subnets, the VPC) traffic is allowed from.
+    cidr: Option<String>,
     name: Option<String>,
     pod_labels: Vec<(String, String)>,
     ports: Vec<PortRef>,
 }
 
 impl AllowFromNamespace {
+    /// Traffic from addresses in `cidr` (an ALB sending to pod IPs from the VPC's subnets) to
+    /// `target`'s pods: an `ipBlock` peer instead of a namespace.
+    pub fn from_cidr(target: &impl NetworkPeer, cidr: impl Into<String>) -> Self {
+        let cidr = cidr.into();
+        Self {
+            id: bounded(&format!("from-cidr-{}", sanitize(&cidr))),
+            cidr: Some(cidr),
+            ..Self::new(target, "cidr")
+        }
+    }
+
     /// Traffic from the pods of `namespace` to `target`'s.
     pub fn new(target: &impl NetworkPeer, namespace: impl Into<String>) -> Self {
         let namespace = namespace.into();
@@ -56,6 +69,7 @@ impl AllowFromNamespace {
             id: bounded(&format!("from-namespace-{}", sanitize(&namespace))),
             target: Pods::of(target),
             namespace,
+            cidr: None,
             name: None,
             pod_labels: Vec::new(),
             ports: Vec::new(),
@@ -90,7 +104,23 @@ impl AllowFromNamespace {
 
 impl Lower for AllowFromNamespace {
     fn lower(&self, cx: &mut Lowering<'_>) {
-        if let Err(msg) = NameRule::DNS_LABEL.check(&self.namespace) {
+        let block = match &self.cidr {
+            Some(c) => match stacksmith_core::Cidr::parse(c) {
+                Ok(block) => Some(block),
+                Err(e) => {
+                    cx.error(
+                        "SS0453",
+                        format!("`allow_from_cidr` value `{c}` is not an IPv4 network: {e}"),
+                        "write a network such as `10.0.0.0/16` (the VPC's, for an ALB)",
+                    );
+                    return;
+                }
+            },
+            None => None,
+        };
+        if block.is_some() {
+            // No namespace to check.
+        } else if let Err(msg) = NameRule::DNS_LABEL.check(&self.namespace) {
             cx.error(
                 "SS0103",
                 format!("{msg} (the namespace traffic is allowed from)"),
@@ -123,13 +153,19 @@ impl Lower for AllowFromNamespace {
                 pod_selector: Some(identity_selector(&self.target.identity)),
                 policy_types: Some(vec!["Ingress".to_owned()]),
                 ingress: Some(vec![NetworkPolicyIngressRule {
-                    from: Some(vec![NetworkPolicyPeer {
-                        namespace_selector: Some(selector([(
-                            NAMESPACE_NAME_LABEL,
-                            self.namespace.as_str(),
-                        )])),
-                        pod_selector,
-                        ..NetworkPolicyPeer::default()
+                    from: Some(vec![match block {
+                        Some(block) => NetworkPolicyPeer {
+                            ip_block: Some(super::egress::ip_block(block)),
+                            ..NetworkPolicyPeer::default()
+                        },
+                        None => NetworkPolicyPeer {
+                            namespace_selector: Some(selector([(
+                                NAMESPACE_NAME_LABEL,
+                                self.namespace.as_str(),
+                            )])),
+                            pod_selector,
+                            ..NetworkPolicyPeer::default()
+                        },
                     }]),
                     ports: Some(ports),
                 }]),

@@ -130,6 +130,13 @@ macro_rules! network_intents {
                 AllowFromNamespace::new(self, namespace)
             }
 
+            /// Allows addresses in `cidr` to reach these pods: an AWS Load Balancer Controller ALB
+            /// or NLB with target type `ip` sends from its nodes in the VPC's subnets, so the
+            /// VPC's CIDR (`network.cidr()`). See [`AllowFromNamespace::from_cidr`].
+            pub fn allow_from_cidr(&self, cidr: impl Into<String>) -> AllowFromNamespace {
+                AllowFromNamespace::from_cidr(self, cidr)
+            }
+
             /// Allows these pods to open TCP connections to `cidr` (`10.0.0.0/16`, a VPC's data stores)
             /// on `port`. See [`AllowEgress`].
             pub fn allow_egress_to_cidr(&self, cidr: impl Into<String>, port: u16) -> AllowEgress {
