@@ -56,12 +56,19 @@ pub fn app() -> App {
 
     // Cloud: network, cluster, and the seed's PostgreSQL, Redis and Kafka.
     let network = flagwise.add(Network::new("network", "10.30.0.0/16").zones(3));
+    // Kubernetes 1.35 (the default); platform defaults install what the objects below need:
+    // metrics-server (HPA), the Cluster Autoscaler (3–9 nodes), the AWS Load Balancer
+    // Controller (ALB Ingress).
     let cluster = flagwise.add(
-        EksCluster::new("eks", &network).version("1.33").node_group(
-            NodeGroup::new("general")
-                .instance_types(["m7i.large"])
-                .scaling(3, 3, 9),
-        ),
+        EksCluster::new("eks", &network)
+            .node_group(
+                NodeGroup::new("general")
+                    .instance_types(["m7i.large"])
+                    .scaling(3, 3, 9),
+            )
+            .platform_defaults()
+            // The operators' client VPN range, routed into the VPC (kubectl, `cluster/` root).
+            .api_access_from(["10.255.0.0/22"]),
     );
     // The seed's tuning: shared_buffers = 256MB.
     let db = flagwise.add(
@@ -174,26 +181,22 @@ pub fn app() -> App {
             ),
     );
 
-    // The seed's nginx: `/` to the web front end, `/api/` to the API with the prefix removed
-    // (`proxy_pass http://flagwise-api:8000/;`: the API serves `/health`, not `/api/health`),
-    // TLS from cert-manager. The host is the seed's placeholder: synth warns (SS0443) until it
-    // is replaced with the real one, for which a certificate can be issued.
+    // The seed's nginx, as an ALB: `/` to the web front end, `/api/` to the API with the prefix
+    // removed (`proxy_pass http://flagwise-api:8000/;`: the API serves `/health`, not
+    // `/api/health`), TLS with the ACM certificate of the host, HTTP redirected to HTTPS. The host
+    // is the seed's placeholder: synth warns (SS0443) until it is replaced with the real one.
     flagwise.add(
         web_service
             .expose_via_ingress("flagwise.example.com", "/")
             .name("flagwise")
-            .route_stripping_prefix("/api/", &api_service)
-            .tls("flagwise-tls")
-            .cluster_issuer("letsencrypt-prod")
-            .rate_limit_rpm(600)
-            .force_ssl_redirect(),
+            .route_stripping_prefix("/api/", &api_service),
     );
 
-    // The seed's policy, and further: the ingress controller reaches web and API on their HTTP
+    // The seed's policy, and further: the ALB (from the VPC) reaches web and API on their HTTP
     // ports only; the web front end may call the API; the API and the consumer reach the
     // VPC's data stores on their ports only.
-    flagwise.add(web.allow_from_namespace("ingress-nginx").port("http"));
-    flagwise.add(api.allow_from_namespace("ingress-nginx").port("http"));
+    flagwise.add(web.allow_from_cidr(network.cidr()).port("http"));
+    flagwise.add(api.allow_from_cidr(network.cidr()).port("http"));
     flagwise.add(api.allow_from(&web));
     for workload in [&api, &consumer] {
         flagwise.add(db.allow_workload(workload, &cluster));

@@ -27,26 +27,32 @@ fn region(name: &str, region: &str, bucket: &str, cidr: &str) -> (Stack, Network
     (stack, network)
 }
 
-/// The seed's cluster and node group, with the IAM role its Cluster Autoscaler runs as
-/// (`kube-system/cluster-autoscaler`, allowed to resize only this cluster's node groups).
+/// The seed's cluster (Kubernetes 1.35, the default) and node group, with its Cluster
+/// Autoscaler (IAM role for `kube-system/cluster-autoscaler`, allowed to resize only this
+/// cluster's node groups), metrics-server for the HPAs and the AWS Load Balancer Controller for
+/// the seed's Application Load Balancer.
 fn eks(stack: &mut Stack, network: &NetworkRef) -> EksClusterRef {
     stack.add(
         EksCluster::new("eks", network)
-            .version("1.33")
+            .addon(ClusterAddon::MetricsServer)
+            .addon(ClusterAddon::AwsLoadBalancerController)
             .node_group(
                 NodeGroup::new("workers")
                     .instance_types(["t3.medium", "t3.large"])
                     .scaling(1, 3, 10),
             )
-            .cluster_autoscaler(),
+            .cluster_autoscaler()
+            // The operators' client VPN range, routed into both VPCs (kubectl, `cluster/` root).
+            .api_access_from(["10.255.0.0/22"]),
     )
 }
 
 /// The seed's API server (port 8000, 250m/512Mi requests, 500m/1Gi limits, DATABASE_URL from
 /// `kgas-secrets`) as a blue-green release: v1.0.0 is live on blue, v1.1.0 waits warm on green;
 /// switching is the one-line change `.live(Colour::Green)`. The seed's HPA (2-20 on CPU 70% and
-/// memory 80%) scales each colour; only the ingress controller reaches the pods, which reach
-/// only DNS and the database.
+/// memory 80%) scales each colour; the seed's Application Load Balancer (an Ingress of class
+/// `alb`, TLS with the host's ACM certificate) sends the region's hostname to the live colour's
+/// Service; only the load balancer (from the VPC's block) reaches the pods, which reach only DNS and the database.
 fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
     let ns = stack.add(Namespace::new("kgas").label("environment", "production"));
     stack.add(ns.default_deny());
@@ -86,12 +92,12 @@ fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
     stack.add(
         service
             .expose_via_ingress(entry_host(stack), "/")
-            .class("alb")
+            .health_check_path("/health")
             .web_acl(&waf),
     );
     for colour in [release.blue(), release.green()] {
         stack.add(colour.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
-        stack.add(colour.allow_from_namespace("ingress-nginx").port("http"));
+        stack.add(colour.allow_from_cidr(network.cidr()).port("http"));
         stack.add(colour.allow_egress_to_cidr(network.cidr(), db_port));
     }
 }

@@ -1,6 +1,6 @@
 //! The KubeDB DBaaS platform (seed 003): MongoDB and Redis as KubeDB custom resources, the
 //! FastAPI backend that manages tenants' databases through the Kubernetes API (with a preStop
-//! grace period), its RBAC, ingress with a cert-manager certificate, and autoscaling.
+//! grace period), its RBAC, an ALB ingress, and autoscaling.
 //!
 //! Stricter than the seed: KubeDB v1 resources with `deletionPolicy: DoNotTerminate` (a
 //! `kubectl delete` cannot drop the metadata database); volumes on an encrypted gp3
@@ -9,8 +9,9 @@
 //! generates instead of a hand-made `dbaas-secrets`; a pinned image tag instead of `latest`;
 //! the API's Role names the KubeDB kinds it manages instead of `*` and is limited to its own
 //! namespace instead of every namespace's Secrets, and only reads core objects (Secrets by name:
-//! it cannot list them, create pods or change Secrets); only the ingress
-//! controller reaches the API pods; the preStop pause uses the kubelet's `sleep` action (no
+//! it cannot list them, create pods or change Secrets); an EKS cluster of its own with the
+//! operators the objects need (KubeDB, cert-manager) and an ALB in front of the API; the preStop
+//! pause uses the kubelet's `sleep` action (no
 //! shell needed in the image).
 //!
 //! `cargo run --example kubedb-dbaas` writes `out/dbaas/`.
@@ -24,7 +25,25 @@ use stacksmith::prelude::*;
 
 /// The whole DBaaS platform.
 pub fn app() -> App {
-    let mut dbaas = Stack::new("dbaas", "us-east-1");
+    let mut dbaas = Stack::new("dbaas", "us-east-1")
+        .tag("project", "dbaas")
+        .backend(Backend::s3("dbaas-terraform-state"));
+
+    // The cluster the platform runs on (Kubernetes 1.35), with the KubeDB operator (its
+    // community license in Secret `kubedb/kubedb-license`, created before the `cluster/` root)
+    // and, from platform defaults, what the objects below need: cert-manager (ClusterIssuer),
+    // metrics-server (HPA) and the AWS Load Balancer Controller (ALB Ingress); the node group
+    // keeps its fixed 3 nodes, so no autoscaler is needed.
+    let network = dbaas.add(Network::new("network", "10.50.0.0/16").zones(3));
+    let vpc = network.cidr();
+    dbaas.add(
+        EksCluster::new("eks", &network)
+            .node_group(NodeGroup::new("general").instance_types(["m6i.xlarge"]))
+            .addon(ClusterAddon::kubedb("kubedb-license"))
+            .platform_defaults()
+            // The operators' client VPN range, routed into the VPC (kubectl, `cluster/` root).
+            .api_access_from(["10.255.0.0/22"]),
+    );
     let ns = dbaas.add(Namespace::new("dbaas-system").label("environment", "production"));
 
     // Encrypted gp3 volumes from the EBS CSI driver for the databases. Volumes go with their
@@ -161,23 +180,17 @@ pub fn app() -> App {
     let service = dbaas.add(api.expose_via_service(80, "http").name("dbaas-api"));
     dbaas.add(api.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
 
-    // HTTPS through ingress-nginx with a Let's Encrypt certificate.
-    let issuer = dbaas.add(ClusterIssuer::acme(
-        "letsencrypt-prod",
-        AcmeServer::LetsEncrypt,
-        "platform-team@dbaas-platform.io",
-    ));
+    // HTTPS through an ALB with the host's ACM certificate (the seed's ingress-nginx and Let's
+    // Encrypt: ingress-nginx is retired).
     dbaas.add(
         service
             .expose_via_ingress("api.dbaas-platform.io", "/")
-            .name("dbaas-api")
-            .tls("dbaas-tls")
-            .cluster_issuer(issuer.name())
-            .force_ssl_redirect(),
+            .name("dbaas-api"),
     );
-    // Only the ingress controller reaches the API pods, on their HTTP port. (No default deny
-    // here: KubeDB's operator and the database members talk to each other in this namespace.)
-    dbaas.add(api.allow_from_namespace("ingress-nginx").port("http"));
+    // Only the ALB (its nodes in the VPC) reaches the API pods, on their HTTP port. (No default
+    // deny here: KubeDB's operator and the database members talk to each other in this
+    // namespace.)
+    dbaas.add(api.allow_from_cidr(vpc).port("http"));
 
     let mut app = App::new();
     app.add(dbaas);

@@ -17,12 +17,22 @@ pub fn app() -> App {
 
     // Cloud: network, cluster, managed data stores (the seed's "Managed Services").
     let network = prod.add(Network::new("network", "10.40.0.0/16").zones(3));
+    // Kubernetes 1.35 (the default, in EKS standard support), with the add-ons the objects
+    // below need: metrics-server for the HPA, the Cluster Autoscaler for the 3–20 node group,
+    // the AWS Load Balancer Controller for the ALB Ingress.
     let cluster = prod.add(
-        EksCluster::new("eks", &network).version("1.33").node_group(
-            NodeGroup::new("general")
-                .instance_types(["m6i.xlarge"])
-                .scaling(3, 6, 20),
-        ),
+        EksCluster::new("eks", &network)
+            .node_group(
+                NodeGroup::new("general")
+                    .instance_types(["m6i.xlarge"])
+                    .scaling(3, 6, 20),
+            )
+            .addon(ClusterAddon::MetricsServer)
+            .addon(ClusterAddon::AwsLoadBalancerController)
+            .cluster_autoscaler()
+            // The operators' client VPN range, routed into the VPC: kubectl and the `cluster/`
+            // root reach the private API endpoint from there.
+            .api_access_from(["10.255.0.0/22"]),
     );
     let cache = prod.add(
         Cache::redis("cache", &network)
@@ -117,18 +127,15 @@ pub fn app() -> App {
     prod.add(
         service
             .expose_via_ingress("api.rocketgraph.com", "/api/v1/public")
-            .class("nginx")
-            .tls("rocketgraph-api-tls")
-            .cluster_issuer("letsencrypt-prod")
-            .rate_limit_rpm(1000)
-            .force_ssl_redirect(),
+            .health_check_path("/api/v1/public/health"),
     );
 
-    // Only the ingress controller may reach the API pods, and only on their HTTP port; the
+    // Only the ALB (its nodes in the VPC send to the pods' IPs) may reach the API pods, and only
+    // on their HTTP port; the
     // pods may reach DNS, Redis and DocumentDB inside the VPC, and nothing else.
     prod.add(ns.default_deny());
     prod.add(
-        api.allow_from_namespace("ingress-nginx")
+        api.allow_from_cidr(network.cidr())
             .port("http")
             .name("rocketgraph-public-api-from-ingress"),
     );

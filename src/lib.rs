@@ -37,11 +37,14 @@ pub mod prelude {
     pub use stacksmith_aws::MasterPassword;
     pub use crate::protect_ingress::ProtectIngress;
     pub use stacksmith_aws::{
-        AccessPolicy, AccessScope, Bucket, BucketRef, Cache, CacheRef, Database, DatabaseRef,
-        EcsCluster, EcsClusterRef, EcsService, EcsServiceRef, EksCluster, EksClusterRef, Kafka,
-        KafkaRef, LifecycleRule, LoadBalancer, LoadBalancerRef, Network, NetworkRef, NodeGroup,
-        PolicyStatement, Principal, Route, SecretSource, ServiceAccountRole, ServiceAccountRoleRef,
-        Setting, StorageClass,
+        AccessPolicy, AccessScope, Bucket, BucketRef, Cache, CacheRef, ClusterAddon, Database,
+        DatabaseRef, EcsCluster, EcsClusterRef, EcsService, EcsServiceRef, EksCluster,
+        EksClusterRef, Kafka, KafkaRef, LifecycleRule, LoadBalancer, LoadBalancerRef, Network,
+        NetworkRef, NodeGroup, PolicyStatement, Principal, Route, SecretSource, ServiceAccountRole,
+        ServiceAccountRoleRef, Setting, StorageClass,
+    };
+    pub use stacksmith_core::{
+        App, Backend, Capability, CloudValue, Diagnostic, Severity, Stack, Template,
     };
     pub use stacksmith_aws::{
         AlarmTopic, AlarmTopicRef, Alarms, AlarmsRef, CostBudget, CostBudgetRef, Distribution,
@@ -49,6 +52,5 @@ pub mod prelude {
         EcrRepositoryRef, Failover, HealthCheck, HealthCheckRef, HostedZone, HostedZoneRef,
         ManagedRules, WebAcl, WebAclRef,
     };
-    pub use stacksmith_core::{App, Backend, CloudValue, Diagnostic, Severity, Stack, Template};
     pub use stacksmith_k8s::*;
 }

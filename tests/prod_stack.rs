@@ -78,9 +78,9 @@ fn seed_000_settings_are_carried() {
     for needle in [
         "api.rocketgraph.com",
         "/api/v1/public",
-        "rocketgraph-api-tls",
-        "letsencrypt-prod",
-        "ingressClassName: nginx",
+        "ingressClassName: alb",
+        "alb.ingress.kubernetes.io/ssl-redirect: \"443\"",
+        "alb.ingress.kubernetes.io/healthcheck-path: /api/v1/public/health",
     ] {
         assert!(
             ingress.contains(needle),

@@ -8,9 +8,14 @@ use crate::service::{HEALTH_PATH, NAME, PORT};
 
 /// The app: one Kubernetes-only stack `api` running `example/api:<version>`, three replicas
 /// behind a Service, autoscaled to ten, with a disruption budget, in a namespace that denies
-/// all traffic but DNS and the ingress controller's.
+/// all traffic but DNS and the ingress controller's. The cluster it is applied to is someone
+/// else's, so the metrics-server its HPA reads is declared a prerequisite (listed in
+/// `manifest.json`).
 pub fn app(version: &str) -> App {
-    let mut stack = Stack::new("api", "us-east-1");
+    let mut stack = Stack::new("api", "us-east-1").prerequisite(
+        Capability::ResourceMetrics,
+        "metrics-server on the target cluster (EKS add-on `metrics-server`)",
+    );
     let ns = stack.add(Namespace::new("example-api"));
     stack.add(ns.default_deny());
     let api = stack.add(

@@ -140,7 +140,7 @@ mod tests {
             groups,
             Some(vec![
                 "m6i.large · on-demand".to_owned(),
-                "3–6 nodes (desired 3)".to_owned(),
+                "3–3 nodes (desired 3)".to_owned(),
                 "zones a, b".to_owned()
             ])
         );

@@ -4,6 +4,7 @@
 
 mod access;
 mod addons;
+mod cluster_addon;
 mod node_group;
 
 use stacksmith_core::terraform::{Resource, Value};
@@ -16,13 +17,34 @@ use crate::common::{self, Peer, name_tag};
 use crate::drawing::{join, tail_id, zones_line};
 use crate::iam::{PolicyStatement, policy_document};
 use crate::network::NetworkRef;
-use crate::service_account_role::{Irsa, ServiceAccountRole, irsa_role, oidc_provider};
+use crate::service_account_role::{ServiceAccountRole, oidc_provider};
 use access::Access;
 pub use access::{AccessPolicy, AccessScope};
+pub use cluster_addon::ClusterAddon;
 pub use node_group::{CapacityType, NodeGroup};
 
-/// Kubernetes versions EKS supports in standard or extended support that stacksmith accepts.
-const VERSIONS: &[&str] = &["1.29", "1.30", "1.31", "1.32", "1.33", "1.34"];
+/// Kubernetes versions EKS supports in standard or extended support that stacksmith accepts,
+/// with the last day of EKS standard support (EKS "Understand the Kubernetes version lifecycle";
+/// 1.36's is not yet published and is left open).
+const VERSIONS: &[(&str, Option<&str>)] = &[
+    ("1.29", Some("2025-03-23")),
+    ("1.30", Some("2025-07-23")),
+    ("1.31", Some("2025-11-26")),
+    ("1.32", Some("2026-03-23")),
+    ("1.33", Some("2026-07-29")),
+    ("1.34", Some("2026-12-02")),
+    ("1.35", Some("2027-03-27")),
+    ("1.36", None),
+];
+
+/// The day the calendar above was last checked: a version whose standard support ended before
+/// it is warned about (SS0190), without reading the clock (synth's output and diagnostics stay
+/// reproducible).
+const CALENDAR_AS_OF: &str = "2026-12-03";
+
+/// The default Kubernetes version: the newest in EKS standard support whose API the Kubernetes
+/// constructs are typed against.
+const DEFAULT_VERSION: &str = stacksmith_core::KUBERNETES_API_VERSION;
 
 /// EKS cluster names: 1–100 characters, letters, digits, `-` and `_`, starting with a letter.
 const CLUSTER_NAME: NameRule = NameRule {
@@ -89,6 +111,9 @@ pub struct EksCluster {
     pod_identity_agent: bool,
     access: Vec<Access>,
     autoscaler: bool,
+    addons: Vec<ClusterAddon>,
+    platform_defaults: bool,
+    api_access: Vec<String>,
 }
 
 /// A handle to an [`EksCluster`]: its name, the security group its nodes share, its OIDC
@@ -106,7 +131,7 @@ impl EksCluster {
         Self {
             id: id.to_owned(),
             network: network.clone(),
-            version: "1.33".into(),
+            version: DEFAULT_VERSION.into(),
             node_groups: Vec::new(),
             public_cidrs: Vec::new(),
             log_retention_days: 365,
@@ -114,10 +139,68 @@ impl EksCluster {
             pod_identity_agent: false,
             access: Vec::new(),
             autoscaler: false,
+            addons: Vec::new(),
+            platform_defaults: false,
+            api_access: Vec::new(),
         }
     }
 
-    /// The Kubernetes version (`"1.33"`). Default: 1.33.
+    /// Lets the listed networks reach the private API endpoint on 443: an ingress rule per CIDR
+    /// on the cluster security group (the admin network of a VPN, a bastion's subnet, the
+    /// subnets of in-VPC CI runners), the way `kubectl` and the `cluster/` root's providers reach
+    /// a private-only cluster. Without it, or [`public_endpoint`](Self::public_endpoint), the
+    /// endpoint admits only the cluster's own nodes, and synth warns (SS0191). Default: none.
+    #[must_use]
+    pub fn api_access_from<'a>(mut self, cidrs: impl IntoIterator<Item = &'a str>) -> Self {
+        self.api_access.extend(cidrs.into_iter().map(str::to_owned));
+        self
+    }
+
+    /// Installs a cluster add-on ([`ClusterAddon`]): an EKS managed add-on or a pinned Helm
+    /// release in the `cluster/` root, with its IAM role. Objects that need an add-on nothing
+    /// installs stop synth (SS0450) with the line to add. Default: none beyond the managed
+    /// `vpc-cni`, `kube-proxy`, `coredns` and `aws-ebs-csi-driver`.
+    #[must_use]
+    pub fn addon(mut self, addon: ClusterAddon) -> Self {
+        if addon == ClusterAddon::ClusterAutoscaler {
+            self.autoscaler = true;
+        }
+        if !self.addons.contains(&addon) {
+            self.addons.push(addon);
+        }
+        self
+    }
+
+    /// Installs what the stack's objects need, instead of failing synth (SS0450): metrics-server
+    /// for HPAs, the AWS Load Balancer Controller for Ingress class `alb` and NLB Services,
+    /// cert-manager for ClusterIssuers and `cert-manager.io/*` annotations, the Prometheus
+    /// Operator CRDs for ServiceMonitors, and the Cluster Autoscaler when a node group's maximum
+    /// exceeds its minimum. ExternalDNS (it needs the hosted zone) and KubeDB (it needs a
+    /// license) are always explicit [`addon`](Self::addon)s. Default: off — every add-on is
+    /// named in code.
+    #[must_use]
+    pub fn platform_defaults(mut self) -> Self {
+        self.platform_defaults = true;
+        self
+    }
+
+    /// Whether the Cluster Autoscaler (and its role) is installed.
+    fn runs_autoscaler(&self) -> bool {
+        self.autoscaler || (self.platform_defaults && self.groups().iter().any(|g| g.scales()))
+    }
+
+    /// The node groups (one `default` if none was added).
+    fn groups(&self) -> Vec<NodeGroup> {
+        if self.node_groups.is_empty() {
+            vec![NodeGroup::new("default")]
+        } else {
+            self.node_groups.clone()
+        }
+    }
+
+    /// The Kubernetes version (`"1.35"`). Default: 1.35, in EKS standard support until
+    /// 2027-03-27; a version out of standard support is warned about (SS0190) and created with
+    /// `support_type = EXTENDED` (EKS bills extended support at six times the standard rate).
     #[must_use]
     pub fn version(mut self, version: &str) -> Self {
         self.version = version.to_owned();
@@ -214,14 +297,15 @@ impl EksCluster {
     /// and `k8s.io/cluster-autoscaler/enabled = true`. Node groups carry those tags (EKS also
     /// puts them on the groups' Auto Scaling groups, which is what the autoscaler discovers).
     /// The role's ARN is [`EksClusterRef::autoscaler_role_arn`]; the autoscaler itself is
-    /// installed in the cluster (Helm chart), with
-    /// `--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/<cluster name>`.
+    /// installed as a Helm release in the `cluster/` root ([`ClusterAddon::ClusterAutoscaler`]),
+    /// discovering node groups by those tags. Shorthand for
+    /// `.addon(ClusterAddon::ClusterAutoscaler)`.
     ///
-    /// Default: off.
+    /// Default: off (on with [`platform_defaults`](Self::platform_defaults) when a node group
+    /// can grow).
     #[must_use]
-    pub fn cluster_autoscaler(mut self) -> Self {
-        self.autoscaler = true;
-        self
+    pub fn cluster_autoscaler(self) -> Self {
+        self.addon(ClusterAddon::ClusterAutoscaler)
     }
 }
 
@@ -300,7 +384,7 @@ impl Construct for EksCluster {
         EksClusterRef {
             path: scope.path.clone(),
             stack: scope.path.stack().to_owned(),
-            autoscaler: self.autoscaler,
+            autoscaler: self.runs_autoscaler(),
         }
     }
 }
@@ -338,6 +422,15 @@ const KUBERNETES: KubernetesCluster = KubernetesCluster {
         "--region",
         "{region}",
     ],
+    kubeconfig: &[
+        "aws",
+        "eks",
+        "update-kubeconfig",
+        "--name",
+        "{name}",
+        "--region",
+        "{region}",
+    ],
 };
 
 /// The cluster: the workloads of the stack run on it, and a later root finds it by name.
@@ -351,16 +444,8 @@ impl Lower for EksCluster {
         common::aws(cx);
         let name = cx.name("");
         cx.check_name(&CLUSTER_NAME, &name, "cluster name");
-        if !VERSIONS.contains(&self.version.as_str()) {
-            cx.error(
-                "SS0109",
-                format!(
-                    "Kubernetes `version` `{}` is not one EKS supports",
-                    self.version
-                ),
-                format!("use one of {}", VERSIONS.join(", ")),
-            );
-        }
+        let support = self.check_version(cx);
+        cx.kubernetes_version(&self.version);
 
         // Control-plane logs, encrypted; the log group must exist before the cluster or EKS
         // creates its own, unencrypted and kept forever.
@@ -431,7 +516,7 @@ impl Lower for EksCluster {
                 "vpc_config" => vpc_config,
                 "encryption_config" => tf! { "resources" => vec!["secrets"], "provider" => tf! { "key_arn" => &key_arn } },
                 "access_config" => tf! { "authentication_mode" => "API", "bootstrap_cluster_creator_admin_permissions" => true },
-                "upgrade_policy" => tf! { "support_type" => "STANDARD" },
+                "upgrade_policy" => tf! { "support_type" => support },
                 "deletion_protection" => true,
                 "tags" => name_tag(&name),
             },
@@ -465,11 +550,7 @@ impl Lower for EksCluster {
             before_nodes.push(self.lower_addon(cx, spec, &cluster, &oidc, &[]));
         }
 
-        let groups = if self.node_groups.is_empty() {
-            vec![NodeGroup::new("default")]
-        } else {
-            self.node_groups.clone()
-        };
+        let groups = self.groups();
         // No AmazonEKS_CNI_Policy here: the vpc-cni add-on has its own role (IRSA), so pods
         // that reach the node's instance role cannot manage the VPC's network interfaces.
         let (node_role, node_attachments) = common::service_role(
@@ -505,8 +586,31 @@ impl Lower for EksCluster {
             self.lower_addon(cx, spec, &cluster, &oidc, &node_groups);
         }
         self.lower_access(cx, &cluster);
-        if self.autoscaler {
-            self.lower_autoscaler(cx, &name, &oidc);
+        self.lower_api_access(cx, &cluster);
+        for g in &drawn {
+            if g.scales() {
+                cx.require(
+                    format!("node group `{}` ({})", g.id, g.range()),
+                    stacksmith_core::Capability::NodeAutoscaling,
+                );
+            }
+        }
+        let mut installed: Vec<ClusterAddon> = self.addons.clone();
+        if self.runs_autoscaler() && !installed.contains(&ClusterAddon::ClusterAutoscaler) {
+            installed.push(ClusterAddon::ClusterAutoscaler);
+        }
+        // The load balancer controller first: its webhook serves the Services other charts make.
+        installed.sort_by_key(|a| *a != ClusterAddon::AwsLoadBalancerController);
+        for addon in &installed {
+            self.lower_cluster_addon(cx, addon, &cluster, &oidc, &node_groups);
+        }
+        for (addon, spelled) in ClusterAddon::offered() {
+            for capability in addon.provides() {
+                cx.offer(
+                    capability,
+                    format!("add `.addon({spelled})` to `EksCluster` `{}`", cx.path()),
+                );
+            }
         }
 
         cx.output(
@@ -528,6 +632,11 @@ impl Lower for EksCluster {
             false,
         );
         self.draw(cx, &name, &drawn);
+    }
+
+    fn finish(&self, cx: &mut Lowering<'_>) {
+        self.install_required(cx);
+        self.check_reachable(cx);
     }
 }
 
@@ -578,66 +687,175 @@ impl EksCluster {
     }
 }
 
+/// The Cluster Autoscaler's least-privilege statements (its AWS documentation): describe calls
+/// on `*`, `eks:DescribeNodegroup` on this cluster's node groups, and scaling only Auto Scaling
+/// groups tagged as this cluster's and enabled for autoscaling.
+fn autoscaler_statements(cx: &mut Lowering<'_>, cluster_name: &str) -> Vec<PolicyStatement> {
+    let node_groups = common::arn(cx, "eks", true, &format!("nodegroup/{cluster_name}/*"));
+    let groups = common::arn(
+        cx,
+        "autoscaling",
+        true,
+        "autoScalingGroup:*:autoScalingGroupName/eks-*",
+    );
+    vec![
+        PolicyStatement::allow(
+            "DescribeScalingInputs",
+            [
+                "autoscaling:DescribeAutoScalingGroups",
+                "autoscaling:DescribeAutoScalingInstances",
+                "autoscaling:DescribeLaunchConfigurations",
+                "autoscaling:DescribeScalingActivities",
+                "autoscaling:DescribeTags",
+                "ec2:DescribeImages",
+                "ec2:DescribeInstanceTypes",
+                "ec2:DescribeLaunchTemplateVersions",
+                "ec2:GetInstanceTypesFromInstanceRequirements",
+            ],
+        )
+        .resource("*"),
+        PolicyStatement::allow("DescribeNodeGroups", ["eks:DescribeNodegroup"])
+            .resource(node_groups),
+        PolicyStatement::allow(
+            "ScaleOwnedNodeGroups",
+            [
+                "autoscaling:SetDesiredCapacity",
+                "autoscaling:TerminateInstanceInAutoScalingGroup",
+            ],
+        )
+        .resource(groups)
+        .condition(
+            "StringEquals",
+            format!("aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}"),
+            vec!["owned".into()],
+        )
+        .condition(
+            "StringEquals",
+            "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled",
+            vec!["true".into()],
+        ),
+    ]
+}
+
 impl EksCluster {
-    /// The Cluster Autoscaler's IRSA role with the least-privilege policy.
-    fn lower_autoscaler(&self, cx: &mut Lowering<'_>, cluster_name: &str, oidc: &Address) {
-        let node_groups = common::arn(cx, "eks", true, &format!("nodegroup/{cluster_name}/*"));
-        let groups = common::arn(
-            cx,
-            "autoscaling",
-            true,
-            "autoScalingGroup:*:autoScalingGroupName/eks-*",
-        );
-        let statements = [
-            PolicyStatement::allow(
-                "DescribeScalingInputs",
-                [
-                    "autoscaling:DescribeAutoScalingGroups",
-                    "autoscaling:DescribeAutoScalingInstances",
-                    "autoscaling:DescribeLaunchConfigurations",
-                    "autoscaling:DescribeScalingActivities",
-                    "autoscaling:DescribeTags",
-                    "ec2:DescribeImages",
-                    "ec2:DescribeInstanceTypes",
-                    "ec2:DescribeLaunchTemplateVersions",
-                    "ec2:GetInstanceTypesFromInstanceRequirements",
-                ],
-            )
-            .resource("*"),
-            PolicyStatement::allow("DescribeNodeGroups", ["eks:DescribeNodegroup"])
-                .resource(node_groups),
-            PolicyStatement::allow(
-                "ScaleOwnedNodeGroups",
-                [
-                    "autoscaling:SetDesiredCapacity",
-                    "autoscaling:TerminateInstanceInAutoScalingGroup",
-                ],
-            )
-            .resource(groups)
-            .condition(
-                "StringEquals",
-                format!("aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}"),
-                vec!["owned".into()],
-            )
-            .condition(
-                "StringEquals",
-                "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled",
-                vec!["true".into()],
-            ),
-        ];
-        let who = Irsa {
-            cluster_name,
-            oidc,
-            namespace: "kube-system",
-            service_account: "cluster-autoscaler",
+    /// The version must be one EKS runs (SS0109); one out of standard support is warned about
+    /// with its date (SS0190) and gets extended support. Returns the `support_type`.
+    fn check_version(&self, cx: &mut Lowering<'_>) -> &'static str {
+        let Some((_, end)) = VERSIONS.iter().find(|(v, _)| *v == self.version) else {
+            let known: Vec<&str> = VERSIONS.iter().map(|(v, _)| *v).collect();
+            cx.error(
+                "SS0109",
+                format!(
+                    "Kubernetes `version` `{}` is not one EKS supports",
+                    self.version
+                ),
+                format!("use one of {}", known.join(", ")),
+            );
+            return "STANDARD";
         };
-        let (role, _) = irsa_role(cx, AUTOSCALER_PART, &who, &[], &statements);
-        cx.output(
-            "cluster-autoscaler-role-arn",
-            role.attr::<String>("arn"),
-            "IAM role for kube-system/cluster-autoscaler (eks.amazonaws.com/role-arn)",
-            false,
-        );
+        match end {
+            Some(end) if *end < CALENDAR_AS_OF => {
+                cx.warning(
+                    "SS0190",
+                    format!(
+                        "Kubernetes {} left EKS standard support on {end}; the cluster is created in extended support (`support_type = EXTENDED`), billed at six times the standard hourly rate",
+                        self.version
+                    ),
+                    format!(
+                        "use `.version(\"{DEFAULT_VERSION}\")` (the default), or upgrade soon after creating it"
+                    ),
+                );
+                "EXTENDED"
+            }
+            _ => "STANDARD",
+        }
+    }
+}
+
+impl EksCluster {
+    /// A warning (SS0191) when the stack has something to apply to the cluster but its endpoint
+    /// is private and no network is declared to reach it (left out while the stack has errors:
+    /// they are fixed first).
+    fn check_reachable(&self, cx: &mut Lowering<'_>) {
+        let unreachable = self.api_access.is_empty() && self.public_cidrs.is_empty();
+        if unreachable && cx.has_kubernetes_work() && !cx.has_errors() {
+            cx.warning(
+                "SS0191",
+                "the EKS API endpoint is private and no network is declared to reach it: `kubectl` and the `cluster/` root time out from anywhere but the cluster's own nodes",
+                "declare the way in: `.api_access_from([\"<VPN, bastion or CI runner CIDR>\"])` (443 on the cluster security group), or `.public_endpoint([\"<office CIDR>\"])`",
+            );
+        }
+    }
+
+    /// The declared ways to the API endpoint: 443 from each admin CIDR on the cluster security
+    /// group.
+    fn lower_api_access(&self, cx: &mut Lowering<'_>, cluster: &Address) {
+        for cidr in &self.api_access {
+            if let Err(e) = stacksmith_core::Cidr::parse(cidr) {
+                cx.error(
+                    "SS0192",
+                    format!("`api_access_from` value `{cidr}` is not an IPv4 network: {e}"),
+                    "write a network such as `10.100.0.0/16`",
+                );
+                continue;
+            }
+            let label = cidr.replace(['.', '/'], "-");
+            cx.add_with(
+                "aws_vpc_security_group_ingress_rule",
+                &format!("api-from-{label}"),
+                tf! {
+                    "security_group_id" => cluster.attr::<String>("vpc_config[0].cluster_security_group_id"),
+                    "cidr_ipv4" => cidr.as_str(),
+                    "ip_protocol" => "tcp",
+                    "from_port" => 443_i64,
+                    "to_port" => 443_i64,
+                    "description" => format!("Kubernetes API (kubectl, Terraform) from {cidr}"),
+                },
+                crate::common::SECURITY,
+            );
+        }
+    }
+}
+
+/// Runs after every construct of the stack lowered: with platform defaults, installs the add-ons
+/// the stack's objects require that nothing installs yet.
+impl EksCluster {
+    fn install_required(&self, cx: &mut Lowering<'_>) {
+        if !self.platform_defaults {
+            return;
+        }
+        let cluster = cx.address("aws_eks_cluster", "");
+        let oidc = cx.address("aws_iam_openid_connect_provider", "oidc");
+        let nodes: Vec<Address> = self
+            .groups()
+            .iter()
+            .map(|g| cx.address("aws_eks_node_group", &format!("nodes-{}", g.id)))
+            .collect();
+        let mut needed: Vec<ClusterAddon> = Vec::new();
+        let requirements = cx.requirements().to_vec();
+        for r in requirements {
+            if cx.provided(&r.capability) {
+                continue;
+            }
+            let automatic = [
+                ClusterAddon::MetricsServer,
+                ClusterAddon::AwsLoadBalancerController,
+                ClusterAddon::CertManager,
+                ClusterAddon::PrometheusOperatorCrds,
+            ];
+            if let Some(a) = automatic
+                .into_iter()
+                .find(|a| a.provides().contains(&r.capability))
+            {
+                if !needed.contains(&a) {
+                    needed.push(a);
+                }
+            }
+        }
+        needed.sort_by_key(|a| *a != ClusterAddon::AwsLoadBalancerController);
+        for addon in &needed {
+            self.lower_cluster_addon(cx, addon, &cluster, &oidc, &nodes);
+        }
     }
 }
 

@@ -61,7 +61,7 @@ pub use ecs_service::{
     ContainerImage, CpuArchitecture, EcsService, EcsServiceRef, Route, SecretSource,
 };
 pub use eks_cluster::{
-    AccessPolicy, AccessScope, CapacityType, EksCluster, EksClusterRef, NodeGroup,
+    AccessPolicy, AccessScope, CapacityType, ClusterAddon, EksCluster, EksClusterRef, NodeGroup,
 };
 pub use health_check::{HealthCheck, HealthCheckRef};
 pub use hosted_zone::{HostedZone, HostedZoneRef};

@@ -479,6 +479,21 @@ pub const CODES: &[Code] = &[
         "application keep-alive not longer than the load balancer's idle timeout",
         "A load balancer reuses idle connections to its targets; if the app closes them first, requests sent on them fail with HTTP 502. The app's keep-alive must be longer.",
     ),
+    c(
+        "SS0190",
+        "Kubernetes version outside EKS standard support",
+        "A cluster pinned to a version past (or without) EKS standard support costs extended-support fees or cannot be created with `support_type = STANDARD`; use a version in standard support.",
+    ),
+    c(
+        "SS0191",
+        "EKS API endpoint with no declared way in",
+        "A private-only endpoint with Kubernetes objects or a `cluster/` root needs a declared path for kubectl and Terraform: an admin CIDR, a bastion security group, or a public endpoint restricted to CIDRs.",
+    ),
+    c(
+        "SS0192",
+        "invalid cluster access setting",
+        "An add-on or access setting is given what it needs: a valid IPv4 network for API access.",
+    ),
     // Whole-stack checks and the `cluster/` root.
     c(
         "SS0201",
@@ -1112,6 +1127,21 @@ pub const CODES: &[Code] = &[
         "SS0640",
         "budget setting invalid",
         "A budget needs a limit above 0, alert thresholds of 1 to 1000 percent, and 1 to 10 email recipients, or it alerts nobody or everybody at once.",
+    ),
+    c(
+        "SS0450",
+        "object needs a cluster add-on nothing installs",
+        "An Ingress, NLB Service, HPA, custom resource, DNS annotation or scalable node group needs its controller, CRDs or autoscaler installed by the stack (or declared with `stack.prerequisite`), or it applies and silently does nothing.",
+    ),
+    c(
+        "SS0451",
+        "ingress-nginx chosen",
+        "ingress-nginx was retired in March 2026 (no security fixes); serve Ingresses through the AWS Load Balancer Controller (class `alb`) unless you run a maintained fork.",
+    ),
+    c(
+        "SS0452",
+        "Ingress settings of another controller",
+        "ALB settings apply to class `alb` only, and ingress-nginx or cert-manager annotations do nothing on an ALB, which serves ACM certificates and redirects to HTTPS itself.",
     ),
 ];
 

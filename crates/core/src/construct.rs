@@ -17,6 +17,13 @@ pub trait Lower: Send + Sync {
     /// Lowers into Terraform resources and Kubernetes objects, recording every problem found
     /// as a diagnostic. Never panics, never drops input silently.
     fn lower(&self, cx: &mut Lowering<'_>);
+
+    /// Runs once every construct of the stack has lowered, to act on what the others declared
+    /// (a cluster installing the add-ons its objects require, see [`crate::platform`]).
+    /// Default: nothing.
+    fn finish(&self, cx: &mut Lowering<'_>) {
+        let _ = cx;
+    }
 }
 
 /// A construct: a typed builder added to a [`Stack`](crate::Stack) with `stack.add(...)`.

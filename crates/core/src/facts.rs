@@ -194,4 +194,7 @@ pub struct KubernetesCluster {
     /// Its arguments, where `{name}` stands for the literal the cluster is found by (its
     /// lookup's `from` attribute) and `{region}` for the stack's region.
     pub token_args: &'static [&'static str],
+    /// The command that writes a kubeconfig entry for `kubectl`, with the same placeholders:
+    /// `aws eks update-kubeconfig --name {name} --region {region}` (run before `kubectl apply`).
+    pub kubeconfig: &'static [&'static str],
 }

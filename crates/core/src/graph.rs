@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use crate::terraform::{Map, Output, Provider, Resource, Value};
 use crate::{
     Address, Cidr, Crossing, Diagnostic, Diagnostics, Edge, Facts, KubeExisting, KubeObject,
-    KubeUse, NameRule, Node, Path, Placement,
+    KubeUse, NameRule, Node, Offer, Path, Placement, Provision, Requirement,
 };
 
 /// Everything one stack lowers to, before serialisation.
@@ -64,6 +64,17 @@ pub struct Graph {
     pub placements: Vec<Placement>,
     /// Every problem found.
     pub diagnostics: Diagnostics,
+    /// What objects need from the cluster (see [`crate::platform`]).
+    pub requirements: Vec<Requirement>,
+    /// What the stack installs on its cluster, or declares installed (prerequisites).
+    pub provisions: Vec<Provision>,
+    /// What the stack's cluster could install, with the line that does so.
+    pub offers: Vec<Offer>,
+    /// Terraform resources of the `cluster/` root that constructs declare (Helm releases of
+    /// cluster add-ons); their references to this root's resources are read through data sources.
+    pub cluster_resources: Vec<Resource>,
+    /// The Kubernetes minor version of the stack's cluster (`1.35`), recorded in `manifest.json`.
+    pub kubernetes_version: Option<String>,
     /// Data sources shared by the whole stack, to add each once.
     shared: HashSet<Address>,
     /// Resources that several constructs may declare alike (a security-group rule between the
@@ -82,6 +93,13 @@ impl Graph {
             region: region.to_owned(),
             ..Self::default()
         }
+    }
+
+    /// The requirements nothing in the stack provides.
+    pub fn unmet_requirements(&self) -> impl Iterator<Item = &Requirement> {
+        self.requirements
+            .iter()
+            .filter(|r| !self.provisions.iter().any(|p| p.capability == r.capability))
     }
 
     /// The resource at an address, if any (the first one, if two share it).
@@ -345,6 +363,16 @@ impl<'a> Lowering<'a> {
 
     /// Adds a Kubernetes object.
     pub fn object(&mut self, o: KubeObject) {
+        let object = match &o.namespace {
+            Some(ns) => format!("{} `{ns}/{}`", o.kind, o.name),
+            None => format!("{} `{}`", o.kind, o.name),
+        };
+        for capability in crate::platform::object_requirements(&o) {
+            self.require(object.clone(), capability);
+        }
+        if let Some(capability) = crate::platform::object_provision(&o) {
+            self.provide(capability, object);
+        }
         self.graph.objects.push(o);
     }
 
@@ -409,6 +437,78 @@ impl<'a> Lowering<'a> {
         if !self.graph.prerequisites.iter().any(|q| q.what == p.what) {
             self.graph.prerequisites.push(p);
         }
+    }
+
+    /// Records that `object` (made by this construct) needs `capability` from the cluster.
+    pub fn require(&mut self, object: impl Into<String>, capability: crate::Capability) {
+        let r = Requirement {
+            owner: self.path.clone(),
+            object: object.into(),
+            capability,
+        };
+        if !self.graph.requirements.contains(&r) {
+            self.graph.requirements.push(r);
+        }
+    }
+
+    /// Records that this construct installs `capability` (`by`: what it installs).
+    pub fn provide(&mut self, capability: crate::Capability, by: impl Into<String>) {
+        self.graph.provisions.push(Provision {
+            capability,
+            by: by.into(),
+            prerequisite: false,
+        });
+    }
+
+    /// Records that this construct could install `capability` with the line `install`.
+    pub fn offer(&mut self, capability: crate::Capability, install: impl Into<String>) {
+        self.graph.offers.push(Offer {
+            capability,
+            install: install.into(),
+        });
+    }
+
+    /// What the stack's objects need so far (read in [`crate::Lower::finish`]).
+    pub fn requirements(&self) -> &[Requirement] {
+        &self.graph.requirements
+    }
+
+    /// Whether something in the stack provides `capability` so far.
+    pub fn provided(&self, capability: &crate::Capability) -> bool {
+        self.graph
+            .provisions
+            .iter()
+            .any(|p| &p.capability == capability)
+    }
+
+    /// Adds a resource to the `cluster/` root (a Helm release of an add-on).
+    pub fn cluster_resource(&mut self, r: Resource) -> Address {
+        let a = r.address.clone();
+        self.graph.cluster_resources.push(r);
+        a
+    }
+
+    /// Whether the stack has anything to apply to a Kubernetes cluster: objects, cloud values
+    /// for the `cluster/` root, or its resources (read in [`crate::Lower::finish`]).
+    pub fn has_kubernetes_work(&self) -> bool {
+        !self.graph.objects.is_empty()
+            || !self.graph.crossings.is_empty()
+            || !self.graph.cluster_resources.is_empty()
+    }
+
+    /// Whether an error has been recorded in the stack so far.
+    pub fn has_errors(&self) -> bool {
+        self.graph.diagnostics.has_errors()
+    }
+
+    /// Whether the `cluster/` root has a resource at `a` so far.
+    pub fn has_cluster_resource(&self, a: &Address) -> bool {
+        self.graph.cluster_resources.iter().any(|r| &r.address == a)
+    }
+
+    /// Records the Kubernetes minor version of the stack's cluster.
+    pub fn kubernetes_version(&mut self, version: &str) {
+        self.graph.kubernetes_version = Some(version.to_owned());
     }
 
     /// Records a diagnostic.

@@ -3,6 +3,11 @@
 
 use crate::Path;
 
+/// The Kubernetes minor version whose API the Kubernetes constructs are typed against (the
+/// `k8s-openapi` feature `v1_35`; a test in `stacksmith-k8s` keeps the two equal). Stacks without
+/// a cluster of their own declare it in `manifest.json`.
+pub const KUBERNETES_API_VERSION: &str = "1.35";
+
 /// One Kubernetes API object, already lowered (apiVersion, kind, metadata, spec...).
 #[derive(Clone, Debug, PartialEq)]
 pub struct KubeObject {

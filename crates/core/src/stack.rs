@@ -8,8 +8,8 @@ use indexmap::IndexMap;
 
 use crate::terraform::{Map, Value};
 use crate::{
-    Address, Construct, Diagnostic, Diagnostics, Graph, Lower, Lowering, NameRule, Path, Scope, tf,
-    validate, validate_id,
+    Address, Construct, Diagnostic, Diagnostics, Graph, Lower, Lowering, NameRule, Path, Provision,
+    Scope, tf, validate, validate_id,
 };
 
 /// Terraform's S3 state backend.
@@ -82,6 +82,7 @@ pub struct Stack {
     paths: HashMap<(Path, Option<&'static str>), &'static str>,
     overrides: Vec<(Address, String, Value)>,
     removals: Vec<String>,
+    prerequisites: Vec<Provision>,
     problems: Diagnostics,
 }
 
@@ -126,8 +127,23 @@ impl Stack {
             paths: HashMap::new(),
             overrides: Vec::new(),
             removals: Vec::new(),
+            prerequisites: Vec::new(),
             problems,
         }
+    }
+
+    /// Declares that `capability` is installed on the stack's cluster outside this stack
+    /// (`how`: by what, e.g. `"the platform team's cert-manager, chart v1.19"`), so the objects
+    /// needing it pass synth's dependency check (SS0450). `manifest.json` lists it under
+    /// `prerequisites`, to be in place before `kubectl apply`. Default: none.
+    #[must_use]
+    pub fn prerequisite(mut self, capability: crate::Capability, how: &str) -> Self {
+        self.prerequisites.push(Provision {
+            capability,
+            by: how.to_owned(),
+            prerequisite: true,
+        });
+        self
     }
 
     /// The stack's name.
@@ -298,6 +314,10 @@ impl Stack {
         graph.diagnostics.extend(self.problems.clone());
         for (path, c) in &self.constructs {
             c.lower(&mut Lowering::new(&mut graph, path.clone(), &self.tags));
+        }
+        graph.provisions.extend(self.prerequisites.iter().cloned());
+        for (path, c) in &self.constructs {
+            c.finish(&mut Lowering::new(&mut graph, path.clone(), &self.tags));
         }
         self.apply_overrides(&mut graph);
         self.acknowledge(&mut graph);

@@ -28,6 +28,7 @@ pub(crate) fn graph(g: &mut Graph) {
     if found.is_empty() && g.diagnostics.error_paths().next().is_none() {
         crate::kube_refs::check(g, &mut found);
     }
+    unmet_requirements(g, &mut found);
     for cause in causes {
         g.diagnostics.mark_root_cause(&cause);
     }
@@ -549,6 +550,33 @@ fn unresolved_uses(g: &Graph, out: &mut Vec<Diagnostic>) {
                 )),
             );
         }
+    }
+}
+
+/// Every object needing a cluster capability nothing in the stack provides (SS0450): the object,
+/// the capability, and the line that installs it (the cluster's offer). Checked in stacks with a
+/// cluster; a stack without one applies its objects to a cluster made elsewhere, and
+/// `manifest.json` lists what that cluster must have ([`Graph::unmet_requirements`]).
+fn unmet_requirements(g: &Graph, found: &mut Vec<Diagnostic>) {
+    if g.offers.is_empty() {
+        return;
+    }
+    for r in g.unmet_requirements() {
+        let message = format!(
+            "{} needs {}, which nothing in stack `{}` installs",
+            r.object, r.capability, g.stack
+        );
+        let hint = match g.offers.iter().find(|o| o.capability == r.capability) {
+            Some(o) => format!(
+                "{}, or build the cluster with `.platform_defaults()` to install what its objects need",
+                o.install
+            ),
+            None => format!(
+                "the stack's cluster cannot install it: install it yourself and declare it with `.prerequisite({}, \"how it is installed\")` on the stack, which `manifest.json` lists",
+                r.capability.spelled()
+            ),
+        };
+        found.push(Diagnostic::error("SS0450", &r.owner, message).hint(hint));
     }
 }
 

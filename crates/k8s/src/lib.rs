@@ -89,3 +89,20 @@ pub use workload::stateful_set::{PodManagement, StatefulSet, StatefulSetRef};
 
 /// The schemars version [`CustomResourceKind`] specs derive `JsonSchema` from.
 pub use schemars;
+
+#[cfg(test)]
+mod api_version_tests {
+    /// The version `manifest.json` declares (and EKS clusters default to) is the one the
+    /// k8s-openapi types are generated for.
+    #[test]
+    fn the_declared_kubernetes_version_is_the_k8s_openapi_feature() {
+        let feature = format!(
+            "features = [\"v{}\"]",
+            stacksmith_core::KUBERNETES_API_VERSION.replace('.', "_")
+        );
+        assert!(
+            include_str!("../../../Cargo.toml").contains(&feature),
+            "{feature}"
+        );
+    }
+}

@@ -42,13 +42,7 @@ fn rocketgraph() -> Graph {
     );
     let svc = stack.add(api.expose_via_service(80, 8000));
     stack.add(api.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
-    stack.add(
-        svc.expose_via_ingress("api.rocketgraph.com", "/api/v1/public")
-            .tls("rocketgraph-api-tls")
-            .cluster_issuer("letsencrypt-prod")
-            .rate_limit_rpm(1000)
-            .force_ssl_redirect(),
-    );
+    stack.add(svc.expose_via_ingress("api.rocketgraph.com", "/api/v1/public"));
     stack.lower()
 }
 

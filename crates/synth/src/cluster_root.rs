@@ -31,13 +31,16 @@ use crate::{SynthError, kubernetes, terraform_json};
 /// The pinned Kubernetes provider of the `cluster/` root.
 pub(crate) const KUBERNETES_PROVIDER_VERSION: &str = "2.38.0";
 
+/// The pinned Helm provider of the `cluster/` root (cluster add-ons' Helm releases).
+pub(crate) const HELM_PROVIDER_VERSION: &str = "3.0.2";
+
 /// The exec credential API the `kubernetes` provider's token command answers in.
 const EXEC_API_VERSION: &str = "client.authentication.k8s.io/v1beta1";
 
 /// The `cluster/` root's JSON, or `None` when no workload reads a cloud value. Every problem is
 /// reported at once, at the reading workload's path.
 pub(crate) fn render(g: &Graph) -> Result<Option<String>, SynthError> {
-    if g.crossings.is_empty() {
+    if g.crossings.is_empty() && g.cluster_resources.is_empty() {
         return Ok(None);
     }
     let root = build(g).map_err(SynthError::Diagnostics)?;
@@ -45,9 +48,11 @@ pub(crate) fn render(g: &Graph) -> Result<Option<String>, SynthError> {
 }
 
 /// The apply step of the `cluster/` root, between the infrastructure and the Kubernetes
-/// objects. The generated ConfigMaps and Secrets live in the workloads' namespaces, so the
-/// Namespaces the stack declares for them are applied first (`kubectl apply` of the same files
-/// again in the next step changes nothing).
+/// objects: first the cluster add-ons' Helm releases (controllers, operators and their CRDs),
+/// then the ConfigMaps and Secrets carrying cloud values. The generated ConfigMaps and Secrets
+/// live in the workloads' namespaces, so the Namespaces the stack declares for them are applied
+/// first (`kubectl apply` of the same files again in the next step changes nothing), after
+/// writing the kubeconfig entry `kubectl` needs.
 pub(crate) fn apply_step(g: &Graph) -> ApplyStep {
     let mut namespaces: Vec<String> = Vec::new();
     for o in &g.objects {
@@ -62,13 +67,57 @@ pub(crate) fn apply_step(g: &Graph) -> ApplyStep {
     let command = if namespaces.is_empty() {
         terraform.to_owned()
     } else {
-        format!("kubectl apply {} && {terraform}", namespaces.join(" "))
+        let kubectl = format!("kubectl apply {} && {terraform}", namespaces.join(" "));
+        match kubeconfig(g) {
+            Some(k) => format!("{k} && {kubectl}"),
+            None => kubectl,
+        }
+    };
+    let what = match (g.cluster_resources.is_empty(), g.crossings.is_empty()) {
+        (false, false) => {
+            "cluster add-ons (Helm releases: controllers, operators, CRDs) and cloud values for workloads (ConfigMaps and Secrets, Terraform)"
+        }
+        (false, true) => "cluster add-ons (Helm releases: controllers, operators, CRDs; Terraform)",
+        _ => "cloud values for workloads (ConfigMaps and Secrets, Terraform)",
     };
     ApplyStep {
         root: "cluster".into(),
-        what: "cloud values for workloads (ConfigMaps and Secrets, Terraform)".into(),
+        what: what.into(),
         command,
     }
+}
+
+/// The command writing the kubeconfig entry of the stack's one Kubernetes cluster, as the
+/// cluster declares it ([`KubernetesCluster::kubeconfig`]), if it declares one and has a
+/// literal name.
+pub(crate) fn kubeconfig(g: &Graph) -> Option<String> {
+    let [(cluster, access)] = g
+        .resources
+        .iter()
+        .filter_map(|r| r.facts.kubernetes_cluster.map(|k| (r, k)))
+        .collect::<Vec<_>>()[..]
+    else {
+        return None;
+    };
+    let Some(Lookup::By { from, .. }) = cluster.facts.found_by else {
+        return None;
+    };
+    let Some(Value::String(name)) = cluster.body.get(*from) else {
+        return None;
+    };
+    if access.kubeconfig.is_empty() {
+        return None;
+    }
+    let args: Vec<&str> = access
+        .kubeconfig
+        .iter()
+        .map(|a| match *a {
+            "{name}" => name.as_str(),
+            "{region}" => g.region.as_str(),
+            a => a,
+        })
+        .collect();
+    Some(args.join(" "))
 }
 
 /// The `cluster/` root as a graph of its own (providers, data sources, resources).
@@ -79,19 +128,55 @@ pub(crate) fn build(g: &Graph) -> Result<Graph, Diagnostics> {
         diagnostics: Diagnostics::default(),
     };
     let first = g.crossings.first().map(|c| c.owner.clone());
+    let first = first.or_else(|| g.cluster_resources.first().map(|r| r.owner.clone()));
     let kubernetes = first.and_then(|owner| t.cluster(&owner));
     if let Some(aws) = g.providers.get("aws") {
         t.root.providers.insert("aws".into(), aws.clone());
     }
     if let Some(config) = kubernetes {
-        t.root.providers.insert(
-            "kubernetes".into(),
-            Provider {
-                source: "hashicorp/kubernetes".into(),
-                version: KUBERNETES_PROVIDER_VERSION.into(),
-                config: Some(config),
-            },
-        );
+        if !g.crossings.is_empty() {
+            t.root.providers.insert(
+                "kubernetes".into(),
+                Provider {
+                    source: "hashicorp/kubernetes".into(),
+                    version: KUBERNETES_PROVIDER_VERSION.into(),
+                    config: Some(config.clone()),
+                },
+            );
+        }
+        if !g.cluster_resources.is_empty() {
+            // Helm 3 takes the same connection as one `kubernetes` attribute.
+            t.root.providers.insert(
+                "helm".into(),
+                Provider {
+                    source: "hashicorp/helm".into(),
+                    version: HELM_PROVIDER_VERSION.into(),
+                    config: Some(tf! { "kubernetes" => config }),
+                },
+            );
+        }
+    }
+    // Declared cluster resources (add-ons' Helm releases), their references to the
+    // infrastructure read through data sources.
+    for r in &g.cluster_resources {
+        let what = format!("{} `{}`", r.address.kind(), r.address.name());
+        let mut body = Map::new();
+        let mut ok = true;
+        for (k, v) in &r.body {
+            match t.translate(&r.owner, &what, v) {
+                Some(v) => {
+                    body.insert(k.clone(), v);
+                }
+                None => ok = false,
+            }
+        }
+        if ok {
+            let mut copy = Resource::new(r.address.clone(), r.owner.clone(), body);
+            for d in &r.depends_on {
+                copy = copy.depends_on(d);
+            }
+            t.root.resources.push(copy);
+        }
     }
     t.root.backend = g.backend.as_ref().map(cluster_backend);
 
@@ -340,6 +425,29 @@ impl Translator<'_> {
             }
         }
         ok.then_some(Value::Template(out))
+    }
+
+    /// A declared cluster resource's value in this root: references read through data sources,
+    /// recursively through lists, maps and templates.
+    fn translate(&mut self, owner: &Path, what: &str, v: &Value) -> Option<Value> {
+        Some(match v {
+            Value::Ref(r) => Value::Ref(self.reference(owner, what, r, 0)?),
+            Value::Template(tpl) => self.template(owner, what, tpl, 0)?,
+            Value::List(items) => Value::List(
+                items
+                    .iter()
+                    .map(|i| self.translate(owner, what, i))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+            Value::Map(m) => {
+                let mut out = Map::new();
+                for (k, i) in m {
+                    out.insert(k.clone(), self.translate(owner, what, i)?);
+                }
+                Value::Map(out)
+            }
+            other => other.clone(),
+        })
     }
 
     /// The data source attribute in this root that reads what `r` reads in the infrastructure
@@ -670,6 +778,7 @@ mod tests {
             "--region",
             "{region}",
         ],
+        kubeconfig: &[],
     };
 
     /// What each resource kind of these tests is declared, by kind.

@@ -46,6 +46,15 @@ struct Manifest<'a> {
     #[serde(skip_serializing_if = "<[Prerequisite]>::is_empty")]
     prerequisites: &'a [Prerequisite],
     apply_order: &'a [ApplyStep],
+    /// The Kubernetes minor version the cluster runs and the YAML is checked against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kubernetes_version: Option<&'a str>,
+    /// Cluster capabilities installed outside the stack, to be in place before `kubectl apply`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cluster_prerequisites: Vec<&'a stacksmith_core::Provision>,
+    /// What the objects of a stack without a cluster of its own need the target cluster to have.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cluster_must_have: Vec<String>,
     kubernetes_objects: Vec<String>,
     files: Vec<ManifestFile<'a>>,
     resources: Vec<ResourceFacts>,
@@ -167,6 +176,20 @@ fn finish(
         apply_after_stacks: &g.after,
         prerequisites: &g.prerequisites,
         apply_order: &apply_order,
+        kubernetes_version: g
+            .kubernetes_version
+            .as_deref()
+            .or((objects > 0).then_some(stacksmith_core::KUBERNETES_API_VERSION)),
+        cluster_prerequisites: g.provisions.iter().filter(|p| p.prerequisite).collect(),
+        cluster_must_have: {
+            let mut needs: Vec<String> = g
+                .unmet_requirements()
+                .map(|r| r.capability.to_string())
+                .collect();
+            needs.sort();
+            needs.dedup();
+            needs
+        },
         kubernetes_objects,
         files: stacksmith_core::parallel::map(&files, |f| ManifestFile {
             path: &f.path,
@@ -213,10 +236,14 @@ fn finish(
 /// keeps the steps whose folder it writes. The single source of the order, for `manifest.json`,
 /// synth's summary and the CLI's help.
 pub(crate) fn apply_steps(g: &Graph) -> [ApplyStep; 3] {
+    let mut kubernetes = ApplyStep::kubernetes();
+    if let Some(k) = cluster_root::kubeconfig(g) {
+        kubernetes.command = format!("{k} && {}", kubernetes.command);
+    }
     [
         ApplyStep::terraform(),
         cluster_root::apply_step(g),
-        ApplyStep::kubernetes(),
+        kubernetes,
     ]
 }
 

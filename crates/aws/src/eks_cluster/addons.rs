@@ -80,11 +80,22 @@ impl EksCluster {
         let addons = self.addons();
         let before = addons.iter().filter(|a| a.before_nodes);
         let after = addons.iter().filter(|a| !a.before_nodes);
-        before.chain(after).map(|a| a.name).collect()
+        let named = self.addons.iter().map(super::ClusterAddon::name);
+        let autoscaler =
+            (self.runs_autoscaler() && !self.autoscaler).then_some("cluster-autoscaler");
+        before
+            .chain(after)
+            .map(|a| a.name)
+            .chain(named)
+            .chain(autoscaler)
+            .collect()
     }
 
     pub(super) fn check_addon_versions(&self, cx: &mut Lowering<'_>) {
-        let installed: Vec<&str> = self.addons().iter().map(|a| a.name).collect();
+        let mut installed: Vec<&str> = self.addons().iter().map(|a| a.name).collect();
+        if self.addons.contains(&super::ClusterAddon::MetricsServer) {
+            installed.push("metrics-server");
+        }
         for (i, (addon, version)) in self.addon_versions.iter().enumerate() {
             if !installed.contains(&addon.as_str()) {
                 let hint = if addon == POD_IDENTITY_AGENT.name {
@@ -134,6 +145,13 @@ impl EksCluster {
         // Adopt what EKS installed at creation (OVERWRITE); keep in-cluster changes to the
         // add-on's configuration on updates (PRESERVE).
         body.insert("resolve_conflicts_on_create".into(), "OVERWRITE".into());
+        if spec.name == VPC_CNI.name {
+            // NetworkPolicies are enforced only when the VPC CNI's network policy agent is on.
+            body.insert(
+                "configuration_values".into(),
+                r#"{"enableNetworkPolicy":"true"}"#.into(),
+            );
+        }
         body.insert("resolve_conflicts_on_update".into(), "PRESERVE".into());
         let mut grants = Vec::new();
         if let Some(r) = &spec.role {

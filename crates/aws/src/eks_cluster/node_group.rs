@@ -32,8 +32,9 @@ pub enum CapacityType {
 
 /// A managed node group: EC2 instances that join the cluster.
 ///
-/// Defaults: `m6i.large`, on demand, Amazon Linux 2023, 3 nodes (min 3, max 6), one node
-/// replaced at a time; the desired size is left to the cluster autoscaler after creation.
+/// Defaults: `m6i.large`, on demand, Amazon Linux 2023, 3 nodes (min = desired = max = 3: a
+/// group that can grow needs a node autoscaler, SS0450), one node replaced at a time; the
+/// desired size is left to the cluster autoscaler after creation.
 #[derive(Clone, Debug)]
 pub struct NodeGroup {
     pub(super) id: String,
@@ -53,10 +54,20 @@ impl NodeGroup {
             instance_types: vec!["m6i.large".into()],
             min: 3,
             desired: 3,
-            max: 6,
+            max: 3,
             capacity: CapacityType::OnDemand,
             labels: Vec::new(),
         }
+    }
+
+    /// Whether the group can grow beyond its minimum (and so needs a node autoscaler).
+    pub(super) fn scales(&self) -> bool {
+        self.max > self.min
+    }
+
+    /// `min–max nodes`, for diagnostics.
+    pub(super) fn range(&self) -> String {
+        format!("{}–{} nodes", self.min, self.max)
     }
 
     /// Instance types, first preferred. Default: `m6i.large`.
@@ -66,7 +77,8 @@ impl NodeGroup {
         self
     }
 
-    /// Minimum, desired and maximum node counts. Default: 3, 3, 6.
+    /// Minimum, desired and maximum node counts. Default: 3, 3, 3. A maximum above the minimum
+    /// needs a node autoscaler on the cluster (`.cluster_autoscaler()`), or synth fails (SS0450).
     #[must_use]
     pub fn scaling(mut self, min: u32, desired: u32, max: u32) -> Self {
         (self.min, self.desired, self.max) = (min, desired, max);
@@ -161,7 +173,7 @@ impl EksCluster {
             .map(|(k, v)| (k.clone(), Value::from(v)))
             .collect();
         let mut tags = name_tag(&name);
-        if self.autoscaler {
+        if self.runs_autoscaler() {
             // Auto-discovery tags. EKS puts these same two tags on the group's Auto Scaling
             // group itself (node group tags do not propagate there); they are written here so
             // the intent shows in the output.

@@ -93,6 +93,7 @@ fn two_groups(c: EksCluster) -> EksCluster {
             .scaling(1, 3, 10),
     )
     .node_group(NodeGroup::new("batch").scaling(0, 0, 10))
+    .cluster_autoscaler()
 }
 
 #[test]

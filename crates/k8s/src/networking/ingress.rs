@@ -1,5 +1,6 @@
-//! `Ingress`: networking.k8s.io/v1 HTTP routing from a host and path prefixes to Services, with
-//! TLS and typed cert-manager and ingress-nginx annotations.
+//! `Ingress`: networking.k8s.io/v1 HTTP routing from a host and path prefixes to Services,
+//! served by the AWS Load Balancer Controller (class `alb`, typed ALB settings) by default, or by
+//! another controller (ingress-nginx, warned) with TLS and cert-manager annotations.
 
 use k8s_openapi::api::networking::v1::{
     HTTPIngressPath, HTTPIngressRuleValue, Ingress as KIngress, IngressBackend, IngressRule,
@@ -19,7 +20,13 @@ use crate::networking::network_policy::{Opening, bounded, namespace_peer, port, 
 /// (`pathType: Prefix`) per route, in the order given, each with the backend of its Service's
 /// first port.
 ///
-/// Defaults: `ingressClassName: nginx`; no TLS unless [`Ingress::tls`] is set. The construct id
+/// Defaults: `ingressClassName: alb`, served by the AWS Load Balancer Controller (install it
+/// with `ClusterAddon::AwsLoadBalancerController`; synth fails without it, SS0450): an
+/// internet-facing ALB (`.internal()` for one inside the VPC) sending to the pods' IPs (target
+/// type `ip`), listening on 80 and 443 with HTTP redirected to HTTPS, TLS policy
+/// `ELBSecurityPolicy-TLS13-1-2-2021-06` (TLS 1.3 and 1.2), the certificate found in ACM by the
+/// host unless [`Ingress::certificate_arn`] names one; a WAF web ACL with [`Ingress::waf_acl_arn`]
+/// and access logs with [`Ingress::access_logs`]. The construct id
 /// is `ingress`, a child of the Deployment, so the name is `<deployment>-ingress`. The host must
 /// be a DNS name (a leading `*.` wildcard is allowed), each path must start with `/` and be
 /// routed once, and every Service must be in the Ingress's namespace (that of the Service it
@@ -60,15 +67,17 @@ pub struct Ingress {
     routes: Vec<(String, ServiceRef, bool)>,
     class: String,
     controller_namespace: String,
+    internal: bool,
+    alb: Vec<(&'static str, String)>,
     tls: Option<String>,
     annotations: Vec<(String, String)>,
 }
 
-/// cert-manager's annotation naming the ClusterIssuer of an Ingress's certificate.
-
 /// The label cert-manager sets on its HTTP-01 solver pods, and the port they answer on.
 const ACME_SOLVER_LABEL: (&str, &str) = ("acme.cert-manager.io/http01-solver", "true");
 const ACME_SOLVER_PORT: u16 = 8089;
+/// The TLS policy of ALB listeners: TLS 1.3 and 1.2 with forward-secret ciphers.
+const ALB_TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 impl Ingress {
     pub(crate) fn new(service: &ServiceRef, host: String, path: String) -> Self {
@@ -78,8 +87,10 @@ impl Ingress {
             host,
             path,
             routes: Vec::new(),
-            class: "nginx".to_owned(),
+            class: "alb".to_owned(),
             controller_namespace: "ingress-nginx".to_owned(),
+            internal: false,
+            alb: Vec::new(),
             tls: None,
             annotations: Vec::new(),
         }
@@ -123,7 +134,10 @@ impl Ingress {
         self
     }
 
-    /// Sets the ingress controller class (`spec.ingressClassName`). Default: `nginx`.
+    /// Sets the ingress controller class (`spec.ingressClassName`). Default: `alb` (the AWS Load
+    /// Balancer Controller). `nginx` is warned about (SS0451): ingress-nginx was retired in March
+    /// 2026 and gets no security fixes; the controller of any class other than `alb` is
+    /// installed outside stacksmith and declared with `stack.prerequisite(..)`.
     #[must_use]
     pub fn class(mut self, class: impl Into<String>) -> Self {
         self.class = class.into();
@@ -136,6 +150,52 @@ impl Ingress {
     #[must_use]
     pub fn controller_namespace(mut self, namespace: impl Into<String>) -> Self {
         self.controller_namespace = namespace.into();
+        self
+    }
+
+    /// An ALB inside the VPC only (`alb.ingress.kubernetes.io/scheme: internal`). Default:
+    /// internet-facing.
+    #[must_use]
+    pub fn internal(mut self) -> Self {
+        self.internal = true;
+        self
+    }
+
+    /// The ACM certificate the ALB's HTTPS listener serves
+    /// (`alb.ingress.kubernetes.io/certificate-arn`). Default: the controller finds an issued
+    /// ACM certificate matching the host.
+    #[must_use]
+    pub fn certificate_arn(mut self, arn: impl Into<String>) -> Self {
+        self.alb.push(("certificate-arn", arn.into()));
+        self
+    }
+
+    /// Associates a WAFv2 web ACL with the ALB (`alb.ingress.kubernetes.io/wafv2-acl-arn`).
+    /// Default: none.
+    #[must_use]
+    pub fn waf_acl_arn(mut self, arn: impl Into<String>) -> Self {
+        self.alb.push(("wafv2-acl-arn", arn.into()));
+        self
+    }
+
+    /// Writes the ALB's access logs to S3 bucket `bucket` under `prefix`
+    /// (`alb.ingress.kubernetes.io/load-balancer-attributes`). Default: off.
+    #[must_use]
+    pub fn access_logs(mut self, bucket: &str, prefix: &str) -> Self {
+        self.alb.push((
+            "load-balancer-attributes",
+            format!(
+                "access_logs.s3.enabled=true,access_logs.s3.bucket={bucket},access_logs.s3.prefix={prefix}"
+            ),
+        ));
+        self
+    }
+
+    /// The path the ALB health-checks each pod on (`alb.ingress.kubernetes.io/healthcheck-path`).
+    /// Default: `/`.
+    #[must_use]
+    pub fn health_check_path(mut self, path: &str) -> Self {
+        self.alb.push(("healthcheck-path", path.to_owned()));
         self
     }
 
@@ -250,6 +310,58 @@ impl Ingress {
             cx.check_name(&NameRule::DNS_SUBDOMAIN, secret, "tls secret name");
         }
         cx.check_name(&NameRule::DNS_SUBDOMAIN, &self.class, "ingress class");
+        if self.class == "nginx" {
+            cx.warning(
+                "SS0451",
+                format!("Ingress for `{host}` uses class `nginx`: ingress-nginx was retired in March 2026 and gets no security fixes"),
+                "leave the class at its default `alb` (AWS Load Balancer Controller), or keep `nginx` only for a maintained fork installed outside the stack (declare it with `stack.prerequisite(..)`)",
+            );
+        }
+        if self.class == "alb" {
+            let foreign = self.annotations.iter().find(|(k, _)| {
+                k.starts_with("nginx.ingress.kubernetes.io/") || k.starts_with("cert-manager.io/")
+            });
+            if let Some((k, _)) = foreign {
+                cx.error(
+                    "SS0452",
+                    format!("Ingress for `{host}` of class `alb` has annotation `{k}`, which an ALB ignores"),
+                    "an ALB serves ACM certificates (found by host, or `.certificate_arn(..)`), redirects HTTP to HTTPS itself and rate-limits through WAF (`.waf_acl_arn(..)`): drop the annotation, or use another class",
+                );
+            }
+        } else if !self.alb.is_empty() || self.internal {
+            cx.error(
+                "SS0452",
+                format!("Ingress for `{host}` of class `{}` has ALB settings", self.class),
+                "ALB settings (`.internal()`, `.certificate_arn`, `.waf_acl_arn`, `.access_logs`, `.health_check_path`) apply to class `alb` only",
+            );
+        }
+    }
+
+    /// The annotations of the object: the AWS Load Balancer Controller's for class `alb`, then
+    /// the ones set by hand.
+    fn all_annotations(&self) -> Vec<(String, String)> {
+        let mut all = Vec::new();
+        if self.class == "alb" {
+            let scheme = if self.internal {
+                "internal"
+            } else {
+                "internet-facing"
+            };
+            let mut alb: Vec<(&str, String)> = vec![
+                ("scheme", scheme.into()),
+                ("target-type", "ip".into()),
+                ("listen-ports", r#"[{"HTTP": 80}, {"HTTPS": 443}]"#.into()),
+                ("ssl-redirect", "443".into()),
+                ("ssl-policy", ALB_TLS_POLICY.into()),
+            ];
+            alb.extend(self.alb.iter().map(|(k, v)| (*k, v.clone())));
+            all.extend(
+                alb.into_iter()
+                    .map(|(k, v)| (format!("alb.ingress.kubernetes.io/{k}"), v)),
+            );
+        }
+        all.extend(self.annotations.iter().cloned());
+        all
     }
 
     /// Every route, the first one included: (path prefix, Service, stripped).
@@ -359,7 +471,7 @@ impl Ingress {
         if check {
             self.check(cx);
         }
-        let mut annotations: Vec<(String, String)> = self.annotations.clone();
+        let mut annotations = self.all_annotations();
         let nginx_split = self.class == NGINX && self.routes().any(|r| r.2);
         let (kept, stripped): (Vec<_>, Vec<_>) = self
             .routes()
@@ -596,6 +708,7 @@ mod tests {
         let (mut stack, svc) = stack();
         let ing = stack.add(
             svc.expose_via_ingress("api.rocketgraph.com", "/api/v1/public")
+                .class("nginx")
                 .tls("rocketgraph-api-tls")
                 .cluster_issuer("letsencrypt-prod")
                 .rate_limit_rpm(1000)
@@ -603,7 +716,7 @@ mod tests {
         );
         assert_eq!(ing.name(), "rocketgraph-public-api-ingress");
         let g = stack.lower();
-        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
         let body = &g.objects[3].body;
         assert_eq!(body["spec"]["ingressClassName"], "nginx");
         assert_eq!(

@@ -452,11 +452,12 @@ mod tests {
         let svc = stack.add(api.expose_via_service(80, "http"));
         stack.add(
             svc.expose_via_ingress("api.rocketgraph.com", "/")
+                .class("nginx")
                 .tls("dbaas-tls")
                 .cluster_issuer(issuer.name()),
         );
         let g = stack.lower();
-        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
         let Some(ingress) = g.objects.iter().find(|o| o.kind == "Ingress") else {
             panic!("no Ingress")
         };

@@ -234,7 +234,7 @@ impl Construct for AllowEgress {
     }
 }
 
-fn ip_block(block: Cidr) -> IPBlock {
+pub(super) fn ip_block(block: Cidr) -> IPBlock {
     let except = Cidr::parse(METADATA_SERVICE)
         .ok()
         .filter(|m| block.prefix() < 32 && block.overlaps(m))

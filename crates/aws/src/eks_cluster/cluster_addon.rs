@@ -1,0 +1,512 @@
+//! `ClusterAddon`: the controllers and operators a cluster's objects need (a metrics API, an
+//! Ingress controller, an autoscaler, cert-manager, ExternalDNS, operators' CRDs), installed as an
+//! EKS managed add-on where AWS ships one, otherwise as a pinned Helm release in the stack's
+//! `cluster/` root, each with its own least-privilege IAM role (IRSA) where it calls AWS.
+
+use serde_json::json;
+use stacksmith_core::terraform::{Resource, Value};
+use stacksmith_core::{Address, Capability, Lowering, tf, tf_name};
+
+use super::{AUTOSCALER_PART, EksCluster};
+use crate::common;
+use crate::iam::PolicyStatement;
+use crate::service_account_role::{Irsa, irsa_role};
+
+/// A cluster add-on, installed with [`EksCluster::addon`] (or, for what the stack's objects
+/// need, by [`EksCluster::platform_defaults`]). Each is pinned to a version; what users change
+/// is a typed argument.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClusterAddon {
+    /// metrics-server as the EKS community add-on `metrics-server`: the resource metrics API
+    /// every HPA on CPU or memory reads. Version: EKS's default for the cluster version.
+    MetricsServer,
+    /// The AWS Load Balancer Controller (eks-charts `aws-load-balancer-controller` 1.14.0,
+    /// controller v2.14.0) in `kube-system`, with its IRSA role and the documented IAM policy:
+    /// serves Ingress class `alb` (ALBs, target type `ip`) and `type: LoadBalancer` Services
+    /// (NLBs). Two replicas.
+    AwsLoadBalancerController,
+    /// The Kubernetes Cluster Autoscaler (chart `cluster-autoscaler` 9.52.1, image v1.35.0 to
+    /// match the cluster's minor version) in `kube-system`, on the IRSA role
+    /// [`EksCluster::cluster_autoscaler`] describes, discovering node groups by their
+    /// `k8s.io/cluster-autoscaler/*` tags.
+    ClusterAutoscaler,
+    /// cert-manager (jetstack chart v1.19.1, CRDs installed and kept on uninstall) in
+    /// `cert-manager`: issues the certificates ClusterIssuers and `cert-manager.io/*`
+    /// annotations ask for.
+    CertManager,
+    /// ExternalDNS (chart `external-dns` 1.19.0) in `external-dns`, writing Route 53 records for
+    /// Ingress and Service hostnames in one hosted zone only (`upsert-only`: it never deletes
+    /// records it did not create), with an IRSA role allowed to change that zone alone.
+    ExternalDns {
+        /// The public hosted zone's name, `example.com`.
+        zone: String,
+    },
+    /// The KubeDB operator (AppsCode OCI chart `kubedb` v2025.10.17) in `kubedb`, with its CRDs,
+    /// for `kubedb.com` custom resources (MongoDB, Redis). KubeDB needs a license, even the
+    /// free community one: `license_secret` is the Secret in namespace `kubedb` holding it
+    /// (key `key.txt`), created before the `cluster/` root is applied.
+    KubeDb {
+        /// The Secret with the license in namespace `kubedb`.
+        license_secret: String,
+    },
+    /// The Prometheus Operator's CRDs (prometheus-community chart `prometheus-operator-crds`
+    /// 24.0.1): ServiceMonitors and PrometheusRules apply; a Prometheus that reads them is
+    /// installed separately.
+    PrometheusOperatorCrds,
+}
+
+/// How an add-on is installed.
+enum Install {
+    /// An EKS managed add-on (`aws_eks_addon`).
+    Managed(&'static str),
+    /// A Helm release in the `cluster/` root.
+    Helm(Chart),
+}
+
+/// A Helm chart, pinned.
+struct Chart {
+    release: &'static str,
+    repository: &'static str,
+    chart: &'static str,
+    version: &'static str,
+    namespace: &'static str,
+    /// The service account the IRSA role is for, and the value path of its annotations.
+    identity: Option<(&'static str, &'static str)>,
+}
+
+impl ClusterAddon {
+    /// ExternalDNS for the public hosted zone `zone` (`example.com`).
+    pub fn external_dns(zone: &str) -> Self {
+        Self::ExternalDns {
+            zone: zone.to_owned(),
+        }
+    }
+
+    /// The KubeDB operator, reading its license from Secret `license_secret` in `kubedb`.
+    pub fn kubedb(license_secret: &str) -> Self {
+        Self::KubeDb {
+            license_secret: license_secret.to_owned(),
+        }
+    }
+
+    /// Every add-on, as offered when nothing installs a capability (its Rust spelling).
+    pub(super) fn offered() -> [(Self, &'static str); 7] {
+        [
+            (Self::MetricsServer, "ClusterAddon::MetricsServer"),
+            (
+                Self::AwsLoadBalancerController,
+                "ClusterAddon::AwsLoadBalancerController",
+            ),
+            (Self::ClusterAutoscaler, "ClusterAddon::ClusterAutoscaler"),
+            (Self::CertManager, "ClusterAddon::CertManager"),
+            (
+                Self::external_dns("<your zone>"),
+                "ClusterAddon::external_dns(\"<your zone>\")",
+            ),
+            (
+                Self::kubedb("kubedb-license"),
+                "ClusterAddon::kubedb(\"<license secret>\")",
+            ),
+            (
+                Self::PrometheusOperatorCrds,
+                "ClusterAddon::PrometheusOperatorCrds",
+            ),
+        ]
+    }
+
+    /// Its short name (diagram, Terraform names).
+    pub(super) fn name(&self) -> &'static str {
+        match self {
+            Self::MetricsServer => "metrics-server",
+            Self::AwsLoadBalancerController => "aws-load-balancer-controller",
+            Self::ClusterAutoscaler => "cluster-autoscaler",
+            Self::CertManager => "cert-manager",
+            Self::ExternalDns { .. } => "external-dns",
+            Self::KubeDb { .. } => "kubedb",
+            Self::PrometheusOperatorCrds => "prometheus-operator-crds",
+        }
+    }
+
+    /// What it provides.
+    pub(super) fn provides(&self) -> Vec<Capability> {
+        match self {
+            Self::MetricsServer => vec![Capability::ResourceMetrics],
+            Self::AwsLoadBalancerController => vec![
+                Capability::IngressClass("alb".into()),
+                Capability::LoadBalancerService,
+                Capability::api_group("elbv2.k8s.aws"),
+            ],
+            Self::ClusterAutoscaler => vec![Capability::NodeAutoscaling],
+            Self::CertManager => vec![
+                Capability::api_group("cert-manager.io"),
+                Capability::api_group("acme.cert-manager.io"),
+            ],
+            Self::ExternalDns { .. } => vec![Capability::DnsRecords],
+            Self::KubeDb { .. } => vec![
+                Capability::api_group("kubedb.com"),
+                Capability::api_group("catalog.kubedb.com"),
+                Capability::api_group("ops.kubedb.com"),
+            ],
+            Self::PrometheusOperatorCrds => vec![Capability::api_group("monitoring.coreos.com")],
+        }
+    }
+
+    fn install(&self) -> Install {
+        match self {
+            Self::MetricsServer => Install::Managed("metrics-server"),
+            Self::AwsLoadBalancerController => Install::Helm(Chart {
+                release: "aws-load-balancer-controller",
+                repository: "https://aws.github.io/eks-charts",
+                chart: "aws-load-balancer-controller",
+                version: "1.14.0",
+                namespace: "kube-system",
+                identity: Some(("aws-load-balancer-controller", "serviceAccount")),
+            }),
+            Self::ClusterAutoscaler => Install::Helm(Chart {
+                release: "cluster-autoscaler",
+                repository: "https://kubernetes.github.io/autoscaler",
+                chart: "cluster-autoscaler",
+                version: "9.52.1",
+                namespace: "kube-system",
+                identity: Some(("cluster-autoscaler", "rbac.serviceAccount")),
+            }),
+            Self::CertManager => Install::Helm(Chart {
+                release: "cert-manager",
+                repository: "https://charts.jetstack.io",
+                chart: "cert-manager",
+                version: "v1.19.1",
+                namespace: "cert-manager",
+                identity: None,
+            }),
+            Self::ExternalDns { .. } => Install::Helm(Chart {
+                release: "external-dns",
+                repository: "https://kubernetes-sigs.github.io/external-dns/",
+                chart: "external-dns",
+                version: "1.19.0",
+                namespace: "external-dns",
+                identity: Some(("external-dns", "serviceAccount")),
+            }),
+            Self::KubeDb { .. } => Install::Helm(Chart {
+                release: "kubedb",
+                repository: "oci://ghcr.io/appscode-charts",
+                chart: "kubedb",
+                version: "v2025.10.17",
+                namespace: "kubedb",
+                identity: None,
+            }),
+            Self::PrometheusOperatorCrds => Install::Helm(Chart {
+                release: "prometheus-operator-crds",
+                repository: "https://prometheus-community.github.io/helm-charts",
+                chart: "prometheus-operator-crds",
+                version: "24.0.1",
+                namespace: "kube-system",
+                identity: None,
+            }),
+        }
+    }
+
+    /// The chart's values users would otherwise write by hand, for this cluster.
+    fn values(&self, cluster_name: &str, region: &str) -> serde_json::Value {
+        match self {
+            Self::MetricsServer => json!({}),
+            Self::AwsLoadBalancerController => json!({
+                "clusterName": cluster_name,
+                "region": region,
+                "replicaCount": 2,
+                "ingressClass": "alb",
+                "createIngressClassResource": true,
+                "defaultTargetType": "ip",
+                "serviceAccount": { "create": true, "name": "aws-load-balancer-controller" },
+            }),
+            Self::ClusterAutoscaler => json!({
+                "autoDiscovery": { "clusterName": cluster_name },
+                "awsRegion": region,
+                "cloudProvider": "aws",
+                "image": { "tag": "v1.35.0" },
+                "rbac": { "serviceAccount": { "create": true, "name": "cluster-autoscaler" } },
+                "extraArgs": {
+                    "balance-similar-node-groups": true,
+                    "expander": "least-waste",
+                    "skip-nodes-with-system-pods": false,
+                },
+            }),
+            Self::CertManager => json!({
+                "crds": { "enabled": true, "keep": true },
+                "replicaCount": 2,
+                "podDisruptionBudget": { "enabled": true },
+            }),
+            Self::ExternalDns { zone } => json!({
+                "provider": { "name": "aws" },
+                "env": [{ "name": "AWS_DEFAULT_REGION", "value": region }],
+                "domainFilters": [zone],
+                "policy": "upsert-only",
+                "registry": "txt",
+                "txtOwnerId": cluster_name,
+                "sources": ["service", "ingress"],
+                "serviceAccount": { "create": true, "name": "external-dns" },
+            }),
+            Self::KubeDb { license_secret } => json!({
+                "global": { "licenseSecretName": license_secret },
+            }),
+            Self::PrometheusOperatorCrds => json!({}),
+        }
+    }
+
+    /// The IAM statements of its role, if it calls AWS.
+    fn statements(&self, cx: &mut Lowering<'_>, cluster_name: &str) -> Vec<PolicyStatement> {
+        match self {
+            Self::AwsLoadBalancerController => load_balancer_controller_policy(),
+            Self::ClusterAutoscaler => super::autoscaler_statements(cx, cluster_name),
+            Self::ExternalDns { zone } => {
+                let found = cx.data(
+                    "aws_route53_zone",
+                    "external-dns-zone",
+                    tf! { "name" => zone.as_str(), "private_zone" => false },
+                );
+                vec![
+                    PolicyStatement::allow(
+                        "ChangeRecordsInZone",
+                        [
+                            "route53:ChangeResourceRecordSets",
+                            "route53:ListResourceRecordSets",
+                            "route53:ListTagsForResources",
+                        ],
+                    )
+                    .resource(found.attr::<String>("arn")),
+                    PolicyStatement::allow(
+                        "ListZones",
+                        ["route53:ListHostedZones", "route53:GetChange"],
+                    )
+                    .resource("*"),
+                ]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl EksCluster {
+    /// Installs `addon` (and its IAM role), after the node groups `nodes`. The AWS Load Balancer
+    /// Controller's release goes first: its webhook intercepts the Services other charts make.
+    pub(super) fn lower_cluster_addon(
+        &self,
+        cx: &mut Lowering<'_>,
+        addon: &ClusterAddon,
+        cluster: &Address,
+        oidc: &Address,
+        nodes: &[Address],
+    ) {
+        let cluster_name = cx.name("");
+        let region = cx.region().to_owned();
+        for capability in addon.provides() {
+            cx.provide(
+                capability,
+                format!("{} add-on of {}", addon.name(), cx.path()),
+            );
+        }
+        let chart = match addon.install() {
+            Install::Managed(name) => {
+                let mut r = Resource::new(
+                    cx.address("aws_eks_addon", &format!("addon-{name}")),
+                    cx.path().clone(),
+                    tf! {
+                        "cluster_name" => cluster.attr::<String>("name"),
+                        "addon_name" => name,
+                        "resolve_conflicts_on_create" => "OVERWRITE",
+                        "resolve_conflicts_on_update" => "PRESERVE",
+                        "tags" => common::name_tag(&cx.name(&format!("addon-{name}"))),
+                    },
+                );
+                if let Some((_, v)) = self.addon_versions.iter().find(|(a, _)| a == name) {
+                    r.body.insert("addon_version".into(), v.into());
+                }
+                for n in nodes {
+                    r = r.depends_on(n);
+                }
+                cx.resource(r);
+                return;
+            }
+            Install::Helm(chart) => chart,
+        };
+        let values = addon.values(&cluster_name, &region);
+        let mut body = tf! {
+            "name" => chart.release,
+            "repository" => chart.repository,
+            "chart" => chart.chart,
+            "version" => chart.version,
+            "namespace" => chart.namespace,
+            "create_namespace" => chart.namespace != "kube-system",
+            "atomic" => true,
+            "wait" => true,
+            "timeout" => 600_i64,
+            "values" => vec![Value::from(values.to_string())],
+        };
+        let statements = addon.statements(cx, &cluster_name);
+        if let Some((service_account, at)) = chart.identity {
+            let part = if *addon == ClusterAddon::ClusterAutoscaler {
+                AUTOSCALER_PART.to_owned()
+            } else {
+                format!("irsa-{}", addon.name())
+            };
+            let who = Irsa {
+                cluster_name: &cluster_name,
+                oidc,
+                namespace: chart.namespace,
+                service_account,
+            };
+            let (role, _) = irsa_role(cx, &part, &who, &[], &statements);
+            if *addon == ClusterAddon::ClusterAutoscaler {
+                cx.output(
+                    "cluster-autoscaler-role-arn",
+                    role.attr::<String>("arn"),
+                    "IAM role for kube-system/cluster-autoscaler (eks.amazonaws.com/role-arn)",
+                    false,
+                );
+            }
+            body.insert(
+                "set".into(),
+                Value::List(vec![Value::Map(tf! {
+                    "name" => format!("{at}.annotations.eks\\.amazonaws\\.com/role-arn"),
+                    "value" => role.attr::<String>("arn"),
+                })]),
+            );
+        }
+        let address = Address::resource(
+            cx.path().stack(),
+            "helm_release",
+            &tf_name(cx.path(), addon.name()),
+        );
+        let mut r = Resource::new(address, cx.path().clone(), body);
+        let controller = Address::resource(
+            cx.path().stack(),
+            "helm_release",
+            &tf_name(cx.path(), ClusterAddon::AwsLoadBalancerController.name()),
+        );
+        if cx.has_cluster_resource(&controller) {
+            r = r.depends_on(&controller);
+        }
+        cx.cluster_resource(r);
+    }
+}
+
+/// The AWS Load Balancer Controller's IAM policy (its `docs/install/iam_policy.json`, v2.14),
+/// written as: what it only reads; what it does to any resource; and what it does only to load
+/// balancers, target groups and security groups tagged as its own (`elbv2.k8s.aws/cluster`,
+/// `ingress.k8s.aws/cluster`, `service.k8s.aws/cluster`).
+fn load_balancer_controller_policy() -> Vec<PolicyStatement> {
+    const READ: &[&str] = &[
+        "ec2:DescribeAccountAttributes",
+        "ec2:DescribeAddresses",
+        "ec2:DescribeAvailabilityZones",
+        "ec2:DescribeInternetGateways",
+        "ec2:DescribeVpcs",
+        "ec2:DescribeVpcPeeringConnections",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeInstances",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeTags",
+        "ec2:DescribeRouteTables",
+        "ec2:DescribeIpamPools",
+        "ec2:GetCoipPoolUsage",
+        "ec2:DescribeCoipPools",
+        "ec2:GetSecurityGroupsForVpc",
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeLoadBalancerAttributes",
+        "elasticloadbalancing:DescribeListeners",
+        "elasticloadbalancing:DescribeListenerCertificates",
+        "elasticloadbalancing:DescribeListenerAttributes",
+        "elasticloadbalancing:DescribeSSLPolicies",
+        "elasticloadbalancing:DescribeRules",
+        "elasticloadbalancing:DescribeTargetGroups",
+        "elasticloadbalancing:DescribeTargetGroupAttributes",
+        "elasticloadbalancing:DescribeTargetHealth",
+        "elasticloadbalancing:DescribeTags",
+        "elasticloadbalancing:DescribeTrustStores",
+        "elasticloadbalancing:DescribeCapacityReservation",
+        "cognito-idp:DescribeUserPoolClient",
+        "acm:ListCertificates",
+        "acm:DescribeCertificate",
+        "iam:ListServerCertificates",
+        "iam:GetServerCertificate",
+        "waf-regional:GetWebACL",
+        "waf-regional:GetWebACLForResource",
+        "wafv2:GetWebACL",
+        "wafv2:GetWebACLForResource",
+        "shield:GetSubscriptionState",
+        "shield:DescribeProtection",
+    ];
+    const ANY: &[&str] = &[
+        "waf-regional:AssociateWebACL",
+        "waf-regional:DisassociateWebACL",
+        "wafv2:AssociateWebACL",
+        "wafv2:DisassociateWebACL",
+        "shield:CreateProtection",
+        "shield:DeleteProtection",
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:CreateSecurityGroup",
+        "elasticloadbalancing:CreateListener",
+        "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:CreateRule",
+        "elasticloadbalancing:DeleteRule",
+        "elasticloadbalancing:CreateTargetGroup",
+        "elasticloadbalancing:ModifyListener",
+        "elasticloadbalancing:ModifyListenerAttributes",
+        "elasticloadbalancing:AddListenerCertificates",
+        "elasticloadbalancing:RemoveListenerCertificates",
+        "elasticloadbalancing:ModifyRule",
+        "elasticloadbalancing:SetWebAcl",
+    ];
+    const OWNED: &[&str] = &[
+        "ec2:DeleteSecurityGroup",
+        "elasticloadbalancing:ModifyLoadBalancerAttributes",
+        "elasticloadbalancing:SetIpAddressType",
+        "elasticloadbalancing:SetSecurityGroups",
+        "elasticloadbalancing:SetSubnets",
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "elasticloadbalancing:ModifyTargetGroup",
+        "elasticloadbalancing:ModifyTargetGroupAttributes",
+        "elasticloadbalancing:RegisterTargets",
+        "elasticloadbalancing:DeregisterTargets",
+        "elasticloadbalancing:DeleteTargetGroup",
+        "elasticloadbalancing:ModifyCapacityReservation",
+        "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:RemoveTags",
+        "ec2:CreateTags",
+        "ec2:DeleteTags",
+    ];
+    let tag = "elbv2.k8s.aws/cluster";
+    vec![
+        PolicyStatement::allow("CreateServiceLinkedRole", ["iam:CreateServiceLinkedRole"])
+            .resource("*")
+            .condition(
+                "StringEquals",
+                "iam:AWSServiceName",
+                vec!["elasticloadbalancing.amazonaws.com".into()],
+            ),
+        PolicyStatement::allow("Read", READ.iter().copied()).resource("*"),
+        PolicyStatement::allow("ManageListenersAndRules", ANY.iter().copied()).resource("*"),
+        PolicyStatement::allow(
+            "CreateTaggedLoadBalancers",
+            [
+                "elasticloadbalancing:CreateLoadBalancer",
+                "elasticloadbalancing:AddTags",
+                "ec2:CreateTags",
+            ],
+        )
+        .resource("*")
+        .condition(
+            "Null",
+            format!("aws:RequestTag/{tag}"),
+            vec!["false".into()],
+        ),
+        PolicyStatement::allow("ManageOwnResources", OWNED.iter().copied())
+            .resource("*")
+            .condition(
+                "Null",
+                format!("aws:ResourceTag/{tag}"),
+                vec!["false".into()],
+            ),
+    ]
+}
