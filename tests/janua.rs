@@ -118,7 +118,6 @@ fn out_of_stack_prerequisites_are_listed_with_their_checks() {
             "`janua.dev`",
             "aws route53 list-hosted-zones-by-name --dns-name janua.dev",
         ),
-        ("`janua-api`", "aws wafv2 list-web-acls --scope REGIONAL"),
         ("`/janua/database-url`", "aws ssm get-parameter"),
     ] {
         assert!(

@@ -214,7 +214,7 @@ fn a_prerequisite_satisfies_the_check_and_is_listed_in_the_manifest() {
     ));
     let out = render_one(&app_of(stack));
     let manifest = file(&out, "manifest.json");
-    assert!(manifest.contains("\"prerequisites\""), "{manifest}");
+    assert!(manifest.contains("\"cluster_prerequisites\""), "{manifest}");
     assert!(manifest.contains("CloudNativePG 1.27"));
     assert!(manifest.contains("\"kubernetes_version\": \"1.35\""));
 }
@@ -364,7 +364,7 @@ fn allow_from_cidr_admits_the_alb_from_the_vpc() {
     let out = render_one(&app_of(s));
     let policy = file(
         &out,
-        "kubernetes/web/networkpolicy-api-from-cidr-10-0-0-0-16.yaml",
+        "kubernetes/web/networkpolicy-api-from-10-0-0-0-16.yaml",
     );
     assert!(policy.contains("cidr: \"10.0.0.0/16\""), "{policy}");
     assert!(policy.contains("port: 8000"), "{policy}");

@@ -176,6 +176,38 @@ const TF_KUBERNETES_PROVIDER: &str =
     "https://registry.terraform.io/providers/hashicorp/kubernetes/2.38.0/docs";
 const TF_AWS_DATA_SOURCES: &str =
     "https://registry.terraform.io/providers/hashicorp/aws/6.47.0/docs";
+const RDS_SECRETS: &str =
+    "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html";
+const ALB_IDLE_TIMEOUT: &str = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout";
+const ALB_502: &str = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#http-502-issues";
+const EKS_VERSIONS: &str = "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html";
+const EKS_ENDPOINT: &str = "https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html";
+const EKS_NETWORK_POLICY: &str =
+    "https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html";
+const EKS_METRICS_SERVER: &str = "https://docs.aws.amazon.com/eks/latest/userguide/metrics-server.html";
+const LB_CONTROLLER_INGRESS: &str = "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/";
+const INGRESS_NGINX_RETIREMENT: &str =
+    "https://kubernetes.io/blog/2025/11/11/ingress-nginx-retirement/";
+const NGINX_REWRITE: &str = "https://kubernetes.github.io/ingress-nginx/examples/rewrite/";
+const RFC_2606: &str = "https://www.rfc-editor.org/rfc/rfc2606";
+const ECR_LIFECYCLE: &str =
+    "https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html";
+const ECR_TAG_IMMUTABILITY: &str =
+    "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html";
+const WAF_QUOTAS: &str = "https://docs.aws.amazon.com/waf/latest/developerguide/limits.html";
+const WAF_ASSOCIATE: &str =
+    "https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-associating-aws-resource.html";
+const ROUTE53_NAMES: &str =
+    "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html";
+const ROUTE53_HEALTH_CHECKS: &str = "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html";
+const ROUTE53_FAILOVER: &str =
+    "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-configuring.html";
+const SNS_SUBSCRIBE: &str = "https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html";
+const CLOUDWATCH_ALARMS: &str =
+    "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html";
+const CLOUDFRONT_CERTIFICATES: &str = "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html";
+const BUDGETS: &str =
+    "https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-create.html";
 const SS_ARCHITECTURE: &str = "stacksmith ARCHITECTURE.md (the pipeline; construct paths and ids)";
 const SS_CLUSTER_ROOT: &str = "stacksmith ARCHITECTURE.md (facts: `found_by`; the `cluster/` root)";
 const SS_README: &str = "stacksmith README.md (escape hatches: `override_attribute`)";
@@ -274,7 +306,6 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0304", &[K_ENV]),
     ("SS0305", &[K_SERVICE]),
     ("SS0306", &[K_HPA]),
-    ("SS0307", &[K_HPA]),
     ("SS0308", &[K_PDB]),
     ("SS0309", &[K_PODS, K_POD_API]),
     ("SS0310", &[K_POD_API]),
@@ -351,4 +382,38 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0403", &[K_ANNOTATIONS, K_OBJECT_META]),
     ("SS0404", &[K_SECURITY_CONTEXT, K_VALIDATION]),
     ("SS0405", &[EXECVE]),
+    ("SS0180", &[RDS_SECRETS, RDS_READ_REPLICAS]),
+    ("SS0181", &[ALB_IDLE_TIMEOUT, ALB_502]),
+    ("SS0190", &[EKS_VERSIONS]),
+    ("SS0191", &[EKS_ENDPOINT]),
+    ("SS0192", &[EKS_ENDPOINT, EKS_ACCESS_ENTRIES]),
+    ("SS0220", &[K_NAMES, SS_ARCHITECTURE]),
+    ("SS0221", &[K_INGRESS, K_HPA, K_RBAC, SS_ARCHITECTURE]),
+    ("SS0222", &[K_LABELS, K_NETWORK_POLICY, K_PDB]),
+    ("SS0230", &[K_SECURITY_CONTEXT]),
+    ("SS0440", &[NGINX_REWRITE, LB_CONTROLLER_INGRESS]),
+    ("SS0441", &[NGINX_REWRITE, LB_CONTROLLER_INGRESS]),
+    ("SS0442", &[K_NETWORK_POLICY, K_NAMES]),
+    ("SS0443", &[RFC_2606, CERT_MANAGER_ACME]),
+    ("SS0450", &[EKS_ADD_ONS, EKS_METRICS_SERVER, EKS_NETWORK_POLICY, LB_CONTROLLER_INGRESS]),
+    ("SS0451", &[INGRESS_NGINX_RETIREMENT]),
+    ("SS0452", &[LB_CONTROLLER_INGRESS]),
+    ("SS0470", &[LB_CONTROLLER_NLB, K_NETWORK_POLICY]),
+    ("SS0480", &[K_HPA]),
+    ("SS0481", &[K_PROBES]),
+    ("SS0482", &[K_NETWORK_POLICY]),
+    ("SS0600", &[ECR_LIFECYCLE]),
+    ("SS0601", &[ECR_TAG_IMMUTABILITY, K_IMAGES]),
+    ("SS0602", &[ECR_TAG_IMMUTABILITY]),
+    ("SS0605", &[WAF_QUOTAS]),
+    ("SS0606", &[WAF_ASSOCIATE]),
+    ("SS0610", &[ROUTE53_NAMES]),
+    ("SS0611", &[ROUTE53_HEALTH_CHECKS]),
+    ("SS0612", &[ROUTE53_NAMES, ROUTE53_FAILOVER]),
+    ("SS0620", &[SNS_SUBSCRIBE]),
+    ("SS0621", &[CLOUDWATCH_ALARMS]),
+    ("SS0622", &[CLOUDWATCH_ALARMS]),
+    ("SS0623", &[CLOUDWATCH_ALARMS]),
+    ("SS0630", &[CLOUDFRONT_CERTIFICATES]),
+    ("SS0640", &[BUDGETS]),
 ];

@@ -1018,26 +1018,6 @@ pub const CODES: &[Code] = &[
         "The kernel passes at most 128 KiB per `NAME=value` entry to a new process, so the container would never start; mount large values as files.",
     ),
     c(
-        "SS0480",
-        "replicas beside an autoscaler (warning)",
-        "The autoscaler owns the replica count and starts the workload at its minimum; a different `replicas` is not written, so remove it or make it the minimum.",
-    ),
-    c(
-        "SS0481",
-        "exec probe without a command",
-        "An exec probe runs a command in the container; the API server rejects one without it.",
-    ),
-    c(
-        "SS0482",
-        "invalid ingress CIDR block",
-        "A policy admitting a CIDR block takes an IPv4 network with its host bits zero, so a typo cannot admit more or less than meant.",
-    ),
-    c(
-        "SS0470",
-        "NLB VPC CIDR block invalid",
-        "`Nlb::from_vpc` takes the VPC's IPv4 block (`network.cidr()`), from which the NLB reaches the pods; the Service's NetworkPolicy admits it.",
-    ),
-    c(
         "SS0440",
         "prefix stripping the ingress class cannot do",
         "stacksmith strips a route's prefix with ingress-nginx (`rewrite-target`) or the AWS Load Balancer Controller (`url-rewrite` transform); other classes: serve the app under the prefix.",
@@ -1056,6 +1036,41 @@ pub const CODES: &[Code] = &[
         "SS0443",
         "placeholder ingress host (warning)",
         "A host under a domain reserved for documentation (example.com, .test, ...) has no public DNS, and Let's Encrypt refuses to issue for it.",
+    ),
+    c(
+        "SS0450",
+        "object needs a cluster add-on nothing installs",
+        "An Ingress, NLB Service, HPA, custom resource, DNS annotation or scalable node group needs its controller, CRDs or autoscaler installed by the stack (or declared with `stack.prerequisite`), or it applies and silently does nothing.",
+    ),
+    c(
+        "SS0451",
+        "ingress-nginx chosen",
+        "ingress-nginx was retired in March 2026 (no security fixes); serve Ingresses through the AWS Load Balancer Controller (class `alb`) unless you run a maintained fork.",
+    ),
+    c(
+        "SS0452",
+        "Ingress settings of another controller",
+        "ALB settings apply to class `alb` only, and ingress-nginx or cert-manager annotations do nothing on an ALB, which serves ACM certificates and redirects to HTTPS itself.",
+    ),
+    c(
+        "SS0470",
+        "NLB VPC CIDR block invalid",
+        "`Nlb::from_vpc` takes the VPC's IPv4 block (`network.cidr()`), from which the NLB reaches the pods; the Service's NetworkPolicy admits it.",
+    ),
+    c(
+        "SS0480",
+        "replicas beside an autoscaler (warning)",
+        "The autoscaler owns the replica count and starts the workload at its minimum; a different `replicas` is not written, so remove it or make it the minimum.",
+    ),
+    c(
+        "SS0481",
+        "exec probe without a command",
+        "An exec probe runs a command in the container; the API server rejects one without it.",
+    ),
+    c(
+        "SS0482",
+        "invalid ingress CIDR block",
+        "A policy admitting a CIDR block takes an IPv4 network with its host bits zero, so a typo cannot admit more or less than meant.",
     ),
     // AWS edge and operations constructs.
     c(
@@ -1127,21 +1142,6 @@ pub const CODES: &[Code] = &[
         "SS0640",
         "budget setting invalid",
         "A budget needs a limit above 0, alert thresholds of 1 to 1000 percent, and 1 to 10 email recipients, or it alerts nobody or everybody at once.",
-    ),
-    c(
-        "SS0450",
-        "object needs a cluster add-on nothing installs",
-        "An Ingress, NLB Service, HPA, custom resource, DNS annotation or scalable node group needs its controller, CRDs or autoscaler installed by the stack (or declared with `stack.prerequisite`), or it applies and silently does nothing.",
-    ),
-    c(
-        "SS0451",
-        "ingress-nginx chosen",
-        "ingress-nginx was retired in March 2026 (no security fixes); serve Ingresses through the AWS Load Balancer Controller (class `alb`) unless you run a maintained fork.",
-    ),
-    c(
-        "SS0452",
-        "Ingress settings of another controller",
-        "ALB settings apply to class `alb` only, and ingress-nginx or cert-manager annotations do nothing on an ALB, which serves ACM certificates and redirects to HTTPS itself.",
     ),
 ];
 
