@@ -65,8 +65,7 @@ fn rocketgraph_lowers_without_diagnostics() {
             "HorizontalPodAutoscaler/rocketgraph-public-api-hpa",
             "Service/rocketgraph-public-api-service",
             "PodDisruptionBudget/rocketgraph-public-api-pdb",
-            "Ingress/rocketgraph-public-api-ingress",
-            "NetworkPolicy/rocketgraph-public-api-ingress-acme-solver",
+            "Ingress/rocketgraph-public-api-ingress"
         ]
     );
 }

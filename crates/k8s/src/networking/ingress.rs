@@ -680,12 +680,13 @@ mod tests {
         let (mut stack, svc) = stack();
         stack.add(
             svc.expose_via_ingress("api.example.com", "/")
+                .class("nginx")
                 .tls("api-tls")
                 .cluster_issuer("letsencrypt-prod")
                 .controller_namespace("ingress-system"),
         );
         let g = stack.lower();
-        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
         let Some(p) = g.objects.iter().find(|o| o.kind == "NetworkPolicy") else {
             panic!("no solver policy");
         };
@@ -823,13 +824,14 @@ mod tests {
         let (mut stack, [web, api, _]) = flagwise();
         stack.add(
             web.expose_via_ingress("flagwise.dev", "/")
+                .class("nginx")
                 .route_stripping_prefix("/api/", &api)
                 .tls("flagwise-tls")
                 .cluster_issuer("letsencrypt-prod")
                 .rate_limit_rpm(600),
         );
         let g = stack.lower();
-        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
         let ingresses: Vec<_> = g.objects.iter().filter(|o| o.kind == "Ingress").collect();
         assert_eq!(ingresses.len(), 2);
         let (main, strip) = (&ingresses[0].body, &ingresses[1].body);
