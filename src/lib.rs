@@ -34,8 +34,8 @@ pub mod synth_api {
 /// Everything a stack definition needs, in one import.
 pub mod prelude {
     pub use crate::connect::AllowWorkload;
-    pub use stacksmith_aws::MasterPassword;
     pub use crate::protect_ingress::ProtectIngress;
+    pub use stacksmith_aws::MasterPassword;
     pub use stacksmith_aws::{
         AccessPolicy, AccessScope, Bucket, BucketRef, Cache, CacheRef, ClusterAddon, Database,
         DatabaseRef, EcsCluster, EcsClusterRef, EcsService, EcsServiceRef, EksCluster,
@@ -43,14 +43,14 @@ pub mod prelude {
         NetworkRef, NodeGroup, PolicyStatement, Principal, Route, SecretSource, ServiceAccountRole,
         ServiceAccountRoleRef, Setting, StorageClass,
     };
-    pub use stacksmith_core::{
-        App, Backend, Capability, CloudValue, Diagnostic, Severity, Stack, Template,
-    };
     pub use stacksmith_aws::{
         AlarmTopic, AlarmTopicRef, Alarms, AlarmsRef, CostBudget, CostBudgetRef, Distribution,
         DistributionRef, DnsRecord, DnsRecordRef, DnsTarget, EcrImage, EcrRepository,
         EcrRepositoryRef, Failover, HealthCheck, HealthCheckRef, HostedZone, HostedZoneRef,
         ManagedRules, WebAcl, WebAclRef,
+    };
+    pub use stacksmith_core::{
+        App, Backend, Capability, CloudValue, Diagnostic, Severity, Stack, Template,
     };
     pub use stacksmith_k8s::*;
 }

@@ -369,4 +369,3 @@ fn allow_from_cidr_admits_the_alb_from_the_vpc() {
     assert!(policy.contains("cidr: \"10.0.0.0/16\""), "{policy}");
     assert!(policy.contains("port: 8000"), "{policy}");
 }
-

@@ -209,7 +209,7 @@ impl Lower for AlarmTopic {
             };
             cx.add_with(
                 "aws_sns_topic_subscription",
-                &format!("{protocol}-{}", i + 1),
+                &format!("{protocol}-{}", i.saturating_add(1)),
                 tf! { "topic_arn" => &topic_arn, "protocol" => protocol, "endpoint" => endpoint.as_str() },
                 SUBSCRIPTION,
             );

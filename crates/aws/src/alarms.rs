@@ -201,7 +201,7 @@ impl Alarms {
                         statistic: "Minimum",
                         periods: 1,
                         comparison: "LessThanThreshold",
-                        threshold: i64::from(self.free_storage_gib) * 1024 * 1024 * 1024,
+                        threshold: i64::from(self.free_storage_gib).saturating_mul(1 << 30),
                         missing: "breaching",
                     },
                 ];

@@ -717,7 +717,7 @@ impl Database {
                 "SS0180",
                 format!(
                     "{} read replica(s) of a database whose master password is managed by RDS: AWS refuses to create them",
-                    self.instances - 1
+                    self.instances.saturating_sub(1)
                 ),
                 "remove `.master_password(MasterPassword::ManagedByRds)` (a database with read replicas defaults to `MasterPassword::StackSecret`), or drop the read replicas",
             );

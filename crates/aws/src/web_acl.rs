@@ -175,7 +175,7 @@ impl WebAcl {
             );
         }
         for (i, r) in self.managed.iter().enumerate() {
-            if self.managed[..i].contains(r) {
+            if self.managed.iter().take(i).any(|m| m == r) {
                 cx.error(
                     "SS0605",
                     format!("the managed rule group `{}` is added twice", r.name()),
@@ -222,7 +222,7 @@ impl WebAcl {
             rules.push(format!(
                 r#"{{"Name":"{n}","Priority":{p},"OverrideAction":{{"None":{{}}}},"Statement":{{"ManagedRuleGroupStatement":{{"VendorName":"AWS","Name":"{n}"}}}},{v}}}"#,
                 n = r.name(),
-                p = (i + 1) * 10,
+                p = i.saturating_add(1).saturating_mul(10),
                 v = visibility(r.name())
             ));
         }

@@ -180,11 +180,13 @@ const RDS_SECRETS: &str =
     "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html";
 const ALB_IDLE_TIMEOUT: &str = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout";
 const ALB_502: &str = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#http-502-issues";
-const EKS_VERSIONS: &str = "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html";
+const EKS_VERSIONS: &str =
+    "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html";
 const EKS_ENDPOINT: &str = "https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html";
 const EKS_NETWORK_POLICY: &str =
     "https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html";
-const EKS_METRICS_SERVER: &str = "https://docs.aws.amazon.com/eks/latest/userguide/metrics-server.html";
+const EKS_METRICS_SERVER: &str =
+    "https://docs.aws.amazon.com/eks/latest/userguide/metrics-server.html";
 const LB_CONTROLLER_INGRESS: &str = "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/";
 const INGRESS_NGINX_RETIREMENT: &str =
     "https://kubernetes.io/blog/2025/11/11/ingress-nginx-retirement/";
@@ -199,7 +201,8 @@ const WAF_ASSOCIATE: &str =
     "https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-associating-aws-resource.html";
 const ROUTE53_NAMES: &str =
     "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html";
-const ROUTE53_HEALTH_CHECKS: &str = "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html";
+const ROUTE53_HEALTH_CHECKS: &str =
+    "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html";
 const ROUTE53_FAILOVER: &str =
     "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-configuring.html";
 const SNS_SUBSCRIBE: &str = "https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html";
@@ -395,7 +398,15 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0441", &[NGINX_REWRITE, LB_CONTROLLER_INGRESS]),
     ("SS0442", &[K_NETWORK_POLICY, K_NAMES]),
     ("SS0443", &[RFC_2606, CERT_MANAGER_ACME]),
-    ("SS0450", &[EKS_ADD_ONS, EKS_METRICS_SERVER, EKS_NETWORK_POLICY, LB_CONTROLLER_INGRESS]),
+    (
+        "SS0450",
+        &[
+            EKS_ADD_ONS,
+            EKS_METRICS_SERVER,
+            EKS_NETWORK_POLICY,
+            LB_CONTROLLER_INGRESS,
+        ],
+    ),
     ("SS0451", &[INGRESS_NGINX_RETIREMENT]),
     ("SS0452", &[LB_CONTROLLER_INGRESS]),
     ("SS0470", &[LB_CONTROLLER_NLB, K_NETWORK_POLICY]),

@@ -69,7 +69,9 @@ pub fn catalogue() -> String {
          regenerate it. `<app> --explain SSxxxx` prints one entry.\n",
     );
     for (i, (start, heading)) in SECTIONS.iter().enumerate() {
-        let end = SECTIONS.get(i + 1).map_or("SS9999", |(next, _)| *next);
+        let end = SECTIONS
+            .get(i.saturating_add(1))
+            .map_or("SS9999", |(next, _)| *next);
         let rows: Vec<&Code> = CODES
             .iter()
             .filter(|c| c.code >= *start && c.code < end)

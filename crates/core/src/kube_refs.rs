@@ -63,15 +63,18 @@ fn namespaces(g: &Graph, created: &HashSet<(&str, Option<&str>, &str)>, out: &mu
             continue;
         };
         if !created.contains(&("Namespace", None, ns)) {
-            missing.entry(ns).or_insert((i, 0)).1 += 1;
+            let entry = missing.entry(ns).or_insert((i, 0));
+            entry.1 = entry.1.saturating_add(1);
         }
     }
     let mut first: Vec<_> = missing.into_iter().collect();
     // In the order the objects were added, like every other diagnostic.
     first.sort_by_key(|(_, (i, _))| *i);
     for (ns, (i, count)) in first {
-        let o = &g.objects[i];
-        let others = match count - 1 {
+        let Some(o) = g.objects.get(i) else {
+            continue;
+        };
+        let others = match count.saturating_sub(1) {
             0 => String::new(),
             n => format!(" (and {n} other object(s))"),
         };

@@ -103,19 +103,23 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 /// Levenshtein distance between `a` and `b`, by characters.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
+    // `previous[j]`: the distance between the characters of `a` read so far and `b[..j]`.
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
+        let mut row = Vec::with_capacity(previous.len());
+        row.push(i.saturating_add(1));
+        for ((cb, diagonal), above) in b.iter().zip(&previous).zip(previous.iter().skip(1)) {
+            let left = row.last().copied().unwrap_or_default();
+            row.push(
+                above
+                    .saturating_add(1)
+                    .min(left.saturating_add(1))
+                    .min(diagonal.saturating_add(usize::from(ca != *cb))),
+            );
         }
+        previous = row;
     }
-    row[b.len()]
+    previous.last().copied().unwrap_or_default()
 }
 
 #[cfg(test)]

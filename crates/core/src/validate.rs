@@ -376,7 +376,7 @@ fn annotation_sizes(g: &Graph, out: &mut Vec<Diagnostic>) {
                 if let Some(serde_json::Value::Object(a)) = child.get("annotations") {
                     let size: usize = a
                         .iter()
-                        .map(|(k, v)| k.len() + v.as_str().map_or(0, str::len))
+                        .map(|(k, v)| k.len().saturating_add(v.as_str().map_or(0, str::len)))
                         .sum();
                     if size > ANNOTATIONS_MAX {
                         found.push((format!("{here}.annotations"), size));

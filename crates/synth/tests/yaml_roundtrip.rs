@@ -337,10 +337,10 @@ fn node(e: EventData, it: &mut impl Iterator<Item = EventData>) -> Result<Value,
             if tag.is_some() {
                 return Err(format!("tagged scalar {value:?}"));
             }
-            if style == ScalarStyle::Plain {
-                if let Some(kind) = yaml_1_1_type(&value) {
-                    return Err(format!("plain {value:?} is a YAML 1.1 {kind}"));
-                }
+            if style == ScalarStyle::Plain
+                && let Some(kind) = yaml_1_1_type(&value)
+            {
+                return Err(format!("plain {value:?} is a YAML 1.1 {kind}"));
             }
             Ok(Value::String(value))
         }

@@ -120,7 +120,7 @@ impl EcsService {
                         ),
                         format!(
                             "raise the app's keep-alive above {idle} s (e.g. uvicorn `--timeout-keep-alive {}`) and `.keep_alive_seconds(..)`, or lower the load balancer's `.idle_timeout_seconds(..)` below {keep_alive}",
-                            idle + 5
+                            idle.saturating_add(5)
                         ),
                     );
                 }

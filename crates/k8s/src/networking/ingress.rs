@@ -508,10 +508,7 @@ impl Ingress {
                 paths,
             );
         }
-        let issued = self
-            .annotations
-            .iter()
-            .any(|(k, _)| k == CLUSTER_ISSUER);
+        let issued = self.annotations.iter().any(|(k, _)| k == CLUSTER_ISSUER);
         if check && issued {
             self.admit_acme_solver(cx, &name);
         }

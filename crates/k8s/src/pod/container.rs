@@ -898,7 +898,7 @@ fn check_env(cx: &mut Lowering<'_>, container: &str, var: &str, value: &EnvValue
         return true;
     }
     if let EnvValue::Literal(v) = value {
-        let entry = var.len() + 1 + v.len();
+        let entry = var.len().saturating_add(1).saturating_add(v.len());
         if entry > ENV_ENTRY_MAX {
             cx.error(
                 "SS0405",
