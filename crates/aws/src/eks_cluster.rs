@@ -832,7 +832,7 @@ impl EksCluster {
             .map(|g| cx.address("aws_eks_node_group", &format!("nodes-{}", g.id)))
             .collect();
         let mut needed: Vec<ClusterAddon> = Vec::new();
-        let requirements = cx.requirements().to_vec();
+        let requirements = cx.requirements();
         for r in requirements {
             if cx.provided(&r.capability) {
                 continue;

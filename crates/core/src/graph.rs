@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use heck::{ToKebabCase, ToSnakeCase};
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 
 use crate::terraform::{Map, Output, Provider, Resource, Value};
 use crate::{
@@ -64,8 +64,9 @@ pub struct Graph {
     pub placements: Vec<Placement>,
     /// Every problem found.
     pub diagnostics: Diagnostics,
-    /// What objects need from the cluster (see [`crate::platform`]).
-    pub requirements: Vec<Requirement>,
+    /// What objects need from the cluster (see [`crate::platform`]), each once, in the order
+    /// first recorded.
+    pub requirements: IndexSet<Requirement>,
     /// What the stack installs on its cluster, or declares installed (prerequisites).
     pub provisions: Vec<Provision>,
     /// What the stack's cluster could install, with the line that does so.
@@ -446,9 +447,7 @@ impl<'a> Lowering<'a> {
             object: object.into(),
             capability,
         };
-        if !self.graph.requirements.contains(&r) {
-            self.graph.requirements.push(r);
-        }
+        self.graph.requirements.insert(r);
     }
 
     /// Records that this construct installs `capability` (`by`: what it installs).
@@ -469,8 +468,8 @@ impl<'a> Lowering<'a> {
     }
 
     /// What the stack's objects need so far (read in [`crate::Lower::finish`]).
-    pub fn requirements(&self) -> &[Requirement] {
-        &self.graph.requirements
+    pub fn requirements(&self) -> Vec<Requirement> {
+        self.graph.requirements.iter().cloned().collect()
     }
 
     /// Whether something in the stack provides `capability` so far.

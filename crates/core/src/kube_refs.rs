@@ -9,11 +9,14 @@
 //! point is covered alike; objects declared as existing (`Namespace::existing`) count as
 //! present.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
 use crate::{Diagnostic, Graph, KubeObject};
+
+/// A pod template's labels.
+type Labels = serde_json::Map<String, Value>;
 
 /// The label the API server sets on every namespace, valued with its name.
 const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
@@ -243,7 +246,9 @@ fn selectors(g: &Graph, out: &mut Vec<Diagnostic>) {
         .collect();
     // Namespaces holding an operator's resources: pods there may carry any labels.
     let mut opaque: HashSet<&str> = HashSet::new();
-    let mut pods: BTreeMap<&str, Vec<&serde_json::Map<String, Value>>> = BTreeMap::new();
+    let mut pods: BTreeMap<&str, Vec<&Labels>> = BTreeMap::new();
+    // (namespace, label key, label value) → the pod templates carrying it.
+    let mut by_label: HashMap<(&str, &str, &str), Vec<&Labels>> = HashMap::new();
     for o in &g.objects {
         let Some(ns) = o.namespace.as_deref() else {
             continue;
@@ -253,13 +258,27 @@ fn selectors(g: &Graph, out: &mut Vec<Diagnostic>) {
         }
         if let Some(labels) = pod_labels(&o.body) {
             pods.entry(ns).or_default().push(labels);
+            for (k, v) in labels {
+                if let Some(v) = v.as_str() {
+                    by_label.entry((ns, k, v)).or_default().push(labels);
+                }
+            }
         }
     }
+    // A selector is looked up by its first label, then checked in full on those pods only:
+    // linear in the objects, however many selectors one namespace holds.
     let selects = |ns: &str, sel: &serde_json::Map<String, Value>| {
-        pods.get(ns).is_some_and(|all| {
-            all.iter()
-                .any(|p| sel.iter().all(|(k, v)| p.get(k) == Some(v)))
-        })
+        let matches =
+            |p: &&serde_json::Map<String, Value>| sel.iter().all(|(k, v)| p.get(k) == Some(v));
+        match sel.iter().next() {
+            Some((k, v)) => match v.as_str() {
+                Some(v) => by_label
+                    .get(&(ns, k.as_str(), v))
+                    .is_some_and(|c| c.iter().any(matches)),
+                None => false,
+            },
+            None => pods.get(ns).is_some_and(|all| !all.is_empty()),
+        }
     };
     for o in &g.objects {
         let Some(own) = o.namespace.as_deref() else {

@@ -83,7 +83,7 @@ impl Serialize for Capability {
 }
 
 /// An object that needs a [`Capability`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Requirement {
     /// The construct that made the object.
     pub owner: Path,
