@@ -20,28 +20,28 @@ pub enum ClusterAddon {
     /// metrics-server as the EKS community add-on `metrics-server`: the resource metrics API
     /// every HPA on CPU or memory reads. Version: EKS's default for the cluster version.
     MetricsServer,
-    /// The AWS Load Balancer Controller (eks-charts `aws-load-balancer-controller` 1.14.0,
-    /// controller v2.14.0) in `kube-system`, with its IRSA role and the documented IAM policy:
+    /// The AWS Load Balancer Controller (eks-charts `aws-load-balancer-controller` 3.5.0,
+    /// controller v3.5.0) in `kube-system`, with its IRSA role and the documented IAM policy:
     /// serves Ingress class `alb` (ALBs, target type `ip`) and `type: LoadBalancer` Services
     /// (NLBs). Two replicas.
     AwsLoadBalancerController,
-    /// The Kubernetes Cluster Autoscaler (chart `cluster-autoscaler` 9.52.1, image v1.35.0 to
-    /// match the cluster's minor version) in `kube-system`, on the IRSA role
+    /// The Kubernetes Cluster Autoscaler (chart `cluster-autoscaler` 9.59.0, the image release
+    /// of the cluster's Kubernetes minor version, v1.35.2 for 1.35) in `kube-system`, on the IRSA role
     /// [`EksCluster::cluster_autoscaler`] describes, discovering node groups by their
     /// `k8s.io/cluster-autoscaler/*` tags.
     ClusterAutoscaler,
-    /// cert-manager (jetstack chart v1.19.1, CRDs installed and kept on uninstall) in
+    /// cert-manager (jetstack chart v1.21.1, CRDs installed and kept on uninstall) in
     /// `cert-manager`: issues the certificates ClusterIssuers and `cert-manager.io/*`
     /// annotations ask for.
     CertManager,
-    /// ExternalDNS (chart `external-dns` 1.19.0) in `external-dns`, writing Route 53 records for
+    /// ExternalDNS (chart `external-dns` 1.21.1, ExternalDNS v0.21.0) in `external-dns`, writing Route 53 records for
     /// Ingress and Service hostnames in one hosted zone only (`upsert-only`: it never deletes
     /// records it did not create), with an IRSA role allowed to change that zone alone.
     ExternalDns {
         /// The public hosted zone's name, `example.com`.
         zone: String,
     },
-    /// The KubeDB operator (AppsCode OCI chart `kubedb` v2025.10.17) in `kubedb`, with its CRDs,
+    /// The KubeDB operator (AppsCode OCI chart `kubedb` v2026.7.10) in `kubedb`, with its CRDs,
     /// for `kubedb.com` custom resources (MongoDB, Redis). KubeDB needs a license, even the
     /// free community one: `license_secret` is the Secret in namespace `kubedb` holding it
     /// (key `key.txt`), created before the `cluster/` root is applied.
@@ -50,7 +50,7 @@ pub enum ClusterAddon {
         license_secret: String,
     },
     /// The Prometheus Operator's CRDs (prometheus-community chart `prometheus-operator-crds`
-    /// 24.0.1): ServiceMonitors and PrometheusRules apply; a Prometheus that reads them is
+    /// 31.0.1, Prometheus Operator v0.93.1): ServiceMonitors and PrometheusRules apply; a Prometheus that reads them is
     /// installed separately.
     PrometheusOperatorCrds,
 }
@@ -158,7 +158,7 @@ impl ClusterAddon {
                 release: "aws-load-balancer-controller",
                 repository: "https://aws.github.io/eks-charts",
                 chart: "aws-load-balancer-controller",
-                version: "1.14.0",
+                version: "3.5.0",
                 namespace: "kube-system",
                 identity: Some(("aws-load-balancer-controller", "serviceAccount")),
             }),
@@ -166,7 +166,7 @@ impl ClusterAddon {
                 release: "cluster-autoscaler",
                 repository: "https://kubernetes.github.io/autoscaler",
                 chart: "cluster-autoscaler",
-                version: "9.52.1",
+                version: "9.59.0",
                 namespace: "kube-system",
                 identity: Some(("cluster-autoscaler", "rbac.serviceAccount")),
             }),
@@ -174,7 +174,7 @@ impl ClusterAddon {
                 release: "cert-manager",
                 repository: "https://charts.jetstack.io",
                 chart: "cert-manager",
-                version: "v1.19.1",
+                version: "v1.21.1",
                 namespace: "cert-manager",
                 identity: None,
             }),
@@ -182,7 +182,7 @@ impl ClusterAddon {
                 release: "external-dns",
                 repository: "https://kubernetes-sigs.github.io/external-dns/",
                 chart: "external-dns",
-                version: "1.19.0",
+                version: "1.21.1",
                 namespace: "external-dns",
                 identity: Some(("external-dns", "serviceAccount")),
             }),
@@ -190,7 +190,7 @@ impl ClusterAddon {
                 release: "kubedb",
                 repository: "oci://ghcr.io/appscode-charts",
                 chart: "kubedb",
-                version: "v2025.10.17",
+                version: "v2026.7.10",
                 namespace: "kubedb",
                 identity: None,
             }),
@@ -198,15 +198,16 @@ impl ClusterAddon {
                 release: "prometheus-operator-crds",
                 repository: "https://prometheus-community.github.io/helm-charts",
                 chart: "prometheus-operator-crds",
-                version: "24.0.1",
+                version: "31.0.1",
                 namespace: "kube-system",
                 identity: None,
             }),
         }
     }
 
-    /// The chart's values users would otherwise write by hand, for this cluster.
-    fn values(&self, cluster_name: &str, region: &str) -> serde_json::Value {
+    /// The chart's values users would otherwise write by hand, for this cluster (named
+    /// `cluster_name`, in `region`, running Kubernetes `version`).
+    fn values(&self, cluster_name: &str, region: &str, version: &str) -> serde_json::Value {
         match self {
             Self::MetricsServer => json!({}),
             Self::AwsLoadBalancerController => json!({
@@ -222,7 +223,7 @@ impl ClusterAddon {
                 "autoDiscovery": { "clusterName": cluster_name },
                 "awsRegion": region,
                 "cloudProvider": "aws",
-                "image": { "tag": "v1.35.0" },
+                "image": { "tag": autoscaler_image(version) },
                 "rbac": { "serviceAccount": { "create": true, "name": "cluster-autoscaler" } },
                 "extraArgs": {
                     "balance-similar-node-groups": true,
@@ -255,7 +256,7 @@ impl ClusterAddon {
     /// The IAM statements of its role, if it calls AWS.
     fn statements(&self, cx: &mut Lowering<'_>, cluster_name: &str) -> Vec<PolicyStatement> {
         match self {
-            Self::AwsLoadBalancerController => load_balancer_controller_policy(),
+            Self::AwsLoadBalancerController => load_balancer_controller_policy(cx),
             Self::ClusterAutoscaler => super::autoscaler_statements(cx, cluster_name),
             Self::ExternalDns { zone } => {
                 let found = cx.data(
@@ -273,11 +274,7 @@ impl ClusterAddon {
                         ],
                     )
                     .resource(found.attr::<String>("arn")),
-                    PolicyStatement::allow(
-                        "ListZones",
-                        ["route53:ListHostedZones", "route53:GetChange"],
-                    )
-                    .resource("*"),
+                    PolicyStatement::allow("ListZones", ["route53:ListHostedZones"]).resource("*"),
                 ]
             }
             _ => Vec::new(),
@@ -328,7 +325,7 @@ impl EksCluster {
             }
             Install::Helm(chart) => chart,
         };
-        let values = addon.values(&cluster_name, &region);
+        let values = addon.values(&cluster_name, &region, &self.version);
         let mut body = tf! {
             "name" => chart.release,
             "repository" => chart.repository,
@@ -389,11 +386,33 @@ impl EksCluster {
     }
 }
 
-/// The AWS Load Balancer Controller's IAM policy (its `docs/install/iam_policy.json`, v2.14),
-/// written as: what it only reads; what it does to any resource; and what it does only to load
-/// balancers, target groups and security groups tagged as its own (`elbv2.k8s.aws/cluster`,
-/// `ingress.k8s.aws/cluster`, `service.k8s.aws/cluster`).
-fn load_balancer_controller_policy() -> Vec<PolicyStatement> {
+/// The Cluster Autoscaler release for each Kubernetes minor version EKS runs (the newest patch
+/// of `cluster-autoscaler-1.<minor>.*` in kubernetes/autoscaler): the autoscaler supports only
+/// the minor version it was built against. A version not in the table (already refused, SS0109)
+/// gets the default version's.
+fn autoscaler_image(version: &str) -> &'static str {
+    const IMAGES: &[(&str, &str)] = &[
+        ("1.29", "v1.29.5"),
+        ("1.30", "v1.30.7"),
+        ("1.31", "v1.31.5"),
+        ("1.32", "v1.32.7"),
+        ("1.33", "v1.33.6"),
+        ("1.34", "v1.34.5"),
+        ("1.35", "v1.35.2"),
+        ("1.36", "v1.36.1"),
+    ];
+    IMAGES
+        .iter()
+        .find(|(v, _)| *v == version)
+        .map_or("v1.35.2", |(_, image)| image)
+}
+
+/// The AWS Load Balancer Controller's IAM policy: its `docs/install/iam_policy.json` at v3.5.0
+/// (unchanged since v2.13), statement by statement, with the documented conditions on its
+/// cluster tag `elbv2.k8s.aws/cluster`: it creates load balancers, target groups and security
+/// groups only with the tag, changes and deletes only what carries it, and never moves the tag
+/// itself. ARNs are this stack's partition, region and account where the document has `*`.
+fn load_balancer_controller_policy(cx: &mut Lowering<'_>) -> Vec<PolicyStatement> {
     const READ: &[&str] = &[
         "ec2:DescribeAccountAttributes",
         "ec2:DescribeAddresses",
@@ -406,16 +425,15 @@ fn load_balancer_controller_policy() -> Vec<PolicyStatement> {
         "ec2:DescribeInstances",
         "ec2:DescribeNetworkInterfaces",
         "ec2:DescribeTags",
-        "ec2:DescribeRouteTables",
-        "ec2:DescribeIpamPools",
         "ec2:GetCoipPoolUsage",
         "ec2:DescribeCoipPools",
         "ec2:GetSecurityGroupsForVpc",
+        "ec2:DescribeIpamPools",
+        "ec2:DescribeRouteTables",
         "elasticloadbalancing:DescribeLoadBalancers",
         "elasticloadbalancing:DescribeLoadBalancerAttributes",
         "elasticloadbalancing:DescribeListeners",
         "elasticloadbalancing:DescribeListenerCertificates",
-        "elasticloadbalancing:DescribeListenerAttributes",
         "elasticloadbalancing:DescribeSSLPolicies",
         "elasticloadbalancing:DescribeRules",
         "elasticloadbalancing:DescribeTargetGroups",
@@ -423,7 +441,10 @@ fn load_balancer_controller_policy() -> Vec<PolicyStatement> {
         "elasticloadbalancing:DescribeTargetHealth",
         "elasticloadbalancing:DescribeTags",
         "elasticloadbalancing:DescribeTrustStores",
+        "elasticloadbalancing:DescribeListenerAttributes",
         "elasticloadbalancing:DescribeCapacityReservation",
+    ];
+    const FRONT_DOOR: &[&str] = &[
         "cognito-idp:DescribeUserPoolClient",
         "acm:ListCertificates",
         "acm:DescribeCertificate",
@@ -431,35 +452,18 @@ fn load_balancer_controller_policy() -> Vec<PolicyStatement> {
         "iam:GetServerCertificate",
         "waf-regional:GetWebACL",
         "waf-regional:GetWebACLForResource",
-        "wafv2:GetWebACL",
-        "wafv2:GetWebACLForResource",
-        "shield:GetSubscriptionState",
-        "shield:DescribeProtection",
-    ];
-    const ANY: &[&str] = &[
         "waf-regional:AssociateWebACL",
         "waf-regional:DisassociateWebACL",
+        "wafv2:GetWebACL",
+        "wafv2:GetWebACLForResource",
         "wafv2:AssociateWebACL",
         "wafv2:DisassociateWebACL",
+        "shield:GetSubscriptionState",
+        "shield:DescribeProtection",
         "shield:CreateProtection",
         "shield:DeleteProtection",
-        "ec2:AuthorizeSecurityGroupIngress",
-        "ec2:RevokeSecurityGroupIngress",
-        "ec2:CreateSecurityGroup",
-        "elasticloadbalancing:CreateListener",
-        "elasticloadbalancing:DeleteListener",
-        "elasticloadbalancing:CreateRule",
-        "elasticloadbalancing:DeleteRule",
-        "elasticloadbalancing:CreateTargetGroup",
-        "elasticloadbalancing:ModifyListener",
-        "elasticloadbalancing:ModifyListenerAttributes",
-        "elasticloadbalancing:AddListenerCertificates",
-        "elasticloadbalancing:RemoveListenerCertificates",
-        "elasticloadbalancing:ModifyRule",
-        "elasticloadbalancing:SetWebAcl",
     ];
     const OWNED: &[&str] = &[
-        "ec2:DeleteSecurityGroup",
         "elasticloadbalancing:ModifyLoadBalancerAttributes",
         "elasticloadbalancing:SetIpAddressType",
         "elasticloadbalancing:SetSecurityGroups",
@@ -467,16 +471,65 @@ fn load_balancer_controller_policy() -> Vec<PolicyStatement> {
         "elasticloadbalancing:DeleteLoadBalancer",
         "elasticloadbalancing:ModifyTargetGroup",
         "elasticloadbalancing:ModifyTargetGroupAttributes",
-        "elasticloadbalancing:RegisterTargets",
-        "elasticloadbalancing:DeregisterTargets",
         "elasticloadbalancing:DeleteTargetGroup",
+        "elasticloadbalancing:ModifyListenerAttributes",
         "elasticloadbalancing:ModifyCapacityReservation",
-        "elasticloadbalancing:AddTags",
-        "elasticloadbalancing:RemoveTags",
-        "ec2:CreateTags",
-        "ec2:DeleteTags",
+        "elasticloadbalancing:ModifyIpPools",
     ];
-    let tag = "elbv2.k8s.aws/cluster";
+    const LISTENERS: &[&str] = &[
+        "elasticloadbalancing:SetWebAcl",
+        "elasticloadbalancing:ModifyListener",
+        "elasticloadbalancing:AddListenerCertificates",
+        "elasticloadbalancing:RemoveListenerCertificates",
+        "elasticloadbalancing:ModifyRule",
+        "elasticloadbalancing:SetRulePriorities",
+    ];
+    let request_tag = "aws:RequestTag/elbv2.k8s.aws/cluster";
+    let resource_tag = "aws:ResourceTag/elbv2.k8s.aws/cluster";
+    let security_groups = common::arn(cx, "ec2", true, "security-group/*");
+    let elb =
+        |cx: &mut Lowering<'_>, rest: &str| common::arn(cx, "elasticloadbalancing", true, rest);
+    let balancers = [
+        elb(cx, "targetgroup/*/*"),
+        elb(cx, "loadbalancer/net/*/*"),
+        elb(cx, "loadbalancer/app/*/*"),
+    ];
+    let listeners = [
+        elb(cx, "listener/net/*/*/*"),
+        elb(cx, "listener/app/*/*/*"),
+        elb(cx, "listener-rule/net/*/*/*"),
+        elb(cx, "listener-rule/app/*/*/*"),
+    ];
+    let target_groups = elb(cx, "targetgroup/*/*");
+    let tagged = |s: PolicyStatement| s.condition("Null", resource_tag, vec!["false".into()]);
+    let untouched_tag = |s: PolicyStatement| {
+        s.condition("Null", request_tag, vec!["true".into()])
+            .condition("Null", resource_tag, vec!["false".into()])
+    };
+    let with_tag = |s: PolicyStatement| s.condition("Null", request_tag, vec!["false".into()]);
+    let mut balancer_tags = PolicyStatement::allow(
+        "TagOwnBalancers",
+        [
+            "elasticloadbalancing:AddTags",
+            "elasticloadbalancing:RemoveTags",
+        ],
+    );
+    let mut created_tags =
+        PolicyStatement::allow("TagBalancersOnCreate", ["elasticloadbalancing:AddTags"]);
+    for arn in balancers {
+        balancer_tags = balancer_tags.resource(arn.clone());
+        created_tags = created_tags.resource(arn);
+    }
+    let mut listener_tags = PolicyStatement::allow(
+        "TagListenersAndRules",
+        [
+            "elasticloadbalancing:AddTags",
+            "elasticloadbalancing:RemoveTags",
+        ],
+    );
+    for arn in listeners {
+        listener_tags = listener_tags.resource(arn);
+    }
     vec![
         PolicyStatement::allow("CreateServiceLinkedRole", ["iam:CreateServiceLinkedRole"])
             .resource("*")
@@ -486,27 +539,76 @@ fn load_balancer_controller_policy() -> Vec<PolicyStatement> {
                 vec!["elasticloadbalancing.amazonaws.com".into()],
             ),
         PolicyStatement::allow("Read", READ.iter().copied()).resource("*"),
-        PolicyStatement::allow("ManageListenersAndRules", ANY.iter().copied()).resource("*"),
+        PolicyStatement::allow("CertificatesWafShield", FRONT_DOOR.iter().copied()).resource("*"),
         PolicyStatement::allow(
-            "CreateTaggedLoadBalancers",
+            "SecurityGroupRules",
             [
-                "elasticloadbalancing:CreateLoadBalancer",
-                "elasticloadbalancing:AddTags",
-                "ec2:CreateTags",
+                "ec2:AuthorizeSecurityGroupIngress",
+                "ec2:RevokeSecurityGroupIngress",
             ],
         )
-        .resource("*")
-        .condition(
-            "Null",
-            format!("aws:RequestTag/{tag}"),
-            vec!["false".into()],
+        .resource("*"),
+        PolicyStatement::allow("CreateSecurityGroup", ["ec2:CreateSecurityGroup"]).resource("*"),
+        with_tag(
+            PolicyStatement::allow("TagSecurityGroupOnCreate", ["ec2:CreateTags"])
+                .resource(security_groups.clone())
+                .condition(
+                    "StringEquals",
+                    "ec2:CreateAction",
+                    vec!["CreateSecurityGroup".into()],
+                ),
         ),
-        PolicyStatement::allow("ManageOwnResources", OWNED.iter().copied())
-            .resource("*")
-            .condition(
-                "Null",
-                format!("aws:ResourceTag/{tag}"),
-                vec!["false".into()],
-            ),
+        untouched_tag(
+            PolicyStatement::allow("TagOwnSecurityGroups", ["ec2:CreateTags", "ec2:DeleteTags"])
+                .resource(security_groups),
+        ),
+        tagged(
+            PolicyStatement::allow(
+                "ManageOwnSecurityGroups",
+                [
+                    "ec2:AuthorizeSecurityGroupIngress",
+                    "ec2:RevokeSecurityGroupIngress",
+                    "ec2:DeleteSecurityGroup",
+                ],
+            )
+            .resource("*"),
+        ),
+        with_tag(
+            PolicyStatement::allow(
+                "CreateTaggedBalancers",
+                [
+                    "elasticloadbalancing:CreateLoadBalancer",
+                    "elasticloadbalancing:CreateTargetGroup",
+                ],
+            )
+            .resource("*"),
+        ),
+        PolicyStatement::allow(
+            "ListenersAndRules",
+            [
+                "elasticloadbalancing:CreateListener",
+                "elasticloadbalancing:DeleteListener",
+                "elasticloadbalancing:CreateRule",
+                "elasticloadbalancing:DeleteRule",
+            ],
+        )
+        .resource("*"),
+        untouched_tag(balancer_tags),
+        listener_tags,
+        tagged(PolicyStatement::allow("ManageOwnBalancers", OWNED.iter().copied()).resource("*")),
+        with_tag(created_tags.condition(
+            "StringEquals",
+            "elasticloadbalancing:CreateAction",
+            vec!["CreateTargetGroup".into(), "CreateLoadBalancer".into()],
+        )),
+        PolicyStatement::allow(
+            "RegisterTargets",
+            [
+                "elasticloadbalancing:RegisterTargets",
+                "elasticloadbalancing:DeregisterTargets",
+            ],
+        )
+        .resource(target_groups),
+        PolicyStatement::allow("ModifyListenersAndRules", LISTENERS.iter().copied()).resource("*"),
     ]
 }

@@ -491,3 +491,31 @@ fn node_role_trust_is_the_documented_ec2_policy() {
     assert!(cluster.contains("eks.amazonaws.com"), "{cluster}");
     assert!(cluster.contains("aws:SourceAccount"), "{cluster}");
 }
+
+/// The autoscaler's values (JSON) of the cluster root's Helm release.
+fn autoscaler_values(g: &stacksmith_core::Graph) -> Option<serde_json::Value> {
+    let release = g
+        .cluster_resources
+        .iter()
+        .find(|r| r.address.expression() == "helm_release.eks_cluster_autoscaler")?;
+    match release.body.get("values") {
+        Some(Value::List(values)) => match values.first() {
+            Some(Value::String(json)) => serde_json::from_str(json).ok(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[test]
+fn autoscaler_image_follows_the_cluster_minor_version() {
+    for (version, image) in [
+        ("1.34", "v1.34.5"),
+        ("1.35", "v1.35.2"),
+        ("1.36", "v1.36.1"),
+    ] {
+        let g = lowered(|c| c.version(version).addon(ClusterAddon::ClusterAutoscaler));
+        let values = autoscaler_values(&g).unwrap_or_default();
+        assert_eq!(values["image"]["tag"], image, "{version}");
+    }
+}
