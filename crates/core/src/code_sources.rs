@@ -413,6 +413,8 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0480", &[K_HPA]),
     ("SS0481", &[K_PROBES]),
     ("SS0482", &[K_NETWORK_POLICY]),
+    ("SS0490", &[K_SECRET, K_ENV]),
+    ("SS0491", &[K_CONFIG_MAP, K_SECRET]),
     ("SS0600", &[ECR_LIFECYCLE]),
     ("SS0601", &[ECR_TAG_IMMUTABILITY, K_IMAGES]),
     ("SS0602", &[ECR_TAG_IMMUTABILITY]),

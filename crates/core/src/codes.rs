@@ -1074,6 +1074,16 @@ pub const CODES: &[Code] = &[
         "invalid ingress CIDR block",
         "A policy admitting a CIDR block takes an IPv4 network with its host bits zero, so a typo cannot admit more or less than meant.",
     ),
+    c(
+        "SS0490",
+        "plain-text secret in an env var (warning)",
+        "A literal env var value is in the workload's manifest for anyone who can read it; keep credentials in a Secret and read them with `env_from_secret`.",
+    ),
+    c(
+        "SS0491",
+        "ConfigMap entry that looks like a secret (warning)",
+        "ConfigMaps are not access-controlled or encrypted like Secrets; a key named like a credential or a value shaped like a key belongs in a Secret.",
+    ),
     // AWS edge and operations constructs.
     c(
         "SS0600",

@@ -155,6 +155,21 @@ impl Lower for ConfigMap {
             .map(|(k, _)| k)
             .chain(self.binary.iter().map(|(k, _)| k));
         check_data_keys(cx, "ConfigMap", keys.map(String::as_str));
+        for (key, value) in &self.data {
+            let shape = crate::config::plaintext::looks_like_a_secret(value);
+            if shape.is_some()
+                || (!value.is_empty() && crate::config::plaintext::names_a_secret(key))
+            {
+                cx.warning(
+                    "SS0491",
+                    format!(
+                        "ConfigMap key `{key}` holds {}: ConfigMaps are not encrypted at rest or access-controlled like Secrets",
+                        shape.unwrap_or("a credential, by its name")
+                    ),
+                    "move it to a Secret (`Secret::external(..)` for one made outside the stack) and read it with `.env_from_secret(..)` or a Secret volume",
+                );
+            }
+        }
         let bytes = self
             .data
             .iter()

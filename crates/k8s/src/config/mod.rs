@@ -3,5 +3,6 @@
 
 pub(crate) mod config_map;
 pub(crate) mod external_config_map;
+pub(crate) mod plaintext;
 pub(crate) mod secret;
 pub(crate) mod secret_with_values;

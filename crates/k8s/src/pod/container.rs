@@ -898,6 +898,17 @@ fn check_env(cx: &mut Lowering<'_>, container: &str, var: &str, value: &EnvValue
         return true;
     }
     if let EnvValue::Literal(v) = value {
+        let shape = crate::config::plaintext::looks_like_a_secret(v);
+        if shape.is_some() || (!v.is_empty() && crate::config::plaintext::names_a_secret(var)) {
+            cx.warning(
+                "SS0490",
+                format!(
+                    "env var `{var}` of container {container} is {} written in plain text: anyone who can read the workload or its manifests reads it",
+                    shape.unwrap_or("a credential, by its name,")
+                ),
+                format!("keep it in a Secret and read it from there: `.env_from_secret(\"{var}\", &secret, \"<key>\")` (`Secret::external(..)` for one made outside the stack), or `.secret_env_from_cloud(\"{var}\", ..)` for a value the stack creates"),
+            );
+        }
         let entry = var.len().saturating_add(1).saturating_add(v.len());
         if entry > ENV_ENTRY_MAX {
             cx.error(
