@@ -11,9 +11,7 @@ fn diagnostics(
 ) -> String {
     let mut stack = Stack::new("prod", "us-east-1");
     let ns = stack.add(Namespace::new("apps"));
-    stack.add(
-        Deployment::new(&ns, "api").container(c(Container::new("api", "example/api:1.0.0"))),
-    );
+    stack.add(Deployment::new(&ns, "api").container(c(Container::new("api", "example/api:1.0.0"))));
     add(&mut stack, &ns);
     stack.lower().diagnostics.to_string()
 }
