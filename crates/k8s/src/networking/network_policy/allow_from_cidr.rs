@@ -1,15 +1,15 @@
 //! `AllowFromCidr`: ingress to a workload's pods from an IPv4 CIDR block (clients in the VPC,
 //! a partner network, an NLB that preserves client addresses), on the ports the pods expose.
 
-use k8s_openapi::api::networking::v1::{
-    IPBlock, NetworkPolicy as KPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer,
-    NetworkPolicySpec,
-};
+use k8s_openapi::api::networking::v1::NetworkPolicyIngressRule;
 use stacksmith_core::{Cidr, Construct, Lower, Lowering, Path, Scope};
 
-use super::{NetworkPeer, NetworkPolicyRef, Pods, bounded, policy_name, resolve_ports, sanitize};
+use super::{
+    NetworkPeer, NetworkPolicyRef, Opening, Pods, bounded, cidr_peer, policy_name, resolve_ports,
+    sanitize,
+};
 use crate::PortRef;
-use crate::labels::{identity_selector, meta, push};
+use crate::labels::{identity_selector, push};
 
 /// Where the allowed traffic comes from.
 #[derive(Clone, Debug)]
@@ -123,25 +123,17 @@ impl Lower for AllowFromCidr {
         };
         let name = policy_name(cx, self.name.as_ref());
         let ns = &self.target.namespace;
-        let object = KPolicy {
-            metadata: meta(&name, Some(ns), [], []),
-            spec: Some(NetworkPolicySpec {
-                pod_selector: Some(identity_selector(&self.target.identity)),
-                policy_types: Some(vec!["Ingress".to_owned()]),
-                ingress: Some(vec![NetworkPolicyIngressRule {
-                    from: Some(vec![NetworkPolicyPeer {
-                        ip_block: Some(IPBlock {
-                            cidr: block.to_string(),
-                            except: None,
-                        }),
-                        ..NetworkPolicyPeer::default()
-                    }]),
-                    ports: Some(ports),
-                }]),
-                egress: None,
-            }),
+        let policy = Opening {
+            name: &name,
+            namespace: ns,
+            pods: identity_selector(&self.target.identity),
+            ingress: vec![NetworkPolicyIngressRule {
+                from: Some(vec![cidr_peer(&block.to_string())]),
+                ports: Some(ports),
+            }],
+            egress: Vec::new(),
         };
-        push(cx, Some(ns), &name, &object);
+        push(cx, Some(ns), &name, &policy.policy());
     }
 }
 

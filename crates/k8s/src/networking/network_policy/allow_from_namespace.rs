@@ -1,18 +1,16 @@
 //! `AllowFromNamespace`: ingress to a workload's pods from the pods of a namespace, on the ports
 //! the pods expose.
 
-use k8s_openapi::api::networking::v1::{
-    NetworkPolicy as KPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicySpec,
-};
+use k8s_openapi::api::networking::v1::NetworkPolicyIngressRule;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
 
 use super::{
-    NAMESPACE_NAME_LABEL, NetworkPeer, NetworkPolicyRef, Pods, bounded, is_label_value,
-    policy_name, resolve_ports, sanitize, selector,
+    NetworkPeer, NetworkPolicyRef, Opening, Pods, bounded, is_label_value, namespace_peer,
+    policy_name, resolve_ports, sanitize,
 };
 use crate::PortRef;
-use crate::labels::{check_key, identity_selector, meta, push};
+use crate::labels::{check_key, identity_selector, push};
 
 /// Traffic allowed from the pods of a namespace the stack need not own (an ingress controller's,
 /// a monitoring system's), made by [`DeploymentRef::allow_from_namespace`].
@@ -117,26 +115,17 @@ impl Lower for AllowFromNamespace {
             match_labels: Some(self.pod_labels.iter().cloned().collect()),
             ..LabelSelector::default()
         });
-        let object = KPolicy {
-            metadata: meta(&name, Some(ns), [], []),
-            spec: Some(NetworkPolicySpec {
-                pod_selector: Some(identity_selector(&self.target.identity)),
-                policy_types: Some(vec!["Ingress".to_owned()]),
-                ingress: Some(vec![NetworkPolicyIngressRule {
-                    from: Some(vec![NetworkPolicyPeer {
-                        namespace_selector: Some(selector([(
-                            NAMESPACE_NAME_LABEL,
-                            self.namespace.as_str(),
-                        )])),
-                        pod_selector,
-                        ..NetworkPolicyPeer::default()
-                    }]),
-                    ports: Some(ports),
-                }]),
-                egress: None,
-            }),
+        let policy = Opening {
+            name: &name,
+            namespace: ns,
+            pods: identity_selector(&self.target.identity),
+            ingress: vec![NetworkPolicyIngressRule {
+                from: Some(vec![namespace_peer(&self.namespace, pod_selector)]),
+                ports: Some(ports),
+            }],
+            egress: Vec::new(),
         };
-        push(cx, Some(ns), &name, &object);
+        push(cx, Some(ns), &name, &policy.policy());
     }
 }
 
