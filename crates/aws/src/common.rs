@@ -210,6 +210,43 @@ pub(crate) fn logs_may_use_key_for(
     .condition("ArnEquals", "kms:EncryptionContext:aws:logs:arn", arns)
 }
 
+/// Retention values CloudWatch Logs accepts, in days.
+pub(crate) const LOG_RETENTION_DAYS: &[u32] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// The accepted CloudWatch retention values, for hints.
+pub(crate) fn retention_list() -> String {
+    LOG_RETENTION_DAYS
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reports `code` when CloudWatch Logs does not accept `days`, set with `setter`, as a
+/// retention.
+pub(crate) fn check_retention(cx: &mut Lowering<'_>, code: &'static str, setter: &str, days: u32) {
+    if !LOG_RETENTION_DAYS.contains(&days) {
+        cx.error(
+            code,
+            format!("`{setter}` is {days}, which CloudWatch Logs does not accept"),
+            format!("use one of {}", retention_list()),
+        );
+    }
+}
+
+/// `days`, or 365 when CloudWatch Logs does not accept it ([`check_retention`] reports that),
+/// so lowering goes on after the error.
+pub(crate) fn accepted_retention(days: u32) -> u32 {
+    if LOG_RETENTION_DAYS.contains(&days) {
+        days
+    } else {
+        365
+    }
+}
+
 /// A log group encrypted with `key`, kept `retention_days`.
 pub(crate) fn log_group(
     cx: &mut Lowering<'_>,

@@ -18,12 +18,6 @@ const CLUSTER_NAME: NameRule = NameRule {
     start_letter: false,
 };
 
-/// Retention values CloudWatch Logs accepts, in days.
-pub(crate) const LOG_RETENTION_DAYS: &[u32] = &[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
-];
-
 /// CloudWatch Container Insights for the cluster.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ContainerInsights {
@@ -156,16 +150,7 @@ impl Lower for EcsCluster {
         common::aws(cx);
         let name = cx.name("");
         cx.check_name(&CLUSTER_NAME, &name, "cluster name");
-        if !LOG_RETENTION_DAYS.contains(&self.exec_log_days) {
-            cx.error(
-                "SS0144",
-                format!(
-                    "`exec_log_retention_days` is {}, which CloudWatch Logs does not accept",
-                    self.exec_log_days
-                ),
-                format!("use one of {}", retention_list()),
-            );
-        }
+        common::check_retention(cx, "SS0144", "exec_log_retention_days", self.exec_log_days);
         let group_name = format!("/stacksmith/{name}/execute-command");
         let logs_use_key = common::logs_may_use_key(cx, &group_name);
         let key = common::kms_key(
@@ -228,15 +213,6 @@ impl Lower for EcsCluster {
             false,
         );
     }
-}
-
-/// The accepted CloudWatch retention values, for hints.
-pub(crate) fn retention_list() -> String {
-    LOG_RETENTION_DAYS
-        .iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use stacksmith_core::{
 use crate::common::{self, Ingress, Peer, name_tag};
 use crate::drawing::{join, tail_id};
 use crate::ecr_repository::EcrImage;
-use crate::ecs_cluster::{EcsClusterRef, LOG_RETENTION_DAYS, retention_list};
+use crate::ecs_cluster::EcsClusterRef;
 use crate::iam::PolicyStatement;
 use crate::load_balancer::LoadBalancerRef;
 use crate::network::NetworkRef;
@@ -474,11 +474,7 @@ impl Lower for EcsService {
             &format!("Encrypts the {name} service's logs"),
             &[logs_use_key],
         );
-        let log_days = if LOG_RETENTION_DAYS.contains(&self.log_days) {
-            self.log_days
-        } else {
-            365
-        };
+        let log_days = common::accepted_retention(self.log_days);
         let logs = common::log_group(cx, "logs", &group_name, log_days, &key);
         let logs_arn: Ref = logs.attr("arn");
 
@@ -655,16 +651,7 @@ impl EcsService {
         self.validate_container(cx);
         self.validate_scaling(cx);
         self.validate_routes(cx);
-        if !LOG_RETENTION_DAYS.contains(&self.log_days) {
-            cx.error(
-                "SS0144",
-                format!(
-                    "`log_retention_days` is {}, which CloudWatch Logs does not accept",
-                    self.log_days
-                ),
-                format!("use one of {}", retention_list()),
-            );
-        }
+        common::check_retention(cx, "SS0144", "log_retention_days", self.log_days);
         if self.exec && !self.writable_root {
             cx.error(
                 "SS0142",

@@ -67,12 +67,6 @@ const CLUSTER_NAME: NameRule = NameRule {
     start_letter: true,
 };
 
-/// Retention periods CloudWatch Logs accepts.
-const LOG_RETENTION_DAYS: &[u32] = &[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
-];
-
 /// The largest EBS volume per broker, in GiB.
 const MAX_VOLUME_GIB: u32 = 16_384;
 
@@ -556,17 +550,13 @@ impl Kafka {
                 );
             }
         }
-        if !LOG_RETENTION_DAYS.contains(&p.log_retention_days) {
+        if !common::LOG_RETENTION_DAYS.contains(&p.log_retention_days) {
             cx.error(
                 "SS0153",
                 format!(
                     "`log_retention_days` is {}; CloudWatch Logs keeps logs for one of {}",
                     p.log_retention_days,
-                    LOG_RETENTION_DAYS
-                        .iter()
-                        .map(u32::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    common::retention_list()
                 ),
                 "use 365 days (or 90 where cost matters)",
             );

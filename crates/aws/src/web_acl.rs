@@ -8,7 +8,6 @@ use stacksmith_core::{
 
 use crate::common::{self, name_tag};
 use crate::drawing::tail_id;
-use crate::ecs_cluster::{LOG_RETENTION_DAYS, retention_list};
 
 /// Web ACL names: 1–128 letters, digits, `-` and `_`.
 const ACL_NAME: NameRule = NameRule {
@@ -183,16 +182,7 @@ impl WebAcl {
                 );
             }
         }
-        if !LOG_RETENTION_DAYS.contains(&self.log_days) {
-            cx.error(
-                "SS0605",
-                format!(
-                    "`log_retention_days` is {}, which CloudWatch Logs does not accept",
-                    self.log_days
-                ),
-                format!("use one of {}", retention_list()),
-            );
-        }
+        common::check_retention(cx, "SS0605", "log_retention_days", self.log_days);
         if self.scope == WafScope::CloudFront && cx.region() != "us-east-1" {
             cx.error(
                 "SS0606",
@@ -315,11 +305,7 @@ impl Lower for WebAcl {
             &format!("Encrypts the request logs of the {name} web ACL"),
             &[logs_use_key],
         );
-        let days = if LOG_RETENTION_DAYS.contains(&self.log_days) {
-            self.log_days
-        } else {
-            365
-        };
+        let days = common::accepted_retention(self.log_days);
         let logs = common::log_group(cx, "logs", &group, days, &key);
         let redact = |header: &str| tf! { "single_header" => tf! { "name" => header } };
         cx.add_with(
