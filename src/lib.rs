@@ -36,6 +36,7 @@ pub mod prelude {
     pub use crate::connect::AllowWorkload;
     pub use crate::protect_ingress::ProtectIngress;
     pub use stacksmith_aws::MasterPassword;
+    pub use stacksmith_aws::PrometheusStack;
     pub use stacksmith_aws::{
         AccessPolicy, AccessScope, Bucket, BucketRef, Cache, CacheRef, ClusterAddon, Database,
         DatabaseRef, EcsCluster, EcsClusterRef, EcsService, EcsServiceRef, EksCluster,

@@ -6,6 +6,7 @@ mod access;
 mod addons;
 mod cluster_addon;
 mod node_group;
+mod prometheus_stack;
 
 use stacksmith_core::terraform::{Resource, Value};
 use stacksmith_core::{
@@ -22,6 +23,7 @@ use access::Access;
 pub use access::{AccessPolicy, AccessScope};
 pub use cluster_addon::ClusterAddon;
 pub use node_group::{CapacityType, NodeGroup};
+pub use prometheus_stack::PrometheusStack;
 
 /// Kubernetes versions EKS supports in standard or extended support that stacksmith accepts,
 /// with the last day of EKS standard support (EKS "Understand the Kubernetes version lifecycle";
@@ -173,8 +175,9 @@ impl EksCluster {
 
     /// Installs what the stack's objects need, instead of failing synth (SS0450): metrics-server
     /// for HPAs, the AWS Load Balancer Controller for Ingress class `alb` and NLB Services,
-    /// cert-manager for ClusterIssuers and `cert-manager.io/*` annotations, the Prometheus
-    /// Operator CRDs for ServiceMonitors, and the Cluster Autoscaler when a node group's maximum
+    /// cert-manager for ClusterIssuers and `cert-manager.io/*` annotations, Prometheus
+    /// ([`ClusterAddon::prometheus`], with the operator's CRDs) for ServiceMonitors and
+    /// PrometheusRules, and the Cluster Autoscaler when a node group's maximum
     /// exceeds its minimum. ExternalDNS (it needs the hosted zone) and KubeDB (it needs a
     /// license) are always explicit [`addon`](Self::addon)s. Default: off — every add-on is
     /// named in code.
@@ -841,7 +844,7 @@ impl EksCluster {
                 ClusterAddon::MetricsServer,
                 ClusterAddon::AwsLoadBalancerController,
                 ClusterAddon::CertManager,
-                ClusterAddon::PrometheusOperatorCrds,
+                ClusterAddon::prometheus(),
             ];
             if let Some(a) = automatic
                 .into_iter()

@@ -60,6 +60,7 @@ pub use ecs_cluster::{ContainerInsights, EcsCluster, EcsClusterRef};
 pub use ecs_service::{
     ContainerImage, CpuArchitecture, EcsService, EcsServiceRef, Route, SecretSource,
 };
+pub use eks_cluster::PrometheusStack;
 pub use eks_cluster::{
     AccessPolicy, AccessScope, CapacityType, ClusterAddon, EksCluster, EksClusterRef, NodeGroup,
 };

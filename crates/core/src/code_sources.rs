@@ -206,6 +206,12 @@ const ROUTE53_HEALTH_CHECKS: &str =
 const ROUTE53_FAILOVER: &str =
     "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-configuring.html";
 const SNS_SUBSCRIBE: &str = "https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html";
+const PROMETHEUS_STORAGE: &str = "https://prometheus.io/docs/prometheus/latest/storage/";
+const KUBE_PROMETHEUS_STACK: &str =
+    "https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack";
+const PROMETHEUS_ALERTING: &str =
+    "https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/";
+const SRE_SLO_ALERTING: &str = "https://sre.google/workbook/alerting-on-slos/";
 const CLOUDWATCH_ALARMS: &str =
     "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html";
 const CLOUDFRONT_CERTIFICATES: &str = "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html";
@@ -415,6 +421,9 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0482", &[K_NETWORK_POLICY]),
     ("SS0490", &[K_SECRET, K_ENV]),
     ("SS0491", &[K_CONFIG_MAP, K_SECRET]),
+    ("SS0560", &[PROMETHEUS_STORAGE, KUBE_PROMETHEUS_STACK]),
+    ("SS0561", &[KUBE_PROMETHEUS_STACK]),
+    ("SS0562", &[PROMETHEUS_ALERTING, SRE_SLO_ALERTING]),
     ("SS0600", &[ECR_LIFECYCLE]),
     ("SS0601", &[ECR_TAG_IMMUTABILITY, K_IMAGES]),
     ("SS0602", &[ECR_TAG_IMMUTABILITY]),

@@ -1086,6 +1086,21 @@ pub const CODES: &[Code] = &[
     ),
     // AWS edge and operations constructs.
     c(
+        "SS0560",
+        "Prometheus setting out of range",
+        "Prometheus keeps 1 to 365 days of metrics on a 10 GiB to 16 TiB gp3 volume; outside that it either keeps nothing useful or asks for a volume EBS cannot make.",
+    ),
+    c(
+        "SS0561",
+        "Prometheus CRDs installed twice",
+        "kube-prometheus-stack installs the monitoring.coreos.com CRDs itself; a second release holding them (`PrometheusOperatorCrds`) makes Helm refuse whichever comes second.",
+    ),
+    c(
+        "SS0562",
+        "alert objective out of range",
+        "An availability objective is a percentage strictly between 0 and 100, a latency objective a quantile between 0 and 1 exclusive with a positive threshold, a restart alert at least one restart; other values never or always fire.",
+    ),
+    c(
         "SS0600",
         "ECR lifecycle setting out of range",
         "An ECR lifecycle policy keeps 1 to 10000 tagged images and expires untagged ones after 1 to 3650 days; outside that ECR rejects the policy.",

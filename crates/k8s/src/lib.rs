@@ -46,7 +46,9 @@ pub use custom::cert_manager::cluster_issuer::{
 pub use custom::kubedb::mongo_db::{MongoDb, MongoDbRef, MongoTopology};
 pub use custom::kubedb::redis::{Redis, RedisMode, RedisRef};
 pub use custom::kubedb::{DatabaseMonitor, DeletionPolicy, StorageSize, StorageType};
+pub use custom::prometheus::prometheus_rule::{PrometheusRule, PrometheusRuleRef};
 pub use custom::prometheus::service_monitor::{ScrapeTls, ServiceMonitor, ServiceMonitorRef};
+pub use custom::prometheus::slo::Slo;
 pub use custom::{
     ClusterScoped, CustomResource, CustomResourceKind, CustomResourceRef, Namespaced, ResourceScope,
 };

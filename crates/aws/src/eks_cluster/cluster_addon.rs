@@ -7,6 +7,7 @@ use serde_json::json;
 use stacksmith_core::terraform::{Resource, Value};
 use stacksmith_core::{Address, Capability, Lowering, tf, tf_name};
 
+use super::prometheus_stack::PrometheusStack;
 use super::{AUTOSCALER_PART, EksCluster};
 use crate::common;
 use crate::iam::PolicyStatement;
@@ -53,6 +54,12 @@ pub enum ClusterAddon {
     /// 31.0.1, Prometheus Operator v0.93.1): ServiceMonitors and PrometheusRules apply; a Prometheus that reads them is
     /// installed separately.
     PrometheusOperatorCrds,
+    /// A Prometheus that reads the stack's ServiceMonitors and PrometheusRules, with
+    /// Alertmanager (prometheus-community chart `kube-prometheus-stack` 88.5.3, Prometheus
+    /// Operator v0.93.1, its CRDs included) in `monitoring`; settings and defaults on
+    /// [`PrometheusStack`]. It replaces [`ClusterAddon::PrometheusOperatorCrds`] (both is
+    /// SS0561).
+    Prometheus(PrometheusStack),
 }
 
 /// How an add-on is installed.
@@ -89,8 +96,13 @@ impl ClusterAddon {
         }
     }
 
+    /// Prometheus with its defaults ([`PrometheusStack::new`]).
+    pub fn prometheus() -> Self {
+        Self::Prometheus(PrometheusStack::new())
+    }
+
     /// Every add-on, as offered when nothing installs a capability (its Rust spelling).
-    pub(super) fn offered() -> [(Self, &'static str); 7] {
+    pub(super) fn offered() -> [(Self, &'static str); 8] {
         [
             (Self::MetricsServer, "ClusterAddon::MetricsServer"),
             (
@@ -107,6 +119,7 @@ impl ClusterAddon {
                 Self::kubedb("kubedb-license"),
                 "ClusterAddon::kubedb(\"<license secret>\")",
             ),
+            (Self::prometheus(), "ClusterAddon::prometheus()"),
             (
                 Self::PrometheusOperatorCrds,
                 "ClusterAddon::PrometheusOperatorCrds",
@@ -124,6 +137,7 @@ impl ClusterAddon {
             Self::ExternalDns { .. } => "external-dns",
             Self::KubeDb { .. } => "kubedb",
             Self::PrometheusOperatorCrds => "prometheus-operator-crds",
+            Self::Prometheus(_) => "kube-prometheus-stack",
         }
     }
 
@@ -147,7 +161,9 @@ impl ClusterAddon {
                 Capability::api_group("catalog.kubedb.com"),
                 Capability::api_group("ops.kubedb.com"),
             ],
-            Self::PrometheusOperatorCrds => vec![Capability::api_group("monitoring.coreos.com")],
+            Self::PrometheusOperatorCrds | Self::Prometheus(_) => {
+                vec![Capability::api_group("monitoring.coreos.com")]
+            }
         }
     }
 
@@ -202,6 +218,14 @@ impl ClusterAddon {
                 namespace: "kube-system",
                 identity: None,
             }),
+            Self::Prometheus(_) => Install::Helm(Chart {
+                release: "kube-prometheus-stack",
+                repository: "https://prometheus-community.github.io/helm-charts",
+                chart: "kube-prometheus-stack",
+                version: "88.5.3",
+                namespace: "monitoring",
+                identity: None,
+            }),
         }
     }
 
@@ -250,6 +274,7 @@ impl ClusterAddon {
                 "global": { "licenseSecretName": license_secret },
             }),
             Self::PrometheusOperatorCrds => json!({}),
+            Self::Prometheus(stack) => stack.values(),
         }
     }
 
@@ -325,6 +350,20 @@ impl EksCluster {
             }
             Install::Helm(chart) => chart,
         };
+        let mut before = Vec::new();
+        if let ClusterAddon::Prometheus(stack) = addon {
+            stack.check(cx);
+            if self.addons.contains(&ClusterAddon::PrometheusOperatorCrds) {
+                cx.error(
+                    "SS0561",
+                    "`ClusterAddon::Prometheus` and `ClusterAddon::PrometheusOperatorCrds` both install the monitoring.coreos.com CRDs; Helm refuses the second release, whose CRDs belong to the first",
+                    "remove `.addon(ClusterAddon::PrometheusOperatorCrds)`: the Prometheus add-on installs the same CRDs (Prometheus Operator v0.93.1)",
+                );
+            }
+            if let Some(class) = stack.storage_class_resource(cx) {
+                before.push(cx.cluster_resource(class));
+            }
+        }
         let values = addon.values(&cluster_name, &region, &self.version);
         let mut body = tf! {
             "name" => chart.release,
@@ -381,6 +420,9 @@ impl EksCluster {
         );
         if cx.has_cluster_resource(&controller) {
             r = r.depends_on(&controller);
+        }
+        for b in &before {
+            r = r.depends_on(b);
         }
         cx.cluster_resource(r);
     }

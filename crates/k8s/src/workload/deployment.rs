@@ -207,6 +207,7 @@ impl Construct for Deployment {
             replicas: self.scale.starting(),
             ports: self.pod.ports().cloned().collect(),
             max_unavailable: self.max_unavailable,
+            autoscaled: self.scale.autoscaler.is_some(),
         }
     }
 }
@@ -222,6 +223,8 @@ pub struct DeploymentRef {
     pub(crate) replicas: u32,
     pub(crate) ports: Vec<(String, u16)>,
     pub(crate) max_unavailable: IntOrPercent,
+    /// Whether a HorizontalPodAutoscaler scales it.
+    pub(crate) autoscaled: bool,
 }
 
 impl DeploymentRef {

@@ -329,6 +329,7 @@ impl Construct for StatefulSet {
                 ports: self.pod.ports().cloned().collect(),
             },
             replicas: self.scale.starting(),
+            autoscaled: self.scale.autoscaler.is_some(),
         }
     }
 }
@@ -340,6 +341,8 @@ pub struct StatefulSetRef {
     pods: Pods,
     headless: String,
     replicas: u32,
+    /// Whether a HorizontalPodAutoscaler scales it.
+    pub(crate) autoscaled: bool,
 }
 
 impl StatefulSetRef {
