@@ -1,6 +1,6 @@
 //! FlagWise in production (seed 002): a web front end, an API and a Kafka consumer on EKS,
-//! with PostgreSQL, Redis and Kafka from AWS, network policies, autoscaling and a log-shipping
-//! DaemonSet.
+//! with PostgreSQL, Redis and Kafka from AWS, network policies, autoscaling and container logs
+//! shipped to CloudWatch Logs.
 //!
 //! Stricter than the seed: the database URL (with its password) lives in a Secret instead of
 //! the ConfigMap; images are pinned instead of `latest`; the namespace denies all traffic but
@@ -18,34 +18,6 @@
 use std::process::ExitCode;
 
 use stacksmith::prelude::*;
-
-/// The Fluentd configuration of the seed (shipping `flagwise-*` container logs), with the
-/// monitor agent on 24220 for the probes. EKS nodes run containerd, whose log lines are in the
-/// CRI format (`<time> <stream> <F|P> <message>`), not the seed's Docker JSON: they are parsed
-/// with the image's `cri` parser.
-const FLUENT_CONF: &str = r#"<source>
-  @type monitor_agent
-  bind 0.0.0.0
-  port 24220
-</source>
-
-<source>
-  @type tail
-  path /var/log/containers/flagwise-*.log
-  pos_file /fluentd/positions/flagwise-containers.log.pos
-  tag kubernetes.*
-  <parse>
-    @type cri
-  </parse>
-</source>
-
-<match kubernetes.**>
-  @type elasticsearch
-  host elasticsearch.logging.svc.cluster.local
-  port 9200
-  index_name flagwise-logs
-</match>
-"#;
 
 /// The whole FlagWise production app.
 pub fn app() -> App {
@@ -67,6 +39,10 @@ pub fn app() -> App {
                     .scaling(3, 3, 9),
             )
             .platform_defaults()
+            // Log shipping (the seed's Fluentd DaemonSet): Fluent Bit on every node sends
+            // container logs to an encrypted CloudWatch Logs group the stack creates, instead
+            // of an Elasticsearch nothing creates.
+            .addon(ClusterAddon::container_logs())
             // The operators' client VPN range, routed into the VPC (kubectl, `cluster/` root).
             .api_access_from(["10.255.0.0/22"]),
     );
@@ -203,49 +179,6 @@ pub fn app() -> App {
         flagwise.add(redis.allow_workload(workload, &cluster));
         flagwise.add(kafka.allow_workload(workload, &cluster));
     }
-
-    // Log shipping: Fluentd on every node, reading container logs read-only.
-    let fluentd_config =
-        flagwise.add(ConfigMap::new(&ns, "fluentd-config").file("fluent.conf", FLUENT_CONF));
-    let fluentd_image = "fluent/fluentd-kubernetes-daemonset:v1.17.1-debian-elasticsearch8-1.0";
-    // Fluentd (≥ 1.15) creates its lock directory under Ruby's `Dir.tmpdir`, which refuses a
-    // world-writable directory without the sticky bit — what an emptyDir is — so an init
-    // container marks the shared /tmp 1777 first (as root, the directory's owner).
-    let tmp = Volume::empty_dir("tmp").size_limit(Memory::mib(256));
-    let fluentd = flagwise.add(
-        DaemonSet::new(&ns, "fluentd")
-            .label("app", "fluentd")
-            .toleration(Toleration::all_taints())
-            .host_path_read_only("/var/log")
-            // Container log files are root-only (0640): reading them needs root.
-            .run_as_root()
-            .init_container(
-                Container::new("sticky-tmp", fluentd_image)
-                    .command(["chmod", "1777", "/tmp"])
-                    .mount_writable(&tmp, "/tmp")
-                    .requests(Cpu::millis(10), Memory::mib(16))
-                    .limits(Cpu::millis(100), Memory::mib(64)),
-            )
-            .container(
-                Container::new("fluentd", fluentd_image)
-                    .port("monitor", 24220)
-                    .mount_writable(&tmp, "/tmp")
-                    .mount(
-                        Volume::config_map("config", &fluentd_config),
-                        "/fluentd/etc",
-                    )
-                    .mount_writable(Volume::empty_dir("positions"), "/fluentd/positions")
-                    .requests(Cpu::millis(100), Memory::mib(200))
-                    .limits(Cpu::millis(500), Memory::mib(512))
-                    .liveness(
-                        Probe::http_get("/api/plugins.json", 24220)
-                            .initial_delay(30)
-                            .period(30),
-                    )
-                    .readiness(Probe::http_get("/api/plugins.json", 24220).period(10)),
-            ),
-    );
-    flagwise.add(fluentd.allow_egress_to_port(9200));
 
     let mut app = App::new();
     app.add(flagwise);

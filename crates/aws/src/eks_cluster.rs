@@ -5,6 +5,7 @@
 mod access;
 mod addons;
 mod cluster_addon;
+mod container_logs;
 mod node_group;
 mod prometheus_stack;
 

@@ -7,6 +7,7 @@ use serde_json::json;
 use stacksmith_core::terraform::{Resource, Value};
 use stacksmith_core::{Address, Capability, Lowering, tf, tf_name};
 
+use super::container_logs;
 use super::prometheus_stack::PrometheusStack;
 use super::{AUTOSCALER_PART, EksCluster};
 use crate::common;
@@ -60,6 +61,15 @@ pub enum ClusterAddon {
     /// [`PrometheusStack`]. It replaces [`ClusterAddon::PrometheusOperatorCrds`] (both is
     /// SS0561).
     Prometheus(PrometheusStack),
+    /// Container logs of every node shipped to CloudWatch Logs by Fluent Bit (eks-charts
+    /// `aws-for-fluent-bit` 0.2.0, AWS for Fluent Bit 3.2.1) in `logging`: a log group
+    /// `/aws/eks/<cluster>/containers` encrypted with its own KMS key and kept `retention_days`
+    /// (one of the values CloudWatch Logs accepts, SS0144), written by an IRSA role allowed to
+    /// create and write streams in that group only.
+    ContainerLogs {
+        /// How long the logs are kept, in days. [`ClusterAddon::container_logs`]: 365.
+        retention_days: u32,
+    },
 }
 
 /// How an add-on is installed.
@@ -101,6 +111,13 @@ impl ClusterAddon {
         Self::Prometheus(PrometheusStack::new())
     }
 
+    /// Container logs to CloudWatch Logs, kept 365 days (the stack's other log groups' default).
+    pub fn container_logs() -> Self {
+        Self::ContainerLogs {
+            retention_days: 365,
+        }
+    }
+
     /// Every add-on, as offered when nothing installs a capability (its Rust spelling).
     pub(super) fn offered() -> [(Self, &'static str); 8] {
         [
@@ -138,6 +155,7 @@ impl ClusterAddon {
             Self::KubeDb { .. } => "kubedb",
             Self::PrometheusOperatorCrds => "prometheus-operator-crds",
             Self::Prometheus(_) => "kube-prometheus-stack",
+            Self::ContainerLogs { .. } => "aws-for-fluent-bit",
         }
     }
 
@@ -164,6 +182,7 @@ impl ClusterAddon {
             Self::PrometheusOperatorCrds | Self::Prometheus(_) => {
                 vec![Capability::api_group("monitoring.coreos.com")]
             }
+            Self::ContainerLogs { .. } => Vec::new(),
         }
     }
 
@@ -226,6 +245,14 @@ impl ClusterAddon {
                 namespace: "monitoring",
                 identity: None,
             }),
+            Self::ContainerLogs { .. } => Install::Helm(Chart {
+                release: "aws-for-fluent-bit",
+                repository: "https://aws.github.io/eks-charts",
+                chart: "aws-for-fluent-bit",
+                version: "0.2.0",
+                namespace: "logging",
+                identity: Some(("aws-for-fluent-bit", "serviceAccount")),
+            }),
         }
     }
 
@@ -275,6 +302,7 @@ impl ClusterAddon {
             }),
             Self::PrometheusOperatorCrds => json!({}),
             Self::Prometheus(stack) => stack.values(),
+            Self::ContainerLogs { .. } => container_logs::values(cluster_name, region),
         }
     }
 
@@ -283,6 +311,7 @@ impl ClusterAddon {
         match self {
             Self::AwsLoadBalancerController => load_balancer_controller_policy(cx),
             Self::ClusterAutoscaler => super::autoscaler_statements(cx, cluster_name),
+            Self::ContainerLogs { .. } => container_logs::statements(cx, cluster_name),
             Self::ExternalDns { zone } => {
                 let found = cx.data(
                     "aws_route53_zone",
@@ -363,6 +392,9 @@ impl EksCluster {
             if let Some(class) = stack.storage_class_resource(cx) {
                 before.push(cx.cluster_resource(class));
             }
+        }
+        if let ClusterAddon::ContainerLogs { retention_days } = addon {
+            container_logs::log_group(cx, &cluster_name, *retention_days);
         }
         let values = addon.values(&cluster_name, &region, &self.version);
         let mut body = tf! {
