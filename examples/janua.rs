@@ -124,6 +124,10 @@ pub fn app() -> App {
     let alerts = janua.add(AlarmTopic::new("alerts").email("oncall@janua.dev"));
     janua.add(Alarms::for_database(&db, &alerts));
     janua.add(Alarms::for_load_balancer(&alb, &alerts));
+    // ... the cache's nodes (engine CPU, memory, evictions) and the API's targets (unhealthy for
+    // 10 minutes, none healthy).
+    janua.add(Alarms::for_cache(&redis, &alerts));
+    janua.add(Alarms::for_targets(&api, &alb, &alerts));
 
     // Only the API's tasks reach the database and the cache (ingress there, egress here).
     janua.add(db.allow_from(&api));

@@ -40,6 +40,9 @@ pub fn app() -> App {
         EksCluster::new("eks", &network)
             .node_group(NodeGroup::new("general").instance_types(["m6i.xlarge"]))
             .addon(ClusterAddon::kubedb("kubedb-license"))
+            // The seed's Prometheus and Alertmanager: they read the ServiceMonitors KubeDB and
+            // the API's monitor create, and the API's alerting rules.
+            .addon(ClusterAddon::prometheus())
             .platform_defaults()
             // The operators' client VPN range, routed into the VPC (kubectl, `cluster/` root).
             .api_access_from(["10.255.0.0/22"]),
@@ -74,14 +77,17 @@ pub fn app() -> App {
     let ca = dbaas.add(ClusterIssuer::ca("dbaas-ca", "dbaas-ca-key-pair"));
 
     // The seed's databases: MongoDB 8.0.4 as a 3-member replica set `rs0` with 20 GiB each and
-    // the built-in Prometheus exporter; Redis 7.2.4 as a cluster of 3 shards with 1 replica.
+    // its Prometheus exporter; Redis 7.2.4 as a cluster of 3 shards with 1 replica.
     let metadata = dbaas.add(
         MongoDb::new(&ns, "dbaas-metadata", "8.0.4")
             .topology(MongoTopology::replica_set("rs0", 3))
             .storage(StorageSize::gib(20))
             .storage_class("gp3-encrypted")
             .tls(&ca)
-            .monitor(DatabaseMonitor::builtin()),
+            // KubeDB's exporter, scraped through the ServiceMonitor KubeDB creates for the
+            // Prometheus Operator (the seed's `prometheus.io/builtin` needs an annotation-scraping
+            // Prometheus, which the operator's is not).
+            .monitor(DatabaseMonitor::prometheus_operator()),
     );
     let cache = dbaas.add(
         Redis::new(&ns, "dbaas-redis", "7.2.4")
@@ -179,6 +185,15 @@ pub fn app() -> App {
     );
     let service = dbaas.add(api.expose_via_service(80, "http").name("dbaas-api"));
     dbaas.add(api.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
+    // The API's metrics (`/metrics` on its HTTP port, the FastAPI instrumentator's
+    // `http_requests_total{status="5xx"}` and `http_request_duration_seconds`), and its alerts.
+    dbaas.add(service.monitor("http"));
+    dbaas.add(
+        api.alert_on(Slo::availability(99.9).requests_metric("http_requests_total", "status"))
+            .and(Slo::latency(99.0, std::time::Duration::from_secs(1)))
+            .and(Slo::restarts(3))
+            .and(Slo::autoscaler_at_max()),
+    );
 
     // HTTPS through an ALB with the host's ACM certificate (the seed's ingress-nginx and Let's
     // Encrypt: ingress-nginx is retired).

@@ -30,6 +30,9 @@ pub fn app() -> App {
             .addon(ClusterAddon::MetricsServer)
             .addon(ClusterAddon::AwsLoadBalancerController)
             .cluster_autoscaler()
+            // The seed's Prometheus (its scrape of the API and its rule files): Prometheus with
+            // Alertmanager, reading the ServiceMonitor and alerting rules below.
+            .addon(ClusterAddon::prometheus())
             // The operators' client VPN range, routed into the VPC: kubectl and the `cluster/`
             // root reach the private API endpoint from there.
             .api_access_from(["10.255.0.0/22"]),
@@ -88,6 +91,7 @@ pub fn app() -> App {
             .container(
                 Container::new("api", "rocketgraph/public-api:1.0.0")
                     .port("http", 8000)
+                    .port("metrics", 9090)
                     .env("ENVIRONMENT", "production")
                     // Cloud values, written by the generated `cluster/` root into the
                     // `rocketgraph-public-api-cloud` ConfigMap and Secret: no hand-copied host.
@@ -123,6 +127,24 @@ pub fn app() -> App {
             ),
     );
     let service = prod.add(api.expose_via_service(80, "http"));
+    // The seed's scrape of the API's `/metrics` on 9090 every 10 s, and its alerts: the API's
+    // 99.9% availability objective, p99 latency under 500 ms, crash loops, the HPA at 50.
+    let metrics = prod.add(
+        api.expose_via_service(9090, "metrics")
+            .id("metrics")
+            .name("rocketgraph-public-api-metrics"),
+    );
+    prod.add(
+        metrics
+            .monitor("metrics")
+            .interval(std::time::Duration::from_secs(10)),
+    );
+    prod.add(
+        api.alert_on(Slo::availability(99.9))
+            .and(Slo::latency(99.0, std::time::Duration::from_millis(500)))
+            .and(Slo::restarts(3))
+            .and(Slo::autoscaler_at_max()),
+    );
     prod.add(api.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
     prod.add(
         service
@@ -142,6 +164,12 @@ pub fn app() -> App {
     // Each connection declared once: the data store admits the cluster's pods, and the API's
     // pods may open connections to it (egress policy).
     prod.add(cache.allow_workload(&api, &cluster));
+    // Prometheus (namespace `monitoring`) scrapes the metrics port, nothing else.
+    prod.add(
+        api.allow_from_namespace("monitoring")
+            .pods("app.kubernetes.io/name", "prometheus")
+            .port("metrics"),
+    );
     prod.add(metadata.allow_workload(&api, &cluster));
     // XGT (the graph database, outside this stack) runs in the VPC's private subnets and is
     // resolved as `xgt-cluster.internal`: the API's pods may reach it on 4367, and the health

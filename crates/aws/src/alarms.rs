@@ -1,13 +1,16 @@
 //! `Alarms`: the CloudWatch alarms that say a construct of the stack is in trouble (a
-//! database's CPU, storage and replica lag; a load balancer's 5xx answers), sent to an
+//! database's CPU, storage and replica lag; a load balancer's 5xx answers; a cache's CPU,
+//! memory and evictions; a service's unhealthy targets), sent to an
 //! [`AlarmTopic`](crate::AlarmTopic).
 
 use stacksmith_core::terraform::{Map, Value};
 use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope, tf};
 
 use crate::alarm_topic::AlarmTopicRef;
+use crate::cache::CacheRef;
 use crate::common::{self, name_tag};
 use crate::database::{DatabaseEngine, DatabaseRef};
+use crate::ecs_service::EcsServiceRef;
 use crate::load_balancer::LoadBalancerRef;
 
 /// Alarm names: up to 255 characters.
@@ -24,6 +27,8 @@ const ALARM_NAME: NameRule = NameRule {
 enum Watched {
     Database(DatabaseRef),
     LoadBalancer(LoadBalancerRef),
+    Cache(CacheRef),
+    Targets(EcsServiceRef, LoadBalancerRef),
 }
 
 /// CloudWatch alarms on one construct of the stack, notifying a topic when they fire and when
@@ -34,7 +39,12 @@ enum Watched {
 ///   10 GiB (storage autoscaling has stopped keeping up); on each read replica and on a
 ///   cross-region replica, replica lag above 5 minutes;
 /// - a load balancer: more than 10 of its own 5xx answers (no healthy target, a timeout) in 5
-///   minutes, and more than 10 5xx answers from its targets in 5 minutes.
+///   minutes, and more than 10 5xx answers from its targets in 5 minutes;
+/// - a cache (Redis or Valkey), on each node: engine CPU above 80% for 15 minutes (the engine
+///   is one thread), memory use above 80% for 15 minutes (next come evictions or refused
+///   writes), and any eviction in 5 minutes (keys lost because the cache is full);
+/// - an ECS service behind a load balancer (its target group): an unhealthy target for 10
+///   minutes, and no healthy target at all for 5 minutes (every request answered 503).
 ///
 /// Defaults: every alarm also notifies when it returns to OK; a metric that stops reporting
 /// is treated as missing (no alarm), except storage, where missing data alarms.
@@ -55,6 +65,8 @@ pub struct Alarms {
     topic: AlarmTopicRef,
     cpu_percent: u32,
     free_storage_gib: u32,
+    memory_percent: u32,
+    evictions: u32,
 }
 
 /// A handle to an [`Alarms`].
@@ -76,7 +88,7 @@ struct Alarm {
     description: String,
     namespace: &'static str,
     metric: &'static str,
-    dimension: (&'static str, Value),
+    dimensions: Vec<(&'static str, Value)>,
     statistic: &'static str,
     periods: u32,
     comparison: &'static str,
@@ -107,6 +119,33 @@ impl Alarms {
         )
     }
 
+    /// Alarms on each node of a cache (construct id `<cache>-alarms`).
+    pub fn for_cache(cache: &CacheRef, topic: &AlarmTopicRef) -> Self {
+        Self::new(
+            format!("{}-alarms", last_id(cache.path())),
+            Watched::Cache(cache.clone()),
+            topic,
+        )
+    }
+
+    /// Alarms on the health of an ECS service's targets behind `lb` (the target group its
+    /// `serve_via(&lb, ..)` made; construct id `<service>-<lb>-target-alarms`).
+    pub fn for_targets(
+        service: &EcsServiceRef,
+        lb: &LoadBalancerRef,
+        topic: &AlarmTopicRef,
+    ) -> Self {
+        Self::new(
+            format!(
+                "{}-{}-target-alarms",
+                last_id(service.path()),
+                last_id(lb.path())
+            ),
+            Watched::Targets(service.clone(), lb.clone()),
+            topic,
+        )
+    }
+
     fn new(id: String, watched: Watched, topic: &AlarmTopicRef) -> Self {
         Self {
             id,
@@ -114,10 +153,13 @@ impl Alarms {
             topic: topic.clone(),
             cpu_percent: 80,
             free_storage_gib: 10,
+            memory_percent: 80,
+            evictions: 0,
         }
     }
 
-    /// The database CPU utilisation (1–100%) above which the CPU alarm fires. Default: 80.
+    /// The CPU utilisation (1–100%) above which the CPU alarm fires: a database's, a cache
+    /// node's engine thread. Default: 80.
     #[must_use]
     pub fn cpu_above_percent(mut self, percent: u32) -> Self {
         self.cpu_percent = percent;
@@ -132,7 +174,35 @@ impl Alarms {
         self
     }
 
+    /// The memory use of a cache node (1–100% of its data memory) above which the memory
+    /// alarm fires. Default: 80 — room for a burst before evictions start.
+    #[must_use]
+    pub fn memory_above_percent(mut self, percent: u32) -> Self {
+        self.memory_percent = percent;
+        self
+    }
+
+    /// How many evictions in 5 minutes a cache node may make before the eviction alarm fires.
+    /// Default: 0 — the cache is sized to hold its data, and an eviction is a lost key (a
+    /// session, a lock). Raise it for a cache that evicts by design (LRU of recomputable
+    /// values).
+    #[must_use]
+    pub fn evictions_above(mut self, evictions: u32) -> Self {
+        self.evictions = evictions;
+        self
+    }
+
     fn validate(&self, cx: &mut Lowering<'_>) {
+        if !(1..=100).contains(&self.memory_percent) {
+            cx.error(
+                "SS0622",
+                format!(
+                    "`memory_above_percent` is {}; allowed are 1 to 100",
+                    self.memory_percent
+                ),
+                "use 80: above it the cache starts evicting keys or refusing writes",
+            );
+        }
         if !(1..=100).contains(&self.cpu_percent) {
             cx.error(
                 "SS0622",
@@ -170,7 +240,7 @@ impl Alarms {
     fn alarms(&self) -> Vec<Alarm> {
         match &self.watched {
             Watched::Database(db) => {
-                let id = |i: &str| ("DBInstanceIdentifier", Value::from(i));
+                let id = |i: &str| vec![("DBInstanceIdentifier", Value::from(i))];
                 let mut out = vec![
                     Alarm {
                         part: "cpu".into(),
@@ -181,7 +251,7 @@ impl Alarms {
                         ),
                         namespace: "AWS/RDS",
                         metric: "CPUUtilization",
-                        dimension: id(db.identifier()),
+                        dimensions: id(db.identifier()),
                         statistic: "Average",
                         periods: 3,
                         comparison: "GreaterThanThreshold",
@@ -197,7 +267,7 @@ impl Alarms {
                         ),
                         namespace: "AWS/RDS",
                         metric: "FreeStorageSpace",
-                        dimension: id(db.identifier()),
+                        dimensions: id(db.identifier()),
                         statistic: "Minimum",
                         periods: 1,
                         comparison: "LessThanThreshold",
@@ -221,7 +291,7 @@ impl Alarms {
                         description: format!("{replica}: replica lag above 5 minutes"),
                         namespace: "AWS/RDS",
                         metric: "ReplicaLag",
-                        dimension: id(replica),
+                        dimensions: id(replica),
                         statistic: "Maximum",
                         periods: 3,
                         comparison: "GreaterThanThreshold",
@@ -232,7 +302,7 @@ impl Alarms {
                 out
             }
             Watched::LoadBalancer(lb) => {
-                let dim = || ("LoadBalancer", Value::from(lb.arn_suffix()));
+                let dim = || vec![("LoadBalancer", Value::from(lb.arn_suffix()))];
                 let five_xx = |part: &str, metric: &'static str, whose: &str| Alarm {
                     part: part.into(),
                     description: format!(
@@ -241,7 +311,7 @@ impl Alarms {
                     ),
                     namespace: "AWS/ApplicationELB",
                     metric,
-                    dimension: dim(),
+                    dimensions: dim(),
                     statistic: "Sum",
                     periods: 1,
                     comparison: "GreaterThanThreshold",
@@ -261,7 +331,112 @@ impl Alarms {
                     ),
                 ]
             }
+            Watched::Cache(cache) => self.cache_alarms(cache),
+            Watched::Targets(service, lb) => {
+                let dims = || {
+                    vec![
+                        (
+                            "TargetGroup",
+                            Value::from(service.target_group_arn_suffix(lb)),
+                        ),
+                        ("LoadBalancer", Value::from(lb.arn_suffix())),
+                    ]
+                };
+                let whose = format!("{} behind {}", service.path(), lb.path());
+                vec![
+                    Alarm {
+                        part: "unhealthy-targets".into(),
+                        description: format!("{whose}: a target unhealthy for 10 minutes"),
+                        namespace: "AWS/ApplicationELB",
+                        metric: "UnHealthyHostCount",
+                        dimensions: dims(),
+                        statistic: "Maximum",
+                        periods: 2,
+                        comparison: "GreaterThanThreshold",
+                        threshold: 0,
+                        missing: "notBreaching",
+                    },
+                    Alarm {
+                        part: "no-healthy-targets".into(),
+                        description: format!(
+                            "{whose}: no healthy target, every request is answered 503"
+                        ),
+                        namespace: "AWS/ApplicationELB",
+                        metric: "HealthyHostCount",
+                        dimensions: dims(),
+                        statistic: "Minimum",
+                        periods: 1,
+                        comparison: "LessThanThreshold",
+                        threshold: 1,
+                        missing: "breaching",
+                    },
+                ]
+            }
         }
+    }
+}
+
+impl Alarms {
+    /// Engine CPU, memory and evictions of each node of `cache`.
+    fn cache_alarms(&self, cache: &CacheRef) -> Vec<Alarm> {
+        let group = stacksmith_core::cloud_name(cache.path(), "");
+        let mut out = Vec::new();
+        for node in cache.member_clusters() {
+            let suffix = node
+                .strip_prefix(&group)
+                .map_or(node.as_str(), |s| s.trim_start_matches('-'));
+            let alarm = |part: &str,
+                         description: String,
+                         metric: &'static str,
+                         statistic: &'static str,
+                         periods: u32,
+                         threshold: u32| Alarm {
+                part: format!("{part}-{suffix}"),
+                description,
+                namespace: "AWS/ElastiCache",
+                metric,
+                dimensions: vec![("CacheClusterId", Value::from(node.as_str()))],
+                statistic,
+                periods,
+                comparison: "GreaterThanThreshold",
+                threshold: i64::from(threshold),
+                missing: "missing",
+            };
+            out.push(alarm(
+                "engine-cpu",
+                format!(
+                    "{node}: engine CPU above {}% for 15 minutes",
+                    self.cpu_percent
+                ),
+                "EngineCPUUtilization",
+                "Average",
+                3,
+                self.cpu_percent,
+            ));
+            out.push(alarm(
+                "memory",
+                format!(
+                    "{node}: memory use above {}% for 15 minutes",
+                    self.memory_percent
+                ),
+                "DatabaseMemoryUsagePercentage",
+                "Average",
+                3,
+                self.memory_percent,
+            ));
+            out.push(alarm(
+                "evictions",
+                format!(
+                    "{node}: more than {} evictions in 5 minutes (keys lost to a full cache)",
+                    self.evictions
+                ),
+                "Evictions",
+                "Sum",
+                1,
+                self.evictions,
+            ));
+        }
+        out
     }
 }
 
@@ -288,7 +463,9 @@ impl Lower for Alarms {
             let name = cx.name(&a.part);
             cx.check_name(&ALARM_NAME, &name, "alarm name");
             let mut dimensions = Map::new();
-            dimensions.insert(a.dimension.0.to_owned(), a.dimension.1);
+            for (k, v) in a.dimensions {
+                dimensions.insert(k.to_owned(), v);
+            }
             cx.add(
                 "aws_cloudwatch_metric_alarm",
                 &a.part,
@@ -383,6 +560,99 @@ mod tests {
             all.contains(r#""LoadBalancer":"${aws_lb.alb.arn_suffix}""#),
             "{all}"
         );
+    }
+
+    #[test]
+    fn a_cache_gets_cpu_memory_and_eviction_alarms_on_every_node() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let net = stack.add(Network::new("network", "10.0.0.0/16"));
+        let cache = stack.add(crate::Cache::redis("cache", &net).replicas(1));
+        let shards = stack.add(crate::Cache::redis("sessions", &net).cluster_mode(2, 1));
+        assert_eq!(
+            shards.member_clusters(),
+            [
+                "prod-sessions-0001-001",
+                "prod-sessions-0001-002",
+                "prod-sessions-0002-001",
+                "prod-sessions-0002-002"
+            ]
+        );
+        let topic = stack.add(AlarmTopic::new("alerts").email("oncall@example.com"));
+        stack.add(Alarms::for_cache(&cache, &topic).evictions_above(100));
+        let g = stack.lower();
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+        assert_eq!(
+            alarm_names(&g),
+            [
+                "cache_alarms_engine_cpu_001",
+                "cache_alarms_memory_001",
+                "cache_alarms_evictions_001",
+                "cache_alarms_engine_cpu_002",
+                "cache_alarms_memory_002",
+                "cache_alarms_evictions_002"
+            ]
+        );
+        let evictions = g
+            .resources
+            .iter()
+            .find(|r| r.address.name() == "cache_alarms_evictions_002")
+            .map(|r| serde_json::to_string(&r.body).unwrap_or_default())
+            .unwrap_or_default();
+        assert!(
+            evictions.contains(r#""CacheClusterId":"prod-cache-002""#),
+            "{evictions}"
+        );
+        assert!(evictions.contains(r#""threshold":100"#), "{evictions}");
+    }
+
+    #[test]
+    fn a_service_behind_a_load_balancer_gets_target_health_alarms() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let net = stack.add(Network::new("network", "10.0.0.0/16"));
+        let alb = stack.add(
+            LoadBalancer::new("alb", &net)
+                .certificate("api.janua.dev", "janua.dev")
+                .open_to_internet(),
+        );
+        let ecs = stack.add(crate::EcsCluster::new("ecs"));
+        let api = stack.add(
+            crate::EcsService::new("api", &ecs, &net)
+                .image("123456789012.dkr.ecr.us-east-1.amazonaws.com/janua-api:1.0.0")
+                .port(8000)
+                .serve_via(&alb, crate::Route::host("api.janua.dev")),
+        );
+        let topic = stack.add(AlarmTopic::new("alerts").email("oncall@example.com"));
+        stack.add(Alarms::for_targets(&api, &alb, &topic));
+        let g = stack.lower();
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+        assert_eq!(
+            alarm_names(&g),
+            [
+                "api_alb_target_alarms_unhealthy_targets",
+                "api_alb_target_alarms_no_healthy_targets"
+            ]
+        );
+        let all = serde_json::to_string(&g.resources.iter().map(|r| &r.body).collect::<Vec<_>>())
+            .unwrap_or_default();
+        assert!(
+            all.contains(r#""TargetGroup":"${aws_lb_target_group.api_alb_targets.arn_suffix}""#),
+            "{all}"
+        );
+        assert!(
+            g.resources
+                .iter()
+                .any(|r| r.address.expression() == "aws_lb_target_group.api_alb_targets")
+        );
+    }
+
+    #[test]
+    fn fails_cache_memory_threshold() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let net = stack.add(Network::new("network", "10.0.0.0/16"));
+        let cache = stack.add(crate::Cache::redis("cache", &net));
+        let topic = stack.add(AlarmTopic::new("alerts").email("oncall@example.com"));
+        stack.add(Alarms::for_cache(&cache, &topic).memory_above_percent(0));
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
     }
 
     #[test]

@@ -101,6 +101,19 @@ pub struct CacheRef {
     stack: String,
     engine: CacheEngine,
     cluster_mode: bool,
+    members: Vec<String>,
+}
+
+/// The ids ElastiCache gives the nodes of replication group `group`: `<group>-001`, `-002`, …
+/// for one primary with `replicas`; `<group>-0001-001`, … (shard, node) in cluster mode.
+fn member_clusters(group: &str, replicas: u32, shards: Option<u32>) -> Vec<String> {
+    let nodes = 1..=replicas.saturating_add(1);
+    match shards {
+        None => nodes.map(|n| format!("{group}-{n:03}")).collect(),
+        Some(shards) => (1..=shards)
+            .flat_map(|s| nodes.clone().map(move |n| format!("{group}-{s:04}-{n:03}")))
+            .collect(),
+    }
 }
 
 impl Cache {
@@ -236,6 +249,12 @@ impl CacheRef {
         PORT
     }
 
+    /// The ids of its nodes (`prod-cache-001`, …; `prod-cache-0001-001`, … in cluster mode),
+    /// the `CacheClusterId` of their CloudWatch metrics.
+    pub fn member_clusters(&self) -> &[String] {
+        &self.members
+    }
+
     /// Allows `peer` to connect, declared after both exist (`stack.add(x.allow_from(&api))`):
     /// the ingress rule here and, if the peer restricts egress, its egress rule.
     pub fn allow_from(&self, peer: &impl Peer) -> crate::Connection {
@@ -318,6 +337,11 @@ impl Construct for Cache {
             stack: scope.path.stack().to_owned(),
             engine: self.engine,
             cluster_mode: self.shards.is_some(),
+            members: member_clusters(
+                &stacksmith_core::cloud_name(&scope.path, ""),
+                self.replicas,
+                self.shards,
+            ),
         }
     }
 }

@@ -419,6 +419,14 @@ impl EcsServiceRef {
         self.address("aws_iam_role", "task").attr("name")
     }
 
+    /// The ARN suffix of the target group through which `lb` sends to it (`serve_via`), the
+    /// `TargetGroup` dimension of its CloudWatch metrics.
+    pub fn target_group_arn_suffix(&self, lb: &LoadBalancerRef) -> Ref {
+        let part = lb.path().below_stack().join("-");
+        self.address("aws_lb_target_group", &format!("{part}-targets"))
+            .attr("arn_suffix")
+    }
+
     /// The construct's path.
     pub fn path(&self) -> &Path {
         &self.path
