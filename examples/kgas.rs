@@ -30,12 +30,16 @@ fn region(name: &str, region: &str, bucket: &str, cidr: &str) -> (Stack, Network
 /// The seed's cluster (Kubernetes 1.35, the default) and node group, with its Cluster
 /// Autoscaler (IAM role for `kube-system/cluster-autoscaler`, allowed to resize only this
 /// cluster's node groups), metrics-server for the HPAs and the AWS Load Balancer Controller for
-/// the seed's Application Load Balancer.
-fn eks(stack: &mut Stack, network: &NetworkRef) -> EksClusterRef {
+/// the seed's Application Load Balancer, and the seed's Prometheus monitoring and alerting
+/// (Prometheus, Alertmanager publishing to the region's alarm topic, the on-call's pager).
+fn eks(stack: &mut Stack, network: &NetworkRef, alerts: &AlarmTopicRef) -> EksClusterRef {
     stack.add(
         EksCluster::new("eks", network)
             .addon(ClusterAddon::MetricsServer)
             .addon(ClusterAddon::AwsLoadBalancerController)
+            .addon(ClusterAddon::Prometheus(
+                PrometheusStack::new().alerts_to(alerts),
+            ))
             .node_group(
                 NodeGroup::new("workers")
                     .instance_types(["t3.medium", "t3.large"])
@@ -95,7 +99,23 @@ fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
             .health_check_path("/health")
             .web_acl(&waf),
     );
+    // The seed's SLOs: Prometheus scrapes the live colour's `/metrics`; each colour is held to
+    // 99.9% availability and a p99 under 500 ms, and alerts on crash loops and on its HPA at 20.
+    stack.add(service.monitor("http"));
     for colour in [release.blue(), release.green()] {
+        stack.add(
+            colour
+                .alert_on(Slo::availability(99.9))
+                .and(Slo::latency(99.0, std::time::Duration::from_millis(500)))
+                .and(Slo::restarts(3))
+                .and(Slo::autoscaler_at_max()),
+        );
+        stack.add(
+            colour
+                .allow_from_namespace("monitoring")
+                .pods("app.kubernetes.io/name", "prometheus")
+                .port("http"),
+        );
         stack.add(colour.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
         stack.add(colour.allow_from_cidr(network.cidr()).port("http"));
         stack.add(colour.allow_egress_to_cidr(network.cidr(), db_port));
@@ -129,7 +149,8 @@ pub fn app() -> App {
         "kgas-terraform-state",
         "10.60.0.0/16",
     );
-    let cluster = eks(&mut primary, &network);
+    let alerts = primary.add(AlarmTopic::new("alerts").email("oncall@kgas.dev"));
+    let cluster = eks(&mut primary, &network, &alerts);
     let db: DatabaseRef = primary.add(
         Database::postgres("db", &network)
             .engine_version("16")
@@ -144,7 +165,6 @@ pub fn app() -> App {
             .allow_from(&cluster),
     );
     api_server(&mut primary, &network, db.port());
-    let alerts = primary.add(AlarmTopic::new("alerts").email("oncall@kgas.dev"));
     primary.add(Alarms::for_database(&db, &alerts));
     // The seed's CDN for static assets: CloudFront (global, so made once, in us-east-1) at
     // static.kgas.dev, behind a CloudFront web ACL.
@@ -170,7 +190,8 @@ pub fn app() -> App {
         "kgas-terraform-state-us-west-2",
         "10.61.0.0/16",
     );
-    let cluster = eks(&mut standby, &network);
+    let alerts = standby.add(AlarmTopic::new("alerts").email("oncall@kgas.dev"));
+    let cluster = eks(&mut standby, &network, &alerts);
     let replica = standby.add(
         Database::postgres("db", &network)
             .engine_version("16")
@@ -181,7 +202,6 @@ pub fn app() -> App {
             .allow_from(&cluster),
     );
     api_server(&mut standby, &network, db.port());
-    let alerts = standby.add(AlarmTopic::new("alerts").email("oncall@kgas.dev"));
     standby.add(Alarms::for_database(&replica, &alerts));
     failover_dns(&mut standby, Failover::Secondary);
 

@@ -36,13 +36,16 @@ pub fn app() -> App {
     // keeps its fixed 3 nodes, so no autoscaler is needed.
     let network = dbaas.add(Network::new("network", "10.50.0.0/16").zones(3));
     let vpc = network.cidr();
+    let alerts = dbaas.add(AlarmTopic::new("alerts").email("oncall@dbaas-platform.io"));
     dbaas.add(
         EksCluster::new("eks", &network)
             .node_group(NodeGroup::new("general").instance_types(["m6i.xlarge"]))
             .addon(ClusterAddon::kubedb("kubedb-license"))
             // The seed's Prometheus and Alertmanager: they read the ServiceMonitors KubeDB and
-            // the API's monitor create, and the API's alerting rules.
-            .addon(ClusterAddon::prometheus())
+            // the API's monitor create, and the API's alerting rules; alerts go to the on-call.
+            .addon(ClusterAddon::Prometheus(
+                PrometheusStack::new().alerts_to(&alerts),
+            ))
             .platform_defaults()
             // The operators' client VPN range, routed into the VPC (kubectl, `cluster/` root).
             .api_access_from(["10.255.0.0/22"]),

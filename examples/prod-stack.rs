@@ -20,6 +20,9 @@ pub fn app() -> App {
     // Kubernetes 1.35 (the default, in EKS standard support), with the add-ons the objects
     // below need: metrics-server for the HPA, the Cluster Autoscaler for the 3–20 node group,
     // the AWS Load Balancer Controller for the ALB Ingress.
+    // Where alerts go: an encrypted SNS topic the on-call subscribes to (Prometheus's
+    // Alertmanager and the CloudWatch alarms below publish to it).
+    let alerts = prod.add(AlarmTopic::new("alerts").email("oncall@rocketgraph.com"));
     let cluster = prod.add(
         EksCluster::new("eks", &network)
             .node_group(
@@ -32,7 +35,9 @@ pub fn app() -> App {
             .cluster_autoscaler()
             // The seed's Prometheus (its scrape of the API and its rule files): Prometheus with
             // Alertmanager, reading the ServiceMonitor and alerting rules below.
-            .addon(ClusterAddon::prometheus())
+            .addon(ClusterAddon::Prometheus(
+                PrometheusStack::new().alerts_to(&alerts),
+            ))
             // The operators' client VPN range, routed into the VPC: kubectl and the `cluster/`
             // root reach the private API endpoint from there.
             .api_access_from(["10.255.0.0/22"]),
@@ -42,6 +47,7 @@ pub fn app() -> App {
             .node_type("cache.m7g.large")
             .replicas(1),
     );
+    prod.add(Alarms::for_cache(&cache, &alerts));
     let metadata = prod.add(
         Database::documentdb("metadata", &network)
             .instance_class("db.r6g.xlarge")

@@ -17,8 +17,13 @@ const TOPIC_NAME: NameRule = NameRule {
     start_letter: false,
 };
 
-/// A topic is known by its name; a new key re-encrypts, it does not replace.
-const TOPIC: Facts = Facts::new().identity(&["name", "name_prefix"]);
+/// A topic is known by its name; a new key re-encrypts, it does not replace. The `cluster/`
+/// root finds it by name (Alertmanager publishes to it).
+const TOPIC: Facts = Facts::new()
+    .identity(&["name", "name_prefix"])
+    .found_by(&TOPIC_LOOKUP);
+const TOPIC_LOOKUP: stacksmith_core::Lookup =
+    stacksmith_core::Lookup::by("aws_sns_topic", "name", "name", &[("arn", "arn")]);
 /// Who may publish: security-relevant.
 const TOPIC_POLICY: Facts = Facts::new().security();
 /// Who is told.
@@ -54,7 +59,7 @@ pub struct AlarmTopic {
 }
 
 /// A handle to an [`AlarmTopic`]: its ARN (an alarm action).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AlarmTopicRef {
     path: Path,
     stack: String,
@@ -127,6 +132,22 @@ impl AlarmTopicRef {
     /// The topic's ARN.
     pub fn arn(&self) -> Ref {
         Address::resource(&self.stack, "aws_sns_topic", &tf_name(&self.path, "")).attr("arn")
+    }
+
+    /// The ARN of the KMS key the topic is encrypted with (a publisher needs
+    /// `kms:GenerateDataKey*` and `kms:Decrypt` on it).
+    pub fn key_arn(&self) -> Ref {
+        Address::resource(&self.stack, "aws_kms_key", &tf_name(&self.path, "key")).attr("arn")
+    }
+
+    /// The statements that let an identity publish to the topic: `sns:Publish` on it, and the
+    /// key use encryption needs.
+    pub fn publish_statements(&self) -> Vec<PolicyStatement> {
+        vec![
+            PolicyStatement::allow("PublishAlarms", ["sns:Publish"]).resource(self.arn()),
+            PolicyStatement::allow("EncryptAlarms", ["kms:Decrypt", "kms:GenerateDataKey*"])
+                .resource(self.key_arn()),
+        ]
     }
 
     /// The construct's path.

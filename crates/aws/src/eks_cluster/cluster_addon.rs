@@ -8,8 +8,9 @@ use stacksmith_core::terraform::{Resource, Value};
 use stacksmith_core::{Address, Capability, Lowering, tf, tf_name};
 
 use super::container_logs;
-use super::prometheus_stack::PrometheusStack;
+use super::prometheus_stack::{ALERTMANAGER_ACCOUNT, PrometheusStack};
 use super::{AUTOSCALER_PART, EksCluster};
+use crate::alarm_topic::AlarmTopicRef;
 use crate::common;
 use crate::iam::PolicyStatement;
 use crate::service_account_role::{Irsa, irsa_role};
@@ -237,13 +238,15 @@ impl ClusterAddon {
                 namespace: "kube-system",
                 identity: None,
             }),
-            Self::Prometheus(_) => Install::Helm(Chart {
+            Self::Prometheus(stack) => Install::Helm(Chart {
                 release: "kube-prometheus-stack",
                 repository: "https://prometheus-community.github.io/helm-charts",
                 chart: "kube-prometheus-stack",
                 version: "88.5.3",
                 namespace: "monitoring",
-                identity: None,
+                identity: stack
+                    .topic()
+                    .map(|_| (ALERTMANAGER_ACCOUNT, "alertmanager.serviceAccount")),
             }),
             Self::ContainerLogs { .. } => Install::Helm(Chart {
                 release: "aws-for-fluent-bit",
@@ -301,7 +304,7 @@ impl ClusterAddon {
                 "global": { "licenseSecretName": license_secret },
             }),
             Self::PrometheusOperatorCrds => json!({}),
-            Self::Prometheus(stack) => stack.values(),
+            Self::Prometheus(stack) => stack.values(region),
             Self::ContainerLogs { .. } => container_logs::values(cluster_name, region),
         }
     }
@@ -312,6 +315,10 @@ impl ClusterAddon {
             Self::AwsLoadBalancerController => load_balancer_controller_policy(cx),
             Self::ClusterAutoscaler => super::autoscaler_statements(cx, cluster_name),
             Self::ContainerLogs { .. } => container_logs::statements(cx, cluster_name),
+            Self::Prometheus(stack) => stack
+                .topic()
+                .map(AlarmTopicRef::publish_statements)
+                .unwrap_or_default(),
             Self::ExternalDns { zone } => {
                 let found = cx.data(
                     "aws_route53_zone",
@@ -431,13 +438,19 @@ impl EksCluster {
                     false,
                 );
             }
-            body.insert(
-                "set".into(),
-                Value::List(vec![Value::Map(tf! {
-                    "name" => format!("{at}.annotations.eks\\.amazonaws\\.com/role-arn"),
-                    "value" => role.attr::<String>("arn"),
-                })]),
-            );
+            let mut set = vec![Value::Map(tf! {
+                "name" => format!("{at}.annotations.eks\\.amazonaws\\.com/role-arn"),
+                "value" => role.attr::<String>("arn"),
+            })];
+            if let ClusterAddon::Prometheus(stack) = addon
+                && let Some(topic) = stack.topic()
+            {
+                set.push(Value::Map(tf! {
+                    "name" => "stacksmith.alarmTopicArn",
+                    "value" => topic.arn(),
+                }));
+            }
+            body.insert("set".into(), Value::List(set));
         }
         let address = Address::resource(
             cx.path().stack(),

@@ -6,6 +6,11 @@ use serde_json::{Value, json};
 use stacksmith_core::terraform::Resource;
 use stacksmith_core::{Address, Lowering, tf, tf_name};
 
+use crate::alarm_topic::AlarmTopicRef;
+
+/// Alertmanager's service account, when it publishes to SNS (its IRSA role trusts it).
+pub(super) const ALERTMANAGER_ACCOUNT: &str = "alertmanager";
+
 /// The StorageClass the add-on makes for Prometheus and Alertmanager when none is named.
 pub(super) const STORAGE_CLASS: &str = "prometheus-gp3";
 
@@ -28,13 +33,17 @@ pub(super) const STORAGE_CLASS: &str = "prometheus-gp3";
 ///   kube-proxy's localhost metrics) are off, so they do not fire `TargetDown` forever;
 /// - Grafana is off: the chart's Grafana would start with the password `prom-operator`.
 ///   [`grafana_admin_secret`](Self::grafana_admin_secret) turns it on with the admin
-///   credentials read from a Secret, so the password is never in Terraform state.
+///   credentials read from a Secret, so the password is never in Terraform state;
+/// - Alertmanager sends nowhere until [`alerts_to`](Self::alerts_to) routes it to the stack's
+///   [`AlarmTopic`](crate::AlarmTopic) (then every alert but the chart's `Watchdog` and
+///   `InfoInhibitor` is published there, with its resolution).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PrometheusStack {
     retention_days: u32,
     storage_gib: u32,
     storage_class: Option<String>,
     grafana_admin_secret: Option<String>,
+    topic: Option<AlarmTopicRef>,
 }
 
 impl Default for PrometheusStack {
@@ -51,6 +60,7 @@ impl PrometheusStack {
             storage_gib: 50,
             storage_class: None,
             grafana_admin_secret: None,
+            topic: None,
         }
     }
 
@@ -84,6 +94,21 @@ impl PrometheusStack {
     pub fn grafana_admin_secret(mut self, secret: &str) -> Self {
         self.grafana_admin_secret = Some(secret.to_owned());
         self
+    }
+
+    /// Publishes Alertmanager's notifications to `topic` (Alertmanager's SNS receiver, signed
+    /// with SigV4 by an IRSA role allowed to publish to that topic and use its key only), where
+    /// the stack's CloudWatch alarms go too. Default: Alertmanager's chart default, a `null`
+    /// receiver — alerts fire and nobody is told.
+    #[must_use]
+    pub fn alerts_to(mut self, topic: &AlarmTopicRef) -> Self {
+        self.topic = Some(topic.clone());
+        self
+    }
+
+    /// The topic alerts go to, if any.
+    pub(super) fn topic(&self) -> Option<&AlarmTopicRef> {
+        self.topic.as_ref()
     }
 
     /// Reports settings outside their range (SS0560); true when all are valid.
@@ -151,8 +176,8 @@ impl PrometheusStack {
         ))
     }
 
-    /// The chart's values.
-    pub(super) fn values(&self) -> Value {
+    /// The chart's values, for a cluster in `region`.
+    pub(super) fn values(&self, region: &str) -> Value {
         let volume = |gib: u32| {
             json!({ "volumeClaimTemplate": { "spec": {
                 "storageClassName": self.class(),
@@ -173,6 +198,49 @@ impl PrometheusStack {
                 },
             }),
         };
+        let mut alertmanager = json!({ "alertmanagerSpec": {
+            "replicas": 2,
+            "storage": volume(10),
+            "resources": {
+                "requests": { "cpu": "50m", "memory": "128Mi" },
+                "limits": { "memory": "256Mi" },
+            },
+        } });
+        if self.topic.is_some() {
+            // The topic's ARN comes from `set` (`stacksmith.alarmTopicArn`, read by the
+            // `cluster/` root), placed into the configuration by the chart's `tpl`.
+            alertmanager["serviceAccount"] =
+                json!({ "create": true, "name": ALERTMANAGER_ACCOUNT });
+            alertmanager["tplConfig"] = json!(true);
+            alertmanager["config"] = json!({
+                "global": { "resolve_timeout": "5m" },
+                "route": {
+                    "receiver": "sns",
+                    "group_by": ["namespace", "alertname"],
+                    "group_wait": "30s",
+                    "group_interval": "5m",
+                    "repeat_interval": "12h",
+                    "routes": [
+                        { "receiver": "null", "matchers": ["alertname = \"Watchdog\""] },
+                        { "receiver": "null", "matchers": ["alertname = \"InfoInhibitor\""] },
+                    ],
+                },
+                "inhibit_rules": [{
+                    "source_matchers": ["severity = critical"],
+                    "target_matchers": ["severity =~ warning|info"],
+                    "equal": ["namespace", "alertname"],
+                }],
+                "receivers": [
+                    { "name": "null" },
+                    { "name": "sns", "sns_configs": [{
+                        "topic_arn": "{{ .Values.stacksmith.alarmTopicArn }}",
+                        "sigv4": { "region": region },
+                        "send_resolved": true,
+                    }] },
+                ],
+                "templates": ["/etc/alertmanager/config/*.tmpl"],
+            });
+        }
         json!({
             "crds": { "enabled": true },
             "grafana": grafana,
@@ -180,14 +248,7 @@ impl PrometheusStack {
             "kubeScheduler": { "enabled": false },
             "kubeEtcd": { "enabled": false },
             "kubeProxy": { "enabled": false },
-            "alertmanager": { "alertmanagerSpec": {
-                "replicas": 2,
-                "storage": volume(10),
-                "resources": {
-                    "requests": { "cpu": "50m", "memory": "128Mi" },
-                    "limits": { "memory": "256Mi" },
-                },
-            } },
+            "alertmanager": alertmanager,
             "prometheus": { "prometheusSpec": {
                 "retention": format!("{}d", self.retention_days),
                 "retentionSize": format!("{size}GB"),
@@ -296,6 +357,63 @@ mod tests {
             !g.cluster_resources
                 .iter()
                 .any(|r| r.address.kind() == "kubernetes_storage_class_v1")
+        );
+    }
+
+    #[test]
+    fn alertmanager_publishes_to_the_alarm_topic_with_its_own_role() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let net = stack.add(Network::new("network", "10.0.0.0/16"));
+        let topic = stack.add(crate::AlarmTopic::new("alerts").email("oncall@example.com"));
+        stack.add(EksCluster::new("eks", &net).addon(ClusterAddon::Prometheus(
+            PrometheusStack::new().alerts_to(&topic),
+        )));
+        let g = stack.lower();
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+        let v = values(&g);
+        let am = &v["alertmanager"];
+        assert_eq!(am["tplConfig"], true);
+        assert_eq!(am["serviceAccount"]["name"], ALERTMANAGER_ACCOUNT);
+        assert_eq!(am["config"]["route"]["receiver"], "sns");
+        let sns = &am["config"]["receivers"][1]["sns_configs"][0];
+        assert_eq!(sns["topic_arn"], "{{ .Values.stacksmith.alarmTopicArn }}");
+        assert_eq!(sns["sigv4"]["region"], "us-east-1");
+        assert_eq!(
+            am["config"]["route"]["routes"][0]["matchers"][0],
+            "alertname = \"Watchdog\""
+        );
+        let set = release(&g)
+            .and_then(|r| r.body.get("set"))
+            .map(|s| serde_json::to_string(s).unwrap_or_default())
+            .unwrap_or_default();
+        assert!(
+            set.contains(
+                r#""name":"stacksmith.alarmTopicArn","value":"${aws_sns_topic.alerts.arn}""#
+            ),
+            "{set}"
+        );
+        assert!(
+            set.contains("alertmanager.serviceAccount.annotations"),
+            "{set}"
+        );
+        let policy = g
+            .data
+            .iter()
+            .find(|r| r.address.name() == "eks_irsa_kube_prometheus_stack_policy")
+            .map(|r| serde_json::to_string(&r.body).unwrap_or_default())
+            .unwrap_or_default();
+        assert!(policy.contains("sns:Publish"), "{policy}");
+        assert!(policy.contains("${aws_sns_topic.alerts.arn}"), "{policy}");
+        assert!(policy.contains("${aws_kms_key.alerts_key.arn}"), "{policy}");
+        let trust = g
+            .data
+            .iter()
+            .find(|r| r.address.name() == "eks_irsa_kube_prometheus_stack_trust")
+            .map(|r| serde_json::to_string(&r.body).unwrap_or_default())
+            .unwrap_or_default();
+        assert!(
+            trust.contains("system:serviceaccount:monitoring:alertmanager"),
+            "{trust}"
         );
     }
 
