@@ -129,7 +129,8 @@ impl Alarms {
     }
 
     /// Alarms on the health of an ECS service's targets behind `lb` (the target group its
-    /// `serve_via(&lb, ..)` made; construct id `<service>-<lb>-target-alarms`).
+    /// `serve_via(&lb, ..)` made; construct id `<service>-<lb>-target-alarms`). A service
+    /// that does not serve via `lb` has no such target group (SS0202 names it).
     pub fn for_targets(
         service: &EcsServiceRef,
         lb: &LoadBalancerRef,
@@ -643,6 +644,25 @@ mod tests {
                 .iter()
                 .any(|r| r.address.expression() == "aws_lb_target_group.api_alb_targets")
         );
+    }
+
+    #[test]
+    fn fails_target_alarms_of_a_service_the_load_balancer_does_not_serve() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let net = stack.add(Network::new("network", "10.0.0.0/16"));
+        let alb = stack.add(
+            LoadBalancer::new("alb", &net)
+                .certificate("api.janua.dev", "janua.dev")
+                .open_to_internet(),
+        );
+        let ecs = stack.add(crate::EcsCluster::new("ecs"));
+        let worker = stack.add(
+            crate::EcsService::new("worker", &ecs, &net)
+                .image("123456789012.dkr.ecr.us-east-1.amazonaws.com/janua-worker:1.0.0"),
+        );
+        let topic = stack.add(AlarmTopic::new("alerts").email("oncall@example.com"));
+        stack.add(Alarms::for_targets(&worker, &alb, &topic));
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
     }
 
     #[test]

@@ -106,7 +106,12 @@ pub struct CacheRef {
 
 /// The ids ElastiCache gives the nodes of replication group `group`: `<group>-001`, `-002`, …
 /// for one primary with `replicas`; `<group>-0001-001`, … (shard, node) in cluster mode.
+/// Counts beyond ElastiCache's limits (5 replicas, 500 shards), reported by the cache's own
+/// checks, name no nodes.
 fn member_clusters(group: &str, replicas: u32, shards: Option<u32>) -> Vec<String> {
+    if replicas > 5 || shards.is_some_and(|s| s > 500) {
+        return Vec::new();
+    }
     let nodes = 1..=replicas.saturating_add(1);
     match shards {
         None => nodes.map(|n| format!("{group}-{n:03}")).collect(),

@@ -31,6 +31,10 @@ pub(super) const STORAGE_CLASS: &str = "prometheus-gp3";
 ///   not only those labelled `release: kube-prometheus-stack`;
 /// - the control-plane scrapes EKS does not expose (controller manager, scheduler, etcd,
 ///   kube-proxy's localhost metrics) are off, so they do not fire `TargetDown` forever;
+/// - the chart's default alerting rules are on: node capacity (`KubeCPUOvercommit`,
+///   `KubeMemoryOvercommit`: the nodes cannot absorb the loss of one), nodes not ready,
+///   pods crash-looping or unschedulable, volumes filling, Prometheus and Alertmanager
+///   themselves;
 /// - Grafana is off: the chart's Grafana would start with the password `prom-operator`.
 ///   [`grafana_admin_secret`](Self::grafana_admin_secret) turns it on with the admin
 ///   credentials read from a Secret, so the password is never in Terraform state;
