@@ -223,6 +223,19 @@ pub fn app() -> App {
         &consumer_identity,
         KafkaAccess::consume("llm_requests"),
     ));
+    // The topic exists before either uses it: MSK Serverless does not create topics on first
+    // use, so a Job creates `llm_requests` (6 partitions) with Kafka's admin client, as its own
+    // Pod Identity role that may create exactly that topic.
+    let topics = [KafkaTopic::new("llm_requests").partitions(6)];
+    let topics_sa = flagwise.add(ServiceAccount::new(&ns, "kafka-topics"));
+    let topics_identity = flagwise.add(cluster.pod_identity(&topics_sa));
+    let topics_job = flagwise.add(kafka.topics_job(
+        &ns,
+        &topics_identity,
+        &topics,
+        KafkaBootstrap::Secret(secrets.clone(), "KAFKA_BOOTSTRAP_SERVERS".into()),
+    ));
+    flagwise.add(kafka.allow_client(&topics_job, &topics_identity, KafkaAccess::create(&topics)));
 
     // Log shipping: Fluentd on every node, reading container logs read-only.
     let fluentd_config =

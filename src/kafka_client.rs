@@ -6,15 +6,18 @@ use stacksmith_core::{Construct, Lower, Lowering, Path, Scope};
 use stacksmith_k8s::NetworkPeer;
 
 use crate::connect::{AllowWorkload, WorkloadAccess};
+use crate::kafka_topics::KafkaTopic;
 use crate::workload_identity::WorkloadIdentityRef;
 
 /// What a Kafka client may do: produce to topics, consume topics as a consumer group, or both
-/// (`KafkaAccess::produce("events").and_consume("commands")`).
+/// (`KafkaAccess::produce("events").and_consume("commands")`), or create the stack's topics
+/// (the Job of `kafka.topics_job(..)`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KafkaAccess {
     produce: Vec<String>,
     consume: Vec<String>,
     group: Option<String>,
+    create: Vec<KafkaTopic>,
 }
 
 impl KafkaAccess {
@@ -27,6 +30,15 @@ impl KafkaAccess {
     /// workload's name (set another with [`group`](Self::group)).
     pub fn consume(topic: &str) -> Self {
         Self::default().and_consume(topic)
+    }
+
+    /// Creates `topics` unless they exist (and nothing else): `CreateTopic` and
+    /// `DescribeTopic` on exactly those topics. Each topic is checked (SS0533).
+    pub fn create(topics: &[KafkaTopic]) -> Self {
+        Self {
+            create: topics.to_vec(),
+            ..Self::default()
+        }
     }
 
     /// Writes to `topic` too.
@@ -67,6 +79,7 @@ pub struct KafkaClient {
     parent: Path,
     network: WorkloadAccess,
     statements: Vec<PolicyStatement>,
+    topics: Vec<KafkaTopic>,
     identity: WorkloadIdentityRef,
 }
 
@@ -118,8 +131,13 @@ impl AllowKafkaClient for KafkaRef {
             statements
                 .extend(self.consume_statements(access.consume.iter().map(String::as_str), group));
         }
+        if !access.create.is_empty() {
+            statements
+                .extend(self.create_topic_statements(access.create.iter().map(KafkaTopic::name)));
+        }
         KafkaClient {
             id: format!("client-{name}"),
+            topics: access.create,
             parent: self.path().clone(),
             network: self.allow_workload(workload, identity.cluster()),
             statements,
@@ -148,6 +166,13 @@ impl Construct for KafkaClient {
 
 impl Lower for KafkaClient {
     fn lower(&self, cx: &mut Lowering<'_>) {
+        for problem in self.topics.iter().filter_map(KafkaTopic::problem) {
+            cx.error(
+                "SS0533",
+                problem,
+                "name topics with 1 to 249 letters, digits, `.`, `_` and `-`, with at least 1 partition",
+            );
+        }
         self.network.lower(cx);
         self.identity
             .grant("iam", self.statements.iter().cloned())

@@ -15,12 +15,14 @@
 
 mod connect;
 mod kafka_client;
+mod kafka_topics;
 mod protect_ingress;
 mod workload_identity;
 
 pub use connect::{AllowWorkload, WorkloadAccess, WorkloadAccessRef};
 pub use k8s_openapi;
 pub use kafka_client::{AllowKafkaClient, KafkaAccess, KafkaClient, KafkaClientRef};
+pub use kafka_topics::{KafkaBootstrap, KafkaTopic, KafkaTopicsJob};
 pub use protect_ingress::{ProtectIngress, WAF_ACL_NAME_ANNOTATION};
 pub use stacksmith_aws as aws;
 pub use stacksmith_core as core;
@@ -39,6 +41,7 @@ pub mod synth_api {
 pub mod prelude {
     pub use crate::connect::AllowWorkload;
     pub use crate::kafka_client::{AllowKafkaClient, KafkaAccess};
+    pub use crate::kafka_topics::{KafkaBootstrap, KafkaTopic, KafkaTopicsJob};
     pub use crate::protect_ingress::ProtectIngress;
     pub use crate::workload_identity::{PodIdentity, WorkloadIdentityRef};
     pub use stacksmith_aws::MasterPassword;

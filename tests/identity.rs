@@ -150,3 +150,57 @@ fn kafka_client_statements_security_group_and_egress() {
     let egress = file(&o, "kubernetes/apps/networkpolicy-consumer-to-events.yaml");
     assert!(egress.contains("port: 9098"), "{egress}");
 }
+
+#[test]
+fn topics_job_creates_exactly_its_topics_as_its_identity() {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let network = stack.add(Network::new("network", "10.0.0.0/16").zones(3));
+    let cluster = stack.add(EksCluster::new("eks", &network).pod_identity_agent());
+    let kafka = stack.add(Kafka::provisioned("events", &network));
+    let ns = stack.add(Namespace::new("apps"));
+    let topics = [
+        KafkaTopic::new("orders").partitions(6),
+        KafkaTopic::new("invoices"),
+    ];
+    let sa = stack.add(ServiceAccount::new(&ns, "kafka-topics"));
+    let identity = stack.add(cluster.pod_identity(&sa));
+    let job = stack.add(kafka.topics_job(&ns, &identity, &topics, KafkaBootstrap::Cloud));
+    stack.add(kafka.allow_client(&job, &identity, KafkaAccess::create(&topics)));
+    let o = render_one(&app_of(stack));
+    let job = file(&o, "kubernetes/apps/job-events-topics.yaml");
+    assert!(job.contains("value: \"orders:6 invoices:3\""), "{job}");
+    assert!(job.contains("serviceAccountName: kafka-topics"), "{job}");
+    assert!(
+        job.contains("stacksmith.dev/aws-identity: \"true\""),
+        "{job}"
+    );
+    let tf = terraform(&o);
+    let policy =
+        tf["data"]["aws_iam_policy_document"]["events_client_events_topics_iam"].to_string();
+    assert!(policy.contains("kafka-cluster:CreateTopic"), "{policy}");
+    assert!(
+        policy.contains(":topic/prod-events/${aws_msk_cluster.events.cluster_uuid}/orders"),
+        "{policy}"
+    );
+    assert!(
+        !policy.contains("WriteData") && !policy.contains("ReadData"),
+        "{policy}"
+    );
+}
+
+#[test]
+fn fails_invalid_kafka_topic() {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let network = stack.add(Network::new("network", "10.0.0.0/16").zones(3));
+    let cluster = stack.add(EksCluster::new("eks", &network).pod_identity_agent());
+    let kafka = stack.add(Kafka::provisioned("events", &network));
+    let ns = stack.add(Namespace::new("apps"));
+    let topics = [KafkaTopic::new("orders; rm -rf /").partitions(0)];
+    let sa = stack.add(ServiceAccount::new(&ns, "kafka-topics"));
+    let identity = stack.add(cluster.pod_identity(&sa));
+    let job = stack.add(kafka.topics_job(&ns, &identity, &topics, KafkaBootstrap::Cloud));
+    stack.add(kafka.allow_client(&job, &identity, KafkaAccess::create(&topics)));
+    let text = diagnostics(stack);
+    assert!(text.contains("SS0533"), "{text}");
+    snap("fails__invalid_kafka_topic", &text);
+}

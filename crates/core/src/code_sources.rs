@@ -96,6 +96,8 @@ const EKS_POD_IDENTITY: &str =
     "https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html";
 const EKS_POD_IDENTITY_AGENT: &str =
     "https://docs.aws.amazon.com/eks/latest/userguide/pod-id-agent-setup.html";
+const MSK_SERVERLESS_TOPIC: &str =
+    "https://docs.aws.amazon.com/msk/latest/developerguide/msk-serverless-create-topic.html";
 const KUBEDB_MONGODB_TLS: &str = "https://kubedb.com/docs/latest/guides/mongodb/tls/";
 const KUBEDB_REDIS_TLS: &str = "https://kubedb.com/docs/latest/guides/redis/tls/";
 const EKS_ADD_ONS: &str = "https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html";
@@ -424,6 +426,7 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0530", &[EKS_POD_IDENTITY]),
     ("SS0531", &[EKS_POD_IDENTITY_AGENT]),
     ("SS0532", &[EKS_POD_IDENTITY, EKS_IRSA]),
+    ("SS0533", &[MSK_SERVERLESS_TOPIC]),
     ("SS0534", &[KUBEDB_MONGODB_TLS, KUBEDB_REDIS_TLS]),
     ("SS0600", &[ECR_LIFECYCLE]),
     ("SS0601", &[ECR_TAG_IMMUTABILITY, K_IMAGES]),

@@ -1101,6 +1101,11 @@ pub const CODES: &[Code] = &[
         "A typed `cluster.pod_identity(&sa)` makes the role, its trust and the association from the handle; a hand-typed role ARN carries an account id and can name a role that trusts another account.",
     ),
     c(
+        "SS0533",
+        "invalid Kafka topic",
+        "A Kafka topic name is 1 to 249 letters, digits, `.`, `_` and `-` (not `.` or `..`), and a topic has at least one partition; the admin client refuses anything else.",
+    ),
+    c(
         "SS0534",
         "TLS client settings for a KubeDB database without TLS",
         "A client given the CA and `tls=true` for a database serving plain text fails its handshake; enable `.tls(&issuer)` on the database or connect without TLS.",
