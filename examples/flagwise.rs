@@ -43,6 +43,8 @@ pub fn app() -> App {
             // container logs to an encrypted CloudWatch Logs group the stack creates, instead
             // of an Elasticsearch nothing creates.
             .addon(ClusterAddon::container_logs())
+            // The API and the consumer authenticate to MSK as their Pod Identity roles.
+            .pod_identity_agent()
             // The operators' client VPN range, routed into the VPC (kubectl, `cluster/` root).
             .api_access_from(["10.255.0.0/22"]),
     );
@@ -78,6 +80,14 @@ pub fn app() -> App {
         ["DATABASE_URL", "REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS"],
     ));
 
+    // MSK Serverless accepts only IAM authentication: the API and the consumer each run as a
+    // ServiceAccount with an EKS Pod Identity role, whose Kafka statements `allow_client`
+    // below writes.
+    let api_sa = flagwise.add(ServiceAccount::new(&ns, "flagwise-api"));
+    let api_identity = flagwise.add(cluster.pod_identity(&api_sa));
+    let consumer_sa = flagwise.add(ServiceAccount::new(&ns, "flagwise-consumer"));
+    let consumer_identity = flagwise.add(cluster.pod_identity(&consumer_sa));
+
     // The API: 3 replicas, port 8000, probes on /health, scaling 3-10 on CPU and memory.
     let api = flagwise.add(
         Deployment::new(&ns, "flagwise-api")
@@ -87,6 +97,7 @@ pub fn app() -> App {
                     .memory_utilization(80),
             )
             .label("app", "flagwise-api")
+            .service_account(&api_identity.service_account())
             .container(
                 Container::new("api", "flagwise/api:1.0.0")
                     .port("http", 8000)
@@ -135,6 +146,7 @@ pub fn app() -> App {
         Deployment::new(&ns, "flagwise-consumer")
             .replicas(2)
             .label("app", "flagwise-consumer")
+            .service_account(&consumer_identity.service_account())
             .container(
                 Container::new("consumer", "flagwise/consumer:1.0.0")
                     .port("health", 8081)
@@ -177,8 +189,29 @@ pub fn app() -> App {
     for workload in [&api, &consumer] {
         flagwise.add(db.allow_workload(workload, &cluster));
         flagwise.add(redis.allow_workload(workload, &cluster));
-        flagwise.add(kafka.allow_workload(workload, &cluster));
     }
+    // Kafka: the API produces to `llm_requests`, the consumer reads it as group
+    // `flagwise-consumer`; each call writes the IAM statements on the workload's role, the
+    // cluster's security-group rule and the pod's egress policy (9098).
+    flagwise.add(kafka.allow_client(&api, &api_identity, KafkaAccess::produce("llm_requests")));
+    flagwise.add(kafka.allow_client(
+        &consumer,
+        &consumer_identity,
+        KafkaAccess::consume("llm_requests"),
+    ));
+    // The topic exists before either uses it: MSK Serverless does not create topics on first
+    // use, so a Job creates `llm_requests` (6 partitions) with Kafka's admin client, as its own
+    // Pod Identity role that may create exactly that topic.
+    let topics = [KafkaTopic::new("llm_requests").partitions(6)];
+    let topics_sa = flagwise.add(ServiceAccount::new(&ns, "kafka-topics"));
+    let topics_identity = flagwise.add(cluster.pod_identity(&topics_sa));
+    let topics_job = flagwise.add(kafka.topics_job(
+        &ns,
+        &topics_identity,
+        &topics,
+        KafkaBootstrap::Secret(secrets.clone(), "KAFKA_BOOTSTRAP_SERVERS".into()),
+    ));
+    flagwise.add(kafka.allow_client(&topics_job, &topics_identity, KafkaAccess::create(&topics)));
 
     let mut app = App::new();
     app.add(flagwise);

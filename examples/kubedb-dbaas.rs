@@ -170,6 +170,11 @@ pub fn app() -> App {
                     .env("REDIS_HOST", cache.host())
                     .env("REDIS_PORT", cache.port().to_string())
                     .env_from_secret("REDIS_PASSWORD", cache.auth_secret(), "password")
+                    // Both databases serve TLS only: the API trusts their CA (mounted from the
+                    // `<db>-client-cert` Secret cert-manager issues for KubeDB) and is told so in
+                    // MONGODB_TLS/MONGODB_TLS_CA_FILE and REDIS_TLS/REDIS_TLS_CA_FILE.
+                    .tls_to(&metadata)
+                    .tls_to(&cache)
                     .requests(Cpu::millis(500), Memory::mib(512))
                     .limits(Cpu::millis(2000), Memory::gib(2))
                     .liveness(

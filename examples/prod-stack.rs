@@ -38,6 +38,8 @@ pub fn app() -> App {
             .addon(ClusterAddon::Prometheus(
                 PrometheusStack::new().alerts_to(&alerts),
             ))
+            // The backup job's role reaches its pods through EKS Pod Identity.
+            .pod_identity_agent()
             // The operators' client VPN range, routed into the VPC: kubectl and the `cluster/`
             // root reach the private API endpoint from there.
             .api_access_from(["10.255.0.0/22"]),
@@ -63,11 +65,6 @@ pub fn app() -> App {
                 .noncurrent_versions_expire_after_days(7),
         ),
     );
-    prod.add(
-        cluster
-            .service_account_role("backup", "rocketgraph-api", "rocketgraph-backup")
-            .allow(backups.write_statements()),
-    );
 
     // Workloads: the seed's namespace, deployment, service, HPA and ingress.
     let ns = prod.add(Namespace::new("rocketgraph-api").label("environment", "production"));
@@ -79,6 +76,27 @@ pub fn app() -> App {
             .data("port", "4367"),
     );
     let sa = prod.add(ServiceAccount::new(&ns, "rocketgraph-api-sa"));
+    // The seed's daily backup: a CronJob running as `rocketgraph-backup`, whose Pod Identity
+    // role may only write into the backups bucket. It dumps the metadata database (the
+    // application's MongoDB URI) and uploads the archive to the bucket.
+    let backup_sa = prod.add(ServiceAccount::new(&ns, "rocketgraph-backup"));
+    let backup_identity = prod.add(
+        cluster
+            .pod_identity(&backup_sa)
+            .allow(backups.write_statements()),
+    );
+    let backup = prod.add(
+        CronJob::new(&ns, "rocketgraph-backup", "0 3 * * *")
+            .label("app", "rocketgraph-backup")
+            .service_account(&backup_identity.service_account())
+            .container(
+                Container::new("backup", "rocketgraph/backup:1.0.0")
+                    .env_from_secret("MONGODB_URI", &mongodb, "uri")
+                    .env_from_cloud("BACKUP_BUCKET", backups.name())
+                    .requests(Cpu::millis(250), Memory::mib(512))
+                    .limits(Cpu::millis(1000), Memory::gib(1)),
+            ),
+    );
 
     let api = prod.add(
         Deployment::new(&ns, "rocketgraph-public-api")
@@ -177,6 +195,8 @@ pub fn app() -> App {
             .port("metrics"),
     );
     prod.add(metadata.allow_workload(&api, &cluster));
+    // The backup job reads DocumentDB; S3 is reached on 443 through its identity's AWS egress.
+    prod.add(metadata.allow_workload(&backup, &cluster));
     // XGT (the graph database, outside this stack) runs in the VPC's private subnets and is
     // resolved as `xgt-cluster.internal`: the API's pods may reach it on 4367, and the health
     // check that includes XGT can pass.

@@ -14,15 +14,21 @@
 //! ```
 
 mod connect;
+mod kafka_client;
+mod kafka_topics;
 mod protect_ingress;
+mod workload_identity;
 
 pub use connect::{AllowWorkload, WorkloadAccess, WorkloadAccessRef};
 pub use k8s_openapi;
+pub use kafka_client::{AllowKafkaClient, KafkaAccess, KafkaClient, KafkaClientRef};
+pub use kafka_topics::{KafkaBootstrap, KafkaTopic, KafkaTopicsJob};
 pub use protect_ingress::{ProtectIngress, WAF_ACL_NAME_ANNOTATION};
 pub use stacksmith_aws as aws;
 pub use stacksmith_core as core;
 pub use stacksmith_k8s as k8s;
 pub use stacksmith_synth::{Report, SynthError, run, synth};
+pub use workload_identity::{PodIdentity, WorkloadIdentity, WorkloadIdentityRef};
 
 /// The synthesizer's lower-level API: rendering in memory, the YAML emitter.
 pub mod synth_api {
@@ -34,7 +40,10 @@ pub mod synth_api {
 /// Everything a stack definition needs, in one import.
 pub mod prelude {
     pub use crate::connect::AllowWorkload;
+    pub use crate::kafka_client::{AllowKafkaClient, KafkaAccess};
+    pub use crate::kafka_topics::{KafkaBootstrap, KafkaTopic, KafkaTopicsJob};
     pub use crate::protect_ingress::ProtectIngress;
+    pub use crate::workload_identity::{PodIdentity, WorkloadIdentityRef};
     pub use stacksmith_aws::MasterPassword;
     pub use stacksmith_aws::PrometheusStack;
     pub use stacksmith_aws::{

@@ -126,6 +126,7 @@ pub struct EksClusterRef {
     path: Path,
     stack: String,
     autoscaler: bool,
+    pod_identity_agent: bool,
 }
 
 impl EksCluster {
@@ -248,10 +249,11 @@ impl EksCluster {
         self
     }
 
-    /// Installs the `eks-pod-identity-agent` add-on too, for EKS Pod Identity associations
-    /// made outside stacksmith. Default: off — stacksmith gives pods AWS permissions through
-    /// IAM roles for service accounts ([`EksClusterRef::service_account_role`]), which need no
-    /// agent on the nodes.
+    /// Installs the `eks-pod-identity-agent` add-on, which gives pods the IAM roles of EKS Pod
+    /// Identity associations (the facade's `cluster.pod_identity(&service_account)`, the
+    /// default way to give a workload an AWS identity). Default: off — a cluster whose pods
+    /// call no AWS API runs no agent; a Pod Identity role on a cluster without it stops synth
+    /// (SS0531) with this line as the fix.
     #[must_use]
     pub fn pod_identity_agent(mut self) -> Self {
         self.pod_identity_agent = true;
@@ -346,8 +348,16 @@ impl EksClusterRef {
         })
     }
 
+    /// Whether the `eks-pod-identity-agent` add-on runs ([`EksCluster::pod_identity_agent`]).
+    pub fn runs_pod_identity_agent(&self) -> bool {
+        self.pod_identity_agent
+    }
+
     /// An IAM role that only the service account `namespace/service_account` of this cluster
-    /// can assume (IRSA); add it with `stack.add(...)`. `id` names the construct (a child of
+    /// can assume (IRSA); add it with `stack.add(...)`. For workloads, prefer the typed
+    /// `cluster.pod_identity(&service_account)` (EKS Pod Identity): it takes the account from
+    /// its handle, checks the stack creates it (SS0530) and writes nothing into the YAML; IRSA
+    /// stays for the cluster add-ons' own roles and clusters without the Pod Identity agent. `id` names the construct (a child of
     /// the cluster) and the role (`<cluster path>-<id>-irsa`).
     pub fn service_account_role(
         &self,
@@ -389,6 +399,7 @@ impl Construct for EksCluster {
             path: scope.path.clone(),
             stack: scope.path.stack().to_owned(),
             autoscaler: self.runs_autoscaler(),
+            pod_identity_agent: self.pod_identity_agent,
         }
     }
 }

@@ -375,6 +375,22 @@ impl KafkaRef {
         ]
     }
 
+    /// IAM statements to create `topics` (names) if they do not exist: `CreateTopic` and
+    /// `DescribeTopic` on exactly those topics (for the Job of `kafka.topics_job(..)`).
+    pub fn create_topic_statements<'a>(
+        &self,
+        topics: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<PolicyStatement> {
+        let mut create = PolicyStatement::allow(
+            &format!("{}CreateTopics", self.sid),
+            ["kafka-cluster:CreateTopic", "kafka-cluster:DescribeTopic"],
+        );
+        for t in topics {
+            create = create.resource(self.resource_arn("topic", t));
+        }
+        vec![create]
+    }
+
     /// IAM statements to read `topics` (names, or `*` patterns) as consumer group `group`.
     pub fn consume_statements<'a>(
         &self,

@@ -92,6 +92,14 @@ const EKS_NODE_SCALING: &str =
     "https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html";
 const EKS_NODE_GROUP: &str =
     "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html";
+const EKS_POD_IDENTITY: &str =
+    "https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html";
+const EKS_POD_IDENTITY_AGENT: &str =
+    "https://docs.aws.amazon.com/eks/latest/userguide/pod-id-agent-setup.html";
+const MSK_SERVERLESS_TOPIC: &str =
+    "https://docs.aws.amazon.com/msk/latest/developerguide/msk-serverless-create-topic.html";
+const KUBEDB_MONGODB_TLS: &str = "https://kubedb.com/docs/latest/guides/mongodb/tls/";
+const KUBEDB_REDIS_TLS: &str = "https://kubedb.com/docs/latest/guides/redis/tls/";
 const EKS_ADD_ONS: &str = "https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html";
 const EKS_IRSA: &str =
     "https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html";
@@ -424,6 +432,11 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0560", &[PROMETHEUS_STORAGE, KUBE_PROMETHEUS_STACK]),
     ("SS0561", &[KUBE_PROMETHEUS_STACK]),
     ("SS0562", &[PROMETHEUS_ALERTING, SRE_SLO_ALERTING]),
+    ("SS0530", &[EKS_POD_IDENTITY]),
+    ("SS0531", &[EKS_POD_IDENTITY_AGENT]),
+    ("SS0532", &[EKS_POD_IDENTITY, EKS_IRSA]),
+    ("SS0533", &[MSK_SERVERLESS_TOPIC]),
+    ("SS0534", &[KUBEDB_MONGODB_TLS, KUBEDB_REDIS_TLS]),
     ("SS0600", &[ECR_LIFECYCLE]),
     ("SS0601", &[ECR_TAG_IMMUTABILITY, K_IMAGES]),
     ("SS0602", &[ECR_TAG_IMMUTABILITY]),

@@ -1084,6 +1084,32 @@ pub const CODES: &[Code] = &[
         "ConfigMap entry that looks like a secret (warning)",
         "ConfigMaps are not access-controlled or encrypted like Secrets; a key named like a credential or a value shaped like a key belongs in a Secret.",
     ),
+    // Workload identities and client connections.
+    c(
+        "SS0530",
+        "IAM identity for a ServiceAccount the stack does not create",
+        "An EKS Pod Identity association names a ServiceAccount by namespace and name; if the stack does not create it, no pod runs as it and the role's permissions reach nothing.",
+    ),
+    c(
+        "SS0531",
+        "Pod Identity without the eks-pod-identity-agent add-on",
+        "Pods get Pod Identity credentials from the agent DaemonSet on each node; without the `eks-pod-identity-agent` add-on the SDKs find no credentials.",
+    ),
+    c(
+        "SS0532",
+        "hand-written IAM role annotation on a ServiceAccount (warning)",
+        "A typed `cluster.pod_identity(&sa)` makes the role, its trust and the association from the handle; a hand-typed role ARN carries an account id and can name a role that trusts another account.",
+    ),
+    c(
+        "SS0533",
+        "invalid Kafka topic",
+        "A Kafka topic name is 1 to 249 letters, digits, `.`, `_` and `-` (not `.` or `..`), and a topic has at least one partition; the admin client refuses anything else.",
+    ),
+    c(
+        "SS0534",
+        "TLS client settings for a KubeDB database without TLS",
+        "A client given the CA and `tls=true` for a database serving plain text fails its handshake; enable `.tls(&issuer)` on the database or connect without TLS.",
+    ),
     // AWS edge and operations constructs.
     c(
         "SS0560",

@@ -37,6 +37,9 @@ pub struct Graph {
     /// Kubernetes objects that exist on the cluster without the stack creating them, declared
     /// on purpose (a namespace such as `kube-system`).
     pub existing: Vec<KubeExisting>,
+    /// Kubernetes objects named from outside the Kubernetes output (the ServiceAccount of an
+    /// EKS Pod Identity association), which the stack must create (SS0530).
+    pub named: Vec<crate::KubeNamed>,
     /// ConfigMap/Secret keys whose values come from the cloud side: written by the generated
     /// `cluster/` Terraform root, read by workloads (see [`Crossing`]).
     pub crossings: Vec<Crossing>,
@@ -390,6 +393,18 @@ impl<'a> Lowering<'a> {
     /// Declares an object that exists on the cluster without the stack creating it.
     pub fn existing(&mut self, e: KubeExisting) {
         self.graph.existing.push(e);
+    }
+
+    /// Records that this construct names a Kubernetes object the stack must create (SS0530).
+    pub fn names_object(&mut self, what: &str, kind: &str, namespace: Option<&str>, name: &str) {
+        let owner = self.path().clone();
+        self.graph.named.push(crate::KubeNamed {
+            owner,
+            what: what.to_owned(),
+            kind: kind.to_owned(),
+            namespace: namespace.map(str::to_owned),
+            name: name.to_owned(),
+        });
     }
 
     /// Records that a workload reads a cloud value through a generated ConfigMap or Secret key.

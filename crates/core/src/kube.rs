@@ -73,6 +73,23 @@ pub struct KubeUse {
     pub reader: String,
 }
 
+/// A Kubernetes object that something outside the Kubernetes output names, such as the
+/// ServiceAccount an EKS Pod Identity association gives an IAM role: the stack must create it
+/// (SS0530), or the association points at nothing and the pods get no credentials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KubeNamed {
+    /// The construct that names it.
+    pub owner: Path,
+    /// What names it, for messages: "the EKS Pod Identity association".
+    pub what: String,
+    /// `ServiceAccount`.
+    pub kind: String,
+    /// Its namespace; `None` for cluster-scoped objects.
+    pub namespace: Option<String>,
+    /// Its name.
+    pub name: String,
+}
+
 /// A Kubernetes object that exists on the cluster without the stack creating it, declared on
 /// purpose (`Namespace::existing("kube-system")`): objects may be created in it or refer to it
 /// without a diagnostic (SS0220, SS0221).

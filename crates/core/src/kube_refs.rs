@@ -38,7 +38,7 @@ const BUILT_IN: &[&str] = &[
 
 /// Runs the three checks, adding diagnostics to `out`.
 pub(crate) fn check(g: &Graph, out: &mut Vec<Diagnostic>) {
-    if g.objects.is_empty() {
+    if g.objects.is_empty() && g.named.is_empty() {
         return;
     }
     let created: HashSet<(&str, Option<&str>, &str)> = g
@@ -53,7 +53,41 @@ pub(crate) fn check(g: &Graph, out: &mut Vec<Diagnostic>) {
         .collect();
     namespaces(g, &created, out);
     named_objects(g, &created, out);
+    named_from_outside(g, &created, out);
     selectors(g, out);
+}
+
+/// SS0530: every object named from outside the Kubernetes output (a Pod Identity
+/// association's ServiceAccount) is one the stack creates or declares.
+fn named_from_outside(
+    g: &Graph,
+    created: &HashSet<(&str, Option<&str>, &str)>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for n in &g.named {
+        if created.contains(&(n.kind.as_str(), n.namespace.as_deref(), n.name.as_str())) {
+            continue;
+        }
+        let within = n
+            .namespace
+            .as_deref()
+            .map(|ns| format!(" in namespace `{ns}`"))
+            .unwrap_or_default();
+        out.push(
+            Diagnostic::error(
+                "SS0530",
+                &n.owner,
+                format!(
+                    "{} names {} `{}`{within}, which stack `{}` does not create: no pod runs as it, so the identity reaches nothing",
+                    n.what, n.kind, n.name, g.stack
+                ),
+            )
+            .hint(format!(
+                "add the {} to this stack (`stack.add({}::new(&ns, \"{}\"))`) and pass its handle",
+                n.kind, n.kind, n.name
+            )),
+        );
+    }
 }
 
 /// SS0220: every namespaced object is created in a namespace the stack creates or declares;

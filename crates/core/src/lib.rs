@@ -46,7 +46,7 @@ pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use drawing::{Edge, EdgeKind, End, Label, Node, NodeKind, Placement, Within};
 pub use facts::{Facts, KubernetesCluster, Lookup, SecretValue};
 pub use graph::{Graph, Lowering, NameOrigin, cloud_name, tf_name};
-pub use kube::{KUBERNETES_API_VERSION, KubeExisting, KubeObject, KubeUse, SourceKind};
+pub use kube::{KUBERNETES_API_VERSION, KubeExisting, KubeNamed, KubeObject, KubeUse, SourceKind};
 pub use naming::{NameRule, closest, short_hash};
 pub use path::{Path, validate_id};
 pub use platform::{Capability, Offer, Provision, Requirement};

@@ -43,6 +43,7 @@ pub use config::secret_with_values::SecretWithValues;
 pub use custom::cert_manager::cluster_issuer::{
     AcmeServer, ClusterIssuer, ClusterIssuerRef, SolverService,
 };
+pub use custom::kubedb::database_tls::{DatabaseTls, KubeDbDatabase};
 pub use custom::kubedb::mongo_db::{MongoDb, MongoDbRef, MongoTopology};
 pub use custom::kubedb::redis::{Redis, RedisMode, RedisRef};
 pub use custom::kubedb::{DatabaseMonitor, DeletionPolicy, StorageSize, StorageType};

@@ -312,6 +312,8 @@ pub struct Container {
     pub(crate) tmp: bool,
     pub(crate) mounts: Vec<Mount>,
     pub(crate) pre_stop: Option<PreStop>,
+    /// KubeDB databases this container connects to over TLS (checked: SS0534).
+    database_tls: Vec<crate::DatabaseTls>,
 }
 
 impl Container {
@@ -333,6 +335,7 @@ impl Container {
             allow_privilege_escalation: false,
             writable_root_filesystem: false,
             tmp: true,
+            database_tls: Vec::new(),
             mounts: Vec::new(),
             pre_stop: None,
         }
@@ -351,6 +354,27 @@ impl Container {
     pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.env
             .push((name.into(), EnvValue::Literal(value.into())));
+        self
+    }
+
+    /// Connects to a KubeDB database over TLS (`MongoDb`/`Redis` with `.tls(&issuer)`): mounts
+    /// the CA bundle of the database's certificate (`ca.crt` of the Secret
+    /// `<database>-client-cert` that KubeDB has cert-manager issue) read-only at
+    /// `/etc/kubedb/<database>/ca.crt` and sets `<PREFIX>_TLS=true` and
+    /// `<PREFIX>_TLS_CA_FILE` to that path (`MONGODB_` or `REDIS_`), what the driver needs to
+    /// verify the server (see [`DatabaseTls`](crate::DatabaseTls)). A database without TLS is
+    /// refused (SS0534). Default: no TLS settings.
+    #[must_use]
+    pub fn tls_to(mut self, database: &impl crate::KubeDbDatabase) -> Self {
+        let tls = database.tls_client();
+        if tls.tls {
+            let (volume, dir, env) = tls.parts();
+            self = self.mount(volume, dir);
+            for (name, value) in env {
+                self = self.env(name, value);
+            }
+        }
+        self.database_tls.push(tls);
         self
     }
 
@@ -560,6 +584,9 @@ impl Container {
     /// Checks the container and lowers it; `namespace` is the pod's, for its reads.
     pub(crate) fn lower(&self, cx: &mut Lowering<'_>, namespace: &str) -> KContainer {
         let name = &self.name;
+        for tls in &self.database_tls {
+            tls.check(cx, name);
+        }
         cx.check_name_from(
             &NameRule::DNS_LABEL,
             name,

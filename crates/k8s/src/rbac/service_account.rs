@@ -17,16 +17,18 @@ use crate::labels::{check_key, meta, push, resolve_name};
 /// `.mount_service_account_token()`. Roles are granted with `role.bind_to(&sa)`. Name: the
 /// kebab-case construct id.
 ///
+/// An IAM role is given to the account on the AWS side, typed, with the facade's
+/// `cluster.pod_identity(&sa).allow(statements)` (EKS Pod Identity): the workload then runs as
+/// `identity.service_account()`, whose pods are labelled for the namespace's AWS egress. A
+/// hand-written `eks.amazonaws.com/role-arn` annotation is warned (SS0532).
+///
 /// ```no_run
 /// use stacksmith_core::Stack;
 /// use stacksmith_k8s::*;
 ///
 /// let mut stack = Stack::new("prod", "us-east-1");
 /// let ns = stack.add(Namespace::new("rocketgraph-api"));
-/// let sa = stack.add(
-///     ServiceAccount::new(&ns, "api-sa")
-///         .annotation("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/api"),
-/// );
+/// let sa = stack.add(ServiceAccount::new(&ns, "api-sa"));
 /// ```
 #[derive(Clone, Debug)]
 pub struct ServiceAccount {
@@ -56,7 +58,8 @@ impl ServiceAccount {
         self
     }
 
-    /// Adds an annotation (`eks.amazonaws.com/role-arn` for IRSA).
+    /// Adds an annotation. Not the way to attach an IAM role: `eks.amazonaws.com/role-arn` is
+    /// warned (SS0532) in favour of the typed `cluster.pod_identity(&sa)`. Default: none.
     #[must_use]
     pub fn annotation(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.annotations.push((key.into(), value.into()));
@@ -103,6 +106,18 @@ impl ServiceAccountRef {
         &self.namespace
     }
 
+    /// The same account, marked as having an AWS identity given on the AWS side (an EKS Pod
+    /// Identity association): pods running as it are labelled `stacksmith.dev/aws-identity`,
+    /// which the namespace's default deny lets reach the Pod Identity agent and AWS APIs. Made
+    /// by the facade's `cluster.pod_identity(&sa)` handle (`identity.service_account()`).
+    #[must_use]
+    pub fn with_aws_identity(&self) -> Self {
+        Self {
+            aws_identity: true,
+            ..self.clone()
+        }
+    }
+
     /// Whether pods running as this account get AWS credentials: the account is annotated
     /// `eks.amazonaws.com/role-arn` (IRSA) or made with [`ServiceAccount::aws_pod_identity`].
     pub fn has_aws_identity(&self) -> bool {
@@ -121,6 +136,15 @@ impl Lower for ServiceAccount {
         );
         for (k, _) in &self.annotations {
             check_key(cx, "annotation", k);
+            if k == crate::labels::IRSA_ROLE_ANNOTATION {
+                cx.warning(
+                    "SS0532",
+                    format!(
+                        "service account `{name}` is given an IAM role by a hand-written `{k}` annotation: the ARN is typed by hand, with its account id, and nothing checks the role trusts this account"
+                    ),
+                    "remove the annotation and give the role typed: `stack.add(cluster.pod_identity(&sa).allow(statements))`, then run the workload as `identity.service_account()`",
+                );
+            }
         }
         let ns = self.namespace.name();
         let object = KServiceAccount {
@@ -168,6 +192,8 @@ mod tests {
         let mut stack = Stack::new("prod", "us-east-1");
         let ns = stack.add(Namespace::new("apps"));
         let sa = stack.add(ServiceAccount::new(&ns, "api-sa").annotation("a.io/role", "r"));
+        assert!(!sa.has_aws_identity());
+        assert!(sa.with_aws_identity().has_aws_identity());
         assert_eq!(sa.name(), "api-sa");
         let g = stack.lower();
         assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
@@ -177,5 +203,18 @@ mod tests {
             "r"
         );
         assert_eq!(g.objects[1].body["metadata"]["namespace"], "apps");
+    }
+
+    #[test]
+    fn warns_hand_written_role_arn_annotation() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        stack.add(ServiceAccount::new(&ns, "backup").annotation(
+            "eks.amazonaws.com/role-arn",
+            "arn:aws:iam::123456789012:role/b",
+        ));
+        let g = stack.lower();
+        assert!(!g.diagnostics.has_errors());
+        insta::assert_snapshot!(g.diagnostics.to_string());
     }
 }

@@ -5,6 +5,7 @@
 //! `deletionPolicy`, and a Redis cluster's `master` is `shards`, its `replicas` counting every
 //! pod of a shard (master included), where v1alpha2 counted the replicas besides the master.
 
+pub(crate) mod database_tls;
 pub(crate) mod mongo_db;
 pub(crate) mod redis;
 
@@ -269,6 +270,19 @@ impl Common {
                 }
             }
         }
+        if self.tls.is_some() {
+            // cert-manager issues the client certificate KubeDB asks for; clients mount its CA.
+            for key in database_tls::CLIENT_CERT_KEYS {
+                cx.external(KubeUse {
+                    owner: owner.clone(),
+                    source: SourceKind::Secret,
+                    namespace: db_namespace.to_owned(),
+                    name: database_tls::client_cert_secret(name),
+                    key: key.to_owned(),
+                    reader: format!("issued by cert-manager for KubeDB {kind} `{name}`"),
+                });
+            }
+        }
         if let Some(issuer) = &self.tls {
             if let IssuerKind::Acme { .. } = issuer.kind {
                 ok = false;
@@ -435,7 +449,19 @@ use database_setters;
 
 /// The accessors both database handles share.
 macro_rules! database_ref {
-    ($t:ty, $port:expr) => {
+    ($t:ty, $port:expr, $kind:expr, $prefix:expr) => {
+        impl $crate::custom::kubedb::database_tls::KubeDbDatabase for $t {
+            fn tls_client(&self) -> $crate::custom::kubedb::database_tls::DatabaseTls {
+                $crate::custom::kubedb::database_tls::DatabaseTls {
+                    kind: $kind,
+                    prefix: $prefix,
+                    database: self.name.clone(),
+                    namespace: self.namespace.clone(),
+                    tls: self.tls,
+                }
+            }
+        }
+
         impl $t {
             /// Its construct path.
             pub fn path(&self) -> &Path {

@@ -236,6 +236,7 @@ pub struct MongoDbRef {
     name: String,
     namespace: String,
     auth_secret: SecretRef,
+    tls: bool,
 }
 
 impl Lower for MongoDb {
@@ -261,12 +262,13 @@ impl Construct for MongoDb {
             path: scope.path.clone(),
             auth_secret: self.common.auth_secret_ref(&name),
             namespace: self.common.namespace.name().to_owned(),
+            tls: self.common.tls.is_some(),
             name,
         }
     }
 }
 
-database_ref!(MongoDbRef, 27017);
+database_ref!(MongoDbRef, 27017, "MongoDB", "MONGODB");
 
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

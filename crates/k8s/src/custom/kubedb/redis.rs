@@ -150,6 +150,7 @@ pub struct RedisRef {
     name: String,
     namespace: String,
     auth_secret: SecretRef,
+    tls: bool,
 }
 
 impl Lower for Redis {
@@ -174,12 +175,13 @@ impl Construct for Redis {
             path: scope.path.clone(),
             auth_secret: self.common.auth_secret_ref(&name),
             namespace: self.common.namespace.name().to_owned(),
+            tls: self.common.tls.is_some(),
             name,
         }
     }
 }
 
-database_ref!(RedisRef, 6379);
+database_ref!(RedisRef, 6379, "Redis", "REDIS");
 
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

@@ -193,10 +193,10 @@ mod tests {
         use crate::{Container, Deployment, ServiceAccount};
         let mut stack = Stack::new("prod", "us-east-1");
         let ns = stack.add(Namespace::new("apps"));
-        let sa = stack.add(
-            ServiceAccount::new(&ns, "backup-account")
-                .annotation("eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/backup"),
-        );
+        // As `cluster.pod_identity(&sa)`'s handle gives it (`identity.service_account()`).
+        let sa = stack
+            .add(ServiceAccount::new(&ns, "backup-account"))
+            .with_aws_identity();
         let plain = stack.add(ServiceAccount::new(&ns, "web-account"));
         for (id, account) in [("backup", &sa), ("web", &plain)] {
             stack.add(
