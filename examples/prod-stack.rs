@@ -78,7 +78,8 @@ pub fn app() -> App {
     let sa = prod.add(ServiceAccount::new(&ns, "rocketgraph-api-sa"));
     // The seed's daily backup: a CronJob running as `rocketgraph-backup`, whose Pod Identity
     // role may only write into the backups bucket. It dumps the metadata database (the
-    // application's MongoDB URI) and uploads the archive to the bucket.
+    // application's MongoDB URI, read from a file rather than the environment) and uploads the
+    // archive to the bucket.
     let backup_sa = prod.add(ServiceAccount::new(&ns, "rocketgraph-backup"));
     let backup_identity = prod.add(
         cluster
@@ -91,7 +92,11 @@ pub fn app() -> App {
             .service_account(&backup_identity.service_account())
             .container(
                 Container::new("backup", "rocketgraph/backup:1.0.0")
-                    .env_from_secret("MONGODB_URI", &mongodb, "uri")
+                    .mount(
+                        Volume::secret("mongodb-credentials", &mongodb).item("uri", "uri"),
+                        "/etc/mongodb",
+                    )
+                    .env("MONGODB_URI_FILE", "/etc/mongodb/uri")
                     .env_from_cloud("BACKUP_BUCKET", backups.name())
                     .requests(Cpu::millis(250), Memory::mib(512))
                     .limits(Cpu::millis(1000), Memory::gib(1)),

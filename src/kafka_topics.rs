@@ -25,8 +25,10 @@ echo "$(cut -c1-64 /msk/aws-msk-iam-auth.jar.sha256)  /msk/aws-msk-iam-auth.jar"
 "#;
 
 /// Writes the IAM client settings and creates each `name:partitions` of `$TOPICS` unless it
-/// exists (topics come from the environment, never spliced into the script).
+/// exists (topics come from the environment, never spliced into the script). The bootstrap
+/// servers come from `$BOOTSTRAP_SERVERS`, or the file `$BOOTSTRAP_SERVERS_FILE` names.
 const CREATE: &str = r#"set -eu
+BOOTSTRAP_SERVERS="${BOOTSTRAP_SERVERS:-$(cat "$BOOTSTRAP_SERVERS_FILE")}"
 cat > /tmp/client.properties <<'EOF'
 security.protocol=SASL_SSL
 sasl.mechanism=AWS_MSK_IAM
@@ -94,7 +96,7 @@ pub enum KafkaBootstrap {
     /// which a later root finds by name).
     Cloud,
     /// From a key of a Secret: for MSK Serverless, which no data source finds, the Secret the
-    /// applications read the same value from.
+    /// applications read the same value from. Mounted as a file (only that key), not an env var.
     Secret(SecretRef, String),
 }
 
@@ -144,9 +146,15 @@ impl KafkaTopicsJob for KafkaRef {
             KafkaBootstrap::Cloud => {
                 client.env_from_cloud("BOOTSTRAP_SERVERS", self.bootstrap_brokers())
             }
-            KafkaBootstrap::Secret(secret, key) => {
-                client.env_from_secret("BOOTSTRAP_SERVERS", &secret, key)
-            }
+            KafkaBootstrap::Secret(secret, key) => client
+                .mount(
+                    Volume::secret("bootstrap-servers", &secret).item(key, "bootstrap-servers"),
+                    "/etc/kafka-bootstrap",
+                )
+                .env(
+                    "BOOTSTRAP_SERVERS_FILE",
+                    "/etc/kafka-bootstrap/bootstrap-servers",
+                ),
         };
         let jar = Volume::empty_dir("msk-iam-auth").size_limit(Memory::mib(64));
         Job::new(namespace, format!("{id}-topics"))
