@@ -202,48 +202,57 @@ impl PrometheusStack {
                 },
             }),
         };
-        let mut alertmanager = json!({ "alertmanagerSpec": {
-            "replicas": 2,
-            "storage": volume(10),
-            "resources": {
-                "requests": { "cpu": "50m", "memory": "128Mi" },
-                "limits": { "memory": "256Mi" },
-            },
-        } });
+        let mut alertmanager = serde_json::Map::new();
+        alertmanager.insert(
+            "alertmanagerSpec".into(),
+            json!({
+                "replicas": 2,
+                "storage": volume(10),
+                "resources": {
+                    "requests": { "cpu": "50m", "memory": "128Mi" },
+                    "limits": { "memory": "256Mi" },
+                },
+            }),
+        );
         if self.topic.is_some() {
             // The topic's ARN comes from `set` (`stacksmith.alarmTopicArn`, read by the
             // `cluster/` root), placed into the configuration by the chart's `tpl`.
-            alertmanager["serviceAccount"] =
-                json!({ "create": true, "name": ALERTMANAGER_ACCOUNT });
-            alertmanager["tplConfig"] = json!(true);
-            alertmanager["config"] = json!({
-                "global": { "resolve_timeout": "5m" },
-                "route": {
-                    "receiver": "sns",
-                    "group_by": ["namespace", "alertname"],
-                    "group_wait": "30s",
-                    "group_interval": "5m",
-                    "repeat_interval": "12h",
-                    "routes": [
-                        { "receiver": "null", "matchers": ["alertname = \"Watchdog\""] },
-                        { "receiver": "null", "matchers": ["alertname = \"InfoInhibitor\""] },
+            alertmanager.insert(
+                "serviceAccount".into(),
+                json!({ "create": true, "name": ALERTMANAGER_ACCOUNT }),
+            );
+            alertmanager.insert("tplConfig".into(), json!(true));
+            alertmanager.insert(
+                "config".into(),
+                json!({
+                    "global": { "resolve_timeout": "5m" },
+                    "route": {
+                        "receiver": "sns",
+                        "group_by": ["namespace", "alertname"],
+                        "group_wait": "30s",
+                        "group_interval": "5m",
+                        "repeat_interval": "12h",
+                        "routes": [
+                            { "receiver": "null", "matchers": ["alertname = \"Watchdog\""] },
+                            { "receiver": "null", "matchers": ["alertname = \"InfoInhibitor\""] },
+                        ],
+                    },
+                    "inhibit_rules": [{
+                        "source_matchers": ["severity = critical"],
+                        "target_matchers": ["severity =~ warning|info"],
+                        "equal": ["namespace", "alertname"],
+                    }],
+                    "receivers": [
+                        { "name": "null" },
+                        { "name": "sns", "sns_configs": [{
+                            "topic_arn": "{{ .Values.stacksmith.alarmTopicArn }}",
+                            "sigv4": { "region": region },
+                            "send_resolved": true,
+                        }] },
                     ],
-                },
-                "inhibit_rules": [{
-                    "source_matchers": ["severity = critical"],
-                    "target_matchers": ["severity =~ warning|info"],
-                    "equal": ["namespace", "alertname"],
-                }],
-                "receivers": [
-                    { "name": "null" },
-                    { "name": "sns", "sns_configs": [{
-                        "topic_arn": "{{ .Values.stacksmith.alarmTopicArn }}",
-                        "sigv4": { "region": region },
-                        "send_resolved": true,
-                    }] },
-                ],
-                "templates": ["/etc/alertmanager/config/*.tmpl"],
-            });
+                    "templates": ["/etc/alertmanager/config/*.tmpl"],
+                }),
+            );
         }
         json!({
             "crds": { "enabled": true },
@@ -252,7 +261,7 @@ impl PrometheusStack {
             "kubeScheduler": { "enabled": false },
             "kubeEtcd": { "enabled": false },
             "kubeProxy": { "enabled": false },
-            "alertmanager": alertmanager,
+            "alertmanager": Value::Object(alertmanager),
             "prometheus": { "prometheusSpec": {
                 "retention": format!("{}d", self.retention_days),
                 "retentionSize": format!("{size}GB"),
