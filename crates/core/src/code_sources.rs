@@ -92,6 +92,9 @@ const EKS_NODE_SCALING: &str =
     "https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html";
 const EKS_NODE_GROUP: &str =
     "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html";
+const EKS_NODE_GROUP_SPOT: &str = "https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html#managed-node-group-capacity-types";
+const EC2_SPOT_BEST_PRACTICES: &str =
+    "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-best-practices.html";
 const EKS_ADD_ONS: &str = "https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html";
 const EKS_IRSA: &str =
     "https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html";
@@ -429,4 +432,6 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0623", &[CLOUDWATCH_ALARMS]),
     ("SS0630", &[CLOUDFRONT_CERTIFICATES]),
     ("SS0640", &[BUDGETS]),
+    ("SS0700", &[ELASTICACHE_REPLICAS]),
+    ("SS0701", &[EKS_NODE_GROUP_SPOT, EC2_SPOT_BEST_PRACTICES]),
 ];

@@ -1155,6 +1155,17 @@ pub const CODES: &[Code] = &[
         "budget setting invalid",
         "A budget needs a limit above 0, alert thresholds of 1 to 1000 percent, and 1 to 10 email recipients, or it alerts nobody or everybody at once.",
     ),
+    // Delivery: progressive delivery, autoscaling, capacity and images.
+    c(
+        "SS0700",
+        "cache of a single node (warning)",
+        "A cache without a replica has no automatic failover or Multi-AZ: a node or zone failure leaves it unavailable and empty until ElastiCache replaces the node; fine for staging, not for production.",
+    ),
+    c(
+        "SS0701",
+        "spot node group with one instance type (warning)",
+        "Spot capacity is drawn from pools per instance type and zone; a group of one type has nothing to fall back on when its pool is reclaimed or empty, so give it several types of the same size.",
+    ),
 ];
 
 #[cfg(test)]

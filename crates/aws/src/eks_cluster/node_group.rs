@@ -85,7 +85,13 @@ impl NodeGroup {
         self
     }
 
-    /// Spot capacity: a named cost choice; nodes may be reclaimed.
+    /// Spot capacity (`capacity_type = "SPOT"`): spare EC2 capacity at up to 90% off, which
+    /// EC2 reclaims with two minutes' notice (EKS drains the node first). A named cost choice
+    /// for interruptible work: give the group several instance types of the same size (EKS
+    /// picks from the pools with the most spare capacity, so one type is more often reclaimed
+    /// or unavailable; fewer than two is warned, SS0701), and keep workloads that must stay up
+    /// on an on-demand group, steering the interruptible ones here with `.label(..)` and a
+    /// node selector. Default: on demand.
     #[must_use]
     pub fn spot(mut self) -> Self {
         self.capacity = CapacityType::Spot;
@@ -166,6 +172,16 @@ impl EksCluster {
                     "name EC2 instance types as `<family>.<size>`, such as `m6i.large` or `t3.medium`; the EC2 instance types page lists every family",
                 );
             }
+        }
+        if g.capacity == CapacityType::Spot && g.instance_types.len() == 1 {
+            cx.warning(
+                "SS0701",
+                format!(
+                    "spot node group `{}` has one instance type; when EC2 reclaims or runs out of that spot pool, the group cannot replace its nodes",
+                    g.id
+                ),
+                "give spot groups several instance types of the same vCPU and memory, e.g. `.instance_types([\"m6i.large\", \"m5.large\", \"m6a.large\"])`",
+            );
         }
         let labels: stacksmith_core::terraform::Map = g
             .labels
