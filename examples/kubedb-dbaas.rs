@@ -40,6 +40,8 @@ pub fn app() -> App {
         EksCluster::new("eks", &network)
             .node_group(NodeGroup::new("general").instance_types(["m6i.xlarge"]))
             .addon(ClusterAddon::kubedb("kubedb-license"))
+            // Publishes api.dbaas-platform.io (the Ingress host) in Route 53, that zone only.
+            .addon(ClusterAddon::external_dns("dbaas-platform.io"))
             .platform_defaults()
             // The operators' client VPN range, routed into the VPC (kubectl, `cluster/` root).
             .api_access_from(["10.255.0.0/22"]),

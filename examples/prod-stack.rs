@@ -29,6 +29,8 @@ pub fn app() -> App {
             )
             .addon(ClusterAddon::MetricsServer)
             .addon(ClusterAddon::AwsLoadBalancerController)
+            // Publishes api.rocketgraph.com (the Ingress host) in Route 53, that zone only.
+            .addon(ClusterAddon::external_dns("rocketgraph.com"))
             .cluster_autoscaler()
             // The operators' client VPN range, routed into the VPC: kubectl and the `cluster/`
             // root reach the private API endpoint from there.

@@ -92,6 +92,9 @@ const EKS_NODE_SCALING: &str =
     "https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html";
 const EKS_NODE_GROUP: &str =
     "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html";
+const ARGO_ROLLOUTS_CANARY: &str = "https://argoproj.github.io/argo-rollouts/features/canary/";
+const ARGO_ROLLOUTS_ALB: &str =
+    "https://argoproj.github.io/argo-rollouts/features/traffic-management/alb/";
 const EKS_NODE_GROUP_SPOT: &str = "https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html#managed-node-group-capacity-types";
 const EC2_SPOT_BEST_PRACTICES: &str =
     "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-best-practices.html";
@@ -434,4 +437,5 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0640", &[BUDGETS]),
     ("SS0700", &[ELASTICACHE_REPLICAS]),
     ("SS0701", &[EKS_NODE_GROUP_SPOT, EC2_SPOT_BEST_PRACTICES]),
+    ("SS0705", &[ARGO_ROLLOUTS_CANARY, ARGO_ROLLOUTS_ALB]),
 ];

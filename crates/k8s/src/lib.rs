@@ -75,6 +75,7 @@ pub use rbac::rule::{NonResourceRule, Rule, Verb};
 pub use rbac::service_account::{ServiceAccount, ServiceAccountRef};
 pub use release::blue_green::{BlueGreen, BlueGreenRef, Colour};
 pub use release::canary::{Canary, CanaryRef};
+pub use release::progressive_canary::{ErrorRate, ProgressiveCanary, ProgressiveCanaryRef};
 pub use storage::persistent_volume_claim::{
     AccessMode, PersistentVolumeClaim, PersistentVolumeClaimRef, VolumeClaim,
 };

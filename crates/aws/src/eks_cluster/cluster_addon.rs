@@ -53,6 +53,13 @@ pub enum ClusterAddon {
     /// 31.0.1, Prometheus Operator v0.93.1): ServiceMonitors and PrometheusRules apply; a Prometheus that reads them is
     /// installed separately.
     PrometheusOperatorCrds,
+    /// Argo Rollouts (argo-helm chart `argo-rollouts` 2.41.0, controller v1.9.0, CRDs installed
+    /// and kept on uninstall) in `argo-rollouts`, two replicas: runs `ProgressiveCanary`
+    /// rollouts. Its IRSA role may read CloudWatch metrics (`cloudwatch:GetMetricData`, for the
+    /// canary's error-rate analysis) and describe load balancers and target groups (to verify
+    /// the ALB weights and record the target groups the analysis queries); target-group
+    /// verification is on.
+    ArgoRollouts,
 }
 
 /// How an add-on is installed.
@@ -90,7 +97,7 @@ impl ClusterAddon {
     }
 
     /// Every add-on, as offered when nothing installs a capability (its Rust spelling).
-    pub(super) fn offered() -> [(Self, &'static str); 7] {
+    pub(super) fn offered() -> [(Self, &'static str); 8] {
         [
             (Self::MetricsServer, "ClusterAddon::MetricsServer"),
             (
@@ -111,6 +118,7 @@ impl ClusterAddon {
                 Self::PrometheusOperatorCrds,
                 "ClusterAddon::PrometheusOperatorCrds",
             ),
+            (Self::ArgoRollouts, "ClusterAddon::ArgoRollouts"),
         ]
     }
 
@@ -124,6 +132,7 @@ impl ClusterAddon {
             Self::ExternalDns { .. } => "external-dns",
             Self::KubeDb { .. } => "kubedb",
             Self::PrometheusOperatorCrds => "prometheus-operator-crds",
+            Self::ArgoRollouts => "argo-rollouts",
         }
     }
 
@@ -148,6 +157,7 @@ impl ClusterAddon {
                 Capability::api_group("ops.kubedb.com"),
             ],
             Self::PrometheusOperatorCrds => vec![Capability::api_group("monitoring.coreos.com")],
+            Self::ArgoRollouts => vec![Capability::api_group("argoproj.io")],
         }
     }
 
@@ -202,6 +212,14 @@ impl ClusterAddon {
                 namespace: "kube-system",
                 identity: None,
             }),
+            Self::ArgoRollouts => Install::Helm(Chart {
+                release: "argo-rollouts",
+                repository: "https://argoproj.github.io/argo-helm",
+                chart: "argo-rollouts",
+                version: "2.41.0",
+                namespace: "argo-rollouts",
+                identity: Some(("argo-rollouts", "serviceAccount")),
+            }),
         }
     }
 
@@ -250,6 +268,17 @@ impl ClusterAddon {
                 "global": { "licenseSecretName": license_secret },
             }),
             Self::PrometheusOperatorCrds => json!({}),
+            Self::ArgoRollouts => json!({
+                "installCRDs": true,
+                "keepCRDs": true,
+                "controller": {
+                    "replicas": 2,
+                    "awsVerifyTargetGroup": true,
+                    "extraEnv": [{ "name": "AWS_REGION", "value": region }],
+                },
+                "dashboard": { "enabled": false },
+                "serviceAccount": { "create": true, "name": "argo-rollouts" },
+            }),
         }
     }
 
@@ -277,6 +306,23 @@ impl ClusterAddon {
                     PolicyStatement::allow("ListZones", ["route53:ListHostedZones"]).resource("*"),
                 ]
             }
+            Self::ArgoRollouts => vec![
+                // GetMetricData has no resource-level permissions.
+                PolicyStatement::allow("ReadMetrics", ["cloudwatch:GetMetricData"]).resource("*"),
+                // Argo Rollouts' documented target-group verification permissions.
+                PolicyStatement::allow(
+                    "VerifyTargetGroups",
+                    [
+                        "elasticloadbalancing:DescribeTargetGroups",
+                        "elasticloadbalancing:DescribeLoadBalancers",
+                        "elasticloadbalancing:DescribeListeners",
+                        "elasticloadbalancing:DescribeRules",
+                        "elasticloadbalancing:DescribeTags",
+                        "elasticloadbalancing:DescribeTargetHealth",
+                    ],
+                )
+                .resource("*"),
+            ],
             _ => Vec::new(),
         }
     }

@@ -231,6 +231,18 @@ impl HorizontalPodAutoscaler {
     /// Checks the autoscaler and lowers it targeting the workload `kind`/`name` in `namespace`;
     /// `cx` is the autoscaler's own context (the workload's child `hpa`).
     fn lower(&self, cx: &mut Lowering<'_>, kind: &str, name: &str, namespace: &str) {
+        self.lower_for(cx, "apps/v1", kind, name, namespace);
+    }
+
+    /// [`Self::lower`] for a scale target of any API group (an Argo `Rollout`).
+    pub(crate) fn lower_for(
+        &self,
+        cx: &mut Lowering<'_>,
+        api_version: &str,
+        kind: &str,
+        name: &str,
+        namespace: &str,
+    ) {
         let own = resolve_name(self.name.as_ref(), cx.path());
         cx.check_name_from(
             &NameRule::DNS_SUBDOMAIN,
@@ -260,7 +272,7 @@ impl HorizontalPodAutoscaler {
             metadata: meta(&own, Some(namespace), [], []),
             spec: Some(HorizontalPodAutoscalerSpec {
                 scale_target_ref: CrossVersionObjectReference {
-                    api_version: Some("apps/v1".to_owned()),
+                    api_version: Some(api_version.to_owned()),
                     kind: kind.to_owned(),
                     name: name.to_owned(),
                 },
