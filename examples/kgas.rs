@@ -6,7 +6,8 @@
 //! Stricter than the seed: Kubernetes 1.33 instead of the end-of-life 1.27, a private API
 //! endpoint, nodes only in private subnets, encrypted secrets, and a database that is Multi-AZ,
 //! encrypted, IAM-authenticated and replicated to the standby region; the API server released
-//! blue-green behind default-deny network policies, with pinned image tags.
+//! as an automated canary (Argo Rollouts, rolled back on the canary's ALB error rate) behind
+//! default-deny network policies, with pinned image tags.
 //!
 //! `cargo run --example kgas` writes `out/kgas-primary/` and `out/kgas-standby/`; apply the
 //! primary first (the standby's replica is found by the primary's ARN).
@@ -38,6 +39,8 @@ fn eks(stack: &mut Stack, network: &NetworkRef) -> EksClusterRef {
             .addon(ClusterAddon::AwsLoadBalancerController)
             // Runs the API server's progressive canary (Argo Rollouts, CloudWatch analysis).
             .addon(ClusterAddon::ArgoRollouts)
+            // The seed's Vertical Pod Autoscaler, recommending the API server's requests.
+            .addon(ClusterAddon::VerticalPodAutoscaler)
             // Publishes the region's entry host (api-<region>.kgas.dev), which the failover
             // health check requests, in Route 53, that zone only.
             .addon(ClusterAddon::external_dns("kgas.dev"))
@@ -45,6 +48,17 @@ fn eks(stack: &mut Stack, network: &NetworkRef) -> EksClusterRef {
                 NodeGroup::new("workers")
                     .instance_types(["t3.medium", "t3.large"])
                     .scaling(1, 3, 10),
+            )
+            // The seed's spot instances for non-critical workloads: 0–6 spot nodes of three
+            // interchangeable 2-vCPU/8-GiB types, tainted so only pods that tolerate
+            // `kgas.dev/capacity=spot` (batch, reprocessing) run there; the API stays on demand.
+            .node_group(
+                NodeGroup::new("spot")
+                    .instance_types(["t3.large", "t3a.large", "m5.large"])
+                    .spot()
+                    .label("kgas.dev/capacity", "spot")
+                    .taint("kgas.dev/capacity", "spot", NodeTaintEffect::NoSchedule)
+                    .scaling(0, 0, 6),
             )
             .cluster_autoscaler()
             // The operators' client VPN range, routed into both VPCs (kubectl, `cluster/` root).
@@ -102,6 +116,9 @@ fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
             .web_acl(&waf),
     );
     let pods = release.pods();
+    // The seed's VPA, in recommendation mode: the HPA scales on CPU and memory, so the VPA
+    // only advises (`kubectl describe vpa kgas-api-server-vpa -n kgas`).
+    stack.add(pods.recommend_resources());
     stack.add(pods.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
     stack.add(pods.allow_from_cidr(network.cidr()).port("http"));
     stack.add(pods.allow_egress_to_cidr(network.cidr(), db_port));

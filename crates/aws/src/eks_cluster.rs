@@ -21,7 +21,7 @@ use crate::service_account_role::{ServiceAccountRole, oidc_provider};
 use access::Access;
 pub use access::{AccessPolicy, AccessScope};
 pub use cluster_addon::ClusterAddon;
-pub use node_group::{CapacityType, NodeGroup};
+pub use node_group::{CapacityType, NodeGroup, NodeTaintEffect};
 
 /// Kubernetes versions EKS supports in standard or extended support that stacksmith accepts,
 /// with the last day of EKS standard support (EKS "Understand the Kubernetes version lifecycle";

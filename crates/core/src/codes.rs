@@ -1171,6 +1171,16 @@ pub const CODES: &[Code] = &[
         "progressive canary setting invalid",
         "A progressive canary's traffic steps are increasing shares of 1 to 99 percent, each held 1 minute to 24 hours, its error-rate limit is above 0 and below 100%, and its Ingress is an ALB one whose weighted action Argo Rollouts rewrites.",
     ),
+    c(
+        "SS0710",
+        "VerticalPodAutoscaler bounds inverted",
+        "A VPA's minimum allowed requests must not exceed its maximum, for CPU and for memory, or it has no recommendation to give.",
+    ),
+    c(
+        "SS0711",
+        "VerticalPodAutoscaler applying beside an HPA on the same resource",
+        "A VPA that sets CPU or memory requests on pods an HPA scales by CPU or memory utilization moves the utilization the HPA reads; keep the VPA in recommendation mode (`Off`).",
+    ),
 ];
 
 #[cfg(test)]

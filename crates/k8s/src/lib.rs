@@ -87,6 +87,7 @@ pub use workload::horizontal_pod_autoscaler::{HorizontalPodAutoscaler, ScalingBe
 pub use workload::job::{Job, JobRef, RestartPolicy};
 pub use workload::pod_disruption_budget::{Budget, PodDisruptionBudget, PodDisruptionBudgetRef};
 pub use workload::stateful_set::{PodManagement, StatefulSet, StatefulSetRef};
+pub use workload::vertical_pod_autoscaler::{UpdateMode, VerticalPodAutoscaler};
 
 /// The schemars version [`CustomResourceKind`] specs derive `JsonSchema` from.
 pub use schemars;

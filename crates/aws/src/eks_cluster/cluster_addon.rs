@@ -60,6 +60,12 @@ pub enum ClusterAddon {
     /// the ALB weights and record the target groups the analysis queries); target-group
     /// verification is on.
     ArgoRollouts,
+    /// The Vertical Pod Autoscaler (kubernetes/autoscaler chart `vertical-pod-autoscaler`
+    /// 0.11.0, VPA 1.7.1, its CRDs from the chart's `crds/`) in `vertical-pod-autoscaler`: the
+    /// recommender that fills `VerticalPodAutoscaler` objects with recommendations, and the
+    /// updater and admission controller (webhook certificates from the chart's certgen job)
+    /// that apply them for VPAs in an applying mode. Reads the metrics API (metrics-server).
+    VerticalPodAutoscaler,
 }
 
 /// How an add-on is installed.
@@ -97,7 +103,7 @@ impl ClusterAddon {
     }
 
     /// Every add-on, as offered when nothing installs a capability (its Rust spelling).
-    pub(super) fn offered() -> [(Self, &'static str); 8] {
+    pub(super) fn offered() -> [(Self, &'static str); 9] {
         [
             (Self::MetricsServer, "ClusterAddon::MetricsServer"),
             (
@@ -119,6 +125,10 @@ impl ClusterAddon {
                 "ClusterAddon::PrometheusOperatorCrds",
             ),
             (Self::ArgoRollouts, "ClusterAddon::ArgoRollouts"),
+            (
+                Self::VerticalPodAutoscaler,
+                "ClusterAddon::VerticalPodAutoscaler",
+            ),
         ]
     }
 
@@ -133,6 +143,7 @@ impl ClusterAddon {
             Self::KubeDb { .. } => "kubedb",
             Self::PrometheusOperatorCrds => "prometheus-operator-crds",
             Self::ArgoRollouts => "argo-rollouts",
+            Self::VerticalPodAutoscaler => "vertical-pod-autoscaler",
         }
     }
 
@@ -158,6 +169,7 @@ impl ClusterAddon {
             ],
             Self::PrometheusOperatorCrds => vec![Capability::api_group("monitoring.coreos.com")],
             Self::ArgoRollouts => vec![Capability::api_group("argoproj.io")],
+            Self::VerticalPodAutoscaler => vec![Capability::api_group("autoscaling.k8s.io")],
         }
     }
 
@@ -220,6 +232,14 @@ impl ClusterAddon {
                 namespace: "argo-rollouts",
                 identity: Some(("argo-rollouts", "serviceAccount")),
             }),
+            Self::VerticalPodAutoscaler => Install::Helm(Chart {
+                release: "vertical-pod-autoscaler",
+                repository: "https://kubernetes.github.io/autoscaler",
+                chart: "vertical-pod-autoscaler",
+                version: "0.11.0",
+                namespace: "vertical-pod-autoscaler",
+                identity: None,
+            }),
         }
     }
 
@@ -278,6 +298,11 @@ impl ClusterAddon {
                 },
                 "dashboard": { "enabled": false },
                 "serviceAccount": { "create": true, "name": "argo-rollouts" },
+            }),
+            Self::VerticalPodAutoscaler => json!({
+                "recommender": { "enabled": true },
+                "updater": { "enabled": true },
+                "admissionController": { "enabled": true, "certGen": { "enabled": true } },
             }),
         }
     }

@@ -30,6 +30,28 @@ pub enum CapacityType {
     Spot,
 }
 
+/// What a node taint does to pods that do not tolerate it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeTaintEffect {
+    /// New pods are not scheduled on the node.
+    NoSchedule,
+    /// The scheduler avoids the node when it can.
+    PreferNoSchedule,
+    /// New pods are not scheduled and running ones are evicted.
+    NoExecute,
+}
+
+impl NodeTaintEffect {
+    /// EKS's spelling.
+    fn eks(self) -> &'static str {
+        match self {
+            Self::NoSchedule => "NO_SCHEDULE",
+            Self::PreferNoSchedule => "PREFER_NO_SCHEDULE",
+            Self::NoExecute => "NO_EXECUTE",
+        }
+    }
+}
+
 /// A managed node group: EC2 instances that join the cluster.
 ///
 /// Defaults: `m6i.large`, on demand, Amazon Linux 2023, 3 nodes (min = desired = max = 3: a
@@ -44,6 +66,7 @@ pub struct NodeGroup {
     max: u32,
     capacity: CapacityType,
     labels: Vec<(String, String)>,
+    taints: Vec<(String, String, NodeTaintEffect)>,
 }
 
 impl NodeGroup {
@@ -57,6 +80,7 @@ impl NodeGroup {
             max: 3,
             capacity: CapacityType::OnDemand,
             labels: Vec::new(),
+            taints: Vec::new(),
         }
     }
 
@@ -95,6 +119,16 @@ impl NodeGroup {
     #[must_use]
     pub fn spot(mut self) -> Self {
         self.capacity = CapacityType::Spot;
+        self
+    }
+
+    /// A Kubernetes taint on every node of the group (`key=value:effect`): only pods with a
+    /// matching toleration run there, so a spot or dedicated group keeps other pods out. The
+    /// cluster autoscaler reads it from EKS, so a group can scale from zero for the pods that
+    /// tolerate it. Default: none.
+    #[must_use]
+    pub fn taint(mut self, key: &str, value: &str, effect: NodeTaintEffect) -> Self {
+        self.taints.push((key.to_owned(), value.to_owned(), effect));
         self
     }
 
@@ -217,6 +251,16 @@ impl EksCluster {
         };
         if !labels.is_empty() {
             body.insert("labels".into(), Value::Map(labels));
+        }
+        if !g.taints.is_empty() {
+            let taints = g
+                .taints
+                .iter()
+                .map(|(key, value, effect)| {
+                    Value::Map(tf! { "key" => key.as_str(), "value" => value.as_str(), "effect" => effect.eks() })
+                })
+                .collect();
+            body.insert("taint".into(), Value::List(taints));
         }
         let mut r = Resource::new(
             cx.address("aws_eks_node_group", &part),

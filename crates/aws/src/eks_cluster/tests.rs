@@ -57,7 +57,8 @@ fn spot_node_group_of_several_types_is_spot_capacity_without_a_warning() {
         c.node_group(
             NodeGroup::new("batch")
                 .instance_types(["t3.large", "t3a.large", "m5.large"])
-                .spot(),
+                .spot()
+                .taint("capacity", "spot", NodeTaintEffect::NoSchedule),
         )
     });
     assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
@@ -72,6 +73,13 @@ fn spot_node_group_of_several_types_is_spot_capacity_without_a_warning() {
     assert_eq!(
         ng.and_then(|r| r.body.get("instance_types")),
         Some(&Value::from(vec!["t3.large", "t3a.large", "m5.large"]))
+    );
+    let Some(Value::List(taints)) = ng.and_then(|r| r.body.get("taint")) else {
+        panic!("no taint");
+    };
+    assert_eq!(
+        taints.first().and_then(|t| t.get("effect")),
+        Some(&Value::from("NO_SCHEDULE"))
     );
 }
 

@@ -589,6 +589,8 @@ impl Construct for ProgressiveCanary {
                 replicas: self.scale.starting(),
                 ports: self.pod.ports().cloned().collect(),
                 max_unavailable: IntOrPercent::Percent(25),
+                controller: (ARGO, "Rollout"),
+                autoscaled_on: self.scale.resources(),
             },
             stable: service("stable"),
             canary: service("canary"),

@@ -207,6 +207,8 @@ impl Construct for Deployment {
             replicas: self.scale.starting(),
             ports: self.pod.ports().cloned().collect(),
             max_unavailable: self.max_unavailable,
+            controller: ("apps/v1", "Deployment"),
+            autoscaled_on: self.scale.resources(),
         }
     }
 }
@@ -222,6 +224,10 @@ pub struct DeploymentRef {
     pub(crate) replicas: u32,
     pub(crate) ports: Vec<(String, u16)>,
     pub(crate) max_unavailable: IntOrPercent,
+    /// The object that owns the pods' replica count: (apiVersion, kind).
+    pub(crate) controller: (&'static str, &'static str),
+    /// The resources its autoscaler scales on (`cpu`, `memory`); empty without one.
+    pub(crate) autoscaled_on: Vec<&'static str>,
 }
 
 impl DeploymentRef {
@@ -264,6 +270,13 @@ impl DeploymentRef {
     /// container port `target` (a name such as `"http"` or a number).
     pub fn expose_via_service(&self, port: u16, target: impl Into<PortRef>) -> Service {
         Service::new(&self.pods(), port, target.into())
+    }
+
+    /// A VerticalPodAutoscaler (id `vpa`, named `<deployment>-vpa`) recommending CPU and memory
+    /// requests for these pods, without applying them (update mode `Off`); see
+    /// [`VerticalPodAutoscaler`](crate::VerticalPodAutoscaler).
+    pub fn recommend_resources(&self) -> crate::VerticalPodAutoscaler {
+        crate::VerticalPodAutoscaler::new(self)
     }
 
     /// A disruption budget (id `pdb`) limiting voluntary evictions of these pods, checked

@@ -323,6 +323,21 @@ impl Scale {
         }
     }
 
+    /// The resources its autoscaler scales on (`cpu` when it names none); empty without one.
+    pub(crate) fn resources(&self) -> Vec<&'static str> {
+        let Some(hpa) = &self.autoscaler else {
+            return Vec::new();
+        };
+        let mut on = Vec::new();
+        if hpa.cpu.is_some() || hpa.memory.is_none() {
+            on.push("cpu");
+        }
+        if hpa.memory.is_some() {
+            on.push("memory");
+        }
+        on
+    }
+
     /// The size the workload starts at: the autoscaler's minimum, else `replicas`, else the
     /// default. Disruption budgets count from it.
     pub(crate) fn starting(&self) -> u32 {
