@@ -39,8 +39,6 @@ fn eks(stack: &mut Stack, network: &NetworkRef) -> EksClusterRef {
             .addon(ClusterAddon::AwsLoadBalancerController)
             // Runs the API server's progressive canary (Argo Rollouts, CloudWatch analysis).
             .addon(ClusterAddon::ArgoRollouts)
-            // The seed's Vertical Pod Autoscaler, recommending the API server's requests.
-            .addon(ClusterAddon::VerticalPodAutoscaler)
             // Publishes the region's entry host (api-<region>.kgas.dev), which the failover
             // health check requests, in Route 53, that zone only.
             .addon(ClusterAddon::external_dns("kgas.dev"))
@@ -116,9 +114,6 @@ fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
             .web_acl(&waf),
     );
     let pods = release.pods();
-    // The seed's VPA, in recommendation mode: the HPA scales on CPU and memory, so the VPA
-    // only advises (`kubectl describe vpa kgas-api-server-vpa -n kgas`).
-    stack.add(pods.recommend_resources());
     stack.add(pods.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
     stack.add(pods.allow_from_cidr(network.cidr()).port("http"));
     stack.add(pods.allow_egress_to_cidr(network.cidr(), db_port));

@@ -92,6 +92,10 @@ const EKS_NODE_SCALING: &str =
     "https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html";
 const EKS_NODE_GROUP: &str =
     "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html";
+const EKS_NODE_TAINTS: &str =
+    "https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html";
+const K_TAINTS: &str =
+    "https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/";
 const VPA_README: &str =
     "https://github.com/kubernetes/autoscaler/blob/master/vertical-pod-autoscaler/README.md";
 const ARGO_ROLLOUTS_CANARY: &str = "https://argoproj.github.io/argo-rollouts/features/canary/";
@@ -439,6 +443,7 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0640", &[BUDGETS]),
     ("SS0700", &[ELASTICACHE_REPLICAS]),
     ("SS0701", &[EKS_NODE_GROUP_SPOT, EC2_SPOT_BEST_PRACTICES]),
+    ("SS0702", &[EKS_NODE_TAINTS, K_TAINTS]),
     ("SS0705", &[ARGO_ROLLOUTS_CANARY, ARGO_ROLLOUTS_ALB]),
     ("SS0710", &[VPA_README]),
     ("SS0711", &[VPA_README, K_HPA]),

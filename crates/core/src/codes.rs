@@ -1167,6 +1167,11 @@ pub const CODES: &[Code] = &[
         "Spot capacity is drawn from pools per instance type and zone; a group of one type has nothing to fall back on when its pool is reclaimed or empty, so give it several types of the same size.",
     ),
     c(
+        "SS0702",
+        "node group taint invalid",
+        "EKS accepts node taints whose key is 1 to 63 characters (an optional DNS prefix, then letters, digits, `-`, `_`, `.`) and whose value is at most 63 such characters.",
+    ),
+    c(
         "SS0705",
         "progressive canary setting invalid",
         "A progressive canary's traffic steps are increasing shares of 1 to 99 percent, each held 1 minute to 24 hours, its error-rate limit is above 0 and below 100%, and its Ingress is an ALB one whose weighted action Argo Rollouts rewrites.",

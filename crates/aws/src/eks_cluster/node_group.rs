@@ -207,6 +207,28 @@ impl EksCluster {
                 );
             }
         }
+        for (key, value, _) in &g.taints {
+            let name = key.rsplit('/').next().unwrap_or_default();
+            let label_like = |v: &str| {
+                v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+                    && !v.starts_with(['-', '_', '.'])
+                    && !v.ends_with(['-', '_', '.'])
+            };
+            if key.is_empty()
+                || key.len() > 63
+                || name.is_empty()
+                || !label_like(name)
+                || value.len() > 63
+                || !label_like(value)
+            {
+                cx.error(
+                    "SS0702",
+                    format!("node group `{}` has the taint `{key}={value}`, which EKS refuses", g.id),
+                    "taint keys are 1 to 63 characters, an optional DNS prefix and `/` then letters, digits, `-`, `_` or `.`; values are up to 63 such characters (`kgas.dev/capacity=spot`)",
+                );
+            }
+        }
         if g.capacity == CapacityType::Spot && g.instance_types.len() == 1 {
             cx.warning(
                 "SS0701",

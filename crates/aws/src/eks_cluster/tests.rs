@@ -94,6 +94,26 @@ fn fails_spot_node_group_of_one_instance_type() {
 }
 
 #[test]
+fn fails_invalid_node_taints() {
+    let g = lowered(|c| {
+        c.node_group(
+            NodeGroup::new("batch")
+                .taint("", "spot", NodeTaintEffect::NoSchedule)
+                .taint(
+                    "kgas.dev/capacity",
+                    "spot instances",
+                    NodeTaintEffect::NoExecute,
+                ),
+        )
+    });
+    assert_eq!(
+        g.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(),
+        ["SS0702", "SS0702"]
+    );
+    insta::assert_snapshot!(g.diagnostics.to_string());
+}
+
+#[test]
 fn fails_node_group_min_above_max() {
     let g = lowered(|c| c.node_group(NodeGroup::new("general").scaling(5, 5, 3)));
     insta::assert_snapshot!(g.diagnostics.to_string());
