@@ -6,7 +6,8 @@
 //! Stricter than the seed: Kubernetes 1.33 instead of the end-of-life 1.27, a private API
 //! endpoint, nodes only in private subnets, encrypted secrets, and a database that is Multi-AZ,
 //! encrypted, IAM-authenticated and replicated to the standby region; the API server released
-//! blue-green behind default-deny network policies, with pinned image tags.
+//! as an automated canary (Argo Rollouts, rolled back on the canary's ALB error rate) behind
+//! default-deny network policies, with pinned image tags.
 //!
 //! `cargo run --example kgas` writes `out/kgas-primary/` and `out/kgas-standby/`; apply the
 //! primary first (the standby's replica is found by the primary's ARN).
@@ -40,10 +41,26 @@ fn eks(stack: &mut Stack, network: &NetworkRef, alerts: &AlarmTopicRef) -> EksCl
             .addon(ClusterAddon::Prometheus(
                 PrometheusStack::new().alerts_to(alerts),
             ))
+            // Runs the API server's progressive canary (Argo Rollouts, CloudWatch analysis).
+            .addon(ClusterAddon::ArgoRollouts)
+            // Publishes the region's entry host (api-<region>.kgas.dev), which the failover
+            // health check requests, in Route 53, that zone only.
+            .addon(ClusterAddon::external_dns("kgas.dev"))
             .node_group(
                 NodeGroup::new("workers")
                     .instance_types(["t3.medium", "t3.large"])
                     .scaling(1, 3, 10),
+            )
+            // The seed's spot instances for non-critical workloads: 0–6 spot nodes of three
+            // interchangeable 2-vCPU/8-GiB types, tainted so only pods that tolerate
+            // `kgas.dev/capacity=spot` (batch, reprocessing) run there; the API stays on demand.
+            .node_group(
+                NodeGroup::new("spot")
+                    .instance_types(["t3.large", "t3a.large", "m5.large"])
+                    .spot()
+                    .label("kgas.dev/capacity", "spot")
+                    .taint("kgas.dev/capacity", "spot", NodeTaintEffect::NoSchedule)
+                    .scaling(0, 0, 6),
             )
             .cluster_autoscaler()
             // The operators' client VPN range, routed into both VPCs (kubectl, `cluster/` root).
@@ -52,35 +69,37 @@ fn eks(stack: &mut Stack, network: &NetworkRef, alerts: &AlarmTopicRef) -> EksCl
 }
 
 /// The seed's API server (port 8000, 250m/512Mi requests, 500m/1Gi limits, DATABASE_URL from
-/// `kgas-secrets`) as a blue-green release: v1.0.0 is live on blue, v1.1.0 waits warm on green;
-/// switching is the one-line change `.live(Colour::Green)`. The seed's HPA (2-20 on CPU 70% and
-/// memory 80%) scales each colour; the seed's Application Load Balancer (an Ingress of class
-/// `alb`, TLS with the host's ACM certificate) sends the region's hostname to the live colour's
-/// Service; only the load balancer (from the VPC's block) reaches the pods, which reach only DNS and the database.
+/// `kgas-secrets`) released as the seed's canary: a new image gets 5%, 25%, then 50% of the
+/// region's traffic for 5 minutes each and then all of it, while Argo Rollouts watches the
+/// canary's 5xx ratio on the ALB (CloudWatch) and rolls back to the stable version as soon as it
+/// exceeds the seed's 0.1% error-rate target. Releasing is changing the tag below. The seed's
+/// HPA (2-20 on CPU 70% and memory 80%) scales the rollout; the seed's Application Load
+/// Balancer (an Ingress of class `alb`, TLS with the host's ACM certificate) weighs the
+/// region's hostname between the stable and canary Services; only the load balancer (from the
+/// VPC's block) reaches the pods, which reach only DNS and the database.
 fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
     let ns = stack.add(Namespace::new("kgas").label("environment", "production"));
     stack.add(ns.default_deny());
     let secrets = stack.add(Secret::external(&ns, "kgas-secrets", ["database-url"]));
-    let version = |tag: &str| {
-        Container::new("kgas-api-server", format!("kgas/api-server:{tag}"))
-            .port("http", 8000)
-            .env_from_secret("DATABASE_URL", &secrets, "database-url")
-            .requests(Cpu::millis(250), Memory::mib(512))
-            .limits(Cpu::millis(500), Memory::gib(1))
-            .readiness(Probe::http_get("/health", 8000).period(5))
-            .liveness(
-                Probe::http_get("/health", 8000)
-                    .initial_delay(15)
-                    .period(10),
-            )
-    };
     let release = stack.add(
-        BlueGreen::new(&ns, "kgas-api-server")
-            .blue(version("v1.0.0"))
-            .green(version("v1.1.0"))
-            .live(Colour::Blue)
+        ProgressiveCanary::new(&ns, "kgas-api-server", 80, "http")
+            .container(
+                Container::new("kgas-api-server", "kgas/api-server:v1.0.0")
+                    .port("http", 8000)
+                    .env_from_secret("DATABASE_URL", &secrets, "database-url")
+                    .requests(Cpu::millis(250), Memory::mib(512))
+                    .limits(Cpu::millis(500), Memory::gib(1))
+                    .readiness(Probe::http_get("/health", 8000).period(5))
+                    .liveness(
+                        Probe::http_get("/health", 8000)
+                            .initial_delay(15)
+                            .period(10),
+                    ),
+            )
+            .steps([5, 25, 50])
+            .max_error_rate(ErrorRate::per_mille(1))
             // The seed's `replicas: 3` beside an HPA of 2–20: the autoscaler owns the count
-            // (it would undo a 3 at once), so each colour starts at its minimum.
+            // (it would undo a 3 at once), so the rollout starts at its minimum.
             .autoscale(
                 HorizontalPodAutoscaler::new(2, 20)
                     .cpu_utilization(70)
@@ -88,38 +107,35 @@ fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
             )
             .require_zone_spread(),
     );
-    let service = stack.add(release.expose_via_service(80, "http"));
     // The region's entry: an ALB Ingress (AWS Load Balancer Controller) for the region's own
     // hostname, behind the region's WAF web ACL (rate limit, AWS managed rules, logged). The
     // controller finds the ACL by the name stacksmith gave it.
     let waf = stack.add(WebAcl::regional("waf"));
     stack.add(
-        service
+        release
             .expose_via_ingress(entry_host(stack), "/")
             .health_check_path("/health")
             .web_acl(&waf),
     );
-    // The seed's SLOs: Prometheus scrapes the live colour's `/metrics`; each colour is held to
-    // 99.9% availability and a p99 under 500 ms, and alerts on crash loops and on its HPA at 20.
-    stack.add(service.monitor("http"));
-    for colour in [release.blue(), release.green()] {
-        stack.add(
-            colour
-                .alert_on(Slo::availability(99.9))
-                .and(Slo::latency(99.0, std::time::Duration::from_millis(500)))
-                .and(Slo::restarts(3))
-                .and(Slo::autoscaler_at_max()),
-        );
-        stack.add(
-            colour
-                .allow_from_namespace("monitoring")
-                .pods("app.kubernetes.io/name", "prometheus")
-                .port("http"),
-        );
-        stack.add(colour.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
-        stack.add(colour.allow_from_cidr(network.cidr()).port("http"));
-        stack.add(colour.allow_egress_to_cidr(network.cidr(), db_port));
-    }
+    let pods = release.pods();
+    stack.add(pods.disruption_budget(Budget::MaxUnavailable(IntOrPercent::Count(1))));
+    stack.add(pods.allow_from_cidr(network.cidr()).port("http"));
+    stack.add(pods.allow_egress_to_cidr(network.cidr(), db_port));
+    // The seed's SLOs: Prometheus scrapes the stable version's `/metrics`; the API server is
+    // held to 99.9% availability and a p99 under 500 ms, and alerts on crash loops and on its
+    // HPA at 20. (The canary itself is judged by the rollout's CloudWatch analysis.)
+    stack.add(release.stable_service().monitor("http"));
+    stack.add(
+        pods.alert_on(Slo::availability(99.9))
+            .and(Slo::latency(99.0, std::time::Duration::from_millis(500)))
+            .and(Slo::restarts(3))
+            .and(Slo::autoscaler_at_max()),
+    );
+    stack.add(
+        pods.allow_from_namespace("monitoring")
+            .pods("app.kubernetes.io/name", "prometheus")
+            .port("http"),
+    );
 }
 
 /// The public hostname of a region's entry (its Ingress host): `api-us-east-1.kgas.dev`.

@@ -46,6 +46,8 @@ pub fn app() -> App {
             .addon(ClusterAddon::Prometheus(
                 PrometheusStack::new().alerts_to(&alerts),
             ))
+            // Publishes api.dbaas-platform.io (the Ingress host) in Route 53, that zone only.
+            .addon(ClusterAddon::external_dns("dbaas-platform.io"))
             .platform_defaults()
             // The operators' client VPN range, routed into the VPC (kubectl, `cluster/` root).
             .api_access_from(["10.255.0.0/22"]),

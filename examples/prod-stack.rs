@@ -32,6 +32,8 @@ pub fn app() -> App {
             )
             .addon(ClusterAddon::MetricsServer)
             .addon(ClusterAddon::AwsLoadBalancerController)
+            // Publishes api.rocketgraph.com (the Ingress host) in Route 53, that zone only.
+            .addon(ClusterAddon::external_dns("rocketgraph.com"))
             .cluster_autoscaler()
             // The seed's Prometheus (its scrape of the API and its rule files): Prometheus with
             // Alertmanager, reading the ServiceMonitor and alerting rules below.

@@ -50,8 +50,8 @@ pub mod prelude {
         AccessPolicy, AccessScope, Bucket, BucketRef, Cache, CacheRef, ClusterAddon, Database,
         DatabaseRef, EcsCluster, EcsClusterRef, EcsService, EcsServiceRef, EksCluster,
         EksClusterRef, Kafka, KafkaRef, LifecycleRule, LoadBalancer, LoadBalancerRef, Network,
-        NetworkRef, NodeGroup, PolicyStatement, Principal, Route, SecretSource, ServiceAccountRole,
-        ServiceAccountRoleRef, Setting, StorageClass,
+        NetworkRef, NodeGroup, NodeTaintEffect, PolicyStatement, Principal, Route, SecretSource,
+        ServiceAccountRole, ServiceAccountRoleRef, Setting, StorageClass,
     };
     pub use stacksmith_aws::{
         AlarmTopic, AlarmTopicRef, Alarms, AlarmsRef, CostBudget, CostBudgetRef, Distribution,

@@ -60,6 +60,6 @@ fn no_autoscaled_workload_of_an_example_writes_replicas() {
             }
         }
     }
-    // prod 1, kgas 2 colours × 2 regions, flagwise 1, kubedb-dbaas 1.
-    assert_eq!(targets, 7);
+    // prod 1, kgas 1 rollout × 2 regions, flagwise 1, kubedb-dbaas 1.
+    assert_eq!(targets, 5);
 }

@@ -88,6 +88,8 @@ pub struct Cache {
     version: String,
     node_type: String,
     replicas: u32,
+    /// One node, no replica: the named staging choice (SS0700).
+    single_node: bool,
     shards: Option<u32>,
     snapshot_retention_days: u32,
     ingress: Vec<Ingress>,
@@ -131,6 +133,7 @@ impl Cache {
             version: "7.1".into(),
             node_type: "cache.m7g.large".into(),
             replicas: 1,
+            single_node: false,
             shards: None,
             snapshot_retention_days: 7,
             ingress: Vec::new(),
@@ -165,6 +168,19 @@ impl Cache {
     #[must_use]
     pub fn replicas(mut self, replicas: u32) -> Self {
         self.replicas = replicas;
+        self.single_node = false;
+        self
+    }
+
+    /// One node and no replica, for a staging or development cache whose data can be lost:
+    /// no automatic failover and no Multi-AZ, so a node or zone failure makes the cache
+    /// unavailable until ElastiCache replaces the node, empty but for the last daily snapshot.
+    /// A named cost choice, reported as a warning (SS0700); encryption, AUTH and snapshots stay
+    /// on. Not with cluster mode. Default: off — a primary and one replica in another zone.
+    #[must_use]
+    pub fn single_node(mut self) -> Self {
+        self.replicas = 0;
+        self.single_node = true;
         self
     }
 
@@ -175,6 +191,7 @@ impl Cache {
     pub fn cluster_mode(mut self, shards: u32, replicas_per_shard: u32) -> Self {
         self.shards = Some(shards);
         self.replicas = replicas_per_shard;
+        self.single_node = false;
         self
     }
 
@@ -411,8 +428,16 @@ impl Lower for Cache {
                 );
             }
         }
-        // Zero replicas in cluster mode is reported above, as SS0118.
-        if (self.replicas == 0 && self.shards.is_none()) || self.replicas > 5 {
+        if self.single_node {
+            cx.warning(
+                "SS0700",
+                format!("cache {name} is a single node without a replica: no automatic failover, no Multi-AZ; a node or zone failure leaves it unavailable and empty until it is replaced"),
+                "keep this for staging or development data that can be lost; for production drop `.single_node()` (a primary and one replica in another zone)",
+            );
+        }
+        // Zero replicas in cluster mode is reported above, as SS0118; a single node is the
+        // named choice above.
+        if (self.replicas == 0 && self.shards.is_none() && !self.single_node) || self.replicas > 5 {
             cx.error(
                 "SS0107",
                 format!("`replicas` is {}; automatic failover and Multi-AZ need 1 to 5 replicas beside the primary", self.replicas),
@@ -485,8 +510,9 @@ impl Lower for Cache {
                 "engine_version" => self.version.as_str(),
                 "node_type" => self.node_type.as_str(),
                 "port" => PORT,
-                "automatic_failover_enabled" => true,
-                "multi_az_enabled" => true,
+                // ElastiCache refuses failover and Multi-AZ without a replica to fail over to.
+                "automatic_failover_enabled" => !self.single_node,
+                "multi_az_enabled" => !self.single_node,
                 "subnet_group_name" => subnet_group.attr::<String>("name"),
                 "security_group_ids" => vec![sg.attr::<String>("id")],
                 "at_rest_encryption_enabled" => "true",
@@ -625,6 +651,46 @@ mod tests {
     fn fails_no_replica() {
         let g = lowered(|c| c.replicas(0).engine_version("5.0"), "cache");
         insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn single_node_is_a_warned_cache_of_one_node_without_failover() {
+        let g = lowered(Cache::single_node, "staging-cache");
+        assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+        assert_eq!(
+            g.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(),
+            ["SS0700"]
+        );
+        let b = group(&g);
+        for (k, v) in [
+            ("num_cache_clusters", Value::Int(1)),
+            ("automatic_failover_enabled", Value::Bool(false)),
+            ("multi_az_enabled", Value::Bool(false)),
+            ("transit_encryption_enabled", Value::Bool(true)),
+        ] {
+            assert_eq!(b.and_then(|b| b.get(k)), Some(&v), "{k}");
+        }
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn replicas_after_single_node_wins_and_is_not_warned() {
+        let g = lowered(|c| c.single_node().replicas(2), "cache");
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let b = group(&g);
+        assert_eq!(
+            b.and_then(|b| b.get("num_cache_clusters")),
+            Some(&Value::Int(3))
+        );
+    }
+
+    #[test]
+    fn fails_single_node_in_cluster_mode() {
+        let g = lowered(|c| c.cluster_mode(3, 1).single_node(), "cache");
+        assert_eq!(
+            g.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(),
+            ["SS0118", "SS0700"]
+        );
     }
 
     #[test]

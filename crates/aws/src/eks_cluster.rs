@@ -23,7 +23,7 @@ use crate::service_account_role::{ServiceAccountRole, oidc_provider};
 use access::Access;
 pub use access::{AccessPolicy, AccessScope};
 pub use cluster_addon::ClusterAddon;
-pub use node_group::{CapacityType, NodeGroup};
+pub use node_group::{CapacityType, NodeGroup, NodeTaintEffect};
 pub use prometheus_stack::PrometheusStack;
 
 /// Kubernetes versions EKS supports in standard or extended support that stacksmith accepts,

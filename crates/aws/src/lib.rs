@@ -64,6 +64,7 @@ pub use ecs_service::{
 pub use eks_cluster::PrometheusStack;
 pub use eks_cluster::{
     AccessPolicy, AccessScope, CapacityType, ClusterAddon, EksCluster, EksClusterRef, NodeGroup,
+    NodeTaintEffect,
 };
 pub use health_check::{HealthCheck, HealthCheckRef};
 pub use hosted_zone::{HostedZone, HostedZoneRef};

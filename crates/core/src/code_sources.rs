@@ -100,6 +100,18 @@ const MSK_SERVERLESS_TOPIC: &str =
     "https://docs.aws.amazon.com/msk/latest/developerguide/msk-serverless-create-topic.html";
 const KUBEDB_MONGODB_TLS: &str = "https://kubedb.com/docs/latest/guides/mongodb/tls/";
 const KUBEDB_REDIS_TLS: &str = "https://kubedb.com/docs/latest/guides/redis/tls/";
+const EKS_NODE_TAINTS: &str =
+    "https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html";
+const K_TAINTS: &str =
+    "https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/";
+const VPA_README: &str =
+    "https://github.com/kubernetes/autoscaler/blob/master/vertical-pod-autoscaler/README.md";
+const ARGO_ROLLOUTS_CANARY: &str = "https://argoproj.github.io/argo-rollouts/features/canary/";
+const ARGO_ROLLOUTS_ALB: &str =
+    "https://argoproj.github.io/argo-rollouts/features/traffic-management/alb/";
+const EKS_NODE_GROUP_SPOT: &str = "https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html#managed-node-group-capacity-types";
+const EC2_SPOT_BEST_PRACTICES: &str =
+    "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-best-practices.html";
 const EKS_ADD_ONS: &str = "https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html";
 const EKS_IRSA: &str =
     "https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html";
@@ -451,4 +463,10 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0623", &[CLOUDWATCH_ALARMS]),
     ("SS0630", &[CLOUDFRONT_CERTIFICATES]),
     ("SS0640", &[BUDGETS]),
+    ("SS0700", &[ELASTICACHE_REPLICAS]),
+    ("SS0701", &[EKS_NODE_GROUP_SPOT, EC2_SPOT_BEST_PRACTICES]),
+    ("SS0702", &[EKS_NODE_TAINTS, K_TAINTS]),
+    ("SS0705", &[ARGO_ROLLOUTS_CANARY, ARGO_ROLLOUTS_ALB]),
+    ("SS0710", &[VPA_README]),
+    ("SS0711", &[VPA_README, K_HPA]),
 ];

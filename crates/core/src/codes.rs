@@ -1196,6 +1196,37 @@ pub const CODES: &[Code] = &[
         "budget setting invalid",
         "A budget needs a limit above 0, alert thresholds of 1 to 1000 percent, and 1 to 10 email recipients, or it alerts nobody or everybody at once.",
     ),
+    // Delivery: progressive delivery, autoscaling, capacity and images.
+    c(
+        "SS0700",
+        "cache of a single node (warning)",
+        "A cache without a replica has no automatic failover or Multi-AZ: a node or zone failure leaves it unavailable and empty until ElastiCache replaces the node; fine for staging, not for production.",
+    ),
+    c(
+        "SS0701",
+        "spot node group with one instance type (warning)",
+        "Spot capacity is drawn from pools per instance type and zone; a group of one type has nothing to fall back on when its pool is reclaimed or empty, so give it several types of the same size.",
+    ),
+    c(
+        "SS0702",
+        "node group taint invalid",
+        "EKS accepts node taints whose key is 1 to 63 characters (an optional DNS prefix, then letters, digits, `-`, `_`, `.`) and whose value is at most 63 such characters.",
+    ),
+    c(
+        "SS0705",
+        "progressive canary setting invalid",
+        "A progressive canary's traffic steps are increasing shares of 1 to 99 percent, each held 1 minute to 24 hours, its error-rate limit is above 0 and below 100%, and its Ingress is an ALB one whose weighted action Argo Rollouts rewrites.",
+    ),
+    c(
+        "SS0710",
+        "VerticalPodAutoscaler bounds inverted",
+        "A VPA's minimum allowed requests must not exceed its maximum, for CPU and for memory, or it has no recommendation to give.",
+    ),
+    c(
+        "SS0711",
+        "VerticalPodAutoscaler applying beside an HPA on the same resource",
+        "A VPA that sets CPU or memory requests on pods an HPA scales by CPU or memory utilization moves the utilization the HPA reads; keep the VPA in recommendation mode (`Off`).",
+    ),
 ];
 
 #[cfg(test)]

@@ -78,6 +78,7 @@ pub use rbac::rule::{NonResourceRule, Rule, Verb};
 pub use rbac::service_account::{ServiceAccount, ServiceAccountRef};
 pub use release::blue_green::{BlueGreen, BlueGreenRef, Colour};
 pub use release::canary::{Canary, CanaryRef};
+pub use release::progressive_canary::{ErrorRate, ProgressiveCanary, ProgressiveCanaryRef};
 pub use storage::persistent_volume_claim::{
     AccessMode, PersistentVolumeClaim, PersistentVolumeClaimRef, VolumeClaim,
 };
@@ -89,6 +90,7 @@ pub use workload::horizontal_pod_autoscaler::{HorizontalPodAutoscaler, ScalingBe
 pub use workload::job::{Job, JobRef, RestartPolicy};
 pub use workload::pod_disruption_budget::{Budget, PodDisruptionBudget, PodDisruptionBudgetRef};
 pub use workload::stateful_set::{PodManagement, StatefulSet, StatefulSetRef};
+pub use workload::vertical_pod_autoscaler::{UpdateMode, VerticalPodAutoscaler};
 
 /// The schemars version [`CustomResourceKind`] specs derive `JsonSchema` from.
 pub use schemars;

@@ -71,6 +71,19 @@ pub enum ClusterAddon {
         /// How long the logs are kept, in days. [`ClusterAddon::container_logs`]: 365.
         retention_days: u32,
     },
+    /// Argo Rollouts (argo-helm chart `argo-rollouts` 2.41.0, controller v1.9.0, CRDs installed
+    /// and kept on uninstall) in `argo-rollouts`, two replicas: runs `ProgressiveCanary`
+    /// rollouts. Its IRSA role may read CloudWatch metrics (`cloudwatch:GetMetricData`, for the
+    /// canary's error-rate analysis) and describe load balancers and target groups (to verify
+    /// the ALB weights and record the target groups the analysis queries); target-group
+    /// verification is on.
+    ArgoRollouts,
+    /// The Vertical Pod Autoscaler (kubernetes/autoscaler chart `vertical-pod-autoscaler`
+    /// 0.11.0, VPA 1.7.1, its CRDs from the chart's `crds/`) in `vertical-pod-autoscaler`: the
+    /// recommender that fills `VerticalPodAutoscaler` objects with recommendations, and the
+    /// updater and admission controller (webhook certificates from the chart's certgen job)
+    /// that apply them for VPAs in an applying mode. Reads the metrics API (metrics-server).
+    VerticalPodAutoscaler,
 }
 
 /// How an add-on is installed.
@@ -120,7 +133,7 @@ impl ClusterAddon {
     }
 
     /// Every add-on, as offered when nothing installs a capability (its Rust spelling).
-    pub(super) fn offered() -> [(Self, &'static str); 8] {
+    pub(super) fn offered() -> [(Self, &'static str); 10] {
         [
             (Self::MetricsServer, "ClusterAddon::MetricsServer"),
             (
@@ -142,6 +155,11 @@ impl ClusterAddon {
                 Self::PrometheusOperatorCrds,
                 "ClusterAddon::PrometheusOperatorCrds",
             ),
+            (Self::ArgoRollouts, "ClusterAddon::ArgoRollouts"),
+            (
+                Self::VerticalPodAutoscaler,
+                "ClusterAddon::VerticalPodAutoscaler",
+            ),
         ]
     }
 
@@ -157,6 +175,8 @@ impl ClusterAddon {
             Self::PrometheusOperatorCrds => "prometheus-operator-crds",
             Self::Prometheus(_) => "kube-prometheus-stack",
             Self::ContainerLogs { .. } => "aws-for-fluent-bit",
+            Self::ArgoRollouts => "argo-rollouts",
+            Self::VerticalPodAutoscaler => "vertical-pod-autoscaler",
         }
     }
 
@@ -184,6 +204,8 @@ impl ClusterAddon {
                 vec![Capability::api_group("monitoring.coreos.com")]
             }
             Self::ContainerLogs { .. } => Vec::new(),
+            Self::ArgoRollouts => vec![Capability::api_group("argoproj.io")],
+            Self::VerticalPodAutoscaler => vec![Capability::api_group("autoscaling.k8s.io")],
         }
     }
 
@@ -256,6 +278,22 @@ impl ClusterAddon {
                 namespace: "logging",
                 identity: Some(("aws-for-fluent-bit", "serviceAccount")),
             }),
+            Self::ArgoRollouts => Install::Helm(Chart {
+                release: "argo-rollouts",
+                repository: "https://argoproj.github.io/argo-helm",
+                chart: "argo-rollouts",
+                version: "2.41.0",
+                namespace: "argo-rollouts",
+                identity: Some(("argo-rollouts", "serviceAccount")),
+            }),
+            Self::VerticalPodAutoscaler => Install::Helm(Chart {
+                release: "vertical-pod-autoscaler",
+                repository: "https://kubernetes.github.io/autoscaler",
+                chart: "vertical-pod-autoscaler",
+                version: "0.11.0",
+                namespace: "vertical-pod-autoscaler",
+                identity: None,
+            }),
         }
     }
 
@@ -306,6 +344,22 @@ impl ClusterAddon {
             Self::PrometheusOperatorCrds => json!({}),
             Self::Prometheus(stack) => stack.values(region),
             Self::ContainerLogs { .. } => container_logs::values(cluster_name, region),
+            Self::ArgoRollouts => json!({
+                "installCRDs": true,
+                "keepCRDs": true,
+                "controller": {
+                    "replicas": 2,
+                    "awsVerifyTargetGroup": true,
+                    "extraEnv": [{ "name": "AWS_REGION", "value": region }],
+                },
+                "dashboard": { "enabled": false },
+                "serviceAccount": { "create": true, "name": "argo-rollouts" },
+            }),
+            Self::VerticalPodAutoscaler => json!({
+                "recommender": { "enabled": true },
+                "updater": { "enabled": true },
+                "admissionController": { "enabled": true, "certGen": { "enabled": true } },
+            }),
         }
     }
 
@@ -338,6 +392,23 @@ impl ClusterAddon {
                     PolicyStatement::allow("ListZones", ["route53:ListHostedZones"]).resource("*"),
                 ]
             }
+            Self::ArgoRollouts => vec![
+                // GetMetricData has no resource-level permissions.
+                PolicyStatement::allow("ReadMetrics", ["cloudwatch:GetMetricData"]).resource("*"),
+                // Argo Rollouts' documented target-group verification permissions.
+                PolicyStatement::allow(
+                    "VerifyTargetGroups",
+                    [
+                        "elasticloadbalancing:DescribeTargetGroups",
+                        "elasticloadbalancing:DescribeLoadBalancers",
+                        "elasticloadbalancing:DescribeListeners",
+                        "elasticloadbalancing:DescribeRules",
+                        "elasticloadbalancing:DescribeTags",
+                        "elasticloadbalancing:DescribeTargetHealth",
+                    ],
+                )
+                .resource("*"),
+            ],
             _ => Vec::new(),
         }
     }

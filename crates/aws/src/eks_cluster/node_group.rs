@@ -30,6 +30,28 @@ pub enum CapacityType {
     Spot,
 }
 
+/// What a node taint does to pods that do not tolerate it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeTaintEffect {
+    /// New pods are not scheduled on the node.
+    NoSchedule,
+    /// The scheduler avoids the node when it can.
+    PreferNoSchedule,
+    /// New pods are not scheduled and running ones are evicted.
+    NoExecute,
+}
+
+impl NodeTaintEffect {
+    /// EKS's spelling.
+    fn eks(self) -> &'static str {
+        match self {
+            Self::NoSchedule => "NO_SCHEDULE",
+            Self::PreferNoSchedule => "PREFER_NO_SCHEDULE",
+            Self::NoExecute => "NO_EXECUTE",
+        }
+    }
+}
+
 /// A managed node group: EC2 instances that join the cluster.
 ///
 /// Defaults: `m6i.large`, on demand, Amazon Linux 2023, 3 nodes (min = desired = max = 3: a
@@ -44,6 +66,7 @@ pub struct NodeGroup {
     max: u32,
     capacity: CapacityType,
     labels: Vec<(String, String)>,
+    taints: Vec<(String, String, NodeTaintEffect)>,
 }
 
 impl NodeGroup {
@@ -57,6 +80,7 @@ impl NodeGroup {
             max: 3,
             capacity: CapacityType::OnDemand,
             labels: Vec::new(),
+            taints: Vec::new(),
         }
     }
 
@@ -85,10 +109,26 @@ impl NodeGroup {
         self
     }
 
-    /// Spot capacity: a named cost choice; nodes may be reclaimed.
+    /// Spot capacity (`capacity_type = "SPOT"`): spare EC2 capacity at up to 90% off, which
+    /// EC2 reclaims with two minutes' notice (EKS drains the node first). A named cost choice
+    /// for interruptible work: give the group several instance types of the same size (EKS
+    /// picks from the pools with the most spare capacity, so one type is more often reclaimed
+    /// or unavailable; fewer than two is warned, SS0701), and keep workloads that must stay up
+    /// on an on-demand group, steering the interruptible ones here with `.label(..)` and a
+    /// node selector. Default: on demand.
     #[must_use]
     pub fn spot(mut self) -> Self {
         self.capacity = CapacityType::Spot;
+        self
+    }
+
+    /// A Kubernetes taint on every node of the group (`key=value:effect`): only pods with a
+    /// matching toleration run there, so a spot or dedicated group keeps other pods out. The
+    /// cluster autoscaler reads it from EKS, so a group can scale from zero for the pods that
+    /// tolerate it. Default: none.
+    #[must_use]
+    pub fn taint(mut self, key: &str, value: &str, effect: NodeTaintEffect) -> Self {
+        self.taints.push((key.to_owned(), value.to_owned(), effect));
         self
     }
 
@@ -167,6 +207,38 @@ impl EksCluster {
                 );
             }
         }
+        for (key, value, _) in &g.taints {
+            let name = key.rsplit('/').next().unwrap_or_default();
+            let label_like = |v: &str| {
+                v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+                    && !v.starts_with(['-', '_', '.'])
+                    && !v.ends_with(['-', '_', '.'])
+            };
+            if key.is_empty()
+                || key.len() > 63
+                || name.is_empty()
+                || !label_like(name)
+                || value.len() > 63
+                || !label_like(value)
+            {
+                cx.error(
+                    "SS0702",
+                    format!("node group `{}` has the taint `{key}={value}`, which EKS refuses", g.id),
+                    "taint keys are 1 to 63 characters, an optional DNS prefix and `/` then letters, digits, `-`, `_` or `.`; values are up to 63 such characters (`kgas.dev/capacity=spot`)",
+                );
+            }
+        }
+        if g.capacity == CapacityType::Spot && g.instance_types.len() == 1 {
+            cx.warning(
+                "SS0701",
+                format!(
+                    "spot node group `{}` has one instance type; when EC2 reclaims or runs out of that spot pool, the group cannot replace its nodes",
+                    g.id
+                ),
+                "give spot groups several instance types of the same vCPU and memory, e.g. `.instance_types([\"m6i.large\", \"m5.large\", \"m6a.large\"])`",
+            );
+        }
         let labels: stacksmith_core::terraform::Map = g
             .labels
             .iter()
@@ -201,6 +273,16 @@ impl EksCluster {
         };
         if !labels.is_empty() {
             body.insert("labels".into(), Value::Map(labels));
+        }
+        if !g.taints.is_empty() {
+            let taints = g
+                .taints
+                .iter()
+                .map(|(key, value, effect)| {
+                    Value::Map(tf! { "key" => key.as_str(), "value" => value.as_str(), "effect" => effect.eks() })
+                })
+                .collect();
+            body.insert("taint".into(), Value::List(taints));
         }
         let mut r = Resource::new(
             cx.address("aws_eks_node_group", &part),

@@ -52,6 +52,68 @@ fn node_group_leaves_desired_size_to_the_autoscaler() {
 }
 
 #[test]
+fn spot_node_group_of_several_types_is_spot_capacity_without_a_warning() {
+    let g = lowered(|c| {
+        c.node_group(
+            NodeGroup::new("batch")
+                .instance_types(["t3.large", "t3a.large", "m5.large"])
+                .spot()
+                .taint("capacity", "spot", NodeTaintEffect::NoSchedule),
+        )
+    });
+    assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+    let ng = g
+        .resources
+        .iter()
+        .find(|r| r.address.expression() == "aws_eks_node_group.eks_nodes_batch");
+    assert_eq!(
+        ng.and_then(|r| r.body.get("capacity_type")),
+        Some(&Value::from("SPOT"))
+    );
+    assert_eq!(
+        ng.and_then(|r| r.body.get("instance_types")),
+        Some(&Value::from(vec!["t3.large", "t3a.large", "m5.large"]))
+    );
+    let Some(Value::List(taints)) = ng.and_then(|r| r.body.get("taint")) else {
+        panic!("no taint");
+    };
+    assert_eq!(
+        taints.first().and_then(|t| t.get("effect")),
+        Some(&Value::from("NO_SCHEDULE"))
+    );
+}
+
+#[test]
+fn fails_spot_node_group_of_one_instance_type() {
+    let g = lowered(|c| c.node_group(NodeGroup::new("batch").spot()));
+    assert_eq!(
+        g.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(),
+        ["SS0701"]
+    );
+    insta::assert_snapshot!(g.diagnostics.to_string());
+}
+
+#[test]
+fn fails_invalid_node_taints() {
+    let g = lowered(|c| {
+        c.node_group(
+            NodeGroup::new("batch")
+                .taint("", "spot", NodeTaintEffect::NoSchedule)
+                .taint(
+                    "kgas.dev/capacity",
+                    "spot instances",
+                    NodeTaintEffect::NoExecute,
+                ),
+        )
+    });
+    assert_eq!(
+        g.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(),
+        ["SS0702", "SS0702"]
+    );
+    insta::assert_snapshot!(g.diagnostics.to_string());
+}
+
+#[test]
 fn fails_node_group_min_above_max() {
     let g = lowered(|c| c.node_group(NodeGroup::new("general").scaling(5, 5, 3)));
     insta::assert_snapshot!(g.diagnostics.to_string());

@@ -71,6 +71,9 @@ pub struct Ingress {
     alb: Vec<(&'static str, String)>,
     tls: Option<String>,
     annotations: Vec<(String, String)>,
+    /// The canary Service an Argo Rollout weighs against the first route's (stable) Service:
+    /// that route's backend is the ALB action the rollout rewrites (`use-annotation`).
+    pub(crate) weighted_canary: Option<ServiceRef>,
 }
 
 /// The label cert-manager sets on its HTTP-01 solver pods, and the port they answer on.
@@ -93,6 +96,7 @@ impl Ingress {
             alb: Vec::new(),
             tls: None,
             annotations: Vec::new(),
+            weighted_canary: None,
         }
     }
 
@@ -484,10 +488,38 @@ impl Ingress {
                 ));
             }
         }
+        if let Some(canary) = &self.weighted_canary {
+            if self.class != ALB {
+                cx.error(
+                    "SS0705",
+                    format!(
+                        "the Ingress of progressive canary `{}` has class `{}`; its traffic is weighed by ALB actions",
+                        self.service.name, self.class
+                    ),
+                    "keep the default class `alb` (AWS Load Balancer Controller) on a progressive canary's Ingress",
+                );
+            }
+            annotations.push((
+                format!("alb.ingress.kubernetes.io/actions.{}", self.service.name),
+                weighted_action(&self.service, canary),
+            ));
+        }
         // The first route is never stripped, so the main Ingress always has a path.
         let paths = kept
             .iter()
-            .map(|(p, svc, _)| path_to(p, "Prefix", svc))
+            .enumerate()
+            .map(|(i, (p, svc, _))| {
+                let mut path = path_to(p, "Prefix", svc);
+                if i == 0 && self.weighted_canary.is_some() {
+                    if let Some(backend) = path.backend.service.as_mut() {
+                        backend.port = Some(ServiceBackendPort {
+                            name: Some("use-annotation".to_owned()),
+                            number: None,
+                        });
+                    }
+                }
+                path
+            })
             .collect();
         self.push_object(cx, &name, &annotations, paths);
         if nginx_split {
@@ -608,6 +640,25 @@ fn path_to(path: &str, path_type: &str, service: &ServiceRef) -> HTTPIngressPath
             resource: None,
         },
     }
+}
+
+/// The ALB forward action of a progressive canary before its first update: everything to the
+/// stable Service, nothing to the canary. Argo Rollouts rewrites the weights during an update.
+fn weighted_action(stable: &ServiceRef, canary: &ServiceRef) -> String {
+    let port = |s: &ServiceRef| {
+        s.ports
+            .first()
+            .map(|(_, p)| p.to_string())
+            .unwrap_or_default()
+    };
+    serde_json::json!({
+        "Type": "forward",
+        "ForwardConfig": {"TargetGroups": [
+            {"ServiceName": canary.name, "ServicePort": port(canary), "Weight": 0},
+            {"ServiceName": stable.name, "ServicePort": port(stable), "Weight": 100},
+        ]}
+    })
+    .to_string()
 }
 
 /// `/api/` → `/api(/|$)(.*)`: ingress-nginx's documented rewrite pattern, with

@@ -66,6 +66,7 @@ pub(crate) enum Spread {
 #[derive(Clone, Debug)]
 pub(crate) struct PodTemplate {
     pub(crate) labels: Vec<(String, String)>,
+    pub(crate) annotations: Vec<(String, String)>,
     pub(crate) containers: Vec<Container>,
     pub(crate) init_containers: Vec<Container>,
     pub(crate) service_account: Option<ServiceAccountRef>,
@@ -106,6 +107,15 @@ macro_rules! pod_methods {
         #[must_use]
         pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
             self.pod.labels.push((key.into(), value.into()));
+            self
+        }
+
+        /// Adds an annotation to the pod template (`spec.template.metadata.annotations`), such
+        /// as `prometheus.io/scrape`: read by agents that discover pods, never by selectors.
+        /// The key is checked like a label key (SS0321). A change rolls the pods. Default: none.
+        #[must_use]
+        pub fn pod_annotation(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+            self.pod.annotations.push((key.into(), value.into()));
             self
         }
 
@@ -193,6 +203,7 @@ impl PodTemplate {
     pub(crate) fn new(spread: Spread) -> Self {
         Self {
             labels: Vec::new(),
+            annotations: Vec::new(),
             containers: Vec::new(),
             init_containers: Vec::new(),
             service_account: None,
@@ -251,6 +262,9 @@ impl PodTemplate {
     fn lower_as_is(&self, cx: &mut Lowering<'_>, pod: &PodContext<'_>) -> PodTemplateSpec {
         check_labels(cx, &self.labels);
         check_labels(cx, &self.node_selector);
+        for (k, _) in &self.annotations {
+            crate::labels::check_key(cx, "pod annotation", k);
+        }
         self.check(cx, pod);
         let ns = pod.namespace;
         let mut containers: Vec<KContainer> =
@@ -312,6 +326,8 @@ impl PodTemplate {
         PodTemplateSpec {
             metadata: Some(ObjectMeta {
                 labels: Some(labels),
+                annotations: (!self.annotations.is_empty())
+                    .then(|| self.annotations.iter().cloned().collect()),
                 ..ObjectMeta::default()
             }),
             spec: Some(spec),
@@ -1033,6 +1049,59 @@ mod tests {
         let ns = stack.add(Namespace::new("apps"));
         build(&mut stack, &ns);
         stack.lower()
+    }
+
+    #[test]
+    fn pod_annotations_go_on_the_pod_template_of_every_kind() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("apps"));
+        let annotated = |w: Deployment| {
+            w.pod_annotation("prometheus.io/scrape", "true")
+                .pod_annotation("prometheus.io/port", "9090")
+                .container(Container::new("api", IMAGE))
+        };
+        stack.add(annotated(Deployment::new(&ns, "api")));
+        stack.add(
+            CronJob::new(&ns, "report", "@daily")
+                .pod_annotation("prometheus.io/scrape", "false")
+                .container(Container::new("report", IMAGE)),
+        );
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let deployment = g.objects.iter().find(|o| o.kind == "Deployment");
+        let meta = &deployment.map(|o| &o.body["spec"]["template"]["metadata"]);
+        assert_eq!(
+            meta.map(|m| &m["annotations"]["prometheus.io/scrape"]),
+            Some(&"true".into())
+        );
+        assert_eq!(
+            meta.map(|m| &m["annotations"]["prometheus.io/port"]),
+            Some(&"9090".into())
+        );
+        // On the pods only: the Deployment object itself carries no annotation.
+        assert!(deployment.is_some_and(|o| o.body["metadata"].get("annotations").is_none()));
+        let cron = g.objects.iter().find(|o| o.kind == "CronJob");
+        assert_eq!(
+            cron.map(|o| &o.body["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["annotations"]["prometheus.io/scrape"]),
+            Some(&"false".into())
+        );
+    }
+
+    #[test]
+    fn fails_pod_annotation_with_an_invalid_key() {
+        let g = with_ns(|stack, ns| {
+            stack.add(
+                Deployment::new(ns, "api")
+                    .pod_annotation("prometheus io/scrape", "true")
+                    .pod_annotation("-bad", "x")
+                    .container(Container::new("api", IMAGE)),
+            );
+        });
+        assert_eq!(
+            g.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(),
+            ["SS0321", "SS0321"]
+        );
+        insta::assert_snapshot!(g.diagnostics.to_string());
     }
 
     #[test]

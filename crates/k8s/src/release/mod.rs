@@ -4,6 +4,7 @@
 
 pub(crate) mod blue_green;
 pub(crate) mod canary;
+pub(crate) mod progressive_canary;
 
 use stacksmith_core::{Construct, Lower, Lowering, Path, Scope};
 

@@ -208,6 +208,8 @@ impl Construct for Deployment {
             ports: self.pod.ports().cloned().collect(),
             max_unavailable: self.max_unavailable,
             autoscaled: self.scale.autoscaler.is_some(),
+            controller: ("apps/v1", "Deployment"),
+            autoscaled_on: self.scale.resources(),
         }
     }
 }
@@ -225,6 +227,10 @@ pub struct DeploymentRef {
     pub(crate) max_unavailable: IntOrPercent,
     /// Whether a HorizontalPodAutoscaler scales it.
     pub(crate) autoscaled: bool,
+    /// The object that owns the pods' replica count: (apiVersion, kind).
+    pub(crate) controller: (&'static str, &'static str),
+    /// The resources its autoscaler scales on (`cpu`, `memory`); empty without one.
+    pub(crate) autoscaled_on: Vec<&'static str>,
 }
 
 impl DeploymentRef {
@@ -267,6 +273,13 @@ impl DeploymentRef {
     /// container port `target` (a name such as `"http"` or a number).
     pub fn expose_via_service(&self, port: u16, target: impl Into<PortRef>) -> Service {
         Service::new(&self.pods(), port, target.into())
+    }
+
+    /// A VerticalPodAutoscaler (id `vpa`, named `<deployment>-vpa`) recommending CPU and memory
+    /// requests for these pods, without applying them (update mode `Off`); see
+    /// [`VerticalPodAutoscaler`](crate::VerticalPodAutoscaler).
+    pub fn recommend_resources(&self) -> crate::VerticalPodAutoscaler {
+        crate::VerticalPodAutoscaler::new(self)
     }
 
     /// A disruption budget (id `pdb`) limiting voluntary evictions of these pods, checked

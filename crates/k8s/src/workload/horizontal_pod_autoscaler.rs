@@ -231,6 +231,18 @@ impl HorizontalPodAutoscaler {
     /// Checks the autoscaler and lowers it targeting the workload `kind`/`name` in `namespace`;
     /// `cx` is the autoscaler's own context (the workload's child `hpa`).
     fn lower(&self, cx: &mut Lowering<'_>, kind: &str, name: &str, namespace: &str) {
+        self.lower_for(cx, "apps/v1", kind, name, namespace);
+    }
+
+    /// [`Self::lower`] for a scale target of any API group (an Argo `Rollout`).
+    pub(crate) fn lower_for(
+        &self,
+        cx: &mut Lowering<'_>,
+        api_version: &str,
+        kind: &str,
+        name: &str,
+        namespace: &str,
+    ) {
         let own = resolve_name(self.name.as_ref(), cx.path());
         cx.check_name_from(
             &NameRule::DNS_SUBDOMAIN,
@@ -260,7 +272,7 @@ impl HorizontalPodAutoscaler {
             metadata: meta(&own, Some(namespace), [], []),
             spec: Some(HorizontalPodAutoscalerSpec {
                 scale_target_ref: CrossVersionObjectReference {
-                    api_version: Some("apps/v1".to_owned()),
+                    api_version: Some(api_version.to_owned()),
                     kind: kind.to_owned(),
                     name: name.to_owned(),
                 },
@@ -309,6 +321,21 @@ impl Scale {
             replicas: None,
             autoscaler: None,
         }
+    }
+
+    /// The resources its autoscaler scales on (`cpu` when it names none); empty without one.
+    pub(crate) fn resources(&self) -> Vec<&'static str> {
+        let Some(hpa) = &self.autoscaler else {
+            return Vec::new();
+        };
+        let mut on = Vec::new();
+        if hpa.cpu.is_some() || hpa.memory.is_none() {
+            on.push("cpu");
+        }
+        if hpa.memory.is_some() {
+            on.push("memory");
+        }
+        on
     }
 
     /// The size the workload starts at: the autoscaler's minimum, else `replicas`, else the

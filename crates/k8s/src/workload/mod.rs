@@ -9,3 +9,4 @@ pub(crate) mod job;
 pub(crate) mod pod_disruption_budget;
 pub(crate) mod schedule;
 pub(crate) mod stateful_set;
+pub(crate) mod vertical_pod_autoscaler;
