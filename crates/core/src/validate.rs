@@ -406,7 +406,8 @@ fn annotation_sizes(g: &Graph, out: &mut Vec<Diagnostic>) {
 }
 
 fn duplicate_objects(g: &Graph, out: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<(&str, Option<&str>, &str), &Path> = BTreeMap::new();
+    let mut seen: HashMap<(&str, Option<&str>, &str), &Path> =
+        HashMap::with_capacity(g.objects.len());
     for o in &g.objects {
         let key = (o.kind.as_str(), o.namespace.as_deref(), o.name.as_str());
         if let Some(first) = seen.insert(key, &o.owner) {
