@@ -2,7 +2,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use heck::{ToKebabCase, ToSnakeCase};
 use indexmap::{IndexMap, IndexSet};
 
 use crate::terraform::{Map, Output, Provider, Resource, Value};
@@ -367,15 +366,19 @@ impl<'a> Lowering<'a> {
 
     /// Adds a Kubernetes object.
     pub fn object(&mut self, o: KubeObject) {
-        let object = match &o.namespace {
-            Some(ns) => format!("{} `{ns}/{}`", o.kind, o.name),
-            None => format!("{} `{}`", o.kind, o.name),
-        };
-        for capability in crate::platform::object_requirements(&o) {
-            self.require(object.clone(), capability);
-        }
-        if let Some(capability) = crate::platform::object_provision(&o) {
-            self.provide(capability, object);
+        let needs = crate::platform::object_requirements(&o);
+        let provides = crate::platform::object_provision(&o);
+        if !needs.is_empty() || provides.is_some() {
+            let object = match &o.namespace {
+                Some(ns) => format!("{} `{ns}/{}`", o.kind, o.name),
+                None => format!("{} `{}`", o.kind, o.name),
+            };
+            for capability in needs {
+                self.require(object.clone(), capability);
+            }
+            if let Some(capability) = provides {
+                self.provide(capability, object);
+            }
         }
         self.graph.objects.push(o);
     }
@@ -556,6 +559,10 @@ impl<'a> Lowering<'a> {
 /// The Terraform local name for a part of the construct at `path` (stack left out: the stack
 /// is the root module).
 pub fn tf_name(path: &Path, part: &str) -> String {
+    let pieces = path.below_stack().iter().map(String::as_str);
+    if let Some(name) = crate::naming::case_join(pieces.chain([part]), '_') {
+        return name;
+    }
     let mut s = path.below_stack().join("_");
     if !part.is_empty() {
         if !s.is_empty() {
@@ -563,17 +570,21 @@ pub fn tf_name(path: &Path, part: &str) -> String {
         }
         s.push_str(part);
     }
-    s.to_snake_case()
+    crate::snake_case(&s)
 }
 
 /// The cloud-side name for a part of the construct at `path`, stack included.
 pub fn cloud_name(path: &Path, part: &str) -> String {
+    let pieces = path.segments().iter().map(String::as_str);
+    if let Some(name) = crate::naming::case_join(pieces.chain([part]), '-') {
+        return name;
+    }
     let mut s = path.segments().join("-");
     if !part.is_empty() {
         s.push('-');
         s.push_str(part);
     }
-    s.to_kebab_case()
+    crate::kebab_case(&s)
 }
 
 #[cfg(test)]

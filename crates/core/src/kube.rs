@@ -36,6 +36,12 @@ impl KubeObject {
     }
 }
 
+/// The value at a path of object keys in `v` (`["spec", "template", "spec"]`), like
+/// [`serde_json::Value::pointer`] for a pointer of keys, without parsing and unescaping one.
+pub(crate) fn at<'a>(v: &'a serde_json::Value, keys: &[&str]) -> Option<&'a serde_json::Value> {
+    keys.iter().try_fold(v, |v, k| v.as_object()?.get(*k))
+}
+
 /// Where a workload reads a value from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SourceKind {

@@ -133,9 +133,26 @@ fn namespaces(g: &Graph, created: &HashSet<(&str, Option<&str>, &str)>, out: &mu
 
 /// One object naming another of `kind` in its own namespace.
 struct Named<'a> {
-    what: String,
+    what: What<'a>,
     kind: &'a str,
     name: &'a str,
+}
+
+/// Which field of an object names another, for a diagnostic (written only when one is).
+enum What<'a> {
+    /// A field named in words: `scale target`.
+    Field(&'static str),
+    /// An Ingress route: its host and path.
+    Route(&'a str, &'a str),
+}
+
+impl std::fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            What::Field(what) => f.write_str(what),
+            What::Route(host, path) => write!(f, "route `{host}{path}`"),
+        }
+    }
 }
 
 /// The objects `o` names, by kind.
@@ -145,43 +162,48 @@ fn names_of(o: &KubeObject) -> Vec<Named<'_>> {
     match o.kind.as_str() {
         "Ingress" => {
             found.extend(named(
-                "default backend".into(),
+                What::Field("default backend"),
                 "Service",
-                b.pointer("/spec/defaultBackend/service/name"),
+                crate::kube::at(b, &["spec", "defaultBackend", "service", "name"]),
             ));
-            for rule in arr(b.pointer("/spec/rules")) {
+            for rule in arr(crate::kube::at(b, &["spec", "rules"])) {
                 let host = rule.get("host").and_then(Value::as_str).unwrap_or("*");
-                for p in arr(rule.pointer("/http/paths")) {
+                for p in arr(crate::kube::at(rule, &["http", "paths"])) {
                     let path = p.get("path").and_then(Value::as_str).unwrap_or("/");
                     found.extend(named(
-                        format!("route `{host}{path}`"),
+                        What::Route(host, path),
                         "Service",
-                        p.pointer("/backend/service/name"),
+                        crate::kube::at(p, &["backend", "service", "name"]),
                     ));
                 }
             }
         }
         "HorizontalPodAutoscaler" => {
-            if let Some(kind) = b
-                .pointer("/spec/scaleTargetRef/kind")
-                .and_then(Value::as_str)
+            if let Some(kind) =
+                crate::kube::at(b, &["spec", "scaleTargetRef", "kind"]).and_then(Value::as_str)
             {
                 found.extend(named(
-                    "scale target".into(),
+                    What::Field("scale target"),
                     kind,
-                    b.pointer("/spec/scaleTargetRef/name"),
+                    crate::kube::at(b, &["spec", "scaleTargetRef", "name"]),
                 ));
             }
         }
-        "RoleBinding" if b.pointer("/roleRef/kind").and_then(Value::as_str) == Some("Role") => {
-            found.extend(named("role".into(), "Role", b.pointer("/roleRef/name")));
+        "RoleBinding"
+            if crate::kube::at(b, &["roleRef", "kind"]).and_then(Value::as_str) == Some("Role") =>
+        {
+            found.extend(named(
+                What::Field("role"),
+                "Role",
+                crate::kube::at(b, &["roleRef", "name"]),
+            ));
         }
         _ => {}
     }
     if let Some(spec) = pod_spec(b) {
         found.extend(
             named(
-                "pods' service account".into(),
+                What::Field("pods' service account"),
                 "ServiceAccount",
                 spec.get("serviceAccountName"),
             )
@@ -192,7 +214,7 @@ fn names_of(o: &KubeObject) -> Vec<Named<'_>> {
     found
 }
 
-fn named<'a>(what: String, kind: &'a str, name: Option<&'a Value>) -> Option<Named<'a>> {
+fn named<'a>(what: What<'a>, kind: &'a str, name: Option<&'a Value>) -> Option<Named<'a>> {
     name.and_then(Value::as_str)
         .map(|name| Named { what, kind, name })
 }
@@ -232,18 +254,30 @@ fn named_objects(
 
 /// The pod spec of a workload object (its template's, or a Pod's own).
 fn pod_spec(b: &Value) -> Option<&Value> {
-    b.pointer("/spec/template/spec")
-        .or_else(|| b.pointer("/spec/jobTemplate/spec/template/spec"))
+    crate::kube::at(b, &["spec", "template", "spec"])
+        .or_else(|| crate::kube::at(b, &["spec", "jobTemplate", "spec", "template", "spec"]))
         .or_else(|| (b.get("kind")? == "Pod").then(|| b.get("spec")).flatten())
 }
 
 /// The labels a workload object's pods carry.
 fn pod_labels(b: &Value) -> Option<&serde_json::Map<String, Value>> {
-    b.pointer("/spec/template/metadata/labels")
-        .or_else(|| b.pointer("/spec/jobTemplate/spec/template/metadata/labels"))
+    crate::kube::at(b, &["spec", "template", "metadata", "labels"])
+        .or_else(|| {
+            crate::kube::at(
+                b,
+                &[
+                    "spec",
+                    "jobTemplate",
+                    "spec",
+                    "template",
+                    "metadata",
+                    "labels",
+                ],
+            )
+        })
         .or_else(|| {
             (b.get("kind")? == "Pod")
-                .then(|| b.pointer("/metadata/labels"))
+                .then(|| crate::kube::at(b, &["metadata", "labels"]))
                 .flatten()
         })
         .and_then(Value::as_object)
@@ -319,28 +353,28 @@ fn selectors(g: &Graph, out: &mut Vec<Diagnostic>) {
             continue;
         };
         // (what, the selector's namespace, its labels)
-        let mut wanted: Vec<(String, &str, &serde_json::Map<String, Value>)> = Vec::new();
+        let mut wanted: Vec<(&str, &str, &serde_json::Map<String, Value>)> = Vec::new();
         let b = &o.body;
         match o.kind.as_str() {
             "Service" => wanted.extend(
-                b.pointer("/spec/selector")
+                crate::kube::at(b, &["spec", "selector"])
                     .and_then(|s| match_labels(s, true))
-                    .map(|l| ("selector".to_owned(), own, l)),
+                    .map(|l| ("selector", own, l)),
             ),
             "PodDisruptionBudget" => wanted.extend(
-                b.pointer("/spec/selector")
+                crate::kube::at(b, &["spec", "selector"])
                     .and_then(|s| match_labels(s, false))
-                    .map(|l| ("selector".to_owned(), own, l)),
+                    .map(|l| ("selector", own, l)),
             ),
             // The pods a policy applies to may be made later by a controller (cert-manager's
             // solver pods) and a policy selecting none is inert; its peers are what it opens to.
             "NetworkPolicy" => {
-                let peers = arr(b.pointer("/spec/ingress"))
+                let peers = arr(crate::kube::at(b, &["spec", "ingress"]))
                     .iter()
                     .flat_map(|r| arr(r.get("from")))
                     .map(|p| ("ingress peer", p))
                     .chain(
-                        arr(b.pointer("/spec/egress"))
+                        arr(crate::kube::at(b, &["spec", "egress"]))
                             .iter()
                             .flat_map(|r| arr(r.get("to")))
                             .map(|p| ("egress peer", p)),
@@ -358,7 +392,7 @@ fn selectors(g: &Graph, out: &mut Vec<Diagnostic>) {
                             .and_then(Value::as_str),
                     };
                     if let Some(ns) = ns {
-                        wanted.push((what.to_owned(), ns, labels));
+                        wanted.push((what, ns, labels));
                     }
                 }
             }

@@ -80,6 +80,50 @@ impl NameRule {
     }
 }
 
+/// `text` in kebab-case (`prod-metadata-db`), as [`heck::ToKebabCase`] writes it.
+pub fn kebab_case(text: &str) -> String {
+    case_words(text, '-').unwrap_or_else(|| heck::ToKebabCase::to_kebab_case(text))
+}
+
+/// `text` in snake_case (`metadata_db_subnet_group`), as [`heck::ToSnakeCase`] writes it.
+pub fn snake_case(text: &str) -> String {
+    case_words(text, '_').unwrap_or_else(|| heck::ToSnakeCase::to_snake_case(text))
+}
+
+/// The common case of [`kebab_case`] and [`snake_case`] without heck's general word
+/// splitting: ASCII text without capitals (names derived from construct paths), whose words
+/// are its runs of letters and digits, joined by `sep`. `None` for other text.
+fn case_words(text: &str, sep: char) -> Option<String> {
+    case_join([text], sep)
+}
+
+/// [`case_words`] of `pieces` joined by any separator (`-`, `_`, `/`): the same words, without
+/// joining them first.
+pub(crate) fn case_join<'a, I>(pieces: I, sep: char) -> Option<String>
+where
+    I: IntoIterator<Item = &'a str>,
+    I::IntoIter: Clone,
+{
+    let pieces = pieces.into_iter();
+    if pieces
+        .clone()
+        .any(|p| !p.is_ascii() || p.bytes().any(|b| b.is_ascii_uppercase()))
+    {
+        return None;
+    }
+    let mut out = String::with_capacity(pieces.clone().map(|p| p.len().saturating_add(1)).sum());
+    for word in pieces
+        .flat_map(|p| p.split(|c: char| !c.is_ascii_alphanumeric()))
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(sep);
+        }
+        out.push_str(word);
+    }
+    Some(out)
+}
+
 /// The first 8 hex digits of the SHA-256 of `text`: a stable suffix for shortened names.
 pub fn short_hash(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
@@ -152,6 +196,38 @@ mod tests {
         assert!(RG.check("prod-").is_err());
         assert!(RG.check("prod--cache").is_err());
         assert!(NameRule::DNS_LABEL.check("0abc").is_ok());
+    }
+
+    #[test]
+    fn cases_are_heck_s() {
+        use heck::{ToKebabCase, ToSnakeCase};
+        let words = [
+            "",
+            "prod",
+            "metadataDb",
+            "private-a",
+            "a--b",
+            "-lead",
+            "trail_",
+            "svc0-config",
+            "HTTPServer",
+            "db.v2",
+            "x y",
+            "Ärger-ß",
+            "a__b-c",
+            "9lives",
+            "k8s_One",
+            "ΣΑΣ",
+        ];
+        for a in words {
+            for b in words {
+                let text = format!("{a}-{b}");
+                for t in [a, text.as_str()] {
+                    assert_eq!(kebab_case(t), t.to_kebab_case(), "{t:?}");
+                    assert_eq!(snake_case(t), t.to_snake_case(), "{t:?}");
+                }
+            }
+        }
     }
 
     #[test]

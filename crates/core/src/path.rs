@@ -1,30 +1,40 @@
 //! Construct paths (`prod/api/deployment`): the identity every name and diagnostic derives from.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Where a construct sits in its app: the stack name, then construct ids down the tree.
 ///
 /// Paths are the one identity everything derives from: Terraform addresses, AWS names,
 /// Kubernetes names, the private selector label and every diagnostic.
+///
+/// Every resource, object, diagnostic and handle of a construct holds its path: the segments
+/// are shared, so a clone is a reference count, not a copy.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Path {
-    segments: Vec<String>,
+    segments: Arc<[String]>,
 }
 
 impl Path {
     /// The root path of a stack.
     pub fn root(stack: &str) -> Self {
         Self {
-            segments: vec![stack.to_owned()],
+            segments: Arc::from([stack.to_owned()]),
         }
     }
 
     /// The path of a child construct with the given id.
     #[must_use]
     pub fn child(&self, id: &str) -> Self {
-        let mut segments = self.segments.clone();
-        segments.push(id.to_owned());
-        Self { segments }
+        let segments: Vec<String> = self
+            .segments
+            .iter()
+            .cloned()
+            .chain(std::iter::once(id.to_owned()))
+            .collect();
+        Self {
+            segments: segments.into(),
+        }
     }
 
     /// The stack this path belongs to.
@@ -55,7 +65,15 @@ impl Path {
 
 impl fmt::Display for Path {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.segments.join("/"))
+        let mut segments = self.segments.iter();
+        if let Some(first) = segments.next() {
+            f.write_str(first)?;
+        }
+        for s in segments {
+            f.write_str("/")?;
+            f.write_str(s)?;
+        }
+        Ok(())
     }
 }
 

@@ -2,14 +2,18 @@
 //! literals with references. A reference has no `Display`: it cannot be formatted into a literal.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 /// The address of a Terraform resource or data source within a stack's root.
+///
+/// Addresses are cloned into every reference, index and diagnostic: the text is shared, so a
+/// clone is three reference counts, not three copies.
 #[derive(Clone, Debug, Eq, PartialOrd, Ord)]
 pub struct Address {
-    stack: String,
+    stack: Arc<str>,
     data: bool,
-    kind: String,
-    name: String,
+    kind: Arc<str>,
+    name: Arc<str>,
 }
 
 impl PartialEq for Address {
@@ -37,10 +41,10 @@ impl Address {
     /// A managed resource, e.g. `aws_vpc.network`.
     pub fn resource(stack: &str, kind: &str, name: &str) -> Self {
         Self {
-            stack: stack.to_owned(),
+            stack: Arc::from(stack),
             data: false,
-            kind: kind.to_owned(),
-            name: name.to_owned(),
+            kind: Arc::from(kind),
+            name: Arc::from(name),
         }
     }
 
@@ -85,7 +89,7 @@ impl Address {
     pub fn attr<T>(&self, attr: &str) -> Ref<T> {
         Ref {
             address: self.clone(),
-            attr: attr.to_owned(),
+            attr: Arc::from(attr),
             _type: PhantomData,
         }
     }
@@ -99,7 +103,7 @@ impl Address {
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Ref<T = String> {
     address: Address,
-    attr: String,
+    attr: Arc<str>,
     _type: PhantomData<fn() -> T>,
 }
 

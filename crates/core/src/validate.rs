@@ -362,16 +362,14 @@ const ANNOTATIONS_MAX: usize = 256 * 1024;
 /// Every `metadata.annotations` in an object (its own and its pod templates') stays within
 /// [`ANNOTATIONS_MAX`] bytes (SS0403).
 fn annotation_sizes(g: &Graph, out: &mut Vec<Diagnostic>) {
-    fn walk(v: &serde_json::Value, at: &str, found: &mut Vec<(String, usize)>) {
+    /// Walks the maps under `v` (`at`: the keys leading to it), recording each `metadata`
+    /// whose annotations are too large, with its dotted field path.
+    fn walk<'a>(v: &'a serde_json::Value, at: &mut Vec<&'a str>, found: &mut Vec<(String, usize)>) {
         let serde_json::Value::Object(map) = v else {
             return;
         };
         for (k, child) in map {
-            let here = if at.is_empty() {
-                k.clone()
-            } else {
-                format!("{at}.{k}")
-            };
+            at.push(k);
             if k == "metadata" {
                 if let Some(serde_json::Value::Object(a)) = child.get("annotations") {
                     let size: usize = a
@@ -379,16 +377,18 @@ fn annotation_sizes(g: &Graph, out: &mut Vec<Diagnostic>) {
                         .map(|(k, v)| k.len().saturating_add(v.as_str().map_or(0, str::len)))
                         .sum();
                     if size > ANNOTATIONS_MAX {
-                        found.push((format!("{here}.annotations"), size));
+                        found.push((format!("{}.annotations", at.join(".")), size));
                     }
                 }
             }
-            walk(child, &here, found);
+            walk(child, at, found);
+            at.pop();
         }
     }
+    let mut at = Vec::new();
     for o in &g.objects {
         let mut found = Vec::new();
-        walk(&o.body, "", &mut found);
+        walk(&o.body, &mut at, &mut found);
         for (field, size) in found {
             out.push(
                 Diagnostic::error(
@@ -406,7 +406,8 @@ fn annotation_sizes(g: &Graph, out: &mut Vec<Diagnostic>) {
 }
 
 fn duplicate_objects(g: &Graph, out: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<(&str, Option<&str>, &str), &Path> = BTreeMap::new();
+    let mut seen: HashMap<(&str, Option<&str>, &str), &Path> =
+        HashMap::with_capacity(g.objects.len());
     for o in &g.objects {
         let key = (o.kind.as_str(), o.namespace.as_deref(), o.name.as_str());
         if let Some(first) = seen.insert(key, &o.owner) {
@@ -433,8 +434,8 @@ fn pod_spec(o: &crate::KubeObject) -> Option<&serde_json::Value> {
     let b = &o.body;
     match o.kind.as_str() {
         "Pod" => b.get("spec"),
-        "CronJob" => b.pointer("/spec/jobTemplate/spec/template/spec"),
-        _ => b.pointer("/spec/template/spec"),
+        "CronJob" => crate::kube::at(b, &["spec", "jobTemplate", "spec", "template", "spec"]),
+        _ => crate::kube::at(b, &["spec", "template", "spec"]),
     }
 }
 
@@ -446,24 +447,28 @@ fn root_containers_claiming_non_root(g: &Graph, out: &mut Vec<Diagnostic>) {
     // A construct that reported an error (`run_as(0, ..)`, SS0322) is not reported again.
     let failed: HashSet<&str> = g.diagnostics.error_paths().collect();
     for o in &g.objects {
-        if failed.contains(o.owner.to_string().as_str()) {
+        let Some(spec) = pod_spec(o) else { continue };
+        if !failed.is_empty() && failed.contains(o.owner.to_string().as_str()) {
             continue;
         }
-        let Some(spec) = pod_spec(o) else { continue };
         let pod = spec.get("securityContext");
-        let field = |c: &serde_json::Value, f: &str| {
-            c.pointer(&format!("/securityContext/{f}"))
+        // The container's field, else the pod's.
+        fn field<'a>(
+            c: &'a serde_json::Value,
+            pod: Option<&'a serde_json::Value>,
+            f: &str,
+        ) -> Option<&'a serde_json::Value> {
+            crate::kube::at(c, &["securityContext", f])
                 .filter(|v| !v.is_null())
                 .or_else(|| pod.and_then(|p| p.get(f)))
-                .cloned()
-        };
+        }
         let containers = ["initContainers", "containers"]
             .iter()
             .filter_map(|k| spec.get(k).and_then(|v| v.as_array()))
             .flatten();
         for c in containers {
-            let non_root = field(c, "runAsNonRoot").and_then(|v| v.as_bool());
-            let user = field(c, "runAsUser").and_then(|v| v.as_i64());
+            let non_root = field(c, pod, "runAsNonRoot").and_then(|v| v.as_bool());
+            let user = field(c, pod, "runAsUser").and_then(|v| v.as_i64());
             if non_root == Some(true) && user == Some(0) {
                 let name = c.get("name").and_then(|n| n.as_str()).unwrap_or("?");
                 out.push(

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use heck::ToKebabCase;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
@@ -62,7 +61,7 @@ pub(crate) fn identity_value(path: &Path) -> String {
 /// The default object name for the construct at `path`: the kebab-case segments below the stack
 /// (`prod/rocketgraph-public-api/service` → `rocketgraph-public-api-service`).
 pub(crate) fn default_name(path: &Path) -> String {
-    path.below_stack().join("-").to_kebab_case()
+    stacksmith_core::kebab_case(&path.below_stack().join("-"))
 }
 
 /// The user's name if set, else the default name for `path`.
