@@ -23,17 +23,31 @@ pub(crate) struct Previous {
     pub kubernetes: BTreeMap<String, String>,
 }
 
+/// How much of a previous output to read back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// The Terraform root and the manifest's facts: what rename planning needs (`synth`, which
+    /// compares file bytes only while writing, one file at a time).
+    Terraform,
+    /// Also every Kubernetes file and the `cluster/` root, into memory (`diff`).
+    Everything,
+}
+
 /// Reads the stack's live output (in the live generation, or a real `<out>/<stack>/` written
 /// before generations: [`crate::write::live_stack_dir`]); `None` when there is none.
-pub(crate) fn load_previous(out: &Path, stack: &str) -> Result<Option<Previous>, SynthError> {
+pub(crate) fn load_previous(
+    out: &Path,
+    stack: &str,
+    reading: Reading,
+) -> Result<Option<Previous>, SynthError> {
     match live_stack_dir(out, stack) {
-        Some(dir) => read(&dir),
+        Some(dir) => read(&dir, reading),
         None => Ok(None),
     }
 }
 
 /// Reads a stack's folder; `None` when it does not exist.
-pub(crate) fn read(dir: &Path) -> Result<Option<Previous>, SynthError> {
+pub(crate) fn read(dir: &Path, reading: Reading) -> Result<Option<Previous>, SynthError> {
     if !dir.is_dir() {
         return Ok(None);
     }
@@ -64,7 +78,10 @@ pub(crate) fn read(dir: &Path) -> Result<Option<Previous>, SynthError> {
         if let Some(tf) = terraform.as_mut() {
             tf.read_manifest(&doc);
         }
-        let files = doc.get("files").and_then(Json::as_array);
+        let files = doc
+            .get("files")
+            .and_then(Json::as_array)
+            .filter(|_| reading == Reading::Everything);
         for path in files
             .into_iter()
             .flatten()

@@ -164,6 +164,25 @@ fn moved_aside(out: &Path, stack: &str) -> Option<PathBuf> {
         .map(|e| e.path())
 }
 
+/// The stacks with a folder [`moved_aside`] in `out` (`.<stack>.previous-<pid>`), from one
+/// listing of `out`.
+#[cfg(unix)]
+fn set_aside(out: &Path) -> HashSet<String> {
+    fs::read_dir(out)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .flat_map(|name| {
+            // Every stack whose prefix this name has (a name may hold `.previous-` twice).
+            let name = name.strip_prefix('.').unwrap_or_default().to_owned();
+            name.match_indices(".previous-")
+                .map(|(at, _)| name.get(..at).unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// The live generation's name, read once from the `current` link (so a reader never mixes
 /// two generations); `None` without one, or when it points anywhere but `generations/<name>`.
 fn live_generation(state: &Path) -> Option<String> {
@@ -299,8 +318,11 @@ fn install(out: &Path, outputs: &[StackOutput]) -> Result<(), SynthError> {
     let _ = fs::remove_file(&temporary);
     symlink(&Path::new(GENERATIONS).join(&next), &temporary).map_err(SynthError::io(&temporary))?;
     fs::rename(&temporary, &current).map_err(SynthError::io(&current))?;
+    // Listed once (not once per stack: `out` now holds a link per stack).
+    let aside = set_aside(out);
     for (o, t) in outputs.iter().zip(&targets) {
         if *t == Target::Missing
+            && aside.contains(o.stack.as_str())
             && let Some(aside) = moved_aside(out, &o.stack)
         {
             let _ = fs::remove_dir_all(aside);
@@ -384,9 +406,13 @@ fn build(
     let Some(live) = live else {
         return Ok(());
     };
+    let written: HashSet<&std::ffi::OsStr> = outputs
+        .iter()
+        .map(|o| std::ffi::OsStr::new(&o.stack))
+        .collect();
     for entry in fs::read_dir(&live).map_err(SynthError::io(&live))? {
         let name = entry.map_err(SynthError::io(&live))?.file_name();
-        if !outputs.iter().any(|o| *o.stack == *name) {
+        if !written.contains(name.as_os_str()) {
             carry(&live.join(&name), &generation.join(&name), &HashSet::new())?;
         }
     }
