@@ -57,14 +57,17 @@ pub(crate) fn read(dir: &Path, reading: Reading) -> Result<Option<Previous>, Syn
     };
     let tf_path = dir.join("terraform/main.tf.json");
     let mut terraform = if tf_path.is_file() {
-        let text = fs::read_to_string(&tf_path).map_err(SynthError::io(&tf_path))?;
-        let doc: Json = serde_json::from_str(&text).map_err(json_err(&tf_path))?;
-        let mut tf = PreviousTerraform::from_json(&doc);
+        // The text is dropped once parsed (a large root would otherwise be held twice).
+        let doc: Json = {
+            let text = fs::read_to_string(&tf_path).map_err(SynthError::io(&tf_path))?;
+            serde_json::from_str(&text).map_err(json_err(&tf_path))?
+        };
+        let mut tf = PreviousTerraform::from_json(doc);
         let moved_path = dir.join("terraform/moved.tf.json");
         if moved_path.is_file() {
             let text = fs::read_to_string(&moved_path).map_err(SynthError::io(&moved_path))?;
             let doc: Json = serde_json::from_str(&text).map_err(json_err(&moved_path))?;
-            tf.moved.extend(PreviousTerraform::from_json(&doc).moved);
+            tf.moved.extend(PreviousTerraform::from_json(doc).moved);
         }
         Some(tf)
     } else {

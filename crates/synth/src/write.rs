@@ -43,7 +43,6 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use serde_json::Value as Json;
 use stacksmith_core::Diagnostics;
 
 use crate::error::Occupant;
@@ -519,16 +518,25 @@ fn build_stack(dir: &Path, previous: Option<&Path>, o: &StackOutput) -> Result<(
 
 /// The files synth wrote into a stack folder: those its `manifest.json` lists, and itself.
 fn generated(dir: &Path) -> HashSet<String> {
+    /// What is read of `manifest.json` here: the paths of its files (the rest is skipped
+    /// unparsed, the resources' facts among it).
+    #[derive(serde::Deserialize)]
+    struct Listed {
+        files: Vec<ListedFile>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ListedFile {
+        path: Option<String>,
+    }
     let mut files = HashSet::from(["manifest.json".to_owned()]);
-    let manifest = fs::read_to_string(dir.join("manifest.json"))
+    let listed = fs::read_to_string(dir.join("manifest.json"))
         .ok()
-        .and_then(|text| serde_json::from_str::<Json>(&text).ok());
-    let listed = manifest.as_ref().and_then(|m| m.get("files")?.as_array());
+        .and_then(|text| serde_json::from_str::<Listed>(&text).ok());
     files.extend(
         listed
             .into_iter()
-            .flatten()
-            .filter_map(|f| Some(f.get("path")?.as_str()?.to_owned())),
+            .flat_map(|l| l.files)
+            .filter_map(|f| f.path),
     );
     files
 }
@@ -627,6 +635,7 @@ fn unchanged(path: &Path, bytes: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::File;
+    use serde_json::Value as Json;
 
     type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 

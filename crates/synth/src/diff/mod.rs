@@ -490,7 +490,7 @@ fn cluster_changes(p: &Planned, rendered: &crate::StackOutput) -> Vec<ResourceCh
         let doc: Json = text
             .and_then(|t| serde_json::from_str(t).ok())
             .unwrap_or(Json::Null);
-        let tf = PreviousTerraform::from_json(&doc);
+        let tf = PreviousTerraform::from_json(doc);
         tf.resources
             .into_iter()
             .chain(tf.data)
