@@ -28,6 +28,7 @@
 //! `moved` blocks of the previous output are carried over while their target is still
 //! synthesized (Terraform recommends keeping them until every state has been applied).
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -169,19 +170,25 @@ impl<'a> Known<'a> {
 }
 
 impl PreviousTerraform {
-    /// Reads the parsed document (absent blocks are empty).
-    pub(crate) fn from_json(doc: &Json) -> Self {
-        let blocks = |key: &str, prefix: &str| {
+    /// Reads the parsed document (absent blocks are empty), moving its bodies out of it rather
+    /// than copying them: a large root is held once, not twice.
+    pub(crate) fn from_json(mut doc: Json) -> Self {
+        let mut blocks = |key: &str, prefix: &str| {
             let mut out = BTreeMap::new();
-            if let Some(types) = doc.get(key).and_then(Json::as_object) {
+            if let Some(Json::Object(types)) = doc.get_mut(key).map(Json::take) {
                 for (kind, names) in types {
-                    for (name, body) in names.as_object().into_iter().flatten() {
-                        out.insert(format!("{prefix}{kind}.{name}"), body.clone());
+                    let Json::Object(names) = names else {
+                        continue;
+                    };
+                    for (name, body) in names {
+                        out.insert(format!("{prefix}{kind}.{name}"), body);
                     }
                 }
             }
             out
         };
+        let resources = blocks("resource", "");
+        let data = blocks("data", "data.");
         let moved = doc
             .get("moved")
             .and_then(Json::as_array)
@@ -195,8 +202,8 @@ impl PreviousTerraform {
             })
             .collect();
         Self {
-            resources: blocks("resource", ""),
-            data: blocks("data", "data."),
+            resources,
+            data,
             moved,
             facts: None,
             renamed: Vec::new(),
@@ -212,7 +219,7 @@ impl PreviousTerraform {
         }
         let resources: Vec<ResourceFacts> = doc
             .get("resources")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .and_then(|v| Vec::<ResourceFacts>::deserialize(v).ok())
             .unwrap_or_default();
         self.facts = Some(
             resources
@@ -222,7 +229,7 @@ impl PreviousTerraform {
         );
         self.renamed = doc
             .get("renamed")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .and_then(|v| Vec::<Renamed>::deserialize(v).ok())
             .unwrap_or_default();
     }
 }
@@ -232,11 +239,13 @@ impl PreviousTerraform {
 pub(crate) fn new_bodies(g: &Graph) -> BTreeMap<String, (Json, &Resource)> {
     g.resources
         .iter()
-        .map(|r| {
-            let body = serde_json::to_value(r).unwrap_or(Json::Null);
-            (r.address.expression(), (body, r))
-        })
+        .map(|r| (r.address.expression(), (body(r), r)))
         .collect()
+}
+
+/// A resource's body as JSON, exactly as written.
+fn body(r: &Resource) -> Json {
+    serde_json::to_value(r).unwrap_or(Json::Null)
 }
 
 fn kind(address: &str) -> &str {
@@ -509,7 +518,13 @@ pub(crate) fn keep_names(g: &mut Graph, prev: &PreviousTerraform, moves: &[Move]
 pub(crate) fn plan(g: &Graph, prev: &PreviousTerraform) -> (Vec<Move>, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let root = Path::root(&g.stack);
-    let new = new_bodies(g);
+    // By address; a body is made only for a resource compared with a removed one (usually
+    // none: most synths rename nothing).
+    let new: BTreeMap<String, (OnceCell<Json>, &Resource)> = g
+        .resources
+        .iter()
+        .map(|r| (r.address.expression(), (OnceCell::new(), r)))
+        .collect();
     let known = Known::new(g, prev);
     let acknowledged: BTreeSet<String> = g
         .acknowledged_removals
@@ -542,8 +557,10 @@ pub(crate) fn plan(g: &Graph, prev: &PreviousTerraform) -> (Vec<Move>, Diagnosti
             .copied()
             .filter(|a| kind(a) == kind(old_addr))
             .filter(|a| {
-                new.get(*a)
-                    .is_some_and(|(b, r)| same_resource(&known, prev, old_addr, old_body, r, b))
+                new.get(*a).is_some_and(|(b, r)| {
+                    let b = b.get_or_init(|| body(r));
+                    same_resource(&known, prev, old_addr, old_body, r, b)
+                })
             })
             .collect();
         if let [to] = matches[..] {

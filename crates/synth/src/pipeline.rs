@@ -14,7 +14,7 @@ use std::path::Path;
 use stacksmith_core::{App, Diagnostics, Graph};
 
 use crate::moves::{self, Move, Renamed};
-use crate::previous::{Previous, load_previous};
+use crate::previous::{Previous, Reading, load_previous};
 use crate::write::{self, Report};
 use crate::{StackOutput, SynthError, render};
 
@@ -56,7 +56,7 @@ fn render_planned(
     app: &App,
     out: Option<&Path>,
 ) -> Result<(Vec<StackOutput>, Diagnostics), SynthError> {
-    let (mut planned, mut diagnostics) = plan_app(app, out)?;
+    let (mut planned, mut diagnostics) = plan_app(app, out, Reading::Terraform)?;
     for p in &planned {
         diagnostics.extend(p.diagnostics.clone());
     }
@@ -87,15 +87,17 @@ pub(crate) struct Planned {
 }
 
 /// Steps 1–3: lowers the app (stopping on its errors) and plans each stack against
-/// `<out>/<stack>/`. The warnings of lowering come back beside the plans.
+/// `<out>/<stack>/` (as much of it as `reading` says). The warnings of lowering come back
+/// beside the plans.
 pub(crate) fn plan_app(
     app: &App,
     out: Option<&Path>,
+    reading: Reading,
 ) -> Result<(Vec<Planned>, Diagnostics), SynthError> {
     let (graphs, diagnostics) = lower(app)?;
     let planned = graphs
         .into_iter()
-        .map(|graph| plan(graph, out))
+        .map(|graph| plan(graph, out, reading))
         .collect::<Result<_, _>>()?;
     Ok((planned, diagnostics))
 }
@@ -116,9 +118,9 @@ pub(crate) fn lower(app: &App) -> Result<(Vec<Graph>, Diagnostics), SynthError> 
 }
 
 /// Step 3 for one stack: reads `<out>/<stack>/` back, if any, and matches renames against it.
-fn plan(mut graph: Graph, out: Option<&Path>) -> Result<Planned, SynthError> {
+fn plan(mut graph: Graph, out: Option<&Path>, reading: Reading) -> Result<Planned, SynthError> {
     let previous = match out {
-        Some(out) => load_previous(out, &graph.stack)?,
+        Some(out) => load_previous(out, &graph.stack, reading)?,
         None => None,
     };
     let (moves, renamed, d) = match previous.as_ref().and_then(|p| p.terraform.as_ref()) {

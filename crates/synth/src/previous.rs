@@ -23,17 +23,31 @@ pub(crate) struct Previous {
     pub kubernetes: BTreeMap<String, String>,
 }
 
+/// How much of a previous output to read back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// The Terraform root and the manifest's facts: what rename planning needs (`synth`, which
+    /// compares file bytes only while writing, one file at a time).
+    Terraform,
+    /// Also every Kubernetes file and the `cluster/` root, into memory (`diff`).
+    Everything,
+}
+
 /// Reads the stack's live output (in the live generation, or a real `<out>/<stack>/` written
 /// before generations: [`crate::write::live_stack_dir`]); `None` when there is none.
-pub(crate) fn load_previous(out: &Path, stack: &str) -> Result<Option<Previous>, SynthError> {
+pub(crate) fn load_previous(
+    out: &Path,
+    stack: &str,
+    reading: Reading,
+) -> Result<Option<Previous>, SynthError> {
     match live_stack_dir(out, stack) {
-        Some(dir) => read(&dir),
+        Some(dir) => read(&dir, reading),
         None => Ok(None),
     }
 }
 
 /// Reads a stack's folder; `None` when it does not exist.
-pub(crate) fn read(dir: &Path) -> Result<Option<Previous>, SynthError> {
+pub(crate) fn read(dir: &Path, reading: Reading) -> Result<Option<Previous>, SynthError> {
     if !dir.is_dir() {
         return Ok(None);
     }
@@ -43,14 +57,17 @@ pub(crate) fn read(dir: &Path) -> Result<Option<Previous>, SynthError> {
     };
     let tf_path = dir.join("terraform/main.tf.json");
     let mut terraform = if tf_path.is_file() {
-        let text = fs::read_to_string(&tf_path).map_err(SynthError::io(&tf_path))?;
-        let doc: Json = serde_json::from_str(&text).map_err(json_err(&tf_path))?;
-        let mut tf = PreviousTerraform::from_json(&doc);
+        // The text is dropped once parsed (a large root would otherwise be held twice).
+        let doc: Json = {
+            let text = fs::read_to_string(&tf_path).map_err(SynthError::io(&tf_path))?;
+            serde_json::from_str(&text).map_err(json_err(&tf_path))?
+        };
+        let mut tf = PreviousTerraform::from_json(doc);
         let moved_path = dir.join("terraform/moved.tf.json");
         if moved_path.is_file() {
             let text = fs::read_to_string(&moved_path).map_err(SynthError::io(&moved_path))?;
             let doc: Json = serde_json::from_str(&text).map_err(json_err(&moved_path))?;
-            tf.moved.extend(PreviousTerraform::from_json(&doc).moved);
+            tf.moved.extend(PreviousTerraform::from_json(doc).moved);
         }
         Some(tf)
     } else {
@@ -64,7 +81,10 @@ pub(crate) fn read(dir: &Path) -> Result<Option<Previous>, SynthError> {
         if let Some(tf) = terraform.as_mut() {
             tf.read_manifest(&doc);
         }
-        let files = doc.get("files").and_then(Json::as_array);
+        let files = doc
+            .get("files")
+            .and_then(Json::as_array)
+            .filter(|_| reading == Reading::Everything);
         for path in files
             .into_iter()
             .flatten()

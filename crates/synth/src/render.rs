@@ -208,11 +208,20 @@ fn finish(
             .cloned()
             .collect::<Vec<_>>(),
     };
-    let mut text = serde_json::to_string_pretty(&manifest).map_err(|source| SynthError::Json {
+    // Sized from the lists it holds (roughly their pretty-printed length), so that a large
+    // manifest is not grown and copied a dozen times.
+    let estimate = 1024
+        + 160 * manifest.files.len()
+        + 64 * manifest.kubernetes_objects.len()
+        + 256 * manifest.resources.len();
+    let mut bytes = Vec::with_capacity(estimate);
+    let json_err = |source| SynthError::Json {
         what: format!("{}/manifest.json", g.stack),
         source,
-    })?;
-    text.push('\n');
+    };
+    serde_json::to_writer_pretty(&mut bytes, &manifest).map_err(json_err)?;
+    bytes.push(b'\n');
+    let text = String::from_utf8(bytes).map_err(|e| json_err(serde::ser::Error::custom(e)))?;
     files.push(File {
         path: "manifest.json".into(),
         contents: text,

@@ -43,7 +43,6 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use serde_json::Value as Json;
 use stacksmith_core::Diagnostics;
 
 use crate::error::Occupant;
@@ -162,6 +161,25 @@ fn moved_aside(out: &Path, stack: &str) -> Option<PathBuf> {
         })
         .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())
         .map(|e| e.path())
+}
+
+/// The stacks with a folder [`moved_aside`] in `out` (`.<stack>.previous-<pid>`), from one
+/// listing of `out`.
+#[cfg(unix)]
+fn set_aside(out: &Path) -> HashSet<String> {
+    fs::read_dir(out)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .flat_map(|name| {
+            // Every stack whose prefix this name has (a name may hold `.previous-` twice).
+            let name = name.strip_prefix('.').unwrap_or_default().to_owned();
+            name.match_indices(".previous-")
+                .map(|(at, _)| name.get(..at).unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// The live generation's name, read once from the `current` link (so a reader never mixes
@@ -299,8 +317,11 @@ fn install(out: &Path, outputs: &[StackOutput]) -> Result<(), SynthError> {
     let _ = fs::remove_file(&temporary);
     symlink(&Path::new(GENERATIONS).join(&next), &temporary).map_err(SynthError::io(&temporary))?;
     fs::rename(&temporary, &current).map_err(SynthError::io(&current))?;
+    // Listed once (not once per stack: `out` now holds a link per stack).
+    let aside = set_aside(out);
     for (o, t) in outputs.iter().zip(&targets) {
         if *t == Target::Missing
+            && aside.contains(o.stack.as_str())
             && let Some(aside) = moved_aside(out, &o.stack)
         {
             let _ = fs::remove_dir_all(aside);
@@ -384,9 +405,13 @@ fn build(
     let Some(live) = live else {
         return Ok(());
     };
+    let written: HashSet<&std::ffi::OsStr> = outputs
+        .iter()
+        .map(|o| std::ffi::OsStr::new(&o.stack))
+        .collect();
     for entry in fs::read_dir(&live).map_err(SynthError::io(&live))? {
         let name = entry.map_err(SynthError::io(&live))?.file_name();
-        if !outputs.iter().any(|o| *o.stack == *name) {
+        if !written.contains(name.as_os_str()) {
             carry(&live.join(&name), &generation.join(&name), &HashSet::new())?;
         }
     }
@@ -493,16 +518,25 @@ fn build_stack(dir: &Path, previous: Option<&Path>, o: &StackOutput) -> Result<(
 
 /// The files synth wrote into a stack folder: those its `manifest.json` lists, and itself.
 fn generated(dir: &Path) -> HashSet<String> {
+    /// What is read of `manifest.json` here: the paths of its files (the rest is skipped
+    /// unparsed, the resources' facts among it).
+    #[derive(serde::Deserialize)]
+    struct Listed {
+        files: Vec<ListedFile>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ListedFile {
+        path: Option<String>,
+    }
     let mut files = HashSet::from(["manifest.json".to_owned()]);
-    let manifest = fs::read_to_string(dir.join("manifest.json"))
+    let listed = fs::read_to_string(dir.join("manifest.json"))
         .ok()
-        .and_then(|text| serde_json::from_str::<Json>(&text).ok());
-    let listed = manifest.as_ref().and_then(|m| m.get("files")?.as_array());
+        .and_then(|text| serde_json::from_str::<Listed>(&text).ok());
     files.extend(
         listed
             .into_iter()
-            .flatten()
-            .filter_map(|f| Some(f.get("path")?.as_str()?.to_owned())),
+            .flat_map(|l| l.files)
+            .filter_map(|f| f.path),
     );
     files
 }
@@ -601,6 +635,7 @@ fn unchanged(path: &Path, bytes: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::File;
+    use serde_json::Value as Json;
 
     type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 

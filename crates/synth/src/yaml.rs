@@ -24,20 +24,41 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
+thread_local! {
+    /// The buffer documents are rendered into on this thread, reused from one to the next.
+    static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 /// Renders one YAML document (no `---`), ending in a newline.
+///
+/// Written into a buffer reused across calls on the thread, then copied out at exactly its
+/// length: the buffer grows a few times per thread rather than a few times per document, and
+/// what is held until written carries no spare capacity.
 pub fn to_yaml(value: &Value) -> String {
-    let mut out = String::with_capacity(1024);
+    BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut buffer) => {
+            buffer.clear();
+            write_yaml(&mut buffer, value);
+            buffer.as_str().to_owned()
+        }
+        // Not reached (nothing here calls back into `to_yaml`); a fresh buffer is as good.
+        Err(_) => {
+            let mut out = String::new();
+            write_yaml(&mut out, value);
+            out
+        }
+    })
+}
+
+fn write_yaml(out: &mut String, value: &Value) {
     match value {
-        Value::Object(m) if !m.is_empty() => map(&mut out, m, 0),
-        Value::Array(a) if !a.is_empty() => list(&mut out, a, 0),
+        Value::Object(m) if !m.is_empty() => map(out, m, 0),
+        Value::Array(a) if !a.is_empty() => list(out, a, 0),
         other => {
-            scalar(&mut out, other);
+            scalar(out, other);
             out.push('\n');
         }
     }
-    // Held until written: without the spare capacity (up to half of it).
-    out.shrink_to_fit();
-    out
 }
 
 fn indent(out: &mut String, n: usize) {
@@ -131,6 +152,11 @@ fn scalar(out: &mut String, v: &Value) {
 /// A number as JSON writes it, except that a float in exponent form gets a fraction and a
 /// signed exponent (`1e16` → `1.0e+16`): YAML 1.1 reads `1e16` as a string.
 fn number(out: &mut String, n: &serde_json::Number) {
+    if !n.is_f64() {
+        // An integer: as JSON writes it, with no exponent.
+        let _ = write!(out, "{n}");
+        return;
+    }
     let text = n.to_string();
     match text.split_once(['e', 'E']) {
         Some((mantissa, exponent)) if n.is_f64() => {
@@ -152,14 +178,27 @@ const YAML11_WORDS: &[&str] = &[
     "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
 ];
 
+/// Byte by byte: every character allowed plain is ASCII, and no byte of a multi-byte
+/// character is.
 fn plain_ok(s: &str) -> bool {
-    let Some(first) = s.chars().next() else {
+    let bytes = s.as_bytes();
+    let Some(&first) = bytes.first() else {
         return false;
     };
-    (first.is_ascii_alphabetic() || first == '_' || first == '/')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '@' | '-'))
-        && !YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
+    (first.is_ascii_alphabetic() || first == b'_' || first == b'/')
+        && bytes
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b'@' | b'-'))
+        && !(bytes.len() <= 5 && YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)))
+}
+
+/// Whether `s` has a character [`escaped`] writes as an escape; printable ASCII other than
+/// `"` and backslash is checked by byte, anything else by character.
+fn has_escaped(s: &str) -> bool {
+    let ascii_plain = s
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\');
+    !ascii_plain && s.chars().any(escaped)
 }
 
 /// Characters a double-quoted scalar writes as an escape: what JSON escapes, and every other
@@ -213,7 +252,7 @@ fn block(out: &mut String, s: &str, column: usize) {
 fn string(out: &mut String, s: &str) {
     if plain_ok(s) {
         out.push_str(s);
-    } else if !s.chars().any(escaped) {
+    } else if !has_escaped(s) {
         // Nothing to escape: double-quoted as is.
         out.push('"');
         out.push_str(s);

@@ -280,9 +280,7 @@ fn ingress_lines(o: &KubeObject) -> Vec<String> {
 }
 
 fn hosts(o: &KubeObject) -> Vec<&str> {
-    let mut out: Vec<&str> = o
-        .body
-        .pointer("/spec/rules")
+    let mut out: Vec<&str> = at(&o.body, &["spec", "rules"])
         .and_then(Json::as_array)
         .into_iter()
         .flatten()
@@ -357,8 +355,8 @@ fn folded(objects: &[KubeObject]) -> HashMap<usize, Vec<String>> {
                 let (Some(kind), Some(name)) = target else {
                     continue;
                 };
-                let min = o.body.pointer("/spec/minReplicas").and_then(Json::as_i64);
-                let max = o.body.pointer("/spec/maxReplicas").and_then(Json::as_i64);
+                let min = at(&o.body, &["spec", "minReplicas"]).and_then(Json::as_i64);
+                let max = at(&o.body, &["spec", "maxReplicas"]).and_then(Json::as_i64);
                 let line = match (min, max) {
                     (Some(min), Some(max)) => format!("HPA {min}–{max}"),
                     (None, Some(max)) => format!("HPA ≤ {max}"),
@@ -369,7 +367,7 @@ fn folded(objects: &[KubeObject]) -> HashMap<usize, Vec<String>> {
                 }
             }
             "PodDisruptionBudget" => {
-                let Some(sel) = o.body.pointer("/spec/selector") else {
+                let Some(sel) = at(&o.body, &["spec", "selector"]) else {
                     continue;
                 };
                 let spec = o.body.get("spec");
@@ -408,12 +406,12 @@ fn workload_lines(o: &KubeObject, folded: Vec<String>) -> Vec<String> {
             }
         }
         "Job" => {
-            if let Some(n) = o.body.pointer("/spec/completions").and_then(Json::as_i64) {
+            if let Some(n) = at(&o.body, &["spec", "completions"]).and_then(Json::as_i64) {
                 scale.push(format!("{n} completions"));
             }
         }
         _ => {
-            if let Some(n) = o.body.pointer("/spec/replicas").and_then(Json::as_i64) {
+            if let Some(n) = at(&o.body, &["spec", "replicas"]).and_then(Json::as_i64) {
                 scale.push(format!("{n} replica{}", if n == 1 { "" } else { "s" }));
             }
         }
@@ -421,7 +419,7 @@ fn workload_lines(o: &KubeObject, folded: Vec<String>) -> Vec<String> {
     scale.extend(folded);
     lines.push(scale.join(" · "));
     let containers = template(o)
-        .and_then(|t| t.pointer("/spec/containers"))
+        .and_then(|t| at(t, &["spec", "containers"]))
         .and_then(Json::as_array);
     let images: Vec<&str> = containers
         .into_iter()
@@ -454,9 +452,7 @@ fn workload_lines(o: &KubeObject, folded: Vec<String>) -> Vec<String> {
 /// The container port a Service's `targetPort` names (a number, or a container port's name).
 fn resolve_port(w: &Workload<'_>, target: Option<&Json>) -> String {
     match target {
-        Some(Json::String(name)) => w
-            .template
-            .pointer("/spec/containers")
+        Some(Json::String(name)) => at(w.template, &["spec", "containers"])
             .and_then(Json::as_array)
             .into_iter()
             .flatten()
@@ -496,9 +492,7 @@ pub(super) fn edges(b: &mut Builder<'_>) {
         match o.kind.as_str() {
             "Ingress" => {
                 let hs = hosts(o);
-                let tls = o
-                    .body
-                    .pointer("/spec/tls")
+                let tls = at(&o.body, &["spec", "tls"])
                     .and_then(Json::as_array)
                     .is_some_and(|t| !t.is_empty());
                 if !hs.is_empty() || tls {
@@ -512,23 +506,20 @@ pub(super) fn edges(b: &mut Builder<'_>) {
                     );
                 }
                 let mut backends: Vec<(String, &Json)> = Vec::new();
-                if let Some(d) = o.body.pointer("/spec/defaultBackend/service") {
+                if let Some(d) = at(&o.body, &["spec", "defaultBackend", "service"]) {
                     backends.push(("default".into(), d));
                 }
-                for rule in o
-                    .body
-                    .pointer("/spec/rules")
+                for rule in at(&o.body, &["spec", "rules"])
                     .and_then(Json::as_array)
                     .into_iter()
                     .flatten()
                 {
-                    for p in rule
-                        .pointer("/http/paths")
+                    for p in at(rule, &["http", "paths"])
                         .and_then(Json::as_array)
                         .into_iter()
                         .flatten()
                     {
-                        if let Some(svc) = p.pointer("/backend/service") {
+                        if let Some(svc) = at(p, &["backend", "service"]) {
                             let path = p.get("path").and_then(Json::as_str).unwrap_or("/");
                             backends.push((path.to_owned(), svc));
                         }
@@ -538,9 +529,7 @@ pub(super) fn edges(b: &mut Builder<'_>) {
                     let Some(name) = svc.get("name").and_then(Json::as_str) else {
                         continue;
                     };
-                    let port = svc
-                        .pointer("/port/number")
-                        .or_else(|| svc.pointer("/port/name"));
+                    let port = at(svc, &["port", "number"]).or_else(|| at(svc, &["port", "name"]));
                     let service = services.get(&(ns(o), name));
                     let to = match service.and_then(|i| b.kube_nodes.get(i)).copied() {
                         Some(s) => End::Node(s),
@@ -563,19 +552,17 @@ pub(super) fn edges(b: &mut Builder<'_>) {
                 }
             }
             "Service" => {
-                let Some(selector) = o.body.pointer("/spec/selector") else {
+                let Some(selector) = at(&o.body, &["spec", "selector"]) else {
                     continue;
                 };
                 if selector.as_object().is_none_or(|m| m.is_empty()) {
                     continue;
                 }
-                if o.body.pointer("/spec/type").and_then(Json::as_str) == Some("LoadBalancer") {
+                if at(&o.body, &["spec", "type"]).and_then(Json::as_str) == Some("LoadBalancer") {
                     let internet = b.internet();
                     b.d.edge(internet, End::Node(n), EdgeKind::Traffic, "LoadBalancer");
                 }
-                let ports: Vec<&Json> = o
-                    .body
-                    .pointer("/spec/ports")
+                let ports: Vec<&Json> = at(&o.body, &["spec", "ports"])
                     .and_then(Json::as_array)
                     .into_iter()
                     .flatten()
@@ -621,10 +608,7 @@ pub(super) fn edges(b: &mut Builder<'_>) {
     }
 
     for w in &ws {
-        let Some(sa) = w
-            .template
-            .pointer("/spec/serviceAccountName")
-            .and_then(Json::as_str)
+        let Some(sa) = at(w.template, &["spec", "serviceAccountName"]).and_then(Json::as_str)
         else {
             continue;
         };
@@ -665,9 +649,7 @@ fn namespace_labels(objects: &[KubeObject]) -> Vec<(&str, Json)> {
         .iter()
         .filter(|n| n.kind == "Namespace")
         .map(|n| {
-            let mut labels = n
-                .body
-                .pointer("/metadata/labels")
+            let mut labels = at(&n.body, &["metadata", "labels"])
                 .cloned()
                 .unwrap_or_else(|| Json::Object(serde_json::Map::new()));
             if let Some(m) = labels.as_object_mut() {
@@ -686,7 +668,7 @@ fn namespace_labels(objects: &[KubeObject]) -> Vec<(&str, Json)> {
 fn network_policy(b: &mut Builder<'_>, o: &KubeObject, k: &Known<'_, '_>) {
     let namespace = ns(o);
     let empty = Json::Object(serde_json::Map::new());
-    let pod_selector = o.body.pointer("/spec/podSelector").unwrap_or(&empty);
+    let pod_selector = at(&o.body, &["spec", "podSelector"]).unwrap_or(&empty);
     let selected: Vec<usize> = k
         .pick(namespace, Some(pod_selector))
         .map(|w| w.node)
@@ -695,9 +677,7 @@ fn network_policy(b: &mut Builder<'_>, o: &KubeObject, k: &Known<'_, '_>) {
         return;
     }
     for (dir, peers_key) in [("ingress", "from"), ("egress", "to")] {
-        for rule in o
-            .body
-            .pointer(&format!("/spec/{dir}"))
+        for rule in at(&o.body, &["spec", dir])
             .and_then(Json::as_array)
             .into_iter()
             .flatten()
@@ -750,7 +730,7 @@ fn network_policy(b: &mut Builder<'_>, o: &KubeObject, k: &Known<'_, '_>) {
 /// What a NetworkPolicy peer stands for: workloads of the stack it selects, a namespace
 /// outside the stack, or a CIDR.
 fn policy_peer(b: &mut Builder<'_>, namespace: &str, p: &Json, k: &Known<'_, '_>) -> Vec<End> {
-    if let Some(cidr) = p.pointer("/ipBlock/cidr").and_then(Json::as_str) {
+    if let Some(cidr) = at(p, &["ipBlock", "cidr"]).and_then(Json::as_str) {
         return vec![b.cidr(cidr)];
     }
     let pods = p.get("podSelector");
@@ -779,9 +759,8 @@ fn policy_peer(b: &mut Builder<'_>, namespace: &str, p: &Json, k: &Known<'_, '_>
     if !inside.is_empty() {
         return inside;
     }
-    let named = ns_selector
-        .pointer("/matchLabels/kubernetes.io~1metadata.name")
-        .and_then(Json::as_str);
+    let named =
+        at(ns_selector, &["matchLabels", "kubernetes.io/metadata.name"]).and_then(Json::as_str);
     let (key, title) = match named {
         Some(n) => (format!("ns_{n}"), format!("namespace {n}")),
         None => {

@@ -18,7 +18,7 @@ use stacksmith_core::{App, Graph};
 
 use super::{AttrChange, lines, show, walk};
 use crate::SynthError;
-use crate::previous::{Previous, read};
+use crate::previous::{Previous, Reading, read};
 
 /// Which folders hold a compared resource or file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -84,7 +84,7 @@ pub struct Comparison {
 /// holds no stack output, or when the app has errors.
 pub fn against(app: &App, out: &Path, other: &Path) -> Result<Vec<Comparison>, SynthError> {
     let (graphs, _) = crate::pipeline::lower(app)?;
-    let Some(theirs) = read(other)? else {
+    let Some(theirs) = read(other, Reading::Everything)? else {
         return Err(SynthError::Io {
             path: other.to_owned(),
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no stack folder here"),
@@ -102,7 +102,7 @@ pub fn against(app: &App, out: &Path, other: &Path) -> Result<Vec<Comparison>, S
         if other_real.is_some() && fs::canonicalize(&dir).ok() == other_real {
             continue;
         }
-        let Some(ours) = read(&dir)? else {
+        let Some(ours) = read(&dir, Reading::Everything)? else {
             continue;
         };
         let mut names = owners.clone();

@@ -28,6 +28,7 @@ use crate::SynthError;
 use crate::moves::{self, Known, PreviousTerraform};
 pub use crate::moves::{Move, Renamed, ResourceFacts};
 use crate::pipeline::{Planned, plan_app};
+use crate::previous::Reading;
 pub use against::{Comparison, Difference, NameOnly, Side, against, against_text};
 
 /// What happens to a resource or a file.
@@ -201,7 +202,7 @@ impl AppDiff {
 /// in the app stop it; a stateful resource that synth would refuse to destroy (SS0009) is
 /// shown as a flag, not an error.
 pub fn diff(app: &App, out: &Path) -> Result<AppDiff, SynthError> {
-    let (planned, diagnostics) = plan_app(app, Some(out))?;
+    let (planned, diagnostics) = plan_app(app, Some(out), Reading::Everything)?;
     let mut stacks = Vec::new();
     for p in &planned {
         let rendered = crate::render::render_moved(&p.graph, &p.moves, &p.renamed)?;
@@ -489,7 +490,7 @@ fn cluster_changes(p: &Planned, rendered: &crate::StackOutput) -> Vec<ResourceCh
         let doc: Json = text
             .and_then(|t| serde_json::from_str(t).ok())
             .unwrap_or(Json::Null);
-        let tf = PreviousTerraform::from_json(&doc);
+        let tf = PreviousTerraform::from_json(doc);
         tf.resources
             .into_iter()
             .chain(tf.data)
