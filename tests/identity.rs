@@ -204,3 +204,38 @@ fn fails_invalid_kafka_topic() {
     assert!(text.contains("SS0533"), "{text}");
     snap("fails__invalid_kafka_topic", &text);
 }
+
+#[test]
+fn the_aws_identity_label_is_the_same_on_both_sides() {
+    assert_eq!(
+        stacksmith::aws::AWS_IDENTITY_LABEL,
+        stacksmith::k8s::AWS_IDENTITY_LABEL
+    );
+}
+
+/// A workload running as the identity's ServiceAccount through the account's plain handle:
+/// its pods would lack the label the default deny admits to the Pod Identity agent.
+#[test]
+fn fails_workload_running_as_a_pod_identity_account_through_the_plain_handle() {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let network = stack.add(Network::new("network", "10.0.0.0/16").zones(3));
+    let cluster = stack.add(
+        EksCluster::new("eks", &network)
+            .pod_identity_agent()
+            .api_access_from(["10.255.0.0/22"]),
+    );
+    let ns = stack.add(Namespace::new("apps"));
+    let sa = stack.add(ServiceAccount::new(&ns, "backup"));
+    stack.add(cluster.pod_identity(&sa));
+    stack.add(
+        Job::new(&ns, "backup")
+            .service_account(&sa)
+            .container(Container::new("backup", "acme/backup:1.0.0")),
+    );
+    let text = diagnostics(stack);
+    assert!(text.contains("SS0535"), "{text}");
+    snap(
+        "fails__workload_running_as_a_pod_identity_account_through_the_plain_handle",
+        &text,
+    );
+}

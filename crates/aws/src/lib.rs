@@ -72,6 +72,8 @@ pub use iam::{Effect, PolicyStatement, Principal};
 pub use kafka::{Kafka, KafkaRef, MonitoringLevel};
 pub use load_balancer::{LoadBalancer, LoadBalancerRef, TlsPolicy};
 pub use network::{NatGateways, Network, NetworkRef};
-pub use pod_identity_role::{PodIdentityRole, PodIdentityRoleRef, RoleGrant, RoleGrantRef};
+pub use pod_identity_role::{
+    AWS_IDENTITY_LABEL, PodIdentityRole, PodIdentityRoleRef, RoleGrant, RoleGrantRef,
+};
 pub use service_account_role::{ServiceAccountRole, ServiceAccountRoleRef};
 pub use web_acl::{ManagedRules, WafScope, WebAcl, WebAclRef};

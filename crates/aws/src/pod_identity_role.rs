@@ -2,14 +2,19 @@
 //! cluster receive through an EKS Pod Identity association.
 
 use stacksmith_core::{
-    Address, Construct, Edge, EdgeKind, End, Facts, Label, Lower, Lowering, Node, NodeKind, Path,
-    Ref, Scope, Within, tf, tf_name,
+    Address, Construct, Edge, EdgeKind, End, Facts, KubeNamed, Label, Lower, Lowering, Node,
+    NodeKind, Path, Ref, Scope, Within, tf, tf_name,
 };
 
 use crate::common::{self, ROLE_NAME, name_tag};
 use crate::drawing::tail_id;
 use crate::iam::{PolicyStatement, Principal, policy_document};
 use crate::service_account_role::{check_namespace, check_service_account};
+
+/// The label the Kubernetes constructs put on pods whose ServiceAccount has an AWS identity
+/// (`stacksmith_k8s::AWS_IDENTITY_LABEL`; the aws crate does not depend on the k8s one, and a
+/// test in the facade keeps the two equal).
+pub const AWS_IDENTITY_LABEL: &str = "stacksmith.dev/aws-identity";
 
 /// The service principal EKS Pod Identity assumes roles as.
 const POD_IDENTITY_PRINCIPAL: &str = "pods.eks.amazonaws.com";
@@ -149,12 +154,18 @@ impl Lower for PodIdentityRole {
         let account = common::account_id(cx);
         check_namespace(cx, "namespace", &self.namespace);
         check_service_account(cx, &self.service_account);
-        cx.names_object(
-            "the EKS Pod Identity association",
-            "ServiceAccount",
-            Some(&self.namespace),
-            &self.service_account,
-        );
+        cx.names_object(KubeNamed {
+            owner: cx.path().clone(),
+            what: "the EKS Pod Identity association".to_owned(),
+            kind: "ServiceAccount".to_owned(),
+            namespace: Some(self.namespace.clone()),
+            name: self.service_account.clone(),
+            pod_label: Some((
+                AWS_IDENTITY_LABEL.to_owned(),
+                "true".to_owned(),
+                "a namespace's default deny lets only pods with it reach the Pod Identity agent and AWS APIs".to_owned(),
+            )),
+        });
         if !self.agent {
             cx.error(
                 "SS0531",

@@ -1110,6 +1110,11 @@ pub const CODES: &[Code] = &[
         "TLS client settings for a KubeDB database without TLS",
         "A client given the CA and `tls=true` for a database serving plain text fails its handshake; enable `.tls(&issuer)` on the database or connect without TLS.",
     ),
+    c(
+        "SS0535",
+        "pods of a Pod Identity's ServiceAccount without its label",
+        "A workload running as a ServiceAccount with an EKS Pod Identity role through the account's plain handle lacks the label the namespace's default deny admits to the Pod Identity agent, so its pods get no credentials.",
+    ),
     // AWS edge and operations constructs.
     c(
         "SS0560",

@@ -398,16 +398,10 @@ impl<'a> Lowering<'a> {
         self.graph.existing.push(e);
     }
 
-    /// Records that this construct names a Kubernetes object the stack must create (SS0530).
-    pub fn names_object(&mut self, what: &str, kind: &str, namespace: Option<&str>, name: &str) {
-        let owner = self.path().clone();
-        self.graph.named.push(crate::KubeNamed {
-            owner,
-            what: what.to_owned(),
-            kind: kind.to_owned(),
-            namespace: namespace.map(str::to_owned),
-            name: name.to_owned(),
-        });
+    /// Records that this construct names a Kubernetes object the stack must create (SS0530),
+    /// and, for a ServiceAccount, the label its pods must carry (SS0535).
+    pub fn names_object(&mut self, named: crate::KubeNamed) {
+        self.graph.named.push(named);
     }
 
     /// Records that a workload reads a cloud value through a generated ConfigMap or Secret key.

@@ -94,6 +94,9 @@ pub struct KubeNamed {
     pub namespace: Option<String>,
     /// Its name.
     pub name: String,
+    /// A label every pod running as it must carry (key, value), and why: pods running as the
+    /// account through a handle that lacks it are reported (SS0535).
+    pub pod_label: Option<(String, String, String)>,
 }
 
 /// A Kubernetes object that exists on the cluster without the stack creating it, declared on

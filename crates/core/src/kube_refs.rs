@@ -54,7 +54,55 @@ pub(crate) fn check(g: &Graph, out: &mut Vec<Diagnostic>) {
     namespaces(g, &created, out);
     named_objects(g, &created, out);
     named_from_outside(g, &created, out);
+    pod_labels_of_named(g, out);
     selectors(g, out);
+}
+
+/// SS0535: pods running as a ServiceAccount that something outside the Kubernetes output gives
+/// a role carry the label that role needs (the AWS egress of a Pod Identity's pods).
+fn pod_labels_of_named(g: &Graph, out: &mut Vec<Diagnostic>) {
+    let needs: HashMap<(&str, &str), &crate::KubeNamed> = g
+        .named
+        .iter()
+        .filter(|n| n.kind == "ServiceAccount" && n.pod_label.is_some())
+        .filter_map(|n| Some(((n.namespace.as_deref()?, n.name.as_str()), n)))
+        .collect();
+    if needs.is_empty() {
+        return;
+    }
+    for o in &g.objects {
+        let (Some(ns), Some(spec)) = (o.namespace.as_deref(), pod_spec(&o.body)) else {
+            continue;
+        };
+        let Some(account) = spec.get("serviceAccountName").and_then(Value::as_str) else {
+            continue;
+        };
+        let Some(n) = needs.get(&(ns, account)) else {
+            continue;
+        };
+        let Some((key, value, why)) = &n.pod_label else {
+            continue;
+        };
+        let labelled = pod_labels(&o.body)
+            .and_then(|l| l.get(key))
+            .and_then(Value::as_str)
+            == Some(value.as_str());
+        if !labelled {
+            out.push(
+                Diagnostic::error(
+                    "SS0535",
+                    &o.owner,
+                    format!(
+                        "{} `{}` runs as ServiceAccount `{account}`, which {} gives an IAM role, but its pods lack the label `{key}: \"{value}\"` ({why})",
+                        o.kind, o.name, n.what
+                    ),
+                )
+                .hint(
+                    "run it as the identity's account: `.service_account(&identity.service_account())`, `identity` being the handle `stack.add(cluster.pod_identity(&sa))` returned",
+                ),
+            );
+        }
+    }
 }
 
 /// SS0530: every object named from outside the Kubernetes output (a Pod Identity
