@@ -153,6 +153,34 @@ fn fails_service_monitor_without_prometheus_crds() {
 }
 
 #[test]
+fn fails_monitors_only_the_crds_read() {
+    let text = diagnostics(stack(
+        |c| c.addon(ClusterAddon::PrometheusOperatorCrds),
+        |s, _, api, svc| {
+            s.add(svc.monitor("http"));
+            s.add(api.alert_on(Slo::restarts(3)));
+        },
+    ));
+    assert!(text.contains("SS0563") && text.contains("ClusterAddon::prometheus()"));
+    snap("fails__monitors_only_the_crds_read", &text);
+}
+
+#[test]
+fn prometheus_reads_the_monitors_and_rules() {
+    let text = diagnostics(stack(
+        |c| c.addon(ClusterAddon::prometheus()),
+        |s, _, api, svc| {
+            s.add(svc.monitor("http"));
+            s.add(api.alert_on(Slo::restarts(3)));
+        },
+    ));
+    assert!(
+        !text.contains("SS0563") && !text.contains("SS0450"),
+        "{text}"
+    );
+}
+
+#[test]
 fn fails_external_dns_annotation_without_external_dns() {
     let text = diagnostics(stack(
         |c| c.addon(ClusterAddon::AwsLoadBalancerController),

@@ -652,6 +652,7 @@ impl Lower for EksCluster {
     fn finish(&self, cx: &mut Lowering<'_>) {
         self.install_required(cx);
         self.check_reachable(cx);
+        self.warn_unread_monitors(cx);
     }
 }
 

@@ -1132,6 +1132,11 @@ pub const CODES: &[Code] = &[
         "An availability objective is a percentage strictly between 0 and 100, a latency objective a quantile between 0 and 1 exclusive with a positive threshold, a restart alert at least one restart; other values never or always fire.",
     ),
     c(
+        "SS0563",
+        "monitoring objects nothing reads (warning)",
+        "ServiceMonitors and PrometheusRules do nothing without a Prometheus selecting them; the Prometheus Operator's CRDs alone let them apply and change nothing.",
+    ),
+    c(
         "SS0600",
         "ECR lifecycle setting out of range",
         "An ECR lifecycle policy keeps 1 to 10000 tagged images and expires untagged ones after 1 to 3650 days; outside that ECR rejects the policy.",

@@ -544,6 +544,42 @@ impl EksCluster {
     }
 }
 
+impl EksCluster {
+    /// Warns (SS0563) when the stack's ServiceMonitors and PrometheusRules apply but nothing
+    /// reads them: the cluster installs the Prometheus Operator's CRDs and no Prometheus.
+    pub(super) fn warn_unread_monitors(&self, cx: &mut Lowering<'_>) {
+        let crds_only = self.addons.contains(&ClusterAddon::PrometheusOperatorCrds)
+            && !self
+                .addons
+                .iter()
+                .any(|a| matches!(a, ClusterAddon::Prometheus(_)));
+        if !crds_only {
+            return;
+        }
+        let group = Capability::api_group("monitoring.coreos.com");
+        let objects: Vec<String> = cx
+            .requirements()
+            .into_iter()
+            .filter(|r| r.capability == group)
+            .map(|r| r.object)
+            .collect();
+        if let Some(first) = objects.first() {
+            cx.warning(
+                "SS0563",
+                format!(
+                    "{first}{}, but nothing scrapes or evaluates {}: `ClusterAddon::PrometheusOperatorCrds` installs only the CRDs",
+                    match objects.len() {
+                        1 => " applies".to_owned(),
+                        n => format!(" and {} other monitoring object(s) apply", n.saturating_sub(1)),
+                    },
+                    if objects.len() == 1 { "it" } else { "them" }
+                ),
+                "install `ClusterAddon::prometheus()` instead (Prometheus and Alertmanager, the same CRDs), or declare the Prometheus that runs elsewhere with `stack.prerequisite(..)`",
+            );
+        }
+    }
+}
+
 /// The Cluster Autoscaler release for each Kubernetes minor version EKS runs (the newest patch
 /// of `cluster-autoscaler-1.<minor>.*` in kubernetes/autoscaler): the autoscaler supports only
 /// the minor version it was built against. A version not in the table (already refused, SS0109)
