@@ -8,6 +8,8 @@ use std::marker::PhantomData;
 pub struct Address {
     stack: String,
     data: bool,
+    /// An ephemeral resource (Terraform 1.10+): opened during each run, never in state.
+    ephemeral: bool,
     kind: String,
     name: String,
 }
@@ -18,6 +20,7 @@ impl PartialEq for Address {
         crate::work::tick();
         self.stack == other.stack
             && self.data == other.data
+            && self.ephemeral == other.ephemeral
             && self.kind == other.kind
             && self.name == other.name
     }
@@ -28,6 +31,7 @@ impl std::hash::Hash for Address {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.stack.hash(state);
         self.data.hash(state);
+        self.ephemeral.hash(state);
         self.kind.hash(state);
         self.name.hash(state);
     }
@@ -39,6 +43,7 @@ impl Address {
         Self {
             stack: stack.to_owned(),
             data: false,
+            ephemeral: false,
             kind: kind.to_owned(),
             name: name.to_owned(),
         }
@@ -50,6 +55,20 @@ impl Address {
             data: true,
             ..Self::resource(stack, kind, name)
         }
+    }
+
+    /// An ephemeral resource, e.g. `ephemeral.aws_secretsmanager_random_password.api`: its
+    /// values exist only during a Terraform run and reach only write-only arguments.
+    pub fn ephemeral(stack: &str, kind: &str, name: &str) -> Self {
+        Self {
+            ephemeral: true,
+            ..Self::resource(stack, kind, name)
+        }
+    }
+
+    /// Whether this is an ephemeral resource.
+    pub fn is_ephemeral(&self) -> bool {
+        self.ephemeral
     }
 
     /// The stack whose root holds this address.
@@ -76,6 +95,8 @@ impl Address {
     pub fn expression(&self) -> String {
         if self.data {
             format!("data.{}.{}", self.kind, self.name)
+        } else if self.ephemeral {
+            format!("ephemeral.{}.{}", self.kind, self.name)
         } else {
             format!("{}.{}", self.kind, self.name)
         }

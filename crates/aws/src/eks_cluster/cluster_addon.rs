@@ -53,6 +53,13 @@ pub enum ClusterAddon {
     /// 31.0.1, Prometheus Operator v0.93.1): ServiceMonitors and PrometheusRules apply; a Prometheus that reads them is
     /// installed separately.
     PrometheusOperatorCrds,
+    /// External Secrets Operator (chart `external-secrets` 2.9.0, ESO v2.9.0, CRDs installed)
+    /// in `external-secrets`: syncs the cloud secrets `ExternalSecret`s name into Kubernetes
+    /// Secrets and keeps them current. Its IRSA role may read exactly the secrets the stack's
+    /// `ExternalSecret`s sync (`secretsmanager:GetSecretValue`/`DescribeSecret` on their ARNs)
+    /// and decrypt them through Secrets Manager only (`kms:Decrypt` on their keys, with
+    /// `kms:ViaService`).
+    ExternalSecrets,
 }
 
 /// How an add-on is installed.
@@ -90,7 +97,7 @@ impl ClusterAddon {
     }
 
     /// Every add-on, as offered when nothing installs a capability (its Rust spelling).
-    pub(super) fn offered() -> [(Self, &'static str); 7] {
+    pub(super) fn offered() -> [(Self, &'static str); 8] {
         [
             (Self::MetricsServer, "ClusterAddon::MetricsServer"),
             (
@@ -111,6 +118,7 @@ impl ClusterAddon {
                 Self::PrometheusOperatorCrds,
                 "ClusterAddon::PrometheusOperatorCrds",
             ),
+            (Self::ExternalSecrets, "ClusterAddon::ExternalSecrets"),
         ]
     }
 
@@ -124,6 +132,7 @@ impl ClusterAddon {
             Self::ExternalDns { .. } => "external-dns",
             Self::KubeDb { .. } => "kubedb",
             Self::PrometheusOperatorCrds => "prometheus-operator-crds",
+            Self::ExternalSecrets => "external-secrets",
         }
     }
 
@@ -148,6 +157,7 @@ impl ClusterAddon {
                 Capability::api_group("ops.kubedb.com"),
             ],
             Self::PrometheusOperatorCrds => vec![Capability::api_group("monitoring.coreos.com")],
+            Self::ExternalSecrets => vec![Capability::api_group("external-secrets.io")],
         }
     }
 
@@ -202,6 +212,14 @@ impl ClusterAddon {
                 namespace: "kube-system",
                 identity: None,
             }),
+            Self::ExternalSecrets => Install::Helm(Chart {
+                release: "external-secrets",
+                repository: "https://charts.external-secrets.io",
+                chart: "external-secrets",
+                version: "2.9.0",
+                namespace: "external-secrets",
+                identity: Some(("external-secrets", "serviceAccount")),
+            }),
         }
     }
 
@@ -250,6 +268,13 @@ impl ClusterAddon {
                 "global": { "licenseSecretName": license_secret },
             }),
             Self::PrometheusOperatorCrds => json!({}),
+            Self::ExternalSecrets => json!({
+                "installCRDs": true,
+                "replicaCount": 2,
+                "leaderElect": true,
+                "podDisruptionBudget": { "enabled": true, "minAvailable": 1 },
+                "serviceAccount": { "create": true, "name": "external-secrets" },
+            }),
         }
     }
 
@@ -277,9 +302,46 @@ impl ClusterAddon {
                     PolicyStatement::allow("ListZones", ["route53:ListHostedZones"]).resource("*"),
                 ]
             }
+            Self::ExternalSecrets => synced_secret_statements(cx),
             _ => Vec::new(),
         }
     }
+}
+
+/// What External Secrets may do: read exactly the secrets the stack's `ExternalSecret`s sync,
+/// and decrypt with their keys only when Secrets Manager asks (`kms:ViaService`).
+fn synced_secret_statements(cx: &mut Lowering<'_>) -> Vec<PolicyStatement> {
+    let secrets = cx.synced_secrets();
+    if secrets.is_empty() {
+        return Vec::new();
+    }
+    let mut read = PolicyStatement::allow(
+        "ReadSyncedSecrets",
+        [
+            "secretsmanager:GetSecretValue",
+            "secretsmanager:DescribeSecret",
+        ],
+    );
+    let mut decrypt = PolicyStatement::allow("DecryptSyncedSecrets", ["kms:Decrypt"]).condition(
+        "StringEquals",
+        "kms:ViaService",
+        vec![format!("secretsmanager.{}.amazonaws.com", cx.region()).into()],
+    );
+    let mut keys: Vec<&stacksmith_core::Ref<String>> = Vec::new();
+    for s in &secrets {
+        read = read.resource(s.arn.clone());
+        if let Some(k) = &s.key {
+            if !keys.contains(&k) {
+                keys.push(k);
+                decrypt = decrypt.resource(k.clone());
+            }
+        }
+    }
+    let mut out = vec![read];
+    if !keys.is_empty() {
+        out.push(decrypt);
+    }
+    out
 }
 
 impl EksCluster {
@@ -339,7 +401,9 @@ impl EksCluster {
             "values" => vec![Value::from(values.to_string())],
         };
         let statements = addon.statements(cx, &cluster_name);
-        if let Some((service_account, at)) = chart.identity {
+        // External Secrets with nothing to sync has nothing to read.
+        let idle = *addon == ClusterAddon::ExternalSecrets && statements.is_empty();
+        if let Some((service_account, at)) = chart.identity.filter(|_| !idle) {
             let part = if *addon == ClusterAddon::ClusterAutoscaler {
                 AUTOSCALER_PART.to_owned()
             } else {
