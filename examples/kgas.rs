@@ -63,6 +63,9 @@ fn eks(stack: &mut Stack, network: &NetworkRef, alerts: &AlarmTopicRef) -> EksCl
                     .scaling(0, 0, 6),
             )
             .cluster_autoscaler()
+            // Syncs `kgas-secrets` from the database's master secret (the primary region; the
+            // standby's stays idle, reading nothing, until a promoted database has a secret).
+            .addon(ClusterAddon::ExternalSecrets)
             // The operators' client VPN range, routed into both VPCs (kubectl, `cluster/` root).
             .api_access_from(["10.255.0.0/22"]),
     )
@@ -77,10 +80,44 @@ fn eks(stack: &mut Stack, network: &NetworkRef, alerts: &AlarmTopicRef) -> EksCl
 /// Balancer (an Ingress of class `alb`, TLS with the host's ACM certificate) weighs the
 /// region's hostname between the stable and canary Services; only the load balancer (from the
 /// VPC's block) reaches the pods, which reach only DNS and the database.
-fn api_server(stack: &mut Stack, network: &NetworkRef, db_port: u16) {
+///
+/// `kgas-secrets` (`database-url`): in the primary region, assembled by External Secrets from
+/// the database's master secret (`db_secret`: user, password, host and port), kept current; in
+/// the standby region, whose replica has no secret of its own until it is promoted, a
+/// prerequisite made by hand (listed in the summary and `manifest.json`).
+fn api_server(
+    stack: &mut Stack,
+    network: &NetworkRef,
+    db_port: u16,
+    db_secret: Option<&StoredSecret>,
+) {
     let ns = stack.add(Namespace::new("kgas").label("environment", "production"));
     stack.add(ns.default_deny());
-    let secrets = stack.add(Secret::external(&ns, "kgas-secrets", ["database-url"]));
+    let secrets = match db_secret {
+        Some(master) => {
+            let store = stack.add(ClusterSecretStore::aws_secrets_manager(
+                "aws-secrets-manager",
+            ));
+            stack.add(
+                ExternalSecret::new(&ns, "kgas-secrets", &store)
+                    .fields_for_template(master)
+                    .template(
+                        "database-url",
+                        SyncedTemplate::new()
+                            .text("postgresql://")
+                            .key("username")
+                            .text(":")
+                            .key("password")
+                            .text("@")
+                            .key("host")
+                            .text(":")
+                            .key("port")
+                            .text("/kgas?sslmode=require"),
+                    ),
+            )
+        }
+        None => stack.add(Secret::external(&ns, "kgas-secrets", ["database-url"])),
+    };
     let release = stack.add(
         ProgressiveCanary::new(&ns, "kgas-api-server", 80, "http")
             .container(
@@ -180,7 +217,12 @@ pub fn app() -> App {
             .setting(Setting::SharedBuffersMib(2048))
             .allow_from(&cluster),
     );
-    api_server(&mut primary, &network, db.port());
+    api_server(
+        &mut primary,
+        &network,
+        db.port(),
+        Some(&db.stored_master_secret()),
+    );
     primary.add(Alarms::for_database(&db, &alerts));
     // The seed's CDN for static assets: CloudFront (global, so made once, in us-east-1) at
     // static.kgas.dev, behind a CloudFront web ACL.
@@ -217,7 +259,7 @@ pub fn app() -> App {
             .replica_of(&db)
             .allow_from(&cluster),
     );
-    api_server(&mut standby, &network, db.port());
+    api_server(&mut standby, &network, db.port(), None);
     standby.add(Alarms::for_database(&replica, &alerts));
     failover_dns(&mut standby, Failover::Secondary);
 

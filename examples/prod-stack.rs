@@ -42,6 +42,8 @@ pub fn app() -> App {
             ))
             // The backup job's role reaches its pods through EKS Pod Identity.
             .pod_identity_agent()
+            // Syncs the application's secrets from Secrets Manager (below).
+            .addon(ClusterAddon::ExternalSecrets)
             // The operators' client VPN range, routed into the VPC: kubectl and the `cluster/`
             // root reach the private API endpoint from there.
             .api_access_from(["10.255.0.0/22"]),
@@ -70,8 +72,39 @@ pub fn app() -> App {
 
     // Workloads: the seed's namespace, deployment, service, HPA and ingress.
     let ns = prod.add(Namespace::new("rocketgraph-api").label("environment", "production"));
-    let app_secrets = prod.add(Secret::external(&ns, "app-secrets", ["secret-key"]));
-    let mongodb = prod.add(Secret::external(&ns, "mongodb-credentials", ["uri"]));
+    // The application's secrets: made by the stack in Secrets Manager and synced into the
+    // namespace by External Secrets, which keeps them current.
+    let store = prod.add(ClusterSecretStore::aws_secrets_manager(
+        "aws-secrets-manager",
+    ));
+    let secret_key = prod.add(ApplicationSecret::generated("secret-key"));
+    let app_secrets = prod.add(
+        ExternalSecret::new(&ns, "app-secrets", &store).key("secret-key", &secret_key.stored()),
+    );
+    let redis = prod.add(
+        ExternalSecret::new(&ns, "redis-credentials", &store)
+            .key("auth-token", &cache.stored_auth_token()),
+    );
+    // The DocumentDB master secret (the stack keeps it: `MasterPassword::StackSecret`, the
+    // DocumentDB default) holds `username`, `password`, `host` and `port`.
+    let master = metadata.stored_master_secret();
+    let mongodb = prod.add(
+        ExternalSecret::new(&ns, "mongodb-credentials", &store)
+            .fields_for_template(&master)
+            .template(
+                "uri",
+                SyncedTemplate::new()
+                    .text("mongodb://")
+                    .key("username")
+                    .text(":")
+                    .key("password")
+                    .text("@")
+                    .key("host")
+                    .text(":")
+                    .key("port")
+                    .text("/?tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false"),
+            ),
+    );
     let xgt = prod.add(
         ConfigMap::new(&ns, "xgt-config")
             .data("host", "xgt-cluster.internal")
@@ -125,20 +158,19 @@ pub fn app() -> App {
                     .port("metrics", 9090)
                     .env("ENVIRONMENT", "production")
                     // Cloud values, written by the generated `cluster/` root into the
-                    // `rocketgraph-public-api-cloud` ConfigMap and Secret: no hand-copied host.
+                    // `rocketgraph-public-api-cloud` ConfigMap: no hand-copied host.
                     .env_from_cloud("REDIS_HOST", cache.endpoint())
-                    .secret_env_from_cloud(
+                    // The token from its synced Secret; the URL from both, by Kubernetes' own
+                    // `$(VAR)` expansion: no token in the `cluster/` root or its state.
+                    .env_from_secret("REDIS_AUTH_TOKEN", &redis, "auth-token")
+                    .env(
                         "REDIS_URL",
-                        Template::new()
-                            .lit("rediss://:")
-                            .with(&cache.auth_token())
-                            .lit("@")
-                            .with(&cache.endpoint())
-                            .lit(format!(":{}", cache.port())),
+                        format!(
+                            "rediss://:$(REDIS_AUTH_TOKEN)@$(REDIS_HOST):{}",
+                            cache.port()
+                        ),
                     )
                     .env_from_cloud("MONGODB_HOST", metadata.endpoint())
-                    // The application's own database user and its password live outside
-                    // the stack.
                     .env_from_secret("MONGODB_URI", &mongodb, "uri")
                     .env_from_config_map("XGT_HOST", &xgt, "host")
                     .env_from_config_map("XGT_PORT", &xgt, "port")

@@ -59,6 +59,8 @@ pub mod prelude {
         EcrRepositoryRef, Failover, HealthCheck, HealthCheckRef, HostedZone, HostedZoneRef,
         ManagedRules, WebAcl, WebAclRef,
     };
+    pub use stacksmith_aws::{ApplicationSecret, ApplicationSecretRef};
+    pub use stacksmith_core::StoredSecret;
     pub use stacksmith_core::{
         App, Backend, Capability, CloudValue, Diagnostic, Severity, Stack, Template,
     };

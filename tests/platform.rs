@@ -242,8 +242,30 @@ fn a_prerequisite_satisfies_the_check_and_is_listed_in_the_manifest() {
     ));
     let out = render_one(&app_of(stack));
     let manifest = file(&out, "manifest.json");
-    assert!(manifest.contains("\"cluster_prerequisites\""), "{manifest}");
-    assert!(manifest.contains("CloudNativePG 1.27"));
+    // One list: the capability is a prerequisite like the state bucket, with who needs it and
+    // its check.
+    assert!(
+        !manifest.contains("\"cluster_prerequisites\""),
+        "{manifest}"
+    );
+    let json: serde_json::Value = serde_json::from_str(manifest).unwrap_or_default();
+    let listed = json["prerequisites"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let cnpg = listed.iter().find(|p| {
+        p["what"]
+            .as_str()
+            .is_some_and(|w| w.contains("CloudNativePG 1.27"))
+    });
+    let Some(cnpg) = cnpg else {
+        panic!("no prerequisite for the CRDs: {manifest}");
+    };
+    assert_eq!(cnpg["by"], "apps/db");
+    assert_eq!(
+        cnpg["check"],
+        "kubectl api-resources --api-group=postgresql.cnpg.io -o name | grep -q ."
+    );
     assert!(manifest.contains("\"kubernetes_version\": \"1.35\""));
 }
 

@@ -126,12 +126,26 @@ fn cloud_values_reach_the_pods_through_the_cluster_root() {
         r#""--cluster-name","#,
         "${data.aws_elasticache_replication_group.cache.primary_endpoint_address}",
         "${data.aws_rds_cluster.metadata.endpoint}",
-        "${data.aws_secretsmanager_secret_version.cache_auth.secret_string}",
     ] {
         assert!(
             cluster.contains(needle),
             "cluster root lacks `{needle}`:\n{cluster}"
         );
+    }
+    // Issue 16: the cluster root keeps only non-secret values; the AUTH token, the database
+    // credentials and the app's key reach the pods through External Secrets.
+    for needle in ["secret_string", "kubernetes_secret_v1", "random_password"] {
+        assert!(
+            !cluster.contains(needle),
+            "cluster root holds `{needle}`:\n{cluster}"
+        );
+    }
+    for synced in ["app-secrets", "mongodb-credentials", "redis-credentials"] {
+        let es = file(
+            &o,
+            &format!("kubernetes/rocketgraph-api/externalsecret-{synced}.yaml"),
+        );
+        assert!(es.contains("name: aws-secrets-manager"), "{es}");
     }
     let deployment = file(
         &o,

@@ -2,8 +2,8 @@
 //! encrypted, authenticated, replicated across zones.
 
 use stacksmith_core::{
-    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Path, Ref, Scope, Within, tf,
-    tf_name,
+    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Path, Ref, Scope, StoredSecret,
+    Within, tf, tf_name,
 };
 
 use crate::common::{self, Ingress, Peer, name_tag};
@@ -291,6 +291,18 @@ impl CacheRef {
             &tf_name(&self.path, "auth"),
         )
         .attr("arn")
+    }
+
+    /// The AUTH token's secret as the cluster syncs it (`ExternalSecret`): one plain string.
+    pub fn stored_auth_token(&self) -> StoredSecret {
+        StoredSecret {
+            owner: self.path.clone(),
+            name: format!("{}/auth-token", stacksmith_core::cloud_name(&self.path, "")),
+            arn: self.auth_secret_arn(),
+            key: Some(self.key_arn()),
+            fields: Vec::new(),
+            unnamed: None,
+        }
     }
 
     /// The AUTH token: the current value of its Secrets Manager secret. For a connection URL

@@ -8,7 +8,7 @@ mod instance;
 
 use stacksmith_core::{
     Address, CloudValue, Construct, Edge, EdgeKind, End, Label, Lower, Lowering, NameRule, Path,
-    Ref, Scope, Template, Within, tf, tf_name,
+    Ref, Scope, StoredSecret, Template, Within, tf, tf_name,
 };
 
 use crate::common::{self, Ingress, Peer};
@@ -854,6 +854,42 @@ impl DatabaseRef {
             )
             .attr("arn"),
         })
+    }
+
+    /// The master credentials as the cluster syncs them (`ExternalSecret`): JSON fields
+    /// `username`, `password`, `host` and `port`. Only a [`MasterPassword::StackSecret`] can be
+    /// synced: RDS names its managed secret itself (`rds!db-…`) when it creates it, so the
+    /// Kubernetes files cannot name it, and a replica's credentials are its source's; an
+    /// `ExternalSecret` reading those reports why (SS0505).
+    pub fn stored_master_secret(&self) -> StoredSecret {
+        let unnamed = if self.replica {
+            Some(format!(
+                "`{}` is a replica: sync its source's master secret",
+                self.path
+            ))
+        } else if self.master_password == MasterPassword::ManagedByRds {
+            Some(format!(
+                "RDS names the master secret of `{}` itself when it creates it, so the Kubernetes files cannot name it; set `.master_password(MasterPassword::StackSecret)` on it",
+                self.path
+            ))
+        } else {
+            None
+        };
+        StoredSecret {
+            owner: self.path.clone(),
+            name: format!("{}/master", self.identifier),
+            arn: Address::resource(
+                &self.stack,
+                "aws_secretsmanager_secret",
+                &tf_name(&self.path, "master"),
+            )
+            .attr("arn"),
+            key: Some(self.key_arn()),
+            fields: ["username", "password", "host", "port"]
+                .map(str::to_owned)
+                .to_vec(),
+            unnamed,
+        }
     }
 
     /// The master password, read from its secret (the JSON field `password`) by the

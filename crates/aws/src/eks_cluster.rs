@@ -179,7 +179,7 @@ impl EksCluster {
     /// for HPAs, the AWS Load Balancer Controller for Ingress class `alb` and NLB Services,
     /// cert-manager for ClusterIssuers and `cert-manager.io/*` annotations, Prometheus
     /// ([`ClusterAddon::prometheus`], with the operator's CRDs) for ServiceMonitors and
-    /// PrometheusRules, and the Cluster Autoscaler when a node group's maximum
+    /// PrometheusRules, External Secrets for ExternalSecrets, and the Cluster Autoscaler when a node group's maximum
     /// exceeds its minimum. ExternalDNS (it needs the hosted zone) and KubeDB (it needs a
     /// license) are always explicit [`addon`](Self::addon)s. Default: off — every add-on is
     /// named in code.
@@ -616,6 +616,9 @@ impl Lower for EksCluster {
         }
         // The load balancer controller first: its webhook serves the Services other charts make.
         installed.sort_by_key(|a| *a != ClusterAddon::AwsLoadBalancerController);
+        // External Secrets' role reads what the stack syncs, known once every object lowered:
+        // it is installed in `finish`.
+        installed.retain(|a| *a != ClusterAddon::ExternalSecrets);
         for addon in &installed {
             self.lower_cluster_addon(cx, addon, &cluster, &oidc, &node_groups);
         }
@@ -837,9 +840,6 @@ impl EksCluster {
 /// the stack's objects require that nothing installs yet.
 impl EksCluster {
     fn install_required(&self, cx: &mut Lowering<'_>) {
-        if !self.platform_defaults {
-            return;
-        }
         let cluster = cx.address("aws_eks_cluster", "");
         let oidc = cx.address("aws_iam_openid_connect_provider", "oidc");
         let nodes: Vec<Address> = self
@@ -848,6 +848,15 @@ impl EksCluster {
             .map(|g| cx.address("aws_eks_node_group", &format!("nodes-{}", g.id)))
             .collect();
         let mut needed: Vec<ClusterAddon> = Vec::new();
+        if self.addons.contains(&ClusterAddon::ExternalSecrets) {
+            needed.push(ClusterAddon::ExternalSecrets);
+        }
+        if !self.platform_defaults {
+            for addon in &needed {
+                self.lower_cluster_addon(cx, addon, &cluster, &oidc, &nodes);
+            }
+            return;
+        }
         let requirements = cx.requirements();
         for r in requirements {
             if cx.provided(&r.capability) {
@@ -858,6 +867,7 @@ impl EksCluster {
                 ClusterAddon::AwsLoadBalancerController,
                 ClusterAddon::CertManager,
                 ClusterAddon::prometheus(),
+                ClusterAddon::ExternalSecrets,
             ];
             if let Some(a) = automatic
                 .into_iter()

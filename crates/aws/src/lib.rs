@@ -20,6 +20,7 @@
 
 mod alarm_topic;
 mod alarms;
+mod application_secret;
 mod bucket;
 mod cache;
 mod common;
@@ -48,6 +49,7 @@ mod web_acl;
 
 pub use alarm_topic::{AlarmTopic, AlarmTopicRef};
 pub use alarms::{Alarms, AlarmsRef};
+pub use application_secret::{ApplicationSecret, ApplicationSecretRef, SecretValueSource};
 pub use bucket::{Bucket, BucketRef, LifecycleRule, StorageClass};
 pub use cache::{Cache, CacheEngine, CacheRef};
 pub use common::{AWS_PROVIDER_VERSION, Peer, RANDOM_PROVIDER_VERSION};

@@ -30,6 +30,10 @@ const K_PDB: &str = "https://kubernetes.io/docs/tasks/run-application/configure-
 const K_DEPLOYMENT: &str = "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/";
 const K_CONFIG_MAP: &str = "https://kubernetes.io/docs/concepts/configuration/configmap/";
 const K_SECRET: &str = "https://kubernetes.io/docs/concepts/configuration/secret/";
+const SM_RANDOM_PASSWORD: &str =
+    "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetRandomPassword.html";
+const ESO_EXTERNAL_SECRET: &str = "https://external-secrets.io/latest/api/externalsecret/";
+const ESO_TEMPLATE: &str = "https://external-secrets.io/latest/guides/templating/";
 const K_INGRESS: &str = "https://kubernetes.io/docs/concepts/services-networking/ingress/";
 const K_SECURITY_CONTEXT: &str =
     "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/";
@@ -441,6 +445,12 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0482", &[K_NETWORK_POLICY]),
     ("SS0490", &[K_SECRET, K_ENV]),
     ("SS0491", &[K_CONFIG_MAP, K_SECRET]),
+    ("SS0500", &[SM_RANDOM_PASSWORD]),
+    ("SS0501", &[ESO_EXTERNAL_SECRET]),
+    ("SS0502", &[ESO_TEMPLATE]),
+    ("SS0503", &[ESO_EXTERNAL_SECRET]),
+    ("SS0504", &[ESO_EXTERNAL_SECRET]),
+    ("SS0505", &[RDS_SECRETS]),
     ("SS0530", &[EKS_POD_IDENTITY]),
     ("SS0531", &[EKS_POD_IDENTITY_AGENT]),
     ("SS0532", &[EKS_POD_IDENTITY, EKS_IRSA]),

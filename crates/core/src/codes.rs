@@ -1084,6 +1084,37 @@ pub const CODES: &[Code] = &[
         "ConfigMap entry that looks like a secret (warning)",
         "ConfigMaps are not access-controlled or encrypted like Secrets; a key named like a credential or a value shaped like a key belongs in a Secret.",
     ),
+    // Application secrets and External Secrets.
+    c(
+        "SS0500",
+        "generated secret length out of range",
+        "Secrets Manager generates 1–4096 characters, and fewer than 16 are guessable.",
+    ),
+    c(
+        "SS0501",
+        "ExternalSecret reads a field the secret does not hold",
+        "A missing JSON field (or a JSON document read whole) leaves the synced key empty or wrong, and External Secrets reports the ExternalSecret not ready.",
+    ),
+    c(
+        "SS0502",
+        "ExternalSecret template uses a key it does not sync",
+        "The template renders with the key missing, so the assembled value (a connection URL) is broken.",
+    ),
+    c(
+        "SS0503",
+        "ExternalSecret never refreshed",
+        "A refresh interval of 0 writes the Secret once: a rotated password never reaches the pods.",
+    ),
+    c(
+        "SS0504",
+        "ExternalSecret syncs no key",
+        "An ExternalSecret without data produces an empty Secret that nothing can read.",
+    ),
+    c(
+        "SS0505",
+        "ExternalSecret reads a secret the cluster cannot name",
+        "A secret the cloud names when it creates it (an RDS-managed master secret) cannot be named in the Kubernetes files, so nothing would sync.",
+    ),
     // Workload identities and client connections.
     c(
         "SS0530",

@@ -131,3 +131,31 @@ impl Crossing {
         }
     }
 }
+
+/// A secret kept in the cloud's secret store (AWS Secrets Manager) under a name the stack
+/// chose, as the cluster syncs it (External Secrets): the typed link from a cloud construct (an
+/// `ApplicationSecret`, a database's stack-kept master secret) to a Kubernetes `ExternalSecret`,
+/// which names it by `name` and whose controller is allowed to read `arn` and decrypt with `key`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredSecret {
+    /// The construct that keeps it.
+    pub owner: Path,
+    /// Its name in the secret store, literal (`prod-orders/master`).
+    pub name: String,
+    /// Its ARN, for the reader's IAM policy.
+    pub arn: Ref<String>,
+    /// The ARN of the KMS key that encrypts it, for `kms:Decrypt`.
+    pub key: Option<Ref<String>>,
+    /// The JSON fields it holds (`username`, `password`); empty when it holds one plain string.
+    pub fields: Vec<String>,
+    /// Why the cluster cannot name it, when it cannot (a secret the cloud names itself when it
+    /// creates it): an `ExternalSecret` reading it reports this (SS0505).
+    pub unnamed: Option<String>,
+}
+
+impl StoredSecret {
+    /// Whether it holds a JSON document with the field `field`.
+    pub fn has_field(&self, field: &str) -> bool {
+        self.fields.iter().any(|f| f == field)
+    }
+}

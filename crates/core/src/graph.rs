@@ -25,6 +25,12 @@ pub struct Graph {
     pub resources: Vec<Resource>,
     /// Data sources.
     pub data: Vec<Resource>,
+    /// Ephemeral resources (values opened during a run for write-only arguments, never in
+    /// state): a generated password.
+    pub ephemeral: Vec<Resource>,
+    /// The cloud secrets the cluster's objects sync (External Secrets), each once: what the
+    /// syncing controller's identity may read.
+    pub synced_secrets: Vec<crate::StoredSecret>,
     /// Outputs.
     pub outputs: Vec<Output>,
     /// Kubernetes objects.
@@ -331,6 +337,29 @@ impl<'a> Lowering<'a> {
             .data
             .push(Resource::new(a.clone(), self.path.clone(), body).facts(facts));
         a
+    }
+
+    /// Adds an ephemeral resource for a part of this construct: its values exist only during a
+    /// run and may reach only write-only arguments (`secret_string_wo`, `password_wo`).
+    pub fn ephemeral(&mut self, kind: &str, part: &str, body: Map) -> Address {
+        let a = Address::ephemeral(&self.graph.stack, kind, &self.tf_name(part));
+        self.graph
+            .ephemeral
+            .push(Resource::new(a.clone(), self.path.clone(), body));
+        a
+    }
+
+    /// Records that the cluster syncs `secret` (an `ExternalSecret` reads it): the syncing
+    /// controller's identity is allowed to read it. Recorded once.
+    pub fn sync_secret(&mut self, secret: &crate::StoredSecret) {
+        if !self.graph.synced_secrets.contains(secret) {
+            self.graph.synced_secrets.push(secret.clone());
+        }
+    }
+
+    /// The cloud secrets synced so far (read in [`crate::Lower::finish`]).
+    pub fn synced_secrets(&self) -> Vec<crate::StoredSecret> {
+        self.graph.synced_secrets.clone()
     }
 
     /// Adds an output named after this construct (`cache_primary_endpoint` for part

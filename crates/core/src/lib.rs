@@ -41,7 +41,7 @@ pub use app::App;
 pub use cidr::{Cidr, CidrError};
 pub use codes::{CODES, Code};
 pub use construct::{Construct, Lower, Scope};
-pub use crossing::{CloudValue, Crossing};
+pub use crossing::{CloudValue, Crossing, StoredSecret};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use drawing::{Edge, EdgeKind, End, Label, Node, NodeKind, Placement, Within};
 pub use facts::{Facts, KubernetesCluster, Lookup, SecretValue};

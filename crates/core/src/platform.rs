@@ -55,6 +55,28 @@ impl Capability {
         }
     }
 
+    /// A read-only command that succeeds when the cluster has it (`kubectl` against the
+    /// stack's cluster).
+    pub fn check_command(&self) -> String {
+        match self {
+            Self::ResourceMetrics => "kubectl get apiservice v1beta1.metrics.k8s.io".into(),
+            Self::IngressClass(c) => format!("kubectl get ingressclass {c}"),
+            Self::LoadBalancerService => {
+                "kubectl get deployment -A -l app.kubernetes.io/name=aws-load-balancer-controller -o name | grep -q ."
+                    .into()
+            }
+            Self::NodeAutoscaling => {
+                "kubectl get deployment -A -l app.kubernetes.io/name=aws-cluster-autoscaler -o name | grep -q ."
+                    .into()
+            }
+            Self::DnsRecords => {
+                "kubectl get deployment -A -l app.kubernetes.io/name=external-dns -o name | grep -q ."
+                    .into()
+            }
+            Self::ApiGroup(g) => format!("kubectl api-resources --api-group={g} -o name | grep -q ."),
+        }
+    }
+
     /// Whether objects needing this are custom resources, applied after their CRDs.
     pub fn is_custom_resource(&self) -> bool {
         matches!(self, Self::ApiGroup(_))

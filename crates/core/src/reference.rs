@@ -12,6 +12,8 @@ use std::sync::Arc;
 pub struct Address {
     stack: Arc<str>,
     data: bool,
+    /// An ephemeral resource (Terraform 1.10+): opened during each run, never in state.
+    ephemeral: bool,
     kind: Arc<str>,
     name: Arc<str>,
 }
@@ -22,6 +24,7 @@ impl PartialEq for Address {
         crate::work::tick();
         self.stack == other.stack
             && self.data == other.data
+            && self.ephemeral == other.ephemeral
             && self.kind == other.kind
             && self.name == other.name
     }
@@ -32,6 +35,7 @@ impl std::hash::Hash for Address {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.stack.hash(state);
         self.data.hash(state);
+        self.ephemeral.hash(state);
         self.kind.hash(state);
         self.name.hash(state);
     }
@@ -43,6 +47,7 @@ impl Address {
         Self {
             stack: Arc::from(stack),
             data: false,
+            ephemeral: false,
             kind: Arc::from(kind),
             name: Arc::from(name),
         }
@@ -54,6 +59,20 @@ impl Address {
             data: true,
             ..Self::resource(stack, kind, name)
         }
+    }
+
+    /// An ephemeral resource, e.g. `ephemeral.aws_secretsmanager_random_password.api`: its
+    /// values exist only during a Terraform run and reach only write-only arguments.
+    pub fn ephemeral(stack: &str, kind: &str, name: &str) -> Self {
+        Self {
+            ephemeral: true,
+            ..Self::resource(stack, kind, name)
+        }
+    }
+
+    /// Whether this is an ephemeral resource.
+    pub fn is_ephemeral(&self) -> bool {
+        self.ephemeral
     }
 
     /// The stack whose root holds this address.
@@ -80,6 +99,8 @@ impl Address {
     pub fn expression(&self) -> String {
         if self.data {
             format!("data.{}.{}", self.kind, self.name)
+        } else if self.ephemeral {
+            format!("ephemeral.{}.{}", self.kind, self.name)
         } else {
             format!("{}.{}", self.kind, self.name)
         }

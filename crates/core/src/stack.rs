@@ -319,6 +319,34 @@ impl Stack {
         for (path, c) in &self.constructs {
             c.finish(&mut Lowering::new(&mut graph, path.clone(), &self.tags));
         }
+        // One list of what the stack needs from outside: the capabilities declared installed
+        // on the cluster join the prerequisites, each with who needs it and its check.
+        for p in &self.prerequisites {
+            let mut needed_by: Vec<String> = Vec::new();
+            for r in graph
+                .requirements
+                .iter()
+                .filter(|r| r.capability == p.capability)
+            {
+                let owner = r.owner.to_string();
+                if !needed_by.contains(&owner) {
+                    needed_by.push(owner);
+                }
+            }
+            let by = if needed_by.is_empty() {
+                self.name.clone()
+            } else {
+                needed_by.join(", ")
+            };
+            graph.prerequisites.push(crate::Prerequisite {
+                what: format!(
+                    "{} on the cluster, installed outside the stack ({}), before the Kubernetes objects are applied",
+                    p.capability, p.by
+                ),
+                by,
+                check: p.capability.check_command(),
+            });
+        }
         self.apply_overrides(&mut graph);
         self.acknowledge(&mut graph);
         validate::graph(&mut graph);

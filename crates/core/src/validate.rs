@@ -127,6 +127,7 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeS
         .resources
         .iter()
         .chain(&g.data)
+        .chain(&g.ephemeral)
         .map(|r| &r.address)
         .collect();
     let owners = Owners::of(g);
@@ -171,7 +172,7 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeS
         }
     };
     let mut refs = Vec::new();
-    for r in g.resources.iter().chain(&g.data) {
+    for r in g.resources.iter().chain(&g.data).chain(&g.ephemeral) {
         refs.clear();
         r.body.values().for_each(|v| v.refs(&mut refs));
         check(&r.owner, &refs, &r.depends_on);

@@ -43,6 +43,10 @@ pub use config::secret_with_values::SecretWithValues;
 pub use custom::cert_manager::cluster_issuer::{
     AcmeServer, ClusterIssuer, ClusterIssuerRef, SolverService,
 };
+pub use custom::external_secrets::cluster_secret_store::{
+    ClusterSecretStore, ClusterSecretStoreRef,
+};
+pub use custom::external_secrets::external_secret::{ExternalSecret, SyncedTemplate};
 pub use custom::kubedb::database_tls::{DatabaseTls, KubeDbDatabase};
 pub use custom::kubedb::mongo_db::{MongoDb, MongoDbRef, MongoTopology};
 pub use custom::kubedb::redis::{Redis, RedisMode, RedisRef};

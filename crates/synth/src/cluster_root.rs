@@ -205,7 +205,18 @@ pub(crate) fn build(g: &Graph) -> Result<Graph, Diagnostics> {
         if let Some((k, v)) = extra {
             body.insert(k.into(), v.into());
         }
-        body.insert("data".into(), Value::Map(data));
+        match source {
+            SourceKind::ConfigMap => {
+                body.insert("data".into(), Value::Map(data));
+            }
+            // Write-only: the values (read through ephemeral resources) never reach the state.
+            // Written once; raising the revision writes them again. A value that rotates reaches
+            // pods through an `ExternalSecret` instead, which follows it.
+            SourceKind::Secret => {
+                body.insert("data_wo".into(), Value::Map(data));
+                body.insert("data_wo_revision".into(), 1_i64.into());
+            }
+        }
         let local = format!("{namespace}_{name}").replace(['-', '.'], "_");
         let owner = Path::root(&g.stack);
         t.root.resources.push(Resource::new(
@@ -350,7 +361,8 @@ impl Translator<'_> {
                 let kind = secret.address().kind();
                 let short = kind.split_once('_').map_or(kind, |(_, rest)| rest);
                 let local = format!("{short}_{}", secret.address().name());
-                let address = self.data(
+                // Read during the run only, never into the state.
+                let address = self.ephemeral(
                     read.data_source,
                     &local,
                     tf! { read.argument => Value::Ref(secret) },
@@ -538,7 +550,14 @@ impl Translator<'_> {
                 return None;
             }
         };
-        let address = self.data(data_source, a.name(), tf! { argument => found_by });
+        // A secret's value is read during the run only (an ephemeral resource of the lookup's
+        // type), so it never lands in this root's state; it can reach only the write-only
+        // `data_wo` of a Secret.
+        let address = if resource.facts.holds_secret {
+            self.ephemeral(data_source, a.name(), tf! { argument => found_by })
+        } else {
+            self.data(data_source, a.name(), tf! { argument => found_by })
+        };
         Some(address.attr(data_attr))
     }
 
@@ -607,6 +626,17 @@ impl Translator<'_> {
         }
         let a = self.data(r.address().kind(), r.address().name(), source.body.clone());
         Some(a.attr(r.attr()))
+    }
+
+    /// Adds an ephemeral resource once and returns its address.
+    fn ephemeral(&mut self, kind: &str, name: &str, body: Map) -> Address {
+        let a = Address::ephemeral(&self.g.stack, kind, name);
+        if !self.root.ephemeral.iter().any(|d| d.address == a) {
+            self.root
+                .ephemeral
+                .push(Resource::new(a.clone(), Path::root(&self.g.stack), body));
+        }
+        a
     }
 
     /// Adds a data source once and returns its address.
@@ -910,18 +940,25 @@ mod tests {
                 } else {
                     "name-x"
                 };
-                assert_eq!(
-                    j["data"][data_source][name][argument], want_from,
-                    "{kind}: {j:#}"
-                );
-                let object = if kind.contains("secret") {
-                    "kubernetes_secret_v1"
+                // A secret's value is read through an ephemeral resource, never a data source,
+                // and written only into the Secret's write-only `data_wo`.
+                let (block, prefix) = if f.holds_secret {
+                    ("ephemeral", "ephemeral")
                 } else {
-                    "kubernetes_config_map_v1"
+                    ("data", "data")
                 };
                 assert_eq!(
-                    j["resource"][object]["apps_api_cloud"]["data"][format!("K{i}")],
-                    format!("${{data.{data_source}.{name}.{data_attr}}}"),
+                    j[block][data_source][name][argument], want_from,
+                    "{kind}: {j:#}"
+                );
+                let (object, data) = if kind.contains("secret") {
+                    ("kubernetes_secret_v1", "data_wo")
+                } else {
+                    ("kubernetes_config_map_v1", "data")
+                };
+                assert_eq!(
+                    j["resource"][object]["apps_api_cloud"][data][format!("K{i}")],
+                    format!("${{{prefix}.{data_source}.{name}.{data_attr}}}"),
                     "{kind}"
                 );
             }
@@ -969,7 +1006,7 @@ mod tests {
         let root = build(&g).ok();
         let j = root.as_ref().map(json).unwrap_or_default();
         assert_eq!(
-            j["data"]["aws_secretsmanager_secret_version"]["db_instance_db"]["secret_id"],
+            j["ephemeral"]["aws_secretsmanager_secret_version"]["db_instance_db"]["secret_id"],
             "${data.aws_db_instance.db.master_user_secret[0].secret_arn}"
         );
         assert_eq!(
@@ -977,7 +1014,8 @@ mod tests {
             serde_json::json!({
                 "metadata": {"name": "api-cloud", "namespace": "apps", "labels": {"app.kubernetes.io/managed-by": "stacksmith"}},
                 "type": "Opaque",
-                "data": {"DB_PASSWORD": "${jsondecode(data.aws_secretsmanager_secret_version.db_instance_db.secret_string)[\"password\"]}"}
+                "data_wo": {"DB_PASSWORD": "${jsondecode(ephemeral.aws_secretsmanager_secret_version.db_instance_db.secret_string)[\"password\"]}"},
+                "data_wo_revision": 1
             })
         );
         assert_eq!(

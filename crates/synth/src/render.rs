@@ -49,9 +49,6 @@ struct Manifest<'a> {
     /// The Kubernetes minor version the cluster runs and the YAML is checked against.
     #[serde(skip_serializing_if = "Option::is_none")]
     kubernetes_version: Option<&'a str>,
-    /// Cluster capabilities installed outside the stack, to be in place before `kubectl apply`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    cluster_prerequisites: Vec<&'a stacksmith_core::Provision>,
     /// What the objects of a stack without a cluster of its own need the target cluster to have.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     cluster_must_have: Vec<String>,
@@ -180,7 +177,6 @@ fn finish(
             .kubernetes_version
             .as_deref()
             .or((objects > 0).then_some(stacksmith_core::KUBERNETES_API_VERSION)),
-        cluster_prerequisites: g.provisions.iter().filter(|p| p.prerequisite).collect(),
         cluster_must_have: {
             let mut needs: Vec<String> = g
                 .unmet_requirements()

@@ -59,6 +59,7 @@ pub(crate) fn render(g: &Graph) -> Result<String, SynthError> {
         terraform: Json::Object(terraform),
         provider: (!configs.is_empty()).then_some(Json::Object(configs)),
         data: (!g.data.is_empty()).then_some(Blocks(&g.data)),
+        ephemeral: (!g.ephemeral.is_empty()).then_some(Blocks(&g.ephemeral)),
         resource: (!g.resources.is_empty()).then_some(Blocks(&g.resources)),
         output: (!outputs.is_empty()).then_some(outputs),
     };
@@ -90,6 +91,8 @@ struct Root<'a> {
     provider: Option<Json>,
     #[serde(skip_serializing_if = "Option::is_none")]
     data: Option<Blocks<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ephemeral: Option<Blocks<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     resource: Option<Blocks<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]

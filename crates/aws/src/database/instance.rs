@@ -255,11 +255,24 @@ pub(super) fn stack_secret(db: &Database, cx: &mut Lowering<'_>, name: &str, key
         },
         secrets_manager::SECRET,
     );
+    // The Secrets Manager database-secret shape (`host`, `port` beside the credentials), so a
+    // reader (an `ExternalSecret` template) builds a connection URL from the secret alone.
+    let kind = match db.engine {
+        crate::DatabaseEngine::Postgres | crate::DatabaseEngine::MySql => {
+            ("aws_db_instance", "address")
+        }
+        crate::DatabaseEngine::AuroraPostgres => ("aws_rds_cluster", "endpoint"),
+        crate::DatabaseEngine::DocumentDb => ("aws_docdb_cluster", "endpoint"),
+    };
+    let host: Ref = cx.address(kind.0, "").attr(kind.1);
     let value = Template::new()
         .lit(format!(
-            "{{\"username\":\"{}\",\"password\":\"",
-            db.master_username
+            "{{\"username\":\"{}\",\"port\":{},\"host\":\"",
+            db.master_username,
+            db.engine.port()
         ))
+        .with(&host)
+        .lit("\",\"password\":\"")
         .with(&password)
         .lit("\"}");
     cx.add_with(

@@ -84,6 +84,13 @@ pub enum ClusterAddon {
     /// updater and admission controller (webhook certificates from the chart's certgen job)
     /// that apply them for VPAs in an applying mode. Reads the metrics API (metrics-server).
     VerticalPodAutoscaler,
+    /// External Secrets Operator (chart `external-secrets` 2.9.0, ESO v2.9.0, CRDs installed)
+    /// in `external-secrets`: syncs the cloud secrets `ExternalSecret`s name into Kubernetes
+    /// Secrets and keeps them current. Its IRSA role may read exactly the secrets the stack's
+    /// `ExternalSecret`s sync (`secretsmanager:GetSecretValue`/`DescribeSecret` on their ARNs)
+    /// and decrypt them through Secrets Manager only (`kms:Decrypt` on their keys, with
+    /// `kms:ViaService`).
+    ExternalSecrets,
 }
 
 /// How an add-on is installed.
@@ -133,7 +140,7 @@ impl ClusterAddon {
     }
 
     /// Every add-on, as offered when nothing installs a capability (its Rust spelling).
-    pub(super) fn offered() -> [(Self, &'static str); 10] {
+    pub(super) fn offered() -> [(Self, &'static str); 11] {
         [
             (Self::MetricsServer, "ClusterAddon::MetricsServer"),
             (
@@ -160,6 +167,7 @@ impl ClusterAddon {
                 Self::VerticalPodAutoscaler,
                 "ClusterAddon::VerticalPodAutoscaler",
             ),
+            (Self::ExternalSecrets, "ClusterAddon::ExternalSecrets"),
         ]
     }
 
@@ -177,6 +185,7 @@ impl ClusterAddon {
             Self::ContainerLogs { .. } => "aws-for-fluent-bit",
             Self::ArgoRollouts => "argo-rollouts",
             Self::VerticalPodAutoscaler => "vertical-pod-autoscaler",
+            Self::ExternalSecrets => "external-secrets",
         }
     }
 
@@ -206,6 +215,7 @@ impl ClusterAddon {
             Self::ContainerLogs { .. } => Vec::new(),
             Self::ArgoRollouts => vec![Capability::api_group("argoproj.io")],
             Self::VerticalPodAutoscaler => vec![Capability::api_group("autoscaling.k8s.io")],
+            Self::ExternalSecrets => vec![Capability::api_group("external-secrets.io")],
         }
     }
 
@@ -294,6 +304,14 @@ impl ClusterAddon {
                 namespace: "vertical-pod-autoscaler",
                 identity: None,
             }),
+            Self::ExternalSecrets => Install::Helm(Chart {
+                release: "external-secrets",
+                repository: "https://charts.external-secrets.io",
+                chart: "external-secrets",
+                version: "2.9.0",
+                namespace: "external-secrets",
+                identity: Some(("external-secrets", "serviceAccount")),
+            }),
         }
     }
 
@@ -360,6 +378,13 @@ impl ClusterAddon {
                 "updater": { "enabled": true },
                 "admissionController": { "enabled": true, "certGen": { "enabled": true } },
             }),
+            Self::ExternalSecrets => json!({
+                "installCRDs": true,
+                "replicaCount": 2,
+                "leaderElect": true,
+                "podDisruptionBudget": { "enabled": true, "minAvailable": 1 },
+                "serviceAccount": { "create": true, "name": "external-secrets" },
+            }),
         }
     }
 
@@ -409,9 +434,46 @@ impl ClusterAddon {
                 )
                 .resource("*"),
             ],
+            Self::ExternalSecrets => synced_secret_statements(cx),
             _ => Vec::new(),
         }
     }
+}
+
+/// What External Secrets may do: read exactly the secrets the stack's `ExternalSecret`s sync,
+/// and decrypt with their keys only when Secrets Manager asks (`kms:ViaService`).
+fn synced_secret_statements(cx: &mut Lowering<'_>) -> Vec<PolicyStatement> {
+    let secrets = cx.synced_secrets();
+    if secrets.is_empty() {
+        return Vec::new();
+    }
+    let mut read = PolicyStatement::allow(
+        "ReadSyncedSecrets",
+        [
+            "secretsmanager:GetSecretValue",
+            "secretsmanager:DescribeSecret",
+        ],
+    );
+    let mut decrypt = PolicyStatement::allow("DecryptSyncedSecrets", ["kms:Decrypt"]).condition(
+        "StringEquals",
+        "kms:ViaService",
+        vec![format!("secretsmanager.{}.amazonaws.com", cx.region()).into()],
+    );
+    let mut keys: Vec<&stacksmith_core::Ref<String>> = Vec::new();
+    for s in &secrets {
+        read = read.resource(s.arn.clone());
+        if let Some(k) = &s.key {
+            if !keys.contains(&k) {
+                keys.push(k);
+                decrypt = decrypt.resource(k.clone());
+            }
+        }
+    }
+    let mut out = vec![read];
+    if !keys.is_empty() {
+        out.push(decrypt);
+    }
+    out
 }
 
 impl EksCluster {
@@ -488,7 +550,9 @@ impl EksCluster {
             "values" => vec![Value::from(values.to_string())],
         };
         let statements = addon.statements(cx, &cluster_name);
-        if let Some((service_account, at)) = chart.identity {
+        // External Secrets with nothing to sync has nothing to read.
+        let idle = *addon == ClusterAddon::ExternalSecrets && statements.is_empty();
+        if let Some((service_account, at)) = chart.identity.filter(|_| !idle) {
             let part = if *addon == ClusterAddon::ClusterAutoscaler {
                 AUTOSCALER_PART.to_owned()
             } else {

@@ -79,12 +79,25 @@ pub(crate) fn looks_like_a_secret(value: &str) -> Option<&'static str> {
         if let Some((userinfo, _)) = authority.rsplit_once('@')
             && userinfo
                 .split_once(':')
-                .is_some_and(|(_, password)| !password.is_empty())
+                .is_some_and(|(_, password)| !password.is_empty() && !env_reference(password))
         {
             return Some("a URL with a password in it");
         }
     }
     None
+}
+
+/// Whether `text` is only a Kubernetes dependent env var reference, `$(REDIS_AUTH_TOKEN)`:
+/// the container reads the value from another env var (one from a Secret), not in plain text.
+fn env_reference(text: &str) -> bool {
+    text.strip_prefix("$(")
+        .and_then(|t| t.strip_suffix(')'))
+        .is_some_and(|name| {
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        })
 }
 
 #[cfg(test)]
@@ -139,6 +152,7 @@ mod tests {
             "production",
             "postgres://db:5432/app",
             "https://user@example.com/",
+            "rediss://:$(REDIS_AUTH_TOKEN)@$(REDIS_HOST):6379",
             "AKIA",
             "10.0.0.0/16",
         ] {

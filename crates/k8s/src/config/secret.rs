@@ -13,7 +13,9 @@ use crate::labels::check_data_keys;
 /// A Kubernetes Secret that something outside the stack provides.
 ///
 /// Creates: nothing; it declares the Secret's keys, so every container reading one is proven to
-/// read a key that exists. A container reading a Secret nothing declares is an error (SS0205).
+/// read a key that exists, and lists the Secret as a prerequisite (synth summary and
+/// `manifest.json`, with a `kubectl` check). A container reading a Secret nothing declares is an
+/// error (SS0205). For a secret the stack makes, use an `ExternalSecret` instead.
 ///
 /// Defaults: the construct id is the name with characters ids cannot hold replaced by `-`;
 /// `.id(...)` changes it. [`Secret::reference`] gives the handle without adding the Secret.
@@ -125,6 +127,27 @@ impl Lower for Secret {
             NameOrigin::Given("`Secret::external(..)`"),
         );
         check_data_keys(cx, "Secret", self.keys.iter().map(String::as_str));
+        let ns = self.namespace.name();
+        cx.prerequisite(
+            format!(
+                "Kubernetes Secret `{ns}/{}` with key(s) {} (made outside the stack, before the Kubernetes objects are applied)",
+                self.name,
+                self.keys
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            format!(
+                "kubectl -n {ns} get secret {} -o go-template='{{{{if and {}}}}}ok{{{{end}}}}' | grep -q ok",
+                self.name,
+                self.keys
+                    .iter()
+                    .map(|k| format!("(index .data \"{k}\")"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+        );
         for key in &self.keys {
             let u = KubeUse {
                 owner: cx.path().clone(),
@@ -172,6 +195,8 @@ mod tests {
         assert_eq!(g.objects.len(), 1);
         assert_eq!(g.externals[0].name, "redis-credentials");
         assert_eq!(g.externals[0].source, SourceKind::Secret);
+        assert_eq!(g.prerequisites.len(), 1);
+        assert!(g.prerequisites[0].what.contains("`apps/redis-credentials`"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! fields, in the given order.
 
 pub(crate) mod cert_manager;
+pub(crate) mod external_secrets;
 pub(crate) mod kubedb;
 pub(crate) mod prometheus;
 mod schema;

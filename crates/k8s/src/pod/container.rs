@@ -421,8 +421,11 @@ impl Container {
 
     /// Sets an env var to a sensitive cloud value (a managed secret's password, a token), read
     /// from key `name` of the Secret `<workload>-cloud` (`secretKeyRef`), which the generated
-    /// `cluster/` Terraform root writes. The value never appears in the YAML. Database
-    /// credentials: `CloudValue::secret_json_field(&db.master_secret_arn(), "password")`.
+    /// `cluster/` Terraform root writes. The value never appears in the YAML, nor in that root's
+    /// state: secrets are read through ephemeral resources into the Secret's write-only
+    /// `data_wo`, written once (raise `data_wo_revision` to write it again). A value that rotates
+    /// (a database password RDS manages) goes stale in such a copy: sync it with an
+    /// [`ExternalSecret`](crate::ExternalSecret), which follows it, and read that.
     #[must_use]
     pub fn secret_env_from_cloud(
         mut self,
