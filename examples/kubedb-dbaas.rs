@@ -172,9 +172,9 @@ pub fn app() -> App {
                     .env("REDIS_HOST", cache.host())
                     .env("REDIS_PORT", cache.port().to_string())
                     .env_from_secret("REDIS_PASSWORD", cache.auth_secret(), "password")
-                    // Both databases serve TLS only: the API trusts their CA (mounted from the
-                    // `<db>-client-cert` Secret cert-manager issues for KubeDB) and is told so in
-                    // MONGODB_TLS/MONGODB_TLS_CA_FILE and REDIS_TLS/REDIS_TLS_CA_FILE.
+                    // Both databases serve TLS only and verify clients: the API gets their CA
+                    // and its client certificate (mounted from the `<db>-client-cert` Secret
+                    // cert-manager issues for KubeDB), named in MONGODB_TLS_* and REDIS_TLS_*.
                     .tls_to(&metadata)
                     .tls_to(&cache)
                     .requests(Cpu::millis(500), Memory::mib(512))

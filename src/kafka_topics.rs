@@ -113,11 +113,13 @@ pub trait KafkaTopicsJob {
     /// (MSK Serverless guide, "Create an Apache Kafka topic"), which this Job runs, so one
     /// mechanism serves both kinds.
     ///
-    /// Creates (a `Job`, named `<kafka id>-topics`): an init container fetching the MSK IAM
+    /// Creates (a `Job`, named `<kafka id>-topics-<hash of the topic list>`, so that a changed
+    /// list is a new Job rather than an edit Kubernetes refuses, removed a day after it
+    /// finishes): an init container fetching the MSK IAM
     /// library (`aws-msk-iam-auth` 2.3.0, checked against its published SHA-256; the pod's
     /// AWS egress on 443 reaches GitHub), then `kafka-topics.sh --create --if-not-exists` per
     /// topic with `SASL_SSL`/`AWS_MSK_IAM`, authenticating as the Pod Identity role. It is
-    /// idempotent: a rerun after a change finds existing topics and leaves them.
+    /// idempotent: the Job of a changed list finds the existing topics and leaves them.
     fn topics_job(
         &self,
         namespace: &NamespaceRef,
@@ -157,7 +159,11 @@ impl KafkaTopicsJob for KafkaRef {
                 ),
         };
         let jar = Volume::empty_dir("msk-iam-auth").size_limit(Memory::mib(64));
+        // A Job's pod template is immutable: a new topic list is a new Job (its name carries a
+        // hash of the list), and a finished one is removed after a day.
         Job::new(namespace, format!("{id}-topics"))
+            .name(format!("{id}-topics-{}", stacksmith_core::short_hash(&list)))
+            .ttl_after_finished(86_400)
             .label("app", format!("{id}-topics"))
             .service_account(&identity.service_account())
             .init_container(

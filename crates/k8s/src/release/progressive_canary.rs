@@ -671,6 +671,26 @@ mod tests {
         stack.lower()
     }
 
+    /// The autoscaler-at-max alert of a canary's pods watches the HPA that scales the Rollout.
+    #[test]
+    fn alerts_on_the_pods_watch_the_rollouts_autoscaler() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let ns = stack.add(Namespace::new("kgas"));
+        let release = stack.add(
+            ProgressiveCanary::new(&ns, "api", 80, "http")
+                .container(Container::new("api", "kgas/api-server:v1.0.0").port("http", 8000))
+                .autoscale(HorizontalPodAutoscaler::new(2, 20)),
+        );
+        stack.add(release.expose_via_ingress("api.kgas.dev", "/"));
+        stack.add(release.pods().alert_on(crate::Slo::autoscaler_at_max()));
+        let g = stack.lower();
+        let rule = object(&g, "PrometheusRule").to_string();
+        assert!(
+            rule.contains(r#"scaletargetref_kind=\"Rollout\",scaletargetref_name=\"api\""#),
+            "{rule}"
+        );
+    }
+
     fn object<'g>(g: &'g Graph, kind: &str) -> &'g serde_json::Value {
         match g.objects.iter().find(|o| o.kind == kind) {
             Some(o) => &o.body,

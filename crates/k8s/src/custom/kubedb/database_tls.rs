@@ -29,11 +29,14 @@ pub trait KubeDbDatabase {
 /// The TLS settings of one KubeDB database for a client container, made by
 /// [`KubeDbDatabase::tls_client`] and applied with `Container::tls_to(&db)`.
 ///
-/// Adds to the container: the CA bundle (`ca.crt` only, not the client key) of the Secret
-/// `<database>-client-cert`, which KubeDB has cert-manager issue from the database's issuer,
-/// mounted read-only at `/etc/kubedb/<database>/ca.crt`, and two env vars, `<PREFIX>_TLS=true`
-/// and `<PREFIX>_TLS_CA_FILE=/etc/kubedb/<database>/ca.crt` (`MONGODB_` or `REDIS_`): for a
-/// MongoDB driver `tls=true&tlsCAFile=…`, for Redis `rediss://` with that CA. A database
+/// Adds to the container: the Secret `<database>-client-cert`, which KubeDB has cert-manager
+/// issue from the database's issuer, mounted read-only at `/etc/kubedb/<database>/` (`ca.crt`,
+/// `tls.crt`, `tls.key`: KubeDB's TLS databases verify client certificates, as its guides'
+/// `--tlsCertificateKeyFile` and `--cert/--key` show, so the CA alone is refused), and four env
+/// vars (`MONGODB_` or `REDIS_`): `<PREFIX>_TLS=true`, `<PREFIX>_TLS_CA_FILE`,
+/// `<PREFIX>_TLS_CERT_FILE` and `<PREFIX>_TLS_KEY_FILE`: for Redis `rediss://` with those
+/// three files; a MongoDB driver's `tlsCertificateKeyFile` takes one PEM holding both
+/// certificate and key, which the application joins from the two files at start. A database
 /// without `.tls(&issuer)` serves plain text, and the container is refused (SS0534).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DatabaseTls {
@@ -45,23 +48,28 @@ pub struct DatabaseTls {
 }
 
 impl DatabaseTls {
-    /// The Secret volume with the CA bundle, its mount path, and the env vars.
-    pub(crate) fn parts(&self) -> (crate::Volume, String, [(String, String); 2]) {
+    /// The Secret volume with the CA bundle and the client certificate, its mount path, and
+    /// the env vars.
+    pub(crate) fn parts(&self) -> (crate::Volume, String, [(String, String); 4]) {
         let secret = SecretRef {
             name: client_cert_secret(&self.database),
             namespace: self.namespace.clone(),
-            keys: vec!["ca.crt".to_owned()],
+            keys: CLIENT_CERT_KEYS.iter().map(|k| (*k).to_owned()).collect(),
         };
-        let volume = crate::Volume::secret(format!("{}-ca", self.database), &secret)
-            .item("ca.crt", "ca.crt")
+        let volume = CLIENT_CERT_KEYS
+            .iter()
+            .fold(
+                crate::Volume::secret(format!("{}-tls", self.database), &secret),
+                |v, key| v.item(*key, *key),
+            )
             .into();
         let dir = ca_dir(&self.database);
+        let file = |var: &str, key: &str| (format!("{}_{var}", self.prefix), format!("{dir}/{key}"));
         let env = [
             (format!("{}_TLS", self.prefix), "true".to_owned()),
-            (
-                format!("{}_TLS_CA_FILE", self.prefix),
-                format!("{dir}/ca.crt"),
-            ),
+            file("TLS_CA_FILE", "ca.crt"),
+            file("TLS_CERT_FILE", "tls.crt"),
+            file("TLS_KEY_FILE", "tls.key"),
         ];
         (volume, dir, env)
     }
@@ -115,6 +123,8 @@ mod tests {
             r#"{"name":"MONGODB_TLS","value":"true"}"#,
             r#"{"name":"MONGODB_TLS_CA_FILE","value":"/etc/kubedb/metadata/ca.crt"}"#,
             r#"{"name":"REDIS_TLS_CA_FILE","value":"/etc/kubedb/cache/ca.crt"}"#,
+            r#"{"name":"REDIS_TLS_CERT_FILE","value":"/etc/kubedb/cache/tls.crt"}"#,
+            r#"{"name":"MONGODB_TLS_KEY_FILE","value":"/etc/kubedb/metadata/tls.key"}"#,
         ] {
             assert!(env.contains(needle), "{needle} not in {env}");
         }
@@ -123,14 +133,14 @@ mod tests {
             volumes.contains(r#""secretName":"metadata-client-cert""#),
             "{volumes}"
         );
-        // Only the CA is projected, not the client key.
+        // The CA and the client certificate with its key (the database verifies clients).
         assert!(
-            volumes.contains(r#""items":[{"key":"ca.crt","path":"ca.crt"}]"#),
+            volumes.contains(r#""items":[{"key":"ca.crt","path":"ca.crt"},{"key":"tls.crt","path":"tls.crt"},{"key":"tls.key","path":"tls.key"}]"#),
             "{volumes}"
         );
         let mounts = pod["containers"][0]["volumeMounts"].to_string();
         assert!(
-            mounts.contains(r#""mountPath":"/etc/kubedb/cache","name":"cache-ca","readOnly":true"#),
+            mounts.contains(r#""mountPath":"/etc/kubedb/cache","name":"cache-tls","readOnly":true"#),
             "{mounts}"
         );
     }

@@ -112,13 +112,14 @@ impl PrometheusRuleRef {
 }
 
 impl DeploymentRef {
-    /// Alerts (a PrometheusRule, id `alerts`) when the Deployment misses `slo`; add more
-    /// objectives with [`PrometheusRule::and`].
+    /// Alerts (a PrometheusRule, id `alerts`) when the Deployment (or the Rollout of a
+    /// progressive canary, whose pods this handle names) misses `slo`; add more objectives with
+    /// [`PrometheusRule::and`]. The autoscaler alert matches the HPA by the kind it scales.
     pub fn alert_on(&self, slo: Slo) -> PrometheusRule {
         PrometheusRule::new(
             Watched {
                 path: self.path.clone(),
-                kind: "Deployment",
+                kind: self.controller.1,
                 name: self.name.clone(),
                 namespace: self.namespace.clone(),
                 autoscaled: self.autoscaled,
