@@ -162,7 +162,10 @@ impl KafkaTopicsJob for KafkaRef {
         // A Job's pod template is immutable: a new topic list is a new Job (its name carries a
         // hash of the list), and a finished one is removed after a day.
         Job::new(namespace, format!("{id}-topics"))
-            .name(format!("{id}-topics-{}", stacksmith_core::short_hash(&list)))
+            .name(format!(
+                "{id}-topics-{}",
+                stacksmith_core::short_hash(&list)
+            ))
             .ttl_after_finished(86_400)
             .label("app", format!("{id}-topics"))
             .service_account(&identity.service_account())

@@ -209,12 +209,16 @@ pub(crate) fn build(g: &Graph) -> Result<Graph, Diagnostics> {
             SourceKind::ConfigMap => {
                 body.insert("data".into(), Value::Map(data));
             }
-            // Write-only: the values (read through ephemeral resources) never reach the state.
-            // Written once; raising the revision writes them again. A value that rotates reaches
+            // Write-only: the values (read through ephemeral resources) never reach the state,
+            // so Terraform cannot see them change; it writes them again when the revision
+            // changes. The revision is a hash of the keys and their sources: adding a key or
+            // pointing one at another value writes the Secret again (the provider updates on
+            // any change of the number). A value that rotates behind the same source reaches
             // pods through an `ExternalSecret` instead, which follows it.
             SourceKind::Secret => {
+                let revision = revision_of(&data);
                 body.insert("data_wo".into(), Value::Map(data));
-                body.insert("data_wo_revision".into(), 1_i64.into());
+                body.insert("data_wo_revision".into(), revision.into());
             }
         }
         let local = format!("{namespace}_{name}").replace(['-', '.'], "_");
@@ -231,6 +235,14 @@ pub(crate) fn build(g: &Graph) -> Result<Graph, Diagnostics> {
         t.diagnostics.sort();
         Err(t.diagnostics)
     }
+}
+
+/// The `data_wo_revision` of a write-only Secret: a number from 1 to 2^31 derived from its keys
+/// and the expressions they are read from, so that it changes with them and stays the same
+/// from one synth to the next.
+fn revision_of(data: &Map) -> i64 {
+    let hash = stacksmith_core::short_hash(&format!("{data:?}"));
+    i64::from_str_radix(&hash, 16).map_or(1, |h| (h & 0x7fff_ffff).saturating_add(1))
 }
 
 /// The `kubernetes` provider configured as the cluster declares ([`KubernetesCluster`]): host
@@ -1009,14 +1021,37 @@ mod tests {
             j["ephemeral"]["aws_secretsmanager_secret_version"]["db_instance_db"]["secret_id"],
             "${data.aws_db_instance.db.master_user_secret[0].secret_arn}"
         );
+        let secret = &j["resource"]["kubernetes_secret_v1"]["apps_api_cloud"];
+        let revision = secret["data_wo_revision"].as_i64().unwrap_or_default();
+        assert!((1..=1 << 31).contains(&revision), "{secret}");
         assert_eq!(
-            j["resource"]["kubernetes_secret_v1"]["apps_api_cloud"],
-            serde_json::json!({
+            secret,
+            &serde_json::json!({
                 "metadata": {"name": "api-cloud", "namespace": "apps", "labels": {"app.kubernetes.io/managed-by": "stacksmith"}},
                 "type": "Opaque",
                 "data_wo": {"DB_PASSWORD": "${jsondecode(ephemeral.aws_secretsmanager_secret_version.db_instance_db.secret_string)[\"password\"]}"},
-                "data_wo_revision": 1
+                "data_wo_revision": revision
             })
+        );
+        // The same sources give the same revision; another key gives another, so Terraform
+        // writes the Secret again (it cannot see write-only values change).
+        let again = build(&g).ok();
+        let again = again.as_ref().map(json).unwrap_or_default();
+        assert_eq!(
+            again["resource"]["kubernetes_secret_v1"]["apps_api_cloud"]["data_wo_revision"],
+            revision
+        );
+        read(
+            &mut g,
+            "DB_USER",
+            CloudValue::secret_json_field(&arn, "username"),
+            true,
+        );
+        let more = build(&g).ok();
+        let more = more.as_ref().map(json).unwrap_or_default();
+        assert_ne!(
+            more["resource"]["kubernetes_secret_v1"]["apps_api_cloud"]["data_wo_revision"],
+            revision
         );
         assert_eq!(
             j["provider"]["kubernetes"]["exec"]["args"],

@@ -423,7 +423,8 @@ impl Container {
     /// from key `name` of the Secret `<workload>-cloud` (`secretKeyRef`), which the generated
     /// `cluster/` Terraform root writes. The value never appears in the YAML, nor in that root's
     /// state: secrets are read through ephemeral resources into the Secret's write-only
-    /// `data_wo`, written once (raise `data_wo_revision` to write it again). A value that rotates
+    /// `data_wo`, written again whenever its keys or their sources change (`data_wo_revision` is
+    /// a hash of them), not when a value behind the same source changes. A value that rotates
     /// (a database password RDS manages) goes stale in such a copy: sync it with an
     /// [`ExternalSecret`](crate::ExternalSecret), which follows it, and read that.
     #[must_use]

@@ -64,7 +64,8 @@ impl DatabaseTls {
             )
             .into();
         let dir = ca_dir(&self.database);
-        let file = |var: &str, key: &str| (format!("{}_{var}", self.prefix), format!("{dir}/{key}"));
+        let file =
+            |var: &str, key: &str| (format!("{}_{var}", self.prefix), format!("{dir}/{key}"));
         let env = [
             (format!("{}_TLS", self.prefix), "true".to_owned()),
             file("TLS_CA_FILE", "ca.crt"),
@@ -140,7 +141,8 @@ mod tests {
         );
         let mounts = pod["containers"][0]["volumeMounts"].to_string();
         assert!(
-            mounts.contains(r#""mountPath":"/etc/kubedb/cache","name":"cache-tls","readOnly":true"#),
+            mounts
+                .contains(r#""mountPath":"/etc/kubedb/cache","name":"cache-tls","readOnly":true"#),
             "{mounts}"
         );
     }
