@@ -87,8 +87,8 @@ fn prod_stack_diagram_shows_the_seed_architecture() {
         "-->|\"/api/v1/public → :80\"| k8s_rocketgraph_api_service_rocketgraph_public_api_service",
         "-->|\":80 → 8000\"| k8s_rocketgraph_api_deployment_rocketgraph_public_api",
         "ext_cidr_10_40_0_0_16 -.->|\"policy :8000\"|",
-        "pod_identity_eks_rocketgraph_backup -.->|\"IAM s3 write\"| data_backups",
-        "k8s_rocketgraph_api_cronjob_rocketgraph_backup -.->|\"runs as\"| pod_identity_eks_rocketgraph_backup",
+        "pod_identity_eks_rocketgraph_api_rocketgraph_backup -.->|\"IAM s3 write\"| data_backups",
+        "k8s_rocketgraph_api_cronjob_rocketgraph_backup -.->|\"runs as\"| pod_identity_eks_rocketgraph_api_rocketgraph_backup",
     ] {
         assert!(m.contains(needle), "the diagram lacks `{needle}`:\n{m}");
     }

@@ -58,11 +58,11 @@ fn diagnostics(stack: Stack) -> String {
 fn pod_identity_role_association_and_aws_egress() {
     let o = render_one(&app_of(stack(true, true)));
     let tf = terraform(&o);
-    let association = &tf["resource"]["aws_eks_pod_identity_association"]["eks_backup_association"];
+    let association = &tf["resource"]["aws_eks_pod_identity_association"]["eks_apps_backup_association"];
     assert_eq!(association["namespace"], "apps");
     assert_eq!(association["service_account"], "backup");
-    assert_eq!(association["role_arn"], "${aws_iam_role.eks_backup.arn}");
-    let trust = &tf["data"]["aws_iam_policy_document"]["eks_backup_trust"]["statement"][0];
+    assert_eq!(association["role_arn"], "${aws_iam_role.eks_apps_backup.arn}");
+    let trust = &tf["data"]["aws_iam_policy_document"]["eks_apps_backup_trust"]["statement"][0];
     assert_eq!(
         trust["principals"][0]["identifiers"][0],
         "pods.eks.amazonaws.com"
@@ -143,7 +143,7 @@ fn kafka_client_statements_security_group_and_egress() {
     assert!(!text.contains("WriteData"), "{text}");
     assert_eq!(
         tf["resource"]["aws_iam_role_policy"]["events_client_consumer_iam"]["role"],
-        "${aws_iam_role.eks_consumer.id}"
+        "${aws_iam_role.eks_apps_consumer.id}"
     );
     let rule = &tf["resource"]["aws_vpc_security_group_ingress_rule"]["events_from_prod_eks"];
     assert_eq!(rule["from_port"], 9098);
@@ -167,7 +167,12 @@ fn topics_job_creates_exactly_its_topics_as_its_identity() {
     let job = stack.add(kafka.topics_job(&ns, &identity, &topics, KafkaBootstrap::Cloud));
     stack.add(kafka.allow_client(&job, &identity, KafkaAccess::create(&topics)));
     let o = render_one(&app_of(stack));
-    let job = file(&o, "kubernetes/apps/job-events-topics.yaml");
+    // The Job's name carries a hash of its topic list: a new list is a new Job.
+    let name = format!(
+        "kubernetes/apps/job-events-topics-{}.yaml",
+        stacksmith::core::short_hash("orders:6 invoices:3")
+    );
+    let job = file(&o, &name);
     assert!(job.contains("value: \"orders:6 invoices:3\""), "{job}");
     assert!(job.contains("serviceAccountName: kafka-topics"), "{job}");
     assert!(

@@ -44,7 +44,7 @@ const ASSOCIATION: Facts =
 /// (`EksCluster::pod_identity_agent`): without it synth stops (SS0531).
 ///
 /// The role is named `<cluster path>-<id>-pod-identity` (at most 64 characters), `id` being
-/// the service account's name.
+/// `<namespace>-<service account>`.
 #[derive(Clone, Debug)]
 pub struct PodIdentityRole {
     id: String,
@@ -63,12 +63,13 @@ pub struct PodIdentityRoleRef {
 }
 
 impl PodIdentityRole {
-    /// The role for service account `namespace/service_account` of `cluster`, named after the
-    /// account. Prefer the facade's typed `cluster.pod_identity(&service_account)`, which takes
+    /// The role for service account `namespace/service_account` of `cluster`, with id
+    /// `<namespace>-<service account>` (so accounts of the same name in two namespaces get a
+    /// role each). Prefer the facade's typed `cluster.pod_identity(&service_account)`, which takes
     /// both names from the account's handle.
     pub fn new(cluster: &crate::EksClusterRef, namespace: &str, service_account: &str) -> Self {
         Self {
-            id: service_account.to_owned(),
+            id: format!("{namespace}-{service_account}"),
             cluster: cluster.path().clone(),
             agent: cluster.runs_pod_identity_agent(),
             namespace: namespace.to_owned(),
@@ -359,21 +360,21 @@ mod tests {
             .filter(|d| d.code != "SS0530")
             .collect();
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(role.arn().expression(), "aws_iam_role.eks_backup.arn");
-        let trust = json(&g, "data.aws_iam_policy_document.eks_backup_trust");
+        assert_eq!(role.arn().expression(), "aws_iam_role.eks_apps_backup.arn");
+        let trust = json(&g, "data.aws_iam_policy_document.eks_apps_backup_trust");
         assert!(trust.contains("pods.eks.amazonaws.com"), "{trust}");
         assert!(trust.contains("sts:AssumeRole"));
         assert!(trust.contains("sts:TagSession"));
         let association = json(
             &g,
-            "aws_eks_pod_identity_association.eks_backup_association",
+            "aws_eks_pod_identity_association.eks_apps_backup_association",
         );
         assert!(
             association.contains(r#""namespace": "apps""#),
             "{association}"
         );
         assert!(association.contains(r#""service_account": "backup""#));
-        assert!(association.contains("${aws_iam_role.eks_backup.arn}"));
+        assert!(association.contains("${aws_iam_role.eks_apps_backup.arn}"));
         assert!(association.contains("${aws_eks_cluster.eks.name}"));
         assert_eq!(g.named.len(), 1);
     }
@@ -389,10 +390,10 @@ mod tests {
             [PolicyStatement::allow("Connect", ["kafka-cluster:Connect"]).resource("*")],
         ));
         let g = stack.lower();
-        let policy = json(&g, "aws_iam_role_policy.eks_api_kafka");
-        assert!(policy.contains("${aws_iam_role.eks_api.id}"), "{policy}");
+        let policy = json(&g, "aws_iam_role_policy.eks_apps_api_kafka");
+        assert!(policy.contains("${aws_iam_role.eks_apps_api.id}"), "{policy}");
         assert!(
-            policy.contains(r#""name": "prod-eks-api-kafka""#),
+            policy.contains(r#""name": "prod-eks-apps-api-kafka""#),
             "{policy}"
         );
     }
