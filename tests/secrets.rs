@@ -98,8 +98,12 @@ fn every_secret_a_pod_reads_is_made_or_a_declared_prerequisite() {
                         made.insert((ns, obj.name.clone()));
                     }
                     // KubeDB writes each database's credentials into `<name>-auth`.
+                    // With `spec.tls`, it has cert-manager issue `<name>-client-cert` too.
                     "MongoDB" | "Redis" if obj.api_version.starts_with("kubedb.com/") => {
-                        made.insert((ns, format!("{}-auth", obj.name)));
+                        made.insert((ns.clone(), format!("{}-auth", obj.name)));
+                        if obj.body.pointer("/spec/tls").is_some() {
+                            made.insert((ns, format!("{}-client-cert", obj.name)));
+                        }
                     }
                     _ => {}
                 }
