@@ -150,7 +150,7 @@ pub(crate) fn live_stack_dir(out: &Path, stack: &str) -> Option<PathBuf> {
 /// removed once a generation holds the stack.
 fn moved_aside(out: &Path, stack: &str) -> Option<PathBuf> {
     let prefix = format!(".{stack}.previous-");
-    fs::read_dir(out)
+    read_dir(out)
         .ok()?
         .flatten()
         .filter(|e| {
@@ -167,7 +167,7 @@ fn moved_aside(out: &Path, stack: &str) -> Option<PathBuf> {
 /// listing of `out`.
 #[cfg(unix)]
 fn set_aside(out: &Path) -> HashSet<String> {
-    fs::read_dir(out)
+    read_dir(out)
         .into_iter()
         .flatten()
         .flatten()
@@ -254,7 +254,7 @@ fn target(out: &Path, stack: &str) -> Result<Target, SynthError> {
     } else if !meta.is_dir() {
         Occupant::File
     } else if path.join("manifest.json").is_file()
-        || fs::read_dir(&path)
+        || read_dir(&path)
             .map_err(SynthError::io(&path))?
             .next()
             .is_none()
@@ -369,7 +369,7 @@ fn replace_folder(out: &Path, stack: &str) -> Result<(), (PathBuf, io::Error)> {
 /// must not be reused).
 #[cfg(unix)]
 fn next_generation(generations: &Path, live: Option<&str>) -> String {
-    let left = fs::read_dir(generations)
+    let left = read_dir(generations)
         .into_iter()
         .flatten()
         .flatten()
@@ -409,7 +409,7 @@ fn build(
         .iter()
         .map(|o| std::ffi::OsStr::new(&o.stack))
         .collect();
-    for entry in fs::read_dir(&live).map_err(SynthError::io(&live))? {
+    for entry in read_dir(&live).map_err(SynthError::io(&live))? {
         let name = entry.map_err(SynthError::io(&live))?.file_name();
         if !written.contains(name.as_os_str()) {
             carry(&live.join(&name), &generation.join(&name), &HashSet::new())?;
@@ -423,7 +423,7 @@ fn build(
 /// effort: what cannot be removed now is tried again by the next run.
 #[cfg(unix)]
 fn clean(state: &Path, live: Option<&str>) {
-    let entries = |dir: &Path| fs::read_dir(dir).into_iter().flatten().flatten();
+    let entries = |dir: &Path| read_dir(dir).into_iter().flatten().flatten();
     for e in entries(state) {
         if e.file_name().to_string_lossy().contains(STAGING) {
             remove(&e.path());
@@ -550,7 +550,7 @@ fn carry(from: &Path, to: &Path, generated: &HashSet<String>) -> Result<(), Synt
     let mut pending = vec![PathBuf::new()];
     while let Some(rel) = pending.pop() {
         let dir = from.join(&rel);
-        for entry in fs::read_dir(&dir).map_err(SynthError::io(&dir))? {
+        for entry in read_dir(&dir).map_err(SynthError::io(&dir))? {
             let entry = entry.map_err(SynthError::io(&dir))?;
             let rel = rel.join(entry.file_name());
             let kind = entry.file_type().map_err(SynthError::io(&dir))?;
@@ -577,6 +577,18 @@ fn carry(from: &Path, to: &Path, generated: &HashSet<String>) -> Result<(), Synt
         }
     }
     Ok(())
+}
+
+/// `fs::read_dir`; in tests the entries read are counted per folder listed
+/// (`tests::entries_read_under`), so a test can check that no listing is repeated per stack.
+fn read_dir(dir: &Path) -> io::Result<impl Iterator<Item = io::Result<fs::DirEntry>> + use<>> {
+    let entries = fs::read_dir(dir)?;
+    #[cfg(test)]
+    let entries = {
+        let dir = dir.to_path_buf();
+        entries.inspect(move |_| tests::entry_read(&dir))
+    };
+    Ok(entries)
 }
 
 /// Creates the symbolic link `at` → `target`.
@@ -678,6 +690,28 @@ mod tests {
             std::env::temp_dir().join(format!("stacksmith-write-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&out);
         out
+    }
+
+    /// Directory entries read by the writer, per folder listed (all tests of the process;
+    /// a test reads only the folders under its own scratch folder).
+    static ENTRIES_READ: std::sync::Mutex<std::collections::BTreeMap<PathBuf, usize>> =
+        std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+    /// Counts one entry read from `dir`.
+    pub(super) fn entry_read(dir: &Path) {
+        if let Ok(mut read) = ENTRIES_READ.lock() {
+            *read.entry(dir.to_path_buf()).or_default() += 1;
+        }
+    }
+
+    /// Entries read from `root` and the folders under it.
+    fn entries_read_under(root: &Path) -> usize {
+        ENTRIES_READ.lock().map_or(0, |read| {
+            read.range(root.to_path_buf()..)
+                .take_while(|(d, _)| d.starts_with(root))
+                .map(|(_, n)| n)
+                .sum()
+        })
     }
 
     /// The names in a folder, sorted.
@@ -967,6 +1001,35 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("prod/a.json"))?, "3\n");
         assert_eq!(fs::read_to_string(out.join("dr/b.json"))?, "2\n");
         fs::remove_dir_all(&out)?;
+        Ok(())
+    }
+
+    /// The writer lists `out/` a bounded number of times per stack, not once per stack while
+    /// `out/` holds a link per stack (10,000 stacks read 10^8 entries that way): the entries
+    /// read per stack, counted (no clock), stay flat from 100 to 1,000 stacks, for a fresh
+    /// write and for a re-write that changes every stack.
+    #[cfg(unix)]
+    #[test]
+    fn directory_entries_read_per_stack_stay_flat() -> Result {
+        let per_stack = |n: usize| -> Result<usize> {
+            let out = scratch(&format!("listings-{n}"));
+            let outputs = |contents: &str| -> Vec<StackOutput> {
+                (0..n)
+                    .map(|i| stack(&format!("s{i}"), &[("a.yaml", contents)]))
+                    .collect()
+            };
+            write_outputs(&out, &outputs("a: 1\n"))?;
+            write_outputs(&out, &outputs("a: 2\n"))?;
+            let read = entries_read_under(&out);
+            fs::remove_dir_all(&out)?;
+            Ok(read / n)
+        };
+        let (small, large) = (per_stack(100)?, per_stack(1_000)?);
+        assert!(small > 0, "no directory entry counted");
+        assert!(
+            large <= small + small / 2,
+            "{small} entries read per stack at 100 stacks, {large} at 1,000"
+        );
         Ok(())
     }
 }
