@@ -58,10 +58,14 @@ fn diagnostics(stack: Stack) -> String {
 fn pod_identity_role_association_and_aws_egress() {
     let o = render_one(&app_of(stack(true, true)));
     let tf = terraform(&o);
-    let association = &tf["resource"]["aws_eks_pod_identity_association"]["eks_apps_backup_association"];
+    let association =
+        &tf["resource"]["aws_eks_pod_identity_association"]["eks_apps_backup_association"];
     assert_eq!(association["namespace"], "apps");
     assert_eq!(association["service_account"], "backup");
-    assert_eq!(association["role_arn"], "${aws_iam_role.eks_apps_backup.arn}");
+    assert_eq!(
+        association["role_arn"],
+        "${aws_iam_role.eks_apps_backup.arn}"
+    );
     let trust = &tf["data"]["aws_iam_policy_document"]["eks_apps_backup_trust"]["statement"][0];
     assert_eq!(
         trust["principals"][0]["identifiers"][0],

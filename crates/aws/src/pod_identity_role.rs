@@ -391,7 +391,10 @@ mod tests {
         ));
         let g = stack.lower();
         let policy = json(&g, "aws_iam_role_policy.eks_apps_api_kafka");
-        assert!(policy.contains("${aws_iam_role.eks_apps_api.id}"), "{policy}");
+        assert!(
+            policy.contains("${aws_iam_role.eks_apps_api.id}"),
+            "{policy}"
+        );
         assert!(
             policy.contains(r#""name": "prod-eks-apps-api-kafka""#),
             "{policy}"
