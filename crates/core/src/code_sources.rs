@@ -451,6 +451,7 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0503", &[ESO_EXTERNAL_SECRET]),
     ("SS0504", &[ESO_EXTERNAL_SECRET]),
     ("SS0505", &[RDS_SECRETS]),
+    ("SS0520", &[ESO_EXTERNAL_SECRET]),
     ("SS0530", &[EKS_POD_IDENTITY]),
     ("SS0531", &[EKS_POD_IDENTITY_AGENT]),
     ("SS0532", &[EKS_POD_IDENTITY, EKS_IRSA]),

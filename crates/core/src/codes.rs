@@ -1115,6 +1115,11 @@ pub const CODES: &[Code] = &[
         "ExternalSecret reads a secret the cluster cannot name",
         "A secret the cloud names when it creates it (an RDS-managed master secret) cannot be named in the Kubernetes files, so nothing would sync.",
     ),
+    c(
+        "SS0520",
+        "ExternalSecret key synced from two sources",
+        "Each synced key is one `secretKey` of the ExternalSecret; with two sources External Secrets keeps one, and a template assembles a value from the wrong secret.",
+    ),
     // Workload identities and client connections.
     c(
         "SS0530",

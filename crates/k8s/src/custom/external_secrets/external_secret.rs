@@ -374,6 +374,35 @@ impl Lower for ExternalSecret {
                 ok = false;
             }
         }
+        // Every synced key is one `data[].secretKey`: two sources under one key leave one of
+        // them (ESO keeps the last), so a template would assemble a URL from the other
+        // database's password.
+        let mut sources: std::collections::HashMap<&str, &Synced> =
+            std::collections::HashMap::new();
+        for s in &self.synced {
+            match sources.get(s.key.as_str()) {
+                Some(first) if first.secret.name != s.secret.name || first.field != s.field => {
+                    cx.error(
+                        "SS0520",
+                        format!(
+                            "ExternalSecret `{}` syncs key `{}` from two sources: `{}`{} and `{}`{}",
+                            self.name,
+                            s.key,
+                            first.secret.name,
+                            first.field.as_ref().map(|f| format!(" field `{f}`")).unwrap_or_default(),
+                            s.secret.name,
+                            s.field.as_ref().map(|f| format!(" field `{f}`")).unwrap_or_default(),
+                        ),
+                        "give each a key of its own (`.field(\"db2-password\", &secret, \"password\")`), or sync the second secret in an ExternalSecret of its own",
+                    );
+                    ok = false;
+                }
+                Some(_) => {}
+                None => {
+                    sources.insert(&s.key, s);
+                }
+            }
+        }
         for (key, t) in &self.templates {
             for p in &t.pieces {
                 if let Piece::Key(k) = p {
@@ -534,6 +563,13 @@ mod tests {
                 .key("whole", &db)
                 .template("url", SyncedTemplate::new().key("user"))
                 .refresh_minutes(0),
+        );
+        // Two databases' fields under the same names.
+        let other = stored("prod-db2/master", &["username", "password"]);
+        stack.add(
+            ExternalSecret::new(&ns, "two-databases", &store)
+                .fields_for_template(&db)
+                .fields_for_template(&other),
         );
         insta::assert_snapshot!(stack.lower().diagnostics.to_string());
     }
