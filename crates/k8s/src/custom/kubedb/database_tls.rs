@@ -51,6 +51,7 @@ impl DatabaseTls {
             name: client_cert_secret(&self.database),
             namespace: self.namespace.clone(),
             keys: vec!["ca.crt".to_owned()],
+            synced: false,
         };
         let volume = crate::Volume::secret(format!("{}-ca", self.database), &secret)
             .item("ca.crt", "ca.crt")
