@@ -8,10 +8,14 @@
 //! container listens on 8080 (non-root) behind a Service on port 80; Kafka uses TLS and IAM
 //! authentication instead of plaintext 9092.
 //!
-//! The Secret `flagwise-secrets` (database URL, Redis URL, Kafka bootstrap servers) is declared
-//! external: it is filled from the AWS outputs (the database's managed secret, the cache's
-//! endpoint and AUTH token, the Kafka bootstrap brokers) until the Terraform→Kubernetes wiring
-//! writes it.
+//! The Secret `flagwise-secrets` is made by External Secrets from Secrets Manager and kept
+//! current: `DATABASE_URL` assembled from the database's master secret (which the stack keeps,
+//! `MasterPassword::StackSecret`: an RDS-managed one cannot be named from Kubernetes) and the
+//! cache's AUTH token. `REDIS_URL` is assembled in the pod from that token and the cache's
+//! endpoint (a cloud value). Only `KAFKA_BOOTSTRAP_SERVERS` stays in a hand-made Secret,
+//! `flagwise-kafka`, a declared prerequisite: MSK Serverless's brokers are found by no data
+//! source, so nothing in the stack can write them. Reloader restarts the API and the consumer
+//! when External Secrets writes a rotated value.
 //!
 //! `cargo run --example flagwise` writes `out/flagwise/`.
 
@@ -49,8 +53,11 @@ pub fn app() -> App {
             .api_access_from(["10.255.0.0/22"]),
     );
     // The seed's tuning: shared_buffers = 256MB.
+    // The stack keeps the master password in its own Secrets Manager secret, which External
+    // Secrets syncs below (an RDS-managed one cannot be named from Kubernetes, SS0505).
     let db = flagwise.add(
         Database::postgres("db", &network)
+            .master_password(MasterPassword::StackSecret)
             .database_name("flagwise")
             .setting(Setting::SharedBuffersMib(256)),
     );
@@ -74,11 +81,44 @@ pub fn app() -> App {
             .data("ENVIRONMENT", "production")
             .data("KAFKA_TOPIC", "llm_requests"),
     );
-    let secrets = flagwise.add(Secret::external(
-        &ns,
-        "flagwise-secrets",
-        ["DATABASE_URL", "REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS"],
+    // Synced by External Secrets (installed by the platform defaults) from the database's
+    // master secret (`username`, `password`, `host`, `port`) and the cache's AUTH token.
+    let store = flagwise.add(ClusterSecretStore::aws_secrets_manager(
+        "aws-secrets-manager",
     ));
+    let secrets = flagwise.add(
+        ExternalSecret::new(&ns, "flagwise-secrets", &store)
+            .fields_for_template(&db.stored_master_secret())
+            .template(
+                "DATABASE_URL",
+                SyncedTemplate::new()
+                    .text("postgresql://")
+                    .key("username")
+                    .text(":")
+                    .key("password")
+                    .text("@")
+                    .key("host")
+                    .text(":")
+                    .key("port")
+                    .text("/flagwise?sslmode=require"),
+            )
+            .key("REDIS_AUTH_TOKEN", &redis.stored_auth_token()),
+    );
+    // The one prerequisite left: MSK Serverless's bootstrap brokers, which no data source finds,
+    // so the `cluster/` root cannot write them (listed in the summary and `manifest.json`; fill
+    // it from the stack's output or `aws kafka get-bootstrap-brokers`). Not a secret, but the
+    // topics Job mounts it as a file.
+    let kafka_bootstrap = flagwise.add(Secret::external(
+        &ns,
+        "flagwise-kafka",
+        ["KAFKA_BOOTSTRAP_SERVERS"],
+    ));
+    // `REDIS_URL` from the cache's endpoint (a cloud value) and the synced token, by
+    // Kubernetes' own `$(VAR)` expansion: no token in the `cluster/` root or its state.
+    let redis_url = format!(
+        "rediss://:$(REDIS_AUTH_TOKEN)@$(REDIS_HOST):{}",
+        redis.port()
+    );
 
     // MSK Serverless accepts only IAM authentication: the API and the consumer each run as a
     // ServiceAccount with an EKS Pod Identity role, whose Kafka statements `allow_client`
@@ -104,10 +144,12 @@ pub fn app() -> App {
                     .env_from_config_map("ENVIRONMENT", &config, "ENVIRONMENT")
                     .env_from_config_map("KAFKA_TOPIC", &config, "KAFKA_TOPIC")
                     .env_from_secret("DATABASE_URL", &secrets, "DATABASE_URL")
-                    .env_from_secret("REDIS_URL", &secrets, "REDIS_URL")
+                    .env_from_cloud("REDIS_HOST", redis.endpoint())
+                    .env_from_secret("REDIS_AUTH_TOKEN", &secrets, "REDIS_AUTH_TOKEN")
+                    .env("REDIS_URL", redis_url.as_str())
                     .env_from_secret(
                         "KAFKA_BOOTSTRAP_SERVERS",
-                        &secrets,
+                        &kafka_bootstrap,
                         "KAFKA_BOOTSTRAP_SERVERS",
                     )
                     .requests(Cpu::millis(250), Memory::mib(512))
@@ -152,10 +194,12 @@ pub fn app() -> App {
                     .port("health", 8081)
                     .env_from_config_map("KAFKA_TOPIC", &config, "KAFKA_TOPIC")
                     .env_from_secret("DATABASE_URL", &secrets, "DATABASE_URL")
-                    .env_from_secret("REDIS_URL", &secrets, "REDIS_URL")
+                    .env_from_cloud("REDIS_HOST", redis.endpoint())
+                    .env_from_secret("REDIS_AUTH_TOKEN", &secrets, "REDIS_AUTH_TOKEN")
+                    .env("REDIS_URL", redis_url.as_str())
                     .env_from_secret(
                         "KAFKA_BOOTSTRAP_SERVERS",
-                        &secrets,
+                        &kafka_bootstrap,
                         "KAFKA_BOOTSTRAP_SERVERS",
                     )
                     .requests(Cpu::millis(250), Memory::mib(512))
@@ -209,7 +253,7 @@ pub fn app() -> App {
         &ns,
         &topics_identity,
         &topics,
-        KafkaBootstrap::Secret(secrets.clone(), "KAFKA_BOOTSTRAP_SERVERS".into()),
+        KafkaBootstrap::Secret(kafka_bootstrap.clone(), "KAFKA_BOOTSTRAP_SERVERS".into()),
     ));
     flagwise.add(kafka.allow_client(&topics_job, &topics_identity, KafkaAccess::create(&topics)));
 

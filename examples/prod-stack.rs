@@ -44,6 +44,9 @@ pub fn app() -> App {
             .pod_identity_agent()
             // Syncs the application's secrets from Secrets Manager (below).
             .addon(ClusterAddon::ExternalSecrets)
+            // Restarts the API when External Secrets writes a rotated value into a Secret it
+            // reads (env vars are read once, at start).
+            .addon(ClusterAddon::Reloader)
             // The operators' client VPN range, routed into the VPC: kubectl and the `cluster/`
             // root reach the private API endpoint from there.
             .api_access_from(["10.255.0.0/22"]),

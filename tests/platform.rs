@@ -419,3 +419,67 @@ fn allow_from_cidr_admits_the_alb_from_the_vpc() {
     assert!(policy.contains("cidr: \"10.0.0.0/16\""), "{policy}");
     assert!(policy.contains("port: 8000"), "{policy}");
 }
+
+/// Adds a worker Deployment reading Secret `worker-secrets`, which External Secrets syncs from
+/// an `ApplicationSecret`, and a Job reading the same Secret.
+fn reads_a_synced_secret(s: &mut Stack, ns: &NamespaceRef) {
+    let token = s.add(ApplicationSecret::generated("worker-token"));
+    let store = s.add(ClusterSecretStore::aws_secrets_manager(
+        "aws-secrets-manager",
+    ));
+    let synced =
+        s.add(ExternalSecret::new(ns, "worker-secrets", &store).key("token", &token.stored()));
+    s.add(Deployment::new(ns, "worker").container(
+        Container::new("worker", "example/worker:1.0.0").env_from_secret("TOKEN", &synced, "token"),
+    ));
+    s.add(
+        Job::new(ns, "migrate").container(
+            Container::new("migrate", "example/migrate:1.0.0")
+                .env_from_secret("TOKEN", &synced, "token"),
+        ),
+    );
+}
+
+#[test]
+fn fails_synced_secret_reader_without_reloader() {
+    let text = diagnostics(stack(
+        |c| c.addon(ClusterAddon::ExternalSecrets),
+        |s, ns, _, _| reads_a_synced_secret(s, ns),
+    ));
+    assert!(
+        text.contains("Deployment `web/worker`") && text.contains("ClusterAddon::Reloader"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Job `web/migrate`"),
+        "a Job is not restarted: {text}"
+    );
+    snap("fails__synced_secret_reader_without_reloader", &text);
+}
+
+#[test]
+fn platform_defaults_restart_what_reads_a_synced_secret() {
+    let s = stack(
+        |c| c.platform_defaults(),
+        |s, ns, _, _| reads_a_synced_secret(s, ns),
+    );
+    let out = render_one(&app_of(s));
+    let worker = file(&out, "kubernetes/web/deployment-worker.yaml");
+    assert!(
+        worker
+            .contains("  annotations:\n    secret.reloader.stakater.com/reload: worker-secrets\n"),
+        "{worker}"
+    );
+    let api = file(&out, "kubernetes/web/deployment-api.yaml");
+    assert!(!api.contains("reloader"), "reads no synced Secret: {api}");
+    let job = file(&out, "kubernetes/web/job-migrate.yaml");
+    assert!(
+        !job.contains("reloader"),
+        "each run reads the current value: {job}"
+    );
+    let cluster = file(&out, "cluster/main.tf.json");
+    assert!(cluster.contains("\"chart\": \"reloader\""), "{cluster}");
+    // Scoped to the worker's namespace: Roles there, no ClusterRole.
+    assert!(cluster.contains(r#"\"watchGlobally\":false"#), "{cluster}");
+    assert!(cluster.contains(r#"\"namespaces\":[\"web\"]"#), "{cluster}");
+}

@@ -618,7 +618,8 @@ impl Lower for EksCluster {
         installed.sort_by_key(|a| *a != ClusterAddon::AwsLoadBalancerController);
         // External Secrets' role reads what the stack syncs, known once every object lowered:
         // it is installed in `finish`.
-        installed.retain(|a| *a != ClusterAddon::ExternalSecrets);
+        // So is Reloader's: it watches the namespaces of the workloads it restarts.
+        installed.retain(|a| *a != ClusterAddon::ExternalSecrets && *a != ClusterAddon::Reloader);
         for addon in &installed {
             self.lower_cluster_addon(cx, addon, &cluster, &oidc, &node_groups);
         }
@@ -848,8 +849,10 @@ impl EksCluster {
             .map(|g| cx.address("aws_eks_node_group", &format!("nodes-{}", g.id)))
             .collect();
         let mut needed: Vec<ClusterAddon> = Vec::new();
-        if self.addons.contains(&ClusterAddon::ExternalSecrets) {
-            needed.push(ClusterAddon::ExternalSecrets);
+        for late in [ClusterAddon::ExternalSecrets, ClusterAddon::Reloader] {
+            if self.addons.contains(&late) {
+                needed.push(late);
+            }
         }
         if !self.platform_defaults {
             for addon in &needed {
@@ -868,6 +871,7 @@ impl EksCluster {
                 ClusterAddon::CertManager,
                 ClusterAddon::prometheus(),
                 ClusterAddon::ExternalSecrets,
+                ClusterAddon::Reloader,
             ];
             if let Some(a) = automatic
                 .into_iter()

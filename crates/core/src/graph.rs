@@ -513,6 +513,20 @@ impl<'a> Lowering<'a> {
         self.graph.requirements.iter().cloned().collect()
     }
 
+    /// The namespaces of the stack's objects that need `capability` so far, each once, sorted
+    /// (what a namespace-scoped controller must watch). One pass over the objects.
+    pub fn namespaces_requiring(&self, capability: &crate::Capability) -> Vec<String> {
+        let namespaces: std::collections::BTreeSet<&str> = self
+            .graph
+            .objects
+            .iter()
+            .filter_map(|o| o.namespace.as_deref().map(|ns| (ns, o)))
+            .filter(|(_, o)| crate::platform::object_requirements(o).contains(capability))
+            .map(|(ns, _)| ns)
+            .collect();
+        namespaces.into_iter().map(str::to_owned).collect()
+    }
+
     /// Whether something in the stack provides `capability` so far.
     pub fn provided(&self, capability: &crate::Capability) -> bool {
         self.graph

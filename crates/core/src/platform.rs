@@ -35,6 +35,10 @@ pub enum Capability {
     /// The CRDs (and the operator acting on them) of an API group: `cert-manager.io`,
     /// `kubedb.com`, `monitoring.coreos.com`.
     ApiGroup(String),
+    /// A controller that restarts a workload's pods when a Secret named in its
+    /// `secret.reloader.stakater.com/reload` annotation changes (Stakater Reloader): env vars
+    /// are read once, when a container starts.
+    SecretReloads,
 }
 
 impl Capability {
@@ -52,6 +56,7 @@ impl Capability {
             Self::NodeAutoscaling => "Capability::NodeAutoscaling".into(),
             Self::DnsRecords => "Capability::DnsRecords".into(),
             Self::ApiGroup(g) => format!("Capability::api_group(\"{g}\")"),
+            Self::SecretReloads => "Capability::SecretReloads".into(),
         }
     }
 
@@ -74,6 +79,10 @@ impl Capability {
                     .into()
             }
             Self::ApiGroup(g) => format!("kubectl api-resources --api-group={g} -o name | grep -q ."),
+            Self::SecretReloads => {
+                "kubectl get deployment -A -l app.kubernetes.io/name=reloader -o name | grep -q ."
+                    .into()
+            }
         }
     }
 
@@ -94,6 +103,9 @@ impl fmt::Display for Capability {
             Self::NodeAutoscaling => f.write_str("a node autoscaler"),
             Self::DnsRecords => f.write_str("DNS records from hostnames (ExternalDNS)"),
             Self::ApiGroup(group) => write!(f, "the `{group}` CRDs and their operator"),
+            Self::SecretReloads => {
+                f.write_str("a controller restarting pods when their Secrets change (Reloader)")
+            }
         }
     }
 }
@@ -167,7 +179,7 @@ const BUILT_IN_GROUPS: &[&str] = &[
 /// construct (typed, untyped, raw) is checked alike: a custom resource needs its API group's
 /// CRDs; an Ingress its class's controller; a `type: LoadBalancer` Service a load balancer
 /// controller; an HPA on CPU or memory the resource metrics API; a cert-manager annotation
-/// cert-manager; an ExternalDNS hostname annotation ExternalDNS.
+/// cert-manager; an ExternalDNS hostname annotation ExternalDNS; a Reloader annotation Reloader.
 pub fn object_requirements(o: &crate::KubeObject) -> Vec<Capability> {
     let mut needs = Vec::new();
     let group = o.api_version.rsplit_once('/').map_or("", |(g, _)| g);
@@ -212,6 +224,9 @@ pub fn object_requirements(o: &crate::KubeObject) -> Vec<Capability> {
             .any(|k| k.starts_with("external-dns.alpha.kubernetes.io/"))
         {
             needs.push(Capability::DnsRecords);
+        }
+        if a.keys().any(|k| k.contains("reloader.stakater.com/")) {
+            needs.push(Capability::SecretReloads);
         }
     }
     needs.dedup();

@@ -91,6 +91,17 @@ pub enum ClusterAddon {
     /// and decrypt them through Secrets Manager only (`kms:Decrypt` on their keys, with
     /// `kms:ViaService`).
     ExternalSecrets,
+    /// Stakater Reloader (stakater chart `reloader` 2.2.16, Reloader v1.4.21) in `reloader`:
+    /// restarts (rolling update) a Deployment, StatefulSet or DaemonSet when a Secret or
+    /// ConfigMap named in its `*.reloader.stakater.com/reload` annotation changes. Env vars are
+    /// read when a container starts, so without it a rotated secret that External Secrets syncs
+    /// reaches pods only at their next restart; stacksmith annotates every workload reading a
+    /// synced Secret. Namespace-scoped (`watchGlobally: false`): Roles that read Secrets and
+    /// ConfigMaps and patch workloads only in the namespaces of annotated workloads (and its
+    /// own), no ClusterRole; two replicas with leader election and a PodDisruptionBudget,
+    /// read-only root filesystem, no privilege escalation, every capability dropped; it marks
+    /// the pod template with an annotation (`reloadStrategy: annotations`), never an env var.
+    Reloader,
 }
 
 /// How an add-on is installed.
@@ -140,7 +151,7 @@ impl ClusterAddon {
     }
 
     /// Every add-on, as offered when nothing installs a capability (its Rust spelling).
-    pub(super) fn offered() -> [(Self, &'static str); 11] {
+    pub(super) fn offered() -> [(Self, &'static str); 12] {
         [
             (Self::MetricsServer, "ClusterAddon::MetricsServer"),
             (
@@ -168,6 +179,7 @@ impl ClusterAddon {
                 "ClusterAddon::VerticalPodAutoscaler",
             ),
             (Self::ExternalSecrets, "ClusterAddon::ExternalSecrets"),
+            (Self::Reloader, "ClusterAddon::Reloader"),
         ]
     }
 
@@ -186,6 +198,7 @@ impl ClusterAddon {
             Self::ArgoRollouts => "argo-rollouts",
             Self::VerticalPodAutoscaler => "vertical-pod-autoscaler",
             Self::ExternalSecrets => "external-secrets",
+            Self::Reloader => "reloader",
         }
     }
 
@@ -216,6 +229,7 @@ impl ClusterAddon {
             Self::ArgoRollouts => vec![Capability::api_group("argoproj.io")],
             Self::VerticalPodAutoscaler => vec![Capability::api_group("autoscaling.k8s.io")],
             Self::ExternalSecrets => vec![Capability::api_group("external-secrets.io")],
+            Self::Reloader => vec![Capability::SecretReloads],
         }
     }
 
@@ -312,6 +326,14 @@ impl ClusterAddon {
                 namespace: "external-secrets",
                 identity: Some(("external-secrets", "serviceAccount")),
             }),
+            Self::Reloader => Install::Helm(Chart {
+                release: "reloader",
+                repository: "https://stakater.github.io/stakater-charts",
+                chart: "reloader",
+                version: "2.2.16",
+                namespace: "reloader",
+                identity: None,
+            }),
         }
     }
 
@@ -384,6 +406,24 @@ impl ClusterAddon {
                 "leaderElect": true,
                 "podDisruptionBudget": { "enabled": true, "minAvailable": 1 },
                 "serviceAccount": { "create": true, "name": "external-secrets" },
+            }),
+            // The namespaces it watches are added in `lower_cluster_addon`, once all lowered.
+            Self::Reloader => json!({
+                "reloader": {
+                    "watchGlobally": false,
+                    "reloadStrategy": "annotations",
+                    "enableHA": true,
+                    "readOnlyRootFileSystem": true,
+                    "deployment": {
+                        "replicas": 2,
+                        "containerSecurityContext": {
+                            "allowPrivilegeEscalation": false,
+                            "readOnlyRootFilesystem": true,
+                            "capabilities": { "drop": ["ALL"] },
+                        },
+                    },
+                    "podDisruptionBudget": { "enabled": true, "minAvailable": 1 },
+                },
             }),
         }
     }
@@ -536,7 +576,14 @@ impl EksCluster {
         if let ClusterAddon::ContainerLogs { retention_days } = addon {
             container_logs::log_group(cx, &cluster_name, *retention_days);
         }
-        let values = addon.values(&cluster_name, &region, &self.version);
+        let mut values = addon.values(&cluster_name, &region, &self.version);
+        if *addon == ClusterAddon::Reloader {
+            // Scoped to the namespaces of the workloads it restarts, known once all lowered.
+            let watched = cx.namespaces_requiring(&Capability::SecretReloads);
+            if let Some(reloader) = values.get_mut("reloader").and_then(|r| r.as_object_mut()) {
+                reloader.insert("namespaces".into(), json!(watched));
+            }
+        }
         let mut body = tf! {
             "name" => chart.release,
             "repository" => chart.repository,

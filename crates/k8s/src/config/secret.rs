@@ -78,6 +78,7 @@ impl Secret {
             name: self.name.clone(),
             namespace: self.namespace.name().to_owned(),
             keys: self.keys.clone(),
+            synced: false,
         }
     }
 }
@@ -90,6 +91,9 @@ pub struct SecretRef {
     pub(crate) namespace: String,
     /// The keys it was declared with (a whole-Secret volume proves the Secret exists by one).
     pub(crate) keys: Vec<String>,
+    /// Whether External Secrets keeps it in sync with the cloud ([`ExternalSecret`](crate::ExternalSecret)):
+    /// its values change under running pods, so the workloads reading it are restarted by Reloader.
+    pub(crate) synced: bool,
 }
 
 impl SecretRef {

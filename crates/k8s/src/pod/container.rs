@@ -317,6 +317,19 @@ pub struct Container {
 }
 
 impl Container {
+    /// The names of the External Secrets-synced Secrets it reads (env vars and mounts).
+    pub(crate) fn synced_secrets(&self) -> impl Iterator<Item = &str> {
+        let env = self.env.iter().filter_map(|(_, v)| match v {
+            EnvValue::Secret(s, _) if s.synced => Some(s.name.as_str()),
+            _ => None,
+        });
+        let mounts = self.mounts.iter().filter_map(|m| match &m.volume.source {
+            crate::storage::volume::Source::Secret(s, _) if s.synced => Some(s.name.as_str()),
+            _ => None,
+        });
+        env.chain(mounts)
+    }
+
     /// A container named `name` (a DNS-1123 label, unique in its pod) running `image`.
     pub fn new(name: impl Into<String>, image: impl Into<String>) -> Self {
         Self {

@@ -27,6 +27,9 @@ use crate::{
 /// Seconds Kubernetes gives a pod to stop when `terminationGracePeriodSeconds` is not set.
 const DEFAULT_GRACE_SECS: u32 = 30;
 
+/// The annotation naming the Secrets whose change makes Reloader restart a workload's pods.
+pub(crate) const RELOAD_ANNOTATION: &str = "secret.reloader.stakater.com/reload";
+
 /// Where the default scratch volume is mounted, and its name.
 const TMP_PATH: &str = "/tmp";
 const TMP_VOLUME: &str = "tmp";
@@ -221,6 +224,22 @@ impl PodTemplate {
     }
 
     /// Every port of the (non-init) containers, as (name, number).
+    /// The workload annotation that has Stakater Reloader restart the pods when a Secret they
+    /// read and External Secrets keeps in sync changes (`secret.reloader.stakater.com/reload`,
+    /// naming those Secrets), or none when the pods read no synced Secret. On the workload's
+    /// own metadata, not the pod template: writing it never rolls the pods by itself.
+    pub(crate) fn reload_annotation(&self) -> Option<(String, String)> {
+        let mut names: Vec<&str> = self
+            .containers
+            .iter()
+            .chain(&self.init_containers)
+            .flat_map(Container::synced_secrets)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        (!names.is_empty()).then(|| (RELOAD_ANNOTATION.to_owned(), names.join(",")))
+    }
+
     pub(crate) fn ports(&self) -> impl Iterator<Item = &(String, u16)> {
         self.containers.iter().flat_map(|c| &c.ports)
     }

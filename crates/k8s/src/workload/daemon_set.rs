@@ -179,7 +179,7 @@ impl Lower for DaemonSet {
                 &name,
                 Some(ns),
                 self.pod.labels.iter().map(|(k, v)| (k, v)),
-                [],
+                self.pod.reload_annotation().iter().map(|(k, v)| (k, v)),
             ),
             spec: Some(DaemonSetSpec {
                 selector: identity_selector(&identity),

@@ -169,7 +169,7 @@ impl Lower for Deployment {
                     .iter()
                     .chain(&self.pod.release_labels)
                     .map(|(k, v)| (k, v)),
-                [],
+                self.pod.reload_annotation().iter().map(|(k, v)| (k, v)),
             ),
             spec: Some(DeploymentSpec {
                 replicas,

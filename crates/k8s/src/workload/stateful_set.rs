@@ -279,7 +279,7 @@ impl Lower for StatefulSet {
                 &name,
                 Some(ns),
                 self.pod.labels.iter().map(|(k, v)| (k, v)),
-                [],
+                self.pod.reload_annotation().iter().map(|(k, v)| (k, v)),
             ),
             spec: Some(StatefulSetSpec {
                 replicas,

@@ -102,8 +102,13 @@ struct Synced {
 ///
 /// Defaults: refreshed every 60 minutes (External Secrets' own default, `1h`): a rotated value
 /// reaches the Secret within the hour; `.refresh_minutes(..)` changes it. Env vars are read when
-/// a container starts: after a rotation, pods keep the old value until they restart
-/// (`kubectl rollout restart`; stacksmith does not install a reloader yet). Needs the
+/// a container starts, so what restarts the pods after a rotation is Stakater Reloader: every
+/// Deployment, StatefulSet and DaemonSet whose containers read the Secret (env var or mount)
+/// gets `secret.reloader.stakater.com/reload: "<its synced Secrets>"` on its own metadata (not
+/// the pod template, so writing it rolls nothing), which requires a reloader
+/// (`ClusterAddon::Reloader`, installed by `.platform_defaults()`; SS0450 otherwise); Reloader
+/// then rolls the pods when External Secrets writes a new value. Jobs and CronJobs are not
+/// annotated (each run reads the current value), nor a `ProgressiveCanary`'s Rollout. Needs the
 /// `external-secrets.io` CRDs (`ClusterAddon::ExternalSecrets`, SS0450 otherwise). The handle is
 /// the target Secret's [`SecretRef`]: `Container::env_from_secret(name, &synced, "key")` reads
 /// a key proven to exist.
@@ -306,6 +311,7 @@ impl Construct for ExternalSecret {
             name: self.name.clone(),
             namespace: self.namespace.name().to_owned(),
             keys: self.keys(),
+            synced: true,
         }
     }
 }

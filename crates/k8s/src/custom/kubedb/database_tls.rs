@@ -55,6 +55,7 @@ impl DatabaseTls {
             name: client_cert_secret(&self.database),
             namespace: self.namespace.clone(),
             keys: CLIENT_CERT_KEYS.iter().map(|k| (*k).to_owned()).collect(),
+            synced: false,
         };
         let volume = CLIENT_CERT_KEYS
             .iter()

@@ -190,6 +190,7 @@ impl Common {
             name: format!("{name}-auth"),
             namespace: self.namespace.name().to_owned(),
             keys: vec!["username".to_owned(), "password".to_owned()],
+            synced: false,
         })
     }
 
