@@ -462,6 +462,21 @@ mod tests {
     }
 
     #[test]
+    fn the_declared_account_is_the_only_one_terraform_may_apply_in() {
+        let mut stack = Stack::new("prod", "us-east-1").account("123456789012");
+        stack.add(EcrRepository::new("api"));
+        let g = stack.lower();
+        let config = g.providers.get("aws").and_then(|p| p.config.as_ref());
+        assert_eq!(
+            config.and_then(|c| c.get("allowed_account_ids")),
+            Some(&Value::from(vec!["123456789012"]))
+        );
+        let g = lowered(EcrRepository::new("api"));
+        let config = g.providers.get("aws").and_then(|p| p.config.as_ref());
+        assert_eq!(config.and_then(|c| c.get("allowed_account_ids")), None);
+    }
+
+    #[test]
     fn a_later_root_finds_the_repository_by_name() -> Result<(), String> {
         use crate::common::lookup_check::readable;
         let mut stack = Stack::new("prod", "us-east-1");

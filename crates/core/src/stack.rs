@@ -161,8 +161,9 @@ impl Stack {
     /// Declares the AWS account the stack is applied in (12 digits, `123456789012`), which
     /// Kubernetes YAML needs literally: a pod pulling `repo.image("1.2.3")` names the registry
     /// `<account>.dkr.ecr.<region>.amazonaws.com`, since `kubectl` reads no Terraform value
-    /// (without it such an image is SS0731). Default: none (Terraform reads the account from
-    /// the credentials it runs with).
+    /// (without it such an image is SS0731). The aws provider gets it as `allowed_account_ids`,
+    /// so Terraform refuses to run with credentials of another account. Default: none
+    /// (Terraform applies in whichever account its credentials belong to).
     #[must_use]
     pub fn account(mut self, id: &str) -> Self {
         if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
