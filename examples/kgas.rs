@@ -7,7 +7,8 @@
 //! endpoint, nodes only in private subnets, encrypted secrets, and a database that is Multi-AZ,
 //! encrypted, IAM-authenticated and replicated to the standby region; the API server released
 //! as an automated canary (Argo Rollouts, rolled back on the canary's ALB error rate) behind
-//! default-deny network policies, with pinned image tags.
+//! default-deny network policies, with pinned image tags pulled from each region's own ECR
+//! repository (KMS-encrypted, immutable tags, scanned on push).
 //!
 //! `cargo run --example kgas` writes `out/kgas-primary/` and `out/kgas-standby/`; apply the
 //! primary first (the standby's replica is found by the primary's ARN).
@@ -18,9 +19,11 @@ use stacksmith::prelude::*;
 
 /// The stack of one region and its network. Each region keeps its Terraform state in a bucket
 /// of its own region (`bucket`), so the standby can be planned and promoted while the primary
-/// region is down.
+/// region is down. Both are in KGAS's AWS account, whose id names the ECR registry the pods
+/// pull from.
 fn region(name: &str, region: &str, bucket: &str, cidr: &str) -> (Stack, NetworkRef) {
     let mut stack = Stack::new(name, region)
+        .account("123456789012")
         .tag("project", "kgas")
         .tag("environment", "production")
         .backend(Backend::s3(bucket));
@@ -85,12 +88,18 @@ fn eks(stack: &mut Stack, network: &NetworkRef, alerts: &AlarmTopicRef) -> EksCl
 /// the database's master secret (`db_secret`: user, password, host and port), kept current; in
 /// the standby region, whose replica has no secret of its own until it is promoted, a
 /// prerequisite made by hand (listed in the summary and `manifest.json`).
+///
+/// The image comes from the region's own ECR repository (`kgas-<region stack>-api-server`),
+/// so a failover does not depend on the failed region's registry: CI pushes each release to
+/// both repositories before the tag below changes. The nodes pull with their role's
+/// `AmazonEC2ContainerRegistryPullOnly`.
 fn api_server(
     stack: &mut Stack,
     network: &NetworkRef,
     db_port: u16,
     db_secret: Option<&StoredSecret>,
 ) {
+    let images = stack.add(EcrRepository::new("api-server"));
     let ns = stack.add(Namespace::new("kgas").label("environment", "production"));
     stack.add(ns.default_deny());
     let secrets = match db_secret {
@@ -121,7 +130,7 @@ fn api_server(
     let release = stack.add(
         ProgressiveCanary::new(&ns, "kgas-api-server", 80, "http")
             .container(
-                Container::new("kgas-api-server", "kgas/api-server:v1.0.0")
+                Container::new("kgas-api-server", images.image("v1.0.0"))
                     .port("http", 8000)
                     .env_from_secret("DATABASE_URL", &secrets, "database-url")
                     .requests(Cpu::millis(250), Memory::mib(512))

@@ -66,7 +66,8 @@ impl Ingress {
     }
 }
 
-/// Registers the aws provider: the stack's region, and its tags as `default_tags`.
+/// Registers the aws provider: the stack's region, its tags as `default_tags`, and the
+/// declared account as `allowed_account_ids`.
 pub(crate) fn aws(cx: &mut Lowering<'_>) {
     if !cx.has_provider("aws") {
         crate::region::check_region(cx);
@@ -76,7 +77,15 @@ pub(crate) fn aws(cx: &mut Lowering<'_>) {
         .iter()
         .map(|(k, v)| (k.clone(), Value::from(v)))
         .collect();
-    let config = tf! { "region" => cx.region(), "default_tags" => tf! { "tags" => tags } };
+    let mut config = tf! { "region" => cx.region(), "default_tags" => tf! { "tags" => tags } };
+    // The account the stack declares (`Stack::account`, which ECR images in Kubernetes YAML are
+    // spelled from): Terraform refuses to run with credentials of another account.
+    if let Some(account) = cx.account() {
+        config.insert(
+            "allowed_account_ids".to_owned(),
+            Value::from(vec![account.to_owned()]),
+        );
+    }
     cx.provider(
         "aws",
         Provider {

@@ -3,8 +3,8 @@
 //! is a typed image reference that also carries the exact pull permission.
 
 use stacksmith_core::{
-    Address, Construct, Facts, Lookup, Lower, Lowering, NameRule, Path, Ref, Scope, Template,
-    Within, tf, tf_name,
+    Address, Construct, Facts, Image, Lookup, Lower, Lowering, NameRule, Path, Ref, Scope,
+    Template, Within, cloud_name, tf, tf_name,
 };
 
 use crate::common::{self, name_tag};
@@ -91,16 +91,24 @@ pub struct EcrRepository {
 pub struct EcrRepositoryRef {
     path: Path,
     stack: String,
+    region: String,
 }
 
 /// An image in a repository of the stack, by tag: rendered as
 /// `${aws_ecr_repository.<repo>.repository_url}:<tag>`, so it names the account and region
 /// the stack is applied in, never a copied account id. A workload running it gets pull
 /// permission on exactly this repository.
+///
+/// In a Kubernetes container (`Container::new("api", repo.image("1.2.3"))`) it is written
+/// `<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`, from the stack's declared
+/// account id (`Stack::account`; SS0731 without it) and the repository's region: `kubectl`
+/// reads no Terraform value. The nodes pull it with their role's
+/// `AmazonEC2ContainerRegistryPullOnly`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EcrImage {
     repository: Path,
     stack: String,
+    region: String,
     tag: String,
 }
 
@@ -207,6 +215,7 @@ impl EcrRepositoryRef {
         EcrImage {
             repository: self.path.clone(),
             stack: self.stack.clone(),
+            region: self.region.clone(),
             tag: tag.to_owned(),
         }
     }
@@ -222,6 +231,7 @@ impl EcrImage {
         EcrRepositoryRef {
             path: self.repository.clone(),
             stack: self.stack.clone(),
+            region: self.region.clone(),
         }
     }
 
@@ -267,6 +277,22 @@ impl EcrImage {
     }
 }
 
+impl From<&EcrImage> for Image {
+    fn from(image: &EcrImage) -> Self {
+        Image::ecr(
+            &cloud_name(&image.repository, ""),
+            &image.region,
+            &image.tag,
+        )
+    }
+}
+
+impl From<EcrImage> for Image {
+    fn from(image: EcrImage) -> Self {
+        Self::from(&image)
+    }
+}
+
 impl Construct for EcrRepository {
     type Handle = EcrRepositoryRef;
 
@@ -278,6 +304,7 @@ impl Construct for EcrRepository {
         EcrRepositoryRef {
             path: scope.path.clone(),
             stack: scope.path.stack().to_owned(),
+            region: scope.region.clone(),
         }
     }
 }
@@ -420,6 +447,33 @@ mod tests {
             image.repository_arn().expression(),
             "aws_ecr_repository.api.arn"
         );
+    }
+
+    #[test]
+    fn an_image_for_kubernetes_names_the_registry_of_the_stacks_account() {
+        let mut stack = Stack::new("prod", "us-west-2");
+        let repo = stack.add(EcrRepository::new("api"));
+        let image = Image::from(repo.image("1.2.3"));
+        assert_eq!(
+            image.reference(Some("123456789012")).as_deref(),
+            Some("123456789012.dkr.ecr.us-west-2.amazonaws.com/prod-api:1.2.3")
+        );
+        assert_eq!(image.reference(None), None);
+    }
+
+    #[test]
+    fn the_declared_account_is_the_only_one_terraform_may_apply_in() {
+        let mut stack = Stack::new("prod", "us-east-1").account("123456789012");
+        stack.add(EcrRepository::new("api"));
+        let g = stack.lower();
+        let config = g.providers.get("aws").and_then(|p| p.config.as_ref());
+        assert_eq!(
+            config.and_then(|c| c.get("allowed_account_ids")),
+            Some(&Value::from(vec!["123456789012"]))
+        );
+        let g = lowered(EcrRepository::new("api"));
+        let config = g.providers.get("aws").and_then(|p| p.config.as_ref());
+        assert_eq!(config.and_then(|c| c.get("allowed_account_ids")), None);
     }
 
     #[test]

@@ -18,6 +18,10 @@ const K_PROBES: &str = "https://kubernetes.io/docs/tasks/configure-pod-container
 const K_RESOURCES: &str =
     "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/";
 const K_IMAGES: &str = "https://kubernetes.io/docs/concepts/containers/images/#image-names";
+const AWS_ACCOUNT_ID: &str =
+    "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html";
+const ECR_REGISTRY_HOST: &str =
+    "https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html";
 const K_ENV: &str = "https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/";
 const K_ENV_KEP: &str = "https://github.com/kubernetes/enhancements/tree/master/keps/sig-node/4369-allow-special-characters-environment-variable";
 const K_SERVICE: &str = "https://kubernetes.io/docs/concepts/services-networking/service/";
@@ -482,4 +486,6 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0705", &[ARGO_ROLLOUTS_CANARY, ARGO_ROLLOUTS_ALB]),
     ("SS0710", &[VPA_README]),
     ("SS0711", &[VPA_README, K_HPA]),
+    ("SS0730", &[AWS_ACCOUNT_ID]),
+    ("SS0731", &[ECR_REGISTRY_HOST, K_IMAGES]),
 ];

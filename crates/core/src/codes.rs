@@ -1273,6 +1273,16 @@ pub const CODES: &[Code] = &[
         "VerticalPodAutoscaler applying beside an HPA on the same resource",
         "A VPA that sets CPU or memory requests on pods an HPA scales by CPU or memory utilization moves the utilization the HPA reads; keep the VPA in recommendation mode (`Off`).",
     ),
+    c(
+        "SS0730",
+        "AWS account id invalid",
+        "An AWS account id is exactly 12 digits; the registry host of an ECR image in Kubernetes YAML is spelled from it, so a wrong one makes every pod fail to pull.",
+    ),
+    c(
+        "SS0731",
+        "ECR image in Kubernetes without the stack's account id",
+        "Kubernetes YAML is applied by kubectl, which reads no Terraform value, so an ECR image there needs its registry host `<account>.dkr.ecr.<region>.amazonaws.com` written out from the stack's declared account id.",
+    ),
 ];
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ pub struct Graph {
     pub stack: String,
     /// The stack's region.
     pub region: String,
+    /// The stack's AWS account id, when declared ([`crate::Stack::account`]).
+    pub account: Option<String>,
     /// Providers, by local name.
     pub providers: IndexMap<String, Provider>,
     /// The S3 backend block, if any.
@@ -198,6 +200,11 @@ impl<'a> Lowering<'a> {
     /// The stack's AWS region.
     pub fn region(&self) -> &str {
         &self.graph.region
+    }
+
+    /// The stack's AWS account id, when the stack declares it ([`crate::Stack::account`]).
+    pub fn account(&self) -> Option<&str> {
+        self.graph.account.as_deref()
     }
 
     /// The stack's default tags.

@@ -75,6 +75,7 @@ impl Backend {
 pub struct Stack {
     name: String,
     region: String,
+    account: Option<String>,
     tags: IndexMap<String, String>,
     backend: Option<Backend>,
     constructs: Vec<(Path, Box<dyn Lower>)>,
@@ -121,6 +122,7 @@ impl Stack {
         Self {
             name: name.to_owned(),
             region: region.to_owned(),
+            account: None,
             tags,
             backend: None,
             constructs: Vec::new(),
@@ -154,6 +156,33 @@ impl Stack {
     /// The stack's AWS region.
     pub fn region(&self) -> &str {
         &self.region
+    }
+
+    /// Declares the AWS account the stack is applied in (12 digits, `123456789012`), which
+    /// Kubernetes YAML needs literally: a pod pulling `repo.image("1.2.3")` names the registry
+    /// `<account>.dkr.ecr.<region>.amazonaws.com`, since `kubectl` reads no Terraform value
+    /// (without it such an image is SS0731). The aws provider gets it as `allowed_account_ids`,
+    /// so Terraform refuses to run with credentials of another account. Default: none
+    /// (Terraform applies in whichever account its credentials belong to).
+    #[must_use]
+    pub fn account(mut self, id: &str) -> Self {
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            self.problems.push(
+                Diagnostic::error(
+                    "SS0730",
+                    &Path::root(&self.name),
+                    format!("`account(\"{id}\")`: an AWS account id is exactly 12 digits"),
+                )
+                .hint("copy it from `aws sts get-caller-identity --query Account --output text`, leading zeros included"),
+            );
+        }
+        self.account = Some(id.to_owned());
+        self
+    }
+
+    /// The stack's AWS account id, when declared with [`Stack::account`].
+    pub fn account_id(&self) -> Option<&str> {
+        self.account.as_deref()
     }
 
     /// Adds a default tag, applied to every AWS resource through the provider's `default_tags`.
@@ -296,6 +325,7 @@ impl Stack {
     /// Lowers every construct and validates the whole stack. Diagnostics are in the graph.
     pub fn lower(&self) -> Graph {
         let mut graph = Graph::new(&self.name, &self.region);
+        graph.account = self.account.clone();
         graph.backend = self
             .backend
             .as_ref()
@@ -456,6 +486,17 @@ mod tests {
             g.acknowledged_removals,
             [Address::resource("prod", "aws_db_instance", "orders_db")]
         );
+    }
+
+    #[test]
+    fn fails_an_account_id_that_is_not_12_digits() {
+        let ok = Stack::new("prod", "us-east-1").account("012345678901");
+        assert!(ok.lower().diagnostics.is_empty());
+        let g = Stack::new("prod", "us-east-1")
+            .account("12345678901")
+            .account("1234-5678-9012")
+            .lower();
+        insta::assert_snapshot!(g.diagnostics.to_string());
     }
 
     #[test]

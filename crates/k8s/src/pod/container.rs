@@ -10,7 +10,9 @@ use k8s_openapi::api::core::v1::{
     Probe as KProbe, ResourceRequirements, SecretKeySelector, SecurityContext, SleepAction,
     TCPSocketAction, VolumeMount,
 };
-use stacksmith_core::{CloudValue, Crossing, KubeUse, Lowering, NameOrigin, NameRule, SourceKind};
+use stacksmith_core::{
+    CloudValue, Crossing, Image, KubeUse, Lowering, NameOrigin, NameRule, SourceKind,
+};
 
 use crate::labels::{default_name, env_name_problem, int, port_int};
 use crate::storage::volume::absolute_path_problem;
@@ -294,7 +296,7 @@ pub const CLOUD_OBJECT_SUFFIX: &str = "-cloud";
 #[derive(Clone, Debug)]
 pub struct Container {
     pub(crate) name: String,
-    image: String,
+    image: Image,
     pub(crate) ports: Vec<(String, u16)>,
     env: Vec<(String, EnvValue)>,
     requests: Option<(Cpu, Memory)>,
@@ -330,8 +332,10 @@ impl Container {
         env.chain(mounts)
     }
 
-    /// A container named `name` (a DNS-1123 label, unique in its pod) running `image`.
-    pub fn new(name: impl Into<String>, image: impl Into<String>) -> Self {
+    /// A container named `name` (a DNS-1123 label, unique in its pod) running `image`: a
+    /// reference (`"ghcr.io/org/api:1.4.2"`) or an image in an ECR repository of the app
+    /// (`repo.image("1.4.2")`, written with the registry host of the stack's account).
+    pub fn new(name: impl Into<String>, image: impl Into<Image>) -> Self {
         Self {
             name: name.into(),
             image: image.into(),
@@ -610,7 +614,7 @@ impl Container {
             "container name",
             NameOrigin::Given("`Container::new(..)`"),
         );
-        self.check_image(cx);
+        let image = self.check_image(cx);
         let ((req_cpu, req_mem), (lim_cpu, lim_mem)) = self.resources();
         if req_cpu > lim_cpu {
             cx.error(
@@ -637,7 +641,7 @@ impl Container {
         };
         KContainer {
             name: name.clone(),
-            image: Some(self.image.clone()),
+            image: Some(image),
             image_pull_policy: Some(self.pull_policy.as_str().to_owned()),
             command: (!self.command.is_empty()).then(|| self.command.clone()),
             args: (!self.args.is_empty()).then(|| self.args.clone()),
@@ -748,22 +752,37 @@ impl Container {
         })
     }
 
-    fn check_image(&self, cx: &mut Lowering<'_>) {
-        let image = &self.image;
-        if image.contains('@') {
-            return;
+    /// The image reference the pod pulls; reports an ECR image without the stack's account id
+    /// (SS0731) and a tag that moves (SS0303).
+    fn check_image(&self, cx: &mut Lowering<'_>) -> String {
+        let account = cx.account().map(str::to_owned);
+        let image = self.image.describe(account.as_deref());
+        if self.image.reference(account.as_deref()).is_none() {
+            cx.error(
+                "SS0731",
+                format!(
+                    "container {} runs `{image}` (ECR repository {}), but the stack declares no AWS account id, which the registry host in Kubernetes YAML is spelled from",
+                    self.name,
+                    self.image.ecr_repository().unwrap_or_default()
+                ),
+                "declare the account the stack is applied in: `Stack::new(..).account(\"123456789012\")`",
+            );
         }
-        let last = image.rsplit('/').next().unwrap_or(image);
+        if image.contains('@') {
+            return image;
+        }
+        let last = image.rsplit('/').next().unwrap_or(&image);
         let problem = match last.split_once(':') {
             Some((_, "latest")) => "uses the tag `latest`, which moves under you",
             Some((_, "")) | None => "has no tag, so it pulls `latest`, which moves under you",
-            Some(_) => return,
+            Some(_) => return image,
         };
         cx.error(
             "SS0303",
             format!("image `{image}` of container {} {problem}", self.name),
             "pin a version (`repository/name:1.4.2`) or a digest (`repository/name@sha256:…`) so every replica and rollback runs the same code",
         );
+        image
     }
 
     fn lower_env(&self, cx: &mut Lowering<'_>, namespace: &str) -> Vec<EnvVar> {
@@ -1124,6 +1143,29 @@ mod tests {
                 .readiness(Probe::exec([" "]))
                 .startup(Probe::grpc(9090)),
         );
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    #[test]
+    fn an_ecr_image_is_written_with_the_registry_of_the_stacks_account() {
+        let ecr = stacksmith_core::Image::ecr("prod-api", "us-east-1", "1.2.3");
+        let mut stack = Stack::new("prod", "us-east-1").account("123456789012");
+        let ns = stack.add(Namespace::new("apps"));
+        stack.add(Deployment::new(&ns, "api").container(Container::new("api", ecr.clone())));
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        assert_eq!(
+            g.objects[1].body["spec"]["template"]["spec"]["containers"][0]["image"],
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/prod-api:1.2.3"
+        );
+    }
+
+    #[test]
+    fn fails_an_ecr_image_in_a_stack_without_an_account_id() {
+        let g = lower_pod(Container::new(
+            "worker",
+            stacksmith_core::Image::ecr("prod-api", "us-east-1", "latest"),
+        ));
         insta::assert_snapshot!(g.diagnostics.to_string());
     }
 
