@@ -92,7 +92,7 @@ fn replicated_database_keeps_its_password_in_the_stacks_secret() {
     let primary = terraform(&outs[0]);
     let db = &primary["resource"]["aws_db_instance"]["db"];
     assert!(db.get("manage_master_user_password").is_none(), "{db}");
-    assert_eq!(db["password_wo_version"], 1);
+    assert_eq!(db["password_wo_version"], 2);
     assert!(db["password_wo"].is_string());
     let secret = &primary["resource"]["aws_secretsmanager_secret"]["db_master"];
     assert_eq!(secret["kms_key_id"], "${aws_kms_key.db_key.arn}");

@@ -126,8 +126,10 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
     } else {
         let password = stack_secret(db, cx, name, &key_arn);
         body.insert("master_password_wo".into(), (&password).into());
-        // Bumped by hand to set a new password; write-only values are not compared.
-        body.insert("master_password_wo_version".into(), 1_i64.into());
+        body.insert(
+            "master_password_wo_version".into(),
+            super::instance::MASTER_PASSWORD_VERSION.into(),
+        );
     }
     if !docdb {
         body.insert("copy_tags_to_snapshot".into(), true.into());

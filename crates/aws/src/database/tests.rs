@@ -406,7 +406,7 @@ fn read_replicas_get_a_stack_secret_instead_of_a_managed_password() -> Result<()
     assert_eq!(dbs[0].get("manage_master_user_password"), None);
     assert_eq!(dbs[0].get("master_user_secret_kms_key_id"), None);
     assert!(matches!(dbs[0].get("password_wo"), Some(Value::Ref(_))));
-    assert_eq!(dbs[0].get("password_wo_version"), Some(&Value::from(1_i64)));
+    assert_eq!(dbs[0].get("password_wo_version"), Some(&Value::from(2_i64)));
     let secrets = bodies(&g, "aws_secretsmanager_secret");
     assert_eq!(secrets.len(), 1);
     // Encrypted with the database's key, like the AWS-managed secret it replaces.

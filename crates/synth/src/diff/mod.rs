@@ -750,10 +750,14 @@ fn walk(path: String, old: Option<&Json>, new: Option<&Json>, out: &mut Vec<Attr
     };
     match (old, new) {
         (Some(Json::Object(a)), Some(Json::Object(b))) => {
-            for (k, v) in b {
+            // Write-only arguments (`password_wo`, `data_wo`, ...) are never compared by
+            // Terraform, which writes them again only when their `*_wo_version` changes: a
+            // change in their text (a renamed ephemeral resource) changes nothing.
+            let write_only = |k: &str| k.ends_with("_wo");
+            for (k, v) in b.iter().filter(|(k, _)| !write_only(k)) {
                 walk(join(k), a.get(k), Some(v), out);
             }
-            for (k, v) in a {
+            for (k, v) in a.iter().filter(|(k, _)| !write_only(k)) {
                 if !b.contains_key(k) {
                     walk(join(k), Some(v), None, out);
                 }
