@@ -69,6 +69,9 @@ fn eks(stack: &mut Stack, network: &NetworkRef, alerts: &AlarmTopicRef) -> EksCl
             // Syncs `kgas-secrets` from the database's master secret (the primary region; the
             // standby's stays idle, reading nothing, until a promoted database has a secret).
             .addon(ClusterAddon::ExternalSecrets)
+            // Restarts the API server's Rollout when `kgas-secrets` changes (a new template
+            // goes through the canary steps like any release); idle in the standby region.
+            .addon(ClusterAddon::Reloader)
             // The operators' client VPN range, routed into both VPCs (kubectl, `cluster/` root).
             .api_access_from(["10.255.0.0/22"]),
     )

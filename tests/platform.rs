@@ -483,3 +483,48 @@ fn platform_defaults_restart_what_reads_a_synced_secret() {
     assert!(cluster.contains(r#"\"watchGlobally\":false"#), "{cluster}");
     assert!(cluster.contains(r#"\"namespaces\":[\"web\"]"#), "{cluster}");
 }
+
+#[test]
+fn reloader_restarts_a_rollout_reading_a_synced_secret() {
+    let s = stack(
+        |c| c.platform_defaults().addon(ClusterAddon::ArgoRollouts),
+        |s, ns, _, _| {
+            let token = s.add(ApplicationSecret::generated("canary-token"));
+            let store = s.add(ClusterSecretStore::aws_secrets_manager(
+                "aws-secrets-manager",
+            ));
+            let synced = s.add(
+                ExternalSecret::new(ns, "canary-secrets", &store).key("token", &token.stored()),
+            );
+            let release = s.add(
+                ProgressiveCanary::new(ns, "shop", 80, "http").container(
+                    Container::new("shop", "example/shop:1.0.0")
+                        .port("http", 8000)
+                        .env_from_secret("TOKEN", &synced, "token"),
+                ),
+            );
+            s.add(release.expose_via_ingress("shop.example.com", "/"));
+        },
+    );
+    let out = render_one(&app_of(s));
+    let rollout = file(&out, "kubernetes/web/rollout-shop.yaml");
+    assert!(
+        rollout.contains("secret.reloader.stakater.com/reload: canary-secrets"),
+        "{rollout}"
+    );
+    let cluster: serde_json::Value =
+        serde_json::from_str(&file(&out, "cluster/main.tf.json")).expect("cluster root is JSON");
+    let releases = &cluster["resource"]["helm_release"];
+    let (_, reloader) = releases
+        .as_object()
+        .and_then(|r| r.iter().find(|(_, r)| r["chart"] == "reloader"))
+        .expect("a Reloader release");
+    let values = reloader["values"][0].as_str().unwrap_or_default();
+    assert!(values.contains(r#""isArgoRollouts":true"#), "{values}");
+    assert!(values.contains(r#""namespaces":["web"]"#), "{values}");
+    let after = reloader["depends_on"].to_string();
+    assert!(
+        after.contains("argo_rollouts"),
+        "installed after Argo Rollouts: {after}"
+    );
+}

@@ -101,6 +101,9 @@ pub enum ClusterAddon {
     /// own), no ClusterRole; two replicas with leader election and a PodDisruptionBudget,
     /// read-only root filesystem, no privilege escalation, every capability dropped; it marks
     /// the pod template with an annotation (`reloadStrategy: annotations`), never an env var.
+    /// With [`ClusterAddon::ArgoRollouts`] it restarts Rollouts too (`isArgoRollouts`), and is
+    /// installed after Argo Rollouts: the chart grants itself `rollouts` only when their CRD
+    /// exists at install time.
     Reloader,
 }
 
@@ -582,6 +585,16 @@ impl EksCluster {
             let watched = cx.namespaces_requiring(&Capability::SecretReloads);
             if let Some(reloader) = values.get_mut("reloader").and_then(|r| r.as_object_mut()) {
                 reloader.insert("namespaces".into(), json!(watched));
+                // Rollouts restart too; the chart grants `rollouts` only when the Argo CRDs
+                // exist as it installs (`.Capabilities`), so it follows Argo Rollouts' release.
+                if self.addons.contains(&ClusterAddon::ArgoRollouts) {
+                    reloader.insert("isArgoRollouts".into(), json!(true));
+                    before.push(Address::resource(
+                        cx.path().stack(),
+                        "helm_release",
+                        &tf_name(cx.path(), ClusterAddon::ArgoRollouts.name()),
+                    ));
+                }
             }
         }
         let mut body = tf! {

@@ -538,13 +538,16 @@ impl Lower for ProgressiveCanary {
         let template = serde_json::to_value(&template).unwrap_or(Value::Null);
         let spec = self.rollout(&name, &identity, replicas, template);
         let labels = self.pod.labels.clone();
+        // Reloader restarts a Rollout as it does a Deployment (`isArgoRollouts`): the new
+        // template goes through the canary steps and their analysis like any release.
+        let annotations: Vec<(String, String)> = self.pod.reload_annotation().into_iter().collect();
         let m = Manifest {
             api_version: RolloutSpec::API_VERSION,
             kind: RolloutSpec::KIND,
             name: &name,
             namespace: Some(ns),
             labels: &labels,
-            annotations: &[],
+            annotations: &annotations,
         };
         lower_typed(cx, &m, &spec, ok);
         let analysis = format!("{name}-error-rate");
