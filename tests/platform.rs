@@ -528,3 +528,22 @@ fn reloader_restarts_a_rollout_reading_a_synced_secret() {
         "installed after Argo Rollouts: {after}"
     );
 }
+
+#[test]
+fn fails_canary_routed_through_an_ingress_the_stack_lacks() {
+    let text = diagnostics(stack(
+        |c| c.platform_defaults().addon(ClusterAddon::ArgoRollouts),
+        |s, ns, _, _| {
+            // Never exposed: the Rollout's ALB traffic routing names an Ingress nobody creates.
+            s.add(
+                ProgressiveCanary::new(ns, "shop", 80, "http")
+                    .container(Container::new("shop", "example/shop:1.0.0").port("http", 8000)),
+            );
+        },
+    ));
+    assert!(
+        text.contains("SS0221") && text.contains("ALB traffic routing of Rollout `shop`"),
+        "{text}"
+    );
+    snap("fails__canary_without_its_ingress", &text);
+}

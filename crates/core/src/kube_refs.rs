@@ -1,6 +1,7 @@
 //! Kubernetes references that must stay inside the stack, like Terraform references do
 //! (SS0203): the namespace an object is created in (SS0220), the object another one names — an
-//! Ingress's Service, an autoscaler's target, a binding's Role, a pod's ServiceAccount (SS0221)
+//! Ingress's Service, an autoscaler's target, a binding's Role, a pod's ServiceAccount, a
+//! Rollout's Services, Ingress and AnalysisTemplates (SS0221)
 //! — and the pods a Service, disruption budget or NetworkPolicy peer selects (SS0222).
 //!
 //! Each stack's `kubernetes/` folder is applied on its own, so a handle taken from another
@@ -237,6 +238,40 @@ fn names_of(o: &KubeObject) -> Vec<Named<'_>> {
                 ));
             }
         }
+        "Rollout" => {
+            let canary = crate::kube::at(b, &["spec", "strategy", "canary"]);
+            let at = |path: &[&str]| canary.and_then(|c| crate::kube::at(c, path));
+            found.extend(named(
+                What::Field("stable service"),
+                "Service",
+                at(&["stableService"]),
+            ));
+            found.extend(named(
+                What::Field("canary service"),
+                "Service",
+                at(&["canaryService"]),
+            ));
+            found.extend(named(
+                What::Field("ALB traffic routing"),
+                "Ingress",
+                at(&["trafficRouting", "alb", "ingress"]),
+            ));
+            let step_analyses = arr(at(&["steps"]))
+                .iter()
+                .filter_map(|step| crate::kube::at(step, &["analysis", "templates"]));
+            for templates in std::iter::once(at(&["analysis", "templates"]))
+                .flatten()
+                .chain(step_analyses)
+            {
+                for t in arr(Some(templates)) {
+                    found.extend(named(
+                        What::Field("analysis"),
+                        "AnalysisTemplate",
+                        t.get("templateName"),
+                    ));
+                }
+            }
+        }
         "RoleBinding"
             if crate::kube::at(b, &["roleRef", "kind"]).and_then(Value::as_str) == Some("Role") =>
         {
@@ -291,10 +326,16 @@ fn named_objects(
                         n.what, o.kind, o.name, n.kind, n.name, g.stack
                     ),
                 )
-                .hint(format!(
-                    "add the {} to this stack and use its handle; a handle from another stack or app names an object only that stack's `kubernetes/` output creates",
-                    n.kind
-                )),
+                .hint(match (o.kind.as_str(), n.kind) {
+                    ("Rollout", "Ingress") => format!(
+                        "expose the release in this stack: `stack.add(release.expose_via_ingress(host, path))`, `release` being the handle of `{}`",
+                        o.name
+                    ),
+                    _ => format!(
+                        "add the {} to this stack and use its handle; a handle from another stack or app names an object only that stack's `kubernetes/` output creates",
+                        n.kind
+                    ),
+                }),
             );
         }
     }
