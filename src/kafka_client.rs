@@ -2,7 +2,7 @@
 //! the IAM statements on the workload's identity, the security-group rule and its egress policy.
 
 use stacksmith_aws::{KafkaRef, PolicyStatement};
-use stacksmith_core::{Construct, Lower, Lowering, Path, Scope};
+use stacksmith_core::{Construct, KubeNamed, Lower, Lowering, Path, Scope};
 use stacksmith_k8s::NetworkPeer;
 
 use crate::connect::{AllowWorkload, WorkloadAccess};
@@ -81,6 +81,10 @@ pub struct KafkaClient {
     statements: Vec<PolicyStatement>,
     topics: Vec<KafkaTopic>,
     identity: WorkloadIdentityRef,
+    /// The workload's path and the identity label its pods carry: it must run as the
+    /// identity's ServiceAccount (SS0536).
+    workload: Path,
+    workload_identity: String,
 }
 
 /// A handle to a [`KafkaClient`].
@@ -142,6 +146,8 @@ impl AllowKafkaClient for KafkaRef {
             network: self.allow_workload(workload, identity.cluster()),
             statements,
             identity: identity.clone(),
+            workload: workload.peer_path().clone(),
+            workload_identity: workload.peer_identity().to_owned(),
         }
     }
 }
@@ -174,6 +180,16 @@ impl Lower for KafkaClient {
             );
         }
         self.network.lower(cx);
+        let account = self.identity.service_account();
+        cx.names_object(KubeNamed {
+            owner: cx.path().clone(),
+            what: "the MSK client grant".to_owned(),
+            kind: "ServiceAccount".to_owned(),
+            namespace: Some(account.namespace().to_owned()),
+            name: account.name().to_owned(),
+            pod_label: None,
+            run_by: Some((self.workload.clone(), self.workload_identity.clone())),
+        });
         self.identity
             .grant("iam", self.statements.iter().cloned())
             .lower(&mut cx.child("iam"));

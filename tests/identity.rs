@@ -248,3 +248,29 @@ fn fails_workload_running_as_a_pod_identity_account_through_the_plain_handle() {
         &text,
     );
 }
+
+#[test]
+fn fails_kafka_client_running_as_another_account() {
+    let mut stack = Stack::new("prod", "us-east-1");
+    let network = stack.add(Network::new("network", "10.0.0.0/16").zones(3));
+    let cluster = stack.add(EksCluster::new("eks", &network).pod_identity_agent());
+    let kafka = stack.add(Kafka::serverless("events", &network));
+    let ns = stack.add(Namespace::new("apps"));
+    let sa = stack.add(ServiceAccount::new(&ns, "consumer"));
+    let identity = stack.add(cluster.pod_identity(&sa));
+    // Granted as `consumer`, but runs as the namespace's `default` account.
+    let consumer = stack.add(
+        Deployment::new(&ns, "consumer").container(
+            Container::new("consumer", "acme/consumer:1.0.0")
+                .requests(Cpu::millis(100), Memory::mib(128))
+                .limits(Cpu::millis(500), Memory::mib(512)),
+        ),
+    );
+    stack.add(kafka.allow_client(&consumer, &identity, KafkaAccess::consume("orders")));
+    let text = diagnostics(stack);
+    assert!(
+        text.contains("SS0536") && text.contains("runs as `default`"),
+        "{text}"
+    );
+    snap("fails__kafka_client_running_as_another_account", &text);
+}

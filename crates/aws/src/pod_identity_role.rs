@@ -166,6 +166,7 @@ impl Lower for PodIdentityRole {
                 "true".to_owned(),
                 "a namespace's default deny lets only pods with it reach the Pod Identity agent and AWS APIs".to_owned(),
             )),
+            run_by: None,
         });
         if !self.agent {
             cx.error(

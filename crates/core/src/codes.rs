@@ -1151,6 +1151,11 @@ pub const CODES: &[Code] = &[
         "pods of a Pod Identity's ServiceAccount without its label",
         "A workload running as a ServiceAccount with an EKS Pod Identity role through the account's plain handle lacks the label the namespace's default deny admits to the Pod Identity agent, so its pods get no credentials.",
     ),
+    c(
+        "SS0536",
+        "a grant on an identity the workload does not run as",
+        "A Kafka client grant writes IAM statements on a ServiceAccount's role; a workload running as another account never assumes that role, so every call it makes is denied at run time.",
+    ),
     // AWS edge and operations constructs.
     c(
         "SS0560",

@@ -56,7 +56,62 @@ pub(crate) fn check(g: &Graph, out: &mut Vec<Diagnostic>) {
     named_objects(g, &created, out);
     named_from_outside(g, &created, out);
     pod_labels_of_named(g, out);
+    run_by(g, out);
     selectors(g, out);
+}
+
+/// The label every workload's pods carry, valued with its identity.
+const IDENTITY_LABEL: &str = "stacksmith.dev/id";
+
+/// SS0536: a workload that something gives a ServiceAccount's IAM role to use (an MSK client
+/// grant) runs as that account; otherwise the grant reaches a role its pods never assume.
+fn run_by(g: &Graph, out: &mut Vec<Diagnostic>) {
+    let claims: Vec<(&crate::KubeNamed, &crate::Path, &str)> = g
+        .named
+        .iter()
+        .filter_map(|n| n.run_by.as_ref().map(|(p, id)| (n, p, id.as_str())))
+        .collect();
+    if claims.is_empty() {
+        return;
+    }
+    // (namespace, identity) → the object whose pods carry it.
+    let by_identity: HashMap<(&str, &str), &KubeObject> = g
+        .objects
+        .iter()
+        .filter(|o| pod_spec(&o.body).is_some())
+        .filter_map(|o| {
+            let id = pod_labels(&o.body)?.get(IDENTITY_LABEL)?.as_str()?;
+            Some(((o.namespace.as_deref()?, id), o))
+        })
+        .collect();
+    for (n, workload, id) in claims {
+        let Some(ns) = n.namespace.as_deref() else {
+            continue;
+        };
+        // A workload this stack does not create is reported by the checks that need it.
+        let Some(o) = by_identity.get(&(ns, id)) else {
+            continue;
+        };
+        let actual = pod_spec(&o.body)
+            .and_then(|spec| spec.get("serviceAccountName"))
+            .and_then(Value::as_str)
+            .unwrap_or("default");
+        if actual != n.name {
+            out.push(
+                Diagnostic::error(
+                    "SS0536",
+                    &n.owner,
+                    format!(
+                        "{} gives `{workload}` the IAM role of ServiceAccount `{ns}/{}`, but {} `{}` runs as `{actual}`: its pods never assume that role, so every call it allows is denied",
+                        n.what, n.name, o.kind, o.name
+                    ),
+                )
+                .hint(format!(
+                    "run `{workload}` as the identity's account: `.service_account(&identity.service_account())`"
+                )),
+            );
+        }
+    }
 }
 
 /// SS0535: pods running as a ServiceAccount that something outside the Kubernetes output gives
