@@ -88,6 +88,9 @@ pub fn app() -> App {
         ExternalSecret::new(&ns, "redis-credentials", &store)
             .key("auth-token", &cache.stored_auth_token()),
     );
+    // DocumentDB requires TLS, and its certificate chains to the Amazon RDS CAs no image
+    // trusts by default: the region's roots, in a ConfigMap the pods mount.
+    let metadata_ca = prod.add(DatabaseCa::new(&ns, "metadata-ca", &metadata));
     // The DocumentDB master secret (the stack keeps it: `MasterPassword::StackSecret`, the
     // DocumentDB default) holds `username`, `password`, `host` and `port`.
     let master = metadata.stored_master_secret();
@@ -105,7 +108,7 @@ pub fn app() -> App {
                     .key("host")
                     .text(":")
                     .key("port")
-                    .text("/?tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false"),
+                    .text("/?tls=true&tlsCAFile=/etc/ssl/metadata/ca.pem&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false"),
             ),
     );
     let xgt = prod.add(
@@ -133,6 +136,10 @@ pub fn app() -> App {
                     .mount(
                         Volume::secret("mongodb-credentials", &mongodb).item("uri", "uri"),
                         "/etc/mongodb",
+                    )
+                    .mount(
+                        Volume::config_map("metadata-ca", &metadata_ca),
+                        "/etc/ssl/metadata",
                     )
                     .env("MONGODB_URI_FILE", "/etc/mongodb/uri")
                     .env_from_cloud("BACKUP_BUCKET", backups.name())
@@ -175,6 +182,10 @@ pub fn app() -> App {
                     )
                     .env_from_cloud("MONGODB_HOST", metadata.endpoint())
                     .env_from_secret("MONGODB_URI", &mongodb, "uri")
+                    .mount(
+                        Volume::config_map("metadata-ca", &metadata_ca),
+                        "/etc/ssl/metadata",
+                    )
                     .env_from_config_map("XGT_HOST", &xgt, "host")
                     .env_from_config_map("XGT_PORT", &xgt, "port")
                     .env_from_secret("SECRET_KEY", &app_secrets, "secret-key")

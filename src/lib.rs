@@ -14,12 +14,14 @@
 //! ```
 
 mod connect;
+mod database_ca;
 mod kafka_client;
 mod kafka_topics;
 mod protect_ingress;
 mod workload_identity;
 
 pub use connect::{AllowWorkload, WorkloadAccess, WorkloadAccessRef};
+pub use database_ca::{DATABASE_CA_FILE, DatabaseCa};
 pub use k8s_openapi;
 pub use kafka_client::{AllowKafkaClient, KafkaAccess, KafkaClient, KafkaClientRef};
 pub use kafka_topics::{KafkaBootstrap, KafkaTopic, KafkaTopicsJob};
@@ -40,6 +42,7 @@ pub mod synth_api {
 /// Everything a stack definition needs, in one import.
 pub mod prelude {
     pub use crate::connect::AllowWorkload;
+    pub use crate::database_ca::DatabaseCa;
     pub use crate::kafka_client::{AllowKafkaClient, KafkaAccess};
     pub use crate::kafka_topics::{KafkaBootstrap, KafkaTopic, KafkaTopicsJob};
     pub use crate::protect_ingress::ProtectIngress;

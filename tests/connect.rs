@@ -124,3 +124,43 @@ fn jobs_and_cron_jobs_reach_a_database_like_a_deployment() {
         assert_eq!(policy["spec"]["egress"][0]["ports"][0]["port"], 5432);
     }
 }
+
+/// Lowers one stack with a DocumentDB database in `region` and a `DatabaseCa` for it.
+fn database_ca_in(region: &str) -> stacksmith::core::Graph {
+    let mut stack = Stack::new("prod", region);
+    let network = stack.add(Network::new("network", "10.0.0.0/16"));
+    let db = stack.add(Database::documentdb("metadata", &network));
+    let ns = stack.add(Namespace::new("apps"));
+    stack.add(DatabaseCa::new(&ns, "metadata-ca", &db));
+    let mut app = stacksmith::core::App::new();
+    app.add(stack);
+    app.lower().remove(0)
+}
+
+#[test]
+fn a_database_ca_holds_the_regions_roots() {
+    let g = database_ca_in("eu-west-1");
+    assert!(!g.diagnostics.has_errors(), "{}", g.diagnostics);
+    let Some(ca) = g.objects.iter().find(|o| o.kind == "ConfigMap") else {
+        panic!("no ConfigMap");
+    };
+    let pem = ca.body["data"][stacksmith::DATABASE_CA_FILE]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(
+        pem.matches("-----BEGIN CERTIFICATE-----").count(),
+        3,
+        "{pem}"
+    );
+}
+
+#[test]
+fn fails_database_ca_for_a_region_without_roots() {
+    let g = database_ca_in("ap-southeast-5");
+    let text = g.diagnostics.to_string();
+    assert!(text.contains("SS0537"), "{text}");
+    assert!(
+        !g.objects.iter().any(|o| o.kind == "ConfigMap"),
+        "no empty bundle is written"
+    );
+}

@@ -3,6 +3,7 @@
 //! Amazon DocumentDB cluster — encrypted, backed up, protected from deletion, with
 //! AWS-managed master credentials.
 
+mod ca;
 mod cluster;
 mod instance;
 
@@ -965,6 +966,15 @@ impl DatabaseRef {
     /// The region the database lives in.
     pub fn region(&self) -> &str {
         &self.region
+    }
+
+    /// The root certificate authorities its server certificate chains to, as a PEM bundle
+    /// (Amazon RDS G1 roots of its region: RSA2048, RSA4096, ECC384), for clients that verify
+    /// TLS (`tls=true&tlsCAFile=…`, `sslmode=verify-full&sslrootcert=…`): no system trust store
+    /// holds them. `None` for a region stacksmith has no roots for. Pods get it through
+    /// `stacksmith::DatabaseCa`, a ConfigMap to mount.
+    pub fn ca_bundle(&self) -> Option<String> {
+        ca::bundle(&self.region)
     }
 
     /// The construct's path.

@@ -143,6 +143,8 @@ const RDS_VERSIONS: &str =
     "https://docs.aws.amazon.com/cli/latest/reference/rds/describe-db-engine-versions.html";
 const RDS_BACKUP_RETENTION: &str = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.BackupRetention.html";
 const RDS_DELETION_PROTECTION: &str = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html#USER_DeletionProtection";
+const RDS_TLS: &str =
+    "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html";
 const RDS_INSTANCE_CLASS: &str =
     "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.html";
 const RDS_STORAGE: &str =
@@ -463,6 +465,7 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0534", &[KUBEDB_MONGODB_TLS, KUBEDB_REDIS_TLS]),
     ("SS0535", &[EKS_POD_IDENTITY, K_NETWORK_POLICY]),
     ("SS0536", &[EKS_POD_IDENTITY]),
+    ("SS0537", &[RDS_TLS]),
     ("SS0560", &[PROMETHEUS_STORAGE, KUBE_PROMETHEUS_STACK]),
     ("SS0561", &[KUBE_PROMETHEUS_STACK]),
     ("SS0562", &[PROMETHEUS_ALERTING, SRE_SLO_ALERTING]),

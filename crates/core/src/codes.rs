@@ -1156,6 +1156,11 @@ pub const CODES: &[Code] = &[
         "a grant on an identity the workload does not run as",
         "A Kafka client grant writes IAM statements on a ServiceAccount's role; a workload running as another account never assumes that role, so every call it makes is denied at run time.",
     ),
+    c(
+        "SS0537",
+        "no certificate authorities for the database's region",
+        "A ConfigMap meant to hold an AWS database's root CAs would be empty for a region stacksmith has none for, and clients verifying TLS would fail their handshake; supply the region's bundle yourself.",
+    ),
     // AWS edge and operations constructs.
     c(
         "SS0560",
