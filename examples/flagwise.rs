@@ -86,6 +86,9 @@ pub fn app() -> App {
     let store = flagwise.add(ClusterSecretStore::aws_secrets_manager(
         "aws-secrets-manager",
     ));
+    // The database's root CAs, so the clients verify whom they talk to (`verify-full`), not
+    // only encrypt (`require`).
+    let db_ca = flagwise.add(DatabaseCa::new(&ns, "database-ca", &db));
     let secrets = flagwise.add(
         ExternalSecret::new(&ns, "flagwise-secrets", &store)
             .fields_for_template(&db.stored_master_secret())
@@ -100,7 +103,7 @@ pub fn app() -> App {
                     .key("host")
                     .text(":")
                     .key("port")
-                    .text("/flagwise?sslmode=require"),
+                    .text("/flagwise?sslmode=verify-full&sslrootcert=/etc/ssl/database/ca.pem"),
             )
             .key("REDIS_AUTH_TOKEN", &redis.stored_auth_token()),
     );
@@ -144,6 +147,10 @@ pub fn app() -> App {
                     .env_from_config_map("ENVIRONMENT", &config, "ENVIRONMENT")
                     .env_from_config_map("KAFKA_TOPIC", &config, "KAFKA_TOPIC")
                     .env_from_secret("DATABASE_URL", &secrets, "DATABASE_URL")
+                    .mount(
+                        Volume::config_map("database-ca", &db_ca),
+                        "/etc/ssl/database",
+                    )
                     .env_from_cloud("REDIS_HOST", redis.endpoint())
                     .env_from_secret("REDIS_AUTH_TOKEN", &secrets, "REDIS_AUTH_TOKEN")
                     .env("REDIS_URL", redis_url.as_str())
@@ -194,6 +201,10 @@ pub fn app() -> App {
                     .port("health", 8081)
                     .env_from_config_map("KAFKA_TOPIC", &config, "KAFKA_TOPIC")
                     .env_from_secret("DATABASE_URL", &secrets, "DATABASE_URL")
+                    .mount(
+                        Volume::config_map("database-ca", &db_ca),
+                        "/etc/ssl/database",
+                    )
                     .env_from_cloud("REDIS_HOST", redis.endpoint())
                     .env_from_secret("REDIS_AUTH_TOKEN", &secrets, "REDIS_AUTH_TOKEN")
                     .env("REDIS_URL", redis_url.as_str())
