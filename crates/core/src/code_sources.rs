@@ -202,6 +202,8 @@ const TF_REFERENCES: &str =
 const TF_MOVED: &str =
     "https://developer.hashicorp.com/terraform/language/modules/develop/refactoring";
 const TF_DATA_SOURCES: &str = "https://developer.hashicorp.com/terraform/language/data-sources";
+const TF_EPHEMERAL: &str =
+    "https://developer.hashicorp.com/terraform/language/manage-sensitive-data/ephemeral";
 const TF_KUBERNETES_PROVIDER: &str =
     "https://registry.terraform.io/providers/hashicorp/kubernetes/2.38.0/docs";
 const TF_AWS_DATA_SOURCES: &str =
@@ -466,6 +468,7 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0535", &[EKS_POD_IDENTITY, K_NETWORK_POLICY]),
     ("SS0536", &[EKS_POD_IDENTITY]),
     ("SS0537", &[RDS_TLS]),
+    ("SS0538", &[TF_EPHEMERAL]),
     ("SS0560", &[PROMETHEUS_STORAGE, KUBE_PROMETHEUS_STACK]),
     ("SS0561", &[KUBE_PROMETHEUS_STACK]),
     ("SS0562", &[PROMETHEUS_ALERTING, SRE_SLO_ALERTING]),

@@ -1161,6 +1161,11 @@ pub const CODES: &[Code] = &[
         "no certificate authorities for the database's region",
         "A ConfigMap meant to hold an AWS database's root CAs would be empty for a region stacksmith has none for, and clients verifying TLS would fail their handshake; supply the region's bundle yourself.",
     ),
+    c(
+        "SS0538",
+        "an ephemeral value outside a write-only argument",
+        "Terraform refuses an ephemeral value (a generated password) in any argument but a write-only one (`*_wo`) or a root output, because it would land in plan and state; write it through the write-only argument.",
+    ),
     // AWS edge and operations constructs.
     c(
         "SS0560",

@@ -171,8 +171,26 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeS
             }
         }
     };
+    // Ephemeral values outside write-only arguments (SS0538), added after the references.
+    let mut ephemeral = Vec::new();
     let mut refs = Vec::new();
-    for r in g.resources.iter().chain(&g.data).chain(&g.ephemeral) {
+    for r in g.resources.iter().chain(&g.data) {
+        refs.clear();
+        for (key, v) in &r.body {
+            let from = refs.len();
+            v.refs(&mut refs);
+            if !key.ends_with("_wo") {
+                ephemeral_outside_write_only(
+                    r,
+                    key,
+                    refs.get(from..).unwrap_or_default(),
+                    &mut ephemeral,
+                );
+            }
+        }
+        check(&r.owner, &refs, &r.depends_on);
+    }
+    for r in &g.ephemeral {
         refs.clear();
         r.body.values().for_each(|v| v.refs(&mut refs));
         check(&r.owner, &refs, &r.depends_on);
@@ -181,11 +199,50 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeS
         let mut refs = Vec::new();
         o.value.refs(&mut refs);
         check(&o.owner, &refs, &[]);
+        if let Some(e) = refs.iter().find(|r| r.address().is_ephemeral()) {
+            ephemeral.push(
+                Diagnostic::error(
+                    "SS0538",
+                    &o.owner,
+                    format!(
+                        "output `{}` reads the ephemeral `{}`: Terraform refuses an ephemeral value in an output of a root module",
+                        o.name,
+                        e.expression()
+                    ),
+                )
+                .hint("output a non-secret attribute (the secret's ARN), never the ephemeral value"),
+            );
+        }
     }
     for c in &g.crossings {
         let mut refs = Vec::new();
         c.value.refs(&mut refs);
         check(&c.owner, &refs, &[]);
+    }
+    out.append(&mut ephemeral);
+}
+
+/// SS0538: a resource's argument other than a write-only one (`*_wo`) reads an ephemeral
+/// value: Terraform refuses it at validate, because the value would land in plan and state.
+fn ephemeral_outside_write_only(
+    r: &crate::terraform::Resource,
+    key: &str,
+    refs: &[&crate::Ref<()>],
+    out: &mut Vec<Diagnostic>,
+) {
+    if let Some(e) = refs.iter().find(|x| x.address().is_ephemeral()) {
+        out.push(
+            Diagnostic::error(
+                "SS0538",
+                &r.owner,
+                format!(
+                    "argument `{key}` of `{}` reads the ephemeral `{}`: only write-only arguments (`*_wo`) and provider settings may, since any other lands in plan and state",
+                    r.address.expression(),
+                    e.expression()
+                ),
+            )
+            .hint("write it to the resource's write-only argument (`password_wo`, `secret_string_wo`, `data_wo`) with its `*_wo_version`"),
+        );
     }
 }
 
@@ -655,5 +712,41 @@ mod tests {
                 .next()
                 .is_some_and(|d| d.is_root_cause())
         );
+    }
+
+    /// Lowers an ephemeral password and a resource writing it to `argument`.
+    struct WritesSecret {
+        argument: &'static str,
+    }
+
+    impl Lower for WritesSecret {
+        fn lower(&self, cx: &mut Lowering<'_>) {
+            let password = cx.ephemeral("example_password", "password", tf! {});
+            cx.add(
+                "example_db",
+                "db",
+                tf! { self.argument => &password.attr::<String>("result") },
+            );
+        }
+    }
+
+    impl Construct for WritesSecret {
+        type Handle = ();
+        fn id(&self) -> &str {
+            "db"
+        }
+        fn handle(&self, _: &Scope) {}
+    }
+
+    #[test]
+    fn an_ephemeral_value_feeds_only_write_only_arguments() {
+        let codes = |argument| {
+            let mut stack = Stack::new("prod", "us-east-1");
+            stack.add(WritesSecret { argument });
+            let g = stack.lower();
+            g.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>()
+        };
+        assert_eq!(codes("password_wo"), Vec::<&str>::new());
+        assert_eq!(codes("password"), ["SS0538"]);
     }
 }
