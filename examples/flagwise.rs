@@ -12,10 +12,10 @@
 //! current: `DATABASE_URL` assembled from the database's master secret (which the stack keeps,
 //! `MasterPassword::StackSecret`: an RDS-managed one cannot be named from Kubernetes) and the
 //! cache's AUTH token. `REDIS_URL` is assembled in the pod from that token and the cache's
-//! endpoint (a cloud value). Only `KAFKA_BOOTSTRAP_SERVERS` stays in a hand-made Secret,
-//! `flagwise-kafka`, a declared prerequisite: MSK Serverless's brokers are found by no data
-//! source, so nothing in the stack can write them. Reloader restarts the API and the consumer
-//! when External Secrets writes a rotated value.
+//! endpoint (a cloud value), and `KAFKA_BOOTSTRAP_SERVERS` is a cloud value too: the stack
+//! publishes MSK Serverless's brokers in an SSM parameter, which the `cluster/` root reads
+//! (no data source finds the serverless cluster itself). Nothing is made by hand. Reloader
+//! restarts the API and the consumer when External Secrets writes a rotated value.
 //!
 //! `cargo run --example flagwise` writes `out/flagwise/`.
 
@@ -107,15 +107,6 @@ pub fn app() -> App {
             )
             .key("REDIS_AUTH_TOKEN", &redis.stored_auth_token()),
     );
-    // The one prerequisite left: MSK Serverless's bootstrap brokers, which no data source finds,
-    // so the `cluster/` root cannot write them (listed in the summary and `manifest.json`; fill
-    // it from the stack's output or `aws kafka get-bootstrap-brokers`). Not a secret, but the
-    // topics Job mounts it as a file.
-    let kafka_bootstrap = flagwise.add(Secret::external(
-        &ns,
-        "flagwise-kafka",
-        ["KAFKA_BOOTSTRAP_SERVERS"],
-    ));
     // `REDIS_URL` from the cache's endpoint (a cloud value) and the synced token, by
     // Kubernetes' own `$(VAR)` expansion: no token in the `cluster/` root or its state.
     let redis_url = format!(
@@ -154,11 +145,7 @@ pub fn app() -> App {
                     .env_from_cloud("REDIS_HOST", redis.endpoint())
                     .env_from_secret("REDIS_AUTH_TOKEN", &secrets, "REDIS_AUTH_TOKEN")
                     .env("REDIS_URL", redis_url.as_str())
-                    .env_from_secret(
-                        "KAFKA_BOOTSTRAP_SERVERS",
-                        &kafka_bootstrap,
-                        "KAFKA_BOOTSTRAP_SERVERS",
-                    )
+                    .env_from_cloud("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrap_brokers())
                     .requests(Cpu::millis(250), Memory::mib(512))
                     .limits(Cpu::millis(500), Memory::gib(1))
                     .liveness(
@@ -208,11 +195,7 @@ pub fn app() -> App {
                     .env_from_cloud("REDIS_HOST", redis.endpoint())
                     .env_from_secret("REDIS_AUTH_TOKEN", &secrets, "REDIS_AUTH_TOKEN")
                     .env("REDIS_URL", redis_url.as_str())
-                    .env_from_secret(
-                        "KAFKA_BOOTSTRAP_SERVERS",
-                        &kafka_bootstrap,
-                        "KAFKA_BOOTSTRAP_SERVERS",
-                    )
+                    .env_from_cloud("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrap_brokers())
                     .requests(Cpu::millis(250), Memory::mib(512))
                     .limits(Cpu::millis(500), Memory::gib(1))
                     .liveness(
@@ -260,12 +243,8 @@ pub fn app() -> App {
     let topics = [KafkaTopic::new("llm_requests").partitions(6)];
     let topics_sa = flagwise.add(ServiceAccount::new(&ns, "kafka-topics"));
     let topics_identity = flagwise.add(cluster.pod_identity(&topics_sa));
-    let topics_job = flagwise.add(kafka.topics_job(
-        &ns,
-        &topics_identity,
-        &topics,
-        KafkaBootstrap::Secret(kafka_bootstrap.clone(), "KAFKA_BOOTSTRAP_SERVERS".into()),
-    ));
+    let topics_job =
+        flagwise.add(kafka.topics_job(&ns, &topics_identity, &topics, KafkaBootstrap::Cloud));
     flagwise.add(kafka.allow_client(&topics_job, &topics_identity, KafkaAccess::create(&topics)));
 
     let mut app = App::new();

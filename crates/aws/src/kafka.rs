@@ -58,6 +58,18 @@ const SERVERLESS: Facts = Facts::new()
     .identity(&["cluster_name"])
     .found_by(&SERVERLESS_LOOKUP);
 
+/// How a later root reads what the stack publishes in a parameter: by its name.
+const PARAMETER_LOOKUP: Lookup =
+    Lookup::by("aws_ssm_parameter", "name", "name", &[("value", "value")]);
+
+/// A serverless cluster's bootstrap brokers, published where a later root finds them (no data
+/// source finds the cluster itself): a plain `String` parameter, since host names and a port
+/// are no secret. Renaming it replaces it.
+const BOOTSTRAP_PARAMETER: Facts = Facts::new()
+    .identity(&["name"])
+    .replaced_on(&["name"])
+    .found_by(&PARAMETER_LOOKUP);
+
 /// MSK cluster and configuration names: 1–64 letters, digits and hyphens, starting with a letter.
 const CLUSTER_NAME: NameRule = NameRule {
     what: "MSK cluster name",
@@ -307,9 +319,20 @@ impl KafkaRef {
         Address::resource(&self.stack, kind, &tf_name(&self.path, ""))
     }
 
-    /// The SASL/IAM bootstrap brokers (`b-1.…:9098,b-2.…:9098`), for `bootstrap.servers`.
+    /// The SASL/IAM bootstrap brokers (`b-1.…:9098,b-2.…:9098`), for `bootstrap.servers`:
+    /// a workload reads them with `.env_from_cloud(..)`. MSK Serverless's come through the SSM
+    /// parameter the stack publishes them in, which the `cluster/` root finds by name.
     pub fn bootstrap_brokers(&self) -> Ref {
-        self.cluster().attr("bootstrap_brokers_sasl_iam")
+        if self.serverless {
+            Address::resource(
+                &self.stack,
+                "aws_ssm_parameter",
+                &tf_name(&self.path, "bootstrap-brokers"),
+            )
+            .attr("value")
+        } else {
+            self.cluster().attr("bootstrap_brokers_sasl_iam")
+        }
     }
 
     /// The cluster's ARN.
@@ -756,6 +779,19 @@ impl Kafka {
             },
             SERVERLESS,
         );
+        let parameter = format!("/{name}/bootstrap-brokers");
+        cx.add_with(
+            "aws_ssm_parameter",
+            "bootstrap-brokers",
+            tf! {
+                "name" => parameter.as_str(),
+                "description" => "SASL/IAM bootstrap brokers of the MSK Serverless cluster, for the cluster/ root and clients",
+                "type" => "String",
+                "value" => cluster.attr::<String>("bootstrap_brokers_sasl_iam"),
+                "tags" => name_tag(&parameter),
+            },
+            BOOTSTRAP_PARAMETER,
+        );
         cx.output(
             "bootstrap-brokers",
             cluster.attr::<String>("bootstrap_brokers_sasl_iam"),
@@ -898,9 +934,10 @@ mod tests {
             p.bootstrap_brokers().expression(),
             "aws_msk_cluster.events.bootstrap_brokers_sasl_iam"
         );
+        // Serverless: through the parameter publishing them.
         assert_eq!(
             s.bootstrap_brokers().expression(),
-            "aws_msk_serverless_cluster.stream.bootstrap_brokers_sasl_iam"
+            "aws_ssm_parameter.stream_bootstrap_brokers.value"
         );
         assert_eq!(
             s.arn().expression(),
@@ -997,7 +1034,7 @@ mod tests {
     }
 
     #[test]
-    fn a_later_root_finds_provisioned_clusters_only() -> Result<(), String> {
+    fn a_later_root_finds_provisioned_clusters_and_serverless_brokers() -> Result<(), String> {
         use crate::common::lookup_check::{readable, resource};
         let mut stack = Stack::new("prod", "us-east-1");
         let net = stack.add(Network::new("network", "10.0.0.0/16"));
@@ -1006,6 +1043,15 @@ mod tests {
         let g = stack.lower();
         readable(&g, &provisioned.bootstrap_brokers())?;
         readable(&g, &provisioned.arn())?;
+        readable(&g, &serverless.bootstrap_brokers())?;
+        let parameter = body(&g, "aws_ssm_parameter");
+        assert_eq!(
+            get(parameter, "value"),
+            Some(&Value::from(
+                Address::resource("prod", "aws_msk_serverless_cluster", "stream")
+                    .attr::<String>("bootstrap_brokers_sasl_iam")
+            ))
+        );
         let found_by = resource(&g, &serverless.arn())?.facts.found_by;
         assert!(
             matches!(found_by, Some(Lookup::Unsupported(why)) if why.contains("MSK Serverless")),
