@@ -92,11 +92,12 @@ impl KafkaTopic {
 /// Where the topics Job reads the cluster's SASL/IAM bootstrap servers.
 #[derive(Clone, Debug)]
 pub enum KafkaBootstrap {
-    /// From the cluster's Terraform output, written by the `cluster/` root (provisioned MSK,
-    /// which a later root finds by name).
+    /// From `kafka.bootstrap_brokers()`, a cloud value the `cluster/` root writes into a
+    /// ConfigMap: provisioned MSK is found by name, MSK Serverless's brokers through the SSM
+    /// parameter the stack publishes them in.
     Cloud,
-    /// From a key of a Secret: for MSK Serverless, which no data source finds, the Secret the
-    /// applications read the same value from. Mounted as a file (only that key), not an env var.
+    /// From a key of a Secret made elsewhere (brokers of a cluster another tool manages).
+    /// Mounted as a file (only that key), not an env var.
     Secret(SecretRef, String),
 }
 
