@@ -847,6 +847,36 @@ mod tests {
         Ok(())
     }
 
+    /// A shipped binary file (a Lambda's zip, not UTF-8) is written byte for byte, and an
+    /// unchanged one leaves the output as it is.
+    #[cfg(unix)]
+    #[test]
+    fn a_binary_file_is_written_byte_for_byte() -> Result {
+        let out = scratch("binary");
+        let zip = vec![0x50, 0x4b, 0x03, 0x04, 0xff, 0xfe, 0x00, 0x80];
+        let with_zip = || {
+            let mut o = output(&[
+                ("terraform/main.tf.json", "{}\n"),
+                ("terraform/assets/code.zip", ""),
+            ]);
+            if let Some(f) = o.files.iter_mut().find(|f| f.path.ends_with(".zip")) {
+                f.contents = zip.clone();
+            }
+            o
+        };
+        write_outputs(&out, &[with_zip()])?;
+        assert_eq!(fs::read(out.join("prod/terraform/assets/code.zip"))?, zip);
+        write_outputs(&out, &[with_zip()])?;
+        let generations = out.join(STATE_DIR).join(GENERATIONS);
+        assert_eq!(
+            names(&generations),
+            ["1"],
+            "nothing changed, nothing written"
+        );
+        fs::remove_dir_all(&out)?;
+        Ok(())
+    }
+
     #[test]
     fn a_file_where_a_stack_folder_goes_is_refused_and_kept() -> Result {
         let out = scratch("file");
