@@ -137,7 +137,9 @@ impl ApplicationSecret {
     /// the first value (a Terraform version would be deleted by Secrets Manager two rotations
     /// later, and Terraform would then put the old value back as current). Until it has run (a
     /// few seconds), External Secrets finds no value and retries, and pods reading the synced
-    /// Secret wait for it. Turned on for a secret Terraform already wrote, the Terraform version
+    /// Secret wait for it. Changing the number of days rotates once more at that apply (the
+    /// provider sets the schedule with `rotate_immediately`). Turned on for a secret Terraform
+    /// already wrote, the Terraform version
     /// is dropped from the state while its value stays `AWSCURRENT` (the provider cannot remove
     /// that label), until the first rotation replaces it: readers never see the secret empty.
     /// [`ApplicationSecret::generation`] has no effect (SS0509); rotate at once with

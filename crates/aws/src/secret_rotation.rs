@@ -90,9 +90,16 @@ pub(crate) fn lower(cx: &mut Lowering<'_>, secret: &Address, key: &Address, days
             // GetRandomPassword acts on no resource: IAM accepts only "*" for it.
             PolicyStatement::allow("GenerateValues", ["secretsmanager:GetRandomPassword"])
                 .resource("*"),
+            // Through Secrets Manager, for this secret's values only (Secrets Manager's
+            // encryption context names the secret).
             PolicyStatement::allow("UseTheSecretKey", ["kms:Decrypt", "kms:GenerateDataKey"])
                 .resource(&key_arn)
-                .condition("StringEquals", "kms:ViaService", vec![via.into()]),
+                .condition("StringEquals", "kms:ViaService", vec![via.into()])
+                .condition(
+                    "StringEquals",
+                    "kms:EncryptionContext:SecretARN",
+                    vec![secret_arn.clone().into()],
+                ),
             PolicyStatement::allow(
                 "WriteItsLogs",
                 ["logs:CreateLogStream", "logs:PutLogEvents"],
