@@ -80,7 +80,14 @@ pub fn app() -> App {
     let store = prod.add(ClusterSecretStore::aws_secrets_manager(
         "aws-secrets-manager",
     ));
-    let secret_key = prod.add(ApplicationSecret::generated("secret-key"));
+    // The seed's `secret-key`, which its `secrets-rotation.sh` replaces by hand: rotated every
+    // 30 days by a function the stack ships, never through Terraform. The trade-off: whatever
+    // the API signed with the old key stops verifying once its pods restart on the new one
+    // (Reloader rolls them after External Secrets syncs, within the hour), so short-lived signed
+    // values end early; the API authenticates clients by API key, which this does not touch.
+    // The seed's `api-key-salt` must never be rotated (every stored key hash would stop
+    // matching), nor an encryption key without re-encrypting.
+    let secret_key = prod.add(ApplicationSecret::generated("secret-key").rotate_every(30));
     let app_secrets = prod.add(
         ExternalSecret::new(&ns, "app-secrets", &store).key("secret-key", &secret_key.stored()),
     );

@@ -73,7 +73,7 @@ fn a_default_bucket_name_reaches_a_pod() {
         .files
         .iter()
         .find(|f| f.path == "cluster/main.tf.json")
-        .map(|f| f.contents.as_str())
+        .and_then(|f| f.as_text())
         .unwrap_or_default();
     assert!(
         root.contains(r#""bucket": "prod-uploads-${data.aws_caller_identity.current.account_id}-us-east-1-an""#),

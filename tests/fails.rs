@@ -215,6 +215,15 @@ fn fails_env_reads_an_undeclared_secret() {
 }
 
 #[test]
+fn fails_rotation_of_a_key_set_outside_or_out_of_range() {
+    use stacksmith::aws::ApplicationSecret;
+    let mut stack = Stack::new("prod", "us-east-1");
+    stack.add(ApplicationSecret::set_outside("stripe-api-key").rotate_every(30));
+    stack.add(ApplicationSecret::generated("session-key").rotate_every(1200));
+    snap("fails__secret_rotation", &fails("rotation", stack));
+}
+
+#[test]
 fn external_secret_is_accepted() {
     let mut stack = Stack::new("prod", "us-east-1");
     let ns = stack.add(Namespace::new("web"));

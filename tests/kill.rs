@@ -72,7 +72,12 @@ fn bundle(outputs: &[StackOutput]) -> String {
     let stacks: Vec<serde_json::Value> = outputs
         .iter()
         .map(|o| {
-            let files: Vec<[&str; 2]> = o.files.iter().map(|f| [&*f.path, &*f.contents]).collect();
+            // The stacks written here are text only (no shipped binary file).
+            let files: Vec<[&str; 2]> = o
+                .files
+                .iter()
+                .map(|f| [&*f.path, f.as_text().unwrap_or_default()])
+                .collect();
             serde_json::json!({ "stack": o.stack, "files": files })
         })
         .collect();
@@ -98,7 +103,10 @@ fn unbundle(text: &str) -> Result<Vec<StackOutput>> {
             stack,
             files: files
                 .into_iter()
-                .map(|(path, contents)| File { path, contents })
+                .map(|(path, contents): (String, String)| File {
+                    path,
+                    contents: contents.into_bytes(),
+                })
                 .collect(),
             resources: 0,
             objects: 0,
@@ -187,13 +195,13 @@ fn live_version(out: &Path, versions: &BTreeMap<u32, Vec<StackOutput>>) -> Resul
                 let o = o.iter().find(|o| o.stack == stack)?;
                 o.files
                     .iter()
-                    .any(|f| f.path == "manifest.json" && f.contents == manifest)
+                    .any(|f| f.path == "manifest.json" && f.contents == manifest.as_bytes())
                     .then_some((*v, o))
             })
             .ok_or_else(|| format!("{stack}/manifest.json is neither version's"))?;
         for f in &output.files {
-            let on_disk = fs::read_to_string(dir.join(&f.path))
-                .map_err(|e| format!("{stack}/{}: {e}", f.path))?;
+            let on_disk =
+                fs::read(dir.join(&f.path)).map_err(|e| format!("{stack}/{}: {e}", f.path))?;
             assert!(
                 on_disk == f.contents,
                 "{stack}/{} is not version {version}'s",

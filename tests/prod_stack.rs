@@ -102,12 +102,14 @@ fn no_secret_value_is_written() {
     let o = output();
     for f in &o.files {
         assert!(
-            !f.contents.contains("master_password\""),
+            !f.as_text()
+                .unwrap_or_default()
+                .contains("master_password\""),
             "{} sets a master password",
             f.path
         );
         assert!(
-            !f.contents.contains("kind: Secret\n"),
+            !f.as_text().unwrap_or_default().contains("kind: Secret\n"),
             "{} writes a Secret object",
             f.path
         );

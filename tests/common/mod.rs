@@ -32,7 +32,8 @@ pub fn file<'a>(o: &'a StackOutput, path: &str) -> &'a str {
     o.files
         .iter()
         .find(|f| f.path == path)
-        .map_or("", |f| f.contents.as_str())
+        .and_then(|f| f.as_text())
+        .unwrap_or_default()
 }
 
 /// The stack's `terraform/main.tf.json`, parsed (null when absent).
@@ -47,12 +48,12 @@ pub fn snap(name: &str, text: &str) {
     });
 }
 
-/// Snapshots every file of `o` as `<prefix>__<path, with `/` as `__`>`.
+/// Snapshots every text file of `o` as `<prefix>__<path, with `/` as `__`>`. A shipped binary
+/// file (a Lambda's zip) is pinned by its sha256 and size in the snapshotted `manifest.json`.
 pub fn snap_files(prefix: &str, o: &StackOutput) {
     for f in &o.files {
-        snap(
-            &format!("{prefix}__{}", f.path.replace('/', "__")),
-            &f.contents,
-        );
+        if let Some(text) = f.as_text() {
+            snap(&format!("{prefix}__{}", f.path.replace('/', "__")), text);
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! `ApplicationSecret`: a secret the application reads (an API signing key, a third-party
 //! token), kept in AWS Secrets Manager under a name the stack chooses, encrypted with its own
-//! KMS key, its value generated without ever reaching Terraform state or put there by hand.
+//! KMS key, its value generated without ever reaching Terraform state (and rotated on a schedule
+//! if asked) or put there by hand.
 
 use stacksmith_core::{
     Address, Construct, Facts, Lower, Lowering, NameOrigin, NameRule, Path, Ref, Scope,
@@ -9,7 +10,7 @@ use stacksmith_core::{
 
 use crate::common::{self, name_tag};
 use crate::drawing::data_node;
-use crate::secrets_manager;
+use crate::{secret_rotation, secrets_manager};
 
 /// Secrets Manager secret names: 1–512 letters, digits and `/_+=.@-`.
 const SECRET_NAME: NameRule = NameRule {
@@ -49,14 +50,16 @@ pub enum SecretValueSource {
 /// Creates: a KMS key (rotation on) and an `aws_secretsmanager_secret` encrypted with it; for a
 /// generated value, an ephemeral `aws_secretsmanager_random_password` and an
 /// `aws_secretsmanager_secret_version` writing it with `secret_string_wo` (nothing of it in
-/// the state).
+/// the state). A rotated secret ([`ApplicationSecret::rotate_every`]) gets its rotation function
+/// instead of the version: a Python Lambda function shipped in the Terraform root
+/// (`terraform/assets/secret-rotation.zip`), its role, its log group and the schedule.
 ///
 /// Defaults: a generated 48-character value ([`ApplicationSecret::generated`]); the name is the
 /// kebab-case path, stack included (`prod-app-secret-key`); deleted secrets are recoverable for
-/// 30 days; not rotated automatically (rotating a secret Secrets Manager does not manage needs a
-/// rotation Lambda the stack does not ship: raise [`ApplicationSecret::generation`] to write a
-/// new value). Pods read it through an `ExternalSecret` (`stacksmith_k8s::ExternalSecret`),
-/// which keeps their copy current.
+/// 30 days; not rotated automatically (rotating changes the value under every reader, which not
+/// every secret survives: see [`ApplicationSecret::rotate_every`]; raise
+/// [`ApplicationSecret::generation`] to write a new value by hand). Pods read it through an
+/// `ExternalSecret` (`stacksmith_k8s::ExternalSecret`), which keeps their copy current.
 ///
 /// ```no_run
 /// use stacksmith_core::Stack;
@@ -71,6 +74,7 @@ pub struct ApplicationSecret {
     source: SecretValueSource,
     name: Option<String>,
     generation: u32,
+    rotation_days: Option<u32>,
 }
 
 impl ApplicationSecret {
@@ -81,6 +85,7 @@ impl ApplicationSecret {
             source: SecretValueSource::Generated { length: 48 },
             name: None,
             generation: 1,
+            rotation_days: None,
         }
     }
 
@@ -118,8 +123,88 @@ impl ApplicationSecret {
         self
     }
 
+    /// Rotates the value every `days` days (1–1000, SS0506): AWS CDK's
+    /// `secret.addRotationSchedule(.., { automaticallyAfter })`, Terraform's
+    /// `automatically_after_days`. Default: not rotated. Only a generated value can be rotated
+    /// (SS0507: no function can make up a third party's key).
+    ///
+    /// The stack ships the rotation function: Python 3.13, one per rotated secret (its role may
+    /// touch this secret and its key only), logging to `/aws/lambda/<name>` (encrypted with the
+    /// secret's key, kept 365 days). Each rotation puts a new value of the same length and
+    /// characters as generation (letters and digits) and makes it `AWSCURRENT`; the old one stays
+    /// readable as `AWSPREVIOUS`. The value never passes through Terraform: instead of a
+    /// Terraform-written version, the first rotation runs when the schedule is created and writes
+    /// the first value (a Terraform version would be deleted by Secrets Manager two rotations
+    /// later, and Terraform would then put the old value back as current). Until it has run (a
+    /// few seconds), External Secrets finds no value and retries, and pods reading the synced
+    /// Secret wait for it. Changing the number of days rotates once more at that apply (the
+    /// provider sets the schedule with `rotate_immediately`). Turned on for a secret Terraform
+    /// already wrote, the Terraform version
+    /// is dropped from the state while its value stays `AWSCURRENT` (the provider cannot remove
+    /// that label), until the first rotation replaces it: readers never see the secret empty.
+    /// [`ApplicationSecret::generation`] has no effect (SS0509); rotate at once with
+    /// `aws secretsmanager rotate-secret --secret-id <name>`.
+    ///
+    /// What rotation breaks: every reader switches to the new value within its refresh interval
+    /// (an `ExternalSecret`'s, then Reloader restarts the pods; an ECS task reads it when it
+    /// starts), and whatever was made with the old value no longer verifies: sessions or tokens
+    /// signed with a signing key, data encrypted with an encryption key (never rotate one
+    /// without re-encrypting), a salt's hashes (never rotate a salt). Rotate keys whose signed
+    /// values are short-lived, and secrets both sides read from here.
+    #[doc(alias = "add_rotation_schedule")]
+    #[doc(alias = "automatically_after_days")]
+    #[must_use]
+    pub fn rotate_every(mut self, days: u32) -> Self {
+        self.rotation_days = Some(days);
+        self
+    }
+
     fn secret_name(&self, path: &Path) -> String {
         self.name.clone().unwrap_or_else(|| cloud_name(path, ""))
+    }
+}
+
+impl ApplicationSecret {
+    /// Whether the rotation asked for can be lowered: a generated value, every 1–1000 days.
+    /// Reports SS0506/SS0507 otherwise, and warns (SS0509) that a generation is ignored.
+    fn check_rotation(&self, cx: &mut Lowering<'_>) -> bool {
+        let Some(days) = self.rotation_days else {
+            return false;
+        };
+        if self.source == SecretValueSource::SetOutside {
+            cx.error(
+                "SS0507",
+                "`.rotate_every(..)` is set on a secret whose value is set outside the stack: a rotation function can only generate a random value, which the third party that issued the key would not accept",
+                "rotate the key where it is issued and put the new value with `aws secretsmanager put-secret-value`, or use `ApplicationSecret::generated(..)` for a value the application alone checks",
+            );
+            return false;
+        }
+        if !secret_rotation::DAYS.contains(&days) {
+            cx.error(
+                "SS0506",
+                format!(
+                    "`.rotate_every({days})` is outside the {}–{} days Secrets Manager accepts",
+                    secret_rotation::DAYS.start(),
+                    secret_rotation::DAYS.end()
+                ),
+                "rotate every 1 to 1000 days (30 or 90 are usual); leave `.rotate_every(..)` out to keep the value",
+            );
+            return false;
+        }
+        if self.generation != 1 {
+            cx.warning(
+                "SS0509",
+                format!(
+                    "`.generation({})` has no effect on a rotated secret: its value is written by its rotation function, never by Terraform",
+                    self.generation
+                ),
+                format!(
+                    "remove `.generation(..)`; to change the value now, run `aws secretsmanager rotate-secret --secret-id {}`",
+                    self.secret_name(cx.path())
+                ),
+            );
+        }
+        true
     }
 }
 
@@ -204,8 +289,24 @@ impl Lower for ApplicationSecret {
                 return;
             }
         }
+        let rotation = self.rotation_days.filter(|_| self.check_rotation(cx));
         common::aws(cx);
-        let key = common::kms_key(cx, "key", &format!("Encrypts the {name} secret"), &[]);
+        // A rotated secret's key also encrypts its rotation function's log group.
+        let services = match rotation {
+            Some(_) => vec![common::logs_may_use_key(
+                cx,
+                &secret_rotation::log_group_name(cx),
+            )],
+            None => Vec::new(),
+        };
+        let key = common::kms_key(cx, "key", &format!("Encrypts the {name} secret"), &services);
+        let mut tags = name_tag(&name);
+        if let (Some(_), SecretValueSource::Generated { length }) = (rotation, self.source) {
+            tags.insert(
+                secret_rotation::LENGTH_TAG.to_owned(),
+                length.to_string().into(),
+            );
+        }
         let secret = cx.add_with(
             "aws_secretsmanager_secret",
             "secret",
@@ -214,12 +315,15 @@ impl Lower for ApplicationSecret {
                 "description" => format!("Application secret {name}"),
                 "kms_key_id" => key.attr::<String>("arn"),
                 "recovery_window_in_days" => 30_i64,
-                "tags" => name_tag(&name),
+                "tags" => tags,
             },
             secrets_manager::SECRET,
         );
-        match self.source {
-            SecretValueSource::Generated { length } => {
+        match (self.source, rotation) {
+            (SecretValueSource::Generated { .. }, Some(days)) => {
+                secret_rotation::lower(cx, &secret, &key, days);
+            }
+            (SecretValueSource::Generated { length }, None) => {
                 let value = cx.ephemeral(
                     "aws_secretsmanager_random_password",
                     "value",
@@ -240,7 +344,7 @@ impl Lower for ApplicationSecret {
                     WRITE_ONLY_VERSION,
                 );
             }
-            SecretValueSource::SetOutside => {
+            (SecretValueSource::SetOutside, _) => {
                 cx.prerequisite(
                     format!(
                         "a value in Secrets Manager secret `{name}` ({}; put it after the first apply: `aws secretsmanager put-secret-value --secret-id {name} --secret-string ...`)",
@@ -254,9 +358,12 @@ impl Lower for ApplicationSecret {
             }
         }
         let path = cx.path().clone();
-        let how = match self.source {
-            SecretValueSource::Generated { .. } => "generated, never in state",
-            SecretValueSource::SetOutside => "value set outside the stack",
+        let how = match (self.source, rotation) {
+            (SecretValueSource::Generated { .. }, Some(days)) => {
+                format!("generated, never in state · rotated every {days} days by its own Lambda")
+            }
+            (SecretValueSource::Generated { .. }, None) => "generated, never in state".to_owned(),
+            (SecretValueSource::SetOutside, _) => "value set outside the stack".to_owned(),
         };
         cx.node(
             data_node(&path)
@@ -269,6 +376,8 @@ impl Lower for ApplicationSecret {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use sha2::Digest as _;
     use stacksmith_core::Stack;
     use stacksmith_core::terraform::Value;
 
@@ -308,6 +417,130 @@ mod tests {
         assert!(g.ephemeral.is_empty());
         assert_eq!(g.prerequisites.len(), 1);
         assert!(g.prerequisites[0].check.contains("prod-stripe-key"));
+    }
+
+    #[test]
+    fn a_rotated_secret_gets_its_value_from_its_rotation_function_only() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        stack.add(ApplicationSecret::generated("secret-key").rotate_every(30));
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        let of = |kind: &str| g.resources.iter().find(|r| r.address.kind() == kind);
+        // No Terraform-written value: Secrets Manager would delete that version two rotations
+        // later and Terraform would put the old value back.
+        assert!(of("aws_secretsmanager_secret_version").is_none());
+        assert!(g.ephemeral.is_empty());
+        let rotation = of("aws_secretsmanager_secret_rotation").map(|r| r.to_value());
+        let rotation = serde_json::to_value(rotation).unwrap_or_default();
+        assert_eq!(rotation["rotate_immediately"], true);
+        assert_eq!(rotation["rotation_rules"]["automatically_after_days"], 30);
+        assert_eq!(
+            rotation["depends_on"],
+            serde_json::json!([
+                "aws_lambda_permission.secret_key_rotation",
+                "aws_iam_role_policy.secret_key_rotation"
+            ])
+        );
+        let function = of("aws_lambda_function").map(|r| r.body.clone());
+        let function = serde_json::to_value(function).unwrap_or_default();
+        assert_eq!(function["function_name"], "prod-secret-key-rotation");
+        assert_eq!(function["runtime"], "python3.13");
+        assert_eq!(function["filename"], "assets/secret-rotation.zip");
+        let zip = g.assets.get("assets/secret-rotation.zip").cloned();
+        let hash =
+            zip.map(|z| base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&z)));
+        assert_eq!(function["source_code_hash"].as_str(), hash.as_deref());
+        let secret = of("aws_secretsmanager_secret").map(|r| r.body.clone());
+        let secret = serde_json::to_value(secret).unwrap_or_default();
+        assert_eq!(secret["tags"]["stacksmith:length"], "48");
+        let permission = of("aws_lambda_permission").map(|r| r.body.clone());
+        let permission = serde_json::to_value(permission).unwrap_or_default();
+        assert_eq!(permission["principal"], "secretsmanager.amazonaws.com");
+        let group = of("aws_cloudwatch_log_group").map(|r| r.body.clone());
+        let group = serde_json::to_value(group).unwrap_or_default();
+        assert_eq!(group["name"], "/aws/lambda/prod-secret-key-rotation");
+        assert_eq!(group["retention_in_days"], 365);
+    }
+
+    #[test]
+    fn the_rotation_role_touches_this_secret_and_its_key_only() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        stack.add(ApplicationSecret::generated("secret-key").rotate_every(30));
+        let g = stack.lower();
+        let policy = g
+            .data
+            .iter()
+            .find(|d| d.address.name() == "secret_key_rotation_policy")
+            .map(|d| serde_json::to_value(&d.body).unwrap_or_default())
+            .unwrap_or_default();
+        let statements = policy["statement"].as_array().cloned().unwrap_or_default();
+        let resources = |sid: &str| {
+            statements
+                .iter()
+                .find(|s| s["sid"] == sid)
+                .map(|s| s["resources"].clone())
+        };
+        assert_eq!(
+            resources("RotateThisSecret"),
+            Some(serde_json::json!([
+                "${aws_secretsmanager_secret.secret_key_secret.arn}"
+            ]))
+        );
+        assert_eq!(
+            resources("UseTheSecretKey"),
+            Some(serde_json::json!(["${aws_kms_key.secret_key_key.arn}"]))
+        );
+        // "*" only where IAM accepts nothing else.
+        for s in &statements {
+            if s["resources"] == serde_json::json!(["*"]) {
+                let actions = s["actions"].as_array().cloned().unwrap_or_default();
+                assert!(
+                    actions.iter().all(|a| {
+                        [
+                            "secretsmanager:GetRandomPassword",
+                            "xray:PutTraceSegments",
+                            "xray:PutTelemetryRecords",
+                        ]
+                        .contains(&a.as_str().unwrap_or_default())
+                    }),
+                    "{s}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn two_rotated_secrets_ship_one_code_file() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        stack.add(ApplicationSecret::generated("a").rotate_every(30));
+        stack.add(
+            ApplicationSecret::generated("b")
+                .length(64)
+                .rotate_every(90),
+        );
+        let g = stack.lower();
+        assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
+        assert_eq!(g.assets.len(), 1);
+        let functions = g
+            .resources
+            .iter()
+            .filter(|r| r.address.kind() == "aws_lambda_function")
+            .count();
+        assert_eq!(functions, 2);
+    }
+
+    #[test]
+    fn fails_bad_rotation() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        stack.add(ApplicationSecret::generated("never").rotate_every(0));
+        stack.add(ApplicationSecret::generated("too-rarely").rotate_every(1001));
+        stack.add(ApplicationSecret::set_outside("stripe-key").rotate_every(30));
+        stack.add(
+            ApplicationSecret::generated("bumped")
+                .generation(2)
+                .rotate_every(30),
+        );
+        insta::assert_snapshot!(stack.lower().diagnostics.to_string());
     }
 
     #[test]

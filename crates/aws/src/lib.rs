@@ -43,9 +43,11 @@ mod load_balancer;
 mod network;
 mod pod_identity_role;
 mod region;
+mod secret_rotation;
 mod secrets_manager;
 mod service_account_role;
 mod web_acl;
+mod zip_archive;
 
 pub use alarm_topic::{AlarmTopic, AlarmTopicRef};
 pub use alarms::{Alarms, AlarmsRef};

@@ -36,6 +36,12 @@ const K_CONFIG_MAP: &str = "https://kubernetes.io/docs/concepts/configuration/co
 const K_SECRET: &str = "https://kubernetes.io/docs/concepts/configuration/secret/";
 const SM_RANDOM_PASSWORD: &str =
     "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetRandomPassword.html";
+const SM_ROTATION_RULES: &str =
+    "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html";
+const SM_ROTATION_LAMBDA: &str =
+    "https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda.html";
+const TF_LAMBDA_FILENAME: &str =
+    "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_function";
 const ESO_EXTERNAL_SECRET: &str = "https://external-secrets.io/latest/api/externalsecret/";
 const ESO_TEMPLATE: &str = "https://external-secrets.io/latest/guides/templating/";
 const K_INGRESS: &str = "https://kubernetes.io/docs/concepts/services-networking/ingress/";
@@ -459,6 +465,10 @@ pub(crate) const SOURCES: &[(&str, &[&str])] = &[
     ("SS0503", &[ESO_EXTERNAL_SECRET]),
     ("SS0504", &[ESO_EXTERNAL_SECRET]),
     ("SS0505", &[RDS_SECRETS]),
+    ("SS0506", &[SM_ROTATION_RULES]),
+    ("SS0507", &[SM_ROTATION_LAMBDA]),
+    ("SS0508", &[TF_LAMBDA_FILENAME]),
+    ("SS0509", &[SM_ROTATION_LAMBDA]),
     ("SS0520", &[ESO_EXTERNAL_SECRET]),
     ("SS0530", &[EKS_POD_IDENTITY]),
     ("SS0531", &[EKS_POD_IDENTITY_AGENT]),

@@ -1116,6 +1116,26 @@ pub const CODES: &[Code] = &[
         "A secret the cloud names when it creates it (an RDS-managed master secret) cannot be named in the Kubernetes files, so nothing would sync.",
     ),
     c(
+        "SS0506",
+        "rotation schedule out of range",
+        "Secrets Manager rotates every 1–1000 days (`automatically_after_days`); any other value fails the apply.",
+    ),
+    c(
+        "SS0507",
+        "rotation of a secret set outside the stack",
+        "A rotation Lambda can only generate a value; a third-party key set by hand would be replaced by a random string the third party does not know.",
+    ),
+    c(
+        "SS0508",
+        "a shipped file cannot be written",
+        "A Terraform root holds one file per path: a second construct shipping other bytes under the same name would replace the first one's code; a zip over 4 GiB needs ZIP64, which is not written.",
+    ),
+    c(
+        "SS0509",
+        "generation set on a rotated secret (warning)",
+        "A rotated secret's value is written by its rotation function, never by Terraform: raising its generation changes nothing.",
+    ),
+    c(
         "SS0520",
         "ExternalSecret key synced from two sources",
         "Each synced key is one `secretKey` of the ExternalSecret; with two sources External Secrets keeps one, and a template assembles a value from the wrong secret.",

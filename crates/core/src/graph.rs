@@ -30,6 +30,10 @@ pub struct Graph {
     /// Ephemeral resources (values opened during a run for write-only arguments, never in
     /// state): a generated password.
     pub ephemeral: Vec<Resource>,
+    /// Files the stack's Terraform root ships beside its `main.tf.json` (a Lambda function's
+    /// code package), by path inside the root (`assets/secret-rotation.zip`), each once, in the
+    /// order first shipped. Written byte for byte; `manifest.json` lists each with its sha256.
+    pub assets: IndexMap<String, Vec<u8>>,
     /// The cloud secrets the cluster's objects sync (External Secrets), each once: what the
     /// syncing controller's identity may read.
     pub synced_secrets: Vec<crate::StoredSecret>,
@@ -356,6 +360,27 @@ impl<'a> Lowering<'a> {
         a
     }
 
+    /// Ships `bytes` as the file `assets/<name>` of the stack's Terraform root and returns that
+    /// path, relative to the root: what a resource's `filename` argument takes, since Terraform
+    /// runs in the root. Constructs shipping the same file (same name, same bytes) share it; a
+    /// different file under a name already shipped is an error (SS0508), never a silent
+    /// overwrite.
+    pub fn asset(&mut self, name: &str, bytes: Vec<u8>) -> String {
+        let path = format!("assets/{name}");
+        match self.graph.assets.get(&path) {
+            Some(shipped) if *shipped != bytes => self.error(
+                "SS0508",
+                format!("two different files are shipped as `terraform/{path}`"),
+                "give each construct's file its own name (a construct shipping a file names it after what it holds)",
+            ),
+            Some(_) => {}
+            None => {
+                self.graph.assets.insert(path.clone(), bytes);
+            }
+        }
+        path
+    }
+
     /// Records that the cluster syncs `secret` (an `ExternalSecret` reads it): the syncing
     /// controller's identity is allowed to read it. Recorded once.
     pub fn sync_secret(&mut self, secret: &crate::StoredSecret) {
@@ -634,6 +659,20 @@ pub fn cloud_name(path: &Path, part: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fails_two_files_shipped_under_one_name() {
+        let mut g = Graph::new("prod", "us-east-1");
+        let tags = IndexMap::new();
+        let mut cx = Lowering::new(&mut g, Path::root("prod").child("a"), &tags);
+        assert_eq!(cx.asset("code.zip", vec![1, 2]), "assets/code.zip");
+        assert_eq!(cx.asset("code.zip", vec![1, 2]), "assets/code.zip");
+        assert!(!cx.has_errors());
+        cx.asset("code.zip", vec![3]);
+        assert_eq!(g.assets.len(), 1);
+        assert_eq!(g.assets.get("assets/code.zip"), Some(&vec![1, 2]));
+        insta::assert_snapshot!(g.diagnostics.to_string());
+    }
 
     #[test]
     fn names_derive_from_the_path() {

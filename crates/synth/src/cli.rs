@@ -612,7 +612,7 @@ fn graph_command(app: &App, args: &GraphArgs, ctx: &mut Ctx<'_>) -> io::Result<E
         .iter()
         .filter(|o| args.stack.as_ref().is_none_or(|s| *s == o.stack))
         .filter_map(|o| o.files.iter().find(|f| f.path == file))
-        .map(|f| f.contents.as_str())
+        .filter_map(crate::File::as_text)
         .collect();
     if diagrams.is_empty() {
         writeln!(

@@ -8,8 +8,24 @@ use serde::Serialize;
 pub struct File {
     /// `terraform/main.tf.json`.
     pub path: String,
-    /// Its bytes.
-    pub contents: String,
+    /// Its bytes: text (Terraform JSON, YAML, the diagram) or a file a construct ships (a
+    /// Lambda function's zip).
+    pub contents: Vec<u8>,
+}
+
+impl File {
+    /// A text file.
+    pub(crate) fn text(path: impl Into<String>, contents: String) -> Self {
+        Self {
+            path: path.into(),
+            contents: contents.into_bytes(),
+        }
+    }
+
+    /// Its contents as text; `None` for a binary file (a shipped zip).
+    pub fn as_text(&self) -> Option<&str> {
+        std::str::from_utf8(&self.contents).ok()
+    }
 }
 
 /// One step of applying the output.

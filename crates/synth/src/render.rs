@@ -113,23 +113,25 @@ impl Early {
         let [terraform_step, cluster_step, kubernetes_step] = apply_steps(g);
         let has_terraform = !g.resources.is_empty() || !g.data.is_empty();
         if has_terraform {
-            files.push(File {
-                path: "terraform/main.tf.json".into(),
-                contents: terraform_json::render(g)?,
-            });
+            files.push(File::text(
+                "terraform/main.tf.json",
+                terraform_json::render(g)?,
+            ));
             if !moves.is_empty() {
-                files.push(File {
-                    path: "terraform/moved.tf.json".into(),
-                    contents: terraform_json::moved(&g.stack, moves)?,
-                });
+                files.push(File::text(
+                    "terraform/moved.tf.json",
+                    terraform_json::moved(&g.stack, moves)?,
+                ));
             }
+            // The files constructs ship (a Lambda function's code), beside the root's JSON.
+            files.extend(g.assets.iter().map(|(path, bytes)| File {
+                path: format!("terraform/{path}"),
+                contents: bytes.clone(),
+            }));
             apply_order.push(terraform_step);
         }
         if let Some(contents) = cluster_root::render(g)? {
-            files.push(File {
-                path: CLUSTER_ROOT.into(),
-                contents,
-            });
+            files.push(File::text(CLUSTER_ROOT, contents));
             apply_order.push(cluster_step);
         }
         Ok(Early {
@@ -159,10 +161,10 @@ fn finish(
         apply_order.push(kubernetes_step);
     }
     files.reserve(kube.len() + diagram.len() + 1);
-    files.extend(kube.into_iter().map(|(path, contents)| File {
-        path: format!("kubernetes/{path}"),
-        contents,
-    }));
+    files.extend(
+        kube.into_iter()
+            .map(|(path, contents)| File::text(format!("kubernetes/{path}"), contents)),
+    );
     files.extend(diagram);
 
     let manifest = Manifest {
@@ -217,10 +219,9 @@ fn finish(
     };
     serde_json::to_writer_pretty(&mut bytes, &manifest).map_err(json_err)?;
     bytes.push(b'\n');
-    let text = String::from_utf8(bytes).map_err(|e| json_err(serde::ser::Error::custom(e)))?;
     files.push(File {
         path: "manifest.json".into(),
-        contents: text,
+        contents: bytes,
     });
     for f in &files {
         inside(&format!("{}/{}", g.stack, f.path))?;
@@ -252,9 +253,9 @@ pub(crate) fn apply_steps(g: &Graph) -> [ApplyStep; 3] {
     ]
 }
 
-fn sha256(text: &str) -> String {
+fn sha256(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(text.as_bytes());
+    let digest = Sha256::digest(bytes);
     let mut out = String::with_capacity(digest.len() * 2);
     for b in digest.iter() {
         out.push(char::from(HEX[usize::from(b >> 4)]));

@@ -344,9 +344,9 @@ fn install(out: &Path, outputs: &[StackOutput]) -> Result<(), SynthError> {
 fn holds(dir: &Path, o: &StackOutput) -> bool {
     let listed = generated(dir);
     listed.len() == o.files.len()
-        && o.files.iter().all(|f| {
-            listed.contains(&f.path) && unchanged(&dir.join(&f.path), f.contents.as_bytes())
-        })
+        && o.files
+            .iter()
+            .all(|f| listed.contains(&f.path) && unchanged(&dir.join(&f.path), &f.contents))
 }
 
 /// After the switch: moves a real `out/<stack>` folder (written before generations; its files
@@ -627,7 +627,7 @@ fn stage(dir: &Path, previous: Option<&Path>, o: &StackOutput) -> Result<(), Syn
         let path = dir.join(&f.path);
         if let Some(previous) = previous {
             let old = previous.join(&f.path);
-            if unchanged(&old, f.contents.as_bytes()) && fs::hard_link(&old, &path).is_ok() {
+            if unchanged(&old, &f.contents) && fs::hard_link(&old, &path).is_ok() {
                 return Ok(());
             }
         }
@@ -655,19 +655,16 @@ mod tests {
     fn stack(name: &str, files: &[(&str, &str)]) -> StackOutput {
         let mut files: Vec<File> = files
             .iter()
-            .map(|(p, c)| File {
-                path: (*p).to_owned(),
-                contents: (*c).to_owned(),
-            })
+            .map(|(p, c)| File::text(*p, (*c).to_owned()))
             .collect();
         let listed: Vec<Json> = files
             .iter()
             .map(|f| serde_json::json!({ "path": f.path }))
             .collect();
-        files.push(File {
-            path: "manifest.json".into(),
-            contents: serde_json::json!({ "files": listed }).to_string(),
-        });
+        files.push(File::text(
+            "manifest.json",
+            serde_json::json!({ "files": listed }).to_string(),
+        ));
         StackOutput {
             stack: name.into(),
             files,
@@ -845,6 +842,36 @@ mod tests {
         assert_eq!(
             fs::read_to_string(out.join("prod/terraform/main.tf.json"))?,
             "{}\n"
+        );
+        fs::remove_dir_all(&out)?;
+        Ok(())
+    }
+
+    /// A shipped binary file (a Lambda's zip, not UTF-8) is written byte for byte, and an
+    /// unchanged one leaves the output as it is.
+    #[cfg(unix)]
+    #[test]
+    fn a_binary_file_is_written_byte_for_byte() -> Result {
+        let out = scratch("binary");
+        let zip = vec![0x50, 0x4b, 0x03, 0x04, 0xff, 0xfe, 0x00, 0x80];
+        let with_zip = || {
+            let mut o = output(&[
+                ("terraform/main.tf.json", "{}\n"),
+                ("terraform/assets/code.zip", ""),
+            ]);
+            if let Some(f) = o.files.iter_mut().find(|f| f.path.ends_with(".zip")) {
+                f.contents = zip.clone();
+            }
+            o
+        };
+        write_outputs(&out, &[with_zip()])?;
+        assert_eq!(fs::read(out.join("prod/terraform/assets/code.zip"))?, zip);
+        write_outputs(&out, &[with_zip()])?;
+        let generations = out.join(STATE_DIR).join(GENERATIONS);
+        assert_eq!(
+            names(&generations),
+            ["1"],
+            "nothing changed, nothing written"
         );
         fs::remove_dir_all(&out)?;
         Ok(())

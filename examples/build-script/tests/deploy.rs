@@ -24,7 +24,7 @@ fn the_image_is_tagged_with_the_version() {
         .files
         .iter()
         .find(|f| f.path.contains("deployment"))
-        .map(|f| f.contents.as_str());
+        .and_then(|f| f.as_text());
     assert!(
         deployment.is_some_and(|yaml| yaml.contains(r#"image: "example/api:1.2.3""#)),
         "{deployment:?}"

@@ -45,14 +45,8 @@ pub fn dot(g: &Graph) -> String {
 pub fn files(g: &Graph) -> Vec<File> {
     let d = build(g);
     vec![
-        File {
-            path: "architecture.mmd".into(),
-            contents: mermaid::render(&d),
-        },
-        File {
-            path: "architecture.dot".into(),
-            contents: dot::render(&d),
-        },
+        File::text("architecture.mmd", mermaid::render(&d)),
+        File::text("architecture.dot", dot::render(&d)),
     ]
 }
 

@@ -420,7 +420,7 @@ fn kube_changes(
         .files
         .iter()
         .filter(|f| f.path.starts_with("kubernetes/"))
-        .map(|f| (f.path.as_str(), f.contents.as_str()))
+        .filter_map(|f| Some((f.path.as_str(), f.as_text()?)))
         .collect();
     let paths: BTreeSet<&str> = old.keys().copied().chain(new.keys().copied()).collect();
     let mut out = Vec::new();
@@ -507,7 +507,7 @@ fn cluster_changes(p: &Planned, rendered: &crate::StackOutput) -> Vec<ResourceCh
             .files
             .iter()
             .find(|f| f.path == CLUSTER_ROOT)
-            .map(|f| f.contents.as_str()),
+            .and_then(crate::File::as_text),
     );
     // The data sources that find a renamed construct are renamed with it.
     let mut renames: Vec<Move> = Vec::new();
