@@ -106,8 +106,10 @@ fn fails_pod_identity_without_the_agent() {
     snap("fails__pod_identity_without_the_agent", &text);
 }
 
-#[test]
-fn kafka_client_statements_security_group_and_egress() {
+/// A stack with an MSK Serverless cluster and Deployment `apps/consumer` allowed to consume
+/// `orders` as group `billing` through the Pod Identity of ServiceAccount `apps/consumer`; the
+/// Deployment runs as that account when `runs_as_identity`, as `default` otherwise.
+fn kafka_consumer(runs_as_identity: bool) -> Stack {
     let mut stack = Stack::new("prod", "us-east-1");
     let network = stack.add(Network::new("network", "10.0.0.0/16").zones(3));
     let cluster = stack.add(EksCluster::new("eks", &network).pod_identity_agent());
@@ -115,22 +117,28 @@ fn kafka_client_statements_security_group_and_egress() {
     let ns = stack.add(Namespace::new("apps"));
     let sa = stack.add(ServiceAccount::new(&ns, "consumer"));
     let identity = stack.add(cluster.pod_identity(&sa));
-    let consumer = stack.add(
-        Deployment::new(&ns, "consumer")
-            .service_account(&identity.service_account())
-            .container(
-                Container::new("consumer", "acme/consumer:1.0.0")
-                    .port("health", 8081)
-                    .readiness(Probe::http_get("/healthz", 8081))
-                    .requests(Cpu::millis(100), Memory::mib(128))
-                    .limits(Cpu::millis(500), Memory::mib(512)),
-            ),
+    let mut deployment = Deployment::new(&ns, "consumer").container(
+        Container::new("consumer", "acme/consumer:1.0.0")
+            .port("health", 8081)
+            .readiness(Probe::http_get("/healthz", 8081))
+            .requests(Cpu::millis(100), Memory::mib(128))
+            .limits(Cpu::millis(500), Memory::mib(512)),
     );
+    if runs_as_identity {
+        deployment = deployment.service_account(&identity.service_account());
+    }
+    let consumer = stack.add(deployment);
     stack.add(kafka.allow_client(
         &consumer,
         &identity,
         KafkaAccess::consume("orders").group("billing"),
     ));
+    stack
+}
+
+#[test]
+fn kafka_client_statements_security_group_and_egress() {
+    let stack = kafka_consumer(true);
     let o = render_one(&app_of(stack));
     let tf = terraform(&o);
     let policy = &tf["data"]["aws_iam_policy_document"]["events_client_consumer_iam"];
@@ -251,22 +259,8 @@ fn fails_workload_running_as_a_pod_identity_account_through_the_plain_handle() {
 
 #[test]
 fn fails_kafka_client_running_as_another_account() {
-    let mut stack = Stack::new("prod", "us-east-1");
-    let network = stack.add(Network::new("network", "10.0.0.0/16").zones(3));
-    let cluster = stack.add(EksCluster::new("eks", &network).pod_identity_agent());
-    let kafka = stack.add(Kafka::serverless("events", &network));
-    let ns = stack.add(Namespace::new("apps"));
-    let sa = stack.add(ServiceAccount::new(&ns, "consumer"));
-    let identity = stack.add(cluster.pod_identity(&sa));
     // Granted as `consumer`, but runs as the namespace's `default` account.
-    let consumer = stack.add(
-        Deployment::new(&ns, "consumer").container(
-            Container::new("consumer", "acme/consumer:1.0.0")
-                .requests(Cpu::millis(100), Memory::mib(128))
-                .limits(Cpu::millis(500), Memory::mib(512)),
-        ),
-    );
-    stack.add(kafka.allow_client(&consumer, &identity, KafkaAccess::consume("orders")));
+    let stack = kafka_consumer(false);
     let text = diagnostics(stack);
     assert!(
         text.contains("SS0536") && text.contains("runs as `default`"),
