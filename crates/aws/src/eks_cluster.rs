@@ -616,10 +616,8 @@ impl Lower for EksCluster {
         }
         // The load balancer controller first: its webhook serves the Services other charts make.
         installed.sort_by_key(|a| *a != ClusterAddon::AwsLoadBalancerController);
-        // External Secrets' role reads what the stack syncs, known once every object lowered:
-        // it is installed in `finish`.
-        // So is Reloader's: it watches the namespaces of the workloads it restarts.
-        installed.retain(|a| *a != ClusterAddon::ExternalSecrets && *a != ClusterAddon::Reloader);
+        // Add-ons shaped by the rest of the stack are installed in `finish`.
+        installed.retain(|a| !a.reads_the_stack());
         for addon in &installed {
             self.lower_cluster_addon(cx, addon, &cluster, &oidc, &node_groups);
         }
@@ -848,12 +846,12 @@ impl EksCluster {
             .iter()
             .map(|g| cx.address("aws_eks_node_group", &format!("nodes-{}", g.id)))
             .collect();
-        let mut needed: Vec<ClusterAddon> = Vec::new();
-        for late in [ClusterAddon::ExternalSecrets, ClusterAddon::Reloader] {
-            if self.addons.contains(&late) {
-                needed.push(late);
-            }
-        }
+        let mut needed: Vec<ClusterAddon> = self
+            .addons
+            .iter()
+            .filter(|a| a.reads_the_stack())
+            .cloned()
+            .collect();
         if !self.platform_defaults {
             for addon in &needed {
                 self.lower_cluster_addon(cx, addon, &cluster, &oidc, &nodes);

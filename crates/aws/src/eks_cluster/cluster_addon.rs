@@ -205,6 +205,13 @@ impl ClusterAddon {
         }
     }
 
+    /// Whether its release depends on what the stack's other constructs declare — the secrets
+    /// External Secrets' role may read, the namespaces Reloader watches — so the cluster
+    /// installs it once every construct has lowered (`finish`).
+    pub(super) fn reads_the_stack(&self) -> bool {
+        matches!(self, Self::ExternalSecrets | Self::Reloader)
+    }
+
     /// What it provides.
     pub(super) fn provides(&self) -> Vec<Capability> {
         match self {
