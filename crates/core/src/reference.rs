@@ -11,11 +11,21 @@ use std::sync::Arc;
 #[derive(Clone, Debug, Eq, PartialOrd, Ord)]
 pub struct Address {
     stack: Arc<str>,
-    data: bool,
-    /// An ephemeral resource (Terraform 1.10+): opened during each run, never in state.
-    ephemeral: bool,
+    mode: Mode,
     kind: Arc<str>,
     name: Arc<str>,
+}
+
+/// Which block of the root an address is in (Terraform's resource modes). The order is the
+/// order addresses sort in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Mode {
+    /// `resource`: managed, in state.
+    Managed,
+    /// `ephemeral` (Terraform 1.10+): opened during each run, never in state.
+    Ephemeral,
+    /// `data`: read during each run.
+    Data,
 }
 
 impl PartialEq for Address {
@@ -23,8 +33,7 @@ impl PartialEq for Address {
     fn eq(&self, other: &Self) -> bool {
         crate::work::tick();
         self.stack == other.stack
-            && self.data == other.data
-            && self.ephemeral == other.ephemeral
+            && self.mode == other.mode
             && self.kind == other.kind
             && self.name == other.name
     }
@@ -34,8 +43,7 @@ impl std::hash::Hash for Address {
     /// As derived (consistent with `eq`).
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.stack.hash(state);
-        self.data.hash(state);
-        self.ephemeral.hash(state);
+        self.mode.hash(state);
         self.kind.hash(state);
         self.name.hash(state);
     }
@@ -46,8 +54,7 @@ impl Address {
     pub fn resource(stack: &str, kind: &str, name: &str) -> Self {
         Self {
             stack: Arc::from(stack),
-            data: false,
-            ephemeral: false,
+            mode: Mode::Managed,
             kind: Arc::from(kind),
             name: Arc::from(name),
         }
@@ -56,7 +63,7 @@ impl Address {
     /// A data source, e.g. `data.aws_caller_identity.current`.
     pub fn data(stack: &str, kind: &str, name: &str) -> Self {
         Self {
-            data: true,
+            mode: Mode::Data,
             ..Self::resource(stack, kind, name)
         }
     }
@@ -65,14 +72,14 @@ impl Address {
     /// values exist only during a Terraform run and reach only write-only arguments.
     pub fn ephemeral(stack: &str, kind: &str, name: &str) -> Self {
         Self {
-            ephemeral: true,
+            mode: Mode::Ephemeral,
             ..Self::resource(stack, kind, name)
         }
     }
 
     /// Whether this is an ephemeral resource.
     pub fn is_ephemeral(&self) -> bool {
-        self.ephemeral
+        self.mode == Mode::Ephemeral
     }
 
     /// The stack whose root holds this address.
@@ -82,7 +89,7 @@ impl Address {
 
     /// Whether this is a data source.
     pub fn is_data(&self) -> bool {
-        self.data
+        self.mode == Mode::Data
     }
 
     /// The resource type, e.g. `aws_vpc`.
@@ -97,12 +104,10 @@ impl Address {
 
     /// The address as Terraform writes it in `depends_on`: `aws_vpc.network`.
     pub fn expression(&self) -> String {
-        if self.data {
-            format!("data.{}.{}", self.kind, self.name)
-        } else if self.ephemeral {
-            format!("ephemeral.{}.{}", self.kind, self.name)
-        } else {
-            format!("{}.{}", self.kind, self.name)
+        match self.mode {
+            Mode::Managed => format!("{}.{}", self.kind, self.name),
+            Mode::Ephemeral => format!("ephemeral.{}.{}", self.kind, self.name),
+            Mode::Data => format!("data.{}.{}", self.kind, self.name),
         }
     }
 
