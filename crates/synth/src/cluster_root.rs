@@ -238,10 +238,12 @@ pub(crate) fn build(g: &Graph) -> Result<Graph, Diagnostics> {
 }
 
 /// The `data_wo_revision` of a write-only Secret: a number from 1 to 2^31 derived from its keys
-/// and the expressions they are read from, so that it changes with them and stays the same
-/// from one synth to the next.
+/// and the expressions they are read from, as written in the JSON (not a Rust `Debug` or
+/// `Hash`, which may change between releases), so that it changes with them and stays the
+/// same from one synth to the next.
 fn revision_of(data: &Map) -> i64 {
-    let hash = stacksmith_core::short_hash(&format!("{data:?}"));
+    let written = serde_json::to_string(data).unwrap_or_default();
+    let hash = stacksmith_core::short_hash(&written);
     i64::from_str_radix(&hash, 16).map_or(1, |h| (h & 0x7fff_ffff).saturating_add(1))
 }
 
