@@ -529,6 +529,13 @@ fn reloader_restarts_a_rollout_reading_a_synced_secret() {
         after.contains("argo_rollouts"),
         "installed after Argo Rollouts: {after}"
     );
+    // Its Roles go into `web`, which must exist before the `cluster/` root is applied.
+    let manifest = file(&out, "manifest.json");
+    assert!(
+        manifest
+            .contains("kubectl apply -f kubernetes/namespace-web.yaml && terraform -chdir=cluster"),
+        "{manifest}"
+    );
 }
 
 #[test]

@@ -88,6 +88,9 @@ pub struct Graph {
     /// Terraform resources of the `cluster/` root that constructs declare (Helm releases of
     /// cluster add-ons); their references to this root's resources are read through data sources.
     pub cluster_resources: Vec<Resource>,
+    /// Namespaces the `cluster/` root's releases put objects into (Reloader's Roles in the
+    /// namespaces it watches): the stack's Namespace objects for them are applied before it.
+    pub cluster_namespaces: Vec<String>,
     /// The Kubernetes minor version of the stack's cluster (`1.35`), recorded in `manifest.json`.
     pub kubernetes_version: Option<String>,
     /// Data sources shared by the whole stack, to add each once.
@@ -572,6 +575,14 @@ impl<'a> Lowering<'a> {
         let a = r.address.clone();
         self.graph.cluster_resources.push(r);
         a
+    }
+
+    /// Records that a `cluster/` root release creates objects in `namespace`, which must exist
+    /// before that root is applied.
+    pub fn cluster_root_writes_into(&mut self, namespace: &str) {
+        if !self.graph.cluster_namespaces.iter().any(|n| n == namespace) {
+            self.graph.cluster_namespaces.push(namespace.to_owned());
+        }
     }
 
     /// Whether the stack has anything to apply to a Kubernetes cluster: objects, cloud values

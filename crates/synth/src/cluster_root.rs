@@ -50,15 +50,21 @@ pub(crate) fn render(g: &Graph) -> Result<Option<String>, SynthError> {
 /// The apply step of the `cluster/` root, between the infrastructure and the Kubernetes
 /// objects: first the cluster add-ons' Helm releases (controllers, operators and their CRDs),
 /// then the ConfigMaps and Secrets carrying cloud values. The generated ConfigMaps and Secrets
-/// live in the workloads' namespaces, so the Namespaces the stack declares for them are applied
-/// first (`kubectl apply` of the same files again in the next step changes nothing), after
-/// writing the kubeconfig entry `kubectl` needs.
+/// live in the workloads' namespaces, and some releases put objects there too (Reloader's
+/// Roles), so the Namespaces the stack declares for them are applied first (`kubectl apply` of
+/// the same files again in the next step changes nothing), after writing the kubeconfig entry
+/// `kubectl` needs.
 pub(crate) fn apply_step(g: &Graph) -> ApplyStep {
+    let written: std::collections::HashSet<&str> = g
+        .crossings
+        .iter()
+        .map(|c| c.namespace.as_str())
+        .chain(g.cluster_namespaces.iter().map(String::as_str))
+        .collect();
     let mut namespaces: Vec<String> = Vec::new();
     for o in &g.objects {
-        let needed = o.kind == "Namespace"
-            && o.namespace.is_none()
-            && g.crossings.iter().any(|c| c.namespace == o.name);
+        let needed =
+            o.kind == "Namespace" && o.namespace.is_none() && written.contains(o.name.as_str());
         if needed {
             namespaces.push(format!("-f kubernetes/{}", kubernetes::file_name(o)));
         }

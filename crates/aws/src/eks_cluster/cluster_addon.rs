@@ -590,6 +590,10 @@ impl EksCluster {
         if *addon == ClusterAddon::Reloader {
             // Scoped to the namespaces of the workloads it restarts, known once all lowered.
             let watched = cx.namespaces_requiring(&Capability::SecretReloads);
+            // The chart puts a Role and RoleBinding in each.
+            for ns in &watched {
+                cx.cluster_root_writes_into(ns);
+            }
             if let Some(reloader) = values.get_mut("reloader").and_then(|r| r.as_object_mut()) {
                 reloader.insert("namespaces".into(), json!(watched));
                 // Rollouts restart too; the chart grants `rollouts` only when the Argo CRDs
