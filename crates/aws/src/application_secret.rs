@@ -143,7 +143,11 @@ impl ApplicationSecret {
     /// is dropped from the state while its value stays `AWSCURRENT` (the provider cannot remove
     /// that label), until the first rotation replaces it: readers never see the secret empty.
     /// [`ApplicationSecret::generation`] has no effect (SS0509); rotate at once with
-    /// `aws secretsmanager rotate-secret --secret-id <name>`.
+    /// `aws secretsmanager rotate-secret --secret-id <name>`. The function waits out a role
+    /// policy IAM has not propagated yet (access denied is retried for 15 seconds); a rotation
+    /// that failed anyway leaves its `AWSPENDING` version behind, which blocks the next one:
+    /// remove the label (`aws secretsmanager update-secret-version-stage --secret-id <name>
+    /// --version-stage AWSPENDING --remove-from-version-id <id>`), then rotate.
     ///
     /// What rotation breaks: every reader switches to the new value within its refresh interval
     /// (an `ExternalSecret`'s, then Reloader restarts the pods; an ECS task reads it when it

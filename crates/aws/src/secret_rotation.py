@@ -16,8 +16,10 @@ tag, which the stack writes.
 """
 
 import logging
+import time
 
 import boto3
+from botocore.exceptions import ClientError
 
 LENGTH_TAG = "stacksmith:length"
 LENGTHS = range(16, 4097)
@@ -29,6 +31,19 @@ client = boto3.client("secretsmanager")
 
 def handler(event, context):
     arn, token, step = event["SecretId"], event["ClientRequestToken"], event["Step"]
+    # The first rotation starts as the stack is applied: give a just-attached role policy
+    # time to propagate instead of failing the rotation (which would leave AWSPENDING behind).
+    for attempt in range(5):
+        try:
+            return rotate(arn, token, step)
+        except ClientError as e:
+            if e.response["Error"]["Code"] != "AccessDeniedException" or attempt == 4:
+                raise
+            logger.info("%s: access denied, retrying (IAM propagation)", step)
+            time.sleep(2 ** attempt)
+
+
+def rotate(arn, token, step):
     metadata = client.describe_secret(SecretId=arn)
     if not metadata.get("RotationEnabled"):
         raise ValueError(f"rotation is not enabled on {arn}")

@@ -34,9 +34,12 @@ const FUNCTION_NAME: NameRule = NameRule {
 
 /// A Lambda function: known by its name; its code can write the secret, so a change to it is
 /// security-relevant.
-const FUNCTION: Facts = Facts::new().security().identity(&["function_name"]);
-/// A rotation schedule.
-const ROTATION: Facts = Facts::new();
+const FUNCTION: Facts = Facts::new()
+    .security()
+    .identity(&["function_name"])
+    .replaced_on(&["function_name"]);
+/// A rotation schedule: moving it to another secret replaces it.
+const ROTATION: Facts = Facts::new().replaced_on(&["secret_id"]);
 
 /// The rotation's log group name, `/aws/lambda/<function>` (where Lambda writes by default), so
 /// the key policy can name it before the group exists.
@@ -119,28 +122,34 @@ pub(crate) fn lower(cx: &mut Lowering<'_>, secret: &Address, key: &Address, days
         tf! { "name" => "rotate-secret", "role" => role.attr::<String>("id"), "policy" => policy },
         common::IAM_ROLE_POLICY,
     );
-    let function = cx.add_with(
-        "aws_lambda_function",
-        "rotation",
-        tf! {
-            "function_name" => function_name.as_str(),
-            "description" => format!("Rotates the {} secret", cx.name("")),
-            "role" => role.attr::<String>("arn"),
-            "runtime" => "python3.13",
-            "handler" => format!("{MODULE}.handler"),
-            "architectures" => vec!["arm64"],
-            "filename" => filename.as_str(),
-            "source_code_hash" => hash.as_str(),
-            "memory_size" => 128_i64,
-            "timeout" => 30_i64,
-            "logging_config" => tf! {
-                "log_format" => "Text",
-                "log_group" => log_group.attr::<String>("name"),
+    // The function is created once its role may act (Lambda's creation checks the role and
+    // the provider retries until IAM has propagated), so the immediate first rotation does not
+    // meet a role without its policy.
+    let function = cx.resource(
+        stacksmith_core::terraform::Resource::new(
+            cx.address("aws_lambda_function", "rotation"),
+            cx.path().clone(),
+            tf! {
+                "function_name" => function_name.as_str(),
+                "description" => format!("Rotates the {} secret", cx.name("")),
+                "role" => role.attr::<String>("arn"),
+                "runtime" => "python3.13",
+                "handler" => format!("{MODULE}.handler"),
+                "architectures" => vec!["arm64"],
+                "filename" => filename.as_str(),
+                "source_code_hash" => hash.as_str(),
+                "memory_size" => 128_i64,
+                "timeout" => 30_i64,
+                "logging_config" => tf! {
+                    "log_format" => "Text",
+                    "log_group" => log_group.attr::<String>("name"),
+                },
+                "tracing_config" => tf! { "mode" => "Active" },
+                "tags" => name_tag(&function_name),
             },
-            "tracing_config" => tf! { "mode" => "Active" },
-            "tags" => name_tag(&function_name),
-        },
-        FUNCTION,
+        )
+        .facts(FUNCTION)
+        .depends_on(&role_policy),
     );
     let account = common::account_id(cx);
     let permission = cx.add_with(
