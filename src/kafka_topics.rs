@@ -144,6 +144,22 @@ impl KafkaTopicsJob for KafkaRef {
             .map(|t| format!("{}:{}", t.name, t.partitions))
             .collect::<Vec<_>>()
             .join(" ");
+        // Everything the pod template is made of, for the Job's name: a Job's template is
+        // immutable, so a change to any of it must be a new Job.
+        let source = match &bootstrap {
+            KafkaBootstrap::Cloud => "cloud".to_owned(),
+            KafkaBootstrap::Secret(secret, key) => format!("secret {}/{key}", secret.name()),
+        };
+        let template = [
+            list.as_str(),
+            &source,
+            KAFKA_IMAGE,
+            CURL_IMAGE,
+            IAM_AUTH_JAR,
+            FETCH,
+            CREATE,
+        ]
+        .join("\n");
         let client = Container::new("create-topics", KAFKA_IMAGE).command(["sh", "-c", CREATE]);
         let client = match bootstrap {
             KafkaBootstrap::Cloud => {
@@ -160,12 +176,13 @@ impl KafkaTopicsJob for KafkaRef {
                 ),
         };
         let jar = Volume::empty_dir("msk-iam-auth").size_limit(Memory::mib(64));
-        // A Job's pod template is immutable: a new topic list is a new Job (its name carries a
-        // hash of the list), and a finished one is removed after a day.
+        // A Job's pod template is immutable: a new topic list, bootstrap source, image or
+        // script is a new Job (its name carries a hash of them), and a finished one is removed
+        // after a day.
         Job::new(namespace, format!("{id}-topics"))
             .name(format!(
                 "{id}-topics-{}",
-                stacksmith_core::short_hash(&list)
+                stacksmith_core::short_hash(&template)
             ))
             .ttl_after_finished(86_400)
             .label("app", format!("{id}-topics"))
