@@ -81,9 +81,10 @@ pub struct KafkaClient {
     statements: Vec<PolicyStatement>,
     topics: Vec<KafkaTopic>,
     identity: WorkloadIdentityRef,
-    /// The workload's path and the identity label its pods carry: it must run as the
-    /// identity's ServiceAccount (SS0536).
+    /// The workload's path, namespace and the identity label its pods carry: it must run as
+    /// the identity's ServiceAccount (SS0536).
     workload: Path,
+    workload_namespace: String,
     workload_identity: String,
 }
 
@@ -147,6 +148,7 @@ impl AllowKafkaClient for KafkaRef {
             statements,
             identity: identity.clone(),
             workload: workload.peer_path().clone(),
+            workload_namespace: workload.peer_namespace().to_owned(),
             workload_identity: workload.peer_identity().to_owned(),
         }
     }
@@ -188,7 +190,11 @@ impl Lower for KafkaClient {
             namespace: Some(account.namespace().to_owned()),
             name: account.name().to_owned(),
             pod_label: None,
-            run_by: Some((self.workload.clone(), self.workload_identity.clone())),
+            run_by: Some((
+                self.workload.clone(),
+                self.workload_namespace.clone(),
+                self.workload_identity.clone(),
+            )),
         });
         self.identity
             .grant("iam", self.statements.iter().cloned())

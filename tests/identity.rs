@@ -106,10 +106,11 @@ fn fails_pod_identity_without_the_agent() {
     snap("fails__pod_identity_without_the_agent", &text);
 }
 
-/// A stack with an MSK Serverless cluster and Deployment `apps/consumer` allowed to consume
-/// `orders` as group `billing` through the Pod Identity of ServiceAccount `apps/consumer`; the
-/// Deployment runs as that account when `runs_as_identity`, as `default` otherwise.
-fn kafka_consumer(runs_as_identity: bool) -> Stack {
+/// A stack with an MSK Serverless cluster and Deployment `consumer` in `workload_namespace`
+/// allowed to consume `orders` as group `billing` through the Pod Identity of ServiceAccount
+/// `apps/consumer`; the Deployment runs as that account when `runs_as_identity`, as `default`
+/// otherwise.
+fn kafka_consumer(runs_as_identity: bool, workload_namespace: &str) -> Stack {
     let mut stack = Stack::new("prod", "us-east-1");
     let network = stack.add(Network::new("network", "10.0.0.0/16").zones(3));
     let cluster = stack.add(EksCluster::new("eks", &network).pod_identity_agent());
@@ -117,7 +118,12 @@ fn kafka_consumer(runs_as_identity: bool) -> Stack {
     let ns = stack.add(Namespace::new("apps"));
     let sa = stack.add(ServiceAccount::new(&ns, "consumer"));
     let identity = stack.add(cluster.pod_identity(&sa));
-    let mut deployment = Deployment::new(&ns, "consumer").container(
+    let workload_ns = if workload_namespace == "apps" {
+        ns
+    } else {
+        stack.add(Namespace::new(workload_namespace))
+    };
+    let mut deployment = Deployment::new(&workload_ns, "consumer").container(
         Container::new("consumer", "acme/consumer:1.0.0")
             .port("health", 8081)
             .readiness(Probe::http_get("/healthz", 8081))
@@ -138,7 +144,7 @@ fn kafka_consumer(runs_as_identity: bool) -> Stack {
 
 #[test]
 fn kafka_client_statements_security_group_and_egress() {
-    let stack = kafka_consumer(true);
+    let stack = kafka_consumer(true, "apps");
     let o = render_one(&app_of(stack));
     let tf = terraform(&o);
     let policy = &tf["data"]["aws_iam_policy_document"]["events_client_consumer_iam"];
@@ -266,11 +272,20 @@ fn fails_workload_running_as_a_pod_identity_account_through_the_plain_handle() {
 #[test]
 fn fails_kafka_client_running_as_another_account() {
     // Granted as `consumer`, but runs as the namespace's `default` account.
-    let stack = kafka_consumer(false);
+    let stack = kafka_consumer(false, "apps");
     let text = diagnostics(stack);
     assert!(
         text.contains("SS0536") && text.contains("runs as `default`"),
         "{text}"
     );
     snap("fails__kafka_client_running_as_another_account", &text);
+}
+
+#[test]
+fn fails_kafka_client_in_another_namespace_than_its_identity() {
+    let text = diagnostics(kafka_consumer(false, "billing"));
+    assert!(
+        text.contains("SS0536") && text.contains("runs in namespace `billing`"),
+        "{text}"
+    );
 }

@@ -97,10 +97,10 @@ pub struct KubeNamed {
     /// A label every pod running as it must carry (key, value), and why: pods running as the
     /// account through a handle that lacks it are reported (SS0535).
     pub pod_label: Option<(String, String, String)>,
-    /// For a ServiceAccount: the workload that must run as it, by its construct path and the
-    /// identity label (`stacksmith.dev/id`) its pods carry. A grant on the account's role
-    /// reaches pods only if they run as it (SS0536).
-    pub run_by: Option<(Path, String)>,
+    /// For a ServiceAccount: the workload that must run as it, by its construct path, its
+    /// namespace and the identity label (`stacksmith.dev/id`) its pods carry. A grant on the
+    /// account's role reaches pods only if they run as it, in its namespace (SS0536).
+    pub run_by: Option<(Path, String, String)>,
 }
 
 /// A Kubernetes object that exists on the cluster without the stack creating it, declared on

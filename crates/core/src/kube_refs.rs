@@ -66,10 +66,13 @@ const IDENTITY_LABEL: &str = "stacksmith.dev/id";
 /// SS0536: a workload that something gives a ServiceAccount's IAM role to use (an MSK client
 /// grant) runs as that account; otherwise the grant reaches a role its pods never assume.
 fn run_by(g: &Graph, out: &mut Vec<Diagnostic>) {
-    let claims: Vec<(&crate::KubeNamed, &crate::Path, &str)> = g
+    let claims: Vec<(&crate::KubeNamed, &crate::Path, &str, &str)> = g
         .named
         .iter()
-        .filter_map(|n| n.run_by.as_ref().map(|(p, id)| (n, p, id.as_str())))
+        .filter_map(|n| {
+            let (p, ns, id) = n.run_by.as_ref()?;
+            Some((n, p, ns.as_str(), id.as_str()))
+        })
         .collect();
     if claims.is_empty() {
         return;
@@ -84,10 +87,26 @@ fn run_by(g: &Graph, out: &mut Vec<Diagnostic>) {
             Some(((o.namespace.as_deref()?, id), o))
         })
         .collect();
-    for (n, workload, id) in claims {
+    for (n, workload, workload_ns, id) in claims {
         let Some(ns) = n.namespace.as_deref() else {
             continue;
         };
+        if workload_ns != ns {
+            out.push(
+                Diagnostic::error(
+                    "SS0536",
+                    &n.owner,
+                    format!(
+                        "{} gives `{workload}` the IAM role of ServiceAccount `{ns}/{}`, but `{workload}` runs in namespace `{workload_ns}`: a pod can run only as a ServiceAccount of its own namespace, so the role is never assumed",
+                        n.what, n.name
+                    ),
+                )
+                .hint(format!(
+                    "give the workload an identity of its own namespace: `cluster.pod_identity(&sa)` with a ServiceAccount in `{workload_ns}`"
+                )),
+            );
+            continue;
+        }
         // A workload this stack does not create is reported by the checks that need it.
         let Some(o) = by_identity.get(&(ns, id)) else {
             continue;
