@@ -58,9 +58,15 @@ const SERVERLESS: Facts = Facts::new()
     .identity(&["cluster_name"])
     .found_by(&SERVERLESS_LOOKUP);
 
-/// How a later root reads what the stack publishes in a parameter: by its name.
-const PARAMETER_LOOKUP: Lookup =
-    Lookup::by("aws_ssm_parameter", "name", "name", &[("value", "value")]);
+/// How a later root reads what the stack publishes in a parameter: by its name, through
+/// `insecure_value`, which the provider does not mark sensitive (brokers are no secret, and
+/// plans should show them).
+const PARAMETER_LOOKUP: Lookup = Lookup::by(
+    "aws_ssm_parameter",
+    "name",
+    "name",
+    &[("insecure_value", "insecure_value")],
+);
 
 /// A serverless cluster's bootstrap brokers, published where a later root finds them (no data
 /// source finds the cluster itself): a plain `String` parameter, since host names and a port
@@ -329,7 +335,7 @@ impl KafkaRef {
                 "aws_ssm_parameter",
                 &tf_name(&self.path, "bootstrap-brokers"),
             )
-            .attr("value")
+            .attr("insecure_value")
         } else {
             self.cluster().attr("bootstrap_brokers_sasl_iam")
         }
@@ -787,7 +793,7 @@ impl Kafka {
                 "name" => parameter.as_str(),
                 "description" => "SASL/IAM bootstrap brokers of the MSK Serverless cluster, for the cluster/ root and clients",
                 "type" => "String",
-                "value" => cluster.attr::<String>("bootstrap_brokers_sasl_iam"),
+                "insecure_value" => cluster.attr::<String>("bootstrap_brokers_sasl_iam"),
                 "tags" => name_tag(&parameter),
             },
             BOOTSTRAP_PARAMETER,
@@ -937,7 +943,7 @@ mod tests {
         // Serverless: through the parameter publishing them.
         assert_eq!(
             s.bootstrap_brokers().expression(),
-            "aws_ssm_parameter.stream_bootstrap_brokers.value"
+            "aws_ssm_parameter.stream_bootstrap_brokers.insecure_value"
         );
         assert_eq!(
             s.arn().expression(),
@@ -1046,7 +1052,7 @@ mod tests {
         readable(&g, &serverless.bootstrap_brokers())?;
         let parameter = body(&g, "aws_ssm_parameter");
         assert_eq!(
-            get(parameter, "value"),
+            get(parameter, "insecure_value"),
             Some(&Value::from(
                 Address::resource("prod", "aws_msk_serverless_cluster", "stream")
                     .attr::<String>("bootstrap_brokers_sasl_iam")
