@@ -167,6 +167,9 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
             "copy_tags_to_snapshot" => true,
             "enable_performance_insights" => true,
             "performance_insights_kms_key_id" => &key_arn,
+            // The CA clients verify against (`DatabaseCa` holds the region's G1 roots): pinned,
+            // not whatever the service defaults to when the instance is made.
+            "ca_cert_identifier" => "rds-ca-rsa2048-g1",
             "tags" => name_tag(&id),
         };
         if let Some(role) = &monitoring {
@@ -187,7 +190,6 @@ pub(super) fn lower(db: &Database, cx: &mut Lowering<'_>, name: &str, params: &[
                 role.attr::<String>("arn").into(),
             );
             body.insert("publicly_accessible".into(), false.into());
-            body.insert("ca_cert_identifier".into(), "rds-ca-rsa2048-g1".into());
             body.insert("apply_immediately".into(), false.into());
         }
         cx.add_with(instance_kind, &format!("instance-{i}"), body, MEMBER);
