@@ -177,14 +177,19 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeS
     for r in g.resources.iter().chain(&g.data) {
         refs.clear();
         for (key, v) in &r.body {
-            let from = refs.len();
             v.refs(&mut refs);
-            if !key.ends_with("_wo") {
-                ephemeral_outside_write_only(
-                    r,
-                    key,
-                    refs.get(from..).unwrap_or_default(),
-                    &mut ephemeral,
+            if let Some((key, e)) = ephemeral_outside_write_only(key, v) {
+                ephemeral.push(
+                    Diagnostic::error(
+                        "SS0538",
+                        &r.owner,
+                        format!(
+                            "argument `{key}` of `{}` reads the ephemeral `{}`: only write-only arguments (`*_wo`) and provider settings may, since any other lands in plan and state",
+                            r.address.expression(),
+                            e.expression()
+                        ),
+                    )
+                    .hint("write it to the resource's write-only argument (`password_wo`, `secret_string_wo`, `data_wo`) with its `*_wo_version`"),
                 );
             }
         }
@@ -222,27 +227,30 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeS
     out.append(&mut ephemeral);
 }
 
-/// SS0538: a resource's argument other than a write-only one (`*_wo`) reads an ephemeral
-/// value: Terraform refuses it at validate, because the value would land in plan and state.
-fn ephemeral_outside_write_only(
-    r: &crate::terraform::Resource,
-    key: &str,
-    refs: &[&crate::Ref<()>],
-    out: &mut Vec<Diagnostic>,
-) {
-    if let Some(e) = refs.iter().find(|x| x.address().is_ephemeral()) {
-        out.push(
-            Diagnostic::error(
-                "SS0538",
-                &r.owner,
-                format!(
-                    "argument `{key}` of `{}` reads the ephemeral `{}`: only write-only arguments (`*_wo`) and provider settings may, since any other lands in plan and state",
-                    r.address.expression(),
-                    e.expression()
-                ),
-            )
-            .hint("write it to the resource's write-only argument (`password_wo`, `secret_string_wo`, `data_wo`) with its `*_wo_version`"),
-        );
+/// SS0538: the first ephemeral reference in argument `key`'s value `v` outside a write-only
+/// argument (`*_wo`), with the argument it is in. Judged by the innermost key, so a nested
+/// block's write-only argument may read one; Terraform refuses any other at validate, because
+/// the value would land in plan and state.
+fn ephemeral_outside_write_only<'a>(
+    key: &'a str,
+    v: &'a crate::terraform::Value,
+) -> Option<(&'a str, &'a crate::Ref<()>)> {
+    use crate::terraform::Value;
+    if key.ends_with("_wo") {
+        return None;
+    }
+    match v {
+        Value::Map(m) => m
+            .iter()
+            .find_map(|(k, v)| ephemeral_outside_write_only(k, v)),
+        Value::List(l) => l.iter().find_map(|v| ephemeral_outside_write_only(key, v)),
+        _ => {
+            let mut refs = Vec::new();
+            v.refs(&mut refs);
+            refs.into_iter()
+                .find(|r| r.address().is_ephemeral())
+                .map(|r| (key, r))
+        }
     }
 }
 
@@ -722,11 +730,13 @@ mod tests {
     impl Lower for WritesSecret {
         fn lower(&self, cx: &mut Lowering<'_>) {
             let password = cx.ephemeral("example_password", "password", tf! {});
-            cx.add(
-                "example_db",
-                "db",
-                tf! { self.argument => &password.attr::<String>("result") },
-            );
+            let value = &password.attr::<String>("result");
+            // `block.argument` nests the argument in a block.
+            let body = match self.argument.split_once('.') {
+                Some((block, argument)) => tf! { block => tf! { argument => value } },
+                None => tf! { self.argument => value },
+            };
+            cx.add("example_db", "db", body);
         }
     }
 
@@ -748,5 +758,8 @@ mod tests {
         };
         assert_eq!(codes("password_wo"), Vec::<&str>::new());
         assert_eq!(codes("password"), ["SS0538"]);
+        // Judged by the innermost key: a nested block's write-only argument may read it.
+        assert_eq!(codes("settings.password_wo"), Vec::<&str>::new());
+        assert_eq!(codes("settings.password"), ["SS0538"]);
     }
 }
