@@ -330,6 +330,13 @@ fn names_of(o: &KubeObject) -> Vec<Named<'_>> {
                 "Ingress",
                 at(&["trafficRouting", "alb", "ingress"]),
             ));
+            for ingress in arr(at(&["trafficRouting", "alb", "ingresses"])) {
+                found.extend(named(
+                    What::Field("ALB traffic routing"),
+                    "Ingress",
+                    Some(ingress),
+                ));
+            }
             let step_analyses = arr(at(&["steps"]))
                 .iter()
                 .filter_map(|step| crate::kube::at(step, &["analysis", "templates"]));
@@ -337,7 +344,11 @@ fn names_of(o: &KubeObject) -> Vec<Named<'_>> {
                 .flatten()
                 .chain(step_analyses)
             {
-                for t in arr(Some(templates)) {
+                // A cluster-scoped template (`clusterScope: true`) is not in the namespace.
+                let namespaced = arr(Some(templates))
+                    .iter()
+                    .filter(|t| t.get("clusterScope").and_then(Value::as_bool) != Some(true));
+                for t in namespaced {
                     found.extend(named(
                         What::Field("analysis"),
                         "AnalysisTemplate",
