@@ -124,7 +124,7 @@ pub(crate) fn push<T: k8s_openapi::Resource + Serialize>(
                 kind: T::KIND.to_owned(),
                 namespace: namespace.map(str::to_owned),
                 name: name.to_owned(),
-                body,
+                body: body.into(),
             });
         }
         Err(e) => cx.error(
