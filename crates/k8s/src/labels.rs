@@ -115,7 +115,7 @@ pub(crate) fn push<T: k8s_openapi::Resource + Serialize>(
     name: &str,
     object: &T,
 ) {
-    match serde_json::to_value(object) {
+    match stacksmith_core::to_body(object) {
         Ok(body) => {
             let owner = cx.path().clone();
             cx.object(KubeObject {
@@ -124,7 +124,7 @@ pub(crate) fn push<T: k8s_openapi::Resource + Serialize>(
                 kind: T::KIND.to_owned(),
                 namespace: namespace.map(str::to_owned),
                 name: name.to_owned(),
-                body: body.into(),
+                body,
             });
         }
         Err(e) => cx.error(

@@ -10,9 +10,14 @@
 //! `Null`, comparison with a `Value`), so readers change little.
 
 use std::fmt;
+use std::ops::Deref;
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Number, Value};
+
+mod ser;
+
+pub use ser::to_body;
 
 /// A JSON value, immutable once built: an object body of a [`crate::KubeObject`].
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -34,7 +39,38 @@ pub enum Body {
 
 /// A map of a [`Body`], its keys in insertion order (unique, as in the `Value` it came from).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct BodyMap(Box<[(Box<str>, Body)]>);
+pub struct BodyMap(Box<[(Key, Body)]>);
+
+/// A key of a [`BodyMap`]: a struct field's name (`apiVersion`, `containerPort`) is `'static`
+/// and costs no allocation; a map's own keys (labels, data) are owned.
+#[derive(Clone)]
+enum Key {
+    Static(&'static str),
+    Owned(Box<str>),
+}
+
+impl Deref for Key {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Key::Static(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        **self == **other
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
 
 /// What a missing key or index reads as.
 static NULL: Body = Body::Null;
@@ -78,15 +114,29 @@ impl BodyMap {
 
 impl<'a> IntoIterator for &'a BodyMap {
     type Item = (&'a str, &'a Body);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (Box<str>, Body)>,
-        fn(&'a (Box<str>, Body)) -> (&'a str, &'a Body),
-    >;
+    type IntoIter = BodyIter<'a>;
 
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(k, v)| (&**k, v))
+    fn into_iter(self) -> BodyIter<'a> {
+        BodyIter(self.0.iter())
     }
 }
+
+/// The key and value pairs of a [`BodyMap`], in order.
+pub struct BodyIter<'a>(std::slice::Iter<'a, (Key, Body)>);
+
+impl<'a> Iterator for BodyIter<'a> {
+    type Item = (&'a str, &'a Body);
+
+    fn next(&mut self) -> Option<(&'a str, &'a Body)> {
+        self.0.next().map(|(k, v)| (&**k, v))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl ExactSizeIterator for BodyIter<'_> {}
 
 impl Body {
     /// The value under `key` of a map (`None` for a missing key or a body that is not a map).
@@ -214,7 +264,7 @@ impl From<Value> for Body {
             Value::Array(a) => Body::Array(a.into_iter().map(Body::from).collect()),
             Value::Object(m) => Body::Object(BodyMap(
                 m.into_iter()
-                    .map(|(k, v)| (k.into_boxed_str(), Body::from(v)))
+                    .map(|(k, v)| (Key::Owned(k.into_boxed_str()), Body::from(v)))
                     .collect(),
             )),
         }
