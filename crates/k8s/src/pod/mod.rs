@@ -125,6 +125,9 @@ macro_rules! pod_methods {
         /// Adds a container to the pod.
         #[must_use]
         pub fn container(mut self, container: $crate::Container) -> Self {
+            // Most pods have one container: room for one (a `Container` is about half a
+            // kilobyte, and a first `push` would reserve room for four).
+            self.pod.containers.reserve_exact(1);
             self.pod.containers.push(container);
             self
         }
