@@ -40,7 +40,7 @@ mod validate;
 mod work;
 
 pub use app::App;
-pub use body::{Body, BodyIter, BodyMap, to_body};
+pub use body::{Body, BodyIter, BodyMap, Str, to_body};
 pub use cidr::{Cidr, CidrError};
 pub use codes::{CODES, Code};
 pub use construct::{Construct, Lower, Scope};

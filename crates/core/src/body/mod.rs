@@ -30,7 +30,7 @@ pub enum Body {
     /// A number, as JSON holds it.
     Number(Number),
     /// A string.
-    String(Box<str>),
+    String(Str),
     /// A list.
     Array(Box<[Body]>),
     /// A map, in insertion order.
@@ -46,7 +46,7 @@ pub struct BodyMap(Box<[(Key, Body)]>);
 #[derive(Clone)]
 enum Key {
     Static(&'static str),
-    Owned(Box<str>),
+    Owned(Str),
 }
 
 impl Deref for Key {
@@ -69,6 +69,83 @@ impl PartialEq for Key {
 impl fmt::Debug for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)
+    }
+}
+
+/// A string of a [`Body`]: up to [`Str::INLINE`] bytes are held in place (most names, label
+/// values and quantities: `svc1-config`, `production`, `250m`), longer ones on the heap. Reads as
+/// a `str`.
+#[derive(Clone)]
+pub struct Str(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Inline(u8, [u8; Str::INLINE]),
+    Heap(Box<str>),
+}
+
+impl Str {
+    /// The longest string held without an allocation of its own.
+    pub const INLINE: usize = 22;
+
+    /// The string.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Inline(len, bytes) => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            Repr::Heap(s) => s,
+        }
+    }
+}
+
+impl From<&str> for Str {
+    fn from(s: &str) -> Self {
+        let mut bytes = [0; Str::INLINE];
+        match (bytes.get_mut(..s.len()), u8::try_from(s.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(s.as_bytes());
+                Str(Repr::Inline(len, bytes))
+            }
+            _ => Str(Repr::Heap(s.into())),
+        }
+    }
+}
+
+impl From<String> for Str {
+    fn from(s: String) -> Self {
+        if s.len() <= Str::INLINE {
+            Str::from(s.as_str())
+        } else {
+            Str(Repr::Heap(s.into_boxed_str()))
+        }
+    }
+}
+
+impl Deref for Str {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Str {
+    fn eq(&self, other: &Str) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl fmt::Debug for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -260,11 +337,11 @@ impl From<Value> for Body {
             Value::Null => Body::Null,
             Value::Bool(b) => Body::Bool(b),
             Value::Number(n) => Body::Number(n),
-            Value::String(s) => Body::String(s.into_boxed_str()),
+            Value::String(s) => Body::String(s.into()),
             Value::Array(a) => Body::Array(a.into_iter().map(Body::from).collect()),
             Value::Object(m) => Body::Object(BodyMap(
                 m.into_iter()
-                    .map(|(k, v)| (Key::Owned(k.into_boxed_str()), Body::from(v)))
+                    .map(|(k, v)| (Key::Owned(k.into()), Body::from(v)))
                     .collect(),
             )),
         }
@@ -353,7 +430,7 @@ impl PartialEq<Value> for Body {
             (Body::Null, Value::Null) => true,
             (Body::Bool(a), Value::Bool(b)) => a == b,
             (Body::Number(a), Value::Number(b)) => a == b,
-            (Body::String(a), Value::String(b)) => **a == **b,
+            (Body::String(a), Value::String(b)) => a.as_str() == b,
             (Body::Array(a), Value::Array(b)) => {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
             }
@@ -459,6 +536,11 @@ mod tests {
         assert_eq!(b["a"][2], "x");
         assert!(b["missing"]["deeper"].is_null());
         assert_eq!(b.pointer("/a/3/z"), Some(&Body::from(json!(1.5))));
+        assert_eq!(std::mem::size_of::<Body>(), 24);
+        assert_eq!(std::mem::size_of::<Key>(), 24);
+        let long = "a string longer than twenty-two bytes";
+        assert_eq!(Body::from(json!(long)), json!(long));
+        assert_eq!(Body::from(json!("é".repeat(11))), json!("é".repeat(11)));
         assert_eq!(
             b.as_object().map(|m| m.keys().collect::<Vec<_>>()),
             Some(vec!["b", "a", "c"])

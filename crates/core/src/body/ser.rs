@@ -78,7 +78,7 @@ impl ser::Serializer for Serializer {
         Ok(Number::from_f64(v).map_or(Body::Null, Body::Number))
     }
     fn serialize_char(self, v: char) -> Result<Body, Error> {
-        Ok(Body::String(v.to_string().into_boxed_str()))
+        Ok(Body::String(v.to_string().into()))
     }
     fn serialize_str(self, v: &str) -> Result<Body, Error> {
         Ok(Body::String(v.into()))
@@ -323,34 +323,34 @@ impl ser::Serializer for KeySerializer {
         Ok(Key::Static(if v { "true" } else { "false" }))
     }
     fn serialize_i8(self, v: i8) -> Result<Key, Error> {
-        Ok(Key::Owned(v.to_string().into_boxed_str()))
+        Ok(Key::Owned(v.to_string().into()))
     }
     fn serialize_i16(self, v: i16) -> Result<Key, Error> {
-        Ok(Key::Owned(v.to_string().into_boxed_str()))
+        Ok(Key::Owned(v.to_string().into()))
     }
     fn serialize_i32(self, v: i32) -> Result<Key, Error> {
-        Ok(Key::Owned(v.to_string().into_boxed_str()))
+        Ok(Key::Owned(v.to_string().into()))
     }
     fn serialize_i64(self, v: i64) -> Result<Key, Error> {
-        Ok(Key::Owned(v.to_string().into_boxed_str()))
+        Ok(Key::Owned(v.to_string().into()))
     }
     fn serialize_i128(self, v: i128) -> Result<Key, Error> {
-        Ok(Key::Owned(v.to_string().into_boxed_str()))
+        Ok(Key::Owned(v.to_string().into()))
     }
     fn serialize_u8(self, v: u8) -> Result<Key, Error> {
-        Ok(Key::Owned(v.to_string().into_boxed_str()))
+        Ok(Key::Owned(v.to_string().into()))
     }
     fn serialize_u16(self, v: u16) -> Result<Key, Error> {
-        Ok(Key::Owned(v.to_string().into_boxed_str()))
+        Ok(Key::Owned(v.to_string().into()))
     }
     fn serialize_u32(self, v: u32) -> Result<Key, Error> {
-        Ok(Key::Owned(v.to_string().into_boxed_str()))
+        Ok(Key::Owned(v.to_string().into()))
     }
     fn serialize_u64(self, v: u64) -> Result<Key, Error> {
-        Ok(Key::Owned(v.to_string().into_boxed_str()))
+        Ok(Key::Owned(v.to_string().into()))
     }
     fn serialize_u128(self, v: u128) -> Result<Key, Error> {
-        Ok(Key::Owned(v.to_string().into_boxed_str()))
+        Ok(Key::Owned(v.to_string().into()))
     }
     fn serialize_f32(self, _v: f32) -> Result<Key, Error> {
         Err(key_must_be_a_string())
@@ -359,7 +359,7 @@ impl ser::Serializer for KeySerializer {
         Err(key_must_be_a_string())
     }
     fn serialize_char(self, v: char) -> Result<Key, Error> {
-        Ok(Key::Owned(v.to_string().into_boxed_str()))
+        Ok(Key::Owned(v.to_string().into()))
     }
     fn serialize_str(self, v: &str) -> Result<Key, Error> {
         Ok(Key::Owned(v.into()))
