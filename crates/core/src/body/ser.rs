@@ -214,7 +214,7 @@ impl ser::SerializeTupleVariant for VariantSeq {
     }
 }
 
-/// A map or struct being serialized. A key given twice keeps its first place and takes the
+/// A map or struct being serialized. A map key given twice keeps its first place and takes the
 /// last value, as a `serde_json::Map` does.
 struct Map {
     entries: Vec<(Key, Body)>,
@@ -272,8 +272,10 @@ impl ser::SerializeStruct for Map {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
+        // A struct's fields are distinct names (serde's derive and k8s-openapi's impls write
+        // each once): appended without looking for an earlier one.
         let value = value.serialize(Serializer)?;
-        self.insert(Key::Static(key), value);
+        self.entries.push((Key::Static(key), value));
         Ok(())
     }
     fn end(self) -> Result<Body, Error> {
