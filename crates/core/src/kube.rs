@@ -1,5 +1,6 @@
-//! The neutral Kubernetes layer: API objects as JSON trees with their identity, and the
-//! Secret/ConfigMap keys workloads read, so validation can prove every key exists.
+//! The neutral Kubernetes layer: API objects as compact JSON trees ([`Body`]) with their
+//! identity, and the Secret/ConfigMap keys workloads read, so validation can prove every key
+//! exists.
 
 use crate::{Body, Path};
 
@@ -37,7 +38,7 @@ impl KubeObject {
 }
 
 /// The value at a path of object keys in `v` (`["spec", "template", "spec"]`), like
-/// [`serde_json::Value::pointer`] for a pointer of keys, without parsing and unescaping one.
+/// [`Body::pointer`] for a pointer of keys, without parsing and unescaping one.
 pub(crate) fn at<'a>(v: &'a Body, keys: &[&str]) -> Option<&'a Body> {
     keys.iter().try_fold(v, |v, k| v.as_object()?.get(k))
 }
