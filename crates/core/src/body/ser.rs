@@ -2,6 +2,8 @@
 //! (same shapes, same order, same numbers), without building the `Value` first: a struct's
 //! field names stay `'static` keys and no `IndexMap` is built and dropped per map.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 use serde_json::{Error, Number, Value};
@@ -215,7 +217,7 @@ impl ser::SerializeTupleVariant for VariantSeq {
 }
 
 /// A map or struct being serialized. A map key given twice keeps its first place and takes the
-/// last value, as a `serde_json::Map` does.
+/// last value, as a `serde_json::Map` does (checked once at the end, in time linear in the map).
 struct Map {
     entries: Vec<(Key, Body)>,
     next_key: Option<Key>,
@@ -229,15 +231,38 @@ impl Map {
         }
     }
 
-    fn insert(&mut self, key: Key, value: Body) {
-        match self.entries.iter_mut().find(|(k, _)| **k == *key) {
-            Some((_, v)) => *v = value,
-            None => self.entries.push((key, value)),
-        }
-    }
-
     fn finish(self) -> Body {
         Body::Object(BodyMap(self.entries.into_boxed_slice()))
+    }
+
+    /// [`Map::finish`] for a map whose keys may repeat (a struct's never do).
+    fn finish_unique(mut self) -> Body {
+        let e = &self.entries;
+        // Small maps (labels, a ConfigMap's few keys) are compared pairwise, larger ones
+        // through a set.
+        let repeats = if e.len() <= 8 {
+            e.iter()
+                .enumerate()
+                .any(|(i, (k, _))| e.iter().take(i).any(|(j, _)| j == k))
+        } else {
+            let mut seen = HashSet::with_capacity(e.len());
+            !e.iter().all(|(k, _)| seen.insert(&**k))
+        };
+        if repeats {
+            let mut first: HashMap<String, usize> = HashMap::with_capacity(self.entries.len());
+            let mut unique: Vec<(Key, Body)> = Vec::with_capacity(self.entries.len());
+            for (k, v) in self.entries {
+                match first.get(&*k).and_then(|&i| unique.get_mut(i)) {
+                    Some(entry) => entry.1 = v,
+                    None => {
+                        first.insert(k.to_string(), unique.len());
+                        unique.push((k, v));
+                    }
+                }
+            }
+            self.entries = unique;
+        }
+        self.finish()
     }
 }
 
@@ -255,11 +280,11 @@ impl ser::SerializeMap for Map {
             .take()
             .ok_or_else(|| <Error as ser::Error>::custom("a map value without its key"))?;
         let value = value.serialize(Serializer)?;
-        self.insert(key, value);
+        self.entries.push((key, value));
         Ok(())
     }
     fn end(self) -> Result<Body, Error> {
-        Ok(self.finish())
+        Ok(self.finish_unique())
     }
 }
 
@@ -474,6 +499,20 @@ mod tests {
         by_number: BTreeMap<u32, bool>,
     }
 
+    /// Writes its entries as a map, in order, repeated keys included.
+    struct Entries(Vec<(String, u8)>);
+
+    impl Serialize for Entries {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut m = s.serialize_map(Some(self.0.len()))?;
+            for (k, v) in &self.0 {
+                m.serialize_entry(k, v)?;
+            }
+            m.end()
+        }
+    }
+
     #[derive(Serialize)]
     enum Kind {
         Plain,
@@ -513,6 +552,23 @@ mod tests {
             to_body(&json!({"x": [1, "y"]})).ok(),
             Some(Body::from(json!({"x": [1, "y"]})))
         );
+        // Repeated keys keep their first place and take the last value, in a small map and in
+        // a large one.
+        for n in [3, 20] {
+            let mut entries: Vec<(String, u8)> = (0..n).map(|i| (i.to_string(), i)).collect();
+            entries.push(("1".into(), 99));
+            let entries = Entries(entries);
+            let body = to_body(&entries).ok();
+            assert_eq!(body, serde_json::to_value(&entries).ok().map(Body::from));
+            assert_eq!(
+                body.as_ref().map(|b| b["1"].clone()),
+                Some(Body::from(json!(99)))
+            );
+            assert_eq!(
+                body.and_then(|b| b.as_object().map(|m| m.len())),
+                Some(usize::from(n))
+            );
+        }
         let bad: BTreeMap<Vec<u8>, u8> = BTreeMap::from([(vec![1], 1)]);
         assert!(to_body(&bad).is_err() && serde_json::to_value(&bad).is_err());
     }
