@@ -125,7 +125,7 @@ fn every_secret_a_pod_reads_is_made_or_a_declared_prerequisite() {
             for obj in &g.objects {
                 let ns = obj.namespace.clone().unwrap_or_default();
                 reads(
-                    &obj.body,
+                    &obj.body.to_value(),
                     &ns,
                     &format!("{} {}", obj.kind, obj.name),
                     &mut read,
@@ -153,7 +153,7 @@ fn the_walk_finds_the_secrets_pods_read() {
     let mut read = Vec::new();
     for obj in &g.objects {
         let ns = obj.namespace.clone().unwrap_or_default();
-        reads(&obj.body, &ns, &obj.name, &mut read);
+        reads(&obj.body.to_value(), &ns, &obj.name, &mut read);
     }
     let names: BTreeSet<&str> = read.iter().map(|(_, n, _)| n.as_str()).collect();
     for synced in ["app-secrets", "mongodb-credentials", "redis-credentials"] {

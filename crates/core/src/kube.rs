@@ -1,7 +1,8 @@
-//! The neutral Kubernetes layer: API objects as JSON trees with their identity, and the
-//! Secret/ConfigMap keys workloads read, so validation can prove every key exists.
+//! The neutral Kubernetes layer: API objects as compact JSON trees ([`Body`]) with their
+//! identity, and the Secret/ConfigMap keys workloads read, so validation can prove every key
+//! exists.
 
-use crate::Path;
+use crate::{Body, Path};
 
 /// The Kubernetes minor version whose API the Kubernetes constructs are typed against (the
 /// `k8s-openapi` feature `v1_35`; a test in `stacksmith-k8s` keeps the two equal). Stacks without
@@ -21,8 +22,8 @@ pub struct KubeObject {
     pub namespace: Option<String>,
     /// `metadata.name`.
     pub name: String,
-    /// The whole object.
-    pub body: serde_json::Value,
+    /// The whole object, held compactly until rendered (see [`Body`]).
+    pub body: Body,
 }
 
 impl KubeObject {
@@ -31,15 +32,15 @@ impl KubeObject {
         ["data", "binaryData", "stringData"]
             .iter()
             .filter_map(|f| self.body.get(f).and_then(|d| d.as_object()))
-            .flat_map(|m| m.keys().map(String::as_str))
+            .flat_map(|m| m.keys())
             .collect()
     }
 }
 
 /// The value at a path of object keys in `v` (`["spec", "template", "spec"]`), like
-/// [`serde_json::Value::pointer`] for a pointer of keys, without parsing and unescaping one.
-pub(crate) fn at<'a>(v: &'a serde_json::Value, keys: &[&str]) -> Option<&'a serde_json::Value> {
-    keys.iter().try_fold(v, |v, k| v.as_object()?.get(*k))
+/// [`Body::pointer`] for a pointer of keys, without parsing and unescaping one.
+pub(crate) fn at<'a>(v: &'a Body, keys: &[&str]) -> Option<&'a Body> {
+    keys.iter().try_fold(v, |v, k| v.as_object()?.get(k))
 }
 
 /// Where a workload reads a value from.

@@ -12,12 +12,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde_json::Value;
+use crate::{Body, BodyMap};
 
 use crate::{Diagnostic, Graph, KubeObject};
 
 /// A pod template's labels.
-type Labels = serde_json::Map<String, Value>;
+type Labels = BodyMap;
 
 /// The label the API server sets on every namespace, valued with its name.
 const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
@@ -113,7 +113,7 @@ fn run_by(g: &Graph, out: &mut Vec<Diagnostic>) {
         };
         let actual = pod_spec(&o.body)
             .and_then(|spec| spec.get("serviceAccountName"))
-            .and_then(Value::as_str)
+            .and_then(Body::as_str)
             .unwrap_or("default");
         if actual != n.name {
             out.push(
@@ -149,7 +149,7 @@ fn pod_labels_of_named(g: &Graph, out: &mut Vec<Diagnostic>) {
         let (Some(ns), Some(spec)) = (o.namespace.as_deref(), pod_spec(&o.body)) else {
             continue;
         };
-        let Some(account) = spec.get("serviceAccountName").and_then(Value::as_str) else {
+        let Some(account) = spec.get("serviceAccountName").and_then(Body::as_str) else {
             continue;
         };
         let Some(n) = needs.get(&(ns, account)) else {
@@ -160,7 +160,7 @@ fn pod_labels_of_named(g: &Graph, out: &mut Vec<Diagnostic>) {
         };
         let labelled = pod_labels(&o.body)
             .and_then(|l| l.get(key))
-            .and_then(Value::as_str)
+            .and_then(Body::as_str)
             == Some(value.as_str());
         if !labelled {
             out.push(
@@ -290,9 +290,9 @@ fn names_of(o: &KubeObject) -> Vec<Named<'_>> {
                 crate::kube::at(b, &["spec", "defaultBackend", "service", "name"]),
             ));
             for rule in arr(crate::kube::at(b, &["spec", "rules"])) {
-                let host = rule.get("host").and_then(Value::as_str).unwrap_or("*");
+                let host = rule.get("host").and_then(Body::as_str).unwrap_or("*");
                 for p in arr(crate::kube::at(rule, &["http", "paths"])) {
-                    let path = p.get("path").and_then(Value::as_str).unwrap_or("/");
+                    let path = p.get("path").and_then(Body::as_str).unwrap_or("/");
                     found.extend(named(
                         What::Route(host, path),
                         "Service",
@@ -303,7 +303,7 @@ fn names_of(o: &KubeObject) -> Vec<Named<'_>> {
         }
         "HorizontalPodAutoscaler" => {
             if let Some(kind) =
-                crate::kube::at(b, &["spec", "scaleTargetRef", "kind"]).and_then(Value::as_str)
+                crate::kube::at(b, &["spec", "scaleTargetRef", "kind"]).and_then(Body::as_str)
             {
                 found.extend(named(
                     What::Field("scale target"),
@@ -347,7 +347,7 @@ fn names_of(o: &KubeObject) -> Vec<Named<'_>> {
                 // A cluster-scoped template (`clusterScope: true`) is not in the namespace.
                 let namespaced = arr(Some(templates))
                     .iter()
-                    .filter(|t| t.get("clusterScope").and_then(Value::as_bool) != Some(true));
+                    .filter(|t| t.get("clusterScope").and_then(Body::as_bool) != Some(true));
                 for t in namespaced {
                     found.extend(named(
                         What::Field("analysis"),
@@ -358,7 +358,7 @@ fn names_of(o: &KubeObject) -> Vec<Named<'_>> {
             }
         }
         "RoleBinding"
-            if crate::kube::at(b, &["roleRef", "kind"]).and_then(Value::as_str) == Some("Role") =>
+            if crate::kube::at(b, &["roleRef", "kind"]).and_then(Body::as_str) == Some("Role") =>
         {
             found.extend(named(
                 What::Field("role"),
@@ -382,8 +382,8 @@ fn names_of(o: &KubeObject) -> Vec<Named<'_>> {
     found
 }
 
-fn named<'a>(what: What<'a>, kind: &'a str, name: Option<&'a Value>) -> Option<Named<'a>> {
-    name.and_then(Value::as_str)
+fn named<'a>(what: What<'a>, kind: &'a str, name: Option<&'a Body>) -> Option<Named<'a>> {
+    name.and_then(Body::as_str)
         .map(|name| Named { what, kind, name })
 }
 
@@ -427,14 +427,14 @@ fn named_objects(
 }
 
 /// The pod spec of a workload object (its template's, or a Pod's own).
-fn pod_spec(b: &Value) -> Option<&Value> {
+fn pod_spec(b: &Body) -> Option<&Body> {
     crate::kube::at(b, &["spec", "template", "spec"])
         .or_else(|| crate::kube::at(b, &["spec", "jobTemplate", "spec", "template", "spec"]))
         .or_else(|| (b.get("kind")? == "Pod").then(|| b.get("spec")).flatten())
 }
 
 /// The labels a workload object's pods carry.
-fn pod_labels(b: &Value) -> Option<&serde_json::Map<String, Value>> {
+fn pod_labels(b: &Body) -> Option<&BodyMap> {
     crate::kube::at(b, &["spec", "template", "metadata", "labels"])
         .or_else(|| {
             crate::kube::at(
@@ -454,25 +454,23 @@ fn pod_labels(b: &Value) -> Option<&serde_json::Map<String, Value>> {
                 .then(|| crate::kube::at(b, &["metadata", "labels"]))
                 .flatten()
         })
-        .and_then(Value::as_object)
+        .and_then(Body::as_object)
 }
 
-fn arr(v: Option<&Value>) -> &[Value] {
-    v.and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+fn arr(v: Option<&Body>) -> &[Body] {
+    v.and_then(Body::as_array).unwrap_or_default()
 }
 
 /// A selector's `matchLabels` (or a Service's plain map), when it has no `matchExpressions`
 /// and is not empty (an empty selector picks every pod, and is never wrong).
-fn match_labels(selector: &Value, plain: bool) -> Option<&serde_json::Map<String, Value>> {
+fn match_labels(selector: &Body, plain: bool) -> Option<&BodyMap> {
     let labels = if plain {
         selector.as_object()
     } else {
         if selector.get("matchExpressions").is_some() {
             return None;
         }
-        selector.get("matchLabels").and_then(Value::as_object)
+        selector.get("matchLabels").and_then(Body::as_object)
     };
     labels.filter(|l| !l.is_empty())
 }
@@ -509,13 +507,12 @@ fn selectors(g: &Graph, out: &mut Vec<Diagnostic>) {
     }
     // A selector is looked up by its first label, then checked in full on those pods only:
     // linear in the objects, however many selectors one namespace holds.
-    let selects = |ns: &str, sel: &serde_json::Map<String, Value>| {
-        let matches =
-            |p: &&serde_json::Map<String, Value>| sel.iter().all(|(k, v)| p.get(k) == Some(v));
+    let selects = |ns: &str, sel: &BodyMap| {
+        let matches = |p: &&BodyMap| sel.iter().all(|(k, v)| p.get(k) == Some(v));
         match sel.iter().next() {
             Some((k, v)) => match v.as_str() {
                 Some(v) => by_label
-                    .get(&(ns, k.as_str(), v))
+                    .get(&(ns, k, v))
                     .is_some_and(|c| c.iter().any(matches)),
                 None => false,
             },
@@ -527,7 +524,7 @@ fn selectors(g: &Graph, out: &mut Vec<Diagnostic>) {
             continue;
         };
         // (what, the selector's namespace, its labels)
-        let mut wanted: Vec<(&str, &str, &serde_json::Map<String, Value>)> = Vec::new();
+        let mut wanted: Vec<(&str, &str, &BodyMap)> = Vec::new();
         let b = &o.body;
         match o.kind.as_str() {
             "Service" => wanted.extend(
@@ -563,7 +560,7 @@ fn selectors(g: &Graph, out: &mut Vec<Diagnostic>) {
                         Some(sel) => match_labels(sel, false)
                             .filter(|l| l.len() == 1)
                             .and_then(|l| l.get(NAMESPACE_NAME_LABEL))
-                            .and_then(Value::as_str),
+                            .and_then(Body::as_str),
                     };
                     if let Some(ns) = ns {
                         wanted.push((what, ns, labels));

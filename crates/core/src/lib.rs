@@ -15,6 +15,7 @@
 )]
 
 mod app;
+mod body;
 mod cidr;
 mod code_sources;
 pub mod codes;
@@ -39,6 +40,7 @@ mod validate;
 mod work;
 
 pub use app::App;
+pub use body::{Body, BodyIter, BodyMap, Str, to_body};
 pub use cidr::{Cidr, CidrError};
 pub use codes::{CODES, Code};
 pub use construct::{Construct, Lower, Scope};

@@ -187,7 +187,7 @@ pub fn object_requirements(o: &crate::KubeObject) -> Vec<Capability> {
         needs.push(Capability::api_group(group));
     }
     let spec = o.body.get("spec");
-    let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
+    let text = |v: Option<&crate::Body>| v.and_then(|v| v.as_str()).map(str::to_owned);
     match o.kind.as_str() {
         "Ingress" => {
             if let Some(class) = text(spec.and_then(|s| s.get("ingressClassName"))) {

@@ -430,14 +430,14 @@ const ANNOTATIONS_MAX: usize = 256 * 1024;
 fn annotation_sizes(g: &Graph, out: &mut Vec<Diagnostic>) {
     /// Walks the maps under `v` (`at`: the keys leading to it), recording each `metadata`
     /// whose annotations are too large, with its dotted field path.
-    fn walk<'a>(v: &'a serde_json::Value, at: &mut Vec<&'a str>, found: &mut Vec<(String, usize)>) {
-        let serde_json::Value::Object(map) = v else {
+    fn walk<'a>(v: &'a crate::Body, at: &mut Vec<&'a str>, found: &mut Vec<(String, usize)>) {
+        let crate::Body::Object(map) = v else {
             return;
         };
         for (k, child) in map {
             at.push(k);
             if k == "metadata" {
-                if let Some(serde_json::Value::Object(a)) = child.get("annotations") {
+                if let Some(crate::Body::Object(a)) = child.get("annotations") {
                     let size: usize = a
                         .iter()
                         .map(|(k, v)| k.len().saturating_add(v.as_str().map_or(0, str::len)))
@@ -496,7 +496,7 @@ fn duplicate_objects(g: &Graph, out: &mut Vec<Diagnostic>) {
 
 /// The pod spec of a workload object (`Pod`, the pod template of a Deployment, StatefulSet,
 /// DaemonSet, ReplicaSet or Job, a CronJob's job template), whoever wrote it.
-fn pod_spec(o: &crate::KubeObject) -> Option<&serde_json::Value> {
+fn pod_spec(o: &crate::KubeObject) -> Option<&crate::Body> {
     let b = &o.body;
     match o.kind.as_str() {
         "Pod" => b.get("spec"),
@@ -520,10 +520,10 @@ fn root_containers_claiming_non_root(g: &Graph, out: &mut Vec<Diagnostic>) {
         let pod = spec.get("securityContext");
         // The container's field, else the pod's.
         fn field<'a>(
-            c: &'a serde_json::Value,
-            pod: Option<&'a serde_json::Value>,
+            c: &'a crate::Body,
+            pod: Option<&'a crate::Body>,
             f: &str,
-        ) -> Option<&'a serde_json::Value> {
+        ) -> Option<&'a crate::Body> {
             crate::kube::at(c, &["securityContext", f])
                 .filter(|v| !v.is_null())
                 .or_else(|| pod.and_then(|p| p.get(f)))

@@ -57,7 +57,7 @@ mod tests {
                 api_version: "v1".into(),
                 kind: kind.into(),
                 namespace: Some("apps".into()),
-                body: serde_json::json!({ "kind": kind, "data": { "mode": "production" } }),
+                body: serde_json::json!({ "kind": kind, "data": { "mode": "production" } }).into(),
                 name,
             };
             let (config, deployment) = (

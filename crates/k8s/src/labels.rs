@@ -115,7 +115,7 @@ pub(crate) fn push<T: k8s_openapi::Resource + Serialize>(
     name: &str,
     object: &T,
 ) {
-    match serde_json::to_value(object) {
+    match stacksmith_core::to_body(object) {
         Ok(body) => {
             let owner = cx.path().clone();
             cx.object(KubeObject {

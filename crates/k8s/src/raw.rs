@@ -99,7 +99,7 @@ impl Lower for RawObject {
                     kind: self.kind.to_owned(),
                     namespace: self.namespace.clone(),
                     name: name.clone(),
-                    body: body.clone(),
+                    body: body.clone().into(),
                 });
             }
             Err(e) => cx.error(

@@ -73,6 +73,6 @@ fn rocketgraph_lowers_without_diagnostics() {
 #[test]
 fn rocketgraph_objects() {
     let g = rocketgraph();
-    let bodies: Vec<&serde_json::Value> = g.objects.iter().map(|o| &o.body).collect();
+    let bodies: Vec<&stacksmith_core::Body> = g.objects.iter().map(|o| &o.body).collect();
     insta::assert_json_snapshot!(bodies);
 }

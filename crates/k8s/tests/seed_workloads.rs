@@ -146,6 +146,6 @@ fn seeds_lower_with_only_the_host_path_warning() {
 #[test]
 fn seed_workload_objects() {
     let g = seeds();
-    let bodies: Vec<&serde_json::Value> = g.objects.iter().map(|o| &o.body).collect();
+    let bodies: Vec<&stacksmith_core::Body> = g.objects.iter().map(|o| &o.body).collect();
     insta::assert_json_snapshot!(bodies);
 }

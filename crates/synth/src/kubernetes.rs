@@ -7,7 +7,7 @@
 
 use stacksmith_core::{Graph, KubeObject};
 
-use crate::yaml::to_yaml;
+use crate::yaml::body_to_yaml;
 
 /// Install order by kind, as Helm orders a release: what others depend on comes first.
 const KIND_ORDER: &[&str] = &[
@@ -84,7 +84,7 @@ pub(crate) fn file_name(o: &KubeObject) -> String {
 pub(crate) fn render(g: &Graph) -> (Vec<(String, String)>, Vec<String>) {
     let ordered = apply_order(g);
     // The YAML of each object, on every core (in order: the same bytes as a serial run).
-    let yaml = stacksmith_core::parallel::map(&ordered, |o| to_yaml(&o.body));
+    let yaml = stacksmith_core::parallel::map(&ordered, |o| body_to_yaml(&o.body));
     assemble(ordered.into_iter().zip(yaml))
 }
 
@@ -105,7 +105,7 @@ pub(crate) fn render_taking(g: &mut Graph) -> (Vec<(String, String)>, Vec<String
         .iter_mut()
         .map(|o| {
             let body = std::mem::take(&mut o.body);
-            to_yaml(&body)
+            body_to_yaml(&body)
         })
         .collect();
     assemble(objects.iter().zip(yaml))

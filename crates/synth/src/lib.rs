@@ -23,4 +23,4 @@ pub use manifest::{ApplyStep, File};
 pub use pipeline::synth;
 pub use render::{StackOutput, render};
 pub use write::{Report, StackReport, write_outputs};
-pub use yaml::to_yaml;
+pub use yaml::{body_to_yaml, to_yaml};

@@ -100,8 +100,8 @@ pub(crate) fn render_taking(
 struct Early {
     /// Terraform files, before the Kubernetes ones.
     files: Vec<File>,
-    /// The diagram's files, after the Kubernetes ones.
-    diagram: Vec<File>,
+    /// The diagram, written after the Kubernetes files.
+    diagram: crate::diagram::Drawn,
     apply_order: Vec<ApplyStep>,
     kubernetes_step: ApplyStep,
 }
@@ -136,7 +136,7 @@ impl Early {
         }
         Ok(Early {
             files,
-            diagram: crate::diagram::files(g),
+            diagram: crate::diagram::draw(g),
             apply_order,
             kubernetes_step,
         })
@@ -160,12 +160,13 @@ fn finish(
     if !kube.is_empty() {
         apply_order.push(kubernetes_step);
     }
-    files.reserve(kube.len() + diagram.len() + 1);
+    files.reserve(kube.len() + 3);
     files.extend(
         kube.into_iter()
             .map(|(path, contents)| File::text(format!("kubernetes/{path}"), contents)),
     );
-    files.extend(diagram);
+    files.extend(diagram.files());
+    drop(diagram);
 
     let manifest = Manifest {
         schema: crate::moves::MANIFEST_SCHEMA,

@@ -23,6 +23,7 @@
 use std::fmt::Write;
 
 use serde_json::Value;
+use stacksmith_core::{Body, BodyMap};
 
 thread_local! {
     /// The buffer documents are rendered into on this thread, reused from one to the next.
@@ -30,11 +31,17 @@ thread_local! {
 }
 
 /// Renders one YAML document (no `---`), ending in a newline.
+pub fn to_yaml(value: &Value) -> String {
+    body_to_yaml(&Body::from(value.clone()))
+}
+
+/// Renders one object body as a YAML document (no `---`), ending in a newline: the bytes
+/// [`to_yaml`] writes for the same value.
 ///
 /// Written into a buffer reused across calls on the thread, then copied out at exactly its
 /// length: the buffer grows a few times per thread rather than a few times per document, and
 /// what is held until written carries no spare capacity.
-pub fn to_yaml(value: &Value) -> String {
+pub fn body_to_yaml(value: &Body) -> String {
     BUFFER.with(|buffer| match buffer.try_borrow_mut() {
         Ok(mut buffer) => {
             buffer.clear();
@@ -50,10 +57,10 @@ pub fn to_yaml(value: &Value) -> String {
     })
 }
 
-fn write_yaml(out: &mut String, value: &Value) {
+fn write_yaml(out: &mut String, value: &Body) {
     match value {
-        Value::Object(m) if !m.is_empty() => map(out, m, 0),
-        Value::Array(a) if !a.is_empty() => list(out, a, 0),
+        Body::Object(m) if !m.is_empty() => map(out, m, 0),
+        Body::Array(a) if !a.is_empty() => list(out, a, 0),
         other => {
             scalar(out, other);
             out.push('\n');
@@ -71,7 +78,7 @@ fn indent(out: &mut String, n: usize) {
     }
 }
 
-fn map(out: &mut String, m: &serde_json::Map<String, Value>, depth: usize) {
+fn map(out: &mut String, m: &BodyMap, depth: usize) {
     let mut first = true;
     for (k, v) in m {
         if !first {
@@ -93,7 +100,7 @@ fn map(out: &mut String, m: &serde_json::Map<String, Value>, depth: usize) {
     }
 }
 
-fn list(out: &mut String, a: &[Value], depth: usize) {
+fn list(out: &mut String, a: &[Body], depth: usize) {
     let mut first = true;
     for v in a {
         if !first {
@@ -102,9 +109,9 @@ fn list(out: &mut String, a: &[Value], depth: usize) {
         first = false;
         out.push_str("- ");
         match v {
-            Value::Object(m) if !m.is_empty() => map(out, m, depth + 2),
-            Value::Array(inner) if !inner.is_empty() => list(out, inner, depth + 2),
-            Value::String(s) if block_ok(s) => block(out, s, depth + 2),
+            Body::Object(m) if !m.is_empty() => map(out, m, depth + 2),
+            Body::Array(inner) if !inner.is_empty() => list(out, inner, depth + 2),
+            Body::String(s) if block_ok(s) => block(out, s, depth + 2),
             other => {
                 scalar(out, other);
                 out.push('\n');
@@ -114,19 +121,19 @@ fn list(out: &mut String, a: &[Value], depth: usize) {
 }
 
 /// After `key:`: a scalar on the same line, or a block on the next lines.
-fn nested(out: &mut String, v: &Value, depth: usize) {
+fn nested(out: &mut String, v: &Body, depth: usize) {
     match v {
-        Value::Object(m) if !m.is_empty() => {
+        Body::Object(m) if !m.is_empty() => {
             out.push('\n');
             indent(out, depth + 2);
             map(out, m, depth + 2);
         }
-        Value::Array(a) if !a.is_empty() => {
+        Body::Array(a) if !a.is_empty() => {
             out.push('\n');
             indent(out, depth);
             list(out, a, depth);
         }
-        Value::String(s) if block_ok(s) => {
+        Body::String(s) if block_ok(s) => {
             out.push(' ');
             block(out, s, depth + 2);
         }
@@ -138,14 +145,14 @@ fn nested(out: &mut String, v: &Value, depth: usize) {
     }
 }
 
-fn scalar(out: &mut String, v: &Value) {
+fn scalar(out: &mut String, v: &Body) {
     match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => number(out, n),
-        Value::String(s) => string(out, s),
-        Value::Object(_) => out.push_str("{}"),
-        Value::Array(_) => out.push_str("[]"),
+        Body::Null => out.push_str("null"),
+        Body::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Body::Number(n) => number(out, n),
+        Body::String(s) => string(out, s),
+        Body::Object(_) => out.push_str("{}"),
+        Body::Array(_) => out.push_str("[]"),
     }
 }
 

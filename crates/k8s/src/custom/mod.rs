@@ -386,7 +386,7 @@ pub(crate) fn push_manifest(cx: &mut Lowering<'_>, m: &Manifest<'_>, content: Ma
         kind: m.kind.to_owned(),
         namespace: m.namespace.map(str::to_owned),
         name: m.name.to_owned(),
-        body: Value::Object(body),
+        body: Value::Object(body).into(),
     });
 }
 

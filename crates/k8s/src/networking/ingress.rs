@@ -888,7 +888,7 @@ mod tests {
         assert_eq!(
             main["spec"]["rules"][0]["http"]["paths"]
                 .as_array()
-                .map(Vec::len),
+                .map(<[_]>::len),
             Some(1)
         );
         assert_eq!(

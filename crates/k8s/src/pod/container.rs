@@ -997,7 +997,7 @@ mod tests {
         stack.add(Deployment::new(&ns, "api").container(c));
         let g = stack.lower();
         assert!(g.diagnostics.is_empty(), "{}", g.diagnostics);
-        g.objects[1].body["spec"]["template"]["spec"]["containers"][0].clone()
+        g.objects[1].body["spec"]["template"]["spec"]["containers"][0].to_value()
     }
 
     fn image() -> &'static str {

@@ -419,7 +419,7 @@ mod tests {
     }
 
     /// Whether every label of `selector` is on the pods of `deployment`.
-    fn selects(selector: &serde_json::Value, deployment: &KubeObject) -> bool {
+    fn selects(selector: &stacksmith_core::Body, deployment: &KubeObject) -> bool {
         let pod_labels = &deployment.body["spec"]["template"]["metadata"]["labels"];
         selector
             .as_object()
@@ -504,7 +504,7 @@ mod tests {
             .map(|(a, _)| (a.kind.as_str(), a.name.as_str()))
             .collect();
         assert_eq!(changed, [("Service", "kgas-api-service")]);
-        let svc = |g: &Graph| object(g, "Service", "kgas-api-service").body.clone();
+        let svc = |g: &Graph| object(g, "Service", "kgas-api-service").body.to_value();
         let (mut a, b) = (svc(&blue), svc(&green));
         a["spec"]["selector"]["stacksmith.dev/colour"] = "green".into();
         assert_eq!(a, b);
@@ -600,7 +600,7 @@ mod tests {
     #[test]
     fn release_objects_snapshot() {
         let (g, _) = lower(|ns| release(ns).live(Colour::Green));
-        let bodies: Vec<&serde_json::Value> = g.objects.iter().map(|o| &o.body).collect();
+        let bodies: Vec<&stacksmith_core::Body> = g.objects.iter().map(|o| &o.body).collect();
         insta::assert_json_snapshot!(bodies);
     }
 

@@ -648,7 +648,8 @@ mod tests {
     #[test]
     fn canary_objects_snapshot() {
         let (g, _) = lower(|ns| release(ns).canary_replicas(1));
-        let bodies: Vec<&serde_json::Value> = g.objects.iter().skip(4).map(|o| &o.body).collect();
+        let bodies: Vec<&stacksmith_core::Body> =
+            g.objects.iter().skip(4).map(|o| &o.body).collect();
         insta::assert_json_snapshot!(bodies);
     }
 

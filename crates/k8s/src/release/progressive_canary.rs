@@ -694,7 +694,7 @@ mod tests {
         );
     }
 
-    fn object<'g>(g: &'g Graph, kind: &str) -> &'g serde_json::Value {
+    fn object<'g>(g: &'g Graph, kind: &str) -> &'g stacksmith_core::Body {
         match g.objects.iter().find(|o| o.kind == kind) {
             Some(o) => &o.body,
             None => panic!("no {kind}"),

@@ -451,7 +451,7 @@ mod tests {
 
     const IMAGE: &str = "rocketgraph/public-api:1.0.0";
 
-    fn pod(g: &Graph) -> &serde_json::Value {
+    fn pod(g: &Graph) -> &stacksmith_core::Body {
         let Some(d) = g.objects.iter().find(|o| o.kind == "Deployment") else {
             panic!("no Deployment in {:?}", g.objects);
         };

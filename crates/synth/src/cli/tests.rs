@@ -50,7 +50,8 @@ impl Lower for Settings {
                 "kind": "ConfigMap",
                 "metadata": {"name": self.id, "namespace": "team"},
                 "data": {"k": "v"},
-            }),
+            })
+            .into(),
         });
     }
 }
@@ -455,7 +456,8 @@ fn settings_stack(name: &str, value: &str) -> Stack {
                     "kind": "ConfigMap",
                     "metadata": {"name": "settings", "namespace": "team"},
                     "data": {"k": self.0},
-                }),
+                })
+                .into(),
             });
         }
     }

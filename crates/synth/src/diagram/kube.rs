@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value as Json;
 use stacksmith_core::KubeObject;
+use stacksmith_core::{Body as Json, BodyMap};
 
 use super::model::{EdgeKind, End, GroupKind, NodeKind};
 use super::{Builder, tick};
@@ -103,7 +103,7 @@ fn selects(selector: &Json, labels: Option<&Json>) -> bool {
 }
 
 /// The pairs a selector requires outright: a plain map (as Services use) or `matchLabels`.
-fn required(selector: &Json) -> Option<&serde_json::Map<String, Json>> {
+fn required(selector: &Json) -> Option<&BodyMap> {
     if selector.get("matchLabels").is_none() && selector.get("matchExpressions").is_none() {
         selector.as_object()
     } else {
@@ -149,10 +149,7 @@ impl<'g> Labelled<'g> {
             .flatten()
             .filter_map(|(k, v)| {
                 let v = v.as_str()?;
-                let list: &'s [usize] = self
-                    .by_label
-                    .get(&(ns, k.as_str(), v))
-                    .map_or(&[], Vec::as_slice);
+                let list: &'s [usize] = self.by_label.get(&(ns, k, v)).map_or(&[], Vec::as_slice);
                 Some(list)
             })
             .min_by_key(|l| l.len());
@@ -319,7 +316,7 @@ fn service_lines(o: &KubeObject) -> Vec<String> {
 /// A number or a string, as text.
 fn scalar(v: Option<&Json>) -> String {
     match v {
-        Some(Json::String(s)) => s.clone(),
+        Some(Json::String(s)) => s.to_string(),
         Some(Json::Number(n)) => n.to_string(),
         _ => String::new(),
     }
@@ -462,9 +459,9 @@ fn resolve_port(w: &Workload<'_>, target: Option<&Json>) -> String {
                     .into_iter()
                     .flatten()
             })
-            .find(|p| p.get("name").and_then(Json::as_str) == Some(name))
+            .find(|p| p.get("name").and_then(Json::as_str) == Some(&**name))
             .and_then(|p| p.get("containerPort"))
-            .map_or_else(|| name.clone(), |p| scalar(Some(p))),
+            .map_or_else(|| name.to_string(), |p| scalar(Some(p))),
         other => scalar(other),
     }
 }
@@ -649,16 +646,18 @@ fn namespace_labels(objects: &[KubeObject]) -> Vec<(&str, Json)> {
         .iter()
         .filter(|n| n.kind == "Namespace")
         .map(|n| {
-            let mut labels = at(&n.body, &["metadata", "labels"])
-                .cloned()
-                .unwrap_or_else(|| Json::Object(serde_json::Map::new()));
-            if let Some(m) = labels.as_object_mut() {
-                m.insert(
-                    "kubernetes.io/metadata.name".into(),
-                    Json::String(n.name.clone()),
-                );
-            }
-            (n.name.as_str(), labels)
+            let mut labels = match at(&n.body, &["metadata", "labels"]).map(Json::to_value) {
+                Some(serde_json::Value::Object(m)) => m,
+                _ => serde_json::Map::new(),
+            };
+            labels.insert(
+                "kubernetes.io/metadata.name".into(),
+                serde_json::Value::String(n.name.clone()),
+            );
+            (
+                n.name.as_str(),
+                Json::from(serde_json::Value::Object(labels)),
+            )
         })
         .collect()
 }
@@ -667,7 +666,7 @@ fn namespace_labels(objects: &[KubeObject]) -> Vec<(&str, Json)> {
 /// those pods to its egress peers, labelled with the ports.
 fn network_policy(b: &mut Builder<'_>, o: &KubeObject, k: &Known<'_, '_>) {
     let namespace = ns(o);
-    let empty = Json::Object(serde_json::Map::new());
+    let empty = Json::Object(BodyMap::default());
     let pod_selector = at(&o.body, &["spec", "podSelector"]).unwrap_or(&empty);
     let selected: Vec<usize> = k
         .pick(namespace, Some(pod_selector))

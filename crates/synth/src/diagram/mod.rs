@@ -43,11 +43,27 @@ pub fn dot(g: &Graph) -> String {
 /// Both diagrams as output files of the stack's folder: `architecture.mmd` and
 /// `architecture.dot`.
 pub fn files(g: &Graph) -> Vec<File> {
-    let d = build(g);
-    vec![
-        File::text("architecture.mmd", mermaid::render(&d)),
-        File::text("architecture.dot", dot::render(&d)),
-    ]
+    draw(g).files()
+}
+
+/// A stack's diagram, drawn while its graph still holds the Kubernetes objects' bodies and
+/// written out as text later, once the bodies are freed (the text and the bodies are then never
+/// in memory at once).
+pub(crate) struct Drawn(Diagram);
+
+/// Draws the diagram of `g`.
+pub(crate) fn draw(g: &Graph) -> Drawn {
+    Drawn(build(g))
+}
+
+impl Drawn {
+    /// The Mermaid and Graphviz files.
+    pub(crate) fn files(&self) -> Vec<File> {
+        vec![
+            File::text("architecture.mmd", mermaid::render(&self.0)),
+            File::text("architecture.dot", dot::render(&self.0)),
+        ]
+    }
 }
 
 fn build(g: &Graph) -> Diagram {

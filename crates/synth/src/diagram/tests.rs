@@ -99,7 +99,7 @@ fn object(owner: &str, body: serde_json::Value) -> KubeObject {
         kind: s("/kind").unwrap_or_default(),
         namespace: s("/metadata/namespace"),
         name: s("/metadata/name").unwrap_or_default(),
-        body,
+        body: body.into(),
     }
 }
 

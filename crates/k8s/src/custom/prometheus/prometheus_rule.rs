@@ -401,7 +401,7 @@ mod tests {
         g.objects
             .iter()
             .find(|o| o.kind == "PrometheusRule")
-            .map(|o| o.body.clone())
+            .map(|o| o.body.to_value())
             .unwrap_or_default()
     }
 
