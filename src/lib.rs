@@ -29,7 +29,9 @@ pub use protect_ingress::{ProtectIngress, WAF_ACL_NAME_ANNOTATION};
 pub use stacksmith_aws as aws;
 pub use stacksmith_core as core;
 pub use stacksmith_k8s as k8s;
-pub use stacksmith_synth::{Report, SynthError, run, synth};
+#[cfg(feature = "cli")]
+pub use stacksmith_synth::run;
+pub use stacksmith_synth::{Report, SynthError, synth};
 pub use workload_identity::{PodIdentity, WorkloadIdentity, WorkloadIdentityRef};
 
 /// The synthesizer's lower-level API: rendering in memory, the YAML emitter.

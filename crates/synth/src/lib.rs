@@ -1,6 +1,7 @@
 //! The synthesizer: lowers an app, renders Terraform JSON and Kubernetes YAML with a manifest,
 //! writes each stack's folder atomically, and provides the CLI an app's `main` hands over to.
 
+#[cfg(feature = "cli")]
 mod cli;
 mod cluster_root;
 pub mod diagram;
@@ -16,6 +17,7 @@ mod terraform_json;
 mod write;
 mod yaml;
 
+#[cfg(feature = "cli")]
 pub use cli::run;
 pub use diff::{AppDiff, Move, StackDiff, diff};
 pub use error::{Occupant, SynthError};

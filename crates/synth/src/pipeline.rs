@@ -46,7 +46,9 @@ pub fn synth(app: &App, out: &Path) -> Result<Report, SynthError> {
     })
 }
 
-/// Lowers, validates and renders in memory; errors if any diagnostic is an error.
+/// Lowers, validates and renders in memory; errors if any diagnostic is an error (the
+/// command line's `check` and `diff`).
+#[cfg(feature = "cli")]
 pub(crate) fn render_app(app: &App) -> Result<(Vec<StackOutput>, Diagnostics), SynthError> {
     render_planned(app, None)
 }
