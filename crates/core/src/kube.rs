@@ -9,6 +9,11 @@ use crate::{Body, Path};
 /// a cluster of their own declare it in `manifest.json`.
 pub const KUBERNETES_API_VERSION: &str = "1.35";
 
+/// The private identity label every workload's selector uses: `stacksmith.dev/id`, valued with
+/// the kebab-case construct path (`prod-rocketgraph-public-api`). User labels never reach a
+/// selector, so selectors never drift; whole-stack checks find a workload's pods by it.
+pub const IDENTITY_LABEL: &str = "stacksmith.dev/id";
+
 /// One Kubernetes API object, already lowered (apiVersion, kind, metadata, spec...).
 #[derive(Clone, Debug, PartialEq)]
 pub struct KubeObject {

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::{Body, BodyMap};
 
-use crate::{Diagnostic, Graph, KubeObject};
+use crate::{Diagnostic, Graph, IDENTITY_LABEL, KubeObject};
 
 /// A pod template's labels.
 type Labels = BodyMap;
@@ -59,9 +59,6 @@ pub(crate) fn check(g: &Graph, out: &mut Vec<Diagnostic>) {
     run_by(g, out);
     selectors(g, out);
 }
-
-/// The label every workload's pods carry, valued with its identity.
-const IDENTITY_LABEL: &str = "stacksmith.dev/id";
 
 /// SS0536: a workload that something gives a ServiceAccount's IAM role to use (an MSK client
 /// grant) runs as that account; otherwise the grant reaches a role its pods never assume.
@@ -259,6 +256,9 @@ struct Named<'a> {
     what: What<'a>,
     kind: &'a str,
     name: &'a str,
+    /// How to make the missing object, given the object naming it, when a construct's intent
+    /// method makes it; the generic advice (add it and use its handle) otherwise.
+    fix: Option<fn(&KubeObject) -> String>,
 }
 
 /// Which field of an object names another, for a diagnostic (written only when one is).
@@ -325,17 +325,23 @@ fn names_of(o: &KubeObject) -> Vec<Named<'_>> {
                 "Service",
                 at(&["canaryService"]),
             ));
-            found.extend(named(
-                What::Field("ALB traffic routing"),
-                "Ingress",
-                at(&["trafficRouting", "alb", "ingress"]),
-            ));
-            for ingress in arr(at(&["trafficRouting", "alb", "ingresses"])) {
-                found.extend(named(
-                    What::Field("ALB traffic routing"),
-                    "Ingress",
-                    Some(ingress),
-                ));
+            let ingresses = at(&["trafficRouting", "alb", "ingress"])
+                .into_iter()
+                .chain(arr(at(&["trafficRouting", "alb", "ingresses"])));
+            for ingress in ingresses {
+                found.extend(
+                    named(What::Field("ALB traffic routing"), "Ingress", Some(ingress)).map(|n| {
+                        Named {
+                            fix: Some(|o| {
+                                format!(
+                                    "expose the release in this stack: `stack.add(release.expose_via_ingress(host, path))`, `release` being the handle of `{}`",
+                                    o.name
+                                )
+                            }),
+                            ..n
+                        }
+                    }),
+                );
             }
             let step_analyses = arr(at(&["steps"]))
                 .iter()
@@ -383,8 +389,12 @@ fn names_of(o: &KubeObject) -> Vec<Named<'_>> {
 }
 
 fn named<'a>(what: What<'a>, kind: &'a str, name: Option<&'a Body>) -> Option<Named<'a>> {
-    name.and_then(Body::as_str)
-        .map(|name| Named { what, kind, name })
+    name.and_then(Body::as_str).map(|name| Named {
+        what,
+        kind,
+        name,
+        fix: None,
+    })
 }
 
 /// SS0221: every object another names is one the stack creates or declares.
@@ -411,16 +421,13 @@ fn named_objects(
                         n.what, o.kind, o.name, n.kind, n.name, g.stack
                     ),
                 )
-                .hint(match (o.kind.as_str(), n.kind) {
-                    ("Rollout", "Ingress") => format!(
-                        "expose the release in this stack: `stack.add(release.expose_via_ingress(host, path))`, `release` being the handle of `{}`",
-                        o.name
-                    ),
-                    _ => format!(
+                .hint(n.fix.map_or_else(
+                    || format!(
                         "add the {} to this stack and use its handle; a handle from another stack or app names an object only that stack's `kubernetes/` output creates",
                         n.kind
                     ),
-                }),
+                    |fix| fix(o),
+                )),
             );
         }
     }

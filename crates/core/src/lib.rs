@@ -50,7 +50,10 @@ pub use drawing::{Edge, EdgeKind, End, Label, Node, NodeKind, Placement, Within}
 pub use facts::{Facts, KubernetesCluster, Lookup, SecretValue};
 pub use graph::{Graph, Lowering, NameOrigin, cloud_name, tf_name};
 pub use image::Image;
-pub use kube::{KUBERNETES_API_VERSION, KubeExisting, KubeNamed, KubeObject, KubeUse, SourceKind};
+pub use kube::{
+    IDENTITY_LABEL, KUBERNETES_API_VERSION, KubeExisting, KubeNamed, KubeObject, KubeUse,
+    SourceKind,
+};
 pub use naming::{NameRule, closest, kebab_case, short_hash, snake_case};
 pub use path::{Path, validate_id};
 pub use platform::{Capability, Offer, Provision, Requirement};

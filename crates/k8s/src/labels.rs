@@ -8,10 +8,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 use stacksmith_core::{KubeObject, Lowering, NameOrigin, Path, cloud_name, short_hash};
 
-/// The private identity label every workload's selector uses: `stacksmith.dev/id`, valued with
-/// the kebab-case construct path (`prod-rocketgraph-public-api`). User labels never reach a
-/// selector, so selectors never drift.
-pub const IDENTITY_LABEL: &str = "stacksmith.dev/id";
+pub use stacksmith_core::IDENTITY_LABEL;
 
 /// The label stacksmith sets (`"true"`) on the pods of a workload whose service account has an
 /// AWS IAM identity (IRSA or EKS Pod Identity): a namespace's default deny admits their egress
