@@ -94,15 +94,7 @@ pub fn app() -> App {
             .fields_for_template(&db.stored_master_secret())
             .template(
                 "DATABASE_URL",
-                SyncedTemplate::new()
-                    .text("postgresql://")
-                    .key("username")
-                    .text(":")
-                    .key("password")
-                    .text("@")
-                    .key("host")
-                    .text(":")
-                    .key("port")
+                SyncedTemplate::connection_url("postgresql")
                     .text("/flagwise?sslmode=verify-full&sslrootcert=/etc/ssl/database/ca.pem"),
             )
             .key("REDIS_AUTH_TOKEN", &redis.stored_auth_token()),

@@ -115,16 +115,7 @@ fn api_server(
                     .fields_for_template(master)
                     .template(
                         "database-url",
-                        SyncedTemplate::new()
-                            .text("postgresql://")
-                            .key("username")
-                            .text(":")
-                            .key("password")
-                            .text("@")
-                            .key("host")
-                            .text(":")
-                            .key("port")
-                            .text("/kgas?sslmode=require"),
+                        SyncedTemplate::connection_url("postgresql").text("/kgas?sslmode=require"),
                     ),
             )
         }

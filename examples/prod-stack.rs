@@ -106,16 +106,7 @@ pub fn app() -> App {
             .fields_for_template(&master)
             .template(
                 "uri",
-                SyncedTemplate::new()
-                    .text("mongodb://")
-                    .key("username")
-                    .text(":")
-                    .key("password")
-                    .text("@")
-                    .key("host")
-                    .text(":")
-                    .key("port")
-                    .text("/?tls=true&tlsCAFile=/etc/ssl/metadata/ca.pem&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false"),
+                SyncedTemplate::connection_url("mongodb").text("/?tls=true&tlsCAFile=/etc/ssl/metadata/ca.pem&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false"),
             ),
     );
     let xgt = prod.add(

@@ -34,6 +34,8 @@ enum Piece {
 ///     .text("@")
 ///     .key("host")
 ///     .text(":27017/?tls=true");
+/// // The same from a database secret's four fields:
+/// let url = SyncedTemplate::connection_url("postgresql").text("/orders?sslmode=verify-full");
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SyncedTemplate {
@@ -44,6 +46,22 @@ impl SyncedTemplate {
     /// An empty template.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// `<scheme>://<username>:<password>@<host>:<port>` from the synced keys of a database
+    /// secret's fields (`ExternalSecret::fields_for_template(&db.stored_master_secret())`); append
+    /// the path and options with [`text`](Self::text): `.text("/orders?sslmode=verify-full")`.
+    /// The stack's generated passwords hold letters and digits only, so they need no escaping.
+    pub fn connection_url(scheme: &str) -> Self {
+        Self::new()
+            .text(format!("{scheme}://"))
+            .key("username")
+            .text(":")
+            .key("password")
+            .text("@")
+            .key("host")
+            .text(":")
+            .key("port")
     }
 
     /// Appends literal text (Go template delimiters in it are written escaped).
