@@ -205,6 +205,15 @@ impl ClusterAddon {
         }
     }
 
+    /// The address of its Helm release in the `cluster/` root of the cluster lowering in `cx`.
+    fn release(&self, cx: &Lowering<'_>) -> Address {
+        Address::resource(
+            cx.path().stack(),
+            "helm_release",
+            &tf_name(cx.path(), self.name()),
+        )
+    }
+
     /// Whether its release depends on what the stack's other constructs declare — the secrets
     /// External Secrets' role may read, the namespaces Reloader watches — so the cluster
     /// installs it once every construct has lowered (`finish`).
@@ -600,11 +609,7 @@ impl EksCluster {
                 // exist as it installs (`.Capabilities`), so it follows Argo Rollouts' release.
                 if self.addons.contains(&ClusterAddon::ArgoRollouts) {
                     reloader.insert("isArgoRollouts".into(), json!(true));
-                    before.push(Address::resource(
-                        cx.path().stack(),
-                        "helm_release",
-                        &tf_name(cx.path(), ClusterAddon::ArgoRollouts.name()),
-                    ));
+                    before.push(ClusterAddon::ArgoRollouts.release(cx));
                 }
             }
         }
@@ -658,17 +663,9 @@ impl EksCluster {
             }
             body.insert("set".into(), Value::List(set));
         }
-        let address = Address::resource(
-            cx.path().stack(),
-            "helm_release",
-            &tf_name(cx.path(), addon.name()),
-        );
+        let address = addon.release(cx);
         let mut r = Resource::new(address, cx.path().clone(), body);
-        let controller = Address::resource(
-            cx.path().stack(),
-            "helm_release",
-            &tf_name(cx.path(), ClusterAddon::AwsLoadBalancerController.name()),
-        );
+        let controller = ClusterAddon::AwsLoadBalancerController.release(cx);
         if cx.has_cluster_resource(&controller) {
             r = r.depends_on(&controller);
         }
