@@ -29,8 +29,9 @@
 //! synthesized (Terraform recommends keeping them until every state has been applied).
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use stacksmith_core::terraform::{Map, Resource, Value};
@@ -52,10 +53,14 @@ pub struct Move {
 /// The previous `terraform/main.tf.json`, as the planner needs it.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PreviousTerraform {
-    /// Managed resources: address → body.
+    /// Managed resources: address → body (`null` in an [outline](Self::outline)).
     pub resources: BTreeMap<String, Json>,
-    /// Data sources: `data.<type>.<name>` → body.
+    /// Data sources: `data.<type>.<name>` → body (`null` in an outline).
     pub data: BTreeMap<String, Json>,
+    /// Whether only the addresses were read, not the bodies ([`PreviousTerraform::outline`]):
+    /// enough to plan while every previous resource is still synthesized, since bodies are
+    /// compared only for a resource that is gone ([`PreviousTerraform::loses_any`]).
+    pub outline: bool,
     /// Its `moved` blocks.
     pub moved: Vec<Move>,
     /// The facts of its resources and data sources as `manifest.json` recorded them, by address;
@@ -124,11 +129,14 @@ impl<'a> Known<'a> {
     pub(crate) fn new(g: &'a Graph, prev: &'a PreviousTerraform) -> Self {
         let mut by_kind: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
         let mut by_address = BTreeMap::new();
-        for r in g.resources.iter().chain(&g.data) {
-            let e = by_kind.entry(r.address.kind()).or_default();
-            e.0 |= r.facts.stateful;
-            e.1 |= r.facts.security;
-            by_address.insert(r.address.expression(), r);
+        // The fallbacks, built only for a manifest without facts.
+        if prev.facts.is_none() {
+            for r in g.resources.iter().chain(&g.data) {
+                let e = by_kind.entry(r.address.kind()).or_default();
+                e.0 |= r.facts.stateful;
+                e.1 |= r.facts.security;
+                by_address.insert(r.address.expression(), r);
+            }
         }
         Self {
             recorded: prev.facts.as_ref(),
@@ -205,32 +213,135 @@ impl PreviousTerraform {
             resources,
             data,
             moved,
+            outline: false,
             facts: None,
             renamed: Vec::new(),
         }
     }
 
-    /// Reads the facts and renames `manifest.json` records (schema 2); an older manifest
-    /// leaves them unknown.
-    pub(crate) fn read_manifest(&mut self, doc: &Json) {
-        let schema = doc.get("schema").and_then(Json::as_u64).unwrap_or(1);
-        if schema < 2 {
+    /// The addresses and `moved` blocks of a root's text, without its bodies (each `null`): a
+    /// scan that builds no tree, where a re-synthesis of 10,000 units would otherwise parse
+    /// 150 MB into a gigabyte of JSON values only to compare none of them. `None` when the text is not
+    /// shaped as stacksmith writes it (`resource` and `data` objects of objects, `moved` a list
+    /// of `from`/`to` pairs): the caller reads it whole instead.
+    pub(crate) fn outline(text: &str) -> Option<Self> {
+        #[derive(Deserialize)]
+        struct Root {
+            #[serde(default)]
+            resource: BTreeMap<String, BTreeMap<String, IgnoredAny>>,
+            #[serde(default)]
+            data: BTreeMap<String, BTreeMap<String, IgnoredAny>>,
+            #[serde(default)]
+            moved: Vec<Moved>,
+        }
+        #[derive(Deserialize)]
+        struct Moved {
+            from: String,
+            to: String,
+        }
+        let root: Root = serde_json::from_str(text).ok()?;
+        let addresses = |blocks: BTreeMap<String, BTreeMap<String, IgnoredAny>>, prefix: &str| {
+            blocks
+                .into_iter()
+                .flat_map(|(kind, names)| {
+                    names
+                        .into_keys()
+                        .map(move |name| (format!("{prefix}{kind}.{name}"), Json::Null))
+                })
+                .collect()
+        };
+        Some(Self {
+            resources: addresses(root.resource, ""),
+            data: addresses(root.data, "data."),
+            moved: root
+                .moved
+                .into_iter()
+                .map(|m| Move {
+                    from: m.from,
+                    to: m.to,
+                })
+                .collect(),
+            outline: true,
+            facts: None,
+            renamed: Vec::new(),
+        })
+    }
+
+    /// Whether a managed resource of the previous output is no longer in `g`: the only case
+    /// in which planning looks at a previous body (the candidates of a rename, SS0009, the
+    /// names a renamed construct keeps).
+    pub(crate) fn loses_any(&self, g: &Graph) -> bool {
+        let new: HashSet<String> = g.resources.iter().map(|r| r.address.expression()).collect();
+        self.resources.keys().any(|a| !new.contains(a))
+    }
+
+    /// Takes the facts and renames a previous `manifest.json` records (schema 2); an older
+    /// manifest leaves them unknown.
+    pub(crate) fn read_manifest(&mut self, m: RecordedManifest) {
+        if m.schema < 2 {
             return;
         }
-        let resources: Vec<ResourceFacts> = doc
-            .get("resources")
-            .and_then(|v| Vec::<ResourceFacts>::deserialize(v).ok())
-            .unwrap_or_default();
         self.facts = Some(
-            resources
+            m.resources
                 .into_iter()
                 .map(|f| (f.address.clone(), f))
                 .collect(),
         );
-        self.renamed = doc
-            .get("renamed")
-            .and_then(|v| Vec::<Renamed>::deserialize(v).ok())
-            .unwrap_or_default();
+        self.renamed = m.renamed;
+    }
+}
+
+/// What a later synth reads back from a `manifest.json`: its schema, the facts of its
+/// resources, its renames and the paths of its files (the rest is skipped unparsed).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RecordedManifest {
+    /// 1 when absent (a manifest before `schema`).
+    #[serde(default = "schema_one")]
+    pub schema: u64,
+    #[serde(default)]
+    pub resources: Vec<ResourceFacts>,
+    #[serde(default)]
+    pub renamed: Vec<Renamed>,
+    /// `files[].path`.
+    #[serde(default)]
+    pub files: Vec<RecordedFile>,
+}
+
+/// One entry of a manifest's `files`, as read back.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RecordedFile {
+    pub path: String,
+}
+
+fn schema_one() -> u64 {
+    1
+}
+
+impl RecordedManifest {
+    /// Reads `text`: in one typed pass, or, when a part is not shaped as stacksmith writes it
+    /// (an edited manifest), part by part, each malformed part left empty.
+    pub(crate) fn parse(text: &str) -> Result<Self, serde_json::Error> {
+        if let Ok(m) = serde_json::from_str(text) {
+            return Ok(m);
+        }
+        let mut doc: Json = serde_json::from_str(text)?;
+        let schema = doc.get("schema").and_then(Json::as_u64).unwrap_or(1);
+        let mut part = |key: &str| doc.get_mut(key).map(Json::take).unwrap_or(Json::Null);
+        Ok(Self {
+            schema,
+            resources: Vec::deserialize(part("resources")).unwrap_or_default(),
+            renamed: Vec::deserialize(part("renamed")).unwrap_or_default(),
+            files: part("files")
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| {
+                    Some(RecordedFile {
+                        path: f.get("path")?.as_str()?.to_owned(),
+                    })
+                })
+                .collect(),
+        })
     }
 }
 
@@ -666,6 +777,78 @@ pub(crate) fn plan(g: &Graph, prev: &PreviousTerraform) -> (Vec<Move>, Diagnosti
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_outline_reads_addresses_and_moved_blocks_without_bodies() {
+        let text = r#"{
+            "terraform": {"required_version": ">= 1.10"},
+            "resource": {"aws_db_instance": {"orders": {"engine": "postgres"}},
+                         "aws_kms_key": {"orders_key": {}, "cache_key": {"x": [1, {"y": 2}]}}},
+            "data": {"aws_region": {"current": {}}},
+            "moved": [{"from": "aws_kms_key.db_key", "to": "aws_kms_key.orders_key"}]
+        }"#;
+        let Some(tf) = PreviousTerraform::outline(text) else {
+            panic!("stacksmith's own shape is outlined");
+        };
+        assert!(tf.outline);
+        assert_eq!(
+            tf.resources.keys().collect::<Vec<_>>(),
+            [
+                "aws_db_instance.orders",
+                "aws_kms_key.cache_key",
+                "aws_kms_key.orders_key"
+            ]
+        );
+        assert!(tf.resources.values().all(Json::is_null));
+        assert_eq!(
+            tf.data.keys().collect::<Vec<_>>(),
+            ["data.aws_region.current"]
+        );
+        assert_eq!(
+            tf.moved,
+            [Move {
+                from: "aws_kms_key.db_key".into(),
+                to: "aws_kms_key.orders_key".into()
+            }]
+        );
+        // The same addresses as the whole read.
+        let Ok(doc) = serde_json::from_str::<Json>(text) else {
+            panic!("valid JSON");
+        };
+        let whole = PreviousTerraform::from_json(doc);
+        assert!(!whole.outline);
+        assert!(whole.resources.keys().eq(tf.resources.keys()));
+        assert!(whole.data.keys().eq(tf.data.keys()));
+        assert_eq!(whole.moved, tf.moved);
+    }
+
+    #[test]
+    fn a_root_of_another_shape_is_not_outlined() {
+        // A `moved` block without `to`, a list where stacksmith writes an object: read whole.
+        assert!(PreviousTerraform::outline(r#"{"moved": [{"from": "a.b"}]}"#).is_none());
+        assert!(PreviousTerraform::outline(r#"{"resource": [{"aws_s3_bucket": {}}]}"#).is_none());
+        assert!(PreviousTerraform::outline("not json").is_none());
+    }
+
+    #[test]
+    fn a_manifest_with_a_malformed_part_keeps_the_others() {
+        let text = r#"{"schema": 2, "resources": [{"address": "aws_s3_bucket.logs"}],
+                      "files": [{"path": "terraform/main.tf.json", "sha256": "00"}]}"#;
+        let Ok(m) = RecordedManifest::parse(text) else {
+            panic!("valid JSON is read");
+        };
+        assert_eq!(m.schema, 2);
+        assert!(
+            m.resources.is_empty(),
+            "a fact without `path` leaves the facts empty"
+        );
+        assert_eq!(m.files.len(), 1);
+        let Ok(old) = RecordedManifest::parse(r#"{"files": []}"#) else {
+            panic!("valid JSON is read");
+        };
+        assert_eq!(old.schema, 1);
+        assert!(RecordedManifest::parse("{").is_err());
+    }
 
     #[test]
     fn prefixes_split_the_part_off() {

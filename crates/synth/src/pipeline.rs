@@ -58,7 +58,7 @@ fn render_planned(
     app: &App,
     out: Option<&Path>,
 ) -> Result<(Vec<StackOutput>, Diagnostics), SynthError> {
-    let (mut planned, mut diagnostics) = plan_app(app, out, Reading::Terraform)?;
+    let (mut planned, mut diagnostics) = plan_app(app, out, Reading::Outline)?;
     for p in &planned {
         diagnostics.extend(p.diagnostics.clone());
     }
@@ -121,10 +121,20 @@ pub(crate) fn lower(app: &App) -> Result<(Vec<Graph>, Diagnostics), SynthError> 
 
 /// Step 3 for one stack: reads `<out>/<stack>/` back, if any, and matches renames against it.
 fn plan(mut graph: Graph, out: Option<&Path>, reading: Reading) -> Result<Planned, SynthError> {
-    let previous = match out {
+    let mut previous = match out {
         Some(out) => load_previous(out, &graph.stack, reading)?,
         None => None,
     };
+    // An outline has no bodies: once a previous resource is gone (renamed or removed), the
+    // root is read again whole, for the comparisons only then made.
+    if let Some(out) = out
+        && previous
+            .as_ref()
+            .and_then(|p| p.terraform.as_ref())
+            .is_some_and(|tf| tf.outline && tf.loses_any(&graph))
+    {
+        previous = load_previous(out, &graph.stack, Reading::Terraform)?;
+    }
     let (moves, renamed, d) = match previous.as_ref().and_then(|p| p.terraform.as_ref()) {
         Some(tf) => {
             let (moves, d) = moves::plan(&graph, tf);

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::Value as Json;
 
 use crate::SynthError;
-use crate::moves::PreviousTerraform;
+use crate::moves::{PreviousTerraform, RecordedManifest};
 use crate::render::CLUSTER_ROOT;
 use crate::write::live_stack_dir;
 
@@ -26,8 +26,13 @@ pub(crate) struct Previous {
 /// How much of a previous output to read back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Reading {
-    /// The Terraform root and the manifest's facts: what rename planning needs (`synth`, which
-    /// compares file bytes only while writing, one file at a time).
+    /// The Terraform root's addresses and `moved` blocks without its bodies
+    /// ([`PreviousTerraform::outline`]), and the manifest's facts: what rename planning needs
+    /// while no previous resource is gone (`synth` reads this first, then [`Reading::Terraform`]
+    /// if one is; it compares file bytes only while writing, one file at a time).
+    Outline,
+    /// The Terraform root with its bodies, and the manifest's facts: what rename planning
+    /// needs once a previous resource is gone.
     Terraform,
     /// Also every Kubernetes file and the `cluster/` root, into memory (`diff`).
     Everything,
@@ -57,12 +62,20 @@ pub(crate) fn read(dir: &Path, reading: Reading) -> Result<Option<Previous>, Syn
     };
     let tf_path = dir.join("terraform/main.tf.json");
     let mut terraform = if tf_path.is_file() {
-        // The text is dropped once parsed (a large root would otherwise be held twice).
-        let doc: Json = {
-            let text = fs::read_to_string(&tf_path).map_err(SynthError::io(&tf_path))?;
-            serde_json::from_str(&text).map_err(json_err(&tf_path))?
+        let text = fs::read_to_string(&tf_path).map_err(SynthError::io(&tf_path))?;
+        let outline = match reading {
+            Reading::Outline => PreviousTerraform::outline(&text),
+            Reading::Terraform | Reading::Everything => None,
         };
-        let mut tf = PreviousTerraform::from_json(doc);
+        let mut tf = match outline {
+            Some(tf) => tf,
+            None => {
+                // The text is dropped once parsed (a large root would otherwise be held twice).
+                let doc: Json = serde_json::from_str(&text).map_err(json_err(&tf_path))?;
+                drop(text);
+                PreviousTerraform::from_json(doc)
+            }
+        };
         let moved_path = dir.join("terraform/moved.tf.json");
         if moved_path.is_file() {
             let text = fs::read_to_string(&moved_path).map_err(SynthError::io(&moved_path))?;
@@ -77,19 +90,14 @@ pub(crate) fn read(dir: &Path, reading: Reading) -> Result<Option<Previous>, Syn
     let manifest_path = dir.join("manifest.json");
     if manifest_path.is_file() {
         let text = fs::read_to_string(&manifest_path).map_err(SynthError::io(&manifest_path))?;
-        let doc: Json = serde_json::from_str(&text).map_err(json_err(&manifest_path))?;
+        let mut recorded = RecordedManifest::parse(&text).map_err(json_err(&manifest_path))?;
+        drop(text);
+        let files = std::mem::take(&mut recorded.files);
         if let Some(tf) = terraform.as_mut() {
-            tf.read_manifest(&doc);
+            tf.read_manifest(recorded);
         }
-        let files = doc
-            .get("files")
-            .and_then(Json::as_array)
-            .filter(|_| reading == Reading::Everything);
-        for path in files
-            .into_iter()
-            .flatten()
-            .filter_map(|f| f.get("path")?.as_str())
-        {
+        let files = files.iter().filter(|_| reading == Reading::Everything);
+        for path in files.map(|f| f.path.as_str()) {
             if (path.starts_with("kubernetes/") || path == CLUSTER_ROOT) && !path.contains("..") {
                 let p = dir.join(path);
                 let text = fs::read_to_string(&p).map_err(SynthError::io(&p))?;
