@@ -34,17 +34,12 @@ pub fn synth(app: &App, out: &Path) -> Result<Report, SynthError> {
     } else {
         None
     };
-    let (outputs, diagnostics, planned) = render_planned(app, Some(out))?;
+    let (outputs, diagnostics) = render_planned(app, Some(out))?;
     let held = match held {
         Some(held) => held,
         None => write::lock(out)?,
     };
-    // The lowered graphs are freed on another core while the files are written (10,000
-    // Terraform units: 1.3 s of freeing, 0.45 s of writing).
-    let stacks = std::thread::scope(|s| {
-        s.spawn(move || drop(planned));
-        write::write_locked(out, &outputs, &held)
-    })?;
+    let stacks = write::write_locked(out, &outputs, &held)?;
     Ok(Report {
         stacks,
         diagnostics,
@@ -55,15 +50,14 @@ pub fn synth(app: &App, out: &Path) -> Result<Report, SynthError> {
 /// command line's `check` and `diff`).
 #[cfg(feature = "cli")]
 pub(crate) fn render_app(app: &App) -> Result<(Vec<StackOutput>, Diagnostics), SynthError> {
-    render_planned(app, None).map(|(outputs, diagnostics, _)| (outputs, diagnostics))
+    render_planned(app, None)
 }
 
-/// Steps 1–4, matching renames against the previous output under `out` if given. What is left
-/// of the lowered stacks comes back too, for the caller to free when it suits it.
+/// Steps 1–4, matching renames against the previous output under `out` if given.
 fn render_planned(
     app: &App,
     out: Option<&Path>,
-) -> Result<(Vec<StackOutput>, Diagnostics, Vec<Planned>), SynthError> {
+) -> Result<(Vec<StackOutput>, Diagnostics), SynthError> {
     let (mut planned, mut diagnostics) = plan_app(app, out, Reading::Outline)?;
     for p in &planned {
         diagnostics.extend(p.diagnostics.clone());
@@ -73,13 +67,14 @@ fn render_planned(
         return Err(SynthError::Diagnostics(diagnostics));
     }
     // Stacks render independently: on several cores at once, in order. Each stack's objects
-    // are taken out of its graph as they are rendered.
+    // are taken out of its graph as they are rendered, and the graphs are dropped before the
+    // files are written.
     let outputs = stacksmith_core::parallel::map_mut_with(&mut planned, 2, |p| {
         render::render_taking(&mut p.graph, &p.moves, &p.renamed)
     })
     .into_iter()
     .collect::<Result<Vec<_>, _>>()?;
-    Ok((outputs, diagnostics, planned))
+    Ok((outputs, diagnostics))
 }
 
 /// One lowered stack, its previous output, and the moves synth writes for it.
