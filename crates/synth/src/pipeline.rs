@@ -151,3 +151,76 @@ fn plan(mut graph: Graph, out: Option<&Path>, reading: Reading) -> Result<Planne
         diagnostics: d,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use stacksmith_core::terraform::{Map, Resource, Value};
+    use stacksmith_core::{Address, Graph, Path};
+
+    use super::plan;
+    use crate::previous::Reading;
+
+    /// A graph of `prod` with one bucket per name.
+    fn buckets(names: &[&str]) -> Graph {
+        let mut g = Graph::new("prod", "us-east-1");
+        for name in names {
+            let mut body = Map::new();
+            body.insert("bucket".into(), Value::String(format!("prod-{name}")));
+            g.resources.push(Resource::new(
+                Address::resource("prod", "aws_s3_bucket", name),
+                Path::root("prod").child(name),
+                body,
+            ));
+        }
+        g
+    }
+
+    #[test]
+    fn the_previous_root_is_read_whole_only_once_a_resource_is_gone() {
+        let out = std::env::temp_dir().join(format!("stacksmith-plan-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&out);
+        let tf = out.join("prod/terraform");
+        assert!(fs::create_dir_all(&tf).is_ok());
+        let root = r#"{"resource": {"aws_s3_bucket": {"logs": {"bucket": "prod-logs"},
+                                                     "old": {"bucket": "prod-old"}}}}"#;
+        assert!(fs::write(tf.join("main.tf.json"), root).is_ok());
+        assert!(
+            fs::write(
+                out.join("prod/manifest.json"),
+                r#"{"schema": 2, "files": []}"#
+            )
+            .is_ok()
+        );
+
+        // Every previous resource still synthesized (one more added): the outline suffices.
+        let Ok(p) = plan(
+            buckets(&["logs", "old", "new"]),
+            Some(&out),
+            Reading::Outline,
+        ) else {
+            panic!("planned");
+        };
+        let Some(prev) = p.previous.and_then(|p| p.terraform) else {
+            panic!("the previous root was read");
+        };
+        assert!(prev.outline);
+        assert_eq!(prev.resources.len(), 2);
+        assert!(prev.resources.values().all(serde_json::Value::is_null));
+
+        // `old` gone: the bodies are read, for the rename comparison.
+        let Ok(p) = plan(buckets(&["logs", "new"]), Some(&out), Reading::Outline) else {
+            panic!("planned");
+        };
+        let Some(prev) = p.previous.and_then(|p| p.terraform) else {
+            panic!("the previous root was read");
+        };
+        assert!(!prev.outline);
+        assert_eq!(
+            prev.resources.get("aws_s3_bucket.old"),
+            Some(&serde_json::json!({"bucket": "prod-old"}))
+        );
+        let _ = fs::remove_dir_all(&out);
+    }
+}
