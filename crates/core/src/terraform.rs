@@ -254,15 +254,21 @@ impl<T: Into<Value>> From<Vec<T>> for Value {
     }
 }
 
-/// Builds a [`Map`] from `key => value` pairs; values go through `Value::from`.
+/// Builds a [`Map`] from `key => value` pairs; values go through `Value::from`. The map is
+/// allocated once, at its size (not grown and copied as the pairs go in).
 #[macro_export]
 macro_rules! tf {
     ($($k:expr => $v:expr),* $(,)?) => {{
         #[allow(unused_mut)]
-        let mut m = $crate::terraform::Map::new();
+        let mut m = $crate::terraform::Map::with_capacity(
+            <[&str]>::len(&[$($crate::tf!(@one $k)),*]),
+        );
         $( m.insert(($k).to_string(), $crate::terraform::Value::from($v)); )*
         m
     }};
+    (@one $k:expr) => {
+        ""
+    };
 }
 
 /// A managed resource or data source in a stack's Terraform root.
