@@ -465,7 +465,7 @@ impl Lower for Alarms {
             cx.check_name(&ALARM_NAME, &name, "alarm name");
             let mut dimensions = Map::new();
             for (k, v) in a.dimensions {
-                dimensions.insert(k.to_owned(), v);
+                dimensions.insert(k.to_owned().into(), v);
             }
             cx.add(
                 "aws_cloudwatch_metric_alarm",

@@ -307,7 +307,7 @@ impl Lower for ApplicationSecret {
         let mut tags = name_tag(&name);
         if let (Some(_), SecretValueSource::Generated { length }) = (rotation, self.source) {
             tags.insert(
-                secret_rotation::LENGTH_TAG.to_owned(),
+                secret_rotation::LENGTH_TAG.into(),
                 length.to_string().into(),
             );
         }

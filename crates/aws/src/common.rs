@@ -75,14 +75,14 @@ pub(crate) fn aws(cx: &mut Lowering<'_>) {
     let tags: Map = cx
         .stack_tags()
         .iter()
-        .map(|(k, v)| (k.clone(), Value::from(v)))
+        .map(|(k, v)| (k.clone().into(), Value::from(v)))
         .collect();
     let mut config = tf! { "region" => cx.region(), "default_tags" => tf! { "tags" => tags } };
     // The account the stack declares (`Stack::account`, which ECR images in Kubernetes YAML are
     // spelled from): Terraform refuses to run with credentials of another account.
     if let Some(account) = cx.account() {
         config.insert(
-            "allowed_account_ids".to_owned(),
+            "allowed_account_ids".into(),
             Value::from(vec![account.to_owned()]),
         );
     }

@@ -455,11 +455,11 @@ fn parse_address(stack: &str, text: &str) -> Option<Address> {
 fn set_path(map: &mut Map, dotted: &str, value: Value) {
     match dotted.split_once('.') {
         None => {
-            map.insert(dotted.to_owned(), value);
+            map.insert(dotted.to_owned().into(), value);
         }
         Some((head, rest)) => {
             let slot = map
-                .entry(head.to_owned())
+                .entry(head.to_owned().into())
                 .or_insert_with(|| Value::Map(Map::new()));
             if !matches!(slot, Value::Map(_)) {
                 *slot = Value::Map(Map::new());

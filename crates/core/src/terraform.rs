@@ -19,7 +19,36 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use crate::{Address, Facts, Path, Ref, Template, reference::Part};
 
 /// An attribute or block body: keys in insertion order.
-pub type Map = IndexMap<String, Value>;
+pub type Map = IndexMap<Key, Value>;
+
+/// A [`Map`]'s key: an attribute name written as a literal is held as it is (no allocation of
+/// its own for each of the hundreds of thousands of keys a large stack has), a computed one
+/// (a tag, a policy's statement) is owned.
+pub type Key = std::borrow::Cow<'static, str>;
+
+/// What [`tf!`](crate::tf) takes as a key: a `'static` literal (held as is) or a `String`.
+pub trait IntoKey {
+    /// The key.
+    fn into_key(self) -> Key;
+}
+
+impl IntoKey for &'static str {
+    fn into_key(self) -> Key {
+        Key::Borrowed(self)
+    }
+}
+
+impl IntoKey for String {
+    fn into_key(self) -> Key {
+        Key::Owned(self)
+    }
+}
+
+impl IntoKey for &String {
+    fn into_key(self) -> Key {
+        Key::Owned(self.clone())
+    }
+}
 
 /// A Terraform JSON value that may hold references.
 #[derive(Clone, Debug, PartialEq)]
@@ -263,7 +292,7 @@ macro_rules! tf {
         let mut m = $crate::terraform::Map::with_capacity(
             <[&str]>::len(&[$($crate::tf!(@one $k)),*]),
         );
-        $( m.insert(($k).to_string(), $crate::terraform::Value::from($v)); )*
+        $( m.insert($crate::terraform::IntoKey::into_key($k), $crate::terraform::Value::from($v)); )*
         m
     }};
     (@one $k:expr) => {

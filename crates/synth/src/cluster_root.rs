@@ -193,7 +193,7 @@ pub(crate) fn build(g: &Graph) -> Result<Graph, Diagnostics> {
         objects
             .entry((c.source(), c.namespace.as_str(), c.object.as_str()))
             .or_default()
-            .entry(c.key.clone())
+            .entry(c.key.clone().into())
             .or_insert(value);
     }
     for ((source, namespace, name), data) in objects {

@@ -91,15 +91,15 @@ fn check(strings: &[String]) -> Vec<String> {
     let mut keys = Map::new();
     let mut templates = Map::new();
     for (i, s) in strings.iter().enumerate() {
-        values.insert(format!("k{i}"), Value::from(s.as_str()));
-        keys.insert(s.clone(), Value::from(format!("{i}")));
+        values.insert(format!("k{i}").into(), Value::from(s.as_str()));
+        keys.insert(s.clone().into(), Value::from(format!("{i}")));
         // A reference between literals, and two literals side by side.
         let t = Template::new()
             .lit(s.as_str())
             .with(&reference)
             .lit(s.as_str())
             .lit(s.as_str());
-        templates.insert(format!("k{i}"), Value::from(t));
+        templates.insert(format!("k{i}").into(), Value::from(t));
     }
     let mut r = Map::new();
     r.insert("v".into(), Value::from("R"));

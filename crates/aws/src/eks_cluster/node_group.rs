@@ -242,7 +242,7 @@ impl EksCluster {
         let labels: stacksmith_core::terraform::Map = g
             .labels
             .iter()
-            .map(|(k, v)| (k.clone(), Value::from(v)))
+            .map(|(k, v)| (k.clone().into(), Value::from(v)))
             .collect();
         let mut tags = name_tag(&name);
         if self.runs_autoscaler() {
@@ -254,7 +254,7 @@ impl EksCluster {
                 Value::from("true"),
             );
             tags.insert(
-                format!("k8s.io/cluster-autoscaler/{cluster_name}"),
+                format!("k8s.io/cluster-autoscaler/{cluster_name}").into(),
                 Value::from("owned"),
             );
         }

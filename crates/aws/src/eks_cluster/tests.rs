@@ -335,7 +335,7 @@ fn addon_oidc_and_irsa_resources() {
                 .iter()
                 .chain(&g.data)
                 .find(|r| r.address.expression() == *e)
-                .map(|r| ((*e).to_owned(), r.to_value()))
+                .map(|r| ((*e).into(), r.to_value()))
         })
         .collect();
     assert_eq!(lowered.len(), pick.len());
