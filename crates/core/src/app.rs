@@ -1,6 +1,6 @@
 //! An app: the stacks of one system (say `prod` in us-east-1 and `dr` in us-west-2).
 
-use std::collections::HashMap;
+use crate::hash::{HashMap, HashMapExt};
 
 use crate::{Diagnostic, Graph, Path, Stack};
 

@@ -1,6 +1,6 @@
 //! The neutral resource graph a stack lowers into, and the context constructs lower with.
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 
 use indexmap::{IndexMap, IndexSet};
 

@@ -10,7 +10,8 @@
 //! point is covered alike; objects declared as existing (`Namespace::existing`) count as
 //! present.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::hash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeMap;
 
 use crate::{Body, BodyMap};
 

@@ -25,6 +25,7 @@ mod diagnostic;
 pub mod drawing;
 mod facts;
 mod graph;
+pub mod hash;
 mod image;
 mod kube;
 mod kube_refs;

@@ -1,7 +1,7 @@
 //! A stack: one environment (`prod`, `staging`) in one AWS region, with default tags and a
 //! state backend; the constructs added to it, and its lowering into one [`Graph`].
 
-use std::collections::HashMap;
+use crate::hash::{HashMap, HashMapExt};
 use std::collections::hash_map::Entry;
 
 use indexmap::IndexMap;

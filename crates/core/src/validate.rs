@@ -5,7 +5,8 @@
 //! reference into it is not reported again (SS0202); its errors are marked as the root cause
 //! and reported first.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use crate::hash::{HashMap, HashMapExt, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToSnakeCase;
 

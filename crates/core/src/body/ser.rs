@@ -2,7 +2,7 @@
 //! (same shapes, same order, same numbers), without building the `Value` first: a struct's
 //! field names stay `'static` keys and no `IndexMap` is built and dropped per map.
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use serde::Serialize;
 use serde::ser::{self, Impossible};

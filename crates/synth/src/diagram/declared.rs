@@ -3,7 +3,8 @@
 //! identities after the Kubernetes objects, so a namespace the stack creates is drawn where its
 //! objects are. Edges are drawn by kind: security rules, forwarding, grants, replication.
 
-use std::collections::{BTreeMap, HashMap};
+use stacksmith_core::hash::{HashMap, HashMapExt};
+use std::collections::BTreeMap;
 
 use stacksmith_core::drawing::{self, EdgeKind as Kind, Label, NodeKind as Declared, Within};
 use stacksmith_core::{Edge, Node, Path};

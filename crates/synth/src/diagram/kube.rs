@@ -3,7 +3,7 @@
 //! labels) and NetworkPolicy rules. HPAs and PDBs fold into their workload's label;
 //! ConfigMaps, Secrets, ServiceAccounts and RBAC are left out.
 
-use std::collections::HashMap;
+use stacksmith_core::hash::{HashMap, HashMapExt};
 
 use stacksmith_core::KubeObject;
 use stacksmith_core::{Body as Json, BodyMap};

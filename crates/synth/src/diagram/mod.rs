@@ -21,7 +21,8 @@ mod kube;
 mod mermaid;
 mod model;
 
-use std::collections::{BTreeMap, HashMap};
+use stacksmith_core::hash::{HashMap, HashMapExt};
+use std::collections::BTreeMap;
 
 use stacksmith_core::{Address, Graph, Path};
 

@@ -1,7 +1,8 @@
 //! The diagram both renderers draw: nested groups (VPC, zone, cluster, namespace), nodes (one
 //! per construct or Kubernetes object worth drawing) and labelled edges, all in creation order.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use stacksmith_core::hash::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What a group stands for; decides its colours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
