@@ -26,7 +26,8 @@ pub type Map = IndexMap<Key, Value>;
 /// (a tag, a policy's statement) is owned.
 pub type Key = std::borrow::Cow<'static, str>;
 
-/// What [`tf!`](crate::tf) takes as a key: a `'static` literal (held as is) or a `String`.
+/// What [`tf!`](crate::tf) takes as a key: a `'static` literal (held as is) or a `String`
+/// (a borrowed `&str` that is not `'static` is passed as `s.to_owned()`).
 pub trait IntoKey {
     /// The key.
     fn into_key(self) -> Key;
