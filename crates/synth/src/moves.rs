@@ -29,11 +29,12 @@
 //! synthesized (Terraform recommends keeping them until every state has been applied).
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
+use stacksmith_core::hash::HashSet;
 use stacksmith_core::terraform::{Map, Resource, Value};
 use stacksmith_core::{Diagnostic, Diagnostics, Graph, Part, Path, Template, cloud_name};
 

@@ -96,8 +96,11 @@ pub(crate) fn read(dir: &Path, reading: Reading) -> Result<Option<Previous>, Syn
         if let Some(tf) = terraform.as_mut() {
             tf.read_manifest(recorded);
         }
-        let files = files.iter().filter(|_| reading == Reading::Everything);
-        for path in files.map(|f| f.path.as_str()) {
+        let listed = match reading {
+            Reading::Everything => &files[..],
+            Reading::Outline | Reading::Terraform => &[],
+        };
+        for path in listed.iter().map(|f| f.path.as_str()) {
             if (path.starts_with("kubernetes/") || path == CLUSTER_ROOT) && !path.contains("..") {
                 let p = dir.join(path);
                 let text = fs::read_to_string(&p).map_err(SynthError::io(&p))?;
