@@ -411,6 +411,41 @@ fn check(c: &Case, out: &std::path::Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Lowering in parts (as a large stack is lowered on several cores: here one, two and five
+/// constructs per part) makes the graph lowering them one after another does, diagnostics
+/// included.
+fn lowers_alike_in_parts(c: &Case) -> Result<(), String> {
+    let app = app(c);
+    for stack in app.stacks() {
+        let whole = stack.lower_in_parts(usize::MAX);
+        for per_part in [1, 2, 5] {
+            let parts = stack.lower_in_parts(per_part);
+            if parts != whole {
+                let (a, b) = (format!("{whole:#?}"), format!("{parts:#?}"));
+                let first = a
+                    .lines()
+                    .zip(b.lines())
+                    .position(|(x, y)| x != y)
+                    .unwrap_or(0);
+                let near = |s: &str| {
+                    s.lines()
+                        .skip(first.saturating_sub(8))
+                        .take(12)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
+                return Err(format!(
+                    "stack `{}` lowered in parts of {per_part} differs from its serial lowering; serial:\n{}\nin parts:\n{}",
+                    stack.name(),
+                    near(&a),
+                    near(&b)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[test]
 fn no_builder_input_panics() {
     let out = std::env::temp_dir().join(format!("stacksmith-fuzz-{}", std::process::id()));
@@ -429,6 +464,7 @@ fn no_builder_input_panics() {
     });
     let result = runner.run(&case(), |c| {
         check(&c, &out).map_err(TestCaseError::fail)?;
+        lowers_alike_in_parts(&c).map_err(TestCaseError::fail)?;
         Ok(())
     });
     std::panic::set_hook(hook);

@@ -122,6 +122,11 @@ impl Diagnostics {
         self.0.len().saturating_sub(self.error_count())
     }
 
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// Whether there are none at all.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -132,8 +137,18 @@ impl Diagnostics {
         self.0.iter()
     }
 
-    /// Sorts into the stable reporting order and removes exact duplicates.
+    /// Sorts into the stable reporting order and removes duplicates: a problem recorded twice
+    /// (by two constructs, or by two parts of a stack lowered apart) is reported once, as a
+    /// root cause if either record was marked one.
     pub fn sort(&mut self) {
+        let same = |a: &Diagnostic, b: &Diagnostic| {
+            (a.severity, &a.path, a.code, &a.message, &a.hint)
+                .cmp(&(b.severity, &b.path, b.code, &b.message, &b.hint))
+        };
+        // Duplicates side by side, the root cause first of each run, so `dedup` keeps it.
+        self.0
+            .sort_by(|a, b| same(a, b).then(b.root_cause.cmp(&a.root_cause)));
+        self.0.dedup_by(|later, first| same(later, first).is_eq());
         self.0.sort_by(|a, b| {
             (a.severity, !a.root_cause, &a.path, a.code, &a.message).cmp(&(
                 b.severity,
@@ -143,13 +158,18 @@ impl Diagnostics {
                 &b.message,
             ))
         });
-        self.0.dedup();
     }
 
     /// Marks the errors at `path` as root causes: errors that only followed from them were
     /// left out.
     pub(crate) fn mark_root_cause(&mut self, path: &str) {
-        for d in &mut self.0 {
+        self.mark_root_cause_among(path, self.0.len());
+    }
+
+    /// [`Diagnostics::mark_root_cause`] among the first `recorded` diagnostics only (those
+    /// recorded before the mark, when a part of the stack lowered apart is merged).
+    pub(crate) fn mark_root_cause_among(&mut self, path: &str, recorded: usize) {
+        for d in self.0.iter_mut().take(recorded) {
             if d.severity == Severity::Error && d.path == path {
                 d.root_cause = true;
             }

@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// Everything one stack lowers to, before serialisation.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Graph {
     /// The stack's name.
     pub stack: String,
@@ -101,6 +101,20 @@ pub struct Graph {
     /// Where each resource added through [`Lowering`] sits in `resources` (the first one, if
     /// two share an address), so [`Graph::resource`] finds it without a scan.
     index: HashMap<Address, usize>,
+    /// Set in a graph lowering a part of the stack apart ([`Graph::part`]): what is checked
+    /// against the whole stack, kept for [`Graph::absorb`] to do in order.
+    deferred: Option<Box<Deferred>>,
+}
+
+/// What a part of a stack lowered apart leaves to its merge: the checks that need every
+/// construct lowered before it.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Deferred {
+    /// Every [`Lowering::asset`] call, as (path in the root, bytes, construct shipping it).
+    assets: Vec<(String, Vec<u8>, Path)>,
+    /// Every root cause marked ([`Lowering::check_name_from`]), as (path, diagnostics
+    /// recorded in the part until then): a mark covers the errors recorded before it.
+    root_causes: Vec<(String, usize)>,
 }
 
 impl Graph {
@@ -110,6 +124,158 @@ impl Graph {
             stack: stack.to_owned(),
             region: region.to_owned(),
             ..Self::default()
+        }
+    }
+
+    /// An empty graph for lowering a part of the stack's constructs apart (on another core):
+    /// the stack's name, region and account, nothing lowered. [`Graph::absorb`] merges it.
+    pub(crate) fn part(&self) -> Self {
+        Self {
+            stack: self.stack.clone(),
+            region: self.region.clone(),
+            account: self.account.clone(),
+            deferred: Some(Box::default()),
+            ..Self::default()
+        }
+    }
+
+    /// Merges `part` ([`Graph::part`]), lowered from the constructs that follow the ones
+    /// lowered here, as if they had lowered into this graph: lists appended in order, what is
+    /// kept once (shared data sources and rules, providers, prerequisites, requirements,
+    /// synced secrets) kept at its first declaration, assets shipped and root causes marked
+    /// as they would have been then.
+    pub(crate) fn absorb(&mut self, part: Graph) {
+        let Graph {
+            stack: _,
+            region: _,
+            account: _,
+            providers,
+            backend: _,
+            resources,
+            data,
+            ephemeral,
+            assets,
+            synced_secrets,
+            outputs,
+            objects,
+            uses,
+            externals,
+            existing,
+            named,
+            crossings,
+            address_space,
+            after,
+            prerequisites,
+            acknowledged_removals,
+            overridden,
+            nodes,
+            edges,
+            placements,
+            diagnostics,
+            requirements,
+            provisions,
+            offers,
+            cluster_resources,
+            cluster_namespaces,
+            kubernetes_version,
+            shared,
+            shared_resources,
+            index,
+            deferred,
+        } = part;
+        for (name, p) in providers {
+            self.providers.entry(name).or_insert(p);
+        }
+        self.resources.reserve(resources.len());
+        for (i, r) in resources.into_iter().enumerate() {
+            // A rule declared once per stack is the part's first resource at its address.
+            let once = shared_resources.contains(&r.address) && index.get(&r.address) == Some(&i);
+            if !once || self.shared_resources.insert(r.address.clone()) {
+                self.push_resource(r);
+            }
+        }
+        let mut seen = HashSet::default();
+        for r in data {
+            let once = shared.contains(&r.address) && seen.insert(r.address.clone());
+            if !once || self.shared.insert(r.address.clone()) {
+                self.data.push(r);
+            }
+        }
+        self.ephemeral.extend(ephemeral);
+        self.assets.extend(assets);
+        for s in synced_secrets {
+            if !self.synced_secrets.contains(&s) {
+                self.synced_secrets.push(s);
+            }
+        }
+        self.outputs.extend(outputs);
+        self.objects.extend(objects);
+        self.uses.extend(uses);
+        self.externals.extend(externals);
+        self.existing.extend(existing);
+        self.named.extend(named);
+        self.crossings.extend(crossings);
+        self.address_space.extend(address_space);
+        for stack in after {
+            if !self.after.contains(&stack) {
+                self.after.push(stack);
+            }
+        }
+        for p in prerequisites {
+            if !self.prerequisites.iter().any(|q| q.what == p.what) {
+                self.prerequisites.push(p);
+            }
+        }
+        self.acknowledged_removals.extend(acknowledged_removals);
+        self.overridden.extend(overridden);
+        self.nodes.extend(nodes);
+        self.edges.extend(edges);
+        self.placements.extend(placements);
+        let before = self.diagnostics.len();
+        self.diagnostics.extend(diagnostics);
+        self.requirements.extend(requirements);
+        self.provisions.extend(provisions);
+        self.offers.extend(offers);
+        self.cluster_resources.extend(cluster_resources);
+        for ns in cluster_namespaces {
+            if !self.cluster_namespaces.contains(&ns) {
+                self.cluster_namespaces.push(ns);
+            }
+        }
+        if kubernetes_version.is_some() {
+            self.kubernetes_version = kubernetes_version;
+        }
+        if let Some(deferred) = deferred {
+            for (path, recorded) in deferred.root_causes {
+                self.diagnostics
+                    .mark_root_cause_among(&path, before.saturating_add(recorded));
+            }
+            for (path, bytes, owner) in deferred.assets {
+                self.ship(path, bytes, &owner);
+            }
+        }
+    }
+
+    /// Ships `bytes` as the asset at `path` for the construct at `owner` (see
+    /// [`Lowering::asset`]); in a part, left to [`Graph::absorb`].
+    fn ship(&mut self, path: String, bytes: Vec<u8>, owner: &Path) {
+        if let Some(deferred) = &mut self.deferred {
+            deferred.assets.push((path, bytes, owner.clone()));
+            return;
+        }
+        match self.assets.get(&path) {
+            Some(shipped) if *shipped != bytes => self.diagnostics.push(
+                Diagnostic::error(
+                    "SS0508",
+                    owner,
+                    format!("two different files are shipped as `terraform/{path}`"),
+                )
+                .hint("give each construct's file its own name (a construct shipping a file names it after what it holds)"),
+            ),
+            Some(_) => {}
+            None => {
+                self.assets.insert(path, bytes);
+            }
         }
     }
 
@@ -252,6 +418,10 @@ impl<'a> Lowering<'a> {
             Err(_) if origin == NameOrigin::Path && self.invalid_id().is_some() => {
                 if let Some(cause) = self.invalid_id() {
                     self.graph.diagnostics.mark_root_cause(&cause);
+                    if let Some(deferred) = &mut self.graph.deferred {
+                        let recorded = self.graph.diagnostics.len();
+                        deferred.root_causes.push((cause, recorded));
+                    }
                 }
                 false
             }
@@ -370,17 +540,7 @@ impl<'a> Lowering<'a> {
     /// overwrite.
     pub fn asset(&mut self, name: &str, bytes: Vec<u8>) -> String {
         let path = format!("assets/{name}");
-        match self.graph.assets.get(&path) {
-            Some(shipped) if *shipped != bytes => self.error(
-                "SS0508",
-                format!("two different files are shipped as `terraform/{path}`"),
-                "give each construct's file its own name (a construct shipping a file names it after what it holds)",
-            ),
-            Some(_) => {}
-            None => {
-                self.graph.assets.insert(path.clone(), bytes);
-            }
-        }
+        self.graph.ship(path.clone(), bytes, &self.path);
         path
     }
 

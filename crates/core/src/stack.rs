@@ -97,6 +97,9 @@ fn kind_of<C>() -> &'static str {
 
 /// AWS tag keys are at most 128 characters.
 const TAG_KEY_MAX: usize = 128;
+/// Constructs from which a stack is lowered in parts on the machine's cores ([`Stack::lower`]):
+/// below, a thread costs more than it saves.
+const LOWER_IN_PARTS_FROM: usize = 128;
 /// AWS tag values are at most 256 Unicode characters.
 const TAG_VALUE_MAX: usize = 256;
 /// AWS resources carry at most 50 user tags; every stack tag lands on every resource beside the
@@ -323,7 +326,25 @@ impl Stack {
     }
 
     /// Lowers every construct and validates the whole stack. Diagnostics are in the graph.
+    ///
+    /// A stack of many constructs is lowered on the machine's cores, in parts of consecutive
+    /// constructs, each into a graph of its own merged in order: the graph is the one lowering
+    /// them one after another makes (a construct's `lower` reads only what it added itself;
+    /// what the whole stack holds is read in `finish`, which runs on the merged graph).
     pub fn lower(&self) -> Graph {
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let per_part = if self.constructs.len() < LOWER_IN_PARTS_FROM || threads < 2 {
+            self.constructs.len()
+        } else {
+            self.constructs.len().div_ceil(threads)
+        };
+        self.lower_in_parts(per_part)
+    }
+
+    /// [`Stack::lower`] with the constructs lowered apart in parts of `per_part` (at least one);
+    /// the graph is the same whatever the size (tests lower every example in parts of one).
+    #[doc(hidden)]
+    pub fn lower_in_parts(&self, per_part: usize) -> Graph {
         let mut graph = Graph::new(&self.name, &self.region);
         graph.account = self.account.clone();
         graph.backend = self
@@ -342,8 +363,22 @@ impl Stack {
             ));
         }
         graph.diagnostics.extend(self.problems.clone());
-        for (path, c) in &self.constructs {
-            c.lower(&mut Lowering::new(&mut graph, path.clone(), &self.tags));
+        if per_part >= self.constructs.len() {
+            for (path, c) in &self.constructs {
+                c.lower(&mut Lowering::new(&mut graph, path.clone(), &self.tags));
+            }
+        } else {
+            let chunks: Vec<_> = self.constructs.chunks(per_part.max(1)).collect();
+            let parts = crate::parallel::map_with(&chunks, 1, |chunk| {
+                let mut part = graph.part();
+                for (path, c) in *chunk {
+                    c.lower(&mut Lowering::new(&mut part, path.clone(), &self.tags));
+                }
+                part
+            });
+            for part in parts {
+                graph.absorb(part);
+            }
         }
         graph.provisions.extend(self.prerequisites.iter().cloned());
         for (path, c) in &self.constructs {
