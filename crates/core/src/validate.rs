@@ -12,22 +12,52 @@ use heck::ToSnakeCase;
 
 use crate::{Address, Diagnostic, Graph, Path, SourceKind};
 
+/// Kubernetes objects from which their references are checked on a second core.
+const REFERENCES_APART_FROM: usize = 512;
+
 /// Runs every whole-stack check, adding diagnostics to the graph.
 pub(crate) fn graph(g: &mut Graph) {
     let mut found = Vec::new();
     let mut causes = BTreeSet::new();
-    duplicate_addresses(g, &mut found);
-    dangling_references(g, &mut found, &mut causes);
-    object_names(g, &mut found);
-    annotation_sizes(g, &mut found);
-    duplicate_objects(g, &mut found);
-    root_containers_claiming_non_root(g, &mut found);
-    crossings(g, &mut found);
-    unresolved_uses(g, &mut found);
+    let others = |found: &mut Vec<Diagnostic>, causes: &mut BTreeSet<String>| {
+        duplicate_addresses(g, found);
+        dangling_references(g, found, causes);
+        object_names(g, found);
+        annotation_sizes(g, found);
+        duplicate_objects(g, found);
+        root_containers_claiming_non_root(g, found);
+        crossings(g, found);
+        unresolved_uses(g, found);
+    };
     // A construct that reported an error may have stopped before creating the object another
-    // one names: Kubernetes references are checked once everything lowered (no cascades).
-    if found.is_empty() && g.diagnostics.error_paths().next().is_none() {
-        crate::kube_refs::check(g, &mut found);
+    // one names: Kubernetes references are checked once everything lowered and nothing else
+    // was found (no cascades). In a large stack they are checked on a second core meanwhile,
+    // and the result dropped if something was.
+    let mut references = Vec::new();
+    if g.diagnostics.error_paths().next().is_some() {
+        others(&mut found, &mut causes);
+    } else if g.objects.len() < REFERENCES_APART_FROM {
+        others(&mut found, &mut causes);
+        if found.is_empty() {
+            crate::kube_refs::check(g, &mut references);
+        }
+    } else {
+        let g: &Graph = g;
+        std::thread::scope(|s| {
+            let checking = s.spawn(|| {
+                let mut references = Vec::new();
+                crate::kube_refs::check(g, &mut references);
+                references
+            });
+            others(&mut found, &mut causes);
+            references = match checking.join() {
+                Ok(references) => references,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+        });
+    }
+    if found.is_empty() {
+        found = references;
     }
     unmet_requirements(g, &mut found);
     for cause in causes {
@@ -762,5 +792,79 @@ mod tests {
         // Judged by the innermost key: a nested block's write-only argument may read it.
         assert_eq!(codes("settings.password_wo"), Vec::<&str>::new());
         assert_eq!(codes("settings.password"), ["SS0538"]);
+    }
+
+    /// ConfigMaps in namespace `apps` (`ns` creates it), one per id; `twice` lowers the first
+    /// one twice (SS0204).
+    struct ConfigMaps {
+        id: &'static str,
+        names: std::ops::Range<usize>,
+        creates_namespace: bool,
+        twice: bool,
+    }
+
+    impl Lower for ConfigMaps {
+        fn lower(&self, cx: &mut Lowering<'_>) {
+            let object = |kind: &str, namespace: Option<&str>, name: String| crate::KubeObject {
+                owner: cx.path().clone(),
+                api_version: "v1".into(),
+                kind: kind.into(),
+                namespace: namespace.map(str::to_owned),
+                body: serde_json::json!({ "kind": kind }).into(),
+                name,
+            };
+            let mut objects = Vec::new();
+            if self.creates_namespace {
+                objects.push(object("Namespace", None, "apps".into()));
+            }
+            for i in self.names.clone() {
+                objects.push(object("ConfigMap", Some("apps"), format!("config-{i}")));
+            }
+            if self.twice {
+                objects.push(object("ConfigMap", Some("apps"), "config-0".into()));
+            }
+            for o in objects {
+                cx.object(o);
+            }
+        }
+    }
+
+    impl Construct for ConfigMaps {
+        type Handle = ();
+        fn id(&self) -> &str {
+            self.id
+        }
+        fn handle(&self, _: &Scope) {}
+    }
+
+    /// In a stack of over `REFERENCES_APART_FROM` objects, Kubernetes references are checked on
+    /// a second core while the other checks run: reported as in a small stack, and left out when
+    /// another check found something (no cascades).
+    #[test]
+    fn a_large_stack_reports_its_kubernetes_references_as_a_small_one() {
+        let codes = |objects: usize, creates_namespace: bool, twice: bool| {
+            let mut stack = Stack::new("prod", "us-east-1");
+            stack.add(ConfigMaps {
+                id: "configs",
+                names: 0..objects,
+                creates_namespace,
+                twice,
+            });
+            let g = stack.lower();
+            let mut codes: Vec<_> = g.diagnostics.iter().map(|d| d.code).collect();
+            codes.dedup();
+            codes
+        };
+        for objects in [3, super::REFERENCES_APART_FROM + 10] {
+            assert_eq!(codes(objects, true, false), Vec::<&str>::new());
+            // No namespace `apps`: every ConfigMap is created in a namespace nothing creates.
+            assert_eq!(
+                codes(objects, false, false),
+                ["SS0220"],
+                "{objects} objects"
+            );
+            // A duplicate is found first; the references are not reported on top of it.
+            assert_eq!(codes(objects, false, true), ["SS0204"], "{objects} objects");
+        }
     }
 }

@@ -47,6 +47,9 @@ pub fn files(g: &Graph) -> Vec<File> {
     draw(g).files()
 }
 
+/// Nodes from which a diagram's Mermaid and Graphviz texts are written on two cores.
+const TEXTS_APART_FROM: usize = 512;
+
 /// A stack's diagram, drawn while its graph still holds the Kubernetes objects' bodies and
 /// written out as text later, once the bodies are freed (the text and the bodies are then never
 /// in memory at once).
@@ -58,11 +61,23 @@ pub(crate) fn draw(g: &Graph) -> Drawn {
 }
 
 impl Drawn {
-    /// The Mermaid and Graphviz files.
+    /// The Mermaid and Graphviz files; a large diagram's two on two cores.
     pub(crate) fn files(&self) -> Vec<File> {
+        let (mermaid, dot) = if self.0.nodes.len() < TEXTS_APART_FROM {
+            (mermaid::render(&self.0), dot::render(&self.0))
+        } else {
+            std::thread::scope(|s| {
+                let dot = s.spawn(|| dot::render(&self.0));
+                let mermaid = mermaid::render(&self.0);
+                match dot.join() {
+                    Ok(dot) => (mermaid, dot),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            })
+        };
         vec![
-            File::text("architecture.mmd", mermaid::render(&self.0)),
-            File::text("architecture.dot", dot::render(&self.0)),
+            File::text("architecture.mmd", mermaid),
+            File::text("architecture.dot", dot),
         ]
     }
 }
