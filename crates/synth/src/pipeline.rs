@@ -16,7 +16,7 @@ use stacksmith_core::{App, Diagnostics, Graph};
 use crate::moves::{self, Move, Renamed};
 use crate::previous::{Previous, Reading, load_previous};
 use crate::write::{self, Report};
-use crate::{StackOutput, SynthError, render};
+use crate::{SynthError, render};
 
 /// Lowers, validates, renders and writes every stack of `app` under `out` (`out/<stack>/`).
 /// On any error diagnostic nothing is written.
@@ -34,31 +34,49 @@ pub fn synth(app: &App, out: &Path) -> Result<Report, SynthError> {
     } else {
         None
     };
-    let (outputs, diagnostics) = render_planned(app, Some(out))?;
+    let (planned, diagnostics) = plan_checked(app, Some(out))?;
+    let made = held.is_none();
     let held = match held {
         Some(held) => held,
         None => write::lock(out)?,
     };
-    let stacks = write::write_locked(out, &outputs, &held)?;
-    Ok(Report {
-        stacks,
-        diagnostics,
-    })
+    // The files are written on another core as they are rendered.
+    let stacks: Vec<String> = planned.iter().map(|p| p.graph.stack.clone()).collect();
+    let written = write::write_rendering(out, &held, &stacks, planned, render_all);
+    match written {
+        Ok(stacks) => Ok(Report {
+            stacks,
+            diagnostics,
+        }),
+        Err(e) => {
+            if made {
+                // Made for the lock by this synth, which failed before writing any stack.
+                write::remove_if_unused(out);
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Lowers, validates and renders in memory; errors if any diagnostic is an error (the
 /// command line's `check` and `diff`).
 #[cfg(feature = "cli")]
-pub(crate) fn render_app(app: &App) -> Result<(Vec<StackOutput>, Diagnostics), SynthError> {
-    render_planned(app, None)
+pub(crate) fn render_app(app: &App) -> Result<(Vec<crate::StackOutput>, Diagnostics), SynthError> {
+    let (mut planned, diagnostics) = plan_checked(app, None)?;
+    let rendered = render_all(&mut planned, &|_, _| {})?;
+    Ok((
+        rendered
+            .into_iter()
+            .map(render::Rendered::into_output)
+            .collect(),
+        diagnostics,
+    ))
 }
 
-/// Steps 1–4, matching renames against the previous output under `out` if given.
-fn render_planned(
-    app: &App,
-    out: Option<&Path>,
-) -> Result<(Vec<StackOutput>, Diagnostics), SynthError> {
-    let (mut planned, mut diagnostics) = plan_app(app, out, Reading::Outline)?;
+/// Steps 1–3, matching renames against the previous output under `out` if given; errors if any
+/// diagnostic, of lowering or of the match, is an error.
+fn plan_checked(app: &App, out: Option<&Path>) -> Result<(Vec<Planned>, Diagnostics), SynthError> {
+    let (planned, mut diagnostics) = plan_app(app, out, Reading::Outline)?;
     for p in &planned {
         diagnostics.extend(p.diagnostics.clone());
     }
@@ -66,15 +84,22 @@ fn render_planned(
     if diagnostics.has_errors() {
         return Err(SynthError::Diagnostics(diagnostics));
     }
+    Ok((planned, diagnostics))
+}
+
+/// Step 4: renders every stack, each part of its files handed to `stage` once rendered.
+fn render_all(
+    planned: &mut [Planned],
+    stage: &render::Stage<'_>,
+) -> Result<Vec<render::Rendered>, SynthError> {
     // Stacks render independently: on several cores at once, in order. Each stack's objects
     // are taken out of its graph as they are rendered, and the graphs are dropped before the
     // files are written.
-    let outputs = stacksmith_core::parallel::map_mut_with(&mut planned, 2, |p| {
-        render::render_taking(&mut p.graph, &p.moves, &p.renamed)
+    stacksmith_core::parallel::map_mut_with(planned, 2, |p| {
+        render::render_taking(&mut p.graph, &p.moves, &p.renamed, stage)
     })
     .into_iter()
-    .collect::<Result<Vec<_>, _>>()?;
-    Ok((outputs, diagnostics))
+    .collect()
 }
 
 /// One lowered stack, its previous output, and the moves synth writes for it.

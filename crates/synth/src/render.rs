@@ -2,6 +2,8 @@
 //! `terraform/moved.tf.json` after a recognised rename, `kubernetes/...`, and `manifest.json` with content hashes, the apply order, the facts of every
 //! resource and the cloud names renamed constructs keep (see [`crate::moves`]).
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use stacksmith_core::{Graph, Prerequisite};
@@ -78,28 +80,119 @@ pub(crate) fn render_moved(
     moves: &[Move],
     renamed: &[Renamed],
 ) -> Result<StackOutput, SynthError> {
-    let early = Early::of(g, moves)?;
-    let kube = kubernetes::render(g);
-    finish(g, renamed, early, kube)
+    let mut parts = Parts::new(&g.stack, &|_, _| {});
+    let early = Early::of(g, moves, &mut parts)?;
+    let (files, names) = kubernetes::render(g);
+    parts.push(files)?;
+    finish(g, renamed, early, names, parts).map(Rendered::into_output)
 }
 
 /// [`render_moved`], taking the Kubernetes objects out of `g` as they are rendered (each body
 /// is dropped once its YAML is written): the same files, with a stack's object bodies and its
-/// YAML never all in memory at once. `g` keeps everything else.
+/// YAML never all in memory at once. `g` keeps everything else. Each part of the files is
+/// handed to `stage` as soon as it is rendered (to be written on another core meanwhile).
 pub(crate) fn render_taking(
     g: &mut Graph,
     moves: &[Move],
     renamed: &[Renamed],
-) -> Result<StackOutput, SynthError> {
-    let early = Early::of(g, moves)?;
-    let kube = kubernetes::render_taking(g);
-    finish(g, renamed, early, kube)
+    stage: &Stage<'_>,
+) -> Result<Rendered, SynthError> {
+    let mut parts = Parts::new(&g.stack, stage);
+    let early = Early::of(g, moves, &mut parts)?;
+    let mut failed = Ok(());
+    let names = kubernetes::render_taking(g, &mut |files| {
+        if failed.is_ok() {
+            failed = parts.push(files);
+        }
+    });
+    failed?;
+    finish(g, renamed, early, names, parts)
+}
+
+/// What receives each part of a stack's files as soon as it is rendered: the stack's name and
+/// the part.
+pub(crate) type Stage<'a> = dyn Fn(&str, Arc<Vec<File>>) + Sync + 'a;
+
+/// A stack's files, rendered in parts, each handed to a [`Stage`] once complete and kept for
+/// the manifest and the output.
+struct Parts<'a> {
+    stack: String,
+    parts: Vec<Arc<Vec<File>>>,
+    stage: &'a Stage<'a>,
+}
+
+impl<'a> Parts<'a> {
+    fn new(stack: &str, stage: &'a Stage<'a>) -> Self {
+        Self {
+            stack: stack.to_owned(),
+            parts: Vec::new(),
+            stage,
+        }
+    }
+
+    /// Adds the next part: every path checked to stay inside the stack's folder first.
+    fn push(&mut self, files: Vec<File>) -> Result<(), SynthError> {
+        if files.is_empty() {
+            return Ok(());
+        }
+        let stack_ok = inside(&self.stack).is_ok();
+        for f in &files {
+            if !stack_ok || inside(&f.path).is_err() {
+                // The error names the path as it would be written.
+                inside(&format!("{}/{}", self.stack, f.path))?;
+            }
+        }
+        let part = Arc::new(files);
+        (self.stage)(&self.stack, Arc::clone(&part));
+        self.parts.push(part);
+        Ok(())
+    }
+
+    fn files(&self) -> impl Iterator<Item = &File> {
+        self.parts.iter().flat_map(|p| p.iter())
+    }
+}
+
+/// A rendered stack whose files may still be shared with the [`Stage`] writing them.
+pub(crate) struct Rendered {
+    output: StackOutput,
+    parts: Vec<Arc<Vec<File>>>,
+}
+
+impl Rendered {
+    /// The stack's output, every file in order; once the stage has let go of the parts, with
+    /// no copy.
+    pub(crate) fn into_output(self) -> StackOutput {
+        let Rendered { mut output, parts } = self;
+        output.files = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
+        for part in parts {
+            match Arc::try_unwrap(part) {
+                Ok(files) => output.files.extend(files),
+                Err(shared) => output.files.extend(shared.iter().cloned()),
+            }
+        }
+        output
+    }
+}
+
+#[cfg(test)]
+impl Rendered {
+    /// `output` as if rendered one file at a time, each handed to `stage`.
+    pub(crate) fn in_parts(mut output: StackOutput, stage: &Stage<'_>) -> Rendered {
+        let parts = std::mem::take(&mut output.files)
+            .into_iter()
+            .map(|f| {
+                let part = Arc::new(vec![f]);
+                stage(&output.stack, Arc::clone(&part));
+                part
+            })
+            .collect();
+        Rendered { output, parts }
+    }
 }
 
 /// What is rendered from a graph while it still holds its Kubernetes objects' bodies.
 struct Early {
-    /// Terraform files, before the Kubernetes ones.
-    files: Vec<File>,
     /// The diagram, written after the Kubernetes files.
     diagram: crate::diagram::Drawn,
     apply_order: Vec<ApplyStep>,
@@ -107,7 +200,8 @@ struct Early {
 }
 
 impl Early {
-    fn of(g: &Graph, moves: &[Move]) -> Result<Early, SynthError> {
+    /// The Terraform files (into `parts`, first) and the diagram.
+    fn of(g: &Graph, moves: &[Move], parts: &mut Parts<'_>) -> Result<Early, SynthError> {
         let mut files = Vec::new();
         let mut apply_order = Vec::new();
         let [terraform_step, cluster_step, kubernetes_step] = apply_steps(g);
@@ -134,8 +228,8 @@ impl Early {
             files.push(File::text(CLUSTER_ROOT, contents));
             apply_order.push(cluster_step);
         }
+        parts.push(files)?;
         Ok(Early {
-            files,
             diagram: crate::diagram::draw(g),
             apply_order,
             kubernetes_step,
@@ -143,31 +237,27 @@ impl Early {
     }
 }
 
-/// The Kubernetes files and the diagram after the early files, then `manifest.json`.
+/// The diagram after the Kubernetes files, then `manifest.json`.
 fn finish(
     g: &Graph,
     renamed: &[Renamed],
     early: Early,
-    (kube, kubernetes_objects): (Vec<(String, String)>, Vec<String>),
-) -> Result<StackOutput, SynthError> {
+    kubernetes_objects: Vec<String>,
+    mut parts: Parts<'_>,
+) -> Result<Rendered, SynthError> {
     let Early {
-        mut files,
         diagram,
         mut apply_order,
         kubernetes_step,
     } = early;
     let objects = kubernetes_objects.len();
-    if !kube.is_empty() {
+    if objects > 0 {
         apply_order.push(kubernetes_step);
     }
-    files.reserve(kube.len() + 3);
-    files.extend(
-        kube.into_iter()
-            .map(|(path, contents)| File::text(format!("kubernetes/{path}"), contents)),
-    );
-    files.extend(diagram.files());
+    parts.push(diagram.files())?;
     drop(diagram);
 
+    let files: Vec<&File> = parts.files().collect();
     let manifest = Manifest {
         schema: crate::moves::MANIFEST_SCHEMA,
         generator: concat!("stacksmith ", env!("CARGO_PKG_VERSION")),
@@ -220,22 +310,24 @@ fn finish(
     };
     serde_json::to_writer_pretty(&mut bytes, &manifest).map_err(json_err)?;
     bytes.push(b'\n');
-    files.push(File {
+    drop(manifest);
+    drop(files);
+    parts.push(vec![File {
         path: "manifest.json".into(),
         contents: bytes,
-    });
-    for f in &files {
-        inside(&format!("{}/{}", g.stack, f.path))?;
-    }
-    Ok(StackOutput {
-        stack: g.stack.clone(),
-        files,
-        resources: g.resources.len() + g.data.len(),
-        objects,
-        apply_order,
-        after: g.after.clone(),
-        prerequisites: g.prerequisites.clone(),
-        renamed: renamed.to_vec(),
+    }])?;
+    Ok(Rendered {
+        output: StackOutput {
+            stack: g.stack.clone(),
+            files: Vec::new(),
+            resources: g.resources.len() + g.data.len(),
+            objects,
+            apply_order,
+            after: g.after.clone(),
+            prerequisites: g.prerequisites.clone(),
+            renamed: renamed.to_vec(),
+        },
+        parts: parts.parts,
     })
 }
 

@@ -38,15 +38,18 @@
 //! Elsewhere (no symlinks) each stack is staged beside `out/<stack>` and swapped with two renames,
 //! as before the generations.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use stacksmith_core::Diagnostics;
 
 use crate::error::Occupant;
 use crate::manifest::ApplyStep;
+use crate::manifest::File;
+use crate::render::{Rendered, Stage};
 use crate::{StackOutput, SynthError};
 
 /// The folder under `out` holding the lock, the generations and the live link.
@@ -209,7 +212,12 @@ pub(crate) fn write_locked(
     _held: &OutputLock,
 ) -> Result<Vec<StackReport>, SynthError> {
     install(out, outputs)?;
-    Ok(outputs
+    Ok(reports(out, outputs))
+}
+
+/// What each stack's synth wrote.
+fn reports(out: &Path, outputs: &[StackOutput]) -> Vec<StackReport> {
+    outputs
         .iter()
         .map(|o| StackReport {
             stack: o.stack.clone(),
@@ -222,7 +230,90 @@ pub(crate) fn write_locked(
             prerequisites: o.prerequisites.clone(),
             renamed: o.renamed.iter().filter(|r| r.moves > 0).cloned().collect(),
         })
-        .collect())
+        .collect()
+}
+
+/// Renders and writes at once: `render` renders `items` (the app's planned stacks, named
+/// `stacks`), handing each part of a stack's files to the stage it is given as soon as it is
+/// rendered; meanwhile another core stages them into the next generation ([`Prepared::stage`]:
+/// written, or noted unchanged from the live output), and this one joins in once rendering is
+/// done. `items` are dropped before the generation is built; then it is built and switched in
+/// as [`write_outputs`] does. Nothing is switched in if rendering fails.
+pub(crate) fn write_rendering<T>(
+    out: &Path,
+    held: &OutputLock,
+    stacks: &[String],
+    mut items: Vec<T>,
+    render: impl FnOnce(&mut [T], &Stage<'_>) -> Result<Vec<Rendered>, SynthError>,
+) -> Result<Vec<StackReport>, SynthError> {
+    #[cfg(not(unix))]
+    {
+        let _ = stacks;
+        let rendered = render(&mut items, &|_, _| {})?;
+        drop(items);
+        let outputs: Vec<StackOutput> = rendered.into_iter().map(Rendered::into_output).collect();
+        write_locked(out, &outputs, held)
+    }
+    #[cfg(unix)]
+    {
+        let _ = held;
+        let prepared = Prepared::new(out, stacks.iter().map(String::as_str))?;
+        let (send, receive) = std::sync::mpsc::channel::<Part>();
+        let receive = Mutex::new(receive);
+        let drain = || prepared.stage_received(&receive);
+        let (rendered, results) = std::thread::scope(|s| {
+            let writer = s.spawn(drain);
+            let stage = |stack: &str, part: Arc<Vec<File>>| {
+                // A closed channel means the writer stopped: what it did not stage is written
+                // when the generation is built.
+                let _ = send.send((stack.to_owned(), part));
+            };
+            let rendered = render(&mut items, &stage);
+            drop(send);
+            let mut results = drain();
+            match writer.join() {
+                Ok(theirs) => results.extend(theirs),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+            (rendered, results)
+        });
+        drop(items);
+        let mut staged = Staged::new();
+        let mut failed = None;
+        for (stack, path, result) in results {
+            match result {
+                Ok(written) => {
+                    staged.entry(stack).or_default().insert(path, written);
+                }
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
+            }
+        }
+        let rendered = match (rendered, failed) {
+            (Ok(rendered), None) => rendered,
+            (Err(e), _) | (Ok(_), Some(e)) => {
+                prepared.abandon();
+                return Err(e);
+            }
+        };
+        let outputs: Vec<StackOutput> = rendered.into_iter().map(Rendered::into_output).collect();
+        install_prepared(out, &outputs, prepared, &staged)?;
+        Ok(reports(out, &outputs))
+    }
+}
+
+/// Removes `out` if it holds nothing but the state folder (made for the lock by a synth that
+/// then failed): a failed first synth leaves no folder behind.
+pub(crate) fn remove_if_unused(out: &Path) {
+    let only_state = read_dir(out).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .all(|e| e.file_name() == std::ffi::OsStr::new(STATE_DIR))
+    });
+    if only_state {
+        let _ = fs::remove_dir_all(out);
+    }
 }
 
 /// What is at `out/<stack>` now.
@@ -275,39 +366,168 @@ fn link_target(stack: &str) -> PathBuf {
 /// Builds the next generation and switches `current` to it with one rename; see the module doc.
 #[cfg(unix)]
 fn install(out: &Path, outputs: &[StackOutput]) -> Result<(), SynthError> {
+    let prepared = Prepared::new(out, outputs.iter().map(|o| o.stack.as_str()))?;
+    install_prepared(out, outputs, prepared, &Staged::default())
+}
+
+/// The next generation of `out`, prepared before the app renders (the lock held): the live
+/// generation, what is at each stack's `out/<stack>` (checked: nothing is written over a
+/// stranger), and the staging folder files are staged into as they are rendered.
+#[cfg(unix)]
+pub(crate) struct Prepared {
+    live: Option<String>,
+    targets: HashMap<String, Target>,
+    /// Each stack's live output ([`live_stack_dir`]), which unchanged files are linked from.
+    previous: HashMap<String, Option<PathBuf>>,
+    next: String,
+    staging: PathBuf,
+    /// The folders created in `staging` so far.
+    made: Mutex<HashSet<PathBuf>>,
+}
+
+/// A part of a stack's files on its way to [`Prepared::stage`]: the stack, and the files.
+#[cfg(unix)]
+type Part = (String, Arc<Vec<File>>);
+
+/// Files staged before the generation is built, by stack and path: `true` when written into
+/// the staging folder, `false` when the live output holds the same bytes (linked later).
+pub(crate) type Staged = HashMap<String, HashMap<String, bool>>;
+
+#[cfg(unix)]
+impl Prepared {
+    /// Removes what a killed run left and checks every stack's `out/<stack>`.
+    pub(crate) fn new<'s>(
+        out: &Path,
+        stacks: impl Iterator<Item = &'s str>,
+    ) -> Result<Self, SynthError> {
+        let state = out.join(STATE_DIR);
+        let generations = state.join(GENERATIONS);
+        let live = live_generation(&state);
+        clean(&state, live.as_deref());
+        let mut targets = HashMap::new();
+        let mut previous = HashMap::new();
+        for stack in stacks {
+            targets.insert(stack.to_owned(), target(out, stack)?);
+            previous.insert(stack.to_owned(), live_stack_dir(out, stack));
+        }
+        let next = next_generation(&generations, live.as_deref());
+        let staging = generations.join(format!("{next}{STAGING}"));
+        Ok(Self {
+            live,
+            targets,
+            previous,
+            next,
+            staging,
+            made: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// Stages one rendered file of `stack`: `false` when the live output holds the same bytes
+    /// (hard-linked when the generation is built, if one is), else written into the staging
+    /// folder (`true`).
+    pub(crate) fn stage(&self, stack: &str, f: &File) -> Result<bool, SynthError> {
+        if let Some(Some(previous)) = self.previous.get(stack)
+            && unchanged(&previous.join(&f.path), &f.contents)
+        {
+            return Ok(false);
+        }
+        let path = self.staging.join(stack).join(&f.path);
+        if let Some(parent) = path.parent() {
+            let made = self
+                .made
+                .lock()
+                .map(|made| made.contains(parent))
+                .unwrap_or(false);
+            if !made {
+                fs::create_dir_all(parent).map_err(SynthError::io(parent))?;
+                if let Ok(mut made) = self.made.lock() {
+                    made.insert(parent.to_owned());
+                }
+            }
+        }
+        fs::write(&path, &f.contents).map_err(SynthError::io(&path))?;
+        Ok(true)
+    }
+
+    /// Stages every part received until the channel closes: (stack, path, what became of it).
+    fn stage_received(
+        &self,
+        receive: &Mutex<std::sync::mpsc::Receiver<Part>>,
+    ) -> Vec<(String, String, Result<bool, SynthError>)> {
+        let mut results = Vec::new();
+        loop {
+            let next = match receive.lock() {
+                Ok(receive) => receive.recv(),
+                Err(_) => break,
+            };
+            let Ok((stack, part)) = next else {
+                break;
+            };
+            for f in part.iter() {
+                results.push((stack.clone(), f.path.clone(), self.stage(&stack, f)));
+            }
+        }
+        results
+    }
+
+    /// Gives up the generation (rendering failed): removes what was staged.
+    pub(crate) fn abandon(self) {
+        let _ = fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// [`install`] with the generation prepared and some files staged already.
+#[cfg(unix)]
+fn install_prepared(
+    out: &Path,
+    outputs: &[StackOutput],
+    prepared: Prepared,
+    staged: &Staged,
+) -> Result<(), SynthError> {
     let state = out.join(STATE_DIR);
     let generations = state.join(GENERATIONS);
-    let live = live_generation(&state);
-    clean(&state, live.as_deref());
-    let targets = outputs
-        .iter()
-        .map(|o| target(out, &o.stack))
-        .collect::<Result<Vec<_>, _>>()?;
+    let Prepared {
+        live,
+        targets,
+        next,
+        staging,
+        ..
+    } = prepared;
+    let target_of = |stack: &str| targets.get(stack).copied().unwrap_or(Target::Missing);
+    let none = HashMap::new();
+    let staged_of = |stack: &str| staged.get(stack).unwrap_or(&none);
     if let Some(live) = &live
-        && targets.iter().all(|t| *t == Target::Linked)
         && outputs
             .iter()
-            .all(|o| holds(&generations.join(live).join(&o.stack), o))
+            .all(|o| target_of(&o.stack) == Target::Linked)
+        && outputs.iter().all(|o| {
+            holds(
+                &generations.join(live).join(&o.stack),
+                o,
+                staged_of(&o.stack),
+            )
+        })
     {
+        // Nothing was written (every file held): only folders, if any, were staged.
+        let _ = fs::remove_dir_all(&staging);
         return Ok(());
     }
-    let next = next_generation(&generations, live.as_deref());
-    let staging = generations.join(format!("{next}{STAGING}"));
     let generation = generations.join(&next);
     let built = build(
         &staging,
         out,
         outputs,
         live.as_deref().map(|l| generations.join(l)),
+        staged,
     );
     if let Err(e) = built {
         let _ = fs::remove_dir_all(&staging);
         return Err(e);
     }
     fs::rename(&staging, &generation).map_err(SynthError::io(&generation))?;
-    for (o, t) in outputs.iter().zip(&targets) {
+    for o in outputs {
         let link = out.join(&o.stack);
-        if *t == Target::Missing {
+        if target_of(&o.stack) == Target::Missing {
             symlink(&link_target(&o.stack), &link).map_err(SynthError::io(&link))?;
         }
     }
@@ -319,14 +539,15 @@ fn install(out: &Path, outputs: &[StackOutput]) -> Result<(), SynthError> {
     fs::rename(&temporary, &current).map_err(SynthError::io(&current))?;
     // Listed once (not once per stack: `out` now holds a link per stack).
     let aside = set_aside(out);
-    for (o, t) in outputs.iter().zip(&targets) {
-        if *t == Target::Missing
+    for o in outputs {
+        let t = target_of(&o.stack);
+        if t == Target::Missing
             && aside.contains(o.stack.as_str())
             && let Some(aside) = moved_aside(out, &o.stack)
         {
             let _ = fs::remove_dir_all(aside);
         }
-        if *t == Target::Folder {
+        if t == Target::Folder {
             replace_folder(out, &o.stack).map_err(|(path, source)| SynthError::Unfinished {
                 live: current.join(&o.stack),
                 path,
@@ -341,12 +562,16 @@ fn install(out: &Path, outputs: &[StackOutput]) -> Result<(), SynthError> {
 /// Whether the stack folder `dir` already holds every file of `o`, byte for byte (then the
 /// live generation stays: a synth that changes nothing writes nothing).
 #[cfg(unix)]
-fn holds(dir: &Path, o: &StackOutput) -> bool {
+fn holds(dir: &Path, o: &StackOutput, staged: &HashMap<String, bool>) -> bool {
     let listed = generated(dir);
     listed.len() == o.files.len()
-        && o.files
-            .iter()
-            .all(|f| listed.contains(&f.path) && unchanged(&dir.join(&f.path), &f.contents))
+        && o.files.iter().all(|f| {
+            listed.contains(&f.path)
+                && match staged.get(&f.path) {
+                    Some(written) => !written,
+                    None => unchanged(&dir.join(&f.path), &f.contents),
+                }
+        })
 }
 
 /// After the switch: moves a real `out/<stack>` folder (written before generations; its files
@@ -393,6 +618,7 @@ fn build(
     out: &Path,
     outputs: &[StackOutput],
     live: Option<PathBuf>,
+    staged: &Staged,
 ) -> Result<(), SynthError> {
     fs::create_dir_all(generation).map_err(SynthError::io(generation))?;
     for o in outputs {
@@ -400,6 +626,7 @@ fn build(
             &generation.join(&o.stack),
             live_stack_dir(out, &o.stack).as_deref(),
             o,
+            staged.get(&o.stack),
         )?;
     }
     let Some(live) = live else {
@@ -462,7 +689,7 @@ fn install(out: &Path, outputs: &[StackOutput]) -> Result<(), SynthError> {
     let mut staged: Vec<PathBuf> = Vec::new();
     for o in outputs {
         let staging = out.join(format!(".{}{STAGING}-{pid}", o.stack));
-        if let Err(e) = build_stack(&staging, live_stack_dir(out, &o.stack).as_deref(), o) {
+        if let Err(e) = build_stack(&staging, live_stack_dir(out, &o.stack).as_deref(), o, None) {
             let _ = fs::remove_dir_all(&staging);
             for s in &staged {
                 let _ = fs::remove_dir_all(s);
@@ -506,8 +733,13 @@ fn swap(staging: &Path, target: &Path, previous: &Path) -> Result<(), SynthError
 
 /// Writes one stack's folder `dir` ([`stage`]) and carries into it what the user and
 /// Terraform put beside the previous output ([`carry`]).
-fn build_stack(dir: &Path, previous: Option<&Path>, o: &StackOutput) -> Result<(), SynthError> {
-    stage(dir, previous, o)?;
+fn build_stack(
+    dir: &Path,
+    previous: Option<&Path>,
+    o: &StackOutput,
+    staged: Option<&HashMap<String, bool>>,
+) -> Result<(), SynthError> {
+    stage(dir, previous, o, staged)?;
     let Some(previous) = previous else {
         return Ok(());
     };
@@ -607,9 +839,15 @@ fn symlink(_target: &Path, _at: &Path) -> io::Result<()> {
 /// equal those of the same file in `previous` is hard-linked from there instead of written:
 /// re-synthesizing writes only what changed (unchanged files keep their modification time),
 /// and the switch stays atomic since no file is ever changed in place. Files are staged on
-/// every core; each folder is created once.
-fn stage(dir: &Path, previous: Option<&Path>, o: &StackOutput) -> Result<(), SynthError> {
-    if dir.exists() {
+/// every core; each folder is created once. Files `staged` already ([`Prepared::stage`]) are
+/// left as they are if written, linked if unchanged.
+fn stage(
+    dir: &Path,
+    previous: Option<&Path>,
+    o: &StackOutput,
+    staged: Option<&HashMap<String, bool>>,
+) -> Result<(), SynthError> {
+    if dir.exists() && staged.is_none() {
         fs::remove_dir_all(dir).map_err(SynthError::io(dir))?;
     }
     let mut made: HashSet<&Path> = HashSet::new();
@@ -625,11 +863,20 @@ fn stage(dir: &Path, previous: Option<&Path>, o: &StackOutput) -> Result<(), Syn
     }
     stacksmith_core::parallel::map(&o.files, |f| {
         let path = dir.join(&f.path);
-        if let Some(previous) = previous {
-            let old = previous.join(&f.path);
-            if unchanged(&old, &f.contents) && fs::hard_link(&old, &path).is_ok() {
-                return Ok(());
-            }
+        let written = staged.and_then(|s| s.get(&f.path)).copied();
+        if written == Some(true) {
+            return Ok(());
+        }
+        let same = previous
+            .map(|p| p.join(&f.path))
+            .filter(|old| match written {
+                Some(written) => !written,
+                None => unchanged(old, &f.contents),
+            });
+        if let Some(old) = same
+            && fs::hard_link(&old, &path).is_ok()
+        {
+            return Ok(());
         }
         fs::write(&path, &f.contents).map_err(SynthError::io(&path))
     })
@@ -681,6 +928,26 @@ mod tests {
         stack("prod", files)
     }
 
+    /// How a test writes outputs: all at once ([`write_outputs`]), or staged file by file while
+    /// "rendering" ([`write_rendering`], as synth writes), each file a part of its own.
+    type Writer = fn(&Path, &[StackOutput]) -> std::result::Result<Vec<StackReport>, SynthError>;
+
+    const WRITERS: [(Writer, &str); 2] = [(write_outputs, "all"), (write_staged, "staged")];
+
+    fn write_staged(
+        out: &Path,
+        outputs: &[StackOutput],
+    ) -> std::result::Result<Vec<StackReport>, SynthError> {
+        let held = lock(out)?;
+        let stacks: Vec<String> = outputs.iter().map(|o| o.stack.clone()).collect();
+        write_rendering(out, &held, &stacks, outputs.to_vec(), |items, stage| {
+            Ok(items
+                .iter_mut()
+                .map(|o| crate::render::Rendered::in_parts(o.clone(), stage))
+                .collect())
+        })
+    }
+
     /// An empty scratch folder for one test.
     fn scratch(name: &str) -> PathBuf {
         let out =
@@ -726,15 +993,22 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn resynthesizing_writes_only_the_files_that_changed() -> Result {
+        for (write, tag) in WRITERS {
+            resynthesizing_writes_only_the_files_that_changed_with(write, tag)?;
+        }
+        Ok(())
+    }
+
+    fn resynthesizing_writes_only_the_files_that_changed_with(write: Writer, tag: &str) -> Result {
         use std::os::unix::fs::MetadataExt;
-        let out = scratch("changed");
+        let out = scratch(&format!("changed-{tag}"));
         let inode = |p: &str| fs::metadata(out.join("prod").join(p)).map(|m| m.ino()).ok();
-        write_outputs(
+        write(
             &out,
             &[output(&[("a/same.yaml", "same\n"), ("b.json", "old\n")])],
         )?;
         let (same, changed) = (inode("a/same.yaml"), inode("b.json"));
-        write_outputs(
+        write(
             &out,
             &[output(&[
                 ("a/same.yaml", "same\n"),
@@ -772,9 +1046,19 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn terraform_state_and_dot_terraform_survive_resynthesis() -> Result {
+        for (write, tag) in WRITERS {
+            terraform_state_and_dot_terraform_survive_resynthesis_with(write, tag)?;
+        }
+        Ok(())
+    }
+
+    fn terraform_state_and_dot_terraform_survive_resynthesis_with(
+        write: Writer,
+        tag: &str,
+    ) -> Result {
         use std::os::unix::fs::MetadataExt;
-        let out = scratch("state");
-        write_outputs(
+        let out = scratch(&format!("state-{tag}"));
+        write(
             &out,
             &[output(&[
                 ("terraform/main.tf.json", "{}\n"),
@@ -788,7 +1072,7 @@ mod tests {
         fs::write(tf.join(".terraform/providers/aws/provider"), "binary")?;
         std::os::unix::fs::symlink("providers/aws", tf.join(".terraform/cache"))?;
         let state_inode = fs::metadata(tf.join("terraform.tfstate"))?.ino();
-        write_outputs(
+        write(
             &out,
             &[output(&[("terraform/main.tf.json", "{\"x\": 1}\n")])],
         )?;
@@ -825,15 +1109,22 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_synth_that_changes_nothing_writes_nothing() -> Result {
-        let out = scratch("same");
+        for (write, tag) in WRITERS {
+            a_synth_that_changes_nothing_writes_nothing_with(write, tag)?;
+        }
+        Ok(())
+    }
+
+    fn a_synth_that_changes_nothing_writes_nothing_with(write: Writer, tag: &str) -> Result {
+        let out = scratch(&format!("same-{tag}"));
         let files = [("terraform/main.tf.json", "{}\n")];
-        write_outputs(&out, &[output(&files)])?;
+        write(&out, &[output(&files)])?;
         let generations = out.join(STATE_DIR).join(GENERATIONS);
         assert_eq!(names(&generations), ["1"]);
-        write_outputs(&out, &[output(&files)])?;
+        write(&out, &[output(&files)])?;
         assert_eq!(names(&generations), ["1"], "the live generation stays");
         fs::write(out.join("prod/terraform/main.tf.json"), "edited by hand\n")?;
-        write_outputs(&out, &[output(&files)])?;
+        write(&out, &[output(&files)])?;
         assert_eq!(
             names(&generations),
             ["2"],
@@ -852,7 +1143,14 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_binary_file_is_written_byte_for_byte() -> Result {
-        let out = scratch("binary");
+        for (write, tag) in WRITERS {
+            a_binary_file_is_written_byte_for_byte_with(write, tag)?;
+        }
+        Ok(())
+    }
+
+    fn a_binary_file_is_written_byte_for_byte_with(write: Writer, tag: &str) -> Result {
+        let out = scratch(&format!("binary-{tag}"));
         let zip = vec![0x50, 0x4b, 0x03, 0x04, 0xff, 0xfe, 0x00, 0x80];
         let with_zip = || {
             let mut o = output(&[
@@ -864,9 +1162,9 @@ mod tests {
             }
             o
         };
-        write_outputs(&out, &[with_zip()])?;
+        write(&out, &[with_zip()])?;
         assert_eq!(fs::read(out.join("prod/terraform/assets/code.zip"))?, zip);
-        write_outputs(&out, &[with_zip()])?;
+        write(&out, &[with_zip()])?;
         let generations = out.join(STATE_DIR).join(GENERATIONS);
         assert_eq!(
             names(&generations),
@@ -874,6 +1172,46 @@ mod tests {
             "nothing changed, nothing written"
         );
         fs::remove_dir_all(&out)?;
+        Ok(())
+    }
+
+    /// Files staged while rendering are not switched in when rendering then fails: the
+    /// previous output stays live and nothing staged is left; a first synth leaves no folder.
+    #[cfg(unix)]
+    #[test]
+    fn a_render_that_fails_switches_nothing_in() -> Result {
+        let failing = |out: &Path| {
+            let held = lock(out)?;
+            write_rendering(
+                out,
+                &held,
+                &["prod".to_owned()],
+                vec![output(&[("a.json", "new\n"), ("b/c.json", "new\n")])],
+                |items, stage| {
+                    for o in items.iter() {
+                        drop(crate::render::Rendered::in_parts(o.clone(), stage));
+                    }
+                    Err(SynthError::PathOutside {
+                        path: "prod/..".into(),
+                        problem: "`.` or `..` component",
+                    })
+                },
+            )
+        };
+        let out = scratch("failing");
+        write_outputs(&out, &[output(&[("a.json", "old\n")])])?;
+        assert!(failing(&out).is_err());
+        assert_eq!(fs::read_to_string(out.join("prod/a.json"))?, "old\n");
+        assert_eq!(
+            names(&out.join(STATE_DIR).join(GENERATIONS)),
+            ["1"],
+            "what was staged is removed"
+        );
+        fs::remove_dir_all(&out)?;
+        let fresh = scratch("failing-fresh");
+        assert!(failing(&fresh).is_err());
+        remove_if_unused(&fresh);
+        assert!(!fresh.exists(), "a failed first synth leaves no folder");
         Ok(())
     }
 
