@@ -80,7 +80,7 @@ pub(crate) fn render_moved(
     moves: &[Move],
     renamed: &[Renamed],
 ) -> Result<StackOutput, SynthError> {
-    let mut parts = Parts::new(&g.stack, &|_, _| {});
+    let mut parts = Parts::new(&g.stack, &|_, _, _| {});
     let early = Early::of(g, moves, &mut parts)?;
     let (files, names) = kubernetes::render(g);
     parts.push(files)?;
@@ -109,15 +109,17 @@ pub(crate) fn render_taking(
     finish(g, renamed, early, names, parts)
 }
 
-/// What receives each part of a stack's files as soon as it is rendered: the stack's name and
-/// the part.
-pub(crate) type Stage<'a> = dyn Fn(&str, Arc<Vec<File>>) + Sync + 'a;
+/// What receives each part of a stack's files as soon as it is rendered: the stack's name, the
+/// place of the part's first file among the stack's files, and the part.
+pub(crate) type Stage<'a> = dyn Fn(&str, usize, Arc<Vec<File>>) + Sync + 'a;
 
 /// A stack's files, rendered in parts, each handed to a [`Stage`] once complete and kept for
 /// the manifest and the output.
 struct Parts<'a> {
     stack: String,
     parts: Vec<Arc<Vec<File>>>,
+    /// Files in `parts`.
+    files: usize,
     stage: &'a Stage<'a>,
 }
 
@@ -126,6 +128,7 @@ impl<'a> Parts<'a> {
         Self {
             stack: stack.to_owned(),
             parts: Vec::new(),
+            files: 0,
             stage,
         }
     }
@@ -143,7 +146,8 @@ impl<'a> Parts<'a> {
             }
         }
         let part = Arc::new(files);
-        (self.stage)(&self.stack, Arc::clone(&part));
+        (self.stage)(&self.stack, self.files, Arc::clone(&part));
+        self.files += part.len();
         self.parts.push(part);
         Ok(())
     }
@@ -181,9 +185,10 @@ impl Rendered {
     pub(crate) fn in_parts(mut output: StackOutput, stage: &Stage<'_>) -> Rendered {
         let parts = std::mem::take(&mut output.files)
             .into_iter()
-            .map(|f| {
+            .enumerate()
+            .map(|(at, f)| {
                 let part = Arc::new(vec![f]);
-                stage(&output.stack, Arc::clone(&part));
+                stage(&output.stack, at, Arc::clone(&part));
                 part
             })
             .collect();

@@ -249,7 +249,7 @@ pub(crate) fn write_rendering<T>(
     #[cfg(not(unix))]
     {
         let _ = stacks;
-        let rendered = render(&mut items, &|_, _| {})?;
+        let rendered = render(&mut items, &|_, _, _| {})?;
         drop(items);
         let outputs: Vec<StackOutput> = rendered.into_iter().map(Rendered::into_output).collect();
         write_locked(out, &outputs, held)
@@ -263,10 +263,10 @@ pub(crate) fn write_rendering<T>(
         let drain = || prepared.stage_received(&receive);
         let (rendered, results) = std::thread::scope(|s| {
             let writer = s.spawn(drain);
-            let stage = |stack: &str, part: Arc<Vec<File>>| {
+            let stage = |stack: &str, at: usize, part: Arc<Vec<File>>| {
                 // A closed channel means the writer stopped: what it did not stage is written
                 // when the generation is built.
-                let _ = send.send((stack.to_owned(), part));
+                let _ = send.send((stack.to_owned(), at, part));
             };
             let rendered = render(&mut items, &stage);
             drop(send);
@@ -280,14 +280,17 @@ pub(crate) fn write_rendering<T>(
         drop(items);
         let mut staged = Staged::new();
         let mut failed = None;
-        for (stack, path, result) in results {
-            match result {
-                Ok(written) => {
-                    staged.entry(stack).or_default().insert(path, written);
-                }
-                Err(e) => {
-                    failed.get_or_insert(e);
-                }
+        for (stack, at, written, error) in results {
+            let flags = staged.entry(stack).or_default();
+            let end = at.saturating_add(written.len());
+            if flags.len() < end {
+                flags.resize(end, None);
+            }
+            for (flag, written) in flags.iter_mut().skip(at).zip(written) {
+                *flag = Some(written);
+            }
+            if let Some(e) = error {
+                failed.get_or_insert(e);
             }
         }
         let rendered = match (rendered, failed) {
@@ -385,13 +388,20 @@ pub(crate) struct Prepared {
     made: Mutex<HashSet<PathBuf>>,
 }
 
-/// A part of a stack's files on its way to [`Prepared::stage`]: the stack, and the files.
+/// A part of a stack's files on its way to [`Prepared::stage`]: the stack, the place of its
+/// first file among the stack's, and the files.
 #[cfg(unix)]
-type Part = (String, Arc<Vec<File>>);
+type Part = (String, usize, Arc<Vec<File>>);
 
-/// Files staged before the generation is built, by stack and path: `true` when written into
-/// the staging folder, `false` when the live output holds the same bytes (linked later).
-pub(crate) type Staged = HashMap<String, HashMap<String, bool>>;
+/// What became of each file of a part ([`Prepared::stage_received`]): the stack, the place of
+/// the part's first file, each file written or not, and the first error.
+#[cfg(unix)]
+type PartStaged = (String, usize, Vec<bool>, Option<SynthError>);
+
+/// Files staged before the generation is built, by stack, in the order of its files: `true`
+/// when written into the staging folder, `false` when the live output holds the same bytes
+/// (linked later), `None` when not staged.
+pub(crate) type Staged = HashMap<String, Vec<Option<bool>>>;
 
 #[cfg(unix)]
 impl Prepared {
@@ -449,23 +459,29 @@ impl Prepared {
         Ok(true)
     }
 
-    /// Stages every part received until the channel closes: (stack, path, what became of it).
-    fn stage_received(
-        &self,
-        receive: &Mutex<std::sync::mpsc::Receiver<Part>>,
-    ) -> Vec<(String, String, Result<bool, SynthError>)> {
+    /// Stages every part received until the channel closes.
+    fn stage_received(&self, receive: &Mutex<std::sync::mpsc::Receiver<Part>>) -> Vec<PartStaged> {
         let mut results = Vec::new();
         loop {
             let next = match receive.lock() {
                 Ok(receive) => receive.recv(),
                 Err(_) => break,
             };
-            let Ok((stack, part)) = next else {
+            let Ok((stack, at, part)) = next else {
                 break;
             };
-            for f in part.iter() {
-                results.push((stack.clone(), f.path.clone(), self.stage(&stack, f)));
-            }
+            let mut error = None;
+            let written = part
+                .iter()
+                .map(|f| match self.stage(&stack, f) {
+                    Ok(written) => written,
+                    Err(e) => {
+                        error.get_or_insert(e);
+                        true
+                    }
+                })
+                .collect();
+            results.push((stack, at, written, error));
         }
         results
     }
@@ -494,8 +510,7 @@ fn install_prepared(
         ..
     } = prepared;
     let target_of = |stack: &str| targets.get(stack).copied().unwrap_or(Target::Missing);
-    let none = HashMap::new();
-    let staged_of = |stack: &str| staged.get(stack).unwrap_or(&none);
+    let staged_of = |stack: &str| staged.get(stack).map_or(&[][..], Vec::as_slice);
     if let Some(live) = &live
         && outputs
             .iter()
@@ -562,12 +577,12 @@ fn install_prepared(
 /// Whether the stack folder `dir` already holds every file of `o`, byte for byte (then the
 /// live generation stays: a synth that changes nothing writes nothing).
 #[cfg(unix)]
-fn holds(dir: &Path, o: &StackOutput, staged: &HashMap<String, bool>) -> bool {
+fn holds(dir: &Path, o: &StackOutput, staged: &[Option<bool>]) -> bool {
     let listed = generated(dir);
     listed.len() == o.files.len()
-        && o.files.iter().all(|f| {
+        && o.files.iter().enumerate().all(|(i, f)| {
             listed.contains(&f.path)
-                && match staged.get(&f.path) {
+                && match staged.get(i).copied().flatten() {
                     Some(written) => !written,
                     None => unchanged(&dir.join(&f.path), &f.contents),
                 }
@@ -626,7 +641,7 @@ fn build(
             &generation.join(&o.stack),
             live_stack_dir(out, &o.stack).as_deref(),
             o,
-            staged.get(&o.stack),
+            staged.get(&o.stack).map(Vec::as_slice),
         )?;
     }
     let Some(live) = live else {
@@ -737,7 +752,7 @@ fn build_stack(
     dir: &Path,
     previous: Option<&Path>,
     o: &StackOutput,
-    staged: Option<&HashMap<String, bool>>,
+    staged: Option<&[Option<bool>]>,
 ) -> Result<(), SynthError> {
     stage(dir, previous, o, staged)?;
     let Some(previous) = previous else {
@@ -845,7 +860,7 @@ fn stage(
     dir: &Path,
     previous: Option<&Path>,
     o: &StackOutput,
-    staged: Option<&HashMap<String, bool>>,
+    staged: Option<&[Option<bool>]>,
 ) -> Result<(), SynthError> {
     if dir.exists() && staged.is_none() {
         fs::remove_dir_all(dir).map_err(SynthError::io(dir))?;
@@ -861,9 +876,10 @@ fn stage(
             fs::create_dir_all(&parent).map_err(SynthError::io(&parent))?;
         }
     }
-    stacksmith_core::parallel::map(&o.files, |f| {
+    let files: Vec<(usize, &File)> = o.files.iter().enumerate().collect();
+    stacksmith_core::parallel::map(&files, |&(i, f)| {
         let path = dir.join(&f.path);
-        let written = staged.and_then(|s| s.get(&f.path)).copied();
+        let written = staged.and_then(|s| s.get(i)).copied().flatten();
         if written == Some(true) {
             return Ok(());
         }
@@ -886,8 +902,28 @@ fn stage(
 
 /// Whether the file at `path` holds exactly `bytes` (size first: most changes change it).
 fn unchanged(path: &Path, bytes: &[u8]) -> bool {
-    fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-        && fs::read(path).is_ok_and(|old| old == bytes)
+    use std::io::Read;
+    if !fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64) {
+        return false;
+    }
+    let Ok(mut file) = fs::File::open(path) else {
+        return false;
+    };
+    // Compared a block at a time: a large root (`main.tf.json`) is never read whole beside
+    // its new bytes.
+    let mut block = [0u8; 16 * 1024];
+    let mut rest = bytes;
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) => match (block.get(..n), rest.get(..n)) {
+                (Some(read), Some(expected)) if read == expected => rest = &rest[n..],
+                _ => return false,
+            },
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
 }
 
 #[cfg(test)]
