@@ -63,7 +63,7 @@ pub fn synth(app: &App, out: &Path) -> Result<Report, SynthError> {
 #[cfg(feature = "cli")]
 pub(crate) fn render_app(app: &App) -> Result<(Vec<crate::StackOutput>, Diagnostics), SynthError> {
     let (mut planned, diagnostics) = plan_checked(app, None)?;
-    let rendered = render_all(&mut planned, &|_, _, _| {})?;
+    let rendered = render_all(&mut planned, &drop)?;
     Ok((
         rendered
             .into_iter()

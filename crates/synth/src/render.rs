@@ -80,17 +80,19 @@ pub(crate) fn render_moved(
     moves: &[Move],
     renamed: &[Renamed],
 ) -> Result<StackOutput, SynthError> {
-    let mut parts = Parts::new(&g.stack, &|_, _, _| {});
+    let mut parts = Parts::new(&g.stack, &drop);
     let early = Early::of(g, moves, &mut parts)?;
+    let facts = Facts::of(g);
     let (files, names) = kubernetes::render(g);
     parts.push(files)?;
-    finish(g, renamed, early, names, parts).map(Rendered::into_output)
+    finish(g, renamed, early, names, facts, parts).map(Rendered::into_output)
 }
 
 /// [`render_moved`], taking the Kubernetes objects out of `g` as they are rendered (each body
 /// is dropped once its YAML is written): the same files, with a stack's object bodies and its
-/// YAML never all in memory at once. `g` keeps everything else. Each part of the files is
-/// handed to `stage` as soon as it is rendered (to be written on another core meanwhile).
+/// YAML never all in memory at once. Each part of the files is handed to `stage` as soon as it
+/// is rendered (to be written on another core meanwhile), and so are the Terraform resources
+/// once rendered (to be freed there): `g` keeps everything else.
 pub(crate) fn render_taking(
     g: &mut Graph,
     moves: &[Move],
@@ -99,6 +101,12 @@ pub(crate) fn render_taking(
 ) -> Result<Rendered, SynthError> {
     let mut parts = Parts::new(&g.stack, stage);
     let early = Early::of(g, moves, &mut parts)?;
+    let facts = Facts::of(g);
+    let rendered = (
+        std::mem::take(&mut g.resources),
+        std::mem::take(&mut g.data),
+    );
+    stage(Handed::Free(Box::new(rendered)));
     let mut failed = Ok(());
     let names = kubernetes::render_taking(g, &mut |files| {
         if failed.is_ok() {
@@ -106,12 +114,39 @@ pub(crate) fn render_taking(
         }
     });
     failed?;
-    finish(g, renamed, early, names, parts)
+    finish(g, renamed, early, names, facts, parts)
 }
 
-/// What receives each part of a stack's files as soon as it is rendered: the stack's name, the
-/// place of the part's first file among the stack's files, and the part.
-pub(crate) type Stage<'a> = dyn Fn(&str, usize, Arc<Vec<File>>) + Sync + 'a;
+/// What rendering hands on as it goes.
+pub(crate) enum Handed {
+    /// A part of a stack's files: the stack's name, the place of the part's first file among
+    /// the stack's files, and the files.
+    Part(String, usize, Arc<Vec<File>>),
+    /// What rendering no longer needs (a stack's rendered Terraform resources): freed on
+    /// whichever core is free.
+    Free(Box<dyn Send>),
+}
+
+/// What receives what rendering hands on, as soon as it is rendered.
+pub(crate) type Stage<'a> = dyn Fn(Handed) + Sync + 'a;
+
+/// The manifest's facts of every resource and data source, read before they are freed.
+struct Facts {
+    resources: Vec<ResourceFacts>,
+}
+
+impl Facts {
+    fn of(g: &Graph) -> Self {
+        Self {
+            resources: g
+                .resources
+                .iter()
+                .chain(&g.data)
+                .map(ResourceFacts::of)
+                .collect(),
+        }
+    }
+}
 
 /// A stack's files, rendered in parts, each handed to a [`Stage`] once complete and kept for
 /// the manifest and the output.
@@ -146,7 +181,11 @@ impl<'a> Parts<'a> {
             }
         }
         let part = Arc::new(files);
-        (self.stage)(&self.stack, self.files, Arc::clone(&part));
+        (self.stage)(Handed::Part(
+            self.stack.clone(),
+            self.files,
+            Arc::clone(&part),
+        ));
         self.files += part.len();
         self.parts.push(part);
         Ok(())
@@ -188,7 +227,7 @@ impl Rendered {
             .enumerate()
             .map(|(at, f)| {
                 let part = Arc::new(vec![f]);
-                stage(&output.stack, at, Arc::clone(&part));
+                stage(Handed::Part(output.stack.clone(), at, Arc::clone(&part)));
                 part
             })
             .collect();
@@ -248,6 +287,7 @@ fn finish(
     renamed: &[Renamed],
     early: Early,
     kubernetes_objects: Vec<String>,
+    facts: Facts,
     mut parts: Parts<'_>,
 ) -> Result<Rendered, SynthError> {
     let Early {
@@ -255,6 +295,7 @@ fn finish(
         mut apply_order,
         kubernetes_step,
     } = early;
+    let resources_count = facts.resources.len();
     let objects = kubernetes_objects.len();
     if objects > 0 {
         apply_order.push(kubernetes_step);
@@ -290,12 +331,7 @@ fn finish(
             sha256: sha256(&f.contents),
             bytes: f.contents.len(),
         }),
-        resources: g
-            .resources
-            .iter()
-            .chain(&g.data)
-            .map(ResourceFacts::of)
-            .collect(),
+        resources: facts.resources,
         renamed: &renamed
             .iter()
             .filter(|r| !r.names.is_empty())
@@ -325,7 +361,7 @@ fn finish(
         output: StackOutput {
             stack: g.stack.clone(),
             files: Vec::new(),
-            resources: g.resources.len() + g.data.len(),
+            resources: resources_count,
             objects,
             apply_order,
             after: g.after.clone(),

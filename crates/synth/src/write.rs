@@ -42,14 +42,14 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use stacksmith_core::Diagnostics;
 
 use crate::error::Occupant;
 use crate::manifest::ApplyStep;
 use crate::manifest::File;
-use crate::render::{Rendered, Stage};
+use crate::render::{Handed, Rendered, Stage};
 use crate::{StackOutput, SynthError};
 
 /// The folder under `out` holding the lock, the generations and the live link.
@@ -249,7 +249,7 @@ pub(crate) fn write_rendering<T>(
     #[cfg(not(unix))]
     {
         let _ = stacks;
-        let rendered = render(&mut items, &|_, _, _| {})?;
+        let rendered = render(&mut items, &drop)?;
         drop(items);
         let outputs: Vec<StackOutput> = rendered.into_iter().map(Rendered::into_output).collect();
         write_locked(out, &outputs, held)
@@ -258,15 +258,15 @@ pub(crate) fn write_rendering<T>(
     {
         let _ = held;
         let prepared = Prepared::new(out, stacks.iter().map(String::as_str))?;
-        let (send, receive) = std::sync::mpsc::channel::<Part>();
+        let (send, receive) = std::sync::mpsc::channel::<Handed>();
         let receive = Mutex::new(receive);
         let drain = || prepared.stage_received(&receive);
         let (rendered, results) = std::thread::scope(|s| {
             let writer = s.spawn(drain);
-            let stage = |stack: &str, at: usize, part: Arc<Vec<File>>| {
+            let stage = |handed: Handed| {
                 // A closed channel means the writer stopped: what it did not stage is written
                 // when the generation is built.
-                let _ = send.send((stack.to_owned(), at, part));
+                let _ = send.send(handed);
             };
             let rendered = render(&mut items, &stage);
             drop(send);
@@ -388,11 +388,6 @@ pub(crate) struct Prepared {
     made: Mutex<HashSet<PathBuf>>,
 }
 
-/// A part of a stack's files on its way to [`Prepared::stage`]: the stack, the place of its
-/// first file among the stack's, and the files.
-#[cfg(unix)]
-type Part = (String, usize, Arc<Vec<File>>);
-
 /// What became of each file of a part ([`Prepared::stage_received`]): the stack, the place of
 /// the part's first file, each file written or not, and the first error.
 #[cfg(unix)]
@@ -459,16 +454,24 @@ impl Prepared {
         Ok(true)
     }
 
-    /// Stages every part received until the channel closes.
-    fn stage_received(&self, receive: &Mutex<std::sync::mpsc::Receiver<Part>>) -> Vec<PartStaged> {
+    /// Stages every part received until the channel closes, and frees what is handed to be.
+    fn stage_received(
+        &self,
+        receive: &Mutex<std::sync::mpsc::Receiver<Handed>>,
+    ) -> Vec<PartStaged> {
         let mut results = Vec::new();
         loop {
             let next = match receive.lock() {
                 Ok(receive) => receive.recv(),
                 Err(_) => break,
             };
-            let Ok((stack, at, part)) = next else {
-                break;
+            let (stack, at, part) = match next {
+                Ok(Handed::Part(stack, at, part)) => (stack, at, part),
+                Ok(Handed::Free(garbage)) => {
+                    drop(garbage);
+                    continue;
+                }
+                Err(_) => break,
             };
             let mut error = None;
             let written = part
