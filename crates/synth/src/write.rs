@@ -16,7 +16,10 @@
 //!    (before generations). A file, a link to anywhere else, or a folder without
 //!    `manifest.json` is an error ([`SynthError::Occupied`]) and nothing changes;
 //! 3. returns if the live generation already holds every file byte for byte (nothing changed,
-//!    nothing written: a committed copy of the output does not churn);
+//!    nothing written: a committed copy of the output does not churn). Under `synth`, steps 1
+//!    and 2 run before the app renders, and each file is compared with its live copy, or
+//!    written into the staging folder of step 4, on another core as soon as it is rendered
+//!    ([`write_rendering`]); a render that fails removes what was staged;
 //! 4. builds generation `n + 1` in `generations/<n+1>.staging/`: unchanged files hard-linked from
 //!    the live output, the others written; everything synth did not generate (its previous
 //!    `manifest.json` says what it did) carried over as hard links, so `.terraform/`,
