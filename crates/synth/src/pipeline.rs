@@ -34,7 +34,11 @@ pub fn synth(app: &App, out: &Path) -> Result<Report, SynthError> {
     } else {
         None
     };
-    let (planned, diagnostics) = plan_checked(app, Some(out))?;
+    let (mut planned, diagnostics) = plan_checked(app, Some(out))?;
+    for p in &mut planned {
+        // Read for matching renames, done: not held while the stacks render.
+        p.previous = None;
+    }
     let made = held.is_none();
     let held = match held {
         Some(held) => held,
