@@ -189,24 +189,24 @@ impl Graph {
         self.resources.reserve(resources.len());
         for (i, r) in resources.into_iter().enumerate() {
             // A rule declared once per stack is the part's first resource at its address.
-            let once = shared_resources.contains(&r.address) && index.get(&r.address) == Some(&i);
-            if !once || self.shared_resources.insert(r.address.clone()) {
+            if shared_resources.contains(&r.address) && index.get(&r.address) == Some(&i) {
+                self.add_shared_resource(r);
+            } else {
                 self.push_resource(r);
             }
         }
         let mut seen = HashSet::default();
         for r in data {
-            let once = shared.contains(&r.address) && seen.insert(r.address.clone());
-            if !once || self.shared.insert(r.address.clone()) {
+            if shared.contains(&r.address) && seen.insert(r.address.clone()) {
+                self.add_shared_data(r);
+            } else {
                 self.data.push(r);
             }
         }
         self.ephemeral.extend(ephemeral);
         self.assets.extend(assets);
         for s in synced_secrets {
-            if !self.synced_secrets.contains(&s) {
-                self.synced_secrets.push(s);
-            }
+            self.add_synced_secret(s);
         }
         self.outputs.extend(outputs);
         self.objects.extend(objects);
@@ -217,14 +217,10 @@ impl Graph {
         self.crossings.extend(crossings);
         self.address_space.extend(address_space);
         for stack in after {
-            if !self.after.contains(&stack) {
-                self.after.push(stack);
-            }
+            self.add_after(stack);
         }
         for p in prerequisites {
-            if !self.prerequisites.iter().any(|q| q.what == p.what) {
-                self.prerequisites.push(p);
-            }
+            self.add_prerequisite(p);
         }
         self.acknowledged_removals.extend(acknowledged_removals);
         self.overridden.extend(overridden);
@@ -238,9 +234,7 @@ impl Graph {
         self.offers.extend(offers);
         self.cluster_resources.extend(cluster_resources);
         for ns in cluster_namespaces {
-            if !self.cluster_namespaces.contains(&ns) {
-                self.cluster_namespaces.push(ns);
-            }
+            self.add_cluster_namespace(ns);
         }
         if kubernetes_version.is_some() {
             self.kubernetes_version = kubernetes_version;
@@ -253,6 +247,50 @@ impl Graph {
             for (path, bytes, owner) in deferred.assets {
                 self.ship(path, bytes, &owner);
             }
+        }
+    }
+
+    /// Adds a resource several constructs may declare alike, unless one at its address was
+    /// added so ([`Lowering::resource_once`]).
+    fn add_shared_resource(&mut self, r: Resource) {
+        if self.shared_resources.insert(r.address.clone()) {
+            self.push_resource(r);
+        }
+    }
+
+    /// Adds a data source shared by the stack, unless it was ([`Lowering::shared_data`]).
+    fn add_shared_data(&mut self, r: Resource) {
+        if self.shared.insert(r.address.clone()) {
+            self.data.push(r);
+        }
+    }
+
+    /// Records a synced cloud secret, once ([`Lowering::sync_secret`]).
+    fn add_synced_secret(&mut self, secret: crate::StoredSecret) {
+        if !self.synced_secrets.contains(&secret) {
+            self.synced_secrets.push(secret);
+        }
+    }
+
+    /// Records a stack to apply first, once ([`Lowering::after_stack`]).
+    fn add_after(&mut self, stack: String) {
+        if !self.after.contains(&stack) {
+            self.after.push(stack);
+        }
+    }
+
+    /// Records a prerequisite, once per `what` ([`Lowering::prerequisite`]).
+    fn add_prerequisite(&mut self, p: crate::Prerequisite) {
+        if !self.prerequisites.iter().any(|q| q.what == p.what) {
+            self.prerequisites.push(p);
+        }
+    }
+
+    /// Records a namespace the `cluster/` root writes into, once
+    /// ([`Lowering::cluster_root_writes_into`]).
+    fn add_cluster_namespace(&mut self, namespace: String) {
+        if !self.cluster_namespaces.contains(&namespace) {
+            self.cluster_namespaces.push(namespace);
         }
     }
 
@@ -489,21 +527,18 @@ impl<'a> Lowering<'a> {
     /// later ones with the same address are dropped.
     pub fn resource_once(&mut self, r: Resource) -> Address {
         let a = r.address.clone();
-        if self.graph.shared_resources.insert(a.clone()) {
-            self.graph.push_resource(r);
-        }
+        self.graph.add_shared_resource(r);
         a
     }
 
     /// Adds a data source shared by the stack (added once, by the first construct asking).
     pub fn shared_data(&mut self, kind: &str, name: &str, body: Map) -> Address {
         let a = Address::data(&self.graph.stack, kind, name);
-        if self.graph.shared.insert(a.clone()) {
-            self.graph.data.push(Resource::new(
-                a.clone(),
-                Path::root(&self.graph.stack),
-                body,
-            ));
+        // Looked up first: most constructs asking find it added, and need not build it.
+        if !self.graph.shared.contains(&a) {
+            let root = Path::root(&self.graph.stack);
+            self.graph
+                .add_shared_data(Resource::new(a.clone(), root, body));
         }
         a
     }
@@ -547,9 +582,7 @@ impl<'a> Lowering<'a> {
     /// Records that the cluster syncs `secret` (an `ExternalSecret` reads it): the syncing
     /// controller's identity is allowed to read it. Recorded once.
     pub fn sync_secret(&mut self, secret: &crate::StoredSecret) {
-        if !self.graph.synced_secrets.contains(secret) {
-            self.graph.synced_secrets.push(secret.clone());
-        }
+        self.graph.add_synced_secret(secret.clone());
     }
 
     /// The cloud secrets synced so far (read in [`crate::Lower::finish`]).
@@ -661,8 +694,8 @@ impl<'a> Lowering<'a> {
 
     /// Records that the stack `stack` must be applied before this one.
     pub fn after_stack(&mut self, stack: &str) {
-        if stack != self.graph.stack && !self.graph.after.iter().any(|s| s == stack) {
-            self.graph.after.push(stack.to_owned());
+        if stack != self.graph.stack {
+            self.graph.add_after(stack.to_owned());
         }
     }
 
@@ -671,9 +704,7 @@ impl<'a> Lowering<'a> {
     /// Recorded once however many constructs need it.
     pub fn prerequisite(&mut self, what: impl Into<String>, check: impl Into<String>) {
         let p = crate::Prerequisite::new(what, &self.path, check);
-        if !self.graph.prerequisites.iter().any(|q| q.what == p.what) {
-            self.graph.prerequisites.push(p);
-        }
+        self.graph.add_prerequisite(p);
     }
 
     /// Records that `object` (made by this construct) needs `capability` from the cluster.
@@ -740,9 +771,7 @@ impl<'a> Lowering<'a> {
     /// Records that a `cluster/` root release creates objects in `namespace`, which must exist
     /// before that root is applied.
     pub fn cluster_root_writes_into(&mut self, namespace: &str) {
-        if !self.graph.cluster_namespaces.iter().any(|n| n == namespace) {
-            self.graph.cluster_namespaces.push(namespace.to_owned());
-        }
+        self.graph.add_cluster_namespace(namespace.to_owned());
     }
 
     /// Whether the stack has anything to apply to a Kubernetes cluster: objects, cloud values

@@ -1,4 +1,5 @@
-//! Order-preserving parallel map over a slice, on scoped threads (no pool, no dependency).
+//! Order-preserving parallel map over a slice, and two computations at once, on scoped threads
+//! (no pool, no dependency).
 
 /// Items below which a map stays on the calling thread: spawning costs more than it saves.
 const MIN_PARALLEL: usize = 64;
@@ -37,6 +38,19 @@ pub fn map_with<'a, T: Sync, R: Send>(
             }
         }
         out
+    })
+}
+
+/// `(a(), b())`, with `a` on a scoped thread of its own while `b` runs on this one (a panic in
+/// either is this thread's panic).
+pub fn join<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(|s| {
+        let apart = s.spawn(a);
+        let here = b();
+        match apart.join() {
+            Ok(apart) => (apart, here),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
     })
 }
 
@@ -89,5 +103,6 @@ mod tests {
             doubled
         );
         assert!(owned.iter().all(|i| *i == 0));
+        assert_eq!(super::join(|| 2 + 2, || "four"), (4, "four"));
     }
 }

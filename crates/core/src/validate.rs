@@ -43,18 +43,14 @@ pub(crate) fn graph(g: &mut Graph) {
         }
     } else {
         let g: &Graph = g;
-        std::thread::scope(|s| {
-            let checking = s.spawn(|| {
+        (references, ()) = crate::parallel::join(
+            || {
                 let mut references = Vec::new();
                 crate::kube_refs::check(g, &mut references);
                 references
-            });
-            others(&mut found, &mut causes);
-            references = match checking.join() {
-                Ok(references) => references,
-                Err(panic) => std::panic::resume_unwind(panic),
-            };
-        });
+            },
+            || others(&mut found, &mut causes),
+        );
     }
     if found.is_empty() {
         found = references;

@@ -82,7 +82,7 @@ pub(crate) fn render_moved(
 ) -> Result<StackOutput, SynthError> {
     let mut parts = Parts::new(&g.stack, &drop);
     let early = Early::of(g, moves, &mut parts)?;
-    let facts = Facts::of(g);
+    let facts = facts(g);
     let (files, names) = kubernetes::render(g);
     parts.push(files)?;
     finish(g, renamed, early, names, facts, parts).map(Rendered::into_output)
@@ -101,7 +101,7 @@ pub(crate) fn render_taking(
 ) -> Result<Rendered, SynthError> {
     let mut parts = Parts::new(&g.stack, stage);
     let early = Early::of(g, moves, &mut parts)?;
-    let facts = Facts::of(g);
+    let facts = facts(g);
     let rendered = (
         std::mem::take(&mut g.resources),
         std::mem::take(&mut g.data),
@@ -130,22 +130,13 @@ pub(crate) enum Handed {
 /// What receives what rendering hands on, as soon as it is rendered.
 pub(crate) type Stage<'a> = dyn Fn(Handed) + Sync + 'a;
 
-/// The manifest's facts of every resource and data source, read before they are freed.
-struct Facts {
-    resources: Vec<ResourceFacts>,
-}
-
-impl Facts {
-    fn of(g: &Graph) -> Self {
-        Self {
-            resources: g
-                .resources
-                .iter()
-                .chain(&g.data)
-                .map(ResourceFacts::of)
-                .collect(),
-        }
-    }
+/// The manifest's facts of every resource and data source (read before they are freed).
+fn facts(g: &Graph) -> Vec<ResourceFacts> {
+    g.resources
+        .iter()
+        .chain(&g.data)
+        .map(ResourceFacts::of)
+        .collect()
 }
 
 /// A stack's files, rendered in parts, each handed to a [`Stage`] once complete and kept for
@@ -287,7 +278,7 @@ fn finish(
     renamed: &[Renamed],
     early: Early,
     kubernetes_objects: Vec<String>,
-    facts: Facts,
+    facts: Vec<ResourceFacts>,
     mut parts: Parts<'_>,
 ) -> Result<Rendered, SynthError> {
     let Early {
@@ -295,7 +286,7 @@ fn finish(
         mut apply_order,
         kubernetes_step,
     } = early;
-    let resources_count = facts.resources.len();
+    let resources_count = facts.len();
     let objects = kubernetes_objects.len();
     if objects > 0 {
         apply_order.push(kubernetes_step);
@@ -331,7 +322,7 @@ fn finish(
             sha256: sha256(&f.contents),
             bytes: f.contents.len(),
         }),
-        resources: facts.resources,
+        resources: facts,
         renamed: &renamed
             .iter()
             .filter(|r| !r.names.is_empty())

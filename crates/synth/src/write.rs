@@ -511,9 +511,10 @@ fn install_prepared(
     let Prepared {
         live,
         targets,
+        previous,
         next,
         staging,
-        ..
+        made: _,
     } = prepared;
     let target_of = |stack: &str| targets.get(stack).copied().unwrap_or(Target::Missing);
     let staged_of = |stack: &str| staged.get(stack).map_or(&[][..], Vec::as_slice);
@@ -536,9 +537,9 @@ fn install_prepared(
     let generation = generations.join(&next);
     let built = build(
         &staging,
-        out,
         outputs,
         live.as_deref().map(|l| generations.join(l)),
+        &previous,
         staged,
     );
     if let Err(e) = built {
@@ -636,16 +637,16 @@ fn next_generation(generations: &Path, live: Option<&str>) -> String {
 #[cfg(unix)]
 fn build(
     generation: &Path,
-    out: &Path,
     outputs: &[StackOutput],
     live: Option<PathBuf>,
+    previous: &HashMap<String, Option<PathBuf>>,
     staged: &Staged,
 ) -> Result<(), SynthError> {
     fs::create_dir_all(generation).map_err(SynthError::io(generation))?;
     for o in outputs {
         build_stack(
             &generation.join(&o.stack),
-            live_stack_dir(out, &o.stack).as_deref(),
+            previous.get(&o.stack).and_then(Option::as_deref),
             o,
             staged.get(&o.stack).map(Vec::as_slice),
         )?;

@@ -66,14 +66,11 @@ impl Drawn {
         let (mermaid, dot) = if self.0.nodes.len() < TEXTS_APART_FROM {
             (mermaid::render(&self.0), dot::render(&self.0))
         } else {
-            std::thread::scope(|s| {
-                let dot = s.spawn(|| dot::render(&self.0));
-                let mermaid = mermaid::render(&self.0);
-                match dot.join() {
-                    Ok(dot) => (mermaid, dot),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            })
+            let (dot, mermaid) = stacksmith_core::parallel::join(
+                || dot::render(&self.0),
+                || mermaid::render(&self.0),
+            );
+            (mermaid, dot)
         };
         vec![
             File::text("architecture.mmd", mermaid),
