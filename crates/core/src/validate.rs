@@ -6,6 +6,7 @@
 //! and reported first.
 
 use crate::hash::{HashMap, HashMapExt, HashSet};
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToSnakeCase;
@@ -86,10 +87,26 @@ impl Owners {
                 .or_insert_with(|| (r.owner.to_string(), false));
         }
         for path in g.diagnostics.error_paths() {
-            // A stack-level error (path `prod`) names no construct.
-            if let Some((_, below)) = path.split_once('/') {
-                let name = below.replace('/', "_").to_snake_case();
-                by_name.insert(name, (path.to_owned(), true));
+            // A stack-level error (path `prod`) names no construct. The stack's name is cut
+            // off as it is, whatever it holds (an invalid one may hold a `/`).
+            let Some(below) = path
+                .strip_prefix(g.stack.as_str())
+                .and_then(|p| p.strip_prefix('/'))
+            else {
+                continue;
+            };
+            let name = below.replace('/', "_").to_snake_case();
+            // The first construct that failed under a name keeps it: the same errors recorded
+            // again (as a stack lowered in parts records its region's once per part) change
+            // nothing.
+            match by_name.entry(name) {
+                Entry::Occupied(e) if e.get().1 => {}
+                Entry::Occupied(mut e) => {
+                    e.insert((path.to_owned(), true));
+                }
+                Entry::Vacant(e) => {
+                    e.insert((path.to_owned(), true));
+                }
             }
         }
         Self { by_name }
