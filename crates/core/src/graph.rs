@@ -187,6 +187,7 @@ impl Graph {
             self.providers.entry(name).or_insert(p);
         }
         self.resources.reserve(resources.len());
+        self.index.reserve(resources.len());
         for (i, r) in resources.into_iter().enumerate() {
             // A rule declared once per stack is the part's first resource at its address.
             if shared_resources.contains(&r.address) && index.get(&r.address) == Some(&i) {

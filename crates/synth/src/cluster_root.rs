@@ -39,7 +39,7 @@ const EXEC_API_VERSION: &str = "client.authentication.k8s.io/v1beta1";
 
 /// The `cluster/` root's JSON, or `None` when no workload reads a cloud value. Every problem is
 /// reported at once, at the reading workload's path.
-pub(crate) fn render(g: &Graph) -> Result<Option<String>, SynthError> {
+pub(crate) fn render(g: &Graph) -> Result<Option<Vec<u8>>, SynthError> {
     if g.crossings.is_empty() && g.cluster_resources.is_empty() {
         return Ok(None);
     }
@@ -918,7 +918,7 @@ mod tests {
     fn json(root: &Graph) -> serde_json::Value {
         terraform_json::render(root)
             .ok()
-            .and_then(|t| serde_json::from_str(&t).ok())
+            .and_then(|t| serde_json::from_slice(&t).ok())
             .unwrap_or_default()
     }
 

@@ -82,10 +82,9 @@ pub(crate) fn render_moved(
 ) -> Result<StackOutput, SynthError> {
     let mut parts = Parts::new(&g.stack, &drop);
     let early = Early::of(g, moves, &mut parts)?;
-    let facts = facts(g);
     let (files, names) = kubernetes::render(g);
     parts.push(files)?;
-    finish(g, renamed, early, names, facts, parts).map(Rendered::into_output)
+    finish(g, renamed, early, names, parts).map(Rendered::into_output)
 }
 
 /// [`render_moved`], taking the Kubernetes objects out of `g` as they are rendered (each body
@@ -101,7 +100,6 @@ pub(crate) fn render_taking(
 ) -> Result<Rendered, SynthError> {
     let mut parts = Parts::new(&g.stack, stage);
     let early = Early::of(g, moves, &mut parts)?;
-    let facts = facts(g);
     let rendered = (
         std::mem::take(&mut g.resources),
         std::mem::take(&mut g.data),
@@ -114,7 +112,7 @@ pub(crate) fn render_taking(
         }
     });
     failed?;
-    finish(g, renamed, early, names, facts, parts)
+    finish(g, renamed, early, names, parts)
 }
 
 /// What rendering hands on as it goes.
@@ -226,26 +224,35 @@ impl Rendered {
     }
 }
 
-/// What is rendered from a graph while it still holds its Kubernetes objects' bodies.
+/// What is rendered from a graph while it still holds its Terraform resources and its
+/// Kubernetes objects' bodies.
 struct Early {
     /// The diagram, written after the Kubernetes files.
     diagram: crate::diagram::Drawn,
+    /// The manifest's facts of every resource and data source.
+    facts: Vec<ResourceFacts>,
     apply_order: Vec<ApplyStep>,
     kubernetes_step: ApplyStep,
 }
 
 impl Early {
-    /// The Terraform files (into `parts`, first) and the diagram.
+    /// The Terraform files (into `parts`, first), the diagram and the resources' facts.
     fn of(g: &Graph, moves: &[Move], parts: &mut Parts<'_>) -> Result<Early, SynthError> {
         let mut files = Vec::new();
         let mut apply_order = Vec::new();
         let [terraform_step, cluster_step, kubernetes_step] = apply_steps(g);
-        let has_terraform = !g.resources.is_empty() || !g.data.is_empty();
-        if has_terraform {
-            files.push(File::text(
-                "terraform/main.tf.json",
-                terraform_json::render(g)?,
-            ));
+        let drawn = || (crate::diagram::draw(g), facts(g));
+        let (main, (diagram, facts)) = if g.resources.is_empty() && g.data.is_empty() {
+            (None, drawn())
+        } else {
+            let (main, drawn) = terraform_json::render_beside(g, drawn);
+            (Some(main), drawn)
+        };
+        if let Some(main) = main {
+            files.push(File {
+                path: "terraform/main.tf.json".into(),
+                contents: main?,
+            });
             if !moves.is_empty() {
                 files.push(File::text(
                     "terraform/moved.tf.json",
@@ -260,12 +267,16 @@ impl Early {
             apply_order.push(terraform_step);
         }
         if let Some(contents) = cluster_root::render(g)? {
-            files.push(File::text(CLUSTER_ROOT, contents));
+            files.push(File {
+                path: CLUSTER_ROOT.into(),
+                contents,
+            });
             apply_order.push(cluster_step);
         }
         parts.push(files)?;
         Ok(Early {
-            diagram: crate::diagram::draw(g),
+            diagram,
+            facts,
             apply_order,
             kubernetes_step,
         })
@@ -278,11 +289,11 @@ fn finish(
     renamed: &[Renamed],
     early: Early,
     kubernetes_objects: Vec<String>,
-    facts: Vec<ResourceFacts>,
     mut parts: Parts<'_>,
 ) -> Result<Rendered, SynthError> {
     let Early {
         diagram,
+        facts,
         mut apply_order,
         kubernetes_step,
     } = early;

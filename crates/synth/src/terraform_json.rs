@@ -1,9 +1,13 @@
 //! Terraform JSON for one stack's root: `terraform` (pinned providers, backend), `provider`,
 //! `data`, `resource`, `output`. Types and names sorted, so the same graph gives the same bytes.
 
+use std::cmp::Reverse;
 use std::collections::BTreeMap;
+use std::io;
+use std::ops::Range;
 
 use serde::Serialize;
+use serde_json::ser::Formatter;
 use serde_json::{Map, Value as Json, json};
 use stacksmith_core::Graph;
 use stacksmith_core::terraform::{Resource, Value};
@@ -12,24 +16,90 @@ use crate::SynthError;
 use crate::moves::Move;
 
 /// Renders the root module as pretty JSON with a trailing newline.
-pub(crate) fn render(g: &Graph) -> Result<String, SynthError> {
+pub(crate) fn render(g: &Graph) -> Result<Vec<u8>, SynthError> {
+    render_beside(g, || ()).0
+}
+
+/// Resources and data sources written as one piece of the JSON (on whichever core is free).
+const PIECE: usize = 256;
+
+/// [`render`], with `beside` computed meanwhile: the blocks are written in pieces of
+/// [`PIECE`] resources on every core (joined in order, so the bytes are a serial render's),
+/// `beside` first on this one.
+pub(crate) fn render_beside<B>(
+    g: &Graph,
+    beside: impl FnOnce() -> B,
+) -> (Result<Vec<u8>, SynthError>, B) {
     let json_err = |source| SynthError::Json {
         what: format!("{}/terraform/main.tf.json", g.stack),
         source,
     };
+    let blocks = [
+        ("data", sorted(&g.data)),
+        ("ephemeral", sorted(&g.ephemeral)),
+        ("resource", sorted(&g.resources)),
+    ];
+    let pieces: Vec<(&[Entry<'_>], Range<usize>)> = blocks
+        .iter()
+        .flat_map(|(_, entries)| {
+            (0..entries.len()).step_by(PIECE).map(|at| {
+                (
+                    entries.as_slice(),
+                    at..entries.len().min(at.saturating_add(PIECE)),
+                )
+            })
+        })
+        .collect();
+    let (pieces, beside) = stacksmith_core::parallel::map_beside(
+        &pieces,
+        |(entries, range)| piece(entries, range.clone()),
+        beside,
+    );
+    let text = (|| {
+        let mut pieces = pieces.into_iter();
+        let mut out = Vec::with_capacity(
+            pieces
+                .as_slice()
+                .iter()
+                .map(|p| p.as_ref().map_or(0, Vec::len))
+                .sum::<usize>()
+                .saturating_add(4096),
+        );
+        let mut root = Root::new(&mut out);
+        root.value("terraform", &terraform(g)?)?;
+        let configs = configs(g)?;
+        if !configs.is_empty() {
+            root.value("provider", &configs)?;
+        }
+        for (key, entries) in &blocks {
+            if entries.is_empty() {
+                continue;
+            }
+            root.key(key)?;
+            for _ in (0..entries.len()).step_by(PIECE) {
+                let piece = pieces.next().transpose()?.unwrap_or_default();
+                root.out.extend_from_slice(&piece);
+            }
+        }
+        let outputs = outputs(g)?;
+        if !outputs.is_empty() {
+            root.value("output", &outputs)?;
+        }
+        root.out.extend_from_slice(b"\n}\n");
+        Ok(out)
+    })()
+    .map_err(json_err);
+    (text, beside)
+}
+
+/// The `terraform` block: pinned providers and the backend.
+fn terraform(g: &Graph) -> Result<Json, serde_json::Error> {
     let mut providers = Map::new();
-    let mut configs = Map::new();
     for (name, p) in &g.providers {
         providers.insert(
             name.clone(),
             json!({ "source": p.source, "version": p.version }),
         );
-        if let Some(c) = &p.config {
-            configs.insert(
-                name.clone(),
-                serde_json::to_value(Value::Map(c.clone())).map_err(json_err)?,
-            );
-        }
     }
     let mut terraform = Map::new();
     // No `required_version`: checkov 3.3's Terraform JSON parser rejects a plain attribute in
@@ -39,33 +109,36 @@ pub(crate) fn render(g: &Graph) -> Result<String, SynthError> {
     if let Some(b) = &g.backend {
         terraform.insert(
             "backend".into(),
-            json!({ "s3": serde_json::to_value(Value::Map(b.clone())).map_err(json_err)? }),
+            json!({ "s3": serde_json::to_value(Value::Map(b.clone()))? }),
         );
     }
-    let mut outputs: BTreeMap<&str, Json> = BTreeMap::new();
+    Ok(Json::Object(terraform))
+}
+
+/// The providers' configurations, by provider name.
+fn configs(g: &Graph) -> Result<Map<String, Json>, serde_json::Error> {
+    let mut configs = Map::new();
+    for (name, p) in &g.providers {
+        if let Some(c) = &p.config {
+            configs.insert(name.clone(), serde_json::to_value(Value::Map(c.clone()))?);
+        }
+    }
+    Ok(configs)
+}
+
+/// The outputs, by name.
+fn outputs(g: &Graph) -> Result<BTreeMap<&str, Json>, serde_json::Error> {
+    let mut outputs = BTreeMap::new();
     for o in &g.outputs {
         let mut m = Map::new();
         m.insert("description".into(), json!(o.description));
-        m.insert(
-            "value".into(),
-            serde_json::to_value(&o.value).map_err(json_err)?,
-        );
+        m.insert("value".into(), serde_json::to_value(&o.value)?);
         if o.sensitive {
             m.insert("sensitive".into(), json!(true));
         }
-        outputs.insert(&o.name, Json::Object(m));
+        outputs.insert(o.name.as_str(), Json::Object(m));
     }
-    let root = Root {
-        terraform: Json::Object(terraform),
-        provider: (!configs.is_empty()).then_some(Json::Object(configs)),
-        data: (!g.data.is_empty()).then_some(Blocks(&g.data)),
-        ephemeral: (!g.ephemeral.is_empty()).then_some(Blocks(&g.ephemeral)),
-        resource: (!g.resources.is_empty()).then_some(Blocks(&g.resources)),
-        output: (!outputs.is_empty()).then_some(outputs),
-    };
-    let mut text = serde_json::to_string_pretty(&root).map_err(json_err)?;
-    text.push('\n');
-    Ok(text)
+    Ok(outputs)
 }
 
 /// `terraform/moved.tf.json`: `{"moved": [{"from": "<type>.<old name>", "to": "<type>.<new name>"}]}`,
@@ -83,34 +156,285 @@ pub(crate) fn moved(stack: &str, moves: &[Move]) -> Result<String, SynthError> {
     Ok(text)
 }
 
-/// The root module's top-level blocks, in Terraform's customary order.
-#[derive(Serialize)]
-struct Root<'a> {
-    terraform: Json,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    provider: Option<Json>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<Blocks<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ephemeral: Option<Blocks<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    resource: Option<Blocks<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    output: Option<BTreeMap<&'a str, Json>>,
+/// The root object, written key by key in Terraform's customary order (`terraform`,
+/// `provider`, `data`, `ephemeral`, `resource`, `output`).
+struct Root<'o> {
+    out: &'o mut Vec<u8>,
+    first: bool,
 }
 
-/// `{ type: { name: body } }`, types and names sorted, bodies serialized in place.
-struct Blocks<'a>(&'a [Resource]);
+impl<'o> Root<'o> {
+    fn new(out: &'o mut Vec<u8>) -> Self {
+        out.push(b'{');
+        Self { out, first: true }
+    }
 
-impl Serialize for Blocks<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut by_type: BTreeMap<&str, BTreeMap<&str, &Resource>> = BTreeMap::new();
-        for r in self.0 {
-            by_type
-                .entry(r.address.kind())
-                .or_default()
-                .insert(r.address.name(), r);
+    /// The next key, up to its value.
+    fn key(&mut self, key: &str) -> Result<(), serde_json::Error> {
+        self.out
+            .extend_from_slice(if self.first { b"\n" } else { b",\n" });
+        self.first = false;
+        indent(self.out, 1);
+        serde_json::to_writer(&mut *self.out, key)?;
+        self.out.extend_from_slice(b": ");
+        Ok(())
+    }
+
+    /// The next key and its value.
+    fn value(&mut self, key: &str, value: &impl Serialize) -> Result<(), serde_json::Error> {
+        self.key(key)?;
+        value.serialize(&mut serde_json::Serializer::with_formatter(
+            &mut *self.out,
+            Pretty::at(1),
+        ))
+    }
+}
+
+/// A block's resources in the order they are written: by type, then name (a later resource at
+/// the same address replaces an earlier one).
+type Entry<'a> = (&'a str, &'a str, &'a Resource);
+
+fn sorted(resources: &[Resource]) -> Vec<Entry<'_>> {
+    let mut entries: Vec<(Entry<'_>, Reverse<usize>)> = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ((r.address.kind(), r.address.name(), r), Reverse(i)))
+        .collect();
+    entries
+        .sort_unstable_by(|((ak, an, _), ai), ((bk, bn, _), bi)| (ak, an, ai).cmp(&(bk, bn, bi)));
+    entries.dedup_by(|((bk, bn, _), _), ((ak, an, _), _)| ak == bk && an == bn);
+    entries.into_iter().map(|(e, _)| e).collect()
+}
+
+/// `{ type: { name: body } }` (a root key's value), written for the entries in `range`: the
+/// pieces of one block's entries, joined in order, are the whole block.
+fn piece(entries: &[Entry<'_>], range: Range<usize>) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::with_capacity(range.len().saturating_mul(1024));
+    for i in range {
+        let Some(&(kind, name, r)) = entries.get(i) else {
+            break;
+        };
+        let previous = i.checked_sub(1).and_then(|p| entries.get(p));
+        match previous {
+            None => out.push(b'{'),
+            Some((k, ..)) if *k == kind => {
+                out.extend_from_slice(b",\n");
+                indent(&mut out, 3);
+            }
+            Some(_) => {
+                out.push(b'\n');
+                indent(&mut out, 2);
+                out.extend_from_slice(b"},");
+            }
         }
-        s.collect_map(by_type)
+        if previous.is_none_or(|(k, ..)| *k != kind) {
+            out.push(b'\n');
+            indent(&mut out, 2);
+            serde_json::to_writer(&mut out, kind)?;
+            out.extend_from_slice(b": {\n");
+            indent(&mut out, 3);
+        }
+        serde_json::to_writer(&mut out, name)?;
+        out.extend_from_slice(b": ");
+        r.serialize(&mut serde_json::Serializer::with_formatter(
+            &mut out,
+            Pretty::at(3),
+        ))?;
+        if i.saturating_add(1) == entries.len() {
+            out.push(b'\n');
+            indent(&mut out, 2);
+            out.extend_from_slice(b"}\n");
+            indent(&mut out, 1);
+            out.push(b'}');
+        }
+    }
+    Ok(out)
+}
+
+fn indent(out: &mut Vec<u8>, depth: usize) {
+    for _ in 0..depth {
+        out.extend_from_slice(b"  ");
+    }
+}
+
+/// serde_json's pretty layout (two spaces a level), for a value written `depth` levels into
+/// the document: the same bytes the document's own pretty printer writes there.
+struct Pretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn at(depth: usize) -> Self {
+        Self {
+            depth,
+            has_value: false,
+        }
+    }
+
+    fn open<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth = self.depth.saturating_add(1);
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth = self.depth.saturating_sub(1);
+        if self.has_value {
+            self.line(w, true)?;
+        }
+        w.write_all(bracket)
+    }
+
+    /// A new line (after a comma unless `first`), indented.
+    fn line<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl Formatter for Pretty {
+    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.line(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.line(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::Value as Json;
+    use stacksmith_core::terraform::{Map, Output, Provider, Resource, Value};
+    use stacksmith_core::{Address, Graph, Path, tf};
+
+    fn resource(kind: &str, name: &str, i: i64) -> Resource {
+        let body = tf! {
+            "name" => format!("x-{i}"),
+            "empty_block" => Map::new(),
+            "empty_list" => Value::List(Vec::new()),
+            "nested" => Value::List(vec![
+                Value::Map(tf! { "k" => i, "on" => true }),
+                Value::Null,
+                Value::List(vec![Value::Map(Map::new())]),
+            ]),
+        };
+        Resource::new(
+            Address::resource("prod", kind, name),
+            Path::root("prod").child(name),
+            body,
+        )
+    }
+
+    /// A root of many pieces (one type over several, types changing within a piece and at a
+    /// piece's edge, a type of one resource, resources out of order, a later one at an address
+    /// taken, data sources, outputs) is the document serde_json's pretty printer writes, with
+    /// the blocks sorted by type and name and the later resource kept.
+    #[test]
+    fn pieces_join_into_the_pretty_printed_document() {
+        let mut g = Graph::new("prod", "us-east-1");
+        g.providers.insert(
+            "aws".into(),
+            Provider {
+                source: "hashicorp/aws".into(),
+                version: "6.47.0".into(),
+                config: Some(tf! { "region" => "us-east-1" }),
+            },
+        );
+        for i in 0..1000_i64 {
+            let kind = match i {
+                0..300 => "aws_b",
+                300 => "aws_single",
+                301..513 => "aws_a",
+                _ => "aws_c",
+            };
+            g.resources
+                .push(resource(kind, &format!("n{:04}", (i * 7919) % 1000), i));
+        }
+        g.resources.push(resource("aws_b", "n0000", -1));
+        for i in 0..300_i64 {
+            let mut r = resource("aws_d", &format!("d{i:03}"), i);
+            r.address = Address::data("prod", "aws_d", &format!("d{i:03}"));
+            g.data.push(r);
+        }
+        g.outputs.push(Output {
+            name: "url".into(),
+            owner: Path::root("prod").child("app"),
+            value: Value::from("https://example.com"),
+            description: "where it answers".into(),
+            sensitive: false,
+        });
+        let out = super::render(&g).unwrap_or_default();
+        let doc: Json = serde_json::from_slice(&out).unwrap_or_default();
+        let pretty = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        assert!(
+            pretty.len() > 100_000 && out == format!("{pretty}\n").as_bytes(),
+            "not the pretty-printed document"
+        );
+        let blocks = |rs: &[Resource]| {
+            let mut by_type: BTreeMap<&str, BTreeMap<&str, Json>> = BTreeMap::new();
+            for r in rs {
+                let body = serde_json::to_value(r).unwrap_or_default();
+                by_type
+                    .entry(r.address.kind())
+                    .or_default()
+                    .insert(r.address.name(), body);
+            }
+            serde_json::to_string_pretty(&by_type).unwrap_or_default()
+        };
+        for (key, rs) in [("resource", &g.resources), ("data", &g.data)] {
+            assert_eq!(
+                serde_json::to_string_pretty(&doc[key]).unwrap_or_default(),
+                blocks(rs),
+                "{key}"
+            );
+        }
+        assert_eq!(doc["resource"]["aws_b"]["n0000"]["name"], "x--1");
+        assert_eq!(doc["output"]["url"]["value"], "https://example.com");
+        assert_eq!(doc["provider"]["aws"]["region"], "us-east-1");
     }
 }

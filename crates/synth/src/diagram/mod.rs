@@ -141,7 +141,7 @@ pub(crate) struct Builder<'g> {
 
 impl<'g> Builder<'g> {
     fn new(g: &'g Graph) -> Self {
-        let mut owners = HashMap::new();
+        let mut owners = HashMap::with_capacity(g.resources.len().saturating_add(g.data.len()));
         for r in g.resources.iter().chain(&g.data) {
             tick();
             owners.entry(&r.address).or_insert(&r.owner);
