@@ -11,6 +11,7 @@ mod kubernetes;
 mod manifest;
 mod moves;
 mod pipeline;
+mod pretty;
 mod previous;
 mod render;
 mod terraform_json;

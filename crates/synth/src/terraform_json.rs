@@ -1,19 +1,18 @@
 //! Terraform JSON for one stack's root: `terraform` (pinned providers, backend), `provider`,
 //! `data`, `resource`, `output`. Types and names sorted, so the same graph gives the same bytes.
 
-use std::cmp::Reverse;
 use std::collections::BTreeMap;
-use std::io;
 use std::ops::Range;
 
 use serde::Serialize;
-use serde_json::ser::Formatter;
 use serde_json::{Map, Value as Json, json};
 use stacksmith_core::Graph;
+use stacksmith_core::hash::{HashMap, HashMapExt};
 use stacksmith_core::terraform::{Resource, Value};
 
 use crate::SynthError;
 use crate::moves::Move;
+use crate::pretty::{Object, Pretty, indent};
 
 /// Renders the root module as pretty JSON with a trailing newline.
 pub(crate) fn render(g: &Graph) -> Result<Vec<u8>, SynthError> {
@@ -65,7 +64,8 @@ pub(crate) fn render_beside<B>(
                 .sum::<usize>()
                 .saturating_add(4096),
         );
-        let mut root = Root::new(&mut out);
+        // The root object, key by key in Terraform's customary order.
+        let mut root = Object::new(&mut out);
         root.value("terraform", &terraform(g)?)?;
         let configs = configs(g)?;
         if !configs.is_empty() {
@@ -77,15 +77,15 @@ pub(crate) fn render_beside<B>(
             }
             root.key(key)?;
             for _ in (0..entries.len()).step_by(PIECE) {
-                let piece = pieces.next().transpose()?.unwrap_or_default();
-                root.out.extend_from_slice(&piece);
+                root.raw(&pieces.next().transpose()?.unwrap_or_default());
             }
         }
         let outputs = outputs(g)?;
         if !outputs.is_empty() {
             root.value("output", &outputs)?;
         }
-        root.out.extend_from_slice(b"\n}\n");
+        root.end();
+        out.push(b'\n');
         Ok(out)
     })()
     .map_err(json_err);
@@ -156,54 +156,34 @@ pub(crate) fn moved(stack: &str, moves: &[Move]) -> Result<String, SynthError> {
     Ok(text)
 }
 
-/// The root object, written key by key in Terraform's customary order (`terraform`,
-/// `provider`, `data`, `ephemeral`, `resource`, `output`).
-struct Root<'o> {
-    out: &'o mut Vec<u8>,
-    first: bool,
-}
-
-impl<'o> Root<'o> {
-    fn new(out: &'o mut Vec<u8>) -> Self {
-        out.push(b'{');
-        Self { out, first: true }
-    }
-
-    /// The next key, up to its value.
-    fn key(&mut self, key: &str) -> Result<(), serde_json::Error> {
-        self.out
-            .extend_from_slice(if self.first { b"\n" } else { b",\n" });
-        self.first = false;
-        indent(self.out, 1);
-        serde_json::to_writer(&mut *self.out, key)?;
-        self.out.extend_from_slice(b": ");
-        Ok(())
-    }
-
-    /// The next key and its value.
-    fn value(&mut self, key: &str, value: &impl Serialize) -> Result<(), serde_json::Error> {
-        self.key(key)?;
-        value.serialize(&mut serde_json::Serializer::with_formatter(
-            &mut *self.out,
-            Pretty::at(1),
-        ))
-    }
-}
-
 /// A block's resources in the order they are written: by type, then name (a later resource at
 /// the same address replaces an earlier one).
 type Entry<'a> = (&'a str, &'a str, &'a Resource);
 
 fn sorted(resources: &[Resource]) -> Vec<Entry<'_>> {
-    let mut entries: Vec<(Entry<'_>, Reverse<usize>)> = resources
-        .iter()
-        .enumerate()
-        .map(|(i, r)| ((r.address.kind(), r.address.name(), r), Reverse(i)))
-        .collect();
+    // Grouped by type (a stack has a few dozen), then each type's resources sorted by name:
+    // a stable sort, so that of two at one address the later stays last, and a linear one
+    // when they were declared in order already (as a stack's units usually are).
+    let mut by_type: HashMap<&str, Vec<(&str, &Resource)>> = HashMap::new();
+    for r in resources {
+        by_type
+            .entry(r.address.kind())
+            .or_default()
+            .push((r.address.name(), r));
+    }
+    let mut types: Vec<_> = by_type.into_iter().collect();
+    types.sort_unstable_by_key(|(kind, _)| *kind);
+    let mut entries = Vec::with_capacity(resources.len());
+    for (kind, mut named) in types {
+        named.sort_by_key(|(name, _)| *name);
+        let mut named = named.into_iter().peekable();
+        while let Some((name, r)) = named.next() {
+            if named.peek().is_none_or(|(next, _)| *next != name) {
+                entries.push((kind, name, r));
+            }
+        }
+    }
     entries
-        .sort_unstable_by(|((ak, an, _), ai), ((bk, bn, _), bi)| (ak, an, ai).cmp(&(bk, bn, bi)));
-    entries.dedup_by(|((bk, bn, _), _), ((ak, an, _), _)| ak == bk && an == bn);
-    entries.into_iter().map(|(e, _)| e).collect()
 }
 
 /// `{ type: { name: body } }` (a root key's value), written for the entries in `range`: the
@@ -249,99 +229,6 @@ fn piece(entries: &[Entry<'_>], range: Range<usize>) -> Result<Vec<u8>, serde_js
         }
     }
     Ok(out)
-}
-
-fn indent(out: &mut Vec<u8>, depth: usize) {
-    for _ in 0..depth {
-        out.extend_from_slice(b"  ");
-    }
-}
-
-/// serde_json's pretty layout (two spaces a level), for a value written `depth` levels into
-/// the document: the same bytes the document's own pretty printer writes there.
-struct Pretty {
-    depth: usize,
-    has_value: bool,
-}
-
-impl Pretty {
-    fn at(depth: usize) -> Self {
-        Self {
-            depth,
-            has_value: false,
-        }
-    }
-
-    fn open<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth = self.depth.saturating_add(1);
-        self.has_value = false;
-        w.write_all(bracket)
-    }
-
-    fn close<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth = self.depth.saturating_sub(1);
-        if self.has_value {
-            self.line(w, true)?;
-        }
-        w.write_all(bracket)
-    }
-
-    /// A new line (after a comma unless `first`), indented.
-    fn line<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        for _ in 0..self.depth {
-            w.write_all(b"  ")?;
-        }
-        Ok(())
-    }
-}
-
-impl Formatter for Pretty {
-    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"[")
-    }
-
-    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        self.line(w, first)
-    }
-
-    fn end_array_value<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"{")
-    }
-
-    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        self.line(w, first)
-    }
-
-    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        w.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
 }
 
 #[cfg(test)]
