@@ -104,10 +104,16 @@ impl Address {
 
     /// The address as Terraform writes it in `depends_on`: `aws_vpc.network`.
     pub fn expression(&self) -> String {
+        format!("{}{}.{}", self.prefix(), self.kind, self.name)
+    }
+
+    /// What comes before the type in the address's expression: `data.` for a data source,
+    /// `ephemeral.` for an ephemeral resource, nothing for a managed one.
+    fn prefix(&self) -> &'static str {
         match self.mode {
-            Mode::Managed => format!("{}.{}", self.kind, self.name),
-            Mode::Ephemeral => format!("ephemeral.{}.{}", self.kind, self.name),
-            Mode::Data => format!("data.{}.{}", self.kind, self.name),
+            Mode::Managed => "",
+            Mode::Ephemeral => "ephemeral.",
+            Mode::Data => "data.",
         }
     }
 
@@ -133,6 +139,19 @@ pub struct Ref<T = String> {
     _type: PhantomData<fn() -> T>,
 }
 
+/// A reference as the Terraform JSON writes it ([`Ref::interpolation`]).
+pub(crate) struct Interpolation<'a> {
+    address: &'a Address,
+    attr: &'a str,
+}
+
+impl std::fmt::Display for Interpolation<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let a = self.address;
+        write!(f, "${{{}{}.{}.{}}}", a.prefix(), a.kind, a.name, self.attr)
+    }
+}
+
 impl<T> Clone for Ref<T> {
     fn clone(&self) -> Self {
         Self {
@@ -156,7 +175,17 @@ impl<T> Ref<T> {
 
     /// The Terraform expression without the `${}` wrapper: `aws_vpc.network.id`.
     pub fn expression(&self) -> String {
-        format!("{}.{}", self.address.expression(), self.attr)
+        let a = &self.address;
+        format!("{}{}.{}.{}", a.prefix(), a.kind, a.name, self.attr)
+    }
+
+    /// `${aws_vpc.network.id}`, as the Terraform JSON writes the reference (for the serializer
+    /// only: a reference is never formatted into a literal).
+    pub(crate) fn interpolation(&self) -> Interpolation<'_> {
+        Interpolation {
+            address: &self.address,
+            attr: &self.attr,
+        }
     }
 
     /// Forgets the value type (for heterogeneous lists).

@@ -184,10 +184,11 @@ fn template(t: &Template) -> String {
     out
 }
 
-/// An object key as written: Terraform's JSON syntax reads the keys of an object value as
-/// templates too (a tag key `${file("/etc/passwd")}` would be evaluated), so they are escaped
-/// like literals. Keys without a template sequence are written as they are, without a copy.
-fn escape_key(k: &str) -> std::borrow::Cow<'_, str> {
+/// A literal, or an object key, as written ([`escape`]): Terraform's JSON syntax reads the keys
+/// of an object value as templates too (a tag key `${file("/etc/passwd")}` would be
+/// evaluated), so they are escaped like literals. Text without a template sequence, a CR or a
+/// leading byte-order mark is written as it is, without a copy.
+fn escaped(k: &str) -> std::borrow::Cow<'_, str> {
     if k.contains("${") || k.contains("%{") || k.contains('\r') || k.starts_with('\u{feff}') {
         std::borrow::Cow::Owned(escape(k))
     } else {
@@ -201,9 +202,10 @@ impl Serialize for Value {
             Value::Null => s.serialize_unit(),
             Value::Bool(b) => s.serialize_bool(*b),
             Value::Int(i) => s.serialize_i64(*i),
-            Value::String(t) => s.serialize_str(&escape(t)),
-            Value::Ref(r) => s.serialize_str(&format!("${{{}}}", r.expression())),
-            Value::Expr(e) => s.serialize_str(&format!("${{{e}}}")),
+            Value::String(t) => s.serialize_str(&escaped(t)),
+            // Written straight into the output, without a string of their own.
+            Value::Ref(r) => s.collect_str(&r.interpolation()),
+            Value::Expr(e) => s.collect_str(&format_args!("${{{e}}}")),
             Value::Template(t) => s.serialize_str(&template(t)),
             Value::List(l) => {
                 let mut seq = s.serialize_seq(Some(l.len()))?;
@@ -215,7 +217,7 @@ impl Serialize for Value {
             Value::Map(m) => {
                 let mut map = s.serialize_map(Some(m.len()))?;
                 for (k, v) in m {
-                    map.serialize_entry(&escape_key(k), v)?;
+                    map.serialize_entry(&escaped(k), v)?;
                 }
                 map.end()
             }
@@ -391,7 +393,7 @@ impl Serialize for Resource {
             .saturating_add(usize::from(!self.ignore_changes.is_empty()));
         let mut map = s.serialize_map(Some(self.body.len().saturating_add(extra)))?;
         for (k, v) in &self.body {
-            map.serialize_entry(&escape_key(k), v)?;
+            map.serialize_entry(&escaped(k), v)?;
         }
         if !self.depends_on.is_empty() {
             let deps: Vec<String> = self.depends_on.iter().map(Address::expression).collect();

@@ -166,6 +166,9 @@ impl Expr<'_> {
     }
 }
 
+/// Resources whose references are checked together, apart from others on another core.
+const REFERENCES_CHECKED_TOGETHER: usize = 1024;
+
 fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeSet<String>) {
     let known: HashSet<&Address> = g
         .resources
@@ -175,7 +178,11 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeS
         .map(|r| &r.address)
         .collect();
     let owners = Owners::of(g);
-    let mut check = |owner: &Path, refs: &[&crate::Ref<()>], deps: &[Address]| {
+    let check = |owner: &Path,
+                 refs: &[&crate::Ref<()>],
+                 deps: &[Address],
+                 out: &mut Vec<Diagnostic>,
+                 causes: &mut BTreeSet<String>| {
         // The expression is written only into a diagnostic: made only when one is.
         let addrs = refs
             .iter()
@@ -215,39 +222,56 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeS
             }
         }
     };
-    // Ephemeral values outside write-only arguments (SS0538), added after the references.
-    let mut ephemeral = Vec::new();
-    let mut refs = Vec::new();
-    for r in g.resources.iter().chain(&g.data) {
-        refs.clear();
-        for (key, v) in &r.body {
-            v.refs(&mut refs);
-            if let Some((key, e)) = ephemeral_outside_write_only(key, v) {
-                ephemeral.push(
-                    Diagnostic::error(
-                        "SS0538",
-                        &r.owner,
-                        format!(
-                            "argument `{key}` of `{}` reads the ephemeral `{}`: only write-only arguments (`*_wo`) and provider settings may, since any other lands in plan and state",
-                            r.address.expression(),
-                            e.expression()
-                        ),
-                    )
-                    .hint("write it to the resource's write-only argument (`password_wo`, `secret_string_wo`, `data_wo`) with its `*_wo_version`"),
-                );
+    // Resources and data sources in runs checked on the machine's cores, the findings joined
+    // in order. Ephemeral values outside write-only arguments (SS0538) are added after the
+    // references.
+    let runs: Vec<&[crate::terraform::Resource]> = g
+        .resources
+        .chunks(REFERENCES_CHECKED_TOGETHER)
+        .chain(g.data.chunks(REFERENCES_CHECKED_TOGETHER))
+        .collect();
+    let checked = crate::parallel::map_with(&runs, 2, |run| {
+        let (mut found, mut ephemeral, mut causes) = (Vec::new(), Vec::new(), BTreeSet::new());
+        let mut refs = Vec::new();
+        for r in *run {
+            refs.clear();
+            for (key, v) in &r.body {
+                v.refs(&mut refs);
+                if let Some((key, e)) = ephemeral_outside_write_only(key, v) {
+                    ephemeral.push(
+                        Diagnostic::error(
+                            "SS0538",
+                            &r.owner,
+                            format!(
+                                "argument `{key}` of `{}` reads the ephemeral `{}`: only write-only arguments (`*_wo`) and provider settings may, since any other lands in plan and state",
+                                r.address.expression(),
+                                e.expression()
+                            ),
+                        )
+                        .hint("write it to the resource's write-only argument (`password_wo`, `secret_string_wo`, `data_wo`) with its `*_wo_version`"),
+                    );
+                }
             }
+            check(&r.owner, &refs, &r.depends_on, &mut found, &mut causes);
         }
-        check(&r.owner, &refs, &r.depends_on);
+        (found, ephemeral, causes)
+    });
+    let mut ephemeral = Vec::new();
+    for (mut found, mut run_ephemeral, mut run_causes) in checked {
+        out.append(&mut found);
+        ephemeral.append(&mut run_ephemeral);
+        causes.append(&mut run_causes);
     }
+    let mut refs = Vec::new();
     for r in &g.ephemeral {
         refs.clear();
         r.body.values().for_each(|v| v.refs(&mut refs));
-        check(&r.owner, &refs, &r.depends_on);
+        check(&r.owner, &refs, &r.depends_on, out, causes);
     }
     for o in &g.outputs {
         let mut refs = Vec::new();
         o.value.refs(&mut refs);
-        check(&o.owner, &refs, &[]);
+        check(&o.owner, &refs, &[], out, causes);
         if let Some(e) = refs.iter().find(|r| r.address().is_ephemeral()) {
             ephemeral.push(
                 Diagnostic::error(
@@ -266,7 +290,7 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeS
     for c in &g.crossings {
         let mut refs = Vec::new();
         c.value.refs(&mut refs);
-        check(&c.owner, &refs, &[]);
+        check(&c.owner, &refs, &[], out, causes);
     }
     out.append(&mut ephemeral);
 }
@@ -764,6 +788,35 @@ mod tests {
                 .next()
                 .is_some_and(|d| d.is_root_cause())
         );
+    }
+
+    /// A stack of several runs of resources (checked apart, on the machine's cores) reports
+    /// each missing reference as a small stack does, at the construct that holds it.
+    #[test]
+    fn a_large_stack_reports_its_missing_references_as_a_small_one() {
+        let mut stack = Stack::new("prod", "us-east-1");
+        let mut expected = Vec::new();
+        for i in 0..3000 {
+            let id: &'static str = Box::leak(format!("t{i}").into_boxed_str());
+            let missing = i % 700 == 5;
+            if missing {
+                expected.push(("SS0202", format!("prod/{id}")));
+            }
+            // The others refer to the first thing's part, which exists.
+            stack.add(thing(
+                id,
+                false,
+                Some(if missing { "nowhere" } else { "t0_part" }),
+            ));
+        }
+        expected.sort();
+        let g = stack.lower();
+        let seen: Vec<_> = g
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.path.clone()))
+            .collect();
+        assert_eq!(seen, expected, "{}", g.diagnostics);
     }
 
     /// Lowers an ephemeral password and a resource writing it to `argument`.
