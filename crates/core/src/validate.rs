@@ -21,8 +21,8 @@ pub(crate) fn graph(g: &mut Graph) {
     let mut found = Vec::new();
     let mut causes = BTreeSet::new();
     let others = |found: &mut Vec<Diagnostic>, causes: &mut BTreeSet<String>| {
-        duplicate_addresses(g, found);
-        dangling_references(g, found, causes);
+        let known = duplicate_addresses(g, found);
+        dangling_references(g, known, found, causes);
         object_names(g, found);
         annotation_sizes(g, found);
         duplicate_objects(g, found);
@@ -128,9 +128,15 @@ impl Owners {
     }
 }
 
-fn duplicate_addresses(g: &Graph, out: &mut Vec<Diagnostic>) {
+/// SS0201; returns every resource's and data source's address, with the construct that
+/// first produced it.
+fn duplicate_addresses<'g>(
+    g: &'g Graph,
+    out: &mut Vec<Diagnostic>,
+) -> HashMap<&'g Address, &'g Path> {
     let mut seen: HashMap<&Address, &Path> =
-        HashMap::with_capacity(g.resources.len().saturating_add(g.data.len()));
+        // Room for the ephemeral resources too, which the reference check adds.
+        HashMap::with_capacity(g.resources.len().saturating_add(g.data.len()).saturating_add(g.ephemeral.len()));
     let mut reported: BTreeSet<(&Path, &Path)> = BTreeSet::new();
     for r in g.resources.iter().chain(&g.data) {
         if let Some(first) = seen.insert(&r.address, &r.owner) {
@@ -149,6 +155,7 @@ fn duplicate_addresses(g: &Graph, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    seen
 }
 
 /// A reference or a `depends_on` address, as an expression for a diagnostic.
@@ -169,14 +176,18 @@ impl Expr<'_> {
 /// Resources whose references are checked together, apart from others on another core.
 const REFERENCES_CHECKED_TOGETHER: usize = 1024;
 
-fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeSet<String>) {
-    let known: HashSet<&Address> = g
-        .resources
-        .iter()
-        .chain(&g.data)
-        .chain(&g.ephemeral)
-        .map(|r| &r.address)
-        .collect();
+/// SS0202, SS0203 and SS0538, given the addresses of the resources and data sources
+/// ([`duplicate_addresses`]).
+fn dangling_references<'g>(
+    g: &'g Graph,
+    mut known: HashMap<&'g Address, &'g Path>,
+    out: &mut Vec<Diagnostic>,
+    causes: &mut BTreeSet<String>,
+) {
+    for r in &g.ephemeral {
+        known.entry(&r.address).or_insert(&r.owner);
+    }
+    let known = known;
     let owners = Owners::of(g);
     let check = |owner: &Path,
                  refs: &[&crate::Ref<()>],
@@ -189,7 +200,7 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeS
             .map(|r| (r.address(), Expr::Ref(r)))
             .chain(deps.iter().map(|a| (a, Expr::Address(a))));
         for (a, expr) in addrs {
-            if a.stack() == g.stack && known.contains(a) {
+            if a.stack() == g.stack && known.contains_key(a) {
                 continue;
             }
             let expr = expr.text();
@@ -202,7 +213,7 @@ fn dangling_references(g: &Graph, out: &mut Vec<Diagnostic>, causes: &mut BTreeS
                     )
                     .hint("each stack is its own Terraform root; build the construct in this stack, or pass the value as a literal input"),
                 );
-            } else if known.contains(a) {
+            } else if known.contains_key(a) {
                 continue;
             } else if let Some(cause) = owners.failed(a) {
                 // The construct that creates it reported an error and stopped early.

@@ -173,9 +173,12 @@ fn sorted(resources: &[Resource]) -> Vec<Entry<'_>> {
     }
     let mut types: Vec<_> = by_type.into_iter().collect();
     types.sort_unstable_by_key(|(kind, _)| *kind);
-    let mut entries = Vec::with_capacity(resources.len());
-    for (kind, mut named) in types {
+    // The types' names sorted on the machine's cores.
+    stacksmith_core::parallel::map_mut_with(&mut types, 2, |(_, named)| {
         named.sort_by_key(|(name, _)| *name);
+    });
+    let mut entries = Vec::with_capacity(resources.len());
+    for (kind, named) in types {
         let mut named = named.into_iter().peekable();
         while let Some((name, r)) = named.next() {
             if named.peek().is_none_or(|(next, _)| *next != name) {

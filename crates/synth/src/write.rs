@@ -273,6 +273,8 @@ pub(crate) fn write_rendering<T>(
             };
             let rendered = render(&mut items, &stage);
             drop(send);
+            // What rendering left of the stacks is freed here while the writer still writes.
+            drop(std::mem::take(&mut items));
             let mut results = drain();
             match writer.join() {
                 Ok(theirs) => results.extend(theirs),
@@ -280,7 +282,6 @@ pub(crate) fn write_rendering<T>(
             }
             (rendered, results)
         });
-        drop(items);
         let mut staged = Staged::new();
         let mut failed = None;
         for (stack, at, written, error) in results {
