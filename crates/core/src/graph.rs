@@ -186,15 +186,14 @@ impl Graph {
         for (name, p) in providers {
             self.providers.entry(name).or_insert(p);
         }
-        self.resources.reserve(resources.len());
-        self.index.reserve(resources.len());
-        for (i, r) in resources.into_iter().enumerate() {
-            // A rule declared once per stack is the part's first resource at its address.
-            if shared_resources.contains(&r.address) && index.get(&r.address) == Some(&i) {
-                self.add_shared_resource(r);
-            } else {
-                self.push_resource(r);
-            }
+        if self.resources.is_empty() && self.index.is_empty() && self.shared_resources.is_empty() {
+            // The first part with resources: they, their index and the rules kept once are
+            // already what adding them one by one would make.
+            self.resources = resources;
+            self.index = index;
+            self.shared_resources = shared_resources;
+        } else {
+            self.absorb_resources(resources, &index, &shared_resources);
         }
         let mut seen = HashSet::default();
         for r in data {
@@ -247,6 +246,25 @@ impl Graph {
             }
             for (path, bytes, owner) in deferred.assets {
                 self.ship(path, bytes, &owner);
+            }
+        }
+    }
+
+    /// Adds a part's resources after this graph's, each as [`Lowering`] would have.
+    fn absorb_resources(
+        &mut self,
+        resources: Vec<Resource>,
+        index: &HashMap<Address, usize>,
+        shared_resources: &HashSet<Address>,
+    ) {
+        self.resources.reserve(resources.len());
+        self.index.reserve(resources.len());
+        for (i, r) in resources.into_iter().enumerate() {
+            // A rule declared once per stack is the part's first resource at its address.
+            if shared_resources.contains(&r.address) && index.get(&r.address) == Some(&i) {
+                self.add_shared_resource(r);
+            } else {
+                self.push_resource(r);
             }
         }
     }
