@@ -1,6 +1,7 @@
 //! Order-preserving parallel map over a slice, and two computations at once, on scoped threads
 //! (no pool, no dependency).
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Items below which a map stays on the calling thread: spawning costs more than it saves.
@@ -89,55 +90,76 @@ pub fn map_mut_with<T: Send, R: Send>(
     })
 }
 
-/// `(items mapped by f, beside())`: `beside` runs on this thread while the other cores map
-/// the items, one at a time in the items' order, and this thread then helps them with what is
-/// left; the results are in the items' order. For work of two kinds whose sizes are not known
-/// in advance (one stack's Terraform JSON in pieces, beside its diagram): neither core waits
-/// while the other still has items. On one core (or with one item) all runs here, `beside`
-/// first.
-pub fn map_beside<'a, T: Sync, R: Send, B>(
+/// Maps the items with `f` and hands each result to `consume`, in the items' order, while
+/// `beside` runs: `beside` on this thread while the other cores take the items one at a
+/// time, then this thread takes items too, handing on each result whose turn has come (so
+/// that results do not pile up: a large file's pieces are joined as they are written). For
+/// work of two kinds whose sizes are not known in advance (one stack's Terraform JSON in
+/// pieces, beside its diagram): neither core waits while the other still has items. On one
+/// core (or with one item) all runs here, `beside` first. Returns what `beside` returned.
+pub fn for_each_beside<'a, T: Sync, R: Send, B>(
     items: &'a [T],
     f: impl Fn(&'a T) -> R + Sync,
     beside: impl FnOnce() -> B,
-) -> (Vec<R>, B) {
+    mut consume: impl FnMut(R),
+) -> B {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     if threads < 2 || items.len() < 2 {
         let beside = beside();
-        return (items.iter().map(f).collect(), beside);
+        items.iter().map(&f).for_each(consume);
+        return beside;
     }
     let next = AtomicUsize::new(0);
-    // Each thread takes the next item not yet taken, and keeps its results with their places.
-    let take = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(i) else {
-                return done;
-            };
-            done.push((i, f(item)));
-        }
-    };
-    let take = &take;
-    let (apart, (here, beside)) = std::thread::scope(|s| {
-        let handles: Vec<_> = (1..threads).map(|_| s.spawn(take)).collect();
-        let beside = beside();
-        let here = take();
-        let apart: Vec<_> = handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect();
-        (apart, (here, beside))
-    });
-    let mut placed: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    for (i, r) in apart.into_iter().flatten().chain(here) {
-        if let Some(slot) = placed.get_mut(i) {
+    // Results not yet handed on, by place.
+    let done: Mutex<Vec<Option<R>>> =
+        Mutex::new(std::iter::repeat_with(|| None).take(items.len()).collect());
+    let place = |i: usize, r: R| {
+        if let Some(slot) = lock(&done).get_mut(i) {
             *slot = Some(r);
         }
-    }
-    (placed.into_iter().flatten().collect(), beside)
+    };
+    std::thread::scope(|s| {
+        let apart = || loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return;
+            };
+            place(i, f(item));
+        };
+        let handles: Vec<_> = (1..threads).map(|_| s.spawn(apart)).collect();
+        let beside = beside();
+        let mut handed = 0;
+        let mut hand_ready = |handed: &mut usize| {
+            loop {
+                // Taken under the lock, handed on without it.
+                let ready = lock(&done).get_mut(*handed).and_then(Option::take);
+                let Some(r) = ready else {
+                    return;
+                };
+                consume(r);
+                *handed = handed.saturating_add(1);
+            }
+        };
+        loop {
+            hand_ready(&mut handed);
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                break;
+            };
+            place(i, f(item));
+        }
+        for h in handles {
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        }
+        hand_ready(&mut handed);
+        beside
+    })
+}
+
+/// The lock's value, also after a panic elsewhere (the panic is the one reported).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]
@@ -158,7 +180,9 @@ mod tests {
         assert!(owned.iter().all(|i| *i == 0));
         assert_eq!(super::join(|| 2 + 2, || "four"), (4, "four"));
         for n in [0, 1, 2, 1000] {
-            let (squares, four) = super::map_beside(&items[..n], |i| i * i, || "four");
+            let mut squares = Vec::new();
+            let four =
+                super::for_each_beside(&items[..n], |i| i * i, || "four", |r| squares.push(r));
             assert_eq!((squares.as_slice(), four), (&serial[..n], "four"));
         }
     }

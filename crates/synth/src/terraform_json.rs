@@ -38,58 +38,59 @@ pub(crate) fn render_beside<B>(
         ("ephemeral", sorted(&g.ephemeral)),
         ("resource", sorted(&g.resources)),
     ];
-    let pieces: Vec<(&[Entry<'_>], Range<usize>)> = blocks
+    let pieces: Vec<(&str, &[Entry<'_>], Range<usize>)> = blocks
         .iter()
-        .flat_map(|(_, entries)| {
+        .flat_map(|(key, entries)| {
             (0..entries.len()).step_by(PIECE).map(|at| {
                 (
+                    *key,
                     entries.as_slice(),
                     at..entries.len().min(at.saturating_add(PIECE)),
                 )
             })
         })
         .collect();
-    let (pieces, beside) = stacksmith_core::parallel::map_beside(
+    let mut out = Vec::with_capacity(1 << 16);
+    // The root object, key by key in Terraform's customary order; each block's pieces
+    // joined as they are written.
+    let mut root = Object::new(&mut out);
+    let mut written = head(g, &mut root);
+    let mut block = "";
+    let beside = stacksmith_core::parallel::for_each_beside(
         &pieces,
-        |(entries, range)| piece(entries, range.clone()),
+        |(key, entries, range)| (*key, piece(entries, range.clone())),
         beside,
+        |(key, text)| {
+            written = std::mem::replace(&mut written, Ok(())).and_then(|()| {
+                if key != block {
+                    root.key(key)?;
+                    block = key;
+                }
+                root.raw(&text?);
+                Ok(())
+            });
+        },
     );
-    let text = (|| {
-        let mut pieces = pieces.into_iter();
-        let mut out = Vec::with_capacity(
-            pieces
-                .as_slice()
-                .iter()
-                .map(|p| p.as_ref().map_or(0, Vec::len))
-                .sum::<usize>()
-                .saturating_add(4096),
-        );
-        // The root object, key by key in Terraform's customary order.
-        let mut root = Object::new(&mut out);
-        root.value("terraform", &terraform(g)?)?;
-        let configs = configs(g)?;
-        if !configs.is_empty() {
-            root.value("provider", &configs)?;
-        }
-        for (key, entries) in &blocks {
-            if entries.is_empty() {
-                continue;
-            }
-            root.key(key)?;
-            for _ in (0..entries.len()).step_by(PIECE) {
-                root.raw(&pieces.next().transpose()?.unwrap_or_default());
-            }
-        }
+    let written = written.and_then(|()| {
         let outputs = outputs(g)?;
         if !outputs.is_empty() {
             root.value("output", &outputs)?;
         }
         root.end();
-        out.push(b'\n');
-        Ok(out)
-    })()
-    .map_err(json_err);
-    (text, beside)
+        Ok(())
+    });
+    out.push(b'\n');
+    (written.map(|()| out).map_err(json_err), beside)
+}
+
+/// The root's first keys: `terraform`, and `provider` when a provider is configured.
+fn head(g: &Graph, root: &mut Object<'_>) -> Result<(), serde_json::Error> {
+    root.value("terraform", &terraform(g)?)?;
+    let configs = configs(g)?;
+    if !configs.is_empty() {
+        root.value("provider", &configs)?;
+    }
+    Ok(())
 }
 
 /// The `terraform` block: pinned providers and the backend.
