@@ -115,6 +115,11 @@ struct Deferred {
     /// Every root cause marked ([`Lowering::check_name_from`]), as (path, diagnostics
     /// recorded in the part until then): a mark covers the errors recorded before it.
     root_causes: Vec<(String, usize)>,
+    /// Where the resources and the data sources kept once per stack
+    /// ([`Lowering::resource_once`], [`Lowering::shared_data`]) sit in the part, in order: kept
+    /// at the merge only if no earlier part kept one at their address.
+    shared_resources_at: Vec<usize>,
+    shared_data_at: Vec<usize>,
 }
 
 impl Graph {
@@ -178,7 +183,7 @@ impl Graph {
             cluster_resources,
             cluster_namespaces,
             kubernetes_version,
-            shared,
+            shared: _,
             shared_resources,
             index,
             deferred,
@@ -186,6 +191,7 @@ impl Graph {
         for (name, p) in providers {
             self.providers.entry(name).or_insert(p);
         }
+        let mut deferred = deferred.unwrap_or_default();
         if self.resources.is_empty() && self.index.is_empty() && self.shared_resources.is_empty() {
             // The first part with resources: they, their index and the rules kept once are
             // already what adding them one by one would make.
@@ -193,11 +199,20 @@ impl Graph {
             self.index = index;
             self.shared_resources = shared_resources;
         } else {
-            self.absorb_resources(resources, &index, &shared_resources);
+            self.resources.reserve(resources.len());
+            self.index.reserve(resources.len());
+            let shared_at = std::mem::take(&mut deferred.shared_resources_at);
+            for (r, once) in resources.into_iter().zip(kept_once(&shared_at)) {
+                if once {
+                    self.add_shared_resource(r);
+                } else {
+                    self.push_resource(r);
+                }
+            }
         }
-        let mut seen = HashSet::default();
-        for r in data {
-            if shared.contains(&r.address) && seen.insert(r.address.clone()) {
+        let shared_at = std::mem::take(&mut deferred.shared_data_at);
+        for (r, once) in data.into_iter().zip(kept_once(&shared_at)) {
+            if once {
                 self.add_shared_data(r);
             } else {
                 self.data.push(r);
@@ -239,33 +254,12 @@ impl Graph {
         if kubernetes_version.is_some() {
             self.kubernetes_version = kubernetes_version;
         }
-        if let Some(deferred) = deferred {
-            for (path, recorded) in deferred.root_causes {
-                self.diagnostics
-                    .mark_root_cause_among(&path, before.saturating_add(recorded));
-            }
-            for (path, bytes, owner) in deferred.assets {
-                self.ship(path, bytes, &owner);
-            }
+        for (path, recorded) in deferred.root_causes {
+            self.diagnostics
+                .mark_root_cause_among(&path, before.saturating_add(recorded));
         }
-    }
-
-    /// Adds a part's resources after this graph's, each as [`Lowering`] would have.
-    fn absorb_resources(
-        &mut self,
-        resources: Vec<Resource>,
-        index: &HashMap<Address, usize>,
-        shared_resources: &HashSet<Address>,
-    ) {
-        self.resources.reserve(resources.len());
-        self.index.reserve(resources.len());
-        for (i, r) in resources.into_iter().enumerate() {
-            // A rule declared once per stack is the part's first resource at its address.
-            if shared_resources.contains(&r.address) && index.get(&r.address) == Some(&i) {
-                self.add_shared_resource(r);
-            } else {
-                self.push_resource(r);
-            }
+        for (path, bytes, owner) in deferred.assets {
+            self.ship(path, bytes, &owner);
         }
     }
 
@@ -273,6 +267,9 @@ impl Graph {
     /// added so ([`Lowering::resource_once`]).
     fn add_shared_resource(&mut self, r: Resource) {
         if self.shared_resources.insert(r.address.clone()) {
+            if let Some(deferred) = &mut self.deferred {
+                deferred.shared_resources_at.push(self.resources.len());
+            }
             self.push_resource(r);
         }
     }
@@ -280,6 +277,9 @@ impl Graph {
     /// Adds a data source shared by the stack, unless it was ([`Lowering::shared_data`]).
     fn add_shared_data(&mut self, r: Resource) {
         if self.shared.insert(r.address.clone()) {
+            if let Some(deferred) = &mut self.deferred {
+                deferred.shared_data_at.push(self.data.len());
+            }
             self.data.push(r);
         }
     }
@@ -373,6 +373,13 @@ impl Graph {
             .or_insert(self.resources.len());
         self.resources.push(r);
     }
+}
+
+/// For each item of a part, in order, whether it was kept once per stack, from the sorted
+/// places of those that were.
+fn kept_once(at: &[usize]) -> impl Iterator<Item = bool> + '_ {
+    let mut next = at.iter().peekable();
+    (0..).map(move |i| next.next_if(|&&at| at == i).is_some())
 }
 
 /// Where a name checked by [`Lowering::check_name_from`] came from.
@@ -878,6 +885,7 @@ pub fn cloud_name(path: &Path, part: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tf;
 
     #[test]
     fn fails_two_files_shipped_under_one_name() {
@@ -891,6 +899,71 @@ mod tests {
         assert_eq!(g.assets.len(), 1);
         assert_eq!(g.assets.get("assets/code.zip"), Some(&vec![1, 2]));
         insta::assert_snapshot!(g.diagnostics.to_string());
+    }
+
+    /// What a part kept once per stack is kept at the merge only if no earlier part kept one
+    /// at its address, whatever else the part added there: a plain resource at an address a
+    /// rule was kept at stays, as it does when the stack is lowered whole.
+    #[test]
+    fn a_part_merges_what_it_kept_once_as_a_whole_lowering_keeps_it() {
+        let tags = IndexMap::new();
+        let x = Address::resource("prod", "aws_rule", "x");
+        let y = Address::data("prod", "aws_zone", "y");
+        let rule = |how: &str| {
+            Resource::new(
+                x.clone(),
+                Path::root("prod").child("a"),
+                tf! { "how" => how },
+            )
+        };
+        let first = |cx: &mut Lowering<'_>| {
+            cx.resource_once(rule("first once"));
+            cx.shared_data("aws_zone", "y", tf! { "how" => "first once" });
+        };
+        let second = |cx: &mut Lowering<'_>| {
+            cx.resource(rule("plain"));
+            cx.resource_once(rule("second once"));
+            cx.graph.data.push(Resource::new(
+                y.clone(),
+                Path::root("prod"),
+                tf! { "how" => "plain" },
+            ));
+            cx.shared_data("aws_zone", "y", tf! { "how" => "second once" });
+        };
+        let mut whole = Graph::new("prod", "us-east-1");
+        first(&mut Lowering::new(
+            &mut whole,
+            Path::root("prod").child("a"),
+            &tags,
+        ));
+        second(&mut Lowering::new(
+            &mut whole,
+            Path::root("prod").child("b"),
+            &tags,
+        ));
+        let mut merged = Graph::new("prod", "us-east-1");
+        let (mut one, mut two) = (merged.part(), merged.part());
+        first(&mut Lowering::new(
+            &mut one,
+            Path::root("prod").child("a"),
+            &tags,
+        ));
+        second(&mut Lowering::new(
+            &mut two,
+            Path::root("prod").child("b"),
+            &tags,
+        ));
+        merged.absorb(one);
+        merged.absorb(two);
+        let how = |rs: &[Resource]| -> Vec<String> {
+            rs.iter()
+                .map(|r| format!("{:?}", r.body.get("how")))
+                .collect()
+        };
+        assert_eq!(how(&merged.resources), how(&whole.resources));
+        assert_eq!(how(&merged.data), how(&whole.data));
+        assert_eq!(how(&whole.resources).len(), 2);
+        assert!(merged == whole);
     }
 
     #[test]

@@ -92,8 +92,9 @@ pub fn map_mut_with<T: Send, R: Send>(
 
 /// Maps the items with `f` and hands each result to `consume`, in the items' order, while
 /// `beside` runs: `beside` on this thread while the other cores take the items one at a
-/// time, then this thread takes items too, handing on each result whose turn has come (so
-/// that results do not pile up: a large file's pieces are joined as they are written). For
+/// time, then this thread takes items too, handing on each result whose turn has come (what
+/// the others finished while `beside` ran first; then each as it comes, so that a large
+/// file's pieces are joined as they are written, not all held at once). For
 /// work of two kinds whose sizes are not known in advance (one stack's Terraform JSON in
 /// pieces, beside its diagram): neither core waits while the other still has items. On one
 /// core (or with one item) all runs here, `beside` first. Returns what `beside` returned.
@@ -126,7 +127,9 @@ pub fn for_each_beside<'a, T: Sync, R: Send, B>(
             };
             place(i, f(item));
         };
-        let handles: Vec<_> = (1..threads).map(|_| s.spawn(apart)).collect();
+        // No more helpers than items this thread does not take.
+        let helpers = threads.min(items.len()).saturating_sub(1);
+        let handles: Vec<_> = (0..helpers).map(|_| s.spawn(apart)).collect();
         let beside = beside();
         let mut handed = 0;
         let mut hand_ready = |handed: &mut usize| {

@@ -128,15 +128,16 @@ impl Owners {
     }
 }
 
-/// SS0201; returns every resource's and data source's address, with the construct that
-/// first produced it.
+/// SS0201; returns every resource's and data source's address (with the construct that
+/// produced it last).
 fn duplicate_addresses<'g>(
     g: &'g Graph,
     out: &mut Vec<Diagnostic>,
 ) -> HashMap<&'g Address, &'g Path> {
+    // Room for the ephemeral resources too, which the reference check adds.
+    let capacity = capacity_of(g);
     let mut seen: HashMap<&Address, &Path> =
-        // Room for the ephemeral resources too, which the reference check adds.
-        HashMap::with_capacity(g.resources.len().saturating_add(g.data.len()).saturating_add(g.ephemeral.len()));
+        HashMap::with_capacity(capacity.saturating_add(g.ephemeral.len()));
     let mut reported: BTreeSet<(&Path, &Path)> = BTreeSet::new();
     for r in g.resources.iter().chain(&g.data) {
         if let Some(first) = seen.insert(&r.address, &r.owner) {
@@ -175,6 +176,11 @@ impl Expr<'_> {
 
 /// Resources whose references are checked together, apart from others on another core.
 const REFERENCES_CHECKED_TOGETHER: usize = 1024;
+
+/// Resources and data sources.
+fn capacity_of(g: &Graph) -> usize {
+    g.resources.len().saturating_add(g.data.len())
+}
 
 /// SS0202, SS0203 and SS0538, given the addresses of the resources and data sources
 /// ([`duplicate_addresses`]).
@@ -241,7 +247,13 @@ fn dangling_references<'g>(
         .chunks(REFERENCES_CHECKED_TOGETHER)
         .chain(g.data.chunks(REFERENCES_CHECKED_TOGETHER))
         .collect();
-    let checked = crate::parallel::map_with(&runs, 2, |run| {
+    // Apart only when there is more than one run's worth.
+    let apart_from = if capacity_of(g) > REFERENCES_CHECKED_TOGETHER {
+        2
+    } else {
+        usize::MAX
+    };
+    let checked = crate::parallel::map_with(&runs, apart_from, |run| {
         let (mut found, mut ephemeral, mut causes) = (Vec::new(), Vec::new(), BTreeSet::new());
         let mut refs = Vec::new();
         for r in *run {

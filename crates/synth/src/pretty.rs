@@ -1,8 +1,5 @@
-//! serde_json's pretty layout (two spaces a level), written in parts: a value serialized at
-//! any depth of a document ([`Pretty`]), and a top-level object written key by key
-//! ([`Object`]), whose values may be text rendered beforehand (on another core, or while what
-//! it was rendered from was still held). The parts joined are the bytes
-//! `serde_json::to_vec_pretty` writes for the whole document.
+//! serde_json's pretty layout written in parts: a value at any depth ([`Pretty`]), and a root
+//! object key by key ([`Object`]); joined, they are what `serde_json::to_vec_pretty` writes.
 
 use std::io;
 
@@ -75,6 +72,7 @@ pub(crate) struct Pretty {
 }
 
 impl Pretty {
+    /// For a value written where `depth` objects or lists are open around it.
     pub(crate) fn at(depth: usize) -> Self {
         Self {
             depth,

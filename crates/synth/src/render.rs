@@ -241,11 +241,11 @@ impl Early {
         let mut files = Vec::new();
         let mut apply_order = Vec::new();
         let [terraform_step, cluster_step, kubernetes_step] = apply_steps(g);
-        let drawn = || (crate::diagram::draw(g), facts(g));
+        let draw = || (crate::diagram::draw(g), facts(g));
         let (main, (diagram, facts)) = if g.resources.is_empty() && g.data.is_empty() {
-            (None, drawn())
+            (None, draw())
         } else {
-            let (main, drawn) = terraform_json::render_beside(g, drawn);
+            let (main, drawn) = terraform_json::render_beside(g, draw);
             (Some(main), drawn)
         };
         if let Some(main) = main {

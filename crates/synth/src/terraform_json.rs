@@ -1,5 +1,12 @@
 //! Terraform JSON for one stack's root: `terraform` (pinned providers, backend), `provider`,
-//! `data`, `resource`, `output`. Types and names sorted, so the same graph gives the same bytes.
+//! `data`, `ephemeral`, `resource`, `output`. Types and names sorted, so the same graph gives
+//! the same bytes.
+//!
+//! Written as `serde_json::to_string_pretty` writes the same document (a test holds it to
+//! that), with these choices: a block without resources is left out; of two resources at one
+//! address the later one is written; keys and names are escaped as JSON strings, and an
+//! attribute key also as a Terraform template ([`stacksmith_core::terraform`]). A large root's
+//! blocks are written in pieces on the machine's cores and joined in order.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -21,6 +28,9 @@ pub(crate) fn render(g: &Graph) -> Result<Vec<u8>, SynthError> {
 
 /// Resources and data sources written as one piece of the JSON (on whichever core is free).
 const PIECE: usize = 256;
+
+/// Resources of a block from which its types' names are sorted on the machine's cores.
+const SORTED_APART_FROM: usize = 4096;
 
 /// [`render`], with `beside` computed meanwhile: the blocks are written in pieces of
 /// [`PIECE`] resources on every core (joined in order, so the bytes are a serial render's),
@@ -176,8 +186,13 @@ fn sorted(resources: &[Resource]) -> Vec<Entry<'_>> {
     }
     let mut types: Vec<_> = by_type.into_iter().collect();
     types.sort_unstable_by_key(|(kind, _)| *kind);
-    // The types' names sorted on the machine's cores.
-    stacksmith_core::parallel::map_mut_with(&mut types, 2, |(_, named)| {
+    // The types' names sorted on the machine's cores when there are many.
+    let apart_from = if resources.len() < SORTED_APART_FROM {
+        usize::MAX
+    } else {
+        2
+    };
+    stacksmith_core::parallel::map_mut_with(&mut types, apart_from, |(_, named)| {
         named.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
     });
     let mut entries = Vec::with_capacity(resources.len());
@@ -329,6 +344,12 @@ mod tests {
             r.address = Address::data("prod", "aws_d", &format!("d{i:03}"));
             g.data.push(r);
         }
+        for i in 0..3_i64 {
+            let mut r = resource("aws_e", &format!("e{i}"), i);
+            r.address = Address::ephemeral("prod", "aws_e", &format!("e{i}"));
+            r.body.insert("${key}".into(), Value::from("%{ x }"));
+            g.ephemeral.push(r);
+        }
         g.outputs.push(Output {
             name: "url".into(),
             owner: Path::root("prod").child("app"),
@@ -354,7 +375,11 @@ mod tests {
             }
             serde_json::to_string_pretty(&by_type).unwrap_or_default()
         };
-        for (key, rs) in [("resource", &g.resources), ("data", &g.data)] {
+        for (key, rs) in [
+            ("resource", &g.resources),
+            ("data", &g.data),
+            ("ephemeral", &g.ephemeral),
+        ] {
             assert_eq!(
                 serde_json::to_string_pretty(&doc[key]).unwrap_or_default(),
                 blocks(rs),
@@ -364,5 +389,21 @@ mod tests {
         assert_eq!(doc["resource"]["aws_b"]["n0000"]["name"], "x--1");
         assert_eq!(doc["output"]["url"]["value"], "https://example.com");
         assert_eq!(doc["provider"]["aws"]["region"], "us-east-1");
+        assert_eq!(doc["ephemeral"]["aws_e"]["e2"]["$${key}"], "%%{ x }");
+        let keys: Vec<&String> = doc
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(
+            keys,
+            [
+                "terraform",
+                "provider",
+                "data",
+                "ephemeral",
+                "resource",
+                "output"
+            ]
+        );
     }
 }
