@@ -930,29 +930,16 @@ mod tests {
             ));
             cx.shared_data("aws_zone", "y", tf! { "how" => "second once" });
         };
+        let lower = |g: &mut Graph, id: &str, f: &dyn Fn(&mut Lowering<'_>)| {
+            f(&mut Lowering::new(g, Path::root("prod").child(id), &tags));
+        };
         let mut whole = Graph::new("prod", "us-east-1");
-        first(&mut Lowering::new(
-            &mut whole,
-            Path::root("prod").child("a"),
-            &tags,
-        ));
-        second(&mut Lowering::new(
-            &mut whole,
-            Path::root("prod").child("b"),
-            &tags,
-        ));
+        lower(&mut whole, "a", &first);
+        lower(&mut whole, "b", &second);
         let mut merged = Graph::new("prod", "us-east-1");
         let (mut one, mut two) = (merged.part(), merged.part());
-        first(&mut Lowering::new(
-            &mut one,
-            Path::root("prod").child("a"),
-            &tags,
-        ));
-        second(&mut Lowering::new(
-            &mut two,
-            Path::root("prod").child("b"),
-            &tags,
-        ));
+        lower(&mut one, "a", &first);
+        lower(&mut two, "b", &second);
         merged.absorb(one);
         merged.absorb(two);
         let how = |rs: &[Resource]| -> Vec<String> {

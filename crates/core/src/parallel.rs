@@ -114,50 +114,50 @@ pub fn for_each_beside<'a, T: Sync, R: Send, B>(
     // Results not yet handed on, by place.
     let done: Mutex<Vec<Option<R>>> =
         Mutex::new(std::iter::repeat_with(|| None).take(items.len()).collect());
-    let place = |i: usize, r: R| {
-        if let Some(slot) = lock(&done).get_mut(i) {
-            *slot = Some(r);
+    // Takes the next item not yet taken, if any, and keeps its result in its place.
+    let take = || {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let item = items.get(i);
+        if let Some(item) = item {
+            let r = f(item);
+            if let Some(slot) = lock(&done).get_mut(i) {
+                *slot = Some(r);
+            }
         }
+        item.is_some()
     };
     std::thread::scope(|s| {
-        let apart = || loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(i) else {
-                return;
-            };
-            place(i, f(item));
-        };
         // No more helpers than items this thread does not take.
         let helpers = threads.min(items.len()).saturating_sub(1);
-        let handles: Vec<_> = (0..helpers).map(|_| s.spawn(apart)).collect();
+        let handles: Vec<_> = (0..helpers).map(|_| s.spawn(|| while take() {})).collect();
         let beside = beside();
-        let mut handed = 0;
-        let mut hand_ready = |handed: &mut usize| {
-            loop {
-                // Taken under the lock, handed on without it.
-                let ready = lock(&done).get_mut(*handed).and_then(Option::take);
-                let Some(r) = ready else {
-                    return;
-                };
+        // Hands on, in order, the results ready from the `handed`th on.
+        let mut handed = 0_usize;
+        let mut hand_ready = || {
+            // Taken under the lock, handed on without it.
+            while let Some(r) = take_ready(&done, handed) {
                 consume(r);
-                *handed = handed.saturating_add(1);
+                handed = handed.saturating_add(1);
             }
         };
         loop {
-            hand_ready(&mut handed);
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(i) else {
+            hand_ready();
+            if !take() {
                 break;
-            };
-            place(i, f(item));
+            }
         }
         for h in handles {
             h.join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         }
-        hand_ready(&mut handed);
+        hand_ready();
         beside
     })
+}
+
+/// The result at `i`, if it is ready, taken out (the lock is let go before it is used).
+fn take_ready<R>(done: &Mutex<Vec<Option<R>>>, i: usize) -> Option<R> {
+    lock(done).get_mut(i).and_then(Option::take)
 }
 
 /// The lock's value, also after a panic elsewhere (the panic is the one reported).

@@ -6,7 +6,6 @@
 //! and reported first.
 
 use crate::hash::{HashMap, HashMapExt, HashSet};
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToSnakeCase;
@@ -99,14 +98,11 @@ impl Owners {
             // The first construct that failed under a name keeps it: the same errors recorded
             // again (as a stack lowered in parts records its region's once per part) change
             // nothing.
-            match by_name.entry(name) {
-                Entry::Occupied(e) if e.get().1 => {}
-                Entry::Occupied(mut e) => {
-                    e.insert((path.to_owned(), true));
-                }
-                Entry::Vacant(e) => {
-                    e.insert((path.to_owned(), true));
-                }
+            let owner = by_name
+                .entry(name)
+                .or_insert_with(|| (path.to_owned(), true));
+            if !owner.1 {
+                *owner = (path.to_owned(), true);
             }
         }
         Self { by_name }
@@ -193,7 +189,6 @@ fn dangling_references<'g>(
     for r in &g.ephemeral {
         known.entry(&r.address).or_insert(&r.owner);
     }
-    let known = known;
     let owners = Owners::of(g);
     let check = |owner: &Path,
                  refs: &[&crate::Ref<()>],

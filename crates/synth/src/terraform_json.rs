@@ -71,14 +71,16 @@ pub(crate) fn render_beside<B>(
         |(key, entries, range)| (*key, piece(entries, range.clone())),
         beside,
         |(key, text)| {
-            written = std::mem::replace(&mut written, Ok(())).and_then(|()| {
-                if key != block {
-                    root.key(key)?;
-                    block = key;
-                }
-                root.raw(&text?);
-                Ok(())
-            });
+            if written.is_ok() {
+                written = text.and_then(|text| {
+                    if key != block {
+                        root.key(key)?;
+                        block = key;
+                    }
+                    root.raw(&text);
+                    Ok(())
+                });
+            }
         },
     );
     let written = written.and_then(|()| {
