@@ -22,6 +22,8 @@ mod workload_identity;
 
 pub use connect::{AllowWorkload, WorkloadAccess, WorkloadAccessRef};
 pub use database_ca::{DATABASE_CA_FILE, DatabaseCa};
+/// The k8s-openapi types [`k8s::RawObject`] takes (feature `k8s-openapi`, on by default).
+#[cfg(feature = "k8s-openapi")]
 pub use k8s_openapi;
 pub use kafka_client::{AllowKafkaClient, KafkaAccess, KafkaClient, KafkaClientRef};
 pub use kafka_topics::{KafkaBootstrap, KafkaTopic, KafkaTopicsJob};

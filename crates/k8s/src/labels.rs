@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use crate::api::IntOrString;
+use crate::api::meta_v1::{LabelSelector, ObjectMeta};
 use serde::Serialize;
 use stacksmith_core::{KubeObject, Lowering, NameOrigin, Path, cloud_name, short_hash};
 
@@ -76,7 +76,6 @@ pub(crate) fn identity_labels(value: &str) -> BTreeMap<String, String> {
 pub(crate) fn identity_selector(value: &str) -> LabelSelector {
     LabelSelector {
         match_labels: Some(identity_labels(value)),
-        ..LabelSelector::default()
     }
 }
 
@@ -106,7 +105,7 @@ pub(crate) fn meta<'a>(
 }
 
 /// Serialises a typed object and adds it to the graph; a serialisation failure is a diagnostic.
-pub(crate) fn push<T: k8s_openapi::Resource + Serialize>(
+pub(crate) fn push<T: crate::api::Resource + Serialize>(
     cx: &mut Lowering<'_>,
     namespace: Option<&str>,
     name: &str,

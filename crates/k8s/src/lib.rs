@@ -21,6 +21,7 @@
     )
 )]
 
+mod api;
 mod config;
 mod custom;
 mod existing_namespace;
@@ -30,6 +31,7 @@ mod networking;
 mod pod;
 mod policy;
 mod quantity;
+#[cfg(feature = "k8s-openapi")]
 mod raw;
 mod rbac;
 mod release;
@@ -73,6 +75,7 @@ pub use pod::toleration::{TaintEffect, Toleration};
 pub use policy::limit_range::{LimitRange, LimitRangeRef};
 pub use policy::resource_quota::{ResourceQuota, ResourceQuotaRef};
 pub use quantity::{Cpu, IntOrPercent, Memory};
+#[cfg(feature = "k8s-openapi")]
 pub use raw::{RawObject, RawObjectRef};
 pub use rbac::cluster_role::{ClusterRole, ClusterRoleRef};
 pub use rbac::cluster_role_binding::ClusterRoleBinding;
@@ -101,8 +104,29 @@ pub use schemars;
 
 #[cfg(test)]
 mod api_version_tests {
-    /// The version `manifest.json` declares (and EKS clusters default to) is the one the
-    /// k8s-openapi types are generated for.
+    /// The version `manifest.json` declares (and EKS clusters default to) is the one the API
+    /// types are generated for, ...
+    #[test]
+    fn the_declared_kubernetes_version_is_the_generated_api_types() {
+        let version = format!("of Kubernetes {}:", stacksmith_core::KUBERNETES_API_VERSION);
+        for module in [
+            include_str!("api/apps_v1.rs"),
+            include_str!("api/autoscaling_v2.rs"),
+            include_str!("api/batch_v1.rs"),
+            include_str!("api/core_v1.rs"),
+            include_str!("api/meta_v1.rs"),
+            include_str!("api/networking_v1.rs"),
+            include_str!("api/policy_v1.rs"),
+            include_str!("api/rbac_v1.rs"),
+        ] {
+            assert!(
+                module.lines().next().is_some_and(|l| l.contains(&version)),
+                "{version}"
+            );
+        }
+    }
+
+    /// ... and the one of the k8s-openapi types `RawObject` takes.
     #[test]
     fn the_declared_kubernetes_version_is_the_k8s_openapi_feature() {
         let feature = format!(

@@ -1,7 +1,7 @@
 //! `Namespace`: the scope every namespaced construct is created in, and `NamespaceRef`, the
 //! handle those constructs take.
 
-use k8s_openapi::api::core::v1::Namespace as KNamespace;
+use crate::api::core_v1::Namespace as KNamespace;
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::labels::{check_labels, meta, push};
@@ -103,7 +103,6 @@ impl Lower for Namespace {
                 self.labels.iter().map(|(k, v)| (k, v)),
                 [],
             ),
-            ..KNamespace::default()
         };
         push(cx, None, &self.name, &object);
     }

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use crate::api::IntOrString;
+use crate::api::Quantity;
 
 /// CPU, in millicores. Renders canonically: `500m`, and whole cores as `2`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

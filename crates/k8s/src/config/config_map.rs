@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::ByteString;
-use k8s_openapi::api::core::v1::ConfigMap as KConfigMap;
+use crate::api::ByteString;
+use crate::api::core_v1::ConfigMap as KConfigMap;
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Scope};
 
 use crate::NamespaceRef;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Secret as KSecret;
+use crate::api::core_v1::Secret as KSecret;
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Scope};
 
 use crate::NamespaceRef;

@@ -2,7 +2,7 @@
 //! served by the AWS Load Balancer Controller (class `alb`, typed ALB settings) by default, or by
 //! another controller (ingress-nginx, warned) with TLS and cert-manager annotations.
 
-use k8s_openapi::api::networking::v1::{
+use crate::api::networking_v1::{
     HTTPIngressPath, HTTPIngressRuleValue, Ingress as KIngress, IngressBackend, IngressRule,
     IngressServiceBackend, IngressSpec, IngressTLS, NetworkPolicyIngressRule, ServiceBackendPort,
 };
@@ -576,7 +576,6 @@ impl Ingress {
                 }]),
                 default_backend: None,
             }),
-            ..KIngress::default()
         };
         push(cx, Some(&s.namespace), name, &object);
     }
@@ -637,7 +636,6 @@ fn path_to(path: &str, path_type: &str, service: &ServiceRef) -> HTTPIngressPath
                     name: None,
                 }),
             }),
-            resource: None,
         },
     }
 }

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Service as KService, ServicePort, ServiceSpec};
-use k8s_openapi::api::networking::v1::NetworkPolicyIngressRule;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use crate::api::IntOrString;
+use crate::api::core_v1::{Service as KService, ServicePort, ServiceSpec};
+use crate::api::meta_v1::LabelSelector;
+use crate::api::networking_v1::NetworkPolicyIngressRule;
 use stacksmith_core::{Cidr, Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::Ingress;
@@ -571,7 +571,6 @@ impl Lower for Service {
                 load_balancer_source_ranges: (!source_ranges.is_empty()).then_some(source_ranges),
                 ..ServiceSpec::default()
             }),
-            ..KService::default()
         };
         push(cx, Some(&d.namespace), &name, &object);
         if let Some(vpc) = self.nlb.as_ref().and_then(|n| n.vpc.as_ref()) {
@@ -615,7 +614,6 @@ impl Service {
             namespace: &d.namespace,
             pods: LabelSelector {
                 match_labels: Some(labels),
-                ..LabelSelector::default()
             },
             ingress: vec![NetworkPolicyIngressRule {
                 from: Some(vec![cidr_peer(&cidr.to_string())]),

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{
+use crate::api::core_v1::{
     Capabilities, ConfigMapKeySelector, Container as KContainer, ContainerPort, EnvVar,
     EnvVarSource, ExecAction, GRPCAction, HTTPGetAction, Lifecycle, LifecycleHandler,
     Probe as KProbe, ResourceRequirements, SecretKeySelector, SecurityContext, SleepAction,
@@ -662,7 +662,6 @@ impl Container {
             resources: Some(ResourceRequirements {
                 requests: Some(quantities(req_cpu, req_mem)),
                 limits: Some(quantities(lim_cpu, lim_mem)),
-                ..ResourceRequirements::default()
             }),
             liveness_probe: self.liveness.as_ref().map(Probe::k8s),
             readiness_probe: self.readiness.as_ref().map(Probe::k8s),

@@ -9,12 +9,12 @@
 pub(crate) mod container;
 pub(crate) mod toleration;
 
-use k8s_openapi::api::core::v1::{
+use crate::api::core_v1::{
     Affinity, Container as KContainer, LocalObjectReference, PodAffinityTerm, PodAntiAffinity,
     PodSecurityContext, PodSpec, PodTemplateSpec, SeccompProfile, TopologySpreadConstraint,
     Volume as KVolume, VolumeMount, WeightedPodAffinityTerm,
 };
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use crate::api::meta_v1::ObjectMeta;
 use stacksmith_core::{KubeUse, Lowering, Path, SourceKind};
 
 use crate::labels::{check_labels, identity_labels, identity_selector};
@@ -733,7 +733,6 @@ impl PodTemplate {
                 ]),
                 ..PodAntiAffinity::default()
             }),
-            ..Affinity::default()
         };
         let spread = TopologySpreadConstraint {
             max_skew: 1,

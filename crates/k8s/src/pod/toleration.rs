@@ -1,7 +1,7 @@
 //! `Toleration` and `TaintEffect`: which node taints a workload's pods accept, so they may run
 //! on dedicated or control-plane nodes (a log shipper on every node).
 
-use k8s_openapi::api::core::v1::Toleration as KToleration;
+use crate::api::core_v1::Toleration as KToleration;
 use stacksmith_core::Lowering;
 
 use crate::labels::check_key;

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{LimitRange as KLimitRange, LimitRangeItem, LimitRangeSpec};
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use crate::api::Quantity;
+use crate::api::core_v1::{LimitRange as KLimitRange, LimitRangeItem, LimitRangeSpec};
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::labels::{meta, push, resolve_name};

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{ResourceQuota as KQuota, ResourceQuotaSpec};
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use crate::api::Quantity;
+use crate::api::core_v1::{ResourceQuota as KQuota, ResourceQuotaSpec};
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::labels::{meta, push, resolve_name};
@@ -218,7 +218,6 @@ impl Lower for ResourceQuota {
                 hard: Some(hard),
                 ..ResourceQuotaSpec::default()
             }),
-            ..KQuota::default()
         };
         push(cx, Some(ns), &name, &object);
     }

@@ -1,7 +1,7 @@
 //! `ClusterRole`: RBAC permissions on resources of every namespace, cluster-scoped resources and
 //! non-resource URLs, checked also for Secrets readable in every namespace.
 
-use k8s_openapi::api::rbac::v1::ClusterRole as KClusterRole;
+use crate::api::rbac_v1::ClusterRole as KClusterRole;
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use super::rule::{NonResourceRule, Rule, check_not_empty};
@@ -119,7 +119,6 @@ impl Lower for ClusterRole {
         let object = KClusterRole {
             metadata: meta(&name, None, [], []),
             rules: Some(rules),
-            aggregation_rule: None,
         };
         push(cx, None, &name, &object);
     }

@@ -1,7 +1,7 @@
 //! `ClusterRoleBinding`: a ClusterRole granted to service accounts, groups and users in every
 //! namespace, made by `ClusterRoleRef::bind_to`.
 
-use k8s_openapi::api::rbac::v1::{ClusterRoleBinding as KClusterRoleBinding, RoleRef as KRoleRef};
+use crate::api::rbac_v1::{ClusterRoleBinding as KClusterRoleBinding, RoleRef as KRoleRef};
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use super::role_binding::RoleBindingRef;

@@ -1,6 +1,6 @@
 //! `Role`: RBAC permissions on the resources of one namespace, as typed rules.
 
-use k8s_openapi::api::rbac::v1::Role as KRole;
+use crate::api::rbac_v1::Role as KRole;
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use super::rule::{Rule, check_not_empty};

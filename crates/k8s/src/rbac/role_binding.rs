@@ -2,7 +2,7 @@
 //! and users, made by the role handles' `bind_to` and `bind_in_namespace` methods; and
 //! `RoleBindingRef`, the handle of any binding.
 
-use k8s_openapi::api::rbac::v1::{RoleBinding as KRoleBinding, RoleRef as KRoleRef};
+use crate::api::rbac_v1::{RoleBinding as KRoleBinding, RoleRef as KRoleRef};
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use super::subject::{RBAC_GROUP, Subject, check_subjects};

@@ -1,7 +1,7 @@
 //! `Verb`, `Rule` and `NonResourceRule`: the typed RBAC rules Roles and ClusterRoles hold,
 //! checked for wildcards and escalation verbs.
 
-use k8s_openapi::api::rbac::v1::PolicyRule;
+use crate::api::rbac_v1::PolicyRule;
 use stacksmith_core::Lowering;
 
 /// What a rule lets a subject do: the Kubernetes API verbs.

@@ -1,7 +1,7 @@
 //! `ServiceAccount`: a pod identity (e.g. bound to an IAM role through an annotation), created
 //! with token automounting off so only pods that opt in get a token.
 
-use k8s_openapi::api::core::v1::ServiceAccount as KServiceAccount;
+use crate::api::core_v1::ServiceAccount as KServiceAccount;
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Scope};
 
 use crate::NamespaceRef;

@@ -1,7 +1,7 @@
 //! Who a RoleBinding or ClusterRoleBinding grants its role to: service accounts, groups and
 //! users, checked for anonymous and all-authenticated subjects.
 
-use k8s_openapi::api::rbac::v1::Subject as KSubject;
+use crate::api::rbac_v1::Subject as KSubject;
 use stacksmith_core::Lowering;
 
 use crate::ServiceAccountRef;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{
+use crate::api::core_v1::{
     PersistentVolumeClaim as KPvc, PersistentVolumeClaimSpec, VolumeResourceRequirements,
 };
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
@@ -143,7 +143,6 @@ impl VolumeClaim {
         KPvc {
             metadata: meta(&self.name, None, [], []),
             spec: Some(spec),
-            ..KPvc::default()
         }
     }
 }
@@ -250,7 +249,6 @@ impl Lower for PersistentVolumeClaim {
         let object = KPvc {
             metadata: meta(&name, Some(ns), [], []),
             spec: Some(spec),
-            ..KPvc::default()
         };
         push(cx, Some(ns), &name, &object);
     }

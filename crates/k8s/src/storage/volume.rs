@@ -2,7 +2,7 @@
 //! container mounts. A pod declares exactly the volumes its containers mount, so a mount of an
 //! undeclared volume cannot be written.
 
-use k8s_openapi::api::core::v1::{
+use crate::api::core_v1::{
     ConfigMapVolumeSource, EmptyDirVolumeSource, HostPathVolumeSource, KeyToPath,
     PersistentVolumeClaimVolumeSource, SecretVolumeSource, Volume as KVolume,
 };

@@ -1,8 +1,8 @@
 //! `CronJob`: a Job run on a schedule (backups, reports), with the schedule and time zone
 //! checked, runs never overlapping by default, and every history setting written out.
 
-use k8s_openapi::api::batch::v1::{CronJob as KCronJob, CronJobSpec, JobTemplateSpec};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use crate::api::batch_v1::{CronJob as KCronJob, CronJobSpec, JobTemplateSpec};
+use crate::api::meta_v1::ObjectMeta;
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::NamespaceRef;
@@ -233,7 +233,6 @@ impl Lower for CronJob {
                     spec: Some(job),
                 },
             }),
-            ..KCronJob::default()
         };
         push(cx, Some(ns), &name, &object);
     }

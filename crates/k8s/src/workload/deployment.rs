@@ -1,7 +1,7 @@
 //! `Deployment`: a replicated, rolling-updated set of pods, secure and spread across nodes and
 //! zones by default, and `DeploymentRef`, whose intent methods make its Service, HPA and PDB.
 
-use k8s_openapi::api::apps::v1::{
+use crate::api::apps_v1::{
     Deployment as KDeployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
 };
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
@@ -184,7 +184,6 @@ impl Lower for Deployment {
                 template,
                 ..DeploymentSpec::default()
             }),
-            ..KDeployment::default()
         };
         push(cx, Some(ns), &name, &object);
         self.scale.lower_autoscaler(cx, "Deployment", &name, ns);

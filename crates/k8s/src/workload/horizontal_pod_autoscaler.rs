@@ -1,7 +1,7 @@
 //! `HorizontalPodAutoscaler`: autoscaling/v2 scaling of a Deployment or StatefulSet between a
 //! minimum and a maximum on CPU and memory utilisation; the autoscaler owns the replica count.
 
-use k8s_openapi::api::autoscaling::v2::{
+use crate::api::autoscaling_v2::{
     CrossVersionObjectReference, HPAScalingPolicy, HPAScalingRules,
     HorizontalPodAutoscaler as KHpa, HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerSpec,
     MetricSpec, MetricTarget, ResourceMetricSource,
@@ -281,7 +281,6 @@ impl HorizontalPodAutoscaler {
                 metrics: Some(metrics),
                 behavior,
             }),
-            ..KHpa::default()
         };
         push(cx, Some(namespace), &own, &object);
     }
@@ -298,7 +297,6 @@ fn resource_metric(name: &str, percent: u32) -> MetricSpec {
                 ..MetricTarget::default()
             },
         }),
-        ..MetricSpec::default()
     }
 }
 

@@ -1,8 +1,8 @@
 //! `Job`: pods that run to completion, retried a bounded number of times, and the run settings
 //! (`RestartPolicy`, retries, deadline, clean-up) a `CronJob` shares.
 
-use k8s_openapi::api::batch::v1::{Job as KJob, JobSpec};
-use k8s_openapi::api::core::v1::PodTemplateSpec;
+use crate::api::batch_v1::{Job as KJob, JobSpec};
+use crate::api::core_v1::PodTemplateSpec;
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::NamespaceRef;
@@ -228,7 +228,6 @@ impl Lower for Job {
                 [],
             ),
             spec: Some(spec),
-            ..KJob::default()
         };
         push(cx, Some(ns), &name, &object);
     }

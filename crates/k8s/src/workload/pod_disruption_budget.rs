@@ -1,7 +1,7 @@
 //! `PodDisruptionBudget`: policy/v1 limits on voluntary evictions (node drains, upgrades) of a
 //! Deployment's or StatefulSet's pods, checked so a budget can never block every eviction.
 
-use k8s_openapi::api::policy::v1::{PodDisruptionBudget as KPdb, PodDisruptionBudgetSpec};
+use crate::api::policy_v1::{PodDisruptionBudget as KPdb, PodDisruptionBudgetSpec};
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::IntOrPercent;
@@ -148,7 +148,6 @@ impl Lower for PodDisruptionBudget {
                 selector: Some(identity_selector(&d.identity)),
                 unhealthy_pod_eviction_policy: Some("AlwaysAllow".to_owned()),
             }),
-            ..KPdb::default()
         };
         push(cx, Some(&d.namespace), &name, &object);
     }

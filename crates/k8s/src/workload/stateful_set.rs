@@ -1,12 +1,12 @@
 //! `StatefulSet`: pods with stable names, stable DNS through a governing headless Service, and
 //! one persistent volume claim each, updated in order; `StatefulSetRef` makes its Service and PDB.
 
-use k8s_openapi::api::apps::v1::{
+use crate::api::IntOrString;
+use crate::api::apps_v1::{
     RollingUpdateStatefulSetStrategy, StatefulSet as KStatefulSet,
     StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetSpec, StatefulSetUpdateStrategy,
 };
-use k8s_openapi::api::core::v1::{Service as KService, ServicePort, ServiceSpec};
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use crate::api::core_v1::{Service as KService, ServicePort, ServiceSpec};
 use stacksmith_core::{Construct, Lower, Lowering, NameOrigin, NameRule, Path, Scope};
 
 use crate::labels::{
@@ -227,7 +227,6 @@ impl StatefulSet {
                 ports: (!ports.is_empty()).then_some(ports),
                 ..ServiceSpec::default()
             }),
-            ..KService::default()
         };
         (service, object)
     }
@@ -303,7 +302,6 @@ impl Lower for StatefulSet {
                 template,
                 ..StatefulSetSpec::default()
             }),
-            ..KStatefulSet::default()
         };
         push(cx, Some(ns), &name, &object);
         self.scale.lower_autoscaler(cx, "StatefulSet", &name, ns);

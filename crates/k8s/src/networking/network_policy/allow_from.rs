@@ -1,7 +1,7 @@
 //! `AllowFrom`: ingress to a workload's pods from another workload (with the matching egress on
 //! its side), on the ports the pods expose.
 
-use k8s_openapi::api::networking::v1::{
+use crate::api::networking_v1::{
     NetworkPolicy as KPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicySpec,
 };
 use stacksmith_core::{Construct, Lower, Lowering, Path, Scope};

@@ -1,7 +1,7 @@
 //! `AllowFromCidr`: ingress to a workload's pods from an IPv4 CIDR block (clients in the VPC,
 //! a partner network, an NLB that preserves client addresses), on the ports the pods expose.
 
-use k8s_openapi::api::networking::v1::NetworkPolicyIngressRule;
+use crate::api::networking_v1::NetworkPolicyIngressRule;
 use stacksmith_core::{Cidr, Construct, Lower, Lowering, Path, Scope};
 
 use super::{

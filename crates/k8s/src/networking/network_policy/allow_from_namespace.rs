@@ -1,8 +1,8 @@
 //! `AllowFromNamespace`: ingress to a workload's pods from the pods of a namespace, on the ports
 //! the pods expose.
 
-use k8s_openapi::api::networking::v1::NetworkPolicyIngressRule;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use crate::api::meta_v1::LabelSelector;
+use crate::api::networking_v1::NetworkPolicyIngressRule;
 use stacksmith_core::{Construct, Lower, Lowering, NameRule, Path, Scope};
 
 use super::{
@@ -113,7 +113,6 @@ impl Lower for AllowFromNamespace {
         let ns = &self.target.namespace;
         let pod_selector = (!self.pod_labels.is_empty()).then(|| LabelSelector {
             match_labels: Some(self.pod_labels.iter().cloned().collect()),
-            ..LabelSelector::default()
         });
         let policy = Opening {
             name: &name,

@@ -1,8 +1,8 @@
 //! `DefaultDeny`: a namespace's NetworkPolicy denying all ingress and egress but DNS, the base
 //! the allow intents open holes in.
 
-use k8s_openapi::api::networking::v1::NetworkPolicyEgressRule;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use crate::api::meta_v1::LabelSelector;
+use crate::api::networking_v1::NetworkPolicyEgressRule;
 use stacksmith_core::{Construct, Lower, Lowering, Path, Scope};
 
 use super::{NetworkPolicyRef, Opening, cidr_peer, namespace_peer, port, selector};
@@ -161,8 +161,6 @@ impl Construct for DefaultDeny {
 mod tests {
     use super::super::testing::object;
     use crate::Namespace;
-    use crate::labels::meta;
-    use k8s_openapi::api::networking::v1::NetworkPolicy as KPolicy;
     use stacksmith_core::Stack;
 
     #[test]
@@ -240,15 +238,22 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "k8s-openapi")]
     #[test]
     fn fails_same_policy_name_twice_is_a_duplicate_object() {
+        use k8s_openapi::api::networking::v1::NetworkPolicy as KPolicy;
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
         let mut stack = Stack::new("prod", "us-east-1");
         let ns = stack.add(Namespace::new("flagwise"));
         stack.add(ns.default_deny());
         // A hand-written policy of the same name: the whole-stack duplicate check reports it.
         let raw = KPolicy {
-            metadata: meta("default-deny", Some("flagwise"), [], []),
-            spec: None,
+            metadata: ObjectMeta {
+                name: Some("default-deny".to_owned()),
+                namespace: Some("flagwise".to_owned()),
+                ..ObjectMeta::default()
+            },
+            ..KPolicy::default()
         };
         stack.add(crate::RawObject::new("legacy-deny", raw));
         insta::assert_snapshot!(stack.lower().diagnostics.to_string());

@@ -1,7 +1,7 @@
 //! `AllowEgress`: outbound TCP from a workload's pods to a CIDR block (a VPC's data stores) or,
 //! broadly, to any address on a port — never to the instance metadata service.
 
-use k8s_openapi::api::networking::v1::{
+use crate::api::networking_v1::{
     IPBlock, NetworkPolicy as KPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer,
     NetworkPolicySpec,
 };

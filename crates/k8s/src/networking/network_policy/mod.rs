@@ -15,11 +15,11 @@ pub use egress::AllowEgress;
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::networking::v1::{
+use crate::api::meta_v1::LabelSelector;
+use crate::api::networking_v1::{
     IPBlock, NetworkPolicy as KPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule,
     NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
 };
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use stacksmith_core::{Lowering, NameRule, Path, short_hash};
 
 use crate::labels::{identity_selector, meta, port_int};
@@ -336,7 +336,6 @@ pub(crate) fn selector<'a>(labels: impl IntoIterator<Item = (&'a str, &'a str)>)
         .collect();
     LabelSelector {
         match_labels: Some(map),
-        ..LabelSelector::default()
     }
 }
 
