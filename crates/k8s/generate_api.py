@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates `src/api/*_v*.rs`: the Kubernetes API types stacksmith writes.
 
-    python3 crates/k8s/generate_api.py SCHEMA
+    python3 crates/k8s/generate_api.py SCHEMA && cargo fmt
 
 SCHEMA is the Kubernetes JSON schema of the version `manifest.json` declares
 (`stacksmith_core::KUBERNETES_API_VERSION`), `_definitions.json` as the kubernetes-validate
