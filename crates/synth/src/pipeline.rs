@@ -99,11 +99,11 @@ fn render_all(
     // Stacks render independently: on several cores at once, in order. Each stack's objects
     // are taken out of its graph as they are rendered, and the graphs are dropped before the
     // files are written.
-    stacksmith_core::parallel::map_mut_with(planned, 2, |p| {
+    let rendered = stacksmith_core::parallel::map_mut_with(planned, 2, |p| {
         render::render_taking(&mut p.graph, &p.moves, &p.renamed, stage)
-    })
-    .into_iter()
-    .collect()
+    });
+    crate::yaml::release_buffer();
+    rendered.into_iter().collect()
 }
 
 /// One lowered stack, its previous output, and the moves synth writes for it.

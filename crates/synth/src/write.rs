@@ -389,7 +389,7 @@ pub(crate) struct Prepared {
     next: String,
     staging: PathBuf,
     /// The folders created in `staging` so far.
-    made: Mutex<HashSet<PathBuf>>,
+    made: Mutex<stacksmith_core::hash::HashSet<PathBuf>>,
 }
 
 /// What became of each file of a part ([`Prepared::stage_received`]): the stack, the place of
@@ -427,7 +427,7 @@ impl Prepared {
             previous,
             next,
             staging,
-            made: Mutex::new(HashSet::new()),
+            made: Mutex::new(stacksmith_core::hash::HashSet::default()),
         })
     }
 
@@ -440,7 +440,18 @@ impl Prepared {
         {
             return Ok(false);
         }
-        let path = self.staging.join(stack).join(&f.path);
+        // One allocation for the path (two joins would make two and grow the second).
+        let mut path = PathBuf::with_capacity(
+            self.staging
+                .as_os_str()
+                .len()
+                .saturating_add(stack.len())
+                .saturating_add(f.path.len())
+                .saturating_add(2),
+        );
+        path.push(&self.staging);
+        path.push(stack);
+        path.push(&f.path);
         if let Some(parent) = path.parent() {
             let made = self
                 .made

@@ -30,6 +30,18 @@ thread_local! {
     static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
+/// Frees this thread's buffer (see [`body_to_yaml`]) once a synth has rendered its documents:
+/// a thread that synthesizes once holds no document's worth of memory afterwards, and a large
+/// block is not freed at the thread's exit, after the graphs were freed (glibc then merges
+/// every small block freed since: ~0.1 s at exit after 10,000 services).
+pub(crate) fn release_buffer() {
+    BUFFER.with(|buffer| {
+        if let Ok(mut buffer) = buffer.try_borrow_mut() {
+            *buffer = String::new();
+        }
+    });
+}
+
 /// Renders one YAML document (no `---`), ending in a newline.
 pub fn to_yaml(value: &Value) -> String {
     body_to_yaml(&Body::from(value.clone()))
