@@ -9,7 +9,8 @@ package ships it (`kubernetes-json-schema/v1.35.0-local/_definitions.json`; `che
 installs it). The types are serialize-only and hold what stacksmith's constructs set:
 
 - only the definitions in `TYPES` below; a field whose type is outside them is left out (add
-  the type to write the field), as are `status` and timestamps;
+  the type to write the field), so are timestamps (`meta.v1.Time` is not among them), and
+  `status` always;
 - fields in k8s-openapi's order (by snake_case name) and under its names, so lowering code
   reads as it would with k8s-openapi, and the output is the same bytes;
 - an optional field is an `Option`, written only when `Some`; a required one is always written
@@ -67,11 +68,12 @@ BY_HAND = {
 # the empty string, which names nothing.
 NAMED_REFERENCES = {
     "io.k8s.api.core.v1." + n for n in
-    "ConfigMapKeySelector ConfigMapVolumeSource LocalObjectReference SecretKeySelector".split()
+    """ConfigMapEnvSource ConfigMapKeySelector ConfigMapProjection ConfigMapVolumeSource
+    LocalObjectReference SecretEnvSource SecretKeySelector SecretProjection""".split()
 }
 
 # Rust keywords, as k8s-openapi renames them.
-KEYWORDS = {"type": "type_", "ref": "ref_", "continue": "continue_"}
+KEYWORDS = {"type": "type_", "ref": "ref_", "continue": "continue_", "enum": "enum_"}
 
 
 def snake(name):

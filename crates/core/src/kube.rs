@@ -5,8 +5,9 @@
 use crate::{Body, Path};
 
 /// The Kubernetes minor version whose API the Kubernetes constructs are typed against (the
-/// `k8s-openapi` feature `v1_35`; a test in `stacksmith-k8s` keeps the two equal). Stacks without
-/// a cluster of their own declare it in `manifest.json`.
+/// schema `stacksmith-k8s`'s API types are generated from, and the `k8s-openapi` feature `v1_35`
+/// `RawObject` takes; tests in `stacksmith-k8s` keep the three equal). Stacks without a cluster
+/// of their own declare it in `manifest.json`.
 pub const KUBERNETES_API_VERSION: &str = "1.35";
 
 /// The private identity label every workload's selector uses: `stacksmith.dev/id`, valued with
