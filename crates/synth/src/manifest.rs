@@ -3,6 +3,10 @@
 
 use serde::Serialize;
 
+/// The file of every stack folder that lists the others, with their digests, and the facts of
+/// its resources.
+pub(crate) const MANIFEST: &str = "manifest.json";
+
 /// One output file, relative to the stack's folder.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct File {

@@ -87,8 +87,12 @@ pub(crate) fn read(dir: &Path, reading: Reading) -> Result<Option<Previous>, Syn
         None
     };
     let mut kubernetes = BTreeMap::new();
-    let manifest_path = dir.join("manifest.json");
-    if manifest_path.is_file() {
+    let manifest_path = dir.join(crate::manifest::MANIFEST);
+    // The manifest's facts are for the Terraform root and its file list for `diff`: a stack
+    // without a root, read for synth, has no use for it (a large one, read and dropped, costs
+    // a stack of 60,000 files 13 MB at its start).
+    let wanted = terraform.is_some() || reading == Reading::Everything;
+    if wanted && manifest_path.is_file() {
         let text = fs::read_to_string(&manifest_path).map_err(SynthError::io(&manifest_path))?;
         let mut recorded = RecordedManifest::parse(&text).map_err(json_err(&manifest_path))?;
         drop(text);

@@ -356,7 +356,7 @@ fn finish(
     drop(manifest);
     drop(files);
     parts.push(vec![File {
-        path: "manifest.json".into(),
+        path: crate::manifest::MANIFEST.into(),
         contents: bytes,
     }])?;
     Ok(Rendered {
