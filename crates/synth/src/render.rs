@@ -348,7 +348,7 @@ fn finish(
         + 256 * manifest.resources.len();
     let mut bytes = Vec::with_capacity(estimate);
     let json_err = |source| SynthError::Json {
-        what: format!("{}/manifest.json", g.stack),
+        what: format!("{}/{}", g.stack, crate::manifest::MANIFEST),
         source,
     };
     serde_json::to_writer_pretty(&mut bytes, &manifest).map_err(json_err)?;

@@ -155,7 +155,7 @@ impl Names {
 /// The stack's name and region as its `manifest.json` says (the folder's name, no region,
 /// without one).
 fn names_of(dir: &Path) -> Result<Names, SynthError> {
-    let path = dir.join("manifest.json");
+    let path = dir.join(crate::manifest::MANIFEST);
     let manifest = match fs::read_to_string(&path) {
         Ok(text) => serde_json::from_str::<Json>(&text).ok(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
