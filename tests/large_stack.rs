@@ -8,11 +8,13 @@
 mod common;
 
 use stacksmith::prelude::*;
+use stacksmith::synth_api::StackOutput;
 
 /// The newcomer's stack (a Terraform root, a `cluster/` root, a web service), with `units`
 /// more services of a ConfigMap, Deployment, Service, HPA and PDB each; every `bumped`-th
-/// service runs version 1.0.1 instead of 1.0.0.
-fn app(units: usize, bumped: usize) -> App {
+/// service runs version 1.0.1 instead of 1.0.0; with `team`, the namespace is labelled with it
+/// and a bucket is added (the Terraform root changes, the `cluster/` root does not).
+fn app(units: usize, bumped: usize, team: Option<&str>) -> App {
     let mut shop = Stack::new("shop", "eu-west-1");
     let vpc = shop.add(Network::new("vpc", "10.80.0.0/16").zones(3));
     let k8s = shop.add(
@@ -25,7 +27,13 @@ fn app(units: usize, bumped: usize) -> App {
             .platform_defaults(),
     );
     let sessions = shop.add(Cache::redis("sessions", &vpc).allow_from(&k8s));
-    let ns = shop.add(Namespace::new("storefront"));
+    if let Some(team) = team {
+        shop.add(Bucket::new(&format!("{team}-assets")));
+    }
+    let ns = shop.add(match team {
+        Some(team) => Namespace::new("storefront").label("team", team),
+        None => Namespace::new("storefront"),
+    });
     let web = shop.add(
         Deployment::new(&ns, "web").container(
             Container::new("web", "acme/storefront:2.4.1")
@@ -62,8 +70,9 @@ fn app(units: usize, bumped: usize) -> App {
     app
 }
 
-/// Synthesizes `app` into `out` and checks every file against the in-memory render.
-fn synth_as_rendered(app: &App, out: &std::path::Path) {
+/// Synthesizes `app` into `out`, checks every file against the in-memory render, and returns
+/// the render.
+fn synth_as_rendered(app: &App, out: &std::path::Path) -> StackOutput {
     let expected = common::render_one(app);
     assert!(expected.objects >= 512, "{} objects", expected.objects);
     for first in ["terraform/main.tf.json", "cluster/main.tf.json"] {
@@ -79,14 +88,21 @@ fn synth_as_rendered(app: &App, out: &std::path::Path) {
         let written = std::fs::read(dir.join(&f.path)).unwrap_or_default();
         assert!(written == f.contents, "{} differs from its render", f.path);
     }
+    expected
 }
 
 #[test]
 fn a_large_stack_writes_the_files_it_renders_in_memory() {
     let out = std::env::temp_dir().join(format!("stacksmith-large-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
-    synth_as_rendered(&app(110, usize::MAX), &out);
-    // Every third service changes; the roots and the other files are kept.
-    synth_as_rendered(&app(110, 3), &out);
+    let before = synth_as_rendered(&app(110, usize::MAX, None), &out);
+    // The Terraform root, the namespace (the first Kubernetes file, right after the roots'
+    // places) and every third service change; the `cluster/` root and the other files are
+    // kept, linked by their places.
+    let after = synth_as_rendered(&app(110, 3, Some("shop")), &out);
+    let same = |path| common::file(&before, path) == common::file(&after, path);
+    assert!(same("cluster/main.tf.json"));
+    assert!(!same("terraform/main.tf.json"));
+    assert!(!same("kubernetes/namespace-storefront.yaml"));
     let _ = std::fs::remove_dir_all(&out);
 }
