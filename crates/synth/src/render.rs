@@ -93,7 +93,8 @@ pub(crate) fn render_moved(
 ) -> Result<StackOutput, SynthError> {
     let mut parts = Parts::new(&g.stack, &drop);
     let first = First::of(g, moves)?;
-    let (early, files) = first.join(Early::draw(g))?;
+    let drawn = first.draw(g);
+    let (early, files) = first.join(drawn)?;
     parts.push(files)?;
     let (files, names) = kubernetes::render(g);
     parts.push(files)?;
@@ -123,7 +124,7 @@ pub(crate) fn render_taking(
     };
     let mut kubernetes = kubernetes::Rendering::new(g);
     let drawn = if kubernetes.len() < AHEAD_FROM {
-        Early::draw(g)
+        first.draw(g)
     } else {
         // The diagram is drawn from every object's body before the bodies are taken: on
         // another core, while this one renders the first objects' YAML (their files written
@@ -131,7 +132,7 @@ pub(crate) fn render_taking(
         let done = AtomicBool::new(false);
         std::thread::scope(|s| {
             let drawing = s.spawn(|| {
-                let drawn = Early::draw(g);
+                let drawn = first.draw(g);
                 done.store(true, Ordering::Relaxed);
                 drawn
             });
@@ -307,7 +308,8 @@ struct First {
 
 impl First {
     fn of(g: &Graph, moves: &[Move]) -> Result<First, SynthError> {
-        let root = has_root(g);
+        // Resources or data sources: a Terraform root.
+        let root = !(g.resources.is_empty() && g.data.is_empty());
         let mut files = Vec::new();
         let mut apply_order = Vec::new();
         let [terraform_step, cluster_step, kubernetes_step] = apply_steps(g);
@@ -340,12 +342,30 @@ impl First {
         })
     }
 
+    /// The diagram, the facts and, with a Terraform root, `terraform/main.tf.json`, from the
+    /// whole graph (before its objects are taken).
+    fn draw(&self, g: &Graph) -> Drawing {
+        let draw = || (crate::diagram::draw(g), facts(g));
+        let (main, (diagram, facts)) = if self.root {
+            let (main, drawn) = terraform_json::render_beside(g, draw);
+            (Some(main), drawn)
+        } else {
+            (None, draw())
+        };
+        Drawing {
+            main,
+            diagram,
+            facts,
+        }
+    }
+
     /// How many files come before the Kubernetes ones.
     fn count(&self) -> usize {
         usize::from(self.root) + self.files.len()
     }
 
-    /// What is rendered early, and the first files in order (as many as [`First::count`]).
+    /// What is rendered early, and the first files in order: as many as [`First::count`], since
+    /// [`First::draw`] renders `terraform/main.tf.json` exactly when `root` is set.
     fn join(self, drawn: Drawing) -> Result<(Early, Vec<File>), SynthError> {
         let Drawing {
             main,
@@ -370,36 +390,12 @@ impl First {
     }
 }
 
-/// Whether a graph has a Terraform root: resources or data sources.
-fn has_root(g: &Graph) -> bool {
-    !(g.resources.is_empty() && g.data.is_empty())
-}
-
 /// The diagram and the facts of the resources, and `terraform/main.tf.json` (rendered beside
 /// them on every core) when the stack has a Terraform root.
 struct Drawing {
     main: Option<Result<Vec<u8>, SynthError>>,
     diagram: crate::diagram::Drawn,
     facts: Vec<ResourceFacts>,
-}
-
-impl Early {
-    /// The diagram, the facts and `terraform/main.tf.json`, from the whole graph (before its
-    /// objects are taken).
-    fn draw(g: &Graph) -> Drawing {
-        let draw = || (crate::diagram::draw(g), facts(g));
-        let (main, (diagram, facts)) = if has_root(g) {
-            let (main, drawn) = terraform_json::render_beside(g, draw);
-            (Some(main), drawn)
-        } else {
-            (None, draw())
-        };
-        Drawing {
-            main,
-            diagram,
-            facts,
-        }
-    }
 }
 
 /// The diagram after the Kubernetes files, then `manifest.json`.
